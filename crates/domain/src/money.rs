@@ -1,0 +1,321 @@
+//! Money as whole units (元 for 人民币, dollars for 美元) in `i64`, and the currencies it comes in.
+//!
+//! Amounts enter in 万元 as office files write them: text with up to four decimals, or
+//! floating-point cells. Both become whole units exactly (text) or by rounding half away from
+//! zero to the nearest unit (floats), never by truncation. Rounding for display happens only in
+//! the `format_*` functions, at the last step.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+const UNITS_PER_WAN: i128 = 10_000;
+
+/// A non-negative amount in whole units of its currency.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+pub struct Money(i64);
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    /// Whole units; negative amounts have no meaning in any record here.
+    pub fn from_units(field: &str, units: i64) -> Result<Self, FieldError> {
+        if units < 0 {
+            return Err(FieldError::new(field, "不能为负数"));
+        }
+        Ok(Money(units))
+    }
+
+    /// 万 written as text: `405`, `4,050,000.5`, `1.2345`. More than four decimals would be a
+    /// fraction of a unit, which no record holds, so it is rejected rather than rounded.
+    pub fn parse_wan(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let cleaned: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '，')
+            .collect();
+        let (scaled, decimals) = parse_decimal(&cleaned)
+            .ok_or_else(|| FieldError::new(field, format!("“{}”不是数字", raw.trim())))?;
+        if decimals > 4 {
+            return Err(FieldError::new(field, "万元金额最多四位小数（精确到元）"));
+        }
+        let units = scaled * 10_i128.pow(4 - decimals);
+        Self::checked(field, units)
+    }
+
+    /// 万 from a floating-point spreadsheet cell, rounded to the nearest unit. The float is read
+    /// through its shortest decimal form, so a cell showing 1.00005 gives 10001, not 10000.
+    pub fn from_wan_f64(field: &str, wan: f64) -> Result<Self, FieldError> {
+        if !wan.is_finite() {
+            return Err(FieldError::new(field, "不是有效数字"));
+        }
+        let text = format!("{wan}");
+        let (scaled, decimals) =
+            parse_decimal(&text).ok_or_else(|| FieldError::new(field, "不是有效数字"))?;
+        let units = if decimals <= 4 {
+            scaled * 10_i128.pow(4 - decimals)
+        } else {
+            round_half_away(scaled, 10_i128.pow(decimals - 4))
+        };
+        Self::checked(field, units)
+    }
+
+    fn checked(field: &str, units: i128) -> Result<Self, FieldError> {
+        if units < 0 {
+            return Err(FieldError::new(field, "不能为负数"));
+        }
+        i64::try_from(units)
+            .map(Money)
+            .map_err(|_| FieldError::new(field, "金额过大"))
+    }
+
+    pub fn units(self) -> i64 {
+        self.0
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// The exact amount in 万, as written back to files: no rounding, trailing zeros dropped.
+    pub fn to_wan_exact(self) -> String {
+        let whole = self.0 / 10_000;
+        let frac = self.0 % 10_000;
+        if frac == 0 {
+            whole.to_string()
+        } else {
+            let digits = format!("{frac:04}");
+            format!("{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&group_thousands(self.0))
+    }
+}
+
+/// Parses an optionally signed decimal into (digits as an integer, number of decimals).
+fn parse_decimal(text: &str) -> Option<(i128, u32)> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !int_part
+        .chars()
+        .chain(frac_part.chars())
+        .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    if int_part.len() + frac_part.len() > 30 {
+        return None;
+    }
+    let digits = format!("{int_part}{frac_part}");
+    let value: i128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let decimals = u32::try_from(frac_part.len()).ok()?;
+    Some((if negative { -value } else { value }, decimals))
+}
+
+/// Divides with rounding half away from zero.
+fn round_half_away(value: i128, divisor: i128) -> i128 {
+    let quotient = value / divisor;
+    let remainder = value % divisor;
+    if remainder.abs() * 2 >= divisor {
+        quotient + value.signum()
+    } else {
+        quotient
+    }
+}
+
+fn group_thousands(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount in 万 with two decimals and thousands separators, rounded half-up: `4,050,000.00`.
+pub fn format_wan(amount: Money) -> String {
+    format_scaled(amount.units(), UNITS_PER_WAN)
+}
+
+/// An amount in 亿 with two decimals, rounded half-up: `405.00`.
+pub fn format_yi(amount: Money) -> String {
+    format_scaled(amount.units(), UNITS_PER_WAN * UNITS_PER_WAN)
+}
+
+fn format_scaled(units: i64, per: i128) -> String {
+    let hundredths = round_half_away(i128::from(units) * 100, per);
+    let whole = i64::try_from(hundredths / 100).unwrap_or(i64::MAX);
+    let frac = (hundredths % 100).abs();
+    format!("{}.{frac:02}", group_thousands(whole))
+}
+
+/// The currencies a record may name. Funds in place are counted only in 人民币 and 美元.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Currency {
+    Cny,
+    Usd,
+    Eur,
+    Hkd,
+    Jpy,
+}
+
+impl Currency {
+    pub const ALL: [Currency; 5] = [
+        Currency::Cny,
+        Currency::Usd,
+        Currency::Eur,
+        Currency::Hkd,
+        Currency::Jpy,
+    ];
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        let found = match value.to_ascii_uppercase().as_str() {
+            "" | "人民币" | "CNY" | "RMB" | "元" => Some(Currency::Cny),
+            "美元" | "USD" | "US$" => Some(Currency::Usd),
+            "欧元" | "EUR" => Some(Currency::Eur),
+            "港元" | "港币" | "HKD" => Some(Currency::Hkd),
+            "日元" | "JPY" => Some(Currency::Jpy),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("“{value}”不是可用的币种（人民币、美元、欧元、港元、日元）"),
+            )
+        })
+    }
+
+    /// Funds in place are reported in 人民币 and, for 实际利用外资, in 美元 only.
+    pub fn parse_for_funds(field: &str, raw: &str) -> Result<Self, FieldError> {
+        match Self::parse(field, raw)? {
+            c @ (Currency::Cny | Currency::Usd) => Ok(c),
+            _ => Err(FieldError::new(field, "到位资金只能是人民币或美元")),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Cny => "CNY",
+            Currency::Usd => "USD",
+            Currency::Eur => "EUR",
+            Currency::Hkd => "HKD",
+            Currency::Jpy => "JPY",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Currency::Cny => "人民币",
+            Currency::Usd => "美元",
+            Currency::Eur => "欧元",
+            Currency::Hkd => "港元",
+            Currency::Jpy => "日元",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wan(raw: &str) -> Result<i64, String> {
+        Money::parse_wan("金额", raw)
+            .map(Money::units)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn wan_text_becomes_exact_yuan() {
+        assert_eq!(wan("405"), Ok(4_050_000));
+        assert_eq!(wan("4,050,000"), Ok(40_500_000_000));
+        assert_eq!(wan("1.2345"), Ok(12_345));
+        assert_eq!(wan(" 0.5 "), Ok(5_000));
+        assert_eq!(wan(".5"), Ok(5_000));
+    }
+
+    #[test]
+    fn wan_text_rejects_fractions_of_a_yuan_negatives_and_words() {
+        assert_eq!(
+            wan("1.23456"),
+            Err("金额: 万元金额最多四位小数（精确到元）".into())
+        );
+        assert_eq!(wan("-3"), Err("金额: 不能为负数".into()));
+        assert_eq!(wan("三亿"), Err("金额: “三亿”不是数字".into()));
+        assert_eq!(wan(""), Err("金额: “”不是数字".into()));
+        assert!(wan("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn float_cells_round_to_the_nearest_yuan_and_never_truncate() {
+        let f = |x: f64| Money::from_wan_f64("金额", x).map(Money::units);
+        assert_eq!(f(0.1 + 0.2), Ok(3_000));
+        assert_eq!(f(1.00005), Ok(10_001));
+        assert_eq!(f(1.00004), Ok(10_000));
+        assert_eq!(f(2.99999999), Ok(30_000));
+        assert_eq!(f(405.0), Ok(4_050_000));
+        assert!(f(f64::NAN).is_err());
+        assert!(f(-1.0).is_err());
+    }
+
+    #[test]
+    fn exact_wan_text_round_trips() {
+        for units in [0, 1, 12_345, 4_050_000, 40_500_000_000, 10_001] {
+            let money = Money(units);
+            assert_eq!(Money::parse_wan("金额", &money.to_wan_exact()), Ok(money));
+        }
+        assert_eq!(Money(12_300).to_wan_exact(), "1.23");
+    }
+
+    #[test]
+    fn display_rounds_half_up_only_at_the_end() {
+        assert_eq!(format_yi(Money(40_500_000_000)), "405.00");
+        assert_eq!(format_yi(Money(8_050_000_000)), "80.50");
+        assert_eq!(format_yi(Money(1_234_500_000)), "12.35");
+        assert_eq!(format_yi(Money(1_234_499_999)), "12.34");
+        assert_eq!(format_wan(Money(12_345_678)), "1,234.57");
+        assert_eq!(Money(1_234_567).to_string(), "1,234,567");
+    }
+
+    #[test]
+    fn currencies_accept_chinese_and_codes_and_funds_only_cny_or_usd() {
+        assert_eq!(Currency::parse("币种", "美元"), Ok(Currency::Usd));
+        assert_eq!(Currency::parse("币种", "cny"), Ok(Currency::Cny));
+        assert_eq!(Currency::parse("币种", ""), Ok(Currency::Cny));
+        assert!(
+            Currency::parse("币种", "卢布")
+                .unwrap_err()
+                .message
+                .contains("卢布")
+        );
+        assert!(Currency::parse_for_funds("币种", "欧元").is_err());
+    }
+}

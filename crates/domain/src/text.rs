@@ -1,0 +1,61 @@
+//! Small text values: names that must not be empty, and the yes/no cells of office files.
+
+use crate::FieldError;
+
+/// A required text value, trimmed; rejects an empty cell with the field's name.
+pub fn required(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "不能为空"));
+    }
+    if value.chars().count() > 200 {
+        return Err(FieldError::new(field, "不能超过200个字"));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text value: an empty or blank cell is simply absent.
+pub fn optional(raw: &str) -> Option<String> {
+    let value = raw.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// 是/否 as office files write them; also the forms people type by hand.
+pub fn yes_no(field: &str, raw: &str) -> Result<bool, FieldError> {
+    match raw.trim() {
+        "是" | "Y" | "y" | "1" | "TRUE" | "true" | "√" => Ok(true),
+        "否" | "N" | "n" | "0" | "FALSE" | "false" | "" => Ok(false),
+        other => Err(FieldError::new(
+            field,
+            format!("应为“是”或“否”，而不是“{other}”"),
+        )),
+    }
+}
+
+pub fn yes_no_text(value: bool) -> &'static str {
+    if value { "是" } else { "否" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_is_trimmed_and_empty_is_rejected_with_the_field() {
+        assert_eq!(required("项目名称", "  风电  ").as_deref(), Ok("风电"));
+        let err = required("项目名称", "   ").unwrap_err();
+        assert_eq!(err.to_string(), "项目名称: 不能为空");
+    }
+
+    #[test]
+    fn yes_no_accepts_office_spellings_and_rejects_others() {
+        assert_eq!(yes_no("重点项目", "是"), Ok(true));
+        assert_eq!(yes_no("重点项目", ""), Ok(false));
+        assert!(
+            yes_no("重点项目", "也许")
+                .unwrap_err()
+                .message
+                .contains("也许")
+        );
+    }
+}
