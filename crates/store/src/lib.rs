@@ -1,1 +1,168 @@
+//! Storage of zhaoshang's records on SQLite (the embedded default) or PostgreSQL.
+//!
+//! One set of SQL runs on both through sqlx's `Any` driver; see ARCHITECTURE.md for why. The
+//! store owns every query and the change log: each write goes through a [`Tx`], which records
+//! who changed what (before and after) in the same transaction as the change. It checks records
+//! with the domain's rules before writing them and never computes a figure itself.
 
+mod error;
+mod read;
+pub mod testing;
+mod tx;
+
+use std::path::Path;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+pub use error::StoreError;
+pub use read::{ChangeEntry, ProjectRecord, Table};
+pub use tx::{Added, Tx, Upserted};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database used when no `--db` is given.
+pub const DEFAULT_SQLITE_PATH: &str = "data/zhaoshang.db";
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite:PATH` or `postgres://…`), creating a SQLite file and
+    /// its folder if missing, and applies pending migrations. A PostgreSQL URL may choose a
+    /// schema with `?options[search_path]=NAME`.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = normalise_url(url)?;
+        if backend == Backend::Sqlite
+            && let Some(parent) =
+                sqlite_path(&url).and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(&parent).map_err(|e| {
+                StoreError::Config(format!("无法创建数据目录 {}: {e}", parent.display()))
+            })?;
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers work while one writer writes; NORMAL sync is safe
+                        // under WAL (a power cut may lose the last commits, never corrupt).
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations not yet applied; a no-op when the schema is current.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction on behalf of `actor` (a user name, or `cli:NAME`).
+    pub async fn begin(&self, actor: &str) -> Result<Tx> {
+        // SQLite must take the write lock at BEGIN: a deferred transaction that later upgrades
+        // from reading to writing fails at once under WAL instead of waiting its turn.
+        let statement = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        let tx = self.pool.begin_with(statement).await?;
+        Ok(Tx::new(tx, actor, today_in_china()))
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Today's date where the city is: China keeps one time zone, UTC+8, with no summer time.
+pub fn today_in_china() -> NaiveDate {
+    match FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => Utc::now().with_timezone(&offset).date_naive(),
+        None => Utc::now().date_naive(),
+    }
+}
+
+fn normalise_url(url: &str) -> Result<(String, Backend)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok((url.to_owned(), Backend::Postgres));
+    }
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| {
+            StoreError::Config(format!(
+                "不支持的数据库地址: {url}（应为 sqlite:路径 或 postgres://…）"
+            ))
+        })?;
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else if query.is_empty() {
+        "mode=rwc".to_owned()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok((format!("sqlite://{path}?{query}"), Backend::Sqlite))
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://")?;
+    Some(rest.split_once('?').map_or(rest, |(p, _)| p))
+}
+
+/// The URL of the default embedded database.
+pub fn default_url() -> String {
+    format!("sqlite:{DEFAULT_SQLITE_PATH}")
+}
+
+/// Milliseconds since the epoch, as instants are stored.
+pub(crate) fn now_millis() -> i64 {
+    Utc::now().timestamp_millis()
+}

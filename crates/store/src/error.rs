@@ -1,0 +1,37 @@
+//! The store's one error type. Rejected input carries the domain's [`FieldError`] so that the
+//! caller can show it beside the field or in the file's cell; everything else is an operational
+//! failure that callers report without detail to end users.
+
+use domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input breaks a rule or names a record that does not exist.
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+    /// The record asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Config(String),
+    /// A stored row that the domain refuses to read back: a bug or a hand edit of the database.
+    #[error("数据库中的记录无法读取: {0}")]
+    Corrupt(String),
+    #[error("数据库错误: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("数据库迁移失败: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        StoreError::Invalid(FieldError::new(field, message))
+    }
+
+    pub fn field_error(&self) -> Option<&FieldError> {
+        match self {
+            StoreError::Invalid(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Fresh databases for tests, one per test: a SQLite file in its own temporary folder, or a
+//! schema of its own on the PostgreSQL server named by `ZHAOSHANG_TEST_PG`.
+//!
+//! Tests of the PostgreSQL suite are named `pg_…`; `scripts/test` runs them only when that
+//! variable is set, and they fail loudly (never pass vacuously) when run without it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::{ConnectOptions, Executor};
+
+use crate::{Result, Store};
+
+pub const PG_ENV: &str = "ZHAOSHANG_TEST_PG";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDb {
+    /// The URL to pass to [`Store::open`] or to the CLI's `--db`.
+    pub url: String,
+    dir: Option<PathBuf>,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(unique("zhaoshang_test"));
+        let url = format!("sqlite:{}", dir.join("test.db").display());
+        TestDb {
+            url,
+            dir: Some(dir),
+            schema: None,
+        }
+    }
+
+    /// A new schema on the server in `ZHAOSHANG_TEST_PG`.
+    ///
+    /// # Panics
+    /// When the variable is not set: a PostgreSQL test that cannot reach PostgreSQL fails.
+    pub async fn postgres() -> Self {
+        let Ok(base) = std::env::var(PG_ENV) else {
+            panic!("{PG_ENV} is not set: the PostgreSQL suite needs a server (see README.md)");
+        };
+        let schema = unique("zt");
+        sqlx::any::install_default_drivers();
+        let mut conn = match sqlx::any::AnyConnectOptions::from_url(
+            &base.parse().expect("ZHAOSHANG_TEST_PG is a URL"),
+        ) {
+            Ok(options) => options
+                .connect()
+                .await
+                .expect("connect to ZHAOSHANG_TEST_PG"),
+            Err(e) => panic!("bad {PG_ENV}: {e}"),
+        };
+        conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .await
+            .expect("create test schema");
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options[search_path]={schema}");
+        TestDb {
+            url,
+            dir: None,
+            schema: Some((base, schema)),
+        }
+    }
+
+    pub async fn open(&self) -> Result<Store> {
+        Store::open(&self.url).await
+    }
+
+    /// Removes the database; call at the end of a test that passed.
+    pub async fn cleanup(self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((base, schema)) = &self.schema
+            && let Ok(url) = base.parse()
+            && let Ok(options) = sqlx::any::AnyConnectOptions::from_url(&url)
+            && let Ok(mut conn) = options.connect().await
+        {
+            let _ = conn
+                .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .await;
+        }
+    }
+}
+
+/// Declares each test body twice, as `NAME::on_sqlite` on a fresh SQLite file and as
+/// `NAME::on_postgres` in a fresh PostgreSQL schema. The body receives `&TestDb`; the database
+/// is removed after the body returns.
+#[macro_export]
+macro_rules! both_databases {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($db: &$crate::testing::TestDb) $body
+
+                #[tokio::test]
+                async fn on_sqlite() {
+                    let db = $crate::testing::TestDb::sqlite();
+                    run(&db).await;
+                    db.cleanup().await;
+                }
+
+                #[tokio::test]
+                async fn on_postgres() {
+                    let db = $crate::testing::TestDb::postgres().await;
+                    run(&db).await;
+                    db.cleanup().await;
+                }
+            }
+        )*
+    };
+}

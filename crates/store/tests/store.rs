@@ -1,0 +1,283 @@
+//! The store's behaviour, the same on SQLite and PostgreSQL: each test runs on both.
+
+use chrono::NaiveDate;
+use domain::figures::Indicator;
+use domain::records::{Chain, Fund, Leader, Project, Target, Team, Unit, UnitKind, Visit};
+use domain::stage::StageEvent;
+use domain::{CreditCode, Currency, EventKind, Money, Stage};
+use store::{Added, Store, StoreError, Table, Tx, Upserted, both_databases};
+
+fn d(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn wan(text: &str) -> Money {
+    Money::parse_wan("金额", text).unwrap()
+}
+
+async fn begin(store: &Store) -> Tx {
+    let mut tx = store.begin("test").await.unwrap();
+    tx.set_today(d("2022-07-01"));
+    tx
+}
+
+/// A small city: the root, two counties, a department, a leader, a chain and a team.
+async fn small_city(store: &Store) {
+    let mut tx = begin(store).await;
+    tx.upsert_unit(
+        &Unit::new(
+            "双鸭山市",
+            UnitKind::City,
+            None,
+            Some("230500".into()),
+            None,
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    for (name, code) in [("集贤县", "230521"), ("友谊县", "230522")] {
+        let unit = Unit::new(
+            name,
+            UnitKind::County,
+            None,
+            Some(code.into()),
+            Some("双鸭山市".into()),
+        )
+        .unwrap();
+        tx.upsert_unit(&unit).await.unwrap();
+    }
+    let department = Unit::new(
+        "市发展和改革委员会",
+        UnitKind::Department,
+        None,
+        None,
+        Some("双鸭山市".into()),
+    )
+    .unwrap();
+    tx.upsert_unit(&department).await.unwrap();
+    tx.upsert_leader(&Leader::new("王建国", Some("副市长".into())).unwrap())
+        .await
+        .unwrap();
+    tx.upsert_chain(
+        &Chain::new("新能源产业链", Some("新能源".into()), Some("王建国".into())).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.upsert_team(&Team::new("新能源专班", Some("王建国".into())).unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn wind_farm() -> Project {
+    let mut p = Project::new("SYS-2022-001", "集贤200兆瓦风电项目", "集贤县").unwrap();
+    p.investor = Some("中船风电双鸭山新能源开发有限公司".into());
+    p.investor_code = Some(CreditCode::with_check_char("91230521MA1CXX7Q0").unwrap());
+    p.chain = Some("新能源产业链".into());
+    p.credited = vec!["市发展和改革委员会".into()];
+    p.leader = Some("王建国".into());
+    p.team = Some("新能源专班".into());
+    p.source_mode = Some("政府团队".into());
+    p.planned_investment = Some(wan("120000"));
+    p.signed_amount = Some(wan("120000"));
+    p.key_project = true;
+    p
+}
+
+fn event(kind: EventKind, date: &str) -> StageEvent {
+    StageEvent::new(kind, d(date), None, None, None, None).unwrap()
+}
+
+both_databases! {
+    async fn migrations_apply_once_and_reopening_is_harmless(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        store.close().await;
+        let again = db.open().await.unwrap();
+        assert_eq!(again.count(Table::Units).await.unwrap(), 4);
+        assert_eq!(again.value_list("source_mode").await.unwrap().len(), 8);
+    }
+
+    async fn a_project_reads_back_exactly_as_written(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        assert_eq!(tx.upsert_project(&wind_farm()).await.unwrap(), Upserted::Inserted);
+        tx.commit().await.unwrap();
+        let stored = store.project("SYS-2022-001").await.unwrap().unwrap();
+        assert_eq!(stored.project, wind_farm());
+        assert_eq!(store.projects().await.unwrap(), vec![wind_farm()]);
+    }
+
+    async fn an_unchanged_upsert_writes_nothing_and_a_change_is_logged_with_before_and_after(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        assert_eq!(tx.upsert_project(&wind_farm()).await.unwrap(), Upserted::Unchanged);
+        let mut changed = wind_farm();
+        changed.signed_amount = Some(wan("150000"));
+        changed.credited = vec![];
+        assert_eq!(tx.upsert_project(&changed).await.unwrap(), Upserted::Updated);
+        tx.commit().await.unwrap();
+
+        let log = store.changes_of("project", "SYS-2022-001").await.unwrap();
+        assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+        assert_eq!(log[1].actor, "test");
+        assert!(log[1].before.as_deref().unwrap().contains("1200000000"), "{:?}", log[1].before);
+        assert!(log[1].after.as_deref().unwrap().contains("1500000000"), "{:?}", log[1].after);
+        assert_eq!(store.project("SYS-2022-001").await.unwrap().unwrap().project, changed);
+    }
+
+    async fn a_project_naming_a_missing_unit_is_rejected_with_the_field(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut p = wind_farm();
+        p.territory = "不存在县".into();
+        let err = tx.upsert_project(&p).await.unwrap_err();
+        assert_eq!(err.field_error().unwrap().to_string(), "所在县区: 单位“不存在县”不存在，请先录入或导入");
+        let mut p = wind_farm();
+        p.source_mode = Some("抽签".into());
+        let err = tx.upsert_project(&p).await.unwrap_err();
+        assert_eq!(err.field_error().unwrap().field, "招商方式");
+        tx.commit().await.unwrap();
+        assert_eq!(store.count(Table::Projects).await.unwrap(), 0);
+        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 0);
+    }
+
+    async fn a_rolled_back_change_leaves_neither_record_nor_log(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let logged = store.count(Table::ChangeLog).await.unwrap();
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(store.count(Table::Projects).await.unwrap(), 0);
+        assert_eq!(store.count(Table::ChangeLog).await.unwrap(), logged);
+    }
+
+    async fn events_obey_the_stage_rules_in_the_store(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        let signed = event(EventKind::Stage(Stage::Signed), "2022-01-20");
+        assert!(matches!(tx.add_event("SYS-2022-001", &signed).await.unwrap(), Added::Added(_)));
+        assert_eq!(tx.add_event("SYS-2022-001", &signed).await.unwrap(), Added::Duplicate);
+        let back = event(EventKind::Stage(Stage::Started), "2022-01-10");
+        let err = tx.add_event("SYS-2022-001", &back).await.unwrap_err();
+        assert_eq!(err.to_string(), "日期: 不能早于该项目上一事件的日期（2022-01-20）");
+        let future = event(EventKind::Stage(Stage::Started), "2022-07-02");
+        assert_eq!(tx.add_event("SYS-2022-001", &future).await.unwrap_err().to_string(), "日期: 不能晚于今天（2022-07-01）");
+        let err = tx.add_event("SYS-9", &signed).await.unwrap_err();
+        assert_eq!(err.to_string(), "项目编号: 项目编号“SYS-9”不存在，请先录入或导入");
+        tx.add_event("SYS-2022-001", &event(EventKind::Stage(Stage::Started), "2022-04-01")).await.unwrap();
+        tx.commit().await.unwrap();
+        let events = store.events_of("SYS-2022-001").await.unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].event, signed);
+    }
+
+    async fn a_correction_keeps_the_original_and_changes_what_counts(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut project = wind_farm();
+        project.signed_amount = None;
+        tx.upsert_project(&project).await.unwrap();
+        let wrong = StageEvent::new(EventKind::Stage(Stage::Signed), d("2022-01-20"), Some(wan("12000")), None, None, None).unwrap();
+        let Added::Added(id) = tx.add_event("SYS-2022-001", &wrong).await.unwrap() else { panic!("not added") };
+        let right = StageEvent { amount: Some(wan("120000")), ..wrong.clone() };
+        let err = tx.correct_event("SYS-2022-001", id, Some(&right), " ").await.unwrap_err();
+        assert_eq!(err.to_string(), "更正原因: 更正须说明原因");
+        tx.correct_event("SYS-2022-001", id, Some(&right), "金额少录一个零").await.unwrap();
+        tx.commit().await.unwrap();
+
+        let recorded = store.events_of("SYS-2022-001").await.unwrap();
+        assert_eq!(recorded.len(), 2, "the original is kept beside its correction");
+        assert_eq!(recorded[0].event, wrong);
+        let correction = recorded[1].correction.as_ref().unwrap();
+        assert_eq!((correction.corrects, correction.reason.as_str()), (id, "金额少录一个零"));
+        let progress = domain::stage::progress_of(&recorded, &domain::stage::RuleContext {
+            today: d("2022-07-01"),
+            project_signed_amount: None,
+        }).unwrap();
+        assert_eq!(progress.signed, Some((d("2022-01-20"), wan("120000"))));
+        let log = store.changes_of("event", &id.to_string()).await.unwrap();
+        assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "correct"]);
+    }
+
+    async fn funds_are_appended_once_and_verified_by_name(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        let mut fund = Fund::new("SYS-2022-001", d("2022-03-01"), wan("5000"), Currency::Cny).unwrap();
+        fund.source = Some("自有".into());
+        let Added::Added(id) = tx.add_fund(&fund).await.unwrap() else { panic!("not added") };
+        assert_eq!(tx.add_fund(&fund).await.unwrap(), Added::Duplicate);
+        let dollars = Fund::new("SYS-2022-001", d("2022-03-01"), Money::from_units("金额", 2_000_000).unwrap(), Currency::Usd).unwrap();
+        tx.add_fund(&dollars).await.unwrap();
+        let mut bad = fund.clone();
+        bad.source = Some("捐赠".into());
+        assert_eq!(tx.add_fund(&bad).await.unwrap_err().field_error().unwrap().field, "来源");
+        tx.verify_fund(id).await.unwrap();
+        assert_eq!(tx.verify_fund(id).await.unwrap_err().to_string(), "已核实: 该记录已核实");
+        tx.commit().await.unwrap();
+        let funds = store.funds().await.unwrap();
+        assert_eq!(funds.len(), 2);
+        let (_, cny) = funds.iter().find(|(i, _)| *i == id).unwrap();
+        assert!(cny.verified);
+        assert_eq!(cny.verifier.as_deref(), Some("test"));
+        assert_eq!(cny.amount.units(), 50_000_000);
+    }
+
+    async fn visits_are_appended_once_and_may_have_no_unit(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut visit = Visit::new(d("2022-05-06"));
+        visit.enterprise = Some("浙江碳一新能源有限公司".into());
+        visit.mode = Some("上门拜访".into());
+        visit.leaders = Some("王建国".into());
+        assert!(matches!(tx.add_visit(&visit).await.unwrap(), Added::Added(_)));
+        assert_eq!(tx.add_visit(&visit).await.unwrap(), Added::Duplicate);
+        let mut county_visit = visit.clone();
+        county_visit.unit = Some("集贤县".into());
+        assert!(matches!(tx.add_visit(&county_visit).await.unwrap(), Added::Added(_)));
+        tx.commit().await.unwrap();
+        assert_eq!(store.visits().await.unwrap(), vec![visit, county_visit]);
+    }
+
+    async fn targets_are_set_per_year_unit_and_indicator_with_the_city_apart(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let city = Target::new(2022, None, Indicator::SignedProjects, 160).unwrap();
+        let county = Target::new(2022, Some("集贤县".into()), Indicator::SignedProjects, 30).unwrap();
+        assert_eq!(tx.upsert_target(&city).await.unwrap(), Upserted::Inserted);
+        assert_eq!(tx.upsert_target(&county).await.unwrap(), Upserted::Inserted);
+        assert_eq!(tx.upsert_target(&city).await.unwrap(), Upserted::Unchanged);
+        let raised = Target { value: 170, ..city.clone() };
+        assert_eq!(tx.upsert_target(&raised).await.unwrap(), Upserted::Updated);
+        tx.commit().await.unwrap();
+        assert_eq!(store.targets().await.unwrap(), vec![raised, county]);
+    }
+
+    async fn a_unit_cannot_become_its_own_ancestor(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let root = Unit::new("双鸭山市", UnitKind::City, None, Some("230500".into()), Some("集贤县".into())).unwrap();
+        let err = tx.upsert_unit(&root).await.unwrap_err();
+        assert_eq!(err.to_string(), "上级单位: 上级单位不能是本单位的下级");
+    }
+}
+
+#[test]
+fn a_store_error_keeps_the_field_for_the_caller() {
+    let err = StoreError::invalid("签约额", "必须大于0");
+    assert_eq!(err.field_error().map(|e| e.field.as_str()), Some("签约额"));
+}
