@@ -1,0 +1,249 @@
+//! The columns of each kind of file (SPEC §5), shared by import, export and the templates.
+
+use crate::table::header_key;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Units,
+    Leaders,
+    Chains,
+    Teams,
+    Projects,
+    Events,
+    Funds,
+    Visits,
+    Targets,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Units,
+        Kind::Leaders,
+        Kind::Chains,
+        Kind::Teams,
+        Kind::Projects,
+        Kind::Events,
+        Kind::Funds,
+        Kind::Visits,
+        Kind::Targets,
+    ];
+
+    /// The word used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Units => "units",
+            Kind::Leaders => "leaders",
+            Kind::Chains => "chains",
+            Kind::Teams => "teams",
+            Kind::Projects => "projects",
+            Kind::Events => "events",
+            Kind::Funds => "funds",
+            Kind::Visits => "visits",
+            Kind::Targets => "targets",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Units => "责任单位",
+            Kind::Leaders => "领导",
+            Kind::Chains => "产业链",
+            Kind::Teams => "工作专班",
+            Kind::Projects => "项目",
+            Kind::Events => "项目阶段事件",
+            Kind::Funds => "到位资金",
+            Kind::Visits => "对接走访记录",
+            Kind::Targets => "目标任务",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One column: its header as written in templates and exports (the unit or allowed values in
+/// parentheses), whether it is required, a note for the template, and an example value.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub header: &'static str,
+    pub required: bool,
+    pub note: &'static str,
+    pub example: &'static str,
+}
+
+impl Column {
+    /// The name used to match headers and to name the column in messages.
+    pub fn key(&self) -> &'static str {
+        header_key(self.header)
+    }
+}
+
+const fn req(header: &'static str, note: &'static str, example: &'static str) -> Column {
+    Column {
+        header,
+        required: true,
+        note,
+        example,
+    }
+}
+
+const fn opt(header: &'static str, note: &'static str, example: &'static str) -> Column {
+    Column {
+        header,
+        required: false,
+        note,
+        example,
+    }
+}
+
+const UNITS: &[Column] = &[
+    req("单位名称", "单位全称，全市唯一", "集贤县"),
+    req("类型(市本级/县/区/开发区/部门/驻外)", "单位类型", "县"),
+    opt(
+        "分组(县区/部门/驻外)",
+        "晒单排名分组；不填时按类型确定（县、区、开发区为县区）",
+        "县区",
+    ),
+    opt("行政区划代码", "6位数字，如 230521", "230521"),
+    opt(
+        "上级单位",
+        "已有单位或本文件中的单位名称；市本级不填",
+        "双鸭山市",
+    ),
+];
+
+const LEADERS: &[Column] = &[
+    req("姓名", "领导姓名，全市唯一", "王建国"),
+    opt("职务", "如 副市长", "副市长"),
+];
+
+const CHAINS: &[Column] = &[
+    req("产业链名称", "全市唯一", "新能源产业链"),
+    opt("主导产业", "所属主导产业", "新能源"),
+    opt("链长", "担任链长的市级领导姓名，须已录入", "王建国"),
+];
+
+const TEAMS: &[Column] = &[
+    req("专班名称", "全市唯一", "新能源产业专班"),
+    opt("牵头领导", "牵头的市级领导姓名，须已录入", "王建国"),
+];
+
+const PROJECTS: &[Column] = &[
+    req(
+        "项目编号",
+        "全市唯一；再次导入同一编号将更新该项目",
+        "SYS-2022-001",
+    ),
+    req("项目名称", "", "集贤200兆瓦风电项目"),
+    opt(
+        "投资企业",
+        "投资方企业名称",
+        "中船风电双鸭山新能源开发有限公司",
+    ),
+    opt(
+        "统一社会信用代码",
+        "投资企业的18位代码，按GB 32100校验",
+        "91350100M000100Y43",
+    ),
+    opt("产业链", "须为已录入的产业链", "新能源产业链"),
+    req("所在县区", "项目落地的单位，须已录入", "集贤县"),
+    opt(
+        "责任单位(多个以、分隔)",
+        "承担该项目任务的部门或驻外机构",
+        "市发展和改革委员会、市驻北京招商服务中心",
+    ),
+    opt("分管领导", "须为已录入的领导", "王建国"),
+    opt("工作专班", "须为已录入的专班", "新能源产业专班"),
+    opt("招商方式", "取值见“招商方式”可选值", "政府团队"),
+    opt("资金来源(内资/外资)", "不填为内资", "内资"),
+    opt(
+        "币种",
+        "人民币、美元、欧元、港元、日元；不填为人民币",
+        "人民币",
+    ),
+    opt("计划总投资(万元)", "最多四位小数", "120000"),
+    opt("签约额(万元)", "人民币万元，最多四位小数", "120000"),
+    opt("重点项目(是/否)", "", "是"),
+];
+
+const EVENTS: &[Column] = &[
+    req("项目编号", "须为已录入的项目", "SYS-2022-001"),
+    req(
+        "阶段(线索/在谈/签约/落地/开工/停工/复工/投产/达效/停滞/终止)",
+        "只能向后推进，可跳过阶段",
+        "签约",
+    ),
+    req(
+        "日期(YYYY-MM-DD)",
+        "不早于该项目上一事件，不晚于今天",
+        "2022-03-15",
+    ),
+    opt(
+        "金额(万元)",
+        "仅签约填写：签约额；不填则取项目的签约额",
+        "120000",
+    ),
+    opt("落地企业信用代码", "落地须填落地企业信用代码或地块编号", ""),
+    opt("地块编号", "落地须填落地企业信用代码或地块编号", ""),
+    opt("说明", "停滞、终止须说明原因", ""),
+];
+
+const FUNDS: &[Column] = &[
+    req("项目编号", "须为已录入的项目", "SYS-2022-001"),
+    req("日期", "资金到位日期，如 2022-05-31", "2022-05-31"),
+    req("金额(万元)", "按币种计的万元数，最多四位小数", "5000"),
+    opt("币种", "人民币或美元；不填为人民币", "人民币"),
+    opt("来源", "取值见“资金来源”可选值", "自有"),
+    opt("已核实(是/否)", "", "否"),
+];
+
+const VISITS: &[Column] = &[
+    req("日期", "对接日期", "2022-05-06"),
+    opt("单位", "开展对接的单位；不填只计入全市", "集贤县"),
+    opt("企业名称", "", "浙江碳一新能源有限公司"),
+    opt("统一社会信用代码", "企业的18位代码", ""),
+    opt("带队领导", "", "王建国"),
+    opt("方式", "取值见“对接方式”可选值", "上门拜访"),
+    opt("地点", "", "杭州"),
+    opt("内容", "", "洽谈石墨负极材料项目"),
+    opt("成果", "", "达成投资意向"),
+    opt("项目编号", "关联的项目，须已录入", ""),
+];
+
+const TARGETS: &[Column] = &[
+    req("年度", "如 2022", "2022"),
+    req("单位", "单位名称，或“全市”表示全市目标", "全市"),
+    req(
+        "指标",
+        "指标中文名称，如 签约项目数、签约额、到位资金",
+        "签约项目数",
+    ),
+    req("目标值", "金额类指标以万元计，其余为个数", "160"),
+];
+
+pub fn columns(kind: Kind) -> &'static [Column] {
+    match kind {
+        Kind::Units => UNITS,
+        Kind::Leaders => LEADERS,
+        Kind::Chains => CHAINS,
+        Kind::Teams => TEAMS,
+        Kind::Projects => PROJECTS,
+        Kind::Events => EVENTS,
+        Kind::Funds => FUNDS,
+        Kind::Visits => VISITS,
+        Kind::Targets => TARGETS,
+    }
+}
+
+/// Which value list, if any, gives a column's allowed values.
+pub fn value_list_of(kind: Kind, key: &str) -> Option<&'static str> {
+    use domain::records::value_lists::{FUND_SOURCE, SOURCE_MODE, VISIT_MODE};
+    match (kind, key) {
+        (Kind::Projects, "招商方式") => Some(SOURCE_MODE),
+        (Kind::Funds, "来源") => Some(FUND_SOURCE),
+        (Kind::Visits, "方式") => Some(VISIT_MODE),
+        _ => None,
+    }
+}

@@ -1,0 +1,179 @@
+//! Reading a file into rows of cells, whatever wrote it: Excel (`.xlsx`), or a CSV in UTF-8
+//! with or without the byte-order mark that Excel puts at the start.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+
+use crate::ExchangeError;
+
+/// A cell as the file holds it; typed cells come only from spreadsheets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+impl Cell {
+    /// The cell as text, as a person would read it in the sheet: integral numbers without a
+    /// decimal point (codes that a spreadsheet stored as numbers), dates as 2022-06-30.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_owned(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(true) => "是".to_owned(),
+            Cell::Bool(false) => "否".to_owned(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// A data row and its number as the spreadsheet shows it (the header is row 1).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub number: usize,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+pub fn read(path: &Path) -> Result<Table, ExchangeError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let grid = match extension.as_deref() {
+        Some("csv") => read_csv(path)?,
+        Some("xlsx" | "xlsm" | "xls") => read_workbook(path)?,
+        _ => {
+            return Err(ExchangeError::Format(format!(
+                "{}: 只支持 .xlsx 或 .csv 文件",
+                path.display()
+            )));
+        }
+    };
+    let mut lines = grid.into_iter().enumerate();
+    let Some((_, header_cells)) = lines
+        .by_ref()
+        .find(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+    else {
+        return Err(ExchangeError::Format(format!(
+            "{}: 文件是空的，第1行应为表头",
+            path.display()
+        )));
+    };
+    let headers = header_cells.iter().map(Cell::text).collect();
+    let rows = lines
+        .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+        .map(|(i, cells)| Row {
+            number: i + 1,
+            cells,
+        })
+        .collect();
+    Ok(Table { headers, rows })
+}
+
+fn read_csv(path: &Path) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ExchangeError::Format(format!(
+            "第{line}行: 文件不是UTF-8编码（请在Excel中另存为“CSV UTF-8”）"
+        ))
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record
+            .map_err(|e| ExchangeError::Format(format!("第{}行: CSV格式错误: {e}", i + 1)))?;
+        grid.push(
+            record
+                .iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_owned())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok(grid)
+}
+
+fn read_workbook(path: &Path) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
+        ExchangeError::Format(format!("{}: 无法读取Excel文件: {e}", path.display()))
+    })?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| ExchangeError::Format(format!("{}: 工作簿中没有工作表", path.display())))?
+        .map_err(|e| {
+            ExchangeError::Format(format!("{}: 无法读取第一个工作表: {e}", path.display()))
+        })?;
+    // Row numbers must match what the user sees, so leading empty rows are kept.
+    let offset = range.start().map_or(0, |(row, _)| row as usize);
+    let column_offset = range.start().map_or(0, |(_, col)| col as usize);
+    let mut grid: Vec<Vec<Cell>> = vec![Vec::new(); offset];
+    for row in range.rows() {
+        let mut cells = vec![Cell::Empty; column_offset];
+        cells.extend(row.iter().map(convert));
+        grid.push(cells);
+    }
+    Ok(grid)
+}
+
+fn convert(data: &Data) -> Cell {
+    match data {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            if s.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(s.clone())
+            }
+        }
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(value) => Cell::Date(value.date()),
+            None => Cell::Number(dt.as_f64()),
+        },
+    }
+}
+
+/// The header text that identifies a column: what stands before any parenthesis, so that
+/// 金额 and 金额(万元) and 金额（万元） are the same column.
+pub fn header_key(header: &str) -> &str {
+    let end = header.find(['(', '（']).unwrap_or(header.len());
+    header[..end].trim().trim_start_matches('*').trim()
+}
