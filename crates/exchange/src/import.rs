@@ -118,9 +118,14 @@ pub async fn import_table(
         };
         match apply_row(kind, &mut cells, &mut tx, &mut report).await {
             Ok(()) => {}
-            Err(StoreError::Invalid(e)) => cells.errors.push(e),
+            Err(e @ (StoreError::Invalid(_) | StoreError::InvalidFields(_))) => {
+                cells.errors.extend(e.field_errors().into_iter().cloned());
+            }
             Err(other) => return Err(other.into()),
         }
+        // Within a row, errors read left to right as the columns stand in the file.
+        let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);
+        cells.errors.sort_by_key(|e| position(&e.field));
         report
             .errors
             .extend(cells.errors.into_iter().map(|e| RowError {

@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The input breaks a rule or names a record that does not exist.
     #[error("{0}")]
     Invalid(#[from] FieldError),
+    /// The input breaks several rules at once; each error names its field.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+    InvalidFields(Vec<FieldError>),
     /// The record asked for does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -28,10 +31,17 @@ impl StoreError {
         StoreError::Invalid(FieldError::new(field, message))
     }
 
+    /// The first rejected field, if the error is about the input.
     pub fn field_error(&self) -> Option<&FieldError> {
+        self.field_errors().first().copied()
+    }
+
+    /// Every rejected field, if the error is about the input.
+    pub fn field_errors(&self) -> Vec<&FieldError> {
         match self {
-            StoreError::Invalid(e) => Some(e),
-            _ => None,
+            StoreError::Invalid(e) => vec![e],
+            StoreError::InvalidFields(errors) => errors.iter().collect(),
+            _ => Vec::new(),
         }
     }
 }

@@ -463,29 +463,58 @@ impl Tx {
     /// Creates the project with this 项目编号, or updates it to match `project`.
     pub async fn upsert_project(&mut self, project: &Project) -> Result<Upserted> {
         project.check()?;
-        let territory = self
-            .resolve(Named::Unit, "所在县区", &project.territory)
-            .await?;
+        // Every reference is resolved before failing, so that a form or a file row learns of
+        // all its unknown names at once.
+        let mut errors = Vec::new();
+        let mut collect = |result: Result<Option<i64>>| -> Result<Option<i64>> {
+            match result {
+                Ok(id) => Ok(id),
+                Err(StoreError::Invalid(e)) => {
+                    errors.push(e);
+                    Ok(None)
+                }
+                Err(other) => Err(other),
+            }
+        };
+        let territory = collect(
+            self.resolve(Named::Unit, "所在县区", &project.territory)
+                .await
+                .map(Some),
+        )?;
         let mut credited = Vec::with_capacity(project.credited.len());
         for unit in &project.credited {
-            credited.push(self.resolve(Named::Unit, "责任单位", unit).await?);
+            credited.push(collect(
+                self.resolve(Named::Unit, "责任单位", unit).await.map(Some),
+            )?);
         }
-        let chain = self
-            .resolve_opt(Named::Chain, "产业链", project.chain.as_deref())
-            .await?;
-        let leader = self
-            .resolve_opt(Named::Leader, "分管领导", project.leader.as_deref())
-            .await?;
-        let team = self
-            .resolve_opt(Named::Team, "工作专班", project.team.as_deref())
-            .await?;
-        self.check_listed(
-            value_lists::SOURCE_MODE,
-            "招商方式",
-            project.source_mode.as_deref(),
-        )
-        .await?;
-
+        let chain = collect(
+            self.resolve_opt(Named::Chain, "产业链", project.chain.as_deref())
+                .await,
+        )?;
+        let leader = collect(
+            self.resolve_opt(Named::Leader, "分管领导", project.leader.as_deref())
+                .await,
+        )?;
+        let team = collect(
+            self.resolve_opt(Named::Team, "工作专班", project.team.as_deref())
+                .await,
+        )?;
+        collect(
+            self.check_listed(
+                value_lists::SOURCE_MODE,
+                "招商方式",
+                project.source_mode.as_deref(),
+            )
+            .await
+            .map(|()| None),
+        )?;
+        let (Some(territory), true) = (territory, errors.is_empty()) else {
+            return Err(match errors.len() {
+                1 => StoreError::Invalid(errors.remove(0)),
+                _ => StoreError::InvalidFields(errors),
+            });
+        };
+        let credited: Vec<i64> = credited.into_iter().flatten().collect();
         let existing = match self.find(Named::Project, &project.code).await? {
             Some(_) => project_by_code(&mut self.tx, &project.code).await?,
             None => None,

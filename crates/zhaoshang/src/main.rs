@@ -1,1 +1,210 @@
-fn main() {}
+//! `zhaoshang`: the one binary of the platform. Each subcommand is a thin layer over the
+//! store, the exchange crate and the domain.
+
+mod demo;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use exchange::{Kind, Progress, Quiet};
+use indicatif::{ProgressBar, ProgressStyle};
+use store::Store;
+
+#[derive(Parser)]
+#[command(name = "zhaoshang", version, about = "招商引资与项目建设管理平台")]
+struct Cli {
+    /// Database URL: sqlite:PATH (default sqlite:data/zhaoshang.db) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "ZHAOSHANG_DB")]
+    db: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates or updates the database schema.
+    Migrate,
+    /// Imports a file (.xlsx or .csv) of KIND: units, leaders, chains, teams, projects, events,
+    /// funds, visits or targets. A file with any bad cell imports nothing.
+    Import {
+        kind: String,
+        file: PathBuf,
+        /// Who is recorded in the change log; defaults to cli:$USER.
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Exports every record of KIND to a file (.xlsx or .csv) with the import columns.
+    Export { kind: String, file: PathBuf },
+    /// Writes the import template of KIND (.xlsx): headers, an example row and notes.
+    Template { kind: String, file: PathBuf },
+    /// Loads the demo city (双鸭山, 2020–2022) into an empty database.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("无法启动运行时: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: Option<&str>) -> Result<Store> {
+    let url = db.map_or_else(store::default_url, str::to_owned);
+    Store::open(&url)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", redact(&url)))
+}
+
+/// A URL fit to print: any password replaced.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
+            let user_end = scheme + 3 + url[scheme + 3..at].find(':').unwrap_or(0);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn kind(name: &str) -> Result<Kind> {
+    Kind::from_name(name).with_context(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        format!("不支持的数据类型“{name}”，可用: {}", names.join(", "))
+    })
+}
+
+fn actor(explicit: Option<String>) -> String {
+    explicit.unwrap_or_else(|| {
+        format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+        )
+    })
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let db = cli.db.as_deref();
+    match cli.command {
+        Command::Migrate => {
+            open(db).await?;
+            println!("数据库结构已是最新。");
+        }
+        Command::Import {
+            kind: name,
+            file,
+            actor: who,
+        } => {
+            let kind = kind(&name)?;
+            if !file.exists() {
+                bail!("找不到文件 {}", file.display());
+            }
+            let store = open(db).await?;
+            let bar = TerminalProgress::new();
+            let progress: &dyn Progress = match &bar {
+                Some(bar) => bar,
+                None => &Quiet,
+            };
+            let report = exchange::import(&store, kind, &file, &actor(who), progress).await?;
+            if !report.is_ok() {
+                for error in &report.errors {
+                    eprintln!("{error}");
+                }
+                eprintln!(
+                    "导入失败：发现{}处错误，未导入任何记录。",
+                    report.errors.len()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "导入{}完成：共{}行，新增{}，更新{}，未变化{}，重复{}。",
+                kind.label(),
+                report.rows,
+                report.added,
+                report.updated,
+                report.unchanged,
+                report.duplicates.len()
+            );
+            if !report.duplicates.is_empty() {
+                let rows: Vec<String> = report
+                    .duplicates
+                    .iter()
+                    .take(20)
+                    .map(|r| format!("第{r}行"))
+                    .collect();
+                let more = if report.duplicates.len() > 20 {
+                    "等"
+                } else {
+                    ""
+                };
+                println!("{}{more}与已有记录完全相同，未重复添加。", rows.join("、"));
+            }
+        }
+        Command::Export { kind: name, file } => {
+            let kind = kind(&name)?;
+            let store = open(db).await?;
+            let rows = exchange::export(&store, kind, &file).await?;
+            println!("已导出{}{}条到 {}。", kind.label(), rows, file.display());
+        }
+        Command::Template { kind: name, file } => {
+            let kind = kind(&name)?;
+            let store = open(db).await?;
+            exchange::template(&store, kind, &file).await?;
+            println!("已生成{}导入模板 {}。", kind.label(), file.display());
+        }
+        Command::Demo => {
+            let store = open(db).await?;
+            let summary = demo::load(&store, &actor(None)).await?;
+            println!("{summary}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal.
+struct TerminalProgress(ProgressBar);
+
+impl TerminalProgress {
+    fn new() -> Option<Self> {
+        if !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 行 {elapsed_precise}")
+        {
+            bar.set_style(style);
+        }
+        Some(TerminalProgress(bar))
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+    }
+
+    fn advance(&self, done: usize) {
+        self.0.set_position(done as u64);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}

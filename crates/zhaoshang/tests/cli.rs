@@ -1,0 +1,349 @@
+//! The real `zhaoshang` binary driven as an office would drive it, on SQLite and PostgreSQL.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Data, Reader};
+use domain::figures::{ProjectHistory, city_headline};
+use domain::stage::effective_events;
+use domain::{Money, Period};
+use store::testing::TestDb;
+use store::{Store, Table, both_databases};
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn zhaoshang(db: &TestDb, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
+        .arg("--db")
+        .arg(&db.url)
+        .args(args)
+        .env_remove("ZHAOSHANG_DB")
+        .output()
+        .expect("run zhaoshang");
+    Run {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn import(db: &TestDb, kind: &str, file: &Path) -> Run {
+    zhaoshang(db, &["import", kind, file.to_str().unwrap()])
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Excel writes CSV as UTF-8 with a byte-order mark.
+fn write_excel_csv(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+    )
+    .unwrap();
+    path
+}
+
+const UNITS: &str = "单位名称,类型,分组,行政区划代码,上级单位\n\
+双鸭山市,市本级,,230500,\n\
+集贤县,县,县区,230521,双鸭山市\n\
+宝清县,县,,230523,双鸭山市\n\
+市发展和改革委员会,部门,部门,,双鸭山市\n";
+
+const LEADERS: &str = "姓名,职务\n王建国,常务副市长\n";
+const CHAINS: &str = "产业链名称,主导产业,链长\n新能源产业链,新能源,王建国\n";
+const TEAMS: &str = "专班名称,牵头领导\n新能源专班,王建国\n";
+
+const PROJECTS: &str = "项目编号,项目名称,投资企业,统一社会信用代码,产业链,所在县区,责任单位(多个以、分隔),分管领导,工作专班,招商方式,资金来源(内资/外资),币种,计划总投资(万元),签约额(万元),重点项目(是/否)\n\
+P-001,集贤200兆瓦风电项目,中船风电双鸭山新能源开发有限公司,91350100M000100Y43,新能源产业链,集贤县,市发展和改革委员会,王建国,新能源专班,政府团队,内资,人民币,120000,120000,是\n\
+P-002,石墨负极材料项目,浙江碳一新能源有限公司,,,宝清县,,,,,,,\"200,000.5\",,否\n";
+
+const EVENTS: &str = "项目编号,阶段,日期(YYYY-MM-DD),金额(万元),落地企业信用代码,地块编号,说明\n\
+P-001,开工,2022-04-25,,,,\n\
+P-001,签约,2022-01-18,,,,\n\
+P-001,落地,2022/3/10,,,双土储〔2022〕015号,\n\
+P-002,在谈,2021-06-20,,,,\n\
+P-002,签约,2021-09-15,200000.5,,,\n";
+
+const FUNDS: &str = "项目编号,日期,金额(万元),币种,来源,已核实(是/否)\n\
+P-001,2022-05-31,5000,人民币,自有,是\n\
+P-001,2022-06-30,1.2345,,贷款,否\n\
+P-002,2022-03-01,300,美元,股权,否\n";
+
+const VISITS: &str = "日期,单位,企业名称,统一社会信用代码,带队领导,方式,地点,内容,成果,项目编号\n\
+2022-05-06,集贤县,浙江碳一新能源有限公司,,王建国,上门拜访,杭州,洽谈负极材料项目,达成意向,P-002\n\
+2022-05-07,,中国船舶集团风电发展有限公司,,,云洽谈,,,,\n";
+
+const TARGETS: &str = "年度,单位,指标,目标值\n2022,全市,签约项目数,160\n2022,全市,签约额,7000000\n2022,集贤县,签约项目数,30\n";
+
+fn import_all(db: &TestDb, dir: &Path) {
+    for (kind, text) in [
+        ("units", UNITS),
+        ("leaders", LEADERS),
+        ("chains", CHAINS),
+        ("teams", TEAMS),
+        ("projects", PROJECTS),
+        ("events", EVENTS),
+        ("funds", FUNDS),
+        ("visits", VISITS),
+        ("targets", TARGETS),
+    ] {
+        let run = import(
+            db,
+            kind,
+            &write_excel_csv(dir, &format!("{kind}.csv"), text),
+        );
+        assert!(
+            run.ok,
+            "import {kind} failed:\n{}{}",
+            run.stdout, run.stderr
+        );
+    }
+}
+
+async fn counts(store: &Store) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in [
+        Table::Units,
+        Table::Projects,
+        Table::Events,
+        Table::Funds,
+        Table::Visits,
+        Table::Targets,
+        Table::ChangeLog,
+    ] {
+        out.push(store.count(table).await.unwrap());
+    }
+    out
+}
+
+both_databases! {
+    async fn a_full_set_of_office_files_imports_with_bom_and_in_any_order(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let store = db.open().await.unwrap();
+        assert_eq!(counts(&store).await[..6], [4, 2, 5, 3, 2, 3]);
+        let p2 = store.project("P-002").await.unwrap().unwrap().project;
+        assert_eq!(p2.planned_investment, Some(Money::from_units("", 2_000_005_000).unwrap()));
+        let funds = store.funds().await.unwrap();
+        assert!(funds.iter().any(|(_, f)| f.amount.units() == 12_345), "1.2345万元 is 12345元");
+        assert!(funds.iter().any(|(_, f)| f.currency == domain::Currency::Usd && f.amount.units() == 3_000_000));
+        // Events listed out of date order are applied in date order.
+        let events = store.events_of("P-001").await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.event.kind.label()).collect();
+        assert_eq!(kinds, ["签约", "落地", "开工"]);
+        let log = store.changes_of("project", "P-001").await.unwrap();
+        assert!(log[0].actor.starts_with("cli:"), "{}", log[0].actor);
+    }
+
+    async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import(db, "units", &write_excel_csv(dir.path(), "units.csv", UNITS));
+        let store = db.open().await.unwrap();
+        let before = counts(&store).await;
+        let bad = "项目编号,项目名称,所在县区,签约额(万元),统一社会信用代码,投资企业\n\
+                   P-1,风电项目,集贤县,1000,,\n\
+                   P-2,石墨项目,集贤县,abc,91350100M000100Y44,某公司\n\
+                   P-3,乙醇项目,不存在县,500,,\n";
+        let run = import(db, "projects", &write(dir.path(), "projects.csv", bad));
+        assert!(!run.ok);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "第3行 签约额: “abc”不是数字",
+                "第3行 统一社会信用代码: 校验位（第18位）不符，请核对代码是否抄错",
+                "第4行 所在县区: 单位“不存在县”不存在，请先录入或导入",
+                "导入失败：发现3处错误，未导入任何记录。",
+            ]
+        );
+        assert_eq!(counts(&store).await, before, "the good row P-1 was not written either");
+    }
+
+    async fn a_missing_required_column_is_reported_on_the_header_row(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let run = import(db, "events", &write(dir.path(), "events.csv", "项目编号,日期\nP-1,2022-01-01\n"));
+        assert!(!run.ok);
+        assert!(run.stderr.contains("第1行 阶段: 缺少必填列“阶段”"), "{}", run.stderr);
+    }
+
+    async fn a_stage_rule_broken_in_a_file_names_the_row(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let store = db.open().await.unwrap();
+        let before = counts(&store).await;
+        let text = "项目编号,阶段,日期,说明\nP-002,落地,2022-05-01,\nP-002,终止,2022-06-01,\nP-001,在谈,2022-06-01,\nP-001,投产,2099-01-01,\n";
+        let run = import(db, "events", &write(dir.path(), "more.csv", text));
+        assert!(!run.ok);
+        assert!(run.stderr.contains("第2行 落地企业信用代码: 落地须填写落地企业信用代码或地块编号"), "{}", run.stderr);
+        assert!(run.stderr.contains("第3行 说明: 终止须说明原因"), "{}", run.stderr);
+        assert!(run.stderr.contains("第4行 阶段: 项目已处于“开工”，只能向后推进，不能再记“在谈”"), "{}", run.stderr);
+        assert!(run.stderr.contains("第5行 日期: 不能晚于今天"), "{}", run.stderr);
+        assert_eq!(counts(&store).await, before);
+    }
+
+    async fn importing_the_same_files_twice_adds_nothing(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let store = db.open().await.unwrap();
+        let before = counts(&store).await;
+        import_all(db, dir.path());
+        assert_eq!(counts(&store).await, before, "no record and no change-log entry was added");
+        let run = import(db, "funds", &dir.path().join("funds.csv"));
+        assert!(run.stdout.contains("新增0") && run.stdout.contains("重复3"), "{}", run.stdout);
+        assert!(run.stdout.contains("第2行、第3行、第4行与已有记录完全相同"), "{}", run.stdout);
+    }
+
+    async fn an_export_imports_back_to_the_same_records(db) {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(zhaoshang(db, &["demo"]).ok);
+        let copy = TestDb::sqlite();
+        let kinds = ["units", "leaders", "chains", "teams", "projects", "events", "funds", "visits", "targets"];
+        for kind in kinds {
+            let file = dir.path().join(format!("{kind}.xlsx"));
+            let run = zhaoshang(db, &["export", kind, file.to_str().unwrap()]);
+            assert!(run.ok, "{}", run.stderr);
+            let run = import(&copy, kind, &file);
+            assert!(run.ok, "re-import of {kind}: {}", run.stderr);
+        }
+        for kind in kinds {
+            let original = dir.path().join(format!("{kind}-a.csv"));
+            let copied = dir.path().join(format!("{kind}-b.csv"));
+            assert!(zhaoshang(db, &["export", kind, original.to_str().unwrap()]).ok);
+            assert!(zhaoshang(&copy, &["export", kind, copied.to_str().unwrap()]).ok);
+            let (a, b) = (std::fs::read_to_string(&original).unwrap(), std::fs::read_to_string(&copied).unwrap());
+            assert!(a.lines().count() > 1, "{kind} export is not empty");
+            assert_eq!(a, b, "{kind} differs after the round trip");
+        }
+        let (one, two) = (db.open().await.unwrap(), copy.open().await.unwrap());
+        let strip = |mut projects: Vec<domain::records::Project>| {
+            projects.iter_mut().for_each(|p| p.illustrative = false);
+            projects
+        };
+        assert_eq!(strip(one.projects().await.unwrap()), strip(two.projects().await.unwrap()));
+        copy.cleanup().await;
+    }
+
+    async fn the_demo_loads_the_seeds_figures_into_the_database(db) {
+        let run = zhaoshang(db, &["demo"]);
+        assert!(run.ok, "{}", run.stderr);
+        assert!(run.stdout.contains("已载入演示数据"));
+        let again = zhaoshang(db, &["demo"]);
+        assert!(!again.ok && again.stderr.contains("演示数据只能载入空数据库"), "{}", again.stderr);
+
+        let store = db.open().await.unwrap();
+        let projects = store.projects().await.unwrap();
+        let events = store.all_events().await.unwrap();
+        let funds: Vec<_> = store.funds().await.unwrap().into_iter().map(|(_, f)| f).collect();
+        let visits = store.visits().await.unwrap();
+        let mut histories = Vec::new();
+        for project in &projects {
+            let recorded: Vec<_> = events.iter().filter(|(c, _)| *c == project.code).map(|(_, r)| r.clone()).collect();
+            histories.push((project, recorded));
+        }
+        let histories: Vec<ProjectHistory> = histories
+            .iter()
+            .map(|(project, recorded)| ProjectHistory {
+                project,
+                events: effective_events(recorded).into_iter().map(|(_, e)| e).collect(),
+            })
+            .collect();
+        let h1 = |year| city_headline(&Period::parse(year, "H1", None).unwrap(), &histories, &funds, &visits);
+        let (this, last) = (h1(2022), h1(2021));
+        assert_eq!(this.signed_projects, 88);
+        assert_eq!(this.signed_amount, 40_500_000_000);
+        assert_eq!(this.funds_in_place, 8_050_000_000);
+        assert_eq!(domain::figures::yoy_pct(this.funds_in_place, last.funds_in_place), Some(91.9));
+        assert_eq!(this.started_or_resumed_projects, 63);
+        assert_eq!(last.started_or_resumed_projects, 40);
+        assert_eq!(this.visits, 196);
+    }
+
+    async fn office_spreadsheets_with_typed_cells_import_correctly(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let path = dir.path().join("funds.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *header).unwrap();
+        }
+        // A date cell, a float amount with binary noise, and a date typed as a number.
+        sheet.write_string(1, 0, "P-001").unwrap();
+        sheet.write_datetime_with_format(1, 1, &chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(), &date).unwrap();
+        sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
+        sheet.write_boolean(1, 5, true).unwrap();
+        sheet.write_string(2, 0, "P-001").unwrap();
+        sheet.write_number(2, 1, 20220602.0).unwrap();
+        sheet.write_number(2, 2, 1.00005).unwrap();
+        book.save(&path).unwrap();
+        let run = import(db, "funds", &path);
+        assert!(run.ok, "{}", run.stderr);
+        let store = db.open().await.unwrap();
+        let amounts: Vec<(String, i64, bool)> = store
+            .funds()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|(_, f)| f.date >= chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap() && f.date.to_string() < "2022-06-03".to_owned())
+            .map(|(_, f)| (f.date.to_string(), f.amount.units(), f.verified))
+            .collect();
+        assert_eq!(amounts, [("2022-06-01".to_owned(), 3_000, true), ("2022-06-02".to_owned(), 10_001, false)]);
+
+        // An 18-digit code that a spreadsheet turned into a number has lost digits.
+        let path = dir.path().join("projects.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, header) in ["项目编号", "项目名称", "所在县区", "投资企业", "统一社会信用代码"].iter().enumerate() {
+            sheet.write_string(0, col as u16, *header).unwrap();
+        }
+        sheet.write_number(1, 0, 2022001.0).unwrap();
+        sheet.write_string(1, 1, "数字编号项目").unwrap();
+        sheet.write_string(1, 2, "集贤县").unwrap();
+        sheet.write_string(1, 3, "某公司").unwrap();
+        sheet.write_number(1, 4, 912305001234567890.0).unwrap();
+        book.save(&path).unwrap();
+        let run = import(db, "projects", &path);
+        assert!(!run.ok);
+        assert!(run.stderr.starts_with("第2行 统一社会信用代码: 代码被表格存成了数字"), "{}", run.stderr);
+    }
+
+    async fn the_template_has_headers_an_example_and_the_allowed_values(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("projects-template.xlsx");
+        let run = zhaoshang(db, &["template", "projects", path.to_str().unwrap()]);
+        assert!(run.ok, "{}", run.stderr);
+        let mut book = calamine::open_workbook_auto(&path).unwrap();
+        let sheet = book.worksheet_range("导入模板").unwrap();
+        let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let expected: Vec<&str> = exchange::columns(exchange::Kind::Projects).iter().map(|c| c.header).collect();
+        assert_eq!(header, expected);
+        assert_eq!(sheet.rows().nth(1).unwrap()[0], Data::String("SYS-2022-001".into()));
+        let guide = book.worksheet_range("填写说明").unwrap();
+        let text: Vec<String> = guide.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+        assert!(text.iter().any(|t| t.contains("政府团队") && t.contains("云招商")), "{text:?}");
+        // The template itself imports: its example row is a valid project once the units exist.
+        import(db, "units", &write(dir.path(), "u.csv", UNITS));
+        import(db, "leaders", &write(dir.path(), "l.csv", LEADERS));
+        let run = import(db, "projects", &path);
+        assert!(!run.ok, "the example names a chain and team that do not exist yet");
+        assert!(run.stderr.contains("第2行 产业链: 产业链“新能源产业链”不存在"), "{}", run.stderr);
+        assert!(run.stderr.contains("第2行 责任单位: 单位“市驻北京招商服务中心”不存在"), "{}", run.stderr);
+        assert!(run.stderr.contains("第2行 工作专班"), "{}", run.stderr);
+    }
+
+    async fn an_unknown_kind_is_refused_with_the_list_of_kinds(db) {
+        let run = zhaoshang(db, &["import", "planets", "x.csv"]);
+        assert!(!run.ok);
+        assert!(run.stderr.contains("不支持的数据类型“planets”"), "{}", run.stderr);
+    }
+}
