@@ -720,7 +720,8 @@ impl Generator {
             .chain(DISTRICTS.iter().map(|(n, _)| *n))
             .chain([ZONE])
             .collect();
-        *self.rng.pick(&all)
+        let i = self.rng.range(0, all.len() as i64 - 1) as usize;
+        all[i]
     }
 
     /// A generated signed project with its whole history.
@@ -1044,9 +1045,9 @@ impl Generator {
                 visit.unit = (!self.rng.chance(15)).then(|| (*self.rng.pick(&units)).to_owned());
                 visit.enterprise = Some(firm);
                 visit.enterprise_code = Some(code);
-                visit.leaders = Some((*self.rng.pick(&LEADERS)).0.to_owned());
+                visit.leaders = Some(self.rng.pick(&LEADERS).0.to_owned());
                 visit.mode = Some((*self.rng.pick(&VISIT_MODES)).to_owned());
-                visit.place = Some((*self.rng.pick(&FIRM_CITIES)).0.to_owned());
+                visit.place = Some(self.rng.pick(&FIRM_CITIES).0.to_owned());
                 visit.content = Some("介绍双鸭山产业基础和招商政策，洽谈投资合作".into());
                 visit.outcome = Some(
                     (*self.rng.pick(&[

@@ -1,5 +1,7 @@
 //! Each stage rule of SPEC §2, accepting the good and rejecting the bad with its message.
 
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
 use chrono::NaiveDate;
 use domain::stage::{
     Correction, NextStep, Progress, ProjectFacts, RecordedEvent, RuleContext, StageEvent,

@@ -109,6 +109,11 @@ pub async fn import_table(
         }
     };
     let mut tx = store.begin(actor).await?;
+    // Reading every project's history at once beats reading each when first needed as soon as
+    // a file touches more than a handful of projects.
+    if kind == Kind::Events && table.rows.len() > 1_000 {
+        tx.preload_histories().await?;
+    }
     progress.start(table.rows.len());
     for (done, row) in ordered_rows(kind, table, &index).into_iter().enumerate() {
         let mut cells = Cells {

@@ -113,7 +113,7 @@ impl Store {
             Backend::Postgres => "BEGIN",
         };
         let tx = self.pool.begin_with(statement).await?;
-        Ok(Tx::new(tx, actor, today_in_china()))
+        Ok(Tx::new(tx, self.backend, actor, today_in_china()))
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

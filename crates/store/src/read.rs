@@ -175,6 +175,19 @@ pub(crate) async fn events_of_project(
     rows.iter().map(event_from_row).collect()
 }
 
+/// Every stored event with its project's id, ordered by project and then as recorded.
+pub(crate) async fn all_events_by_project(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(i64, RecordedEvent)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS}, e.project_id FROM events e ORDER BY e.project_id, e.id"
+    ));
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(11)?, event_from_row(row)?)))
+        .collect()
+}
+
 impl Store {
     pub async fn project(&self, code: &str) -> Result<Option<ProjectRecord>> {
         let mut conn = self.pool().acquire().await?;

@@ -12,8 +12,8 @@ use domain::{CreditCode, FieldError};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
-use crate::read::{events_of_project, project_by_code};
-use crate::{Result, StoreError, now_millis};
+use crate::read::{all_events_by_project, events_of_project, project_by_code};
+use crate::{Backend, Result, StoreError, now_millis};
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,11 +68,79 @@ pub struct Tx {
     today: NaiveDate,
     names: HashMap<Named, HashMap<String, i64>>,
     value_lists: HashMap<String, Vec<String>>,
-    histories: HashMap<i64, Vec<RecordedEvent>>,
+    histories: HashMap<i64, History>,
+    pending_log: Vec<LogRow>,
+    backend: Backend,
+    pending_events: Vec<PendingEvent>,
+    reserved_ids: Vec<i64>,
+    sqlite_next_id: Option<i64>,
 }
 
+struct PendingEvent {
+    id: i64,
+    project_id: i64,
+    event: StageEvent,
+    correction: Option<Correction>,
+    illustrative: bool,
+    created_at: i64,
+}
+
+const EVENT_BATCH: usize = 200;
+
+/// Placeholders for `rows` rows of `columns` values: `($1, …, $k), ($k+1, …)` on PostgreSQL,
+/// plain positional `?` on SQLite, whose binding by name costs time quadratic in the number
+/// of parameters, which is large in a batch.
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                out.push_str(", ");
+            }
+            match backend {
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&(row * columns + column + 1).to_string());
+                }
+                Backend::Sqlite => out.push('?'),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// A project's stored events and signed amount, as the stage rules need them.
+#[derive(Default)]
+struct History {
+    signed_amount: Option<domain::Money>,
+    events: Vec<RecordedEvent>,
+}
+
+/// A change-log entry not yet written. The log is only ever appended to inside a transaction,
+/// so entries are written in batches, and always before the transaction commits.
+struct LogRow {
+    at: i64,
+    entity: &'static str,
+    key: String,
+    action: &'static str,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+const LOG_BATCH: usize = 200;
+
 impl Tx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, actor: &str, today: NaiveDate) -> Self {
+    pub(crate) fn new(
+        tx: Transaction<'static, Any>,
+        backend: Backend,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Self {
         Tx {
             tx,
             actor: actor.to_owned(),
@@ -80,6 +148,11 @@ impl Tx {
             names: HashMap::new(),
             value_lists: HashMap::new(),
             histories: HashMap::new(),
+            pending_log: Vec::new(),
+            backend,
+            pending_events: Vec::new(),
+            reserved_ids: Vec::new(),
+            sqlite_next_id: None,
         }
     }
 
@@ -93,7 +166,9 @@ impl Tx {
         self.today = today;
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush_events().await?;
+        self.flush_log().await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -105,28 +180,49 @@ impl Tx {
 
     async fn log<B: Serialize, A: Serialize>(
         &mut self,
-        entity: &str,
+        entity: &'static str,
         key: &str,
-        action: &str,
+        action: &'static str,
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
-        let to_json = |v: Option<String>| v;
-        let before = to_json(before.map(|b| serde_json::to_string(b).unwrap_or_default()));
-        let after = to_json(after.map(|a| serde_json::to_string(a).unwrap_or_default()));
-        sqlx::query(
-            "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(now_millis())
-        .bind(&self.actor)
-        .bind(entity)
-        .bind(key)
-        .bind(action)
-        .bind(before)
-        .bind(after)
-        .execute(&mut *self.tx)
-        .await?;
+        // These records hold no maps with non-string keys, the one thing that makes
+        // serde_json fail, so an empty string here would mean a bug, not bad input.
+        self.pending_log.push(LogRow {
+            at: now_millis(),
+            entity,
+            key: key.to_owned(),
+            action,
+            before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
+            after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
+        });
+        if self.pending_log.len() >= LOG_BATCH {
+            self.flush_log().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush_log(&mut self) -> Result<()> {
+        if self.pending_log.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending_log);
+        let mut sql = String::from(
+            "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ",
+        );
+        sql.push_str(&placeholders(self.backend, rows.len(), 7));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in rows {
+            query = query
+                .bind(row.at)
+                .bind(self.actor.clone())
+                .bind(row.entity)
+                .bind(row.key)
+                .bind(row.action)
+                .bind(row.before)
+                .bind(row.after);
+        }
+        query.execute(&mut *self.tx).await?;
         Ok(())
     }
 
@@ -585,6 +681,8 @@ impl Tx {
                 .bind(existing.id)
                 .execute(&mut *self.tx)
                 .await?;
+                // The signed amount the stage rules read may have changed.
+                self.histories.remove(&existing.id);
                 sqlx::query("DELETE FROM project_credits WHERE project_id = $1")
                     .bind(existing.id)
                     .execute(&mut *self.tx)
@@ -617,23 +715,56 @@ impl Tx {
         self.resolve(Named::Project, "项目编号", code).await
     }
 
-    async fn history(&mut self, project_id: i64) -> Result<&mut Vec<RecordedEvent>> {
+    async fn history(&mut self, project_id: i64) -> Result<&mut History> {
         if !self.histories.contains_key(&project_id) {
+            self.flush_events().await?;
             let events = events_of_project(&mut self.tx, project_id).await?;
-            self.histories.insert(project_id, events);
+            let signed: Option<i64> =
+                sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
+                    .bind(project_id)
+                    .fetch_one(&mut *self.tx)
+                    .await?
+                    .try_get(0)?;
+            let signed_amount = signed
+                .map(|v| domain::Money::from_units("签约额", v))
+                .transpose()?;
+            self.histories.insert(
+                project_id,
+                History {
+                    signed_amount,
+                    events,
+                },
+            );
         }
         Ok(self.histories.entry(project_id).or_default())
     }
 
-    async fn signed_amount_of(&mut self, project_id: i64) -> Result<Option<domain::Money>> {
-        let value: Option<i64> = sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
-            .bind(project_id)
-            .fetch_one(&mut *self.tx)
-            .await?
-            .try_get(0)?;
-        Ok(value
-            .map(|v| domain::Money::from_units("签约额", v))
-            .transpose()?)
+    /// Reads the histories of all projects in two queries, for imports that add events to many
+    /// projects; without it each project's history is read when first needed.
+    pub async fn preload_histories(&mut self) -> Result<()> {
+        self.flush_events().await?;
+        let projects = sqlx::query("SELECT id, signed_amount FROM projects")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut histories: HashMap<i64, History> = HashMap::with_capacity(projects.len());
+        for row in &projects {
+            let signed: Option<i64> = row.try_get(1)?;
+            let signed_amount = signed
+                .map(|v| domain::Money::from_units("签约额", v))
+                .transpose()?;
+            histories.insert(
+                row.try_get(0)?,
+                History {
+                    signed_amount,
+                    events: Vec::new(),
+                },
+            );
+        }
+        for (project_id, event) in all_events_by_project(&mut self.tx).await? {
+            histories.entry(project_id).or_default().events.push(event);
+        }
+        self.histories = histories;
+        Ok(())
     }
 
     /// Appends an event to a project after checking it against the project's history. An
@@ -650,25 +781,27 @@ impl Tx {
         illustrative: bool,
     ) -> Result<Added> {
         let project_id = self.project_id(project_code).await?;
-        let ctx = RuleContext {
-            today: self.today,
-            project_signed_amount: self.signed_amount_of(project_id).await?,
-        };
+        let today = self.today;
         let history = self.history(project_id).await?;
+        let ctx = RuleContext {
+            today,
+            project_signed_amount: history.signed_amount,
+        };
         if history
+            .events
             .iter()
             .any(|r| r.correction.is_none() && &r.event == event)
         {
             return Ok(Added::Duplicate);
         }
-        let progress = stage::progress_of(history, &ctx).map_err(|e| {
+        let progress = stage::progress_of(&history.events, &ctx).map_err(|e| {
             StoreError::Corrupt(format!("项目“{project_code}”的已有事件不符合规则: {e}"))
         })?;
         progress.apply(event, &ctx)?;
         let id = self
             .insert_event(project_id, event, None, illustrative)
             .await?;
-        self.history(project_id).await?.push(RecordedEvent {
+        self.history(project_id).await?.events.push(RecordedEvent {
             id,
             event: event.clone(),
             correction: None,
@@ -684,6 +817,7 @@ impl Tx {
         Ok(Added::Added(id))
     }
 
+    /// Queues an event for writing under a reserved id, which it returns at once.
     async fn insert_event(
         &mut self,
         project_id: i64,
@@ -691,28 +825,105 @@ impl Tx {
         correction: Option<&Correction>,
         illustrative: bool,
     ) -> Result<i64> {
-        Ok(sqlx::query(
-            "INSERT INTO events (project_id, kind, event_date, amount, company_code, parcel, note, evidence, \
-             corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-        )
-        .bind(project_id)
-        .bind(event.kind.code())
-        .bind(event.date.format("%Y-%m-%d").to_string())
-        .bind(event.amount.map(|m| m.units()))
-        .bind(event.company.as_ref().map(|c| c.as_str().to_owned()))
-        .bind(&event.parcel)
-        .bind(&event.note)
-        .bind(&event.evidence)
-        .bind(correction.map(|c| c.corrects))
-        .bind(correction.map(|c| c.reason.clone()))
-        .bind(i64::from(correction.is_some_and(|c| c.withdrawn)))
-        .bind(i64::from(illustrative))
-        .bind(now_millis())
-        .bind(&self.actor)
-        .fetch_one(&mut *self.tx)
-        .await?
-        .try_get(0)?)
+        let id = self.reserve_event_id().await?;
+        self.pending_events.push(PendingEvent {
+            id,
+            project_id,
+            event: event.clone(),
+            correction: correction.cloned(),
+            illustrative,
+            created_at: now_millis(),
+        });
+        if self.pending_events.len() >= EVENT_BATCH {
+            self.flush_events().await?;
+        }
+        Ok(id)
+    }
+
+    /// The next event id. Ids are reserved rather than assigned by the database so that events
+    /// can be written many to a statement. Under SQLite the transaction holds the write lock
+    /// from BEGIN IMMEDIATE, so nobody else can take the ids above the current maximum; under
+    /// PostgreSQL they come from the column's identity sequence, which is safe across sessions.
+    async fn reserve_event_id(&mut self) -> Result<i64> {
+        if let Some(id) = self.reserved_ids.pop() {
+            return Ok(id);
+        }
+        match self.backend {
+            Backend::Sqlite => {
+                let next = match self.sqlite_next_id {
+                    Some(next) => next,
+                    None => {
+                        sqlx::query("SELECT COALESCE(MAX(id), 0) FROM events")
+                            .fetch_one(&mut *self.tx)
+                            .await?
+                            .try_get::<i64, _>(0)?
+                            + 1
+                    }
+                };
+                self.sqlite_next_id = Some(next + 1);
+                Ok(next)
+            }
+            Backend::Postgres => {
+                let rows = sqlx::query(
+                    "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, 256)",
+                )
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let mut ids = rows
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.reverse();
+                let first = ids
+                    .pop()
+                    .ok_or_else(|| StoreError::Corrupt("无法分配事件编号".into()))?;
+                self.reserved_ids = ids;
+                Ok(first)
+            }
+        }
+    }
+
+    /// Writes queued events; called before anything reads the events table and at commit.
+    async fn flush_events(&mut self) -> Result<()> {
+        if self.pending_events.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending_events);
+        const COLUMNS: usize = 15;
+        let mut sql = String::from(
+            "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, note, evidence, \
+             corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) VALUES ",
+        );
+        sql.push_str(&placeholders(self.backend, rows.len(), COLUMNS));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in rows {
+            let PendingEvent {
+                id,
+                project_id,
+                event,
+                correction,
+                illustrative,
+                created_at,
+            } = row;
+            query = query
+                .bind(id)
+                .bind(project_id)
+                .bind(event.kind.code())
+                .bind(event.date.format("%Y-%m-%d").to_string())
+                .bind(event.amount.map(|m| m.units()))
+                .bind(event.company.map(|c| c.as_str().to_owned()))
+                .bind(event.parcel)
+                .bind(event.note)
+                .bind(event.evidence)
+                .bind(correction.as_ref().map(|c| c.corrects))
+                .bind(correction.as_ref().map(|c| c.reason.clone()))
+                .bind(i64::from(correction.as_ref().is_some_and(|c| c.withdrawn)))
+                .bind(i64::from(illustrative))
+                .bind(created_at)
+                .bind(self.actor.clone());
+        }
+        query.execute(&mut *self.tx).await?;
+        Ok(())
     }
 
     /// Corrects event `event_id` of a project: `replacement` is what it should have been, or
@@ -725,13 +936,15 @@ impl Tx {
         reason: &str,
     ) -> Result<i64> {
         let project_id = self.project_id(project_code).await?;
-        let ctx = RuleContext {
-            today: self.today,
-            project_signed_amount: self.signed_amount_of(project_id).await?,
-        };
+        let today = self.today;
         let history = self.history(project_id).await?;
-        stage::check_correction(history, event_id, replacement, reason, &ctx)?;
+        let ctx = RuleContext {
+            today,
+            project_signed_amount: history.signed_amount,
+        };
+        stage::check_correction(&history.events, event_id, replacement, reason, &ctx)?;
         let before = history
+            .events
             .iter()
             .rev()
             .find(|r| {
@@ -756,7 +969,7 @@ impl Tx {
         let id = self
             .insert_event(project_id, &stored, Some(&correction), false)
             .await?;
-        self.history(project_id).await?.push(RecordedEvent {
+        self.history(project_id).await?.events.push(RecordedEvent {
             id,
             event: stored,
             correction: Some(correction.clone()),

@@ -1,5 +1,7 @@
 //! The store's behaviour, the same on SQLite and PostgreSQL: each test runs on both.
 
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
 use chrono::NaiveDate;
 use domain::figures::Indicator;
 use domain::records::{Chain, Fund, Leader, Project, Target, Team, Unit, UnitKind, Visit};
@@ -264,6 +266,47 @@ both_databases! {
         assert_eq!(tx.upsert_target(&raised).await.unwrap(), Upserted::Updated);
         tx.commit().await.unwrap();
         assert_eq!(store.targets().await.unwrap(), vec![raised, county]);
+    }
+
+    async fn many_events_in_one_transaction_keep_their_ids_and_order(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut first_ids = Vec::new();
+        for i in 0..150 {
+            let mut p = wind_farm();
+            p.code = format!("P-{i:03}");
+            tx.upsert_project(&p).await.unwrap();
+            let signed = event(EventKind::Stage(Stage::Signed), "2022-01-20");
+            let Added::Added(id) = tx.add_event(&p.code, &signed).await.unwrap() else { panic!() };
+            first_ids.push(id);
+            tx.add_event(&p.code, &event(EventKind::Stage(Stage::Started), "2022-03-01")).await.unwrap();
+            tx.add_event(&p.code, &event(EventKind::Suspend, "2022-03-02")).await.unwrap();
+        }
+        // The first project's history is read again after hundreds of queued writes.
+        let fixed = event(EventKind::Stage(Stage::Signed), "2022-01-21");
+        tx.correct_event("P-000", first_ids[0], Some(&fixed), "日期录错").await.unwrap();
+        let err = tx.add_event("P-000", &event(EventKind::Stage(Stage::Production), "2022-04-01")).await.unwrap_err();
+        assert_eq!(err.to_string(), "阶段: 项目停工中，须先记录复工");
+        tx.commit().await.unwrap();
+
+        assert_eq!(store.count(Table::Events).await.unwrap(), 451);
+        let all = store.all_events().await.unwrap();
+        let ids: Vec<i64> = all.iter().map(|(_, r)| r.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 451, "ids are unique");
+        let p0: Vec<_> = all.iter().filter(|(c, _)| c == "P-000").map(|(_, r)| r.clone()).collect();
+        assert_eq!(p0[0].id, first_ids[0]);
+        assert_eq!(p0[3].correction.as_ref().map(|c| c.corrects), Some(first_ids[0]));
+        assert!(p0.windows(2).all(|w| w[0].id < w[1].id), "recorded order is kept");
+        // A later transaction continues after the reserved ids.
+        let mut tx = begin(&store).await;
+        let Added::Added(next) = tx.add_event("P-001", &event(EventKind::Resume, "2022-04-01")).await.unwrap() else { panic!() };
+        tx.commit().await.unwrap();
+        assert!(next > *ids.iter().max().unwrap());
+        assert!(store.count(Table::ChangeLog).await.unwrap() > 600);
     }
 
     async fn a_unit_cannot_become_its_own_ancestor(db) {

@@ -29,6 +29,7 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
     }
     // The demo's totals are exact by construction; a record dropped as a duplicate would
     // change them silently, so it is an error here.
+    tx.preload_histories().await?;
     for (code, event, illustrative) in &city.events {
         if tx.add_event_marked(code, event, *illustrative).await? == Added::Duplicate {
             bail!("演示数据有重复事件: {code} {}", event.date);

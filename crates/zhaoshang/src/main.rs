@@ -1,6 +1,7 @@
 //! `zhaoshang`: the one binary of the platform. Each subcommand is a thin layer over the
 //! store, the exchange crate and the domain.
 
+mod bench;
 mod demo;
 
 use std::io::IsTerminal;
@@ -42,6 +43,20 @@ enum Command {
     Template { kind: String, file: PathBuf },
     /// Loads the demo city (双鸭山, 2020–2022) into an empty database.
     Demo,
+    /// Benchmarks; see ARCHITECTURE.md for the figures and how they were measured.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Times importing N synthetic projects and their events into an empty database.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 5)]
+        events_per_project: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -168,6 +183,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(db).await?;
             exchange::template(&store, kind, &file).await?;
             println!("已生成{}导入模板 {}。", kind.label(), file.display());
+        }
+        Command::Bench(BenchCommand::Import {
+            projects,
+            events_per_project,
+        }) => {
+            let store = open(db).await?;
+            println!(
+                "{}",
+                bench::import(&store, projects, events_per_project).await?
+            );
         }
         Command::Demo => {
             let store = open(db).await?;
