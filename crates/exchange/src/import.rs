@@ -211,7 +211,7 @@ fn ordered_rows<'t>(
                     .unwrap_or(&Cell::Empty);
                 date_cell("日期", cell).ok()
             };
-            rows.sort_by_key(|r| date(r));
+            rows.sort_by_cached_key(|r| date(r));
         }
         Kind::Units => {
             let text = |row: &Row, key: &str| {
@@ -238,7 +238,7 @@ fn ordered_rows<'t>(
                 }
                 depth
             };
-            rows.sort_by_key(|r| depth(r));
+            rows.sort_by_cached_key(|r| depth(r));
         }
         _ => {}
     }

@@ -5,6 +5,7 @@
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
 
+mod batch;
 mod error;
 mod read;
 pub mod testing;

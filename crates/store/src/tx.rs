@@ -12,6 +12,7 @@ use domain::{CreditCode, FieldError};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
+use crate::batch::{Batch, Value};
 use crate::read::{all_events_by_project, events_of_project, project_by_code};
 use crate::{Backend, Result, StoreError, now_millis};
 
@@ -69,49 +70,13 @@ pub struct Tx {
     names: HashMap<Named, HashMap<String, i64>>,
     value_lists: HashMap<String, Vec<String>>,
     histories: HashMap<i64, History>,
-    pending_log: Vec<LogRow>,
     backend: Backend,
-    pending_events: Vec<PendingEvent>,
-    reserved_ids: Vec<i64>,
-    sqlite_next_id: Option<i64>,
-}
-
-struct PendingEvent {
-    id: i64,
-    project_id: i64,
-    event: StageEvent,
-    correction: Option<Correction>,
-    illustrative: bool,
-    created_at: i64,
-}
-
-const EVENT_BATCH: usize = 200;
-
-/// Placeholders for `rows` rows of `columns` values: `($1, …, $k), ($k+1, …)` on PostgreSQL,
-/// plain positional `?` on SQLite, whose binding by name costs time quadratic in the number
-/// of parameters, which is large in a batch.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
-    let mut out = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                out.push_str(", ");
-            }
-            match backend {
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&(row * columns + column + 1).to_string());
-                }
-                Backend::Sqlite => out.push('?'),
-            }
-        }
-        out.push(')');
-    }
-    out
+    reserved: HashMap<&'static str, Reserved>,
+    // Queued rows, flushed in this order so that foreign keys hold.
+    projects: Batch,
+    credits: Batch,
+    events: Batch,
+    log: Batch,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -121,18 +86,20 @@ struct History {
     events: Vec<RecordedEvent>,
 }
 
-/// A change-log entry not yet written. The log is only ever appended to inside a transaction,
-/// so entries are written in batches, and always before the transaction commits.
-struct LogRow {
-    at: i64,
-    entity: &'static str,
-    key: String,
-    action: &'static str,
-    before: Option<String>,
-    after: Option<String>,
+/// Ids reserved for one table (see [`Tx::reserve_id`]).
+#[derive(Default)]
+struct Reserved {
+    ids: Vec<i64>,
+    sqlite_next: Option<i64>,
 }
 
-const LOG_BATCH: usize = 200;
+const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_id, chain_id, territory_unit_id, \
+     leader_id, team_id, source_mode, capital_origin, currency, planned_investment, signed_amount, key_project, \
+     illustrative, created_at, updated_at) VALUES ";
+const CREDIT_INSERT: &str = "INSERT INTO project_credits (project_id, unit_id, position) VALUES ";
+const EVENT_INSERT: &str = "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, \
+     note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) VALUES ";
+const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ";
 
 impl Tx {
     pub(crate) fn new(
@@ -148,11 +115,12 @@ impl Tx {
             names: HashMap::new(),
             value_lists: HashMap::new(),
             histories: HashMap::new(),
-            pending_log: Vec::new(),
             backend,
-            pending_events: Vec::new(),
-            reserved_ids: Vec::new(),
-            sqlite_next_id: None,
+            reserved: HashMap::new(),
+            projects: Batch::new(PROJECT_INSERT, 17),
+            credits: Batch::new(CREDIT_INSERT, 3),
+            events: Batch::new(EVENT_INSERT, 15),
+            log: Batch::new(LOG_INSERT, 7),
         }
     }
 
@@ -167,8 +135,7 @@ impl Tx {
     }
 
     pub async fn commit(mut self) -> Result<()> {
-        self.flush_events().await?;
-        self.flush_log().await?;
+        self.flush().await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -188,42 +155,76 @@ impl Tx {
     ) -> Result<()> {
         // These records hold no maps with non-string keys, the one thing that makes
         // serde_json fail, so an empty string here would mean a bug, not bad input.
-        self.pending_log.push(LogRow {
-            at: now_millis(),
-            entity,
-            key: key.to_owned(),
-            action,
-            before: before.map(|b| serde_json::to_string(b).unwrap_or_default()),
-            after: after.map(|a| serde_json::to_string(a).unwrap_or_default()),
-        });
-        if self.pending_log.len() >= LOG_BATCH {
-            self.flush_log().await?;
+        let row = vec![
+            Value::from(now_millis()),
+            Value::from(self.actor.as_str()),
+            Value::from(entity),
+            Value::from(key),
+            Value::from(action),
+            Value::from(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
+            Value::from(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
+        ];
+        self.log.push(row);
+        if self.log.is_full() {
+            self.log.flush(&mut self.tx, self.backend).await?;
         }
         Ok(())
     }
 
-    async fn flush_log(&mut self) -> Result<()> {
-        if self.pending_log.is_empty() {
-            return Ok(());
-        }
-        let rows = std::mem::take(&mut self.pending_log);
-        let mut sql = String::from(
-            "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ",
-        );
-        sql.push_str(&placeholders(self.backend, rows.len(), 7));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in rows {
-            query = query
-                .bind(row.at)
-                .bind(self.actor.clone())
-                .bind(row.entity)
-                .bind(row.key)
-                .bind(row.action)
-                .bind(row.before)
-                .bind(row.after);
-        }
-        query.execute(&mut *self.tx).await?;
+    /// Writes every queued row, parents before children.
+    async fn flush(&mut self) -> Result<()> {
+        self.projects.flush(&mut self.tx, self.backend).await?;
+        self.credits.flush(&mut self.tx, self.backend).await?;
+        self.events.flush(&mut self.tx, self.backend).await?;
+        self.log.flush(&mut self.tx, self.backend).await?;
         Ok(())
+    }
+
+    /// The next id of `table`. Ids are reserved rather than assigned by the database so that
+    /// rows can be queued and written many to a statement while callers learn their ids at
+    /// once. Under SQLite the transaction holds the write lock from BEGIN IMMEDIATE, so nobody
+    /// else can take the ids above the current maximum; under PostgreSQL they come from the
+    /// column's identity sequence, which is safe across sessions.
+    async fn reserve_id(&mut self, table: &'static str) -> Result<i64> {
+        let reserved = self.reserved.entry(table).or_default();
+        if let Some(id) = reserved.ids.pop() {
+            return Ok(id);
+        }
+        match self.backend {
+            Backend::Sqlite => {
+                let next = match reserved.sqlite_next {
+                    Some(next) => next,
+                    None => {
+                        let sql = sqlx::AssertSqlSafe(format!(
+                            "SELECT COALESCE(MAX(id), 0) FROM {table}"
+                        ));
+                        sqlx::query(sql)
+                            .fetch_one(&mut *self.tx)
+                            .await?
+                            .try_get::<i64, _>(0)?
+                            + 1
+                    }
+                };
+                self.reserved.entry(table).or_default().sqlite_next = Some(next + 1);
+                Ok(next)
+            }
+            Backend::Postgres => {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, 256)"
+                ));
+                let rows = sqlx::query(sql).fetch_all(&mut *self.tx).await?;
+                let mut ids = rows
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.reverse();
+                let first = ids
+                    .pop()
+                    .ok_or_else(|| StoreError::Corrupt(format!("无法为{table}分配编号")))?;
+                self.reserved.entry(table).or_default().ids = ids;
+                Ok(first)
+            }
+        }
     }
 
     async fn names(&mut self, kind: Named) -> Result<&mut HashMap<String, i64>> {
@@ -612,7 +613,10 @@ impl Tx {
         };
         let credited: Vec<i64> = credited.into_iter().flatten().collect();
         let existing = match self.find(Named::Project, &project.code).await? {
-            Some(_) => project_by_code(&mut self.tx, &project.code).await?,
+            Some(_) => {
+                self.flush().await?;
+                project_by_code(&mut self.tx, &project.code).await?
+            }
             None => None,
         };
         if let Some(existing) = &existing
@@ -630,30 +634,26 @@ impl Tx {
         let now = now_millis();
         let id = match &existing {
             None => {
-                let id: i64 = sqlx::query(
-                    "INSERT INTO projects (code, name, enterprise_id, chain_id, territory_unit_id, leader_id, team_id, \
-                     source_mode, capital_origin, currency, planned_investment, signed_amount, key_project, \
-                     illustrative, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
-                )
-                .bind(&project.code)
-                .bind(&project.name)
-                .bind(enterprise)
-                .bind(chain)
-                .bind(territory)
-                .bind(leader)
-                .bind(team)
-                .bind(&project.source_mode)
-                .bind(project.capital_origin.code())
-                .bind(project.currency.code())
-                .bind(project.planned_investment.map(|m| m.units()))
-                .bind(project.signed_amount.map(|m| m.units()))
-                .bind(i64::from(project.key_project))
-                .bind(i64::from(project.illustrative))
-                .bind(now)
-                .fetch_one(&mut *self.tx)
-                .await?
-                .try_get(0)?;
+                let id = self.reserve_id("projects").await?;
+                self.projects.push(vec![
+                    Value::from(id),
+                    Value::from(project.code.as_str()),
+                    Value::from(project.name.as_str()),
+                    Value::from(enterprise),
+                    Value::from(chain),
+                    Value::from(territory),
+                    Value::from(leader),
+                    Value::from(team),
+                    Value::from(project.source_mode.clone()),
+                    Value::from(project.capital_origin.code()),
+                    Value::from(project.currency.code()),
+                    Value::from(project.planned_investment.map(|m| m.units())),
+                    Value::from(project.signed_amount.map(|m| m.units())),
+                    Value::from(i64::from(project.key_project)),
+                    Value::from(i64::from(project.illustrative)),
+                    Value::from(now),
+                    Value::from(now),
+                ]);
                 self.remember(Named::Project, &project.code, id).await?;
                 id
             }
@@ -691,14 +691,14 @@ impl Tx {
             }
         };
         for (position, unit) in credited.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO project_credits (project_id, unit_id, position) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(*unit)
-            .bind(position as i64)
-            .execute(&mut *self.tx)
-            .await?;
+            self.credits.push(vec![
+                Value::from(id),
+                Value::from(*unit),
+                Value::from(position as i64),
+            ]);
+        }
+        if self.projects.is_full() || self.credits.is_full() {
+            self.flush().await?;
         }
         let before = existing.as_ref().map(|e| &e.project);
         let action = if before.is_some() { "update" } else { "create" };
@@ -717,7 +717,7 @@ impl Tx {
 
     async fn history(&mut self, project_id: i64) -> Result<&mut History> {
         if !self.histories.contains_key(&project_id) {
-            self.flush_events().await?;
+            self.flush().await?;
             let events = events_of_project(&mut self.tx, project_id).await?;
             let signed: Option<i64> =
                 sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
@@ -742,7 +742,7 @@ impl Tx {
     /// Reads the histories of all projects in two queries, for imports that add events to many
     /// projects; without it each project's history is read when first needed.
     pub async fn preload_histories(&mut self) -> Result<()> {
-        self.flush_events().await?;
+        self.flush().await?;
         let projects = sqlx::query("SELECT id, signed_amount FROM projects")
             .fetch_all(&mut *self.tx)
             .await?;
@@ -825,105 +825,28 @@ impl Tx {
         correction: Option<&Correction>,
         illustrative: bool,
     ) -> Result<i64> {
-        let id = self.reserve_event_id().await?;
-        self.pending_events.push(PendingEvent {
-            id,
-            project_id,
-            event: event.clone(),
-            correction: correction.cloned(),
-            illustrative,
-            created_at: now_millis(),
-        });
-        if self.pending_events.len() >= EVENT_BATCH {
-            self.flush_events().await?;
+        let id = self.reserve_id("events").await?;
+        self.events.push(vec![
+            Value::from(id),
+            Value::from(project_id),
+            Value::from(event.kind.code()),
+            Value::from(event.date.format("%Y-%m-%d").to_string()),
+            Value::from(event.amount.map(|m| m.units())),
+            Value::from(event.company.as_ref().map(|c| c.as_str().to_owned())),
+            Value::from(event.parcel.clone()),
+            Value::from(event.note.clone()),
+            Value::from(event.evidence.clone()),
+            Value::from(correction.map(|c| c.corrects)),
+            Value::from(correction.map(|c| c.reason.clone())),
+            Value::from(i64::from(correction.is_some_and(|c| c.withdrawn))),
+            Value::from(i64::from(illustrative)),
+            Value::from(now_millis()),
+            Value::from(self.actor.as_str()),
+        ]);
+        if self.events.is_full() {
+            self.flush().await?;
         }
         Ok(id)
-    }
-
-    /// The next event id. Ids are reserved rather than assigned by the database so that events
-    /// can be written many to a statement. Under SQLite the transaction holds the write lock
-    /// from BEGIN IMMEDIATE, so nobody else can take the ids above the current maximum; under
-    /// PostgreSQL they come from the column's identity sequence, which is safe across sessions.
-    async fn reserve_event_id(&mut self) -> Result<i64> {
-        if let Some(id) = self.reserved_ids.pop() {
-            return Ok(id);
-        }
-        match self.backend {
-            Backend::Sqlite => {
-                let next = match self.sqlite_next_id {
-                    Some(next) => next,
-                    None => {
-                        sqlx::query("SELECT COALESCE(MAX(id), 0) FROM events")
-                            .fetch_one(&mut *self.tx)
-                            .await?
-                            .try_get::<i64, _>(0)?
-                            + 1
-                    }
-                };
-                self.sqlite_next_id = Some(next + 1);
-                Ok(next)
-            }
-            Backend::Postgres => {
-                let rows = sqlx::query(
-                    "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, 256)",
-                )
-                .fetch_all(&mut *self.tx)
-                .await?;
-                let mut ids = rows
-                    .iter()
-                    .map(|r| r.try_get::<i64, _>(0))
-                    .collect::<Result<Vec<_>, _>>()?;
-                ids.reverse();
-                let first = ids
-                    .pop()
-                    .ok_or_else(|| StoreError::Corrupt("无法分配事件编号".into()))?;
-                self.reserved_ids = ids;
-                Ok(first)
-            }
-        }
-    }
-
-    /// Writes queued events; called before anything reads the events table and at commit.
-    async fn flush_events(&mut self) -> Result<()> {
-        if self.pending_events.is_empty() {
-            return Ok(());
-        }
-        let rows = std::mem::take(&mut self.pending_events);
-        const COLUMNS: usize = 15;
-        let mut sql = String::from(
-            "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, note, evidence, \
-             corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) VALUES ",
-        );
-        sql.push_str(&placeholders(self.backend, rows.len(), COLUMNS));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in rows {
-            let PendingEvent {
-                id,
-                project_id,
-                event,
-                correction,
-                illustrative,
-                created_at,
-            } = row;
-            query = query
-                .bind(id)
-                .bind(project_id)
-                .bind(event.kind.code())
-                .bind(event.date.format("%Y-%m-%d").to_string())
-                .bind(event.amount.map(|m| m.units()))
-                .bind(event.company.map(|c| c.as_str().to_owned()))
-                .bind(event.parcel)
-                .bind(event.note)
-                .bind(event.evidence)
-                .bind(correction.as_ref().map(|c| c.corrects))
-                .bind(correction.as_ref().map(|c| c.reason.clone()))
-                .bind(i64::from(correction.as_ref().is_some_and(|c| c.withdrawn)))
-                .bind(i64::from(illustrative))
-                .bind(created_at)
-                .bind(self.actor.clone());
-        }
-        query.execute(&mut *self.tx).await?;
-        Ok(())
     }
 
     /// Corrects event `event_id` of a project: `replacement` is what it should have been, or
@@ -987,6 +910,8 @@ impl Tx {
 
     /// Records money in place; an exact duplicate of an existing record is not added.
     pub async fn add_fund(&mut self, fund: &Fund) -> Result<Added> {
+        // The fund's project may still be queued.
+        self.flush().await?;
         let project_id = self.project_id(&fund.project_code).await?;
         self.check_listed(value_lists::FUND_SOURCE, "来源", fund.source.as_deref())
             .await?;
@@ -1069,6 +994,8 @@ impl Tx {
 
     /// Records a visit; an exact duplicate of an existing record is not added.
     pub async fn add_visit(&mut self, visit: &Visit) -> Result<Added> {
+        // The visit's project may still be queued.
+        self.flush().await?;
         let unit = self
             .resolve_opt(Named::Unit, "单位", visit.unit.as_deref())
             .await?;

@@ -309,6 +309,28 @@ both_databases! {
         assert!(store.count(Table::ChangeLog).await.unwrap() > 600);
     }
 
+    async fn a_project_queued_in_a_transaction_can_be_updated_and_referenced_before_commit(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        let mut renamed = wind_farm();
+        renamed.name = "集贤200兆瓦风电项目（一期）".into();
+        renamed.credited = vec!["市发展和改革委员会".into(), "友谊县".into()];
+        assert_eq!(tx.upsert_project(&renamed).await.unwrap(), Upserted::Updated);
+        let fund = Fund::new("SYS-2022-001", d("2022-03-01"), wan("5000"), Currency::Cny).unwrap();
+        assert!(matches!(tx.add_fund(&fund).await.unwrap(), Added::Added(_)));
+        let mut visit = Visit::new(d("2022-03-02"));
+        visit.project_code = Some("SYS-2022-001".into());
+        assert!(matches!(tx.add_visit(&visit).await.unwrap(), Added::Added(_)));
+        tx.add_event("SYS-2022-001", &event(EventKind::Stage(Stage::Signed), "2022-01-20")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.project("SYS-2022-001").await.unwrap().unwrap().project, renamed);
+        assert_eq!(store.count(Table::Projects).await.unwrap(), 1);
+        let log = store.changes_of("project", "SYS-2022-001").await.unwrap();
+        assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+    }
+
     async fn a_unit_cannot_become_its_own_ancestor(db) {
         let store = db.open().await.unwrap();
         small_city(&store).await;
