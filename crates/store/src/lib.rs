@@ -72,10 +72,12 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers work while one writer writes; NORMAL sync is safe
-                        // under WAL (a power cut may lose the last commits, never corrupt).
+                        // under WAL (a power cut may lose the last commits, never corrupt). A
+                        // 32 MiB page cache keeps a large import's pages out of the WAL file,
+                        // whose frame lookups otherwise dominate it.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }
