@@ -10,7 +10,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::figures::Indicator;
 use crate::records::{
-    CapitalOrigin, Chain, Fund, Leader, Project, Target, Team, Unit, UnitKind, Visit,
+    CapitalOrigin, Chain, Fund, Leader, Project, Target, Team, Unit, UnitKind, Visit, value_lists,
 };
 use crate::stage::StageEvent;
 use crate::{CreditCode, Currency, EventKind, Money, Stage};
@@ -151,18 +151,10 @@ const FIRM_TRADES: [&str; 8] = [
     "食品",
     "环保科技",
 ];
-const FUND_SOURCES: [&str; 4] = ["自有", "贷款", "股权", "其他"];
-const VISIT_MODES: [&str; 6] = ["上门拜访", "来访", "云洽谈", "云考察", "展会", "推介会"];
-const SOURCE_MODES: [&str; 8] = [
-    "政府团队",
-    "小分队",
-    "委托",
-    "中介",
-    "以商招商",
-    "亲情",
-    "联合",
-    "云招商",
-];
+/// The value lists a new deployment starts with (招商方式, 资金来源, 对接方式), in that order.
+fn value_list(index: usize) -> &'static [&'static str] {
+    value_lists::DEFAULTS[index].2
+}
 
 /// Builds the demo city.
 pub fn build() -> DemoCity {
@@ -742,7 +734,7 @@ impl Generator {
         p.signed_amount = Some(amount);
         p.planned_investment = Some(amount);
         p.key_project = plan.amount_wan >= 50_000;
-        p.source_mode = Some((*self.rng.pick(&SOURCE_MODES)).into());
+        p.source_mode = Some((*self.rng.pick(value_list(0))).into());
         if plan.foreign {
             p.capital_origin = CapitalOrigin::Foreign;
             p.currency = Currency::Usd;
@@ -1013,7 +1005,7 @@ impl Generator {
             date,
             amount: Money::from_units("金额", amount).unwrap_or_default(),
             currency,
-            source: Some((*self.rng.pick(&FUND_SOURCES)).into()),
+            source: Some((*self.rng.pick(value_list(1))).into()),
             verified,
             verifier: verified.then(|| "市经济合作促进局".to_owned()),
             evidence: None,
@@ -1046,7 +1038,7 @@ impl Generator {
                 visit.enterprise = Some(firm);
                 visit.enterprise_code = Some(code);
                 visit.leaders = Some(self.rng.pick(&LEADERS).0.to_owned());
-                visit.mode = Some((*self.rng.pick(&VISIT_MODES)).to_owned());
+                visit.mode = Some((*self.rng.pick(value_list(2))).to_owned());
                 visit.place = Some(self.rng.pick(&FIRM_CITIES).0.to_owned());
                 visit.content = Some("介绍双鸭山产业基础和招商政策，洽谈投资合作".into());
                 visit.outcome = Some(

@@ -142,6 +142,7 @@ pub async fn import_table(
     }
     progress.finish();
     report.errors.sort_by_key(|e| e.row);
+    report.duplicates.sort_unstable();
     if report.is_ok() {
         tx.commit().await?;
     } else {

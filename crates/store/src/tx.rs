@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::records::{Chain, Fund, Leader, Project, Target, Team, Unit, Visit, value_lists};
+use domain::records::{
+    Chain, Fund, Leader, Project, ScoreGroup, Target, Team, Unit, UnitKind, Visit, value_lists,
+};
 use domain::stage::{self, Correction, RecordedEvent, RuleContext, StageEvent};
 use domain::{CreditCode, FieldError};
 use serde::Serialize;
@@ -335,11 +337,17 @@ impl Tx {
             }
             Some(row) => {
                 let id: i64 = row.try_get(0)?;
-                let same = row.try_get::<String, _>(1)? == kind
-                    && row.try_get::<Option<String>, _>(2)?.as_deref() == group
-                    && row.try_get::<Option<String>, _>(3)? == unit.division_code
-                    && row.try_get::<Option<String>, _>(4)? == unit.parent;
-                if same {
+                let stored_kind: String = row.try_get(1)?;
+                let stored_group: Option<String> = row.try_get(2)?;
+                let before = Unit {
+                    name: unit.name.clone(),
+                    kind: UnitKind::from_code(&stored_kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("单位类型: {stored_kind}")))?,
+                    group: stored_group.as_deref().and_then(ScoreGroup::from_code),
+                    division_code: row.try_get(3)?,
+                    parent: row.try_get(4)?,
+                };
+                if &before == unit {
                     return Ok(Upserted::Unchanged);
                 }
                 if parent_id.is_some() && self.unit_is_ancestor(id, parent_id).await? {
@@ -358,7 +366,7 @@ impl Tx {
                 .bind(id)
                 .execute(&mut *self.tx)
                 .await?;
-                self.log::<(), Unit>("unit", &unit.name, "update", None, Some(unit))
+                self.log("unit", &unit.name, "update", Some(&before), Some(unit))
                     .await?;
                 Ok(Upserted::Updated)
             }

@@ -331,6 +331,19 @@ both_databases! {
         assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
     }
 
+    async fn a_changed_unit_is_logged_with_what_it_was(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let moved = Unit::new("集贤县", UnitKind::County, None, Some("230521".into()), None).unwrap();
+        assert_eq!(tx.upsert_unit(&moved).await.unwrap(), Upserted::Updated);
+        tx.commit().await.unwrap();
+        let log = store.changes_of("unit", "集贤县").await.unwrap();
+        assert_eq!(log.len(), 2);
+        assert!(log[1].before.as_deref().unwrap().contains("双鸭山市"), "{:?}", log[1].before);
+        assert!(!log[1].after.as_deref().unwrap().contains("双鸭山市"), "{:?}", log[1].after);
+    }
+
     async fn a_unit_cannot_become_its_own_ancestor(db) {
         let store = db.open().await.unwrap();
         small_city(&store).await;

@@ -63,18 +63,7 @@ pub async fn import(store: &Store, projects: usize, events_per_project: usize) -
     }
     let city = demo::build();
     let mut tx = store.begin("bench").await?;
-    for unit in &city.units {
-        tx.upsert_unit(unit).await?;
-    }
-    for leader in &city.leaders {
-        tx.upsert_leader(leader).await?;
-    }
-    for chain in &city.chains {
-        tx.upsert_chain(chain).await?;
-    }
-    for team in &city.teams {
-        tx.upsert_team(team).await?;
-    }
+    crate::demo::load_organisation(&mut tx, &city).await?;
     tx.commit().await?;
 
     let dir = std::env::temp_dir().join(format!("zhaoshang-bench-{}", std::process::id()));

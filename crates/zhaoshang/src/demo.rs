@@ -1,17 +1,11 @@
 //! Loading the demo city into an empty database, in one transaction.
 
 use anyhow::{Result, bail};
-use domain::demo;
-use store::{Added, Store, Table};
+use domain::demo::{self, DemoCity};
+use store::{Added, Store, Table, Tx};
 
-/// Loads the demo; refuses a database that already holds projects, so that illustrative
-/// records never mix with real ones.
-pub async fn load(store: &Store, actor: &str) -> Result<String> {
-    if store.count(Table::Projects).await? > 0 {
-        bail!("数据库中已有项目，演示数据只能载入空数据库（可用 --db 指定一个新的数据库）");
-    }
-    let city = demo::build();
-    let mut tx = store.begin(actor).await?;
+/// Writes the demo's units, leaders, chains and teams: what projects refer to.
+pub async fn load_organisation(tx: &mut Tx, city: &DemoCity) -> Result<()> {
     for unit in &city.units {
         tx.upsert_unit(unit).await?;
     }
@@ -24,6 +18,18 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
     for team in &city.teams {
         tx.upsert_team(team).await?;
     }
+    Ok(())
+}
+
+/// Loads the demo; refuses a database that already holds projects, so that illustrative
+/// records never mix with real ones.
+pub async fn load(store: &Store, actor: &str) -> Result<String> {
+    if store.count(Table::Projects).await? > 0 {
+        bail!("数据库中已有项目，演示数据只能载入空数据库（可用 --db 指定一个新的数据库）");
+    }
+    let city = demo::build();
+    let mut tx = store.begin(actor).await?;
+    load_organisation(&mut tx, &city).await?;
     for project in &city.projects {
         tx.upsert_project(project).await?;
     }

@@ -346,6 +346,31 @@ both_databases! {
         assert!(run.stderr.contains("第2行 工作专班"), "{}", run.stderr);
     }
 
+    async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db) {
+        let first = zhaoshang(db, &["migrate"]);
+        assert!(first.ok && first.stdout.contains("数据库结构已是最新"), "{}", first.stderr);
+        assert!(zhaoshang(db, &["migrate"]).ok);
+        assert_eq!(db.open().await.unwrap().value_list("fund_source").await.unwrap(), ["自有", "贷款", "股权", "其他"]);
+    }
+
+    async fn an_export_writes_events_as_they_count_after_corrections(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let store = db.open().await.unwrap();
+        let recorded = store.events_of("P-002").await.unwrap();
+        let talks = recorded.iter().find(|r| r.event.kind.label() == "在谈").unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.correct_event("P-002", talks.id, None, "误录").await.unwrap();
+        tx.commit().await.unwrap();
+        let file = dir.path().join("events-out.csv");
+        assert!(zhaoshang(db, &["export", "events", file.to_str().unwrap()]).ok);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with('\u{feff}'), "Excel needs the byte-order mark");
+        let p2: Vec<&str> = text.lines().filter(|l| l.starts_with("P-002")).collect();
+        assert_eq!(p2, ["P-002,签约,2021-09-15,200000.5,,,"]);
+        assert_eq!(store.count(Table::Events).await.unwrap(), 6, "the withdrawn event is kept");
+    }
+
     async fn an_unknown_kind_is_refused_with_the_list_of_kinds(db) {
         let run = zhaoshang(db, &["import", "planets", "x.csv"]);
         assert!(!run.ok);
