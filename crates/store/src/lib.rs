@@ -18,7 +18,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 
 pub use error::StoreError;
-pub use read::{ChangeEntry, ProjectRecord, Table};
+pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use tx::{Added, Tx, Upserted};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

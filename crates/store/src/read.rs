@@ -10,7 +10,10 @@ use domain::figures::Indicator;
 use domain::records::{
     CapitalOrigin, Chain, Fund, Leader, Project, ScoreGroup, Target, Team, Unit, UnitKind, Visit,
 };
-use domain::stage::{Correction, RecordedEvent, StageEvent};
+use domain::stage::{
+    Correction, NextStep, Progress, ProjectFacts, RecordedEvent, RuleContext, StageEvent,
+    next_step, progress_of,
+};
 use domain::{CreditCode, Currency, EventKind, Money};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -25,6 +28,16 @@ pub struct ProjectRecord {
     pub project: Project,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Where a project stands: its record, its stored events, the progress they add up to, and
+/// what is missing before its next step.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectStatus {
+    pub record: ProjectRecord,
+    pub events: Vec<RecordedEvent>,
+    pub progress: Progress,
+    pub next_step: NextStep,
 }
 
 /// One entry of the change log.
@@ -192,6 +205,42 @@ impl Store {
     pub async fn project(&self, code: &str) -> Result<Option<ProjectRecord>> {
         let mut conn = self.pool().acquire().await?;
         project_by_code(&mut conn, code).await
+    }
+
+    /// The project with this 项目编号 and where it stands, judged as of `today`.
+    pub async fn project_status(
+        &self,
+        code: &str,
+        today: NaiveDate,
+    ) -> Result<Option<ProjectStatus>> {
+        let mut conn = self.pool().acquire().await?;
+        let Some(record) = project_by_code(&mut conn, code).await? else {
+            return Ok(None);
+        };
+        let events = events_of_project(&mut conn, record.id).await?;
+        let project = &record.project;
+        let ctx = RuleContext {
+            today,
+            project_signed_amount: project.signed_amount,
+        };
+        let progress = progress_of(&events, &ctx)
+            .map_err(|e| StoreError::Corrupt(format!("项目“{code}”的已有事件不符合规则: {e}")))?;
+        let facts = ProjectFacts {
+            has_investor: project.investor.is_some(),
+            signed_amount: progress
+                .signed
+                .map(|(_, amount)| amount)
+                .or(project.signed_amount),
+            has_leader: project.leader.is_some(),
+            has_team: project.team.is_some(),
+        };
+        let next_step = next_step(&progress, &facts);
+        Ok(Some(ProjectStatus {
+            record,
+            events,
+            progress,
+            next_step,
+        }))
     }
 
     /// All projects, ordered by 项目编号.

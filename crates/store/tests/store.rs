@@ -344,6 +344,32 @@ both_databases! {
         assert!(!log[1].after.as_deref().unwrap().contains("双鸭山市"), "{:?}", log[1].after);
     }
 
+    async fn a_projects_status_says_where_it_stands_and_what_is_missing(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut bare = Project::new("P-1", "玄武岩纤维项目", "集贤县").unwrap();
+        bare.investor = None;
+        tx.upsert_project(&bare).await.unwrap();
+        tx.add_event("P-1", &event(EventKind::Stage(Stage::Negotiating), "2022-03-01")).await.unwrap();
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        tx.add_event("SYS-2022-001", &event(EventKind::Stage(Stage::Signed), "2022-01-20")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let today = d("2022-07-01");
+        let status = store.project_status("P-1", today).await.unwrap().unwrap();
+        assert_eq!(status.progress.stage, Some(Stage::Negotiating));
+        assert_eq!(status.next_step.next, Some(EventKind::Stage(Stage::Signed)));
+        let missing: Vec<&str> = status.next_step.missing.iter().map(|m| m.field.as_str()).collect();
+        assert_eq!(missing, ["分管领导", "工作专班", "投资企业", "金额"]);
+
+        let signed = store.project_status("SYS-2022-001", today).await.unwrap().unwrap();
+        assert_eq!(signed.next_step.next, Some(EventKind::Stage(Stage::Landed)));
+        let missing: Vec<&str> = signed.next_step.missing.iter().map(|m| m.field.as_str()).collect();
+        assert_eq!(missing, ["落地企业信用代码"]);
+        assert!(store.project_status("P-404", today).await.unwrap().is_none());
+    }
+
     async fn a_unit_cannot_become_its_own_ancestor(db) {
         let store = db.open().await.unwrap();
         small_city(&store).await;
