@@ -1,0 +1,211 @@
+//! Stage events: appended after checking against the project's history, corrected but
+//! never edited.
+
+use std::collections::HashMap;
+
+use domain::stage::{self, Correction, RecordedEvent, RuleContext, StageEvent};
+use sqlx::Row;
+
+use super::{Added, History, Named, Tx};
+use crate::batch::Value;
+use crate::read::{all_events_by_project, events_of_project};
+use crate::{Result, StoreError, now_millis};
+
+impl Tx {
+    pub(super) async fn project_id(&mut self, code: &str) -> Result<i64> {
+        self.resolve(Named::Project, "项目编号", code).await
+    }
+
+    async fn history(&mut self, project_id: i64) -> Result<&mut History> {
+        if !self.histories.contains_key(&project_id) {
+            self.flush().await?;
+            let events = events_of_project(&mut self.tx, project_id).await?;
+            let signed: Option<i64> =
+                sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
+                    .bind(project_id)
+                    .fetch_one(&mut *self.tx)
+                    .await?
+                    .try_get(0)?;
+            let signed_amount = signed
+                .map(|v| domain::Money::from_units("签约额", v))
+                .transpose()?;
+            self.histories.insert(
+                project_id,
+                History {
+                    signed_amount,
+                    events,
+                },
+            );
+        }
+        Ok(self.histories.entry(project_id).or_default())
+    }
+
+    /// Reads the histories of all projects in two queries, for imports that add events to many
+    /// projects; without it each project's history is read when first needed.
+    pub async fn preload_histories(&mut self) -> Result<()> {
+        self.flush().await?;
+        let projects = sqlx::query("SELECT id, signed_amount FROM projects")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut histories: HashMap<i64, History> = HashMap::with_capacity(projects.len());
+        for row in &projects {
+            let signed: Option<i64> = row.try_get(1)?;
+            let signed_amount = signed
+                .map(|v| domain::Money::from_units("签约额", v))
+                .transpose()?;
+            histories.insert(
+                row.try_get(0)?,
+                History {
+                    signed_amount,
+                    events: Vec::new(),
+                },
+            );
+        }
+        for (project_id, event) in all_events_by_project(&mut self.tx).await? {
+            histories.entry(project_id).or_default().events.push(event);
+        }
+        self.histories = histories;
+        Ok(())
+    }
+
+    /// Appends an event to a project after checking it against the project's history. An
+    /// event identical to one the project already has is reported as a duplicate.
+    pub async fn add_event(&mut self, project_code: &str, event: &StageEvent) -> Result<Added> {
+        self.add_event_marked(project_code, event, false).await
+    }
+
+    /// As [`Tx::add_event`], marking the event as illustrative (generated demo data).
+    pub async fn add_event_marked(
+        &mut self,
+        project_code: &str,
+        event: &StageEvent,
+        illustrative: bool,
+    ) -> Result<Added> {
+        let project_id = self.project_id(project_code).await?;
+        let today = self.today;
+        let history = self.history(project_id).await?;
+        let ctx = RuleContext {
+            today,
+            project_signed_amount: history.signed_amount,
+        };
+        if history
+            .events
+            .iter()
+            .any(|r| r.correction.is_none() && &r.event == event)
+        {
+            return Ok(Added::Duplicate);
+        }
+        let progress = stage::progress_of(&history.events, &ctx).map_err(|e| {
+            StoreError::Corrupt(format!("项目“{project_code}”的已有事件不符合规则: {e}"))
+        })?;
+        progress.apply(event, &ctx)?;
+        let id = self
+            .insert_event(project_id, event, None, illustrative)
+            .await?;
+        self.history(project_id).await?.events.push(RecordedEvent {
+            id,
+            event: event.clone(),
+            correction: None,
+        });
+        self.log::<(), _>(
+            "event",
+            &id.to_string(),
+            "create",
+            None,
+            Some(&(project_code, event)),
+        )
+        .await?;
+        Ok(Added::Added(id))
+    }
+
+    /// Queues an event for writing under a reserved id, which it returns at once.
+    async fn insert_event(
+        &mut self,
+        project_id: i64,
+        event: &StageEvent,
+        correction: Option<&Correction>,
+        illustrative: bool,
+    ) -> Result<i64> {
+        let id = self.reserve_id("events").await?;
+        self.events.push(vec![
+            Value::from(id),
+            Value::from(project_id),
+            Value::from(event.kind.code()),
+            Value::from(event.date.format("%Y-%m-%d").to_string()),
+            Value::from(event.amount.map(|m| m.units())),
+            Value::from(event.company.as_ref().map(|c| c.as_str().to_owned())),
+            Value::from(event.parcel.clone()),
+            Value::from(event.note.clone()),
+            Value::from(event.evidence.clone()),
+            Value::from(correction.map(|c| c.corrects)),
+            Value::from(correction.map(|c| c.reason.clone())),
+            Value::from(i64::from(correction.is_some_and(|c| c.withdrawn))),
+            Value::from(i64::from(illustrative)),
+            Value::from(now_millis()),
+            Value::from(self.actor.as_str()),
+        ]);
+        if self.events.is_full() {
+            self.flush().await?;
+        }
+        Ok(id)
+    }
+
+    /// Corrects event `event_id` of a project: `replacement` is what it should have been, or
+    /// `None` to withdraw it. The original stays; the correction is a new event with its reason.
+    pub async fn correct_event(
+        &mut self,
+        project_code: &str,
+        event_id: i64,
+        replacement: Option<&StageEvent>,
+        reason: &str,
+    ) -> Result<i64> {
+        let project_id = self.project_id(project_code).await?;
+        let today = self.today;
+        let history = self.history(project_id).await?;
+        let ctx = RuleContext {
+            today,
+            project_signed_amount: history.signed_amount,
+        };
+        stage::check_correction(&history.events, event_id, replacement, reason, &ctx)?;
+        let before = history
+            .events
+            .iter()
+            .rev()
+            .find(|r| {
+                r.id == event_id
+                    || r.correction
+                        .as_ref()
+                        .is_some_and(|c| c.corrects == event_id)
+            })
+            .map(|r| r.event.clone());
+        let correction = Correction {
+            corrects: event_id,
+            reason: reason.trim().to_owned(),
+            withdrawn: replacement.is_none(),
+        };
+        let stored = match replacement {
+            Some(event) => event.clone(),
+            // A withdrawal repeats the original so that the row stays readable on its own.
+            None => before
+                .clone()
+                .ok_or_else(|| StoreError::invalid(stage::FIELD_KIND, "要更正的事件不存在"))?,
+        };
+        let id = self
+            .insert_event(project_id, &stored, Some(&correction), false)
+            .await?;
+        self.history(project_id).await?.events.push(RecordedEvent {
+            id,
+            event: stored,
+            correction: Some(correction.clone()),
+        });
+        self.log(
+            "event",
+            &event_id.to_string(),
+            "correct",
+            before.as_ref(),
+            Some(&(replacement, &correction.reason)),
+        )
+        .await?;
+        Ok(id)
+    }
+}

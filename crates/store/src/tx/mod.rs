@@ -1,0 +1,304 @@
+//! Writes. Every change goes through a [`Tx`], which checks the record with the domain's rules,
+//! resolves the names it refers to, writes it, and logs who changed what in the same
+//! transaction. Each method resolves and checks everything before its first write, so that a
+//! rejected record leaves the transaction as it was and the caller may go on collecting errors.
+
+mod activity;
+mod events;
+mod organisation;
+mod projects;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::stage::RecordedEvent;
+use serde::Serialize;
+use sqlx::{Any, Row, Transaction};
+
+use crate::batch::{Batch, Value};
+use crate::{Backend, Result, StoreError, now_millis};
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upserted {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// What an append did: an exact duplicate of an existing record is reported, not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    Added(i64),
+    Duplicate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Named {
+    Unit,
+    Leader,
+    Chain,
+    Team,
+    Project,
+}
+
+impl Named {
+    fn query(self) -> &'static str {
+        match self {
+            Named::Unit => "SELECT name, id FROM units",
+            Named::Leader => "SELECT name, id FROM leaders",
+            Named::Chain => "SELECT name, id FROM chains",
+            Named::Team => "SELECT name, id FROM teams",
+            Named::Project => "SELECT code, id FROM projects",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Named::Unit => "单位",
+            Named::Leader => "领导",
+            Named::Chain => "产业链",
+            Named::Team => "工作专班",
+            Named::Project => "项目编号",
+        }
+    }
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    actor: String,
+    today: NaiveDate,
+    names: HashMap<Named, HashMap<String, i64>>,
+    value_lists: HashMap<String, Vec<String>>,
+    histories: HashMap<i64, History>,
+    backend: Backend,
+    reserved: HashMap<&'static str, Reserved>,
+    // Queued rows, flushed in this order so that foreign keys hold.
+    projects: Batch,
+    credits: Batch,
+    events: Batch,
+    log: Batch,
+}
+
+/// A project's stored events and signed amount, as the stage rules need them.
+#[derive(Default)]
+struct History {
+    signed_amount: Option<domain::Money>,
+    events: Vec<RecordedEvent>,
+}
+
+/// Ids reserved for one table (see [`Tx::reserve_id`]).
+#[derive(Default)]
+struct Reserved {
+    ids: Vec<i64>,
+    sqlite_next: Option<i64>,
+}
+
+const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_id, chain_id, territory_unit_id, \
+     leader_id, team_id, source_mode, capital_origin, currency, planned_investment, signed_amount, key_project, \
+     illustrative, created_at, updated_at) VALUES ";
+const CREDIT_INSERT: &str = "INSERT INTO project_credits (project_id, unit_id, position) VALUES ";
+const EVENT_INSERT: &str = "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, \
+     note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) VALUES ";
+const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ";
+
+impl Tx {
+    pub(crate) fn new(
+        tx: Transaction<'static, Any>,
+        backend: Backend,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Self {
+        Tx {
+            tx,
+            actor: actor.to_owned(),
+            today,
+            names: HashMap::new(),
+            value_lists: HashMap::new(),
+            histories: HashMap::new(),
+            backend,
+            reserved: HashMap::new(),
+            projects: Batch::new(PROJECT_INSERT, 17),
+            credits: Batch::new(CREDIT_INSERT, 3),
+            events: Batch::new(EVENT_INSERT, 15),
+            log: Batch::new(LOG_INSERT, 7),
+        }
+    }
+
+    /// The date against which "never in the future" is judged.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Judges dates against another day; tests use it to pin the clock.
+    pub fn set_today(&mut self, today: NaiveDate) {
+        self.today = today;
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush().await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    async fn log<B: Serialize, A: Serialize>(
+        &mut self,
+        entity: &'static str,
+        key: &str,
+        action: &'static str,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<()> {
+        // These records hold no maps with non-string keys, the one thing that makes
+        // serde_json fail, so an empty string here would mean a bug, not bad input.
+        let row = vec![
+            Value::from(now_millis()),
+            Value::from(self.actor.as_str()),
+            Value::from(entity),
+            Value::from(key),
+            Value::from(action),
+            Value::from(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
+            Value::from(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
+        ];
+        self.log.push(row);
+        if self.log.is_full() {
+            self.log.flush(&mut self.tx, self.backend).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes every queued row, parents before children.
+    async fn flush(&mut self) -> Result<()> {
+        self.projects.flush(&mut self.tx, self.backend).await?;
+        self.credits.flush(&mut self.tx, self.backend).await?;
+        self.events.flush(&mut self.tx, self.backend).await?;
+        self.log.flush(&mut self.tx, self.backend).await?;
+        Ok(())
+    }
+
+    /// The next id of `table`. Ids are reserved rather than assigned by the database so that
+    /// rows can be queued and written many to a statement while callers learn their ids at
+    /// once. Under SQLite the transaction holds the write lock from BEGIN IMMEDIATE, so nobody
+    /// else can take the ids above the current maximum; under PostgreSQL they come from the
+    /// column's identity sequence, which is safe across sessions.
+    async fn reserve_id(&mut self, table: &'static str) -> Result<i64> {
+        let reserved = self.reserved.entry(table).or_default();
+        if let Some(id) = reserved.ids.pop() {
+            return Ok(id);
+        }
+        match self.backend {
+            Backend::Sqlite => {
+                let next = match reserved.sqlite_next {
+                    Some(next) => next,
+                    None => {
+                        let sql = sqlx::AssertSqlSafe(format!(
+                            "SELECT COALESCE(MAX(id), 0) FROM {table}"
+                        ));
+                        sqlx::query(sql)
+                            .fetch_one(&mut *self.tx)
+                            .await?
+                            .try_get::<i64, _>(0)?
+                            + 1
+                    }
+                };
+                self.reserved.entry(table).or_default().sqlite_next = Some(next + 1);
+                Ok(next)
+            }
+            Backend::Postgres => {
+                let sql = sqlx::AssertSqlSafe(format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, 256)"
+                ));
+                let rows = sqlx::query(sql).fetch_all(&mut *self.tx).await?;
+                let mut ids = rows
+                    .iter()
+                    .map(|r| r.try_get::<i64, _>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ids.reverse();
+                let first = ids
+                    .pop()
+                    .ok_or_else(|| StoreError::Corrupt(format!("无法为{table}分配编号")))?;
+                self.reserved.entry(table).or_default().ids = ids;
+                Ok(first)
+            }
+        }
+    }
+
+    async fn names(&mut self, kind: Named) -> Result<&mut HashMap<String, i64>> {
+        if !self.names.contains_key(&kind) {
+            let rows = sqlx::query(kind.query()).fetch_all(&mut *self.tx).await?;
+            let map = rows
+                .iter()
+                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .collect::<Result<HashMap<_, _>>>()?;
+            self.names.insert(kind, map);
+        }
+        Ok(self.names.entry(kind).or_default())
+    }
+
+    async fn find(&mut self, kind: Named, name: &str) -> Result<Option<i64>> {
+        Ok(self.names(kind).await?.get(name).copied())
+    }
+
+    /// The id of a record named in `field`, or an error naming the field.
+    async fn resolve(&mut self, kind: Named, field: &str, name: &str) -> Result<i64> {
+        self.find(kind, name).await?.ok_or_else(|| {
+            StoreError::invalid(
+                field,
+                format!("{}“{name}”不存在，请先录入或导入", kind.noun()),
+            )
+        })
+    }
+
+    async fn resolve_opt(
+        &mut self,
+        kind: Named,
+        field: &str,
+        name: Option<&str>,
+    ) -> Result<Option<i64>> {
+        match name {
+            Some(name) => Ok(Some(self.resolve(kind, field, name).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn remember(&mut self, kind: Named, name: &str, id: i64) -> Result<()> {
+        self.names(kind).await?.insert(name.to_owned(), id);
+        Ok(())
+    }
+
+    /// Checks a value against an editable value list.
+    async fn check_listed(&mut self, list: &str, field: &str, value: Option<&str>) -> Result<()> {
+        let Some(value) = value else { return Ok(()) };
+        if !self.value_lists.contains_key(list) {
+            let rows =
+                sqlx::query("SELECT value FROM value_lists WHERE list = $1 ORDER BY position")
+                    .bind(list)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+            let values = rows
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            self.value_lists.insert(list.to_owned(), values);
+        }
+        let values = self
+            .value_lists
+            .get(list)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if values.iter().any(|v| v == value) {
+            Ok(())
+        } else {
+            Err(StoreError::invalid(
+                field,
+                format!("“{value}”不在可选值中（{}）", values.join("、")),
+            ))
+        }
+    }
+}

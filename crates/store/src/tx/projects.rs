@@ -1,0 +1,198 @@
+//! Projects and the enterprises that invest in them.
+
+use domain::CreditCode;
+use domain::records::{Project, value_lists};
+use sqlx::Row;
+
+use super::{Named, Tx, Upserted};
+use crate::batch::Value;
+use crate::read::project_by_code;
+use crate::{Result, StoreError, now_millis};
+
+impl Tx {
+    /// The enterprise with this credit code, or (without one) this name, created if missing.
+    async fn enterprise_id(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
+        let found = match code {
+            Some(code) => {
+                sqlx::query("SELECT id, name FROM enterprises WHERE credit_code = $1")
+                    .bind(code.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT id, name FROM enterprises WHERE name = $1 AND credit_code IS NULL ORDER BY id")
+                    .bind(name)
+                    .fetch_optional(&mut *self.tx)
+                    .await?
+            }
+        };
+        if let Some(row) = found {
+            return Ok(row.try_get(0)?);
+        }
+        let id: i64 = sqlx::query("INSERT INTO enterprises (name, credit_code, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(name)
+            .bind(code.map(CreditCode::as_str))
+            .bind(now_millis())
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        let key = code.map_or_else(|| name.to_owned(), |c| c.as_str().to_owned());
+        self.log::<(), _>("enterprise", &key, "create", None, Some(&(name, code)))
+            .await?;
+        Ok(id)
+    }
+
+    /// Creates the project with this 项目编号, or updates it to match `project`.
+    pub async fn upsert_project(&mut self, project: &Project) -> Result<Upserted> {
+        project.check()?;
+        // Every reference is resolved before failing, so that a form or a file row learns of
+        // all its unknown names at once.
+        let mut errors = Vec::new();
+        let mut collect = |result: Result<Option<i64>>| -> Result<Option<i64>> {
+            match result {
+                Ok(id) => Ok(id),
+                Err(StoreError::Invalid(e)) => {
+                    errors.push(e);
+                    Ok(None)
+                }
+                Err(other) => Err(other),
+            }
+        };
+        let territory = collect(
+            self.resolve(Named::Unit, "所在县区", &project.territory)
+                .await
+                .map(Some),
+        )?;
+        let mut credited = Vec::with_capacity(project.credited.len());
+        for unit in &project.credited {
+            credited.push(collect(
+                self.resolve(Named::Unit, "责任单位", unit).await.map(Some),
+            )?);
+        }
+        let chain = collect(
+            self.resolve_opt(Named::Chain, "产业链", project.chain.as_deref())
+                .await,
+        )?;
+        let leader = collect(
+            self.resolve_opt(Named::Leader, "分管领导", project.leader.as_deref())
+                .await,
+        )?;
+        let team = collect(
+            self.resolve_opt(Named::Team, "工作专班", project.team.as_deref())
+                .await,
+        )?;
+        collect(
+            self.check_listed(
+                value_lists::SOURCE_MODE,
+                "招商方式",
+                project.source_mode.as_deref(),
+            )
+            .await
+            .map(|()| None),
+        )?;
+        let (Some(territory), true) = (territory, errors.is_empty()) else {
+            return Err(match errors.len() {
+                1 => StoreError::Invalid(errors.remove(0)),
+                _ => StoreError::InvalidFields(errors),
+            });
+        };
+        let credited: Vec<i64> = credited.into_iter().flatten().collect();
+        let existing = match self.find(Named::Project, &project.code).await? {
+            Some(_) => {
+                self.flush().await?;
+                project_by_code(&mut self.tx, &project.code).await?
+            }
+            None => None,
+        };
+        if let Some(existing) = &existing
+            && &existing.project == project
+        {
+            return Ok(Upserted::Unchanged);
+        }
+        let enterprise = match &project.investor {
+            Some(name) => Some(
+                self.enterprise_id(name, project.investor_code.as_ref())
+                    .await?,
+            ),
+            None => None,
+        };
+        let now = now_millis();
+        let id = match &existing {
+            None => {
+                let id = self.reserve_id("projects").await?;
+                self.projects.push(vec![
+                    Value::from(id),
+                    Value::from(project.code.as_str()),
+                    Value::from(project.name.as_str()),
+                    Value::from(enterprise),
+                    Value::from(chain),
+                    Value::from(territory),
+                    Value::from(leader),
+                    Value::from(team),
+                    Value::from(project.source_mode.clone()),
+                    Value::from(project.capital_origin.code()),
+                    Value::from(project.currency.code()),
+                    Value::from(project.planned_investment.map(|m| m.units())),
+                    Value::from(project.signed_amount.map(|m| m.units())),
+                    Value::from(i64::from(project.key_project)),
+                    Value::from(i64::from(project.illustrative)),
+                    Value::from(now),
+                    Value::from(now),
+                ]);
+                self.remember(Named::Project, &project.code, id).await?;
+                id
+            }
+            Some(existing) => {
+                sqlx::query(
+                    "UPDATE projects SET name = $1, enterprise_id = $2, chain_id = $3, territory_unit_id = $4, \
+                     leader_id = $5, team_id = $6, source_mode = $7, capital_origin = $8, currency = $9, \
+                     planned_investment = $10, signed_amount = $11, key_project = $12, illustrative = $13, \
+                     updated_at = $14 WHERE id = $15",
+                )
+                .bind(&project.name)
+                .bind(enterprise)
+                .bind(chain)
+                .bind(territory)
+                .bind(leader)
+                .bind(team)
+                .bind(&project.source_mode)
+                .bind(project.capital_origin.code())
+                .bind(project.currency.code())
+                .bind(project.planned_investment.map(|m| m.units()))
+                .bind(project.signed_amount.map(|m| m.units()))
+                .bind(i64::from(project.key_project))
+                .bind(i64::from(project.illustrative))
+                .bind(now)
+                .bind(existing.id)
+                .execute(&mut *self.tx)
+                .await?;
+                // The signed amount the stage rules read may have changed.
+                self.histories.remove(&existing.id);
+                sqlx::query("DELETE FROM project_credits WHERE project_id = $1")
+                    .bind(existing.id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                existing.id
+            }
+        };
+        for (position, unit) in credited.iter().enumerate() {
+            self.credits.push(vec![
+                Value::from(id),
+                Value::from(*unit),
+                Value::from(position as i64),
+            ]);
+        }
+        if self.projects.is_full() || self.credits.is_full() {
+            self.flush().await?;
+        }
+        let before = existing.as_ref().map(|e| &e.project);
+        let action = if before.is_some() { "update" } else { "create" };
+        self.log("project", &project.code, action, before, Some(project))
+            .await?;
+        Ok(if existing.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
+    }
+}
