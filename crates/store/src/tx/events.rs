@@ -74,6 +74,20 @@ impl Tx {
         self.add_event_marked(project_code, event, false).await
     }
 
+    /// The project's id and what the stage rules need to judge its next event.
+    async fn rule_context(&mut self, project_code: &str) -> Result<(i64, RuleContext)> {
+        let project_id = self.project_id(project_code).await?;
+        let today = self.today;
+        let project_signed_amount = self.history(project_id).await?.signed_amount;
+        Ok((
+            project_id,
+            RuleContext {
+                today,
+                project_signed_amount,
+            },
+        ))
+    }
+
     /// As [`Tx::add_event`], marking the event as illustrative (generated demo data).
     pub async fn add_event_marked(
         &mut self,
@@ -81,13 +95,8 @@ impl Tx {
         event: &StageEvent,
         illustrative: bool,
     ) -> Result<Added> {
-        let project_id = self.project_id(project_code).await?;
-        let today = self.today;
+        let (project_id, ctx) = self.rule_context(project_code).await?;
         let history = self.history(project_id).await?;
-        let ctx = RuleContext {
-            today,
-            project_signed_amount: history.signed_amount,
-        };
         if history
             .events
             .iter()
@@ -159,13 +168,8 @@ impl Tx {
         replacement: Option<&StageEvent>,
         reason: &str,
     ) -> Result<i64> {
-        let project_id = self.project_id(project_code).await?;
-        let today = self.today;
+        let (project_id, ctx) = self.rule_context(project_code).await?;
         let history = self.history(project_id).await?;
-        let ctx = RuleContext {
-            today,
-            project_signed_amount: history.signed_amount,
-        };
         stage::check_correction(&history.events, event_id, replacement, reason, &ctx)?;
         let before = history
             .events
