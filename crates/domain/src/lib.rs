@@ -5,6 +5,7 @@
 //! no I/O, holds no clock (today's date is always passed in), and knows nothing of SQL or HTTP:
 //! the store, the importers and the web layer call into it, never the other way round.
 
+pub mod access;
 pub mod credit_code;
 pub mod demo;
 pub mod error;

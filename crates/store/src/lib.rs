@@ -10,6 +10,7 @@ mod error;
 mod read;
 pub mod testing;
 mod tx;
+mod users;
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ use sqlx::{AnyPool, Executor};
 pub use error::StoreError;
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use tx::{Added, Tx, Upserted};
+pub use users::{Session, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

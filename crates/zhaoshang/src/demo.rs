@@ -69,3 +69,30 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
         city.targets.len()
     ))
 }
+
+/// One account per role for the demo, each with a random password; returns
+/// (username, role name, password).
+pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, String)>> {
+    use domain::access::Role;
+    let accounts = [
+        ("sysadmin", Role::SysAdmin, None),
+        ("secadmin", Role::SecAdmin, None),
+        ("auditor", Role::Auditor, None),
+        ("leader", Role::CityLeader, None),
+        ("bureau", Role::Bureau, None),
+        ("jixian", Role::UnitStaff, Some("集贤县")),
+        ("baoqing", Role::UnitStaff, Some("宝清县")),
+    ];
+    let mut tx = store.begin("demo").await?;
+    let mut out = Vec::new();
+    for (username, role, unit) in accounts {
+        let password =
+            web::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?[..12].to_owned();
+        let hash = web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let name = unit.map_or_else(|| role.label().to_owned(), |u| format!("{u}填报员"));
+        tx.add_user(username, &name, role, unit, &hash).await?;
+        out.push((username.to_owned(), role.label(), password));
+    }
+    tx.commit().await?;
+    Ok(out)
+}

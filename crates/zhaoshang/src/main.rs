@@ -43,9 +43,41 @@ enum Command {
     Template { kind: String, file: PathBuf },
     /// Loads the demo city (双鸭山, 2020–2022) into an empty database.
     Demo,
+    /// Serves the web UI and the JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Load the demo city into a fresh database (data/demo/) and print one account per role.
+        #[arg(long)]
+        demo: bool,
+        /// Mark the session cookie Secure: set when the server sits behind TLS.
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Manages sign-in accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Benchmarks; see ARCHITECTURE.md for the figures and how they were measured.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds an account; the password is read from the first line of standard input.
+    Add {
+        username: String,
+        /// sysadmin, secadmin, auditor, leader, bureau or unit.
+        #[arg(long)]
+        role: String,
+        /// The unit of a unit account (单位填报员).
+        #[arg(long)]
+        unit: Option<String>,
+        /// The name shown in the top bar; defaults to the username.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -58,6 +90,9 @@ enum BenchCommand {
         events_per_project: usize,
     },
 }
+
+/// Where `serve --demo` keeps its database unless `--db` says otherwise.
+const DEMO_URL: &str = "sqlite:data/demo/zhaoshang.db";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -183,6 +218,60 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(db).await?;
             exchange::template(&store, kind, &file).await?;
             println!("已生成{}导入模板 {}。", kind.label(), file.display());
+        }
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+        } => {
+            let store = if demo {
+                // A fresh database each time, so the printed accounts always work.
+                let url = db.map_or_else(|| DEMO_URL.to_owned(), str::to_owned);
+                if url == DEMO_URL {
+                    let _ = std::fs::remove_dir_all("data/demo");
+                }
+                let store = open(Some(&url)).await?;
+                println!("{}", demo::load(&store, &actor(None)).await?);
+                let accounts = demo::add_accounts(&store).await?;
+                println!("演示账号（每个角色一个）：");
+                for (username, role, password) in &accounts {
+                    println!("  {role}  用户名 {username}  密码 {password}");
+                }
+                store
+            } else {
+                open(db).await?
+            };
+            let state =
+                web::AppState::new(store, secure_cookies).map_err(|e| anyhow::anyhow!("{e}"))?;
+            web::serve(state, addr, |bound| println!("已启动: http://{bound}/")).await?;
+        }
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            unit,
+            name,
+        }) => {
+            let role =
+                domain::access::Role::parse("角色", &role).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 8 {
+                bail!("密码至少8位");
+            }
+            let hash = web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = open(db).await?;
+            let mut tx = store.begin(&actor(None)).await?;
+            tx.add_user(
+                &username,
+                name.as_deref().unwrap_or(&username),
+                role,
+                unit.as_deref(),
+                &hash,
+            )
+            .await?;
+            tx.commit().await?;
+            println!("已添加用户 {username}（{}）。", role.label());
         }
         Command::Bench(BenchCommand::Import {
             projects,

@@ -147,7 +147,7 @@ impl Tx {
         Ok(())
     }
 
-    async fn log<B: Serialize, A: Serialize>(
+    pub(crate) async fn log<B: Serialize, A: Serialize>(
         &mut self,
         entity: &'static str,
         key: &str,
@@ -171,6 +171,16 @@ impl Tx {
             self.log.flush(&mut self.tx, self.backend).await?;
         }
         Ok(())
+    }
+
+    /// The transaction's connection, for writes outside the queued tables.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// The id of the unit named in `field`, or an error naming the field.
+    pub(crate) async fn unit_id(&mut self, field: &str, name: &str) -> Result<i64> {
+        self.resolve(Named::Unit, field, name).await
     }
 
     /// Writes every queued row, parents before children.

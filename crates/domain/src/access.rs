@@ -1,0 +1,176 @@
+//! Who may see and change what (SPEC §1). Pure rules over a role, a unit and a record; the web
+//! layer asks these on every route, HTML and API alike, and denies whatever they do not allow.
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+use crate::records::Project;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// 系统管理员: users, units, settings; no business data.
+    SysAdmin,
+    /// 安全管理员: security settings, lockouts.
+    SecAdmin,
+    /// 审计员: reads everything and the audit log; changes nothing.
+    Auditor,
+    /// 市领导: reads everything; comments and instructions.
+    CityLeader,
+    /// 招商局: reads and changes all business data.
+    Bureau,
+    /// 单位填报员: their own unit's projects, and city-wide aggregates.
+    UnitStaff,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::SysAdmin,
+        Role::SecAdmin,
+        Role::Auditor,
+        Role::CityLeader,
+        Role::Bureau,
+        Role::UnitStaff,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::SysAdmin => "sysadmin",
+            Role::SecAdmin => "secadmin",
+            Role::Auditor => "auditor",
+            Role::CityLeader => "leader",
+            Role::Bureau => "bureau",
+            Role::UnitStaff => "unit",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::Auditor => "审计员",
+            Role::CityLeader => "市领导",
+            Role::Bureau => "招商局",
+            Role::UnitStaff => "单位填报员",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Role, FieldError> {
+        let value = raw.trim();
+        Self::ALL.into_iter().find(|r| r.code() == value || r.label() == value).ok_or_else(|| {
+            FieldError::new(field, format!("“{value}”不是可用的角色（sysadmin、secadmin、auditor、leader、bureau、unit）"))
+        })
+    }
+
+    /// Unit staff act for exactly one unit; no other role is tied to one.
+    pub fn needs_unit(self) -> bool {
+        self == Role::UnitStaff
+    }
+}
+
+/// The person acting: their role and, for unit staff, their unit's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub username: String,
+    pub role: Role,
+    pub unit: Option<String>,
+}
+
+impl Actor {
+    /// Whether the actor may read project-level business data at all.
+    pub fn reads_projects(&self) -> bool {
+        matches!(
+            self.role,
+            Role::Auditor | Role::CityLeader | Role::Bureau | Role::UnitStaff
+        )
+    }
+
+    /// Whether the project lies within the actor's unit: held by territory or credited to it.
+    fn holds(&self, project: &Project) -> bool {
+        match &self.unit {
+            Some(unit) => project.territory == *unit || project.credited.iter().any(|c| c == unit),
+            None => false,
+        }
+    }
+
+    pub fn can_see(&self, project: &Project) -> bool {
+        match self.role {
+            Role::Auditor | Role::CityLeader | Role::Bureau => true,
+            Role::UnitStaff => self.holds(project),
+            Role::SysAdmin | Role::SecAdmin => false,
+        }
+    }
+
+    /// Change the project's record, its events and its funds.
+    pub fn can_edit(&self, project: &Project) -> bool {
+        match self.role {
+            Role::Bureau => true,
+            Role::UnitStaff => self.holds(project),
+            _ => false,
+        }
+    }
+
+    /// Create projects (each new project is then checked with [`Actor::can_edit`]).
+    pub fn creates_projects(&self) -> bool {
+        matches!(self.role, Role::Bureau | Role::UnitStaff)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, unit: Option<&str>) -> Actor {
+        Actor {
+            username: "u".into(),
+            role,
+            unit: unit.map(Into::into),
+        }
+    }
+
+    fn project(territory: &str, credited: &[&str]) -> Project {
+        let mut p = Project::new("P-1", "项目", territory).unwrap();
+        p.credited = credited.iter().map(|c| (*c).to_owned()).collect();
+        p
+    }
+
+    #[test]
+    fn unit_staff_see_and_edit_only_projects_held_or_credited_by_their_unit() {
+        let staff = actor(Role::UnitStaff, Some("集贤县"));
+        assert!(staff.can_see(&project("集贤县", &[])) && staff.can_edit(&project("集贤县", &[])));
+        assert!(staff.can_see(&project("宝清县", &["集贤县"])));
+        assert!(
+            !staff.can_see(&project("宝清县", &[])) && !staff.can_edit(&project("宝清县", &[]))
+        );
+        let unattached = actor(Role::UnitStaff, None);
+        assert!(!unattached.can_see(&project("集贤县", &[])));
+    }
+
+    #[test]
+    fn readers_read_everything_and_change_nothing_and_admins_see_no_projects() {
+        let p = project("宝清县", &[]);
+        for role in [Role::Auditor, Role::CityLeader] {
+            assert!(
+                actor(role, None).can_see(&p) && !actor(role, None).can_edit(&p),
+                "{role:?}"
+            );
+        }
+        assert!(actor(Role::Bureau, None).can_edit(&p));
+        for role in [Role::SysAdmin, Role::SecAdmin] {
+            assert!(
+                !actor(role, None).can_see(&p) && !actor(role, None).reads_projects(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn roles_parse_by_code_or_chinese_name() {
+        assert_eq!(Role::parse("角色", "unit"), Ok(Role::UnitStaff));
+        assert_eq!(Role::parse("角色", "招商局"), Ok(Role::Bureau));
+        assert!(Role::parse("角色", "root").is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! The JSON API under `/api/v1`: the same records, rules and permissions as the pages, errors
+//! as `{"error": {"code", "message", "field"}}` with 400/401/403/404/409/422.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::period::parse_date;
+use domain::records::Project;
+use domain::stage::StageEvent;
+use domain::text::optional;
+use domain::{CreditCode, EventKind, FieldError, Money};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use store::Added;
+
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, WebError};
+use crate::projects::{project_for, visible_projects};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list_projects).post(create_project))
+        .route("/projects/{code}", get(get_project))
+        .route("/projects/{code}/events", get(list_events).post(add_event))
+}
+
+/// A body that is not the JSON the route expects is a 400 naming what is wrong.
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|Json(v)| v).map_err(|e| {
+        ApiError(WebError::BadRequest(format!(
+            "请求体不是有效的JSON: {}",
+            e.body_text()
+        )))
+    })
+}
+
+#[derive(Serialize)]
+struct ProjectJson<'a> {
+    #[serde(flatten)]
+    project: &'a Project,
+    stage: String,
+    signed_date: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<usize>,
+    #[serde(default)]
+    size: Option<usize>,
+}
+
+async fn list_projects(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let all = visible_projects(&state.store, &user.actor()).await?;
+    let matching: Vec<_> = all
+        .iter()
+        .filter(|(p, _)| {
+            query.unit.is_empty() || p.territory == query.unit || p.credited.contains(&query.unit)
+        })
+        .filter(|(p, _)| {
+            query.q.is_empty() || p.name.contains(&query.q) || p.code.contains(&query.q)
+        })
+        .collect();
+    let size = query.size.unwrap_or(50).clamp(1, 500);
+    let page = query.page.unwrap_or(1).max(1);
+    let items: Vec<ProjectJson> = matching
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|(project, progress)| ProjectJson {
+            project,
+            stage: progress.label(),
+            signed_date: progress.signed.map(|(d, _)| d.to_string()),
+        })
+        .collect();
+    Ok(Json(
+        json!({"total": matching.len(), "page": page, "size": size, "items": items}),
+    ))
+}
+
+async fn get_project(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    project_for(&state.store, &user.actor(), &code).await?;
+    let status = state
+        .store
+        .project_status(&code, store::today_in_china())
+        .await?
+        .ok_or_else(|| WebError::not_found_project(&code))?;
+    Ok(Json(json!({
+        "project": ProjectJson {
+            project: &status.record.project,
+            stage: status.progress.label(),
+            signed_date: status.progress.signed.map(|(d, _)| d.to_string()),
+        },
+        "next_step": {
+            "next": status.next_step.next.map(EventKind::label),
+            "missing": status.next_step.missing,
+        },
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewProject {
+    code: String,
+    name: String,
+    territory: String,
+    #[serde(default)]
+    credited: Vec<String>,
+    investor: Option<String>,
+    investor_code: Option<String>,
+    /// 万元, as text so that no float rounding happens on the way in.
+    signed_amount_wan: Option<String>,
+    #[serde(default)]
+    key_project: bool,
+}
+
+async fn create_project(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<NewProject>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = user.actor();
+    if !actor.creates_projects() {
+        return Err(WebError::Forbidden.into());
+    }
+    let input = body(payload)?;
+    let mut project = Project::new(&input.code, &input.name, &input.territory)?;
+    project.credited = input.credited;
+    project.investor = input.investor.as_deref().and_then(optional);
+    project.investor_code = input
+        .investor_code
+        .as_deref()
+        .and_then(optional)
+        .map(|c| CreditCode::parse("investor_code", &c))
+        .transpose()?;
+    project.signed_amount = input
+        .signed_amount_wan
+        .as_deref()
+        .and_then(optional)
+        .map(|a| Money::parse_wan("signed_amount_wan", &a))
+        .transpose()?;
+    project.key_project = input.key_project;
+    project.check()?;
+    if !actor.can_edit(&project) {
+        return Err(WebError::Forbidden.into());
+    }
+    if state.store.project(&project.code).await?.is_some() {
+        return Err(WebError::Conflict(format!("项目编号“{}”已被使用", project.code)).into());
+    }
+    crate::projects::create(&state.store, &actor, &project).await?;
+    Ok((StatusCode::CREATED, Json(json!({"code": project.code}))))
+}
+
+async fn list_events(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    project_for(&state.store, &user.actor(), &code).await?;
+    let events = state.store.events_of(&code).await?;
+    Ok(Json(json!({"items": events})))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewEvent {
+    /// The Chinese name of the stage: 签约, 开工, 停工 …
+    kind: String,
+    date: String,
+    amount_wan: Option<String>,
+    company_code: Option<String>,
+    parcel: Option<String>,
+    note: Option<String>,
+}
+
+async fn add_event(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    payload: Result<Json<NewEvent>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = user.actor();
+    let record = project_for(&state.store, &actor, &code).await?;
+    if !actor.can_edit(&record.project) {
+        return Err(WebError::Forbidden.into());
+    }
+    let input = body(payload)?;
+    let field = |e: FieldError| WebError::Invalid(vec![e]);
+    let kind = EventKind::parse("kind", &input.kind).map_err(field)?;
+    let date = parse_date("date", &input.date).map_err(field)?;
+    let amount = input
+        .amount_wan
+        .as_deref()
+        .and_then(optional)
+        .map(|a| Money::parse_wan("amount_wan", &a))
+        .transpose()?;
+    let company = input
+        .company_code
+        .as_deref()
+        .and_then(optional)
+        .map(|c| CreditCode::parse("company_code", &c))
+        .transpose()?;
+    let event = StageEvent::new(
+        kind,
+        date,
+        amount,
+        company,
+        input.parcel.as_deref().and_then(optional),
+        input.note.as_deref().and_then(optional),
+    )?;
+    let mut tx = state.store.begin(&actor.username).await?;
+    let added = tx.add_event(&code, &event).await?;
+    tx.commit().await?;
+    match added {
+        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
+        Added::Duplicate => Err(WebError::Conflict("该事件已记录过".into()).into()),
+    }
+}

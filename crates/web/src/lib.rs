@@ -1,0 +1,106 @@
+//! The web UI (server-rendered, in Chinese, usable without JavaScript) and the JSON API under
+//! `/api/v1`, over the store. Handlers are thin: extract, check access with
+//! `domain::access`, call the store or the domain, render. Templates never query.
+
+mod api;
+pub mod auth;
+mod error;
+mod projects;
+mod view;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use store::Store;
+
+pub use error::{ApiError, WebError};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Set the cookie's Secure flag: true behind TLS.
+    pub secure_cookies: bool,
+    /// A hash checked when a sign-in names no user, so that timing does not reveal names.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, secure_cookies: bool) -> Result<Self, WebError> {
+        let dummy_hash = auth::hash_password(&auth::random_token()?)?;
+        Ok(AppState {
+            store,
+            secure_cookies,
+            dummy_hash,
+        })
+    }
+}
+
+const CSS: &str = include_str!("../static/app.css");
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+/// Every route of the application. Only `/login` and `/static/*` are reachable without a
+/// session: every other handler takes the signed-in user.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/projects") }))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/static/app.css", get(stylesheet))
+        .route("/projects", get(projects::list_projects))
+        .route(
+            "/projects/new",
+            get(projects::new_project_form).post(projects::create_project),
+        )
+        .route("/projects/{code}", get(projects::show_project))
+        .route("/projects/{code}/events", post(projects::add_event))
+        .nest("/api/v1", api::router())
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers that keep the pages from being framed, sniffed or made to load foreign content.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set =
+        |headers: &mut axum::http::HeaderMap, name: header::HeaderName, value: &'static str| {
+            headers.insert(name, HeaderValue::from_static(value));
+        };
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    );
+    response
+}
+
+/// Serves the application on `addr` until the process is stopped; returns the bound address
+/// through `on_bound` first (port 0 picks a free port).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, router(state)).await
+}

@@ -1,0 +1,32 @@
+//! Small pieces every page shows: the signed-in user's bar, and numbers as offices write them.
+
+use domain::Money;
+use domain::money::format_wan;
+
+use crate::auth::CurrentUser;
+
+/// The top bar and menu of every signed-in page.
+pub struct Layout {
+    pub display_name: String,
+    pub role: &'static str,
+    pub unit: Option<String>,
+    pub csrf: String,
+    pub can_create: bool,
+}
+
+impl Layout {
+    pub fn of(user: &CurrentUser) -> Self {
+        Layout {
+            display_name: user.user.display_name.clone(),
+            role: user.user.role.label(),
+            unit: user.user.unit.clone(),
+            csrf: user.csrf_token.clone(),
+            can_create: user.actor().creates_projects(),
+        }
+    }
+}
+
+/// 万元 with two decimals, or empty.
+pub fn wan(amount: Option<Money>) -> String {
+    amount.map(format_wan).unwrap_or_default()
+}

@@ -1,0 +1,420 @@
+//! The web server driven over real HTTP, as a browser and an API client would, on SQLite and
+//! PostgreSQL: who may see and change what, forms that keep what was typed, the API's errors.
+
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
+use std::net::SocketAddr;
+
+use chrono::NaiveDate;
+use domain::access::Role;
+use domain::records::{Project, Unit, UnitKind};
+use domain::stage::StageEvent;
+use domain::{EventKind, Stage};
+use store::{Store, both_databases};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One HTTP/1.1 request on a fresh connection, read to the end.
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<(&str, String)>,
+) -> Reply {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(cookie) = cookie {
+        head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    let payload = match &body {
+        Some((content_type, text)) => {
+            head.push_str(&format!(
+                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+                text.len()
+            ));
+            text.as_bytes().to_vec()
+        }
+        None => Vec::new(),
+    };
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&payload).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        })
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    out
+}
+
+struct App {
+    addr: SocketAddr,
+}
+
+impl App {
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        send(self.addr, "GET", path, cookie, None).await
+    }
+
+    async fn post_form(&self, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Reply {
+        send(
+            self.addr,
+            "POST",
+            path,
+            cookie,
+            Some(("application/x-www-form-urlencoded", form(pairs))),
+        )
+        .await
+    }
+
+    async fn post_json(&self, path: &str, cookie: Option<&str>, json: &str) -> Reply {
+        send(
+            self.addr,
+            "POST",
+            path,
+            cookie,
+            Some(("application/json", json.to_owned())),
+        )
+        .await
+    }
+
+    /// Signs in and returns the session cookie and the session's CSRF token.
+    async fn sign_in(&self, username: &str) -> (String, String) {
+        let reply = self
+            .post_form(
+                "/login",
+                None,
+                &[("username", username), ("password", "correct horse")],
+            )
+            .await;
+        assert_eq!(
+            reply.status, 303,
+            "{username} could not sign in: {}",
+            reply.body
+        );
+        let cookie = reply
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        // Every signed-in page carries the token in its sign-out form.
+        let page = self.get("/projects", Some(&cookie)).await;
+        let csrf = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        (cookie, csrf)
+    }
+}
+
+fn d(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+/// Two counties with a project each, and one account per role.
+async fn start(store: Store) -> App {
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_unit(&Unit::new("双鸭山市", UnitKind::City, None, None, None).unwrap())
+        .await
+        .unwrap();
+    for name in ["集贤县", "宝清县"] {
+        tx.upsert_unit(
+            &Unit::new(name, UnitKind::County, None, None, Some("双鸭山市".into())).unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    for (code, territory) in [("JX-1", "集贤县"), ("BQ-1", "宝清县")] {
+        tx.upsert_project(&Project::new(code, &format!("{territory}风电项目"), territory).unwrap())
+            .await
+            .unwrap();
+        let lead = StageEvent::new(
+            EventKind::Stage(Stage::Lead),
+            d("2022-01-05"),
+            None,
+            None,
+            None,
+            None,
+        )
+        .unwrap();
+        tx.add_event(code, &lead).await.unwrap();
+    }
+    let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+    for (username, role, unit) in [
+        ("sysadmin", Role::SysAdmin, None),
+        ("auditor", Role::Auditor, None),
+        ("leader", Role::CityLeader, None),
+        ("bureau", Role::Bureau, None),
+        ("jixian", Role::UnitStaff, Some("集贤县")),
+    ] {
+        tx.add_user(username, username, role, unit, &hash)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let state = web::AppState::new(store, false).unwrap();
+    let (bound, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        web::serve(state, "127.0.0.1:0".parse().unwrap(), |addr| {
+            let _ = bound.send(addr);
+        })
+        .await
+        .unwrap();
+    });
+    App {
+        addr: rx.await.unwrap(),
+    }
+}
+
+both_databases! {
+    async fn strangers_are_sent_to_sign_in_and_the_api_answers_401(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let page = app.get("/projects", None).await;
+        assert_eq!((page.status, page.header("location")), (303, Some("/login")));
+        let api = app.get("/api/v1/projects", None).await;
+        assert_eq!(api.status, 401);
+        assert_eq!(api.json()["error"]["code"], "unauthenticated");
+        let login = app.get("/login", None).await;
+        assert_eq!(login.status, 200);
+        assert!(login.body.contains("用户名"));
+    }
+
+    async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong(db) {
+        let app = start(db.open().await.unwrap()).await;
+        for (user, password) in [("jixian", "wrong"), ("nobody", "correct horse")] {
+            let reply = app.post_form("/login", None, &[("username", user), ("password", password)]).await;
+            assert_eq!(reply.status, 401);
+            assert!(reply.body.contains("用户名或密码错误"));
+            assert!(reply.header("set-cookie").is_none());
+        }
+    }
+
+    async fn the_session_cookie_is_http_only_and_strict_and_pages_carry_security_headers(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let reply = app.post_form("/login", None, &[("username", "bureau"), ("password", "correct horse")]).await;
+        let cookie = reply.header("set-cookie").unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        let page = app.get("/projects", Some(cookie.split(';').next().unwrap())).await;
+        assert_eq!(page.header("x-frame-options"), Some("DENY"));
+        assert!(page.header("content-security-policy").unwrap().contains("default-src 'self'"));
+    }
+
+    async fn county_staff_see_only_their_countys_projects(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, _) = app.sign_in("jixian").await;
+        let page = app.get("/projects", Some(&cookie)).await;
+        assert!(page.body.contains("JX-1") && !page.body.contains("BQ-1"), "{}", page.body);
+        assert!(page.body.contains("共 1 条"));
+        let api = app.get("/api/v1/projects", Some(&cookie)).await.json();
+        assert_eq!(api["total"], 1);
+        assert_eq!(api["items"][0]["code"], "JX-1");
+    }
+
+    async fn county_staff_get_404_on_another_countys_project_on_every_route(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("jixian").await;
+        let c = Some(cookie.as_str());
+        assert_eq!(app.get("/projects/BQ-1", c).await.status, 404);
+        let event = [("csrf", csrf.as_str()), ("kind", "在谈"), ("date", "2022-02-01")];
+        assert_eq!(app.post_form("/projects/BQ-1/events", c, &event).await.status, 404);
+        assert_eq!(app.get("/api/v1/projects/BQ-1", c).await.status, 404);
+        assert_eq!(app.get("/api/v1/projects/BQ-1/events", c).await.status, 404);
+        let reply = app.post_json("/api/v1/projects/BQ-1/events", c, r#"{"kind":"在谈","date":"2022-02-01"}"#).await;
+        assert_eq!(reply.status, 404);
+        assert_eq!(reply.json()["error"]["code"], "not_found");
+        // Their own project answers on the same routes.
+        assert_eq!(app.get("/projects/JX-1", c).await.status, 200);
+        assert_eq!(app.get("/api/v1/projects/JX-1", c).await.status, 200);
+        let reply = app.post_json("/api/v1/projects/JX-1/events", c, r#"{"kind":"在谈","date":"2022-02-01"}"#).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        // Nor can they create a project in another county.
+        let reply = app
+            .post_json("/api/v1/projects", c, r#"{"code":"BQ-2","name":"石墨项目","territory":"宝清县"}"#)
+            .await;
+        assert_eq!(reply.status, 403);
+    }
+
+    async fn readers_read_and_cannot_change_and_the_system_administrator_sees_no_projects(db) {
+        let app = start(db.open().await.unwrap()).await;
+        for reader in ["auditor", "leader"] {
+            let (cookie, csrf) = app.sign_in(reader).await;
+            assert_eq!(csrf.len(), 64, "a real token, so that the refusal below is about the role");
+            let c = Some(cookie.as_str());
+            let page = app.get("/projects", c).await;
+            assert!(page.body.contains("JX-1") && page.body.contains("BQ-1"), "{reader}");
+            assert_eq!(app.get("/projects/BQ-1", c).await.status, 200);
+            let event = [("csrf", csrf.as_str()), ("kind", "在谈"), ("date", "2022-02-01")];
+            assert_eq!(app.post_form("/projects/BQ-1/events", c, &event).await.status, 403, "{reader}");
+            let reply = app.post_json("/api/v1/projects/BQ-1/events", c, r#"{"kind":"在谈","date":"2022-02-01"}"#).await;
+            assert_eq!(reply.status, 403, "{reader}");
+            assert_eq!(app.get("/projects/new", c).await.status, 403);
+        }
+        let (cookie, _) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get("/projects", Some(&cookie)).await.status, 403);
+        assert_eq!(app.get("/api/v1/projects/JX-1", Some(&cookie)).await.status, 404);
+    }
+
+    async fn a_bad_event_form_comes_back_with_the_message_beside_the_field_and_the_typed_values(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("bureau").await;
+        let c = Some(cookie.as_str());
+        let bad = [("csrf", csrf.as_str()), ("kind", "签约"), ("date", "2022-13-01"), ("amount", "一百")];
+        let reply = app.post_form("/projects/JX-1/events", c, &bad).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("请修正以下问题"));
+        assert!(reply.body.contains("“2022-13-01”不是有效日期"), "the message stands beside the field");
+        assert!(reply.body.contains("value=\"2022-13-01\"") && reply.body.contains("value=\"一百\""), "typed values are kept");
+        // A rule broken against the history is shown the same way.
+        let backwards = [("csrf", csrf.as_str()), ("kind", "在谈"), ("date", "2021-12-01")];
+        let reply = app.post_form("/projects/JX-1/events", c, &backwards).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("不能早于该项目上一事件的日期（2022-01-05）"));
+        let good = [("csrf", csrf.as_str()), ("kind", "签约"), ("date", "2022-03-01"), ("amount", "5000")];
+        let reply = app.post_form("/projects/JX-1/events", c, &good).await;
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/projects/JX-1")));
+        let page = app.get("/projects/JX-1", c).await;
+        assert!(page.body.contains("5,000.00 万元"));
+    }
+
+    async fn a_form_without_the_sessions_token_is_refused(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, _) = app.sign_in("bureau").await;
+        let forged = [("csrf", "forged"), ("kind", "在谈"), ("date", "2022-02-01")];
+        assert_eq!(app.post_form("/projects/JX-1/events", Some(&cookie), &forged).await.status, 403);
+    }
+
+    async fn a_new_project_form_keeps_what_was_typed_and_names_each_bad_field(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("jixian").await;
+        let c = Some(cookie.as_str());
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("code", "JX-1"),
+            ("name", "玄武岩纤维项目"),
+            ("territory", "集贤县"),
+            ("investor_code", "91350100M000100Y44"),
+        ];
+        let reply = app.post_form("/projects/new", c, &bad).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("校验位（第18位）不符"), "{}", reply.body);
+        assert!(reply.body.contains("value=\"玄武岩纤维项目\""));
+        let taken = [("csrf", csrf.as_str()), ("code", "JX-1"), ("name", "玄武岩纤维项目"), ("territory", "集贤县")];
+        let reply = app.post_form("/projects/new", c, &taken).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("“JX-1”已被使用"));
+        let good = [("csrf", csrf.as_str()), ("code", "JX-2"), ("name", "玄武岩纤维项目"), ("territory", "集贤县")];
+        let reply = app.post_form("/projects/new", c, &good).await;
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/projects/JX-2")));
+    }
+
+    async fn the_api_reports_errors_with_code_message_and_field(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, _) = app.sign_in("bureau").await;
+        let c = Some(cookie.as_str());
+        let reply = app.post_json("/api/v1/projects/JX-1/events", c, "{not json").await;
+        assert_eq!(reply.status, 400);
+        assert_eq!(reply.json()["error"]["code"], "bad_request");
+        let reply = app.post_json("/api/v1/projects/JX-1/events", c, r#"{"kind":"签约","date":"2022-02-01"}"#).await;
+        assert_eq!(reply.status, 422);
+        let error = &reply.json()["error"];
+        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("invalid"), Some("金额")));
+        assert_eq!(error["message"], "签约须有大于0的签约额");
+        let reply = app.post_json("/api/v1/projects", c, r#"{"code":"JX-1","name":"重复","territory":"集贤县"}"#).await;
+        assert_eq!(reply.status, 409);
+        assert_eq!(reply.json()["error"]["code"], "conflict");
+        let reply = app.post_json("/api/v1/projects", c, r#"{"code":"JX-9","name":"新项目","territory":"集贤县"}"#).await;
+        assert_eq!(reply.status, 201);
+        let project = app.get("/api/v1/projects/JX-9", c).await.json();
+        assert_eq!(project["next_step"]["next"], "线索");
+        assert_eq!(app.get("/api/v1/projects/NOPE", c).await.status, 404);
+    }
+
+    async fn signing_out_ends_the_session(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("bureau").await;
+        let reply = app.post_form("/logout", Some(&cookie), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(reply.status, 303);
+        assert_eq!(app.get("/projects", Some(&cookie)).await.status, 303, "the old cookie no longer works");
+    }
+}
