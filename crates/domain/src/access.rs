@@ -113,6 +113,11 @@ impl Actor {
         }
     }
 
+    /// 核实: confirm funds in place. The city bureau checks what units report.
+    pub fn verifies_funds(&self) -> bool {
+        self.role == Role::Bureau
+    }
+
     /// Create projects (each new project is then checked with [`Actor::can_edit`]).
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)

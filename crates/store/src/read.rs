@@ -201,6 +201,26 @@ pub(crate) async fn all_events_by_project(
         .collect()
 }
 
+const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, \
+     f.verifier, f.evidence, f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id";
+
+fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
+    let date: String = row.try_get(2)?;
+    let currency_code: String = row.try_get(4)?;
+    let fund = Fund {
+        project_code: row.try_get(1)?,
+        date: parse_day(&date)?,
+        amount: money(Some(row.try_get(3)?))?.unwrap_or_default(),
+        currency: currency(&currency_code)?,
+        source: row.try_get(5)?,
+        verified: row.try_get::<i64, _>(6)? != 0,
+        verifier: row.try_get(7)?,
+        evidence: row.try_get(8)?,
+        illustrative: row.try_get::<i64, _>(9)? != 0,
+    };
+    Ok((row.try_get(0)?, fund))
+}
+
 impl Store {
     pub async fn project(&self, code: &str) -> Result<Option<ProjectRecord>> {
         let mut conn = self.pool().acquire().await?;
@@ -291,30 +311,18 @@ impl Store {
 
     /// Every fund-in-place record with its id, ordered by project, date and id.
     pub async fn funds(&self) -> Result<Vec<(i64, Fund)>> {
-        let rows = sqlx::query(
-            "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, f.verifier, f.evidence, \
-             f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id ORDER BY p.code, f.fund_date, f.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let date: String = row.try_get(2)?;
-                let currency_code: String = row.try_get(4)?;
-                let fund = Fund {
-                    project_code: row.try_get(1)?,
-                    date: parse_day(&date)?,
-                    amount: money(Some(row.try_get(3)?))?.unwrap_or_default(),
-                    currency: currency(&currency_code)?,
-                    source: row.try_get(5)?,
-                    verified: row.try_get::<i64, _>(6)? != 0,
-                    verifier: row.try_get(7)?,
-                    evidence: row.try_get(8)?,
-                    illustrative: row.try_get::<i64, _>(9)? != 0,
-                };
-                Ok((row.try_get(0)?, fund))
-            })
-            .collect()
+        let sql = sqlx::AssertSqlSafe(format!("{FUND_SELECT} ORDER BY p.code, f.fund_date, f.id"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(fund_from_row).collect()
+    }
+
+    /// The fund-in-place records of one project, by date and id.
+    pub async fn funds_of(&self, code: &str) -> Result<Vec<(i64, Fund)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{FUND_SELECT} WHERE p.code = $1 ORDER BY f.fund_date, f.id"
+        ));
+        let rows = sqlx::query(sql).bind(code).fetch_all(self.pool()).await?;
+        rows.iter().map(fund_from_row).collect()
     }
 
     /// Every visit record, ordered by date and id.

@@ -25,6 +25,9 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(list_projects).post(create_project))
         .route("/projects/{code}", get(get_project))
         .route("/projects/{code}/events", get(list_events).post(add_event))
+        .route("/projects/{code}/funds", get(list_funds).post(add_fund))
+        .route("/units", get(list_units))
+        .route("/visits", get(list_visits).post(add_visit))
 }
 
 /// A body that is not the JSON the route expects is a 400 naming what is wrong.
@@ -161,7 +164,7 @@ async fn create_project(
     if state.store.project(&project.code).await?.is_some() {
         return Err(WebError::Conflict(format!("项目编号“{}”已被使用", project.code)).into());
     }
-    crate::projects::create(&state.store, &actor, &project).await?;
+    crate::project_form::create(&state.store, &actor, &project).await?;
     Ok((StatusCode::CREATED, Json(json!({"code": project.code}))))
 }
 
@@ -227,5 +230,141 @@ async fn add_event(
     match added {
         Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
         Added::Duplicate => Err(WebError::Conflict("该事件已记录过".into()).into()),
+    }
+}
+
+async fn list_funds(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    project_for(&state.store, &user.actor(), &code).await?;
+    let funds: Vec<Value> = state
+        .store
+        .funds_of(&code)
+        .await?
+        .into_iter()
+        .map(|(id, fund)| json!({"id": id, "fund": fund}))
+        .collect();
+    Ok(Json(json!({"items": funds})))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewFund {
+    date: String,
+    /// 万 of the currency, as text.
+    amount_wan: String,
+    /// 人民币/美元 or CNY/USD; 人民币 when absent.
+    currency: Option<String>,
+    source: Option<String>,
+}
+
+async fn add_fund(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(code): Path<String>,
+    payload: Result<Json<NewFund>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = user.actor();
+    let record = project_for(&state.store, &actor, &code).await?;
+    if !actor.can_edit(&record.project) {
+        return Err(WebError::Forbidden.into());
+    }
+    let input = body(payload)?;
+    let date = parse_date("date", &input.date)?;
+    let amount = Money::parse_wan("amount_wan", &input.amount_wan)?;
+    let currency =
+        domain::Currency::parse_for_funds("currency", input.currency.as_deref().unwrap_or(""))?;
+    let mut fund = domain::records::Fund::new(&code, date, amount, currency)?;
+    fund.source = input.source.as_deref().and_then(optional);
+    let mut tx = state.store.begin(&actor.username).await?;
+    let added = tx.add_fund(&fund).await?;
+    tx.commit().await?;
+    match added {
+        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
+        Added::Duplicate => Err(WebError::Conflict("该到位资金记录已存在".into()).into()),
+    }
+}
+
+/// Units are not business data of any one unit: every signed-in person may list them.
+async fn list_units(
+    State(state): State<AppState>,
+    ApiUser(_user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"items": state.store.units().await?})))
+}
+
+/// Visits of the actor's scope: unit staff see their unit's visits; readers see all.
+async fn list_visits(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let actor = user.actor();
+    if !actor.reads_projects() {
+        return Err(WebError::Forbidden.into());
+    }
+    let visits: Vec<_> = state
+        .store
+        .visits()
+        .await?
+        .into_iter()
+        .filter(|v| actor.unit.is_none() || v.unit == actor.unit)
+        .collect();
+    Ok(Json(json!({"items": visits})))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewVisit {
+    date: String,
+    /// The visiting unit; unit staff may only name their own.
+    unit: Option<String>,
+    enterprise: Option<String>,
+    enterprise_code: Option<String>,
+    leaders: Option<String>,
+    mode: Option<String>,
+    place: Option<String>,
+    content: Option<String>,
+    outcome: Option<String>,
+    project_code: Option<String>,
+}
+
+async fn add_visit(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<NewVisit>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = user.actor();
+    if !actor.creates_projects() {
+        return Err(WebError::Forbidden.into());
+    }
+    let input = body(payload)?;
+    let unit = input.unit.as_deref().and_then(optional);
+    if actor.unit.is_some() && unit != actor.unit {
+        return Err(WebError::Forbidden.into());
+    }
+    if let Some(code) = input.project_code.as_deref().and_then(optional) {
+        project_for(&state.store, &actor, &code).await?;
+    }
+    let mut visit = domain::records::Visit::new(parse_date("date", &input.date)?);
+    visit.unit = unit;
+    visit.enterprise = input.enterprise.as_deref().and_then(optional);
+    visit.enterprise_code = input
+        .enterprise_code
+        .as_deref()
+        .and_then(optional)
+        .map(|c| CreditCode::parse("enterprise_code", &c))
+        .transpose()?;
+    visit.leaders = input.leaders.as_deref().and_then(optional);
+    visit.mode = input.mode.as_deref().and_then(optional);
+    visit.place = input.place.as_deref().and_then(optional);
+    visit.content = input.content.as_deref().and_then(optional);
+    visit.outcome = input.outcome.as_deref().and_then(optional);
+    visit.project_code = input.project_code.as_deref().and_then(optional);
+    let mut tx = state.store.begin(&actor.username).await?;
+    let added = tx.add_visit(&visit).await?;
+    tx.commit().await?;
+    match added {
+        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
+        Added::Duplicate => Err(WebError::Conflict("该对接记录已存在".into()).into()),
     }
 }

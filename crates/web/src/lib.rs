@@ -5,6 +5,8 @@
 mod api;
 pub mod auth;
 mod error;
+mod project_actions;
+mod project_form;
 mod projects;
 mod view;
 
@@ -62,10 +64,23 @@ pub fn router(state: AppState) -> Router {
         .route("/projects", get(projects::list_projects))
         .route(
             "/projects/new",
-            get(projects::new_project_form).post(projects::create_project),
+            get(project_form::new_project_form).post(project_form::create_project),
         )
         .route("/projects/{code}", get(projects::show_project))
+        .route(
+            "/projects/{code}/edit",
+            get(project_form::edit_project_form).post(project_form::update_project),
+        )
         .route("/projects/{code}/events", post(projects::add_event))
+        .route(
+            "/projects/{code}/events/{id}/correct",
+            get(project_actions::correction_form).post(project_actions::correct_event),
+        )
+        .route("/projects/{code}/funds", post(project_actions::add_fund))
+        .route(
+            "/projects/{code}/funds/{id}/verify",
+            post(project_actions::verify_fund),
+        )
         .nest("/api/v1", api::router())
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::access::Actor;
 use domain::period::parse_date;
-use domain::records::{CapitalOrigin, Project};
+use domain::records::Project;
 use domain::stage::{Progress, RuleContext, StageEvent, progress_of};
 use domain::text::optional;
 use domain::{CreditCode, EventKind, FieldError, Money};
@@ -22,7 +22,7 @@ use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::view::{Layout, wan};
 
-fn render(template: &impl Template) -> Result<String, WebError> {
+pub(crate) fn render(template: &impl Template) -> Result<String, WebError> {
     template
         .render()
         .map_err(|e| WebError::Internal(e.to_string()))
@@ -111,7 +111,7 @@ struct ListPage {
     base_query: String,
 }
 
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -190,23 +190,24 @@ pub async fn list_projects(
 #[derive(Debug, Default, Deserialize, Clone)]
 pub struct EventForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
     #[serde(default)]
-    kind: String,
+    pub kind: String,
     #[serde(default)]
-    date: String,
+    pub date: String,
     #[serde(default)]
-    amount: String,
+    pub amount: String,
     #[serde(default)]
-    company: String,
+    pub company: String,
     #[serde(default)]
-    parcel: String,
+    pub parcel: String,
     #[serde(default)]
-    note: String,
+    pub note: String,
 }
 
 pub struct TimelineItem {
     id: i64,
+    original: bool,
     kind: &'static str,
     date: String,
     detail: String,
@@ -214,6 +215,7 @@ pub struct TimelineItem {
 }
 
 pub struct FundRow {
+    id: i64,
     date: String,
     amount: String,
     currency: &'static str,
@@ -229,7 +231,7 @@ pub struct ChangeRow {
 
 #[derive(Template)]
 #[template(path = "project.html")]
-struct ProjectPage {
+pub(crate) struct ProjectPage {
     layout: Layout,
     project: Project,
     signed: String,
@@ -243,9 +245,38 @@ struct ProjectPage {
     visits: Vec<(String, String, String)>,
     changes: Vec<ChangeRow>,
     can_edit: bool,
+    can_verify: bool,
     kinds: Vec<Choice>,
+    currencies: Vec<Choice>,
+    sources: Vec<Choice>,
     form: EventForm,
     errors: Vec<FieldError>,
+    fund: FundForm,
+    fund_errors: Vec<FieldError>,
+}
+
+/// What the funds form holds, kept as typed when it comes back with errors.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct FundForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The forms of a project page, as they stand: empty, or sent back with errors.
+#[derive(Default)]
+pub struct Forms {
+    pub event: EventForm,
+    pub event_errors: Vec<FieldError>,
+    pub fund: FundForm,
+    pub fund_errors: Vec<FieldError>,
 }
 
 impl ProjectPage {
@@ -255,14 +286,20 @@ impl ProjectPage {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
     }
+
+    fn fund_error_for(&self, field: &str) -> Option<&str> {
+        self.fund_errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
 }
 
-async fn project_page(
+pub(crate) async fn project_page(
     state: &AppState,
     user: &CurrentUser,
     code: &str,
-    form: EventForm,
-    errors: Vec<FieldError>,
+    forms: Forms,
 ) -> Result<ProjectPage, WebError> {
     let actor = user.actor();
     let record = project_for(&state.store, &actor, code).await?;
@@ -276,6 +313,7 @@ async fn project_page(
         .iter()
         .map(|r| TimelineItem {
             id: r.id,
+            original: r.correction.is_none(),
             kind: r.event.kind.label(),
             date: r.event.date.to_string(),
             detail: [
@@ -298,11 +336,11 @@ async fn project_page(
         .collect();
     let funds = state
         .store
-        .funds()
+        .funds_of(code)
         .await?
         .into_iter()
-        .filter(|(_, f)| f.project_code == code)
-        .map(|(_, f)| FundRow {
+        .map(|(id, f)| FundRow {
+            id,
             date: f.date.to_string(),
             amount: domain::money::format_wan(f.amount),
             currency: f.currency.label(),
@@ -346,6 +384,10 @@ async fn project_page(
         })
         .collect();
     let project = record.project;
+    let sources = state
+        .store
+        .value_list(domain::records::value_lists::FUND_SOURCE)
+        .await?;
     Ok(ProjectPage {
         layout: Layout::of(user),
         signed: wan(status
@@ -363,10 +405,15 @@ async fn project_page(
         visits,
         changes,
         can_edit: actor.can_edit(&project),
-        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), &form.kind),
+        can_verify: actor.verifies_funds(),
+        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), &forms.event.kind),
+        currencies: choices(["人民币", "美元"], &forms.fund.currency),
+        sources: choices(sources.iter().map(String::as_str), &forms.fund.source),
         project,
-        form,
-        errors,
+        form: forms.event,
+        errors: forms.event_errors,
+        fund: forms.fund,
+        fund_errors: forms.fund_errors,
     })
 }
 
@@ -375,22 +422,22 @@ pub async fn show_project(
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let page = project_page(&state, &user, &code, EventForm::default(), Vec::new()).await?;
+    let page = project_page(&state, &user, &code, Forms::default()).await?;
     Ok(Html(render(&page)?))
 }
 
 /// Keeps a parsed value, or records why the field was rejected.
-fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+pub(crate) fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
 }
 
 /// A choice in a `<select>`, and whether it is the one chosen.
 pub struct Choice {
-    value: String,
-    selected: bool,
+    pub value: String,
+    pub selected: bool,
 }
 
-fn choices<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec<Choice> {
+pub(crate) fn choices<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec<Choice> {
     values
         .into_iter()
         .map(|v| Choice {
@@ -398,6 +445,33 @@ fn choices<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> Vec<C
             selected: v == chosen,
         })
         .collect()
+}
+
+impl EventForm {
+    /// The form filled in with an event, to correct it.
+    pub fn of(event: &StageEvent) -> Self {
+        EventForm {
+            csrf: String::new(),
+            kind: event.kind.label().to_owned(),
+            date: event.date.to_string(),
+            amount: event.amount.map(Money::to_wan_exact).unwrap_or_default(),
+            company: event
+                .company
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            parcel: event.parcel.clone().unwrap_or_default(),
+            note: event.note.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
+        parse_event(self)
+    }
 }
 
 /// Parses the event form, collecting every bad field.
@@ -459,174 +533,14 @@ pub async fn add_event(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{}", encode(&code))).into_response()),
         Err(WebError::Invalid(errors)) => {
-            let page = project_page(&state, &user, &code, form, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
-        }
-        Err(other) => Err(other),
-    }
-}
-
-#[derive(Debug, Default, Deserialize, Clone)]
-pub struct ProjectForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    territory: String,
-    #[serde(default)]
-    credited: String,
-    #[serde(default)]
-    investor: String,
-    #[serde(default)]
-    investor_code: String,
-    #[serde(default)]
-    signed_amount: String,
-    #[serde(default)]
-    planned_investment: String,
-    #[serde(default)]
-    key_project: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "project_new.html")]
-struct NewProjectPage {
-    layout: Layout,
-    form: ProjectForm,
-    errors: Vec<FieldError>,
-    territories: Vec<Choice>,
-}
-
-impl NewProjectPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-}
-
-async fn territories(store: &Store, actor: &Actor, chosen: &str) -> Result<Vec<Choice>, WebError> {
-    let units = store.units().await?;
-    let names: Vec<String> = units
-        .into_iter()
-        .filter(|u| u.kind != domain::records::UnitKind::City)
-        .map(|u| u.name)
-        .filter(|name| actor.unit.is_none() || actor.unit.as_deref() == Some(name.as_str()))
-        .collect();
-    Ok(choices(names.iter().map(String::as_str), chosen))
-}
-
-pub async fn new_project_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Html<String>, WebError> {
-    let actor = user.actor();
-    if !actor.creates_projects() {
-        return Err(WebError::Forbidden);
-    }
-    let form = ProjectForm {
-        territory: actor.unit.clone().unwrap_or_default(),
-        ..ProjectForm::default()
-    };
-    let territories = territories(&state.store, &actor, &form.territory).await?;
-    let page = NewProjectPage {
-        layout: Layout::of(&user),
-        form,
-        errors: Vec::new(),
-        territories,
-    };
-    Ok(Html(render(&page)?))
-}
-
-fn parse_project(form: &ProjectForm) -> Result<Project, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let base = keep(
-        &mut errors,
-        Project::new(&form.code, &form.name, &form.territory),
-    );
-    let investor_code = keep(
-        &mut errors,
-        optional(&form.investor_code)
-            .map(|c| CreditCode::parse("统一社会信用代码", &c))
-            .transpose(),
-    );
-    let signed = keep(
-        &mut errors,
-        optional(&form.signed_amount)
-            .map(|a| Money::parse_wan("签约额", &a))
-            .transpose(),
-    );
-    let planned = keep(
-        &mut errors,
-        optional(&form.planned_investment)
-            .map(|a| Money::parse_wan("计划总投资", &a))
-            .transpose(),
-    );
-    let (Some(mut project), Some(investor_code), Some(signed), Some(planned), true) =
-        (base, investor_code, signed, planned, errors.is_empty())
-    else {
-        return Err(errors);
-    };
-    project.investor = optional(&form.investor);
-    project.investor_code = investor_code;
-    project.signed_amount = signed;
-    project.planned_investment = planned;
-    project.credited = Project::split_units(&form.credited);
-    project.capital_origin = CapitalOrigin::Domestic;
-    project.key_project = form.key_project.is_some();
-    project.check().map_err(|e| vec![e])?;
-    Ok(project)
-}
-
-pub async fn create_project(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<ProjectForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&form.csrf)?;
-    let actor = user.actor();
-    if !actor.creates_projects() {
-        return Err(WebError::Forbidden);
-    }
-    let outcome = match parse_project(&form) {
-        Ok(project) if !actor.can_edit(&project) => Err(WebError::Invalid(vec![FieldError::new(
-            "所在县区",
-            "只能为本单位所在或承担的项目建档",
-        )])),
-        Ok(project) => create(&state.store, &actor, &project).await,
-        Err(errors) => Err(WebError::Invalid(errors)),
-    };
-    match outcome {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/projects/{}", encode(form.code.trim()))).into_response())
-        }
-        Err(WebError::Invalid(errors)) => {
-            let territories = territories(&state.store, &actor, &form.territory).await?;
-            let page = NewProjectPage {
-                layout: Layout::of(&user),
-                form,
-                errors,
-                territories,
+            let forms = Forms {
+                event: form,
+                event_errors: errors,
+                ..Forms::default()
             };
+            let page = project_page(&state, &user, &code, forms).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
         }
         Err(other) => Err(other),
     }
-}
-
-/// Creates a new project; a 项目编号 already in use is an error on that field, never an update.
-pub async fn create(store: &Store, actor: &Actor, project: &Project) -> Result<(), WebError> {
-    if store.project(&project.code).await?.is_some() {
-        return Err(WebError::Invalid(vec![FieldError::new(
-            "项目编号",
-            format!("“{}”已被使用", project.code),
-        )]));
-    }
-    let mut tx = store.begin(&actor.username).await?;
-    tx.upsert_project(project).await?;
-    tx.commit().await?;
-    Ok(())
 }

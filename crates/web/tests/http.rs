@@ -303,6 +303,19 @@ both_databases! {
         let reply = app.post_json("/api/v1/projects/BQ-1/events", c, r#"{"kind":"在谈","date":"2022-02-01"}"#).await;
         assert_eq!(reply.status, 404);
         assert_eq!(reply.json()["error"]["code"], "not_found");
+        let token = [("csrf", csrf.as_str())];
+        assert_eq!(app.get("/projects/BQ-1/edit", c).await.status, 404);
+        let edit = [("csrf", csrf.as_str()), ("name", "改名"), ("territory", "集贤县"), ("capital_origin", "内资"), ("currency", "人民币")];
+        assert_eq!(app.post_form("/projects/BQ-1/edit", c, &edit).await.status, 404);
+        let fund = [("csrf", csrf.as_str()), ("date", "2022-03-01"), ("amount", "100"), ("currency", "人民币")];
+        assert_eq!(app.post_form("/projects/BQ-1/funds", c, &fund).await.status, 404);
+        assert_eq!(app.post_form("/projects/BQ-1/funds/1/verify", c, &token).await.status, 404);
+        assert_eq!(app.get("/projects/BQ-1/events/1/correct", c).await.status, 404);
+        let correction = [("csrf", csrf.as_str()), ("reason", "误录"), ("withdraw", "是")];
+        assert_eq!(app.post_form("/projects/BQ-1/events/1/correct", c, &correction).await.status, 404);
+        assert_eq!(app.get("/api/v1/projects/BQ-1/funds", c).await.status, 404);
+        let reply = app.post_json("/api/v1/projects/BQ-1/funds", c, r#"{"date":"2022-03-01","amount_wan":"100"}"#).await;
+        assert_eq!(reply.status, 404);
         // Their own project answers on the same routes.
         assert_eq!(app.get("/projects/JX-1", c).await.status, 200);
         assert_eq!(app.get("/api/v1/projects/JX-1", c).await.status, 200);
@@ -416,5 +429,74 @@ both_databases! {
         let reply = app.post_form("/logout", Some(&cookie), &[("csrf", csrf.as_str())]).await;
         assert_eq!(reply.status, 303);
         assert_eq!(app.get("/projects", Some(&cookie)).await.status, 303, "the old cookie no longer works");
+    }
+
+    async fn a_project_is_edited_through_its_form_and_cannot_be_moved_out_of_the_editors_unit(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("jixian").await;
+        let c = Some(cookie.as_str());
+        let page = app.get("/projects/JX-1/edit", c).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("value=\"集贤县风电项目\""), "the form starts from the record");
+        let renamed = [
+            ("csrf", csrf.as_str()),
+            ("name", "集贤县风电项目（一期）"),
+            ("territory", "集贤县"),
+            ("capital_origin", "内资"),
+            ("currency", "人民币"),
+            ("signed_amount", "12000"),
+        ];
+        let reply = app.post_form("/projects/JX-1/edit", c, &renamed).await;
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/projects/JX-1")));
+        assert!(app.get("/projects/JX-1", c).await.body.contains("集贤县风电项目（一期）"));
+        let moved = [("csrf", csrf.as_str()), ("name", "x"), ("territory", "宝清县"), ("capital_origin", "内资"), ("currency", "人民币")];
+        let reply = app.post_form("/projects/JX-1/edit", c, &moved).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("修改后项目将不属于本单位"));
+    }
+
+    async fn funds_are_recorded_by_the_unit_and_verified_only_by_the_bureau(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("jixian").await;
+        let c = Some(cookie.as_str());
+        let bad = [("csrf", csrf.as_str()), ("date", "2022-03-01"), ("amount", "-5"), ("currency", "人民币"), ("source", "自有")];
+        let reply = app.post_form("/projects/JX-1/funds", c, &bad).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("金额：不能为负数") && reply.body.contains("value=\"-5\""), "{}", reply.body);
+        let good = [("csrf", csrf.as_str()), ("date", "2022-03-01"), ("amount", "500"), ("currency", "人民币"), ("source", "自有")];
+        assert_eq!(app.post_form("/projects/JX-1/funds", c, &good).await.status, 303);
+        let funds = app.get("/api/v1/projects/JX-1/funds", c).await.json();
+        let id = funds["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(funds["items"][0]["fund"]["amount"], 5_000_000);
+        let verify = format!("/projects/JX-1/funds/{id}/verify");
+        assert_eq!(app.post_form(&verify, c, &[("csrf", csrf.as_str())]).await.status, 403, "units do not verify their own");
+        let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+        assert_eq!(app.post_form(&verify, Some(&bureau), &[("csrf", bureau_csrf.as_str())]).await.status, 303);
+        let funds = app.get("/api/v1/projects/JX-1/funds", c).await.json();
+        assert_eq!((funds["items"][0]["fund"]["verified"].as_bool(), funds["items"][0]["fund"]["verifier"].as_str()), (Some(true), Some("bureau")));
+    }
+
+    async fn an_event_is_corrected_with_a_reason_and_the_original_is_kept(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("bureau").await;
+        let c = Some(cookie.as_str());
+        let events = app.get("/api/v1/projects/JX-1/events", c).await.json();
+        let id = events["items"][0]["id"].as_i64().unwrap();
+        let path = format!("/projects/JX-1/events/{id}/correct");
+        let page = app.get(&path, c).await;
+        assert!(page.status == 200 && page.body.contains("value=\"2022-01-05\""));
+        let no_reason = [("csrf", csrf.as_str()), ("reason", ""), ("kind", "线索"), ("date", "2022-01-06")];
+        let reply = app.post_form(&path, c, &no_reason).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("更正须说明原因") && reply.body.contains("value=\"2022-01-06\""));
+        let fixed = [("csrf", csrf.as_str()), ("reason", "日期录错"), ("kind", "线索"), ("date", "2022-01-06")];
+        assert_eq!(app.post_form(&path, c, &fixed).await.status, 303);
+        let events = app.get("/api/v1/projects/JX-1/events", c).await.json();
+        let items = events["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "the original stays beside its correction");
+        assert_eq!(items[0]["event"]["date"], "2022-01-05");
+        assert_eq!(items[1]["correction"]["reason"], "日期录错");
+        let page = app.get("/projects/JX-1", c).await;
+        assert!(page.body.contains("更正事件#"));
     }
 }

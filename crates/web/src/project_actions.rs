@@ -1,0 +1,240 @@
+//! What is done to a project from its page besides moving its stage: recording funds in place,
+//! verifying them (核实), and correcting an event with a reason.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::period::parse_date;
+use domain::records::Fund;
+use domain::stage::StageEvent;
+use domain::text::optional;
+use domain::{Currency, EventKind, FieldError, Money};
+use serde::Deserialize;
+use store::Added;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::projects::{
+    Choice, EventForm, Forms, FundForm, choices, encode, keep, project_for, project_page, render,
+};
+use crate::view::Layout;
+
+fn back_to(code: &str) -> Response {
+    Redirect::to(&format!("/projects/{}", encode(code))).into_response()
+}
+
+fn parse_fund(code: &str, form: &FundForm) -> Result<Fund, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let date = keep(&mut errors, parse_date("日期", &form.date));
+    let amount = keep(&mut errors, Money::parse_wan("金额", &form.amount));
+    let currency = keep(
+        &mut errors,
+        Currency::parse_for_funds("币种", &form.currency),
+    );
+    let (Some(date), Some(amount), Some(currency), true) =
+        (date, amount, currency, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+    let mut fund = Fund::new(code, date, amount, currency).map_err(|e| vec![e])?;
+    fund.source = optional(&form.source);
+    Ok(fund)
+}
+
+pub async fn add_fund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<FundForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    let record = project_for(&state.store, &actor, &code).await?;
+    if !actor.can_edit(&record.project) {
+        return Err(WebError::Forbidden);
+    }
+    let outcome = match parse_fund(&code, &form) {
+        Ok(fund) => {
+            let mut tx = state.store.begin(&actor.username).await?;
+            match tx.add_fund(&fund).await {
+                Ok(Added::Added(_)) => tx.commit().await.map_err(WebError::from),
+                Ok(Added::Duplicate) => Err(WebError::Invalid(vec![FieldError::new(
+                    "金额",
+                    "同一天同样金额的记录已存在",
+                )])),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(errors) => Err(WebError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(()) => Ok(back_to(&code)),
+        Err(WebError::Invalid(errors)) => {
+            let forms = Forms {
+                fund: form,
+                fund_errors: errors,
+                ..Forms::default()
+            };
+            let page = project_page(&state, &user, &code, forms).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn verify_fund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, fund_id)): Path<(String, i64)>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    project_for(&state.store, &actor, &code).await?;
+    if !actor.verifies_funds() {
+        return Err(WebError::Forbidden);
+    }
+    if !state
+        .store
+        .funds_of(&code)
+        .await?
+        .iter()
+        .any(|(id, _)| *id == fund_id)
+    {
+        return Err(WebError::NotFound("该到位资金记录不存在".into()));
+    }
+    let mut tx = state.store.begin(&actor.username).await?;
+    tx.verify_fund(fund_id).await?;
+    tx.commit().await?;
+    Ok(back_to(&code))
+}
+
+#[derive(Template)]
+#[template(path = "correction.html")]
+struct CorrectionPage {
+    layout: Layout,
+    code: String,
+    event_id: i64,
+    original: String,
+    kinds: Vec<Choice>,
+    form: CorrectionForm,
+    errors: Vec<FieldError>,
+}
+
+impl CorrectionPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    /// Present when the event is to be withdrawn rather than replaced.
+    #[serde(default)]
+    withdraw: Option<String>,
+    #[serde(flatten)]
+    event: EventForm,
+}
+
+async fn correction_page(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    event_id: i64,
+    form: Option<CorrectionForm>,
+    errors: Vec<FieldError>,
+) -> Result<CorrectionPage, WebError> {
+    let actor = user.actor();
+    let record = project_for(&state.store, &actor, code).await?;
+    if !actor.can_edit(&record.project) {
+        return Err(WebError::Forbidden);
+    }
+    let events = state.store.events_of(code).await?;
+    let original = events
+        .iter()
+        .find(|r| r.id == event_id && r.correction.is_none())
+        .ok_or_else(|| WebError::NotFound("该事件不存在".into()))?;
+    let form = form.unwrap_or_else(|| CorrectionForm {
+        event: EventForm::of(&original.event),
+        ..CorrectionForm::default()
+    });
+    Ok(CorrectionPage {
+        layout: Layout::of(user),
+        code: code.to_owned(),
+        event_id,
+        original: format!("{} {}", original.event.kind.label(), original.event.date),
+        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), form.event.kind()),
+        form,
+        errors,
+    })
+}
+
+pub async fn correction_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, event_id)): Path<(String, i64)>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(
+        &correction_page(&state, &user, &code, event_id, None, Vec::new()).await?,
+    )?))
+}
+
+pub async fn correct_event(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, event_id)): Path<(String, i64)>,
+    Form(form): Form<CorrectionForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    // Renders the page first: it checks access and that the event exists.
+    correction_page(
+        &state,
+        &user,
+        &code,
+        event_id,
+        Some(form.clone()),
+        Vec::new(),
+    )
+    .await?;
+    let replacement: Result<Option<StageEvent>, Vec<FieldError>> = if form.withdraw.is_some() {
+        Ok(None)
+    } else {
+        form.event.parse().map(Some)
+    };
+    let outcome = match replacement {
+        Ok(replacement) => {
+            let mut tx = state.store.begin(&user.user.username).await?;
+            match tx
+                .correct_event(&code, event_id, replacement.as_ref(), &form.reason)
+                .await
+            {
+                Ok(_) => tx.commit().await.map_err(WebError::from),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(errors) => Err(WebError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(()) => Ok(back_to(&code)),
+        Err(WebError::Invalid(errors)) => {
+            let page = correction_page(&state, &user, &code, event_id, Some(form), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
