@@ -99,7 +99,7 @@ impl Batch {
 /// Placeholders for `rows` rows of `columns` values: `($1, …, $k), ($k+1, …)` on PostgreSQL,
 /// plain positional `?` on SQLite, whose binding by name costs time quadratic in the number of
 /// parameters, which is large in a batch.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut out = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {

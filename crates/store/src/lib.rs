@@ -7,6 +7,7 @@
 
 mod batch;
 mod error;
+mod listing;
 mod read;
 pub mod testing;
 mod tx;
@@ -16,9 +17,10 @@ use std::path::Path;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 
 pub use error::StoreError;
+pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use tx::{Added, Tx, Upserted};
 pub use users::{Session, User};
@@ -94,9 +96,21 @@ impl Store {
 
     /// Applies the migrations not yet applied; a no-op when the schema is current.
     pub async fn migrate(&self) -> Result<()> {
+        // Absent on a new database, where every migration is new.
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
+            .fetch_all(&self.pool)
+            .await
+            .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+            .unwrap_or_default();
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        // Migration 3 adds each project's derived state, which only the domain can compute.
+        if !applied.contains(&3) {
+            let mut tx = self.begin("system:migrate").await?;
+            tx.refresh_project_states().await?;
+            tx.commit().await?;
         }
         Ok(())
     }

@@ -370,6 +370,75 @@ both_databases! {
         assert!(store.project_status("P-404", today).await.unwrap().is_none());
     }
 
+    async fn the_project_list_filters_sorts_and_pages_in_the_database_within_the_scope(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        for (code, name, territory, credited, amount) in [
+            ("A-1", "石墨负极材料项目", "集贤县", None, "5000"),
+            ("A-2", "风电项目_二期", "友谊县", Some("集贤县"), "9000"),
+            ("A-3", "玉米深加工项目", "友谊县", None, "100"),
+        ] {
+            let mut p = Project::new(code, name, territory).unwrap();
+            p.credited = credited.into_iter().map(Into::into).collect();
+            p.signed_amount = Some(wan(amount));
+            tx.upsert_project(&p).await.unwrap();
+        }
+        tx.add_event("A-1", &event(EventKind::Stage(Stage::Signed), "2022-02-01")).await.unwrap();
+        tx.add_event("A-2", &event(EventKind::Stage(Stage::Signed), "2022-03-01")).await.unwrap();
+        tx.add_event("A-2", &event(EventKind::Stage(Stage::Started), "2022-04-01")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let list = |filter: store::ProjectFilter| {
+            let store = store.clone();
+            async move {
+                let (total, rows) = store.list_projects(&store::ProjectFilter { limit: 50, ..filter }).await.unwrap();
+                (total, rows.into_iter().map(|r| r.code).collect::<Vec<_>>())
+            }
+        };
+        assert_eq!(list(Default::default()).await, (3, vec!["A-1".into(), "A-2".into(), "A-3".into()]));
+        let scoped = store::ProjectFilter { scope_unit: Some("集贤县".into()), ..Default::default() };
+        assert_eq!(list(scoped.clone()).await.1, ["A-1", "A-2"], "held by territory or credited");
+        let started = store::ProjectFilter { stage: Some(Stage::Started), ..scoped.clone() };
+        assert_eq!(list(started).await.1, ["A-2"]);
+        let by_amount = store::ProjectFilter { sort: store::ProjectSort::SignedAmount, ..Default::default() };
+        assert_eq!(list(by_amount).await.1, ["A-2", "A-1", "A-3"]);
+        let underscore = store::ProjectFilter { text: Some("_二".into()), ..Default::default() };
+        assert_eq!(list(underscore).await.1, ["A-2"], "a LIKE wildcard in the text is taken literally");
+        let paged = store::ProjectFilter { offset: 1, limit: 1, ..Default::default() };
+        let (total, rows) = store.list_projects(&paged).await.unwrap();
+        assert_eq!((total, rows[0].code.as_str(), rows[0].state.as_str()), (3, "A-2", "开工"));
+        assert_eq!(rows[0].signed_on, Some(d("2022-03-01")));
+        assert!(store.project_states_disagreeing(d("2022-07-01")).await.unwrap().is_empty());
+    }
+
+    async fn a_correction_and_a_changed_signed_amount_update_the_projects_state(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut p = wind_farm();
+        p.signed_amount = Some(wan("100"));
+        tx.upsert_project(&p).await.unwrap();
+        let signed = event(EventKind::Stage(Stage::Signed), "2022-01-20");
+        let Added::Added(id) = tx.add_event(&p.code, &signed).await.unwrap() else { panic!() };
+        tx.commit().await.unwrap();
+        let state = |store: Store| async move {
+            let (_, rows) = store.list_projects(&store::ProjectFilter { limit: 5, ..Default::default() }).await.unwrap();
+            (rows[0].state.clone(), rows[0].signed_amount.map(Money::units))
+        };
+        assert_eq!(state(store.clone()).await, ("签约".into(), Some(1_000_000)));
+        let mut tx = begin(&store).await;
+        p.signed_amount = Some(wan("300"));
+        tx.upsert_project(&p).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(state(store.clone()).await, ("签约".into(), Some(3_000_000)), "the signing takes the new 签约额");
+        let mut tx = begin(&store).await;
+        tx.correct_event(&p.code, id, None, "误录").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(state(store.clone()).await.0, "未开始");
+        assert!(store.project_states_disagreeing(d("2022-07-01")).await.unwrap().is_empty());
+    }
+
     async fn a_unit_cannot_become_its_own_ancestor(db) {
         let store = db.open().await.unwrap();
         small_city(&store).await;

@@ -13,12 +13,12 @@ use domain::text::optional;
 use domain::{CreditCode, EventKind, FieldError, Money};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use store::Added;
+use store::{Added, ProjectFilter};
 
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, WebError};
-use crate::projects::{project_for, visible_projects};
+use crate::projects::{project_for, scoped_filter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,9 +55,9 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
-    page: Option<usize>,
+    page: Option<i64>,
     #[serde(default)]
-    size: Option<usize>,
+    size: Option<i64>,
 }
 
 async fn list_projects(
@@ -65,30 +65,18 @@ async fn list_projects(
     ApiUser(user): ApiUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let all = visible_projects(&state.store, &user.actor()).await?;
-    let matching: Vec<_> = all
-        .iter()
-        .filter(|(p, _)| {
-            query.unit.is_empty() || p.territory == query.unit || p.credited.contains(&query.unit)
-        })
-        .filter(|(p, _)| {
-            query.q.is_empty() || p.name.contains(&query.q) || p.code.contains(&query.q)
-        })
-        .collect();
     let size = query.size.unwrap_or(50).clamp(1, 500);
     let page = query.page.unwrap_or(1).max(1);
-    let items: Vec<ProjectJson> = matching
-        .iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .map(|(project, progress)| ProjectJson {
-            project,
-            stage: progress.label(),
-            signed_date: progress.signed.map(|(d, _)| d.to_string()),
-        })
-        .collect();
+    let filter = ProjectFilter {
+        unit: optional(&query.unit),
+        text: optional(&query.q),
+        offset: (page - 1) * size,
+        limit: size,
+        ..scoped_filter(&user.actor())?
+    };
+    let (total, items) = state.store.list_projects(&filter).await?;
     Ok(Json(
-        json!({"total": matching.len(), "page": page, "size": size, "items": items}),
+        json!({"total": total, "page": page, "size": size, "items": items}),
     ))
 }
 

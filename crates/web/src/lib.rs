@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+pub mod client;
 mod error;
 mod project_actions;
 mod project_form;

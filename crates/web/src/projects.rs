@@ -1,8 +1,6 @@
 //! The project pages: the list with its filters, a project's page with its timeline and the
 //! next-step box, the new-project form and the form that records a stage event.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -11,11 +9,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::access::Actor;
 use domain::period::parse_date;
 use domain::records::Project;
-use domain::stage::{Progress, RuleContext, StageEvent, progress_of};
+use domain::stage::StageEvent;
 use domain::text::optional;
 use domain::{CreditCode, EventKind, FieldError, Money};
 use serde::Deserialize;
-use store::{ProjectRecord, Store};
+use store::{ProjectFilter, ProjectRecord, ProjectSort, Store};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -28,33 +26,15 @@ pub(crate) fn render(template: &impl Template) -> Result<String, WebError> {
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
-/// The projects the actor may see, each with its progress, in 项目编号 order.
-pub async fn visible_projects(
-    store: &Store,
-    actor: &Actor,
-) -> Result<Vec<(Project, Progress)>, WebError> {
+/// The list filter that holds the actor to what they may see.
+pub fn scoped_filter(actor: &Actor) -> Result<ProjectFilter, WebError> {
     if !actor.reads_projects() {
         return Err(WebError::Forbidden);
     }
-    let today = store::today_in_china();
-    let projects = store.projects().await?;
-    let mut events: HashMap<String, Vec<domain::stage::RecordedEvent>> = HashMap::new();
-    for (code, event) in store.all_events().await? {
-        events.entry(code).or_default().push(event);
-    }
-    Ok(projects
-        .into_iter()
-        .filter(|p| actor.can_see(p))
-        .map(|p| {
-            let ctx = RuleContext {
-                today,
-                project_signed_amount: p.signed_amount,
-            };
-            let progress = progress_of(events.get(&p.code).map_or(&[][..], Vec::as_slice), &ctx)
-                .unwrap_or_default();
-            (p, progress)
-        })
-        .collect())
+    Ok(ProjectFilter {
+        scope_unit: actor.unit.clone(),
+        ..ProjectFilter::default()
+    })
 }
 
 /// The project with this code if the actor may see it; otherwise the same 404 as for a project
@@ -77,9 +57,13 @@ pub struct ListQuery {
     #[serde(default)]
     unit: String,
     #[serde(default)]
+    chain: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     key: String,
+    #[serde(default)]
+    sort: String,
     #[serde(default)]
     page: Option<usize>,
     #[serde(default)]
@@ -90,8 +74,10 @@ pub struct Row {
     code: String,
     name: String,
     territory: String,
+    chain: String,
     stage: String,
     signed: String,
+    signed_on: String,
     key: bool,
 }
 
@@ -100,14 +86,16 @@ pub struct Row {
 struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
-    total: usize,
+    total: i64,
     page: usize,
     pages: usize,
-    size: usize,
     q: String,
     key: String,
     stages: Vec<Choice>,
     units: Vec<Choice>,
+    chains: Vec<Choice>,
+    sorts: Vec<(&'static str, &'static str, bool)>,
+    sizes: Vec<Choice>,
     base_query: String,
 }
 
@@ -121,66 +109,106 @@ pub(crate) fn encode(value: &str) -> String {
         .collect()
 }
 
+fn nonempty(value: &str) -> Option<String> {
+    optional(value)
+}
+
 pub async fn list_projects(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
     let actor = user.actor();
-    let all = visible_projects(&state.store, &actor).await?;
-    let mut units: Vec<String> = all.iter().map(|(p, _)| p.territory.clone()).collect();
-    units.sort();
-    units.dedup();
-    let q = query.q.trim().to_owned();
-    let rows: Vec<&(Project, Progress)> = all
-        .iter()
-        .filter(|(p, progress)| {
-            (query.stage.is_empty()
-                || progress.stage.map(domain::Stage::label) == Some(query.stage.as_str()))
-                && (query.unit.is_empty()
-                    || p.territory == query.unit
-                    || p.credited.contains(&query.unit))
-                && (q.is_empty() || p.name.contains(&q) || p.code.contains(&q))
-                && (query.key != "是" || p.key_project)
-        })
-        .collect();
     let size = query
         .size
         .filter(|s| [20, 50, 100].contains(s))
         .unwrap_or(20);
-    let pages = rows.len().div_ceil(size).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
-    let shown = rows
-        .iter()
-        .skip((page - 1) * size)
-        .take(size)
-        .map(|(p, progress)| Row {
-            code: p.code.clone(),
-            name: p.name.clone(),
-            territory: p.territory.clone(),
-            stage: progress.label(),
-            signed: wan(progress.signed.map(|(_, m)| m).or(p.signed_amount)),
+    let page = query.page.unwrap_or(1).max(1);
+    let sort = ProjectSort::from_code(&query.sort);
+    let filter = ProjectFilter {
+        stage: domain::Stage::ALL
+            .into_iter()
+            .find(|s| s.label() == query.stage),
+        unit: nonempty(&query.unit),
+        chain: nonempty(&query.chain),
+        key_only: query.key == "是",
+        text: nonempty(&query.q),
+        sort,
+        offset: ((page - 1) * size) as i64,
+        limit: size as i64,
+        ..scoped_filter(&actor)?
+    };
+    let (total, summaries) = state.store.list_projects(&filter).await?;
+    let pages = (total.max(0) as usize).div_ceil(size).max(1);
+    let rows = summaries
+        .into_iter()
+        .map(|p| Row {
+            signed: wan(p.signed_amount),
+            signed_on: p.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+            code: p.code,
+            name: p.name,
+            territory: p.territory,
+            chain: p.chain.unwrap_or_default(),
+            stage: p.state,
             key: p.key_project,
         })
         .collect();
+    let units: Vec<String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind != domain::records::UnitKind::City)
+        .map(|u| u.name)
+        .filter(|name| actor.unit.is_none() || actor.unit.as_deref() == Some(name.as_str()))
+        .collect();
+    let chains: Vec<String> = state
+        .store
+        .chains()
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let with_all = |values: Vec<String>| {
+        let mut all = vec![String::new()];
+        all.extend(values);
+        all
+    };
+    let (units, chains) = (with_all(units), with_all(chains));
+    let stages = with_all(
+        domain::Stage::ALL
+            .iter()
+            .map(|s| s.label().to_owned())
+            .collect(),
+    );
+    let sort_code = ProjectSort::ALL
+        .iter()
+        .find(|(s, _, _)| *s == sort)
+        .map_or("code", |(_, c, _)| *c);
     let base_query = format!(
-        "stage={}&unit={}&q={}&key={}&size={size}",
+        "stage={}&unit={}&chain={}&q={}&key={}&sort={sort_code}&size={size}",
         encode(&query.stage),
         encode(&query.unit),
-        encode(&q),
+        encode(&query.chain),
+        encode(query.q.trim()),
         encode(&query.key)
     );
     let page = ListPage {
         layout: Layout::of(&user),
-        total: rows.len(),
-        rows: shown,
-        page,
+        total,
+        rows,
+        page: page.min(pages),
         pages,
-        size,
-        q,
+        q: query.q.trim().to_owned(),
         key: query.key.clone(),
-        stages: choices(domain::Stage::ALL.iter().map(|s| s.label()), &query.stage),
+        stages: choices(stages.iter().map(String::as_str), &query.stage),
         units: choices(units.iter().map(String::as_str), &query.unit),
+        chains: choices(chains.iter().map(String::as_str), &query.chain),
+        sorts: ProjectSort::ALL
+            .iter()
+            .map(|(s, code, label)| (*code, *label, *s == sort))
+            .collect(),
+        sizes: choices(["20", "50", "100"], &size.to_string()),
         base_query,
     };
     Ok(Html(render(&page)?))

@@ -93,3 +93,104 @@ pub async fn import(store: &Store, projects: usize, events_per_project: usize) -
     let _ = std::fs::remove_dir_all(&dir);
     Ok(out)
 }
+
+/// Loads a synthetic city of `projects` projects (five events each) into an empty database,
+/// then serves it and times `GET /projects` and `GET /api/v1/projects` with `connections`
+/// clients at once, `requests` requests each path.
+pub async fn web(
+    store: &Store,
+    projects: usize,
+    connections: usize,
+    requests: usize,
+) -> Result<String> {
+    let mut out = import(store, projects, 5).await?;
+    let hash =
+        web::auth::hash_password_cheaply("bench-password").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = store.begin("bench").await?;
+    tx.add_user(
+        "bench",
+        "基准测试",
+        domain::access::Role::Bureau,
+        None,
+        &hash,
+    )
+    .await?;
+    tx.commit().await?;
+    let state = web::AppState::new(store.clone(), false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (bound, rx) = tokio::sync::oneshot::channel();
+    let server = tokio::spawn(async move {
+        web::serve(
+            state,
+            "127.0.0.1:0"
+                .parse()
+                .unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            |addr| {
+                let _ = bound.send(addr);
+            },
+        )
+        .await
+    });
+    let addr = rx.await?;
+    let login = web::client::form(&[("username", "bench"), ("password", "bench-password")]);
+    let reply = web::client::send(
+        addr,
+        "POST",
+        "/login",
+        None,
+        Some(("application/x-www-form-urlencoded", login)),
+    )
+    .await;
+    let cookie = reply
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("基准测试账号无法登录: {}", reply.status))?;
+    for path in ["/projects", "/api/v1/projects?size=50"] {
+        let started = Instant::now();
+        let per_client = requests.div_ceil(connections.max(1));
+        let mut clients = Vec::new();
+        for _ in 0..connections.max(1) {
+            let cookie = cookie.clone();
+            clients.push(tokio::spawn(async move {
+                let mut times = Vec::with_capacity(per_client);
+                for _ in 0..per_client {
+                    let t = Instant::now();
+                    let reply = web::client::send(addr, "GET", path, Some(&cookie), None).await;
+                    if reply.status != 200 {
+                        return Err(reply.status);
+                    }
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                Ok(times)
+            }));
+        }
+        let mut times = Vec::new();
+        for client in clients {
+            match client.await? {
+                Ok(t) => times.extend(t),
+                Err(status) => bail!("{path} 返回了 {status}"),
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        times.sort_by(f64::total_cmp);
+        let pick = |q: f64| {
+            times
+                .get(((times.len() as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let _ = writeln!(
+            out,
+            "GET {path}: {} 个请求, {} 个并发连接, {:.1} 请求/秒, 延迟 p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms, 最大 {:.0} ms",
+            times.len(),
+            connections,
+            times.len() as f64 / seconds.max(1e-9),
+            pick(0.5),
+            pick(0.95),
+            pick(0.99),
+            pick(1.0)
+        );
+    }
+    server.abort();
+    Ok(out)
+}

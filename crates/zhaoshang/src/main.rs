@@ -89,6 +89,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         events_per_project: usize,
     },
+    /// Times the project list page and GET /api/v1/projects over a synthetic city of N projects.
+    Web {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Requests per path, spread over the connections.
+        #[arg(long, default_value_t = 1_000)]
+        requests: usize,
+    },
 }
 
 /// Where `serve --demo` keeps its database unless `--db` says otherwise.
@@ -281,6 +291,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "{}",
                 bench::import(&store, projects, events_per_project).await?
+            );
+        }
+        Command::Bench(BenchCommand::Web {
+            projects,
+            connections,
+            requests,
+        }) => {
+            let store = open(db).await?;
+            println!(
+                "{}",
+                bench::web(&store, projects, connections, requests).await?
             );
         }
         Command::Demo => {

@@ -267,6 +267,9 @@ both_databases! {
         assert_eq!(this.started_or_resumed_projects, 63);
         assert_eq!(last.started_or_resumed_projects, 40);
         assert_eq!(this.visits, 196);
+        // The derived state each project carries agrees with its events.
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().max(store::today_in_china());
+        assert_eq!(store.project_states_disagreeing(today).await.unwrap(), Vec::<String>::new());
     }
 
     async fn office_spreadsheets_with_typed_cells_import_correctly(db) {

@@ -16,28 +16,93 @@ impl Tx {
         self.resolve(Named::Project, "项目编号", code).await
     }
 
-    async fn history(&mut self, project_id: i64) -> Result<&mut History> {
+    pub(super) async fn history(&mut self, project_id: i64) -> Result<&mut History> {
         if !self.histories.contains_key(&project_id) {
             self.flush().await?;
-            let events = events_of_project(&mut self.tx, project_id).await?;
-            let signed: Option<i64> =
-                sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
-                    .bind(project_id)
-                    .fetch_one(&mut *self.tx)
-                    .await?
-                    .try_get(0)?;
-            let signed_amount = signed
-                .map(|v| domain::Money::from_units("签约额", v))
-                .transpose()?;
-            self.histories.insert(
-                project_id,
-                History {
-                    signed_amount,
-                    events,
-                },
-            );
+            let history = self.load_history(project_id).await?;
+            self.histories.insert(project_id, history);
         }
         Ok(self.histories.entry(project_id).or_default())
+    }
+
+    /// Reads a project's stored events and signed amount; queued events must be flushed first.
+    async fn load_history(&mut self, project_id: i64) -> Result<History> {
+        let events = events_of_project(&mut self.tx, project_id).await?;
+        let signed: Option<i64> = sqlx::query("SELECT signed_amount FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get(0)?;
+        let signed_amount = signed
+            .map(|v| domain::Money::from_units("签约额", v))
+            .transpose()?;
+        Ok(History {
+            signed_amount,
+            events,
+        })
+    }
+
+    /// Rewrites the derived state (stage, label, signing) of every project marked dirty,
+    /// recomputed from its history, many projects to a statement.
+    pub(super) async fn write_states(&mut self) -> Result<()> {
+        if self.dirty.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<i64> = self.dirty.drain().collect();
+        ids.sort_unstable();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !self.histories.contains_key(&id) {
+                let history = self.load_history(id).await?;
+                self.histories.insert(id, history);
+            }
+            let history = self.histories.entry(id).or_default();
+            let ctx = RuleContext {
+                today: self.today,
+                project_signed_amount: history.signed_amount,
+            };
+            let progress = stage::progress_of(&history.events, &ctx)
+                .map_err(|e| StoreError::Corrupt(format!("项目{id}的事件不符合规则: {e}")))?;
+            rows.push(vec![
+                Value::from(id),
+                Value::from(
+                    progress
+                        .stage
+                        .map(|s| domain::EventKind::Stage(s).code().to_owned()),
+                ),
+                Value::from(progress.label()),
+                Value::from(
+                    progress
+                        .signed
+                        .map(|(d, _)| d.format("%Y-%m-%d").to_string()),
+                ),
+                Value::from(progress.signed.map(|(_, m)| m.units())),
+            ]);
+        }
+        for chunk in rows.chunks(500) {
+            let mut sql = String::from(
+                "UPDATE projects SET stage = v.column2, state_label = v.column3, signed_on = v.column4, \
+                 signed_value = v.column5 FROM (VALUES ",
+            );
+            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 5));
+            sql.push_str(") AS v WHERE projects.id = v.column1");
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for value in chunk.iter().flatten() {
+                query = match value {
+                    Value::Int(v) => query.bind(*v),
+                    Value::Text(v) => query.bind(v.clone()),
+                };
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Recomputes every project's derived state from its events.
+    pub async fn refresh_project_states(&mut self) -> Result<()> {
+        self.preload_histories().await?;
+        self.dirty.extend(self.histories.keys().copied());
+        self.flush().await
     }
 
     /// Reads the histories of all projects in two queries, for imports that add events to many
@@ -116,6 +181,7 @@ impl Tx {
             event: event.clone(),
             correction: None,
         });
+        self.dirty.insert(project_id);
         self.log::<(), _>(
             "event",
             &id.to_string(),
@@ -197,6 +263,7 @@ impl Tx {
         let id = self
             .insert_event(project_id, &stored, Some(&correction), false)
             .await?;
+        self.dirty.insert(project_id);
         self.history(project_id).await?.events.push(RecordedEvent {
             id,
             event: stored,

@@ -8,7 +8,7 @@ mod events;
 mod organisation;
 mod projects;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::stage::RecordedEvent;
@@ -79,6 +79,9 @@ pub struct Tx {
     credits: Batch,
     events: Batch,
     log: Batch,
+    /// Projects whose events or signed amount changed: their derived state is rewritten at
+    /// the next flush.
+    dirty: HashSet<i64>,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -123,6 +126,7 @@ impl Tx {
             credits: Batch::new(CREDIT_INSERT, 3),
             events: Batch::new(EVENT_INSERT, 15),
             log: Batch::new(LOG_INSERT, 7),
+            dirty: HashSet::new(),
         }
     }
 
@@ -188,6 +192,7 @@ impl Tx {
         self.projects.flush(&mut self.tx, self.backend).await?;
         self.credits.flush(&mut self.tx, self.backend).await?;
         self.events.flush(&mut self.tx, self.backend).await?;
+        self.write_states().await?;
         self.log.flush(&mut self.tx, self.backend).await?;
         Ok(())
     }

@@ -166,8 +166,9 @@ impl Tx {
                 .bind(existing.id)
                 .execute(&mut *self.tx)
                 .await?;
-                // The signed amount the stage rules read may have changed.
+                // The signed amount the stage rules read may have changed, and with it the state.
                 self.histories.remove(&existing.id);
+                self.dirty.insert(existing.id);
                 sqlx::query("DELETE FROM project_credits WHERE project_id = $1")
                     .bind(existing.id)
                     .execute(&mut *self.tx)

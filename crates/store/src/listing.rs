@@ -1,0 +1,223 @@
+//! Lists of projects filtered, sorted and paged in SQL, over the derived state that `Tx` keeps
+//! on each project; and the check that this state agrees with the events it is derived from.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::stage::{RuleContext, progress_of};
+use domain::{Money, Stage};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::read::parse_day;
+use crate::{Result, Store, StoreError};
+
+/// Which projects a list shows. Every field narrows the list; `scope_unit` is the access rule
+/// for unit staff (projects held or credited by that unit) and is applied before the others.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub scope_unit: Option<String>,
+    pub stage: Option<Stage>,
+    /// Held by territory or credited.
+    pub unit: Option<String>,
+    pub chain: Option<String>,
+    pub key_only: bool,
+    /// A part of the name or the 项目编号.
+    pub text: Option<String>,
+    pub sort: ProjectSort,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProjectSort {
+    #[default]
+    Code,
+    Name,
+    /// Largest signed amount first.
+    SignedAmount,
+    /// Latest signing first.
+    SignedOn,
+}
+
+impl ProjectSort {
+    pub const ALL: [(ProjectSort, &'static str, &'static str); 4] = [
+        (ProjectSort::Code, "code", "项目编号"),
+        (ProjectSort::Name, "name", "项目名称"),
+        (ProjectSort::SignedAmount, "amount", "签约额（大到小）"),
+        (ProjectSort::SignedOn, "signed", "签约日期（新到旧）"),
+    ];
+
+    pub fn from_code(code: &str) -> ProjectSort {
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| *c == code)
+            .map_or(ProjectSort::Code, |(s, _, _)| *s)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            ProjectSort::Code => "p.code",
+            ProjectSort::Name => "p.name, p.code",
+            ProjectSort::SignedAmount => {
+                "COALESCE(p.signed_value, p.signed_amount, 0) DESC, p.code"
+            }
+            ProjectSort::SignedOn => "p.signed_on DESC, p.code",
+        }
+    }
+}
+
+/// One row of a project list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectSummary {
+    pub code: String,
+    pub name: String,
+    pub territory: String,
+    pub chain: Option<String>,
+    pub state: String,
+    /// The first 签约's amount, or the project's 签约额 before it signs.
+    pub signed_amount: Option<Money>,
+    pub signed_on: Option<NaiveDate>,
+    pub key_project: bool,
+}
+
+const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc JOIN units cu ON cu.id = pc.unit_id \
+     WHERE pc.project_id = p.id AND cu.name = {}))";
+
+impl Store {
+    /// The projects matching `filter`, one page of them, and how many match in all.
+    pub async fn list_projects(
+        &self,
+        filter: &ProjectFilter,
+    ) -> Result<(i64, Vec<ProjectSummary>)> {
+        let mut params: Vec<String> = Vec::new();
+        let mut param = |value: String| {
+            params.push(value);
+            format!("${}", params.len())
+        };
+        let mut conditions = Vec::new();
+        for unit in [&filter.scope_unit, &filter.unit].into_iter().flatten() {
+            let placeholder = param(unit.clone());
+            conditions.push(HELD_BY.replace("{}", &placeholder));
+        }
+        if let Some(stage) = filter.stage {
+            conditions.push(format!(
+                "p.stage = {}",
+                param(domain::EventKind::Stage(stage).code().to_owned())
+            ));
+        }
+        if let Some(chain) = &filter.chain {
+            conditions.push(format!("c.name = {}", param(chain.clone())));
+        }
+        if filter.key_only {
+            conditions.push("p.key_project = 1".to_owned());
+        }
+        if let Some(text) = &filter.text {
+            let escaped = text
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let placeholder = param(format!("%{escaped}%"));
+            conditions.push(format!(
+                "(p.name LIKE {placeholder} ESCAPE '\\' OR p.code LIKE {placeholder} ESCAPE '\\')"
+            ));
+        }
+        let from = "FROM projects p JOIN units u ON u.id = p.territory_unit_id LEFT JOIN chains c ON c.id = p.chain_id";
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+
+        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from} {clause}"));
+        let mut count = sqlx::query(count_sql);
+        for value in &params {
+            count = count.bind(value.clone());
+        }
+        let total: i64 = count.fetch_one(self.pool()).await?.try_get(0)?;
+
+        let n = params.len();
+        let page_sql = sqlx::AssertSqlSafe(format!(
+            "SELECT p.code, p.name, u.name, c.name, p.state_label, COALESCE(p.signed_value, p.signed_amount), \
+             p.signed_on, p.key_project {from} {clause} ORDER BY {} LIMIT ${} OFFSET ${}",
+            filter.sort.order_by(),
+            n + 1,
+            n + 2
+        ));
+        let mut page = sqlx::query(page_sql);
+        for value in &params {
+            page = page.bind(value.clone());
+        }
+        let rows = page
+            .bind(filter.limit.clamp(1, 500))
+            .bind(filter.offset.max(0))
+            .fetch_all(self.pool())
+            .await?;
+        let summaries = rows
+            .iter()
+            .map(|row| {
+                let amount: Option<i64> = row.try_get(5)?;
+                let signed_on: Option<String> = row.try_get(6)?;
+                Ok(ProjectSummary {
+                    code: row.try_get(0)?,
+                    name: row.try_get(1)?,
+                    territory: row.try_get(2)?,
+                    chain: row.try_get(3)?,
+                    state: row.try_get(4)?,
+                    signed_amount: amount.map(|v| Money::from_units("签约额", v)).transpose()?,
+                    signed_on: signed_on.as_deref().map(parse_day).transpose()?,
+                    key_project: row.try_get::<i64, _>(7)? != 0,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((total, summaries))
+    }
+
+    /// The projects whose stored state differs from what their events give, as of `today`:
+    /// empty unless something wrote around `Tx`.
+    pub async fn project_states_disagreeing(&self, today: NaiveDate) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT code, stage, state_label, signed_on, signed_value, signed_amount FROM projects",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut events: HashMap<String, Vec<domain::stage::RecordedEvent>> = HashMap::new();
+        for (code, event) in self.all_events().await? {
+            events.entry(code).or_default().push(event);
+        }
+        let mut disagreeing = Vec::new();
+        for row in &rows {
+            let code: String = row.try_get(0)?;
+            let signed_amount: Option<i64> = row.try_get(5)?;
+            let ctx = RuleContext {
+                today,
+                project_signed_amount: signed_amount
+                    .map(|v| Money::from_units("签约额", v))
+                    .transpose()?,
+            };
+            let history = events.remove(&code).unwrap_or_default();
+            let progress = progress_of(&history, &ctx)
+                .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
+            let expected = (
+                progress
+                    .stage
+                    .map(|s| domain::EventKind::Stage(s).code().to_owned()),
+                progress.label(),
+                progress
+                    .signed
+                    .map(|(d, _)| d.format("%Y-%m-%d").to_string()),
+                progress.signed.map(|(_, m)| m.units()),
+            );
+            let stored: (Option<String>, String, Option<String>, Option<i64>) = (
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+                row.try_get(4)?,
+            );
+            if stored != expected {
+                disagreeing.push(code);
+            }
+        }
+        Ok(disagreeing)
+    }
+}
