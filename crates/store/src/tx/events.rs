@@ -43,7 +43,8 @@ impl Tx {
     }
 
     /// Rewrites the derived state (stage, label, signing) of every project marked dirty,
-    /// recomputed from its history, many projects to a statement.
+    /// recomputed from its history, many projects to a statement. Queued rows must be flushed
+    /// first.
     pub(super) async fn write_states(&mut self) -> Result<()> {
         if self.dirty.is_empty() {
             return Ok(());
@@ -102,7 +103,7 @@ impl Tx {
     pub async fn refresh_project_states(&mut self) -> Result<()> {
         self.preload_histories().await?;
         self.dirty.extend(self.histories.keys().copied());
-        self.flush().await
+        self.write_states().await
     }
 
     /// Reads the histories of all projects in two queries, for imports that add events to many

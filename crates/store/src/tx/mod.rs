@@ -142,6 +142,9 @@ impl Tx {
 
     pub async fn commit(mut self) -> Result<()> {
         self.flush().await?;
+        // Nothing inside a transaction reads the derived states, so each touched project's is
+        // written once, here.
+        self.write_states().await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -192,7 +195,6 @@ impl Tx {
         self.projects.flush(&mut self.tx, self.backend).await?;
         self.credits.flush(&mut self.tx, self.backend).await?;
         self.events.flush(&mut self.tx, self.backend).await?;
-        self.write_states().await?;
         self.log.flush(&mut self.tx, self.backend).await?;
         Ok(())
     }
