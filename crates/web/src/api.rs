@@ -28,6 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{code}/funds", get(list_funds).post(add_fund))
         .route("/units", get(list_units))
         .route("/visits", get(list_visits).post(add_visit))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
 }
 
 /// A body that is not the JSON the route expects is a 400 naming what is wrong.

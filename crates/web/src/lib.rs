@@ -6,6 +6,7 @@ mod api;
 pub mod auth;
 pub mod client;
 mod error;
+mod openapi;
 mod project_actions;
 mod project_form;
 mod projects;
@@ -54,8 +55,9 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// Every route of the application. Only `/login` and `/static/*` are reachable without a
-/// session: every other handler takes the signed-in user.
+/// Every route of the application. Only `/login`, `/static/app.css` and the API's own
+/// description (`/api/v1/openapi.json`) are reachable without a session: every other handler
+/// takes the signed-in user.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/projects") }))

@@ -389,4 +389,25 @@ both_databases! {
         let page = app.get("/projects/JX-1", c).await;
         assert!(page.body.contains("更正事件#"));
     }
+
+    async fn every_path_the_openapi_document_lists_answers(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let document = app.get("/api/v1/openapi.json", None).await.json();
+        assert_eq!(document["openapi"], "3.1.0");
+        let (cookie, _) = app.sign_in("bureau").await;
+        let paths = document["paths"].as_object().unwrap();
+        assert!(paths.len() >= 7);
+        for (path, operations) in paths {
+            let concrete = path.replace("{code}", "JX-1");
+            for method in operations.as_object().unwrap().keys() {
+                let reply = match method.as_str() {
+                    "get" => app.get(&concrete, Some(&cookie)).await,
+                    "post" => app.post_json(&concrete, Some(&cookie), "{}").await,
+                    other => panic!("undocumented method {other}"),
+                };
+                // An empty body is refused on its content, never because the route is missing.
+                assert!(matches!(reply.status, 200 | 400 | 422), "{method} {path}: {} {}", reply.status, reply.body);
+            }
+        }
+    }
 }
