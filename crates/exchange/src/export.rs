@@ -1,6 +1,7 @@
 //! Writing records back out with the same columns an import reads, so that an export imported
 //! into an empty database gives the same records.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -37,10 +38,67 @@ fn wan(value: Option<Money>) -> Out {
 /// withdrawn ones left out. Corrections themselves are history, kept in the database and its
 /// change log, not in the exchange file.
 pub async fn export(store: &Store, kind: Kind, path: &Path) -> Result<usize, ExchangeError> {
+    let format = FileFormat::of(&path.display().to_string())?;
     let rows = rows(store, kind).await?;
-    let headers: Vec<&str> = columns(kind).iter().map(|c| c.header).collect();
-    write(path, &headers, &rows)?;
+    let bytes = encode(format, &headers(kind), &rows)?;
+    std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
     Ok(rows.len())
+}
+
+/// The projects with these 项目编号 (what a filtered list shows), with the import columns, as
+/// the bytes of a file.
+pub async fn export_projects(
+    store: &Store,
+    codes: &HashSet<String>,
+    format: FileFormat,
+) -> Result<Vec<u8>, ExchangeError> {
+    let rows: Vec<Vec<Out>> = rows(store, Kind::Projects)
+        .await?
+        .into_iter()
+        .filter(|row| matches!(row.first(), Some(Out::Text(code)) if codes.contains(code)))
+        .collect();
+    encode(format, &headers(Kind::Projects), &rows)
+}
+
+fn headers(kind: Kind) -> Vec<&'static str> {
+    columns(kind).iter().map(|c| c.header).collect()
+}
+
+/// The two file types offices exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Xlsx,
+    Csv,
+}
+
+impl FileFormat {
+    /// By a file name's extension.
+    pub fn of(name: &str) -> Result<Self, ExchangeError> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".xlsx") {
+            Ok(FileFormat::Xlsx)
+        } else if lower.ends_with(".csv") {
+            Ok(FileFormat::Csv)
+        } else {
+            Err(ExchangeError::Format(format!(
+                "{name}: 只能导出为 .xlsx 或 .csv 文件"
+            )))
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Csv => "csv",
+        }
+    }
 }
 
 async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError> {
@@ -188,18 +246,14 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
     })
 }
 
-pub(crate) fn write(path: &Path, headers: &[&str], rows: &[Vec<Out>]) -> Result<(), ExchangeError> {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("csv") => write_csv(path, headers, rows),
-        Some("xlsx") => write_xlsx(path, headers, rows),
-        _ => Err(ExchangeError::Format(format!(
-            "{}: 只能导出为 .xlsx 或 .csv 文件",
-            path.display()
-        ))),
+fn encode(
+    format: FileFormat,
+    headers: &[&str],
+    rows: &[Vec<Out>],
+) -> Result<Vec<u8>, ExchangeError> {
+    match format {
+        FileFormat::Csv => encode_csv(headers, rows),
+        FileFormat::Xlsx => encode_xlsx(headers, rows),
     }
 }
 
@@ -213,7 +267,7 @@ fn out_text(value: &Out) -> String {
     }
 }
 
-fn write_csv(path: &Path, headers: &[&str], rows: &[Vec<Out>]) -> Result<(), ExchangeError> {
+fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
     // The byte-order mark tells Excel the file is UTF-8; without it Chinese shows garbled.
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     {
@@ -224,12 +278,12 @@ fn write_csv(path: &Path, headers: &[&str], rows: &[Vec<Out>]) -> Result<(), Exc
         }
         writer
             .flush()
-            .map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
+            .map_err(|e| ExchangeError::Io("CSV".into(), e))?;
     }
-    std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))
+    Ok(bytes)
 }
 
-fn write_xlsx(path: &Path, headers: &[&str], rows: &[Vec<Out>]) -> Result<(), ExchangeError> {
+fn encode_xlsx(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("数据")?;
@@ -266,6 +320,5 @@ fn write_xlsx(path: &Path, headers: &[&str], rows: &[Vec<Out>]) -> Result<(), Ex
         }
     }
     sheet.set_freeze_panes(1, 0)?;
-    workbook.save(path)?;
-    Ok(())
+    Ok(workbook.save_to_buffer()?)
 }

@@ -14,9 +14,9 @@ mod template;
 use std::fmt;
 
 pub use columns::{Column, Kind, columns};
-pub use export::export;
+pub use export::{FileFormat, export, export_projects};
 pub use import::{ImportReport, RowError, import, import_table};
-pub use template::template;
+pub use template::{template, template_bytes};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
@@ -33,7 +33,7 @@ pub enum ExchangeError {
 }
 
 /// How far an import has got, for a progress bar.
-pub trait Progress {
+pub trait Progress: Send + Sync {
     fn start(&self, total: usize);
     fn advance(&self, done: usize);
     fn finish(&self);

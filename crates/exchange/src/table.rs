@@ -56,17 +56,24 @@ pub struct Table {
 }
 
 pub fn read(path: &Path) -> Result<Table, ExchangeError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
+    read_bytes(&path.display().to_string(), &bytes)
+}
+
+/// Reads a file already in memory (an upload); `name` gives its type by its extension.
+pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
+    let path = Path::new(name);
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let grid = match extension.as_deref() {
-        Some("csv") => read_csv(path)?,
-        Some("xlsx" | "xlsm" | "xls") => read_workbook(path)?,
+        Some("csv") => read_csv(bytes)?,
+        Some("xlsx" | "xlsm" | "xls") => read_workbook(path, bytes)?,
         _ => {
             return Err(ExchangeError::Format(format!(
-                "{}: 只支持 .xlsx 或 .csv 文件",
-                path.display()
+                "{name}: 只支持 .xlsx 或 .csv 文件"
             )));
         }
     };
@@ -91,10 +98,8 @@ pub fn read(path: &Path) -> Result<Table, ExchangeError> {
     Ok(Table { headers, rows })
 }
 
-fn read_csv(path: &Path) -> Result<Vec<Vec<Cell>>, ExchangeError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -129,8 +134,9 @@ fn read_csv(path: &Path) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     Ok(grid)
 }
 
-fn read_workbook(path: &Path) -> Result<Vec<Vec<Cell>>, ExchangeError> {
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| {
+fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+        .map_err(|e| {
         ExchangeError::Format(format!("{}: 无法读取Excel文件: {e}", path.display()))
     })?;
     let range = workbook

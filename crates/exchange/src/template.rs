@@ -12,6 +12,12 @@ use crate::{ExchangeError, Kind, columns};
 /// Writes the template of `kind` to `path` (`.xlsx`). Allowed values of editable lists are
 /// read from the store, so the template matches this deployment's lists.
 pub async fn template(store: &Store, kind: Kind, path: &Path) -> Result<(), ExchangeError> {
+    let bytes = template_bytes(store, kind).await?;
+    std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))
+}
+
+/// The template as the bytes of an `.xlsx` file, for download.
+pub async fn template_bytes(store: &Store, kind: Kind) -> Result<Vec<u8>, ExchangeError> {
     let mut allowed = Vec::new();
     for column in columns(kind) {
         let values = match value_list_of(kind, column.key()) {
@@ -88,6 +94,5 @@ pub async fn template(store: &Store, kind: Kind, path: &Path) -> Result<(), Exch
     guide.set_column_width(0, 36)?;
     guide.set_column_width(2, 50)?;
     guide.set_column_width(3, 50)?;
-    workbook.save(path)?;
-    Ok(())
+    Ok(workbook.save_to_buffer()?)
 }

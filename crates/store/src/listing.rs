@@ -84,51 +84,72 @@ pub struct ProjectSummary {
 const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc JOIN units cu ON cu.id = pc.unit_id \
      WHERE pc.project_id = p.id AND cu.name = {}))";
 
+/// The FROM and WHERE of a filtered project list, and the values of its placeholders.
+fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<String>) {
+    let mut params: Vec<String> = Vec::new();
+    let mut param = |value: String| {
+        params.push(value);
+        format!("${}", params.len())
+    };
+    let mut conditions = Vec::new();
+    for unit in [&filter.scope_unit, &filter.unit].into_iter().flatten() {
+        let placeholder = param(unit.clone());
+        conditions.push(HELD_BY.replace("{}", &placeholder));
+    }
+    if let Some(stage) = filter.stage {
+        conditions.push(format!(
+            "p.stage = {}",
+            param(domain::EventKind::Stage(stage).code().to_owned())
+        ));
+    }
+    if let Some(chain) = &filter.chain {
+        conditions.push(format!("c.name = {}", param(chain.clone())));
+    }
+    if filter.key_only {
+        conditions.push("p.key_project = 1".to_owned());
+    }
+    if let Some(text) = &filter.text {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let placeholder = param(format!("%{escaped}%"));
+        conditions.push(format!(
+            "(p.name LIKE {placeholder} ESCAPE '\\' OR p.code LIKE {placeholder} ESCAPE '\\')"
+        ));
+    }
+    let from = "FROM projects p JOIN units u ON u.id = p.territory_unit_id LEFT JOIN chains c ON c.id = p.chain_id";
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    (from, clause, params)
+}
+
 impl Store {
+    /// The 项目编号 of every project matching `filter`, in its order, without paging: what an
+    /// export of a filtered list writes.
+    pub async fn list_project_codes(&self, filter: &ProjectFilter) -> Result<Vec<String>> {
+        let (from, clause, params) = matching(filter);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT p.code {from} {clause} ORDER BY {}",
+            filter.sort.order_by()
+        ));
+        let mut query = sqlx::query(sql);
+        for value in &params {
+            query = query.bind(value.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// The projects matching `filter`, one page of them, and how many match in all.
     pub async fn list_projects(
         &self,
         filter: &ProjectFilter,
     ) -> Result<(i64, Vec<ProjectSummary>)> {
-        let mut params: Vec<String> = Vec::new();
-        let mut param = |value: String| {
-            params.push(value);
-            format!("${}", params.len())
-        };
-        let mut conditions = Vec::new();
-        for unit in [&filter.scope_unit, &filter.unit].into_iter().flatten() {
-            let placeholder = param(unit.clone());
-            conditions.push(HELD_BY.replace("{}", &placeholder));
-        }
-        if let Some(stage) = filter.stage {
-            conditions.push(format!(
-                "p.stage = {}",
-                param(domain::EventKind::Stage(stage).code().to_owned())
-            ));
-        }
-        if let Some(chain) = &filter.chain {
-            conditions.push(format!("c.name = {}", param(chain.clone())));
-        }
-        if filter.key_only {
-            conditions.push("p.key_project = 1".to_owned());
-        }
-        if let Some(text) = &filter.text {
-            let escaped = text
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let placeholder = param(format!("%{escaped}%"));
-            conditions.push(format!(
-                "(p.name LIKE {placeholder} ESCAPE '\\' OR p.code LIKE {placeholder} ESCAPE '\\')"
-            ));
-        }
-        let from = "FROM projects p JOIN units u ON u.id = p.territory_unit_id LEFT JOIN chains c ON c.id = p.chain_id";
-        let clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conditions.join(" AND "))
-        };
-
+        let (from, clause, params) = matching(filter);
         let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from} {clause}"));
         let mut count = sqlx::query(count_sql);
         for value in &params {

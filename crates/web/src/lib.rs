@@ -6,6 +6,7 @@ mod api;
 pub mod auth;
 pub mod client;
 mod error;
+mod files;
 mod openapi;
 mod project_actions;
 mod project_form;
@@ -65,6 +66,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/static/app.css", get(stylesheet))
         .route("/projects", get(projects::list_projects))
+        .route("/projects/export", get(files::export_projects))
+        .route("/import", get(files::import_page))
+        .route("/import/{kind}", post(files::upload))
+        .route("/import/{kind}/template", get(files::download_template))
         .route(
             "/projects/new",
             get(project_form::new_project_form).post(project_form::create_project),

@@ -68,6 +68,30 @@ pub struct ListQuery {
     page: Option<usize>,
     #[serde(default)]
     size: Option<usize>,
+    /// For exports: xlsx or csv.
+    #[serde(default)]
+    format: String,
+}
+
+impl ListQuery {
+    pub fn format(&self) -> &str {
+        &self.format
+    }
+}
+
+/// The filter a list's query asks for, within what the actor may see; paging is the caller's.
+pub fn list_filter(actor: &Actor, query: &ListQuery) -> Result<ProjectFilter, WebError> {
+    Ok(ProjectFilter {
+        stage: domain::Stage::ALL
+            .into_iter()
+            .find(|s| s.label() == query.stage),
+        unit: nonempty(&query.unit),
+        chain: nonempty(&query.chain),
+        key_only: query.key == "是",
+        text: nonempty(&query.q),
+        sort: ProjectSort::from_code(&query.sort),
+        ..scoped_filter(actor)?
+    })
 }
 
 pub struct Row {
@@ -126,17 +150,9 @@ pub async fn list_projects(
     let page = query.page.unwrap_or(1).max(1);
     let sort = ProjectSort::from_code(&query.sort);
     let filter = ProjectFilter {
-        stage: domain::Stage::ALL
-            .into_iter()
-            .find(|s| s.label() == query.stage),
-        unit: nonempty(&query.unit),
-        chain: nonempty(&query.chain),
-        key_only: query.key == "是",
-        text: nonempty(&query.q),
-        sort,
         offset: ((page - 1) * size) as i64,
         limit: size as i64,
-        ..scoped_filter(&actor)?
+        ..list_filter(&actor, &query)?
     };
     let (total, summaries) = state.store.list_projects(&filter).await?;
     let pages = (total.max(0) as usize).div_ceil(size).max(1);

@@ -12,6 +12,7 @@ pub struct Layout {
     pub unit: Option<String>,
     pub csrf: String,
     pub can_create: bool,
+    pub can_import: bool,
 }
 
 impl Layout {
@@ -22,6 +23,7 @@ impl Layout {
             unit: user.user.unit.clone(),
             csrf: user.csrf_token.clone(),
             can_create: user.actor().creates_projects(),
+            can_import: user.user.role == domain::access::Role::Bureau,
         }
     }
 }

@@ -33,6 +33,31 @@ impl App {
         .await
     }
 
+    /// A file upload as a browser sends it: multipart/form-data with the CSRF token.
+    async fn upload(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        csrf: &str,
+        file_name: &str,
+        content: &str,
+    ) -> Reply {
+        let boundary = "----zhaoshang-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        send(
+            self.addr,
+            "POST",
+            path,
+            cookie,
+            Some((&format!("multipart/form-data; boundary={boundary}"), body)),
+        )
+        .await
+    }
+
     async fn post_json(&self, path: &str, cookie: Option<&str>, json: &str) -> Reply {
         send(
             self.addr,
@@ -409,5 +434,44 @@ both_databases! {
                 assert!(matches!(reply.status, 200 | 400 | 422), "{method} {path}: {} {}", reply.status, reply.body);
             }
         }
+    }
+
+    async fn a_list_exports_exactly_what_its_filters_show_within_the_scope(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, _) = app.sign_in("jixian").await;
+        let reply = app.get("/projects/export?format=csv", Some(&cookie)).await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.header("content-disposition").unwrap().starts_with("attachment"));
+        let lines: Vec<&str> = reply.body.lines().collect();
+        assert!(lines[0].trim_start_matches('\u{feff}').starts_with("项目编号,项目名称"));
+        assert_eq!(lines.len(), 2, "the header and 集贤县's one project: {lines:?}");
+        assert!(lines[1].starts_with("JX-1,"));
+        let (bureau, _) = app.sign_in("bureau").await;
+        let reply = app.get("/projects/export?format=csv&q=%E5%AE%9D%E6%B8%85", Some(&bureau)).await;
+        let lines: Vec<&str> = reply.body.lines().collect();
+        assert_eq!((lines.len(), lines[1].split(',').next()), (2, Some("BQ-1")), "the text filter 宝清 applies");
+        let xlsx = app.get("/projects/export?format=xlsx", Some(&bureau)).await;
+        assert_eq!(xlsx.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+    }
+
+    async fn the_bureau_imports_files_through_the_page_and_unit_staff_cannot(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (cookie, csrf) = app.sign_in("bureau").await;
+        let c = Some(cookie.as_str());
+        let template = app.get("/import/units/template", c).await;
+        assert_eq!(template.status, 200);
+        assert!(template.body.starts_with("PK"), "an xlsx file is a zip");
+        let good = "单位名称,类型,分组,行政区划代码,上级单位\n饶河县,县,,230524,双鸭山市\n";
+        let reply = app.upload("/import/units", c, &csrf, "units.csv", good).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(reply.body.contains("导入完成") && reply.body.contains("新增1"));
+        let bad = "单位名称,类型\n友谊县,乡\n";
+        let reply = app.upload("/import/units", c, &csrf, "units.csv", bad).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("第2行 类型: “乡”不是可用的类型"), "{}", reply.body);
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        assert_eq!(app.upload("/import/units", Some(&staff), &staff_csrf, "units.csv", good).await.status, 403);
+        assert_eq!(app.get("/import", Some(&staff)).await.status, 403);
+        assert_eq!(app.upload("/import/units", c, "forged", "units.csv", good).await.status, 403);
     }
 }

@@ -1,0 +1,196 @@
+//! Files in and out: the export of what a project list's filters show, and the import page with
+//! each kind's upload form and its template (下载模板). Imports run through the same
+//! `exchange::import_table` as the command line: all or nothing, every bad cell listed.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use exchange::{FileFormat, ImportReport, Kind, Quiet};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::projects::{ListQuery, list_filter, render};
+use crate::view::Layout;
+
+fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
+    let name = format!("{stem}.{}", format.extension());
+    // RFC 5987: the Chinese file name travels percent-encoded.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.{}\"; filename*=UTF-8''{encoded}",
+                    format.extension()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `/projects/export?format=xlsx|csv&…`: the projects the same filters list, with the import
+/// columns, so that the file can be edited and imported back.
+pub async fn export_projects(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let format = if query.format() == "csv" {
+        FileFormat::Csv
+    } else {
+        FileFormat::Xlsx
+    };
+    let filter = list_filter(&user.actor(), &query)?;
+    let codes = state
+        .store
+        .list_project_codes(&filter)
+        .await?
+        .into_iter()
+        .collect();
+    let bytes = exchange::export_projects(&state.store, &codes, format)
+        .await
+        .map_err(exchange_error)?;
+    Ok(attachment(bytes, format, "项目"))
+}
+
+fn exchange_error(e: exchange::ExchangeError) -> WebError {
+    match e {
+        exchange::ExchangeError::Store(e) => e.into(),
+        exchange::ExchangeError::Format(message) => WebError::BadRequest(message),
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+fn kind_of(name: &str) -> Result<Kind, WebError> {
+    Kind::from_name(name).ok_or_else(|| WebError::NotFound(format!("没有“{name}”这类数据")))
+}
+
+/// Imports change records city-wide in one transaction, so they are the bureau's.
+fn may_import(user: &CurrentUser) -> Result<(), WebError> {
+    if user.actor().role == domain::access::Role::Bureau {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub struct KindRow {
+    name: &'static str,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    layout: Layout,
+    kinds: Vec<KindRow>,
+    report: Option<(String, ImportReport)>,
+}
+
+fn kinds() -> Vec<KindRow> {
+    Kind::ALL
+        .iter()
+        .map(|k| KindRow {
+            name: k.name(),
+            label: k.label(),
+        })
+        .collect()
+}
+
+pub async fn import_page(user: CurrentUser) -> Result<Html<String>, WebError> {
+    may_import(&user)?;
+    Ok(Html(render(&ImportPage {
+        layout: Layout::of(&user),
+        kinds: kinds(),
+        report: None,
+    })?))
+}
+
+pub async fn download_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    if !user.actor().reads_projects() {
+        return Err(WebError::Forbidden);
+    }
+    let bytes = exchange::template_bytes(&state.store, kind)
+        .await
+        .map_err(exchange_error)?;
+    Ok(attachment(
+        bytes,
+        FileFormat::Xlsx,
+        &format!("{}导入模板", kind.label()),
+    ))
+}
+
+/// `POST /import/{kind}`: a multipart form with `csrf` and `file`.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("上传内容无法读取: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("文件无法读取: {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    may_import(&user)?;
+    let (name, bytes) = file
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| WebError::BadRequest("请选择要导入的文件".into()))?;
+    let table = exchange::table::read_bytes(&name, &bytes).map_err(exchange_error)?;
+    let report = exchange::import_table(&state.store, kind, &table, &user.user.username, &Quiet)
+        .await
+        .map_err(exchange_error)?;
+    let status = if report.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ImportPage {
+        layout: Layout::of(&user),
+        kinds: kinds(),
+        report: Some((name, report)),
+    };
+    Ok((status, Html(render(&page)?)).into_response())
+}
