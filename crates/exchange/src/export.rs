@@ -45,6 +45,15 @@ pub async fn export(store: &Store, kind: Kind, path: &Path) -> Result<usize, Exc
     Ok(rows.len())
 }
 
+/// Every record of `kind`, with the import columns, as the bytes of a file.
+pub async fn export_bytes(
+    store: &Store,
+    kind: Kind,
+    format: FileFormat,
+) -> Result<Vec<u8>, ExchangeError> {
+    encode(format, &headers(kind), &rows(store, kind).await?)
+}
+
 /// The projects with these 项目编号 (what a filtered list shows), with the import columns, as
 /// the bytes of a file.
 pub async fn export_projects(

@@ -14,7 +14,7 @@ mod template;
 use std::fmt;
 
 pub use columns::{Column, Kind, columns};
-pub use export::{FileFormat, export, export_projects};
+pub use export::{FileFormat, export, export_bytes, export_projects};
 pub use import::{ImportReport, RowError, import, import_table};
 pub use template::{template, template_bytes};
 

@@ -14,7 +14,7 @@ use crate::error::WebError;
 use crate::projects::{ListQuery, list_filter, render};
 use crate::view::Layout;
 
-fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
+pub(crate) fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
     let name = format!("{stem}.{}", format.extension());
     // RFC 5987: the Chinese file name travels percent-encoded.
     let encoded: String = name

@@ -8,9 +8,11 @@ pub mod client;
 mod error;
 mod files;
 mod openapi;
+mod organisation;
 mod project_actions;
 mod project_form;
 mod projects;
+mod settings;
 mod view;
 
 use std::net::SocketAddr;
@@ -67,6 +69,14 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/projects", get(projects::list_projects))
         .route("/projects/export", get(files::export_projects))
+        .route("/settings/lists", get(settings::show))
+        .route("/settings/lists/{list}/add", post(settings::add))
+        .route("/settings/lists/{list}/remove", post(settings::remove))
+        .route(
+            "/{records}",
+            get(organisation::show).post(organisation::save),
+        )
+        .route("/{records}/export", get(organisation::export))
         .route("/import", get(files::import_page))
         .route("/import/{kind}", post(files::upload))
         .route("/import/{kind}/template", get(files::download_template))

@@ -13,6 +13,7 @@ pub struct Layout {
     pub csrf: String,
     pub can_create: bool,
     pub can_import: bool,
+    pub reads_projects: bool,
 }
 
 impl Layout {
@@ -24,6 +25,7 @@ impl Layout {
             csrf: user.csrf_token.clone(),
             can_create: user.actor().creates_projects(),
             can_import: user.user.role == domain::access::Role::Bureau,
+            reads_projects: user.actor().reads_projects(),
         }
     }
 }

@@ -90,8 +90,8 @@ impl App {
             .next()
             .unwrap()
             .to_owned();
-        // Every signed-in page carries the token in its sign-out form.
-        let page = self.get("/projects", Some(&cookie)).await;
+        // Every signed-in page carries the token in its sign-out form; every account may open /units.
+        let page = self.get("/units", Some(&cookie)).await;
         let csrf = page
             .body
             .split("name=\"csrf\" value=\"")
@@ -473,5 +473,59 @@ both_databases! {
         assert_eq!(app.upload("/import/units", Some(&staff), &staff_csrf, "units.csv", good).await.status, 403);
         assert_eq!(app.get("/import", Some(&staff)).await.status, 403);
         assert_eq!(app.upload("/import/units", c, "forged", "units.csv", good).await.status, 403);
+    }
+
+    async fn units_leaders_chains_and_teams_are_kept_by_the_roles_allowed(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let leader = [("csrf", csrf.as_str()), ("name", "王建国"), ("title", "副市长")];
+        assert_eq!(app.post_form("/leaders", b, &leader).await.status, 303);
+        let chain = [("csrf", csrf.as_str()), ("name", "石墨产业链"), ("industry", "新材料"), ("leader", "王建国")];
+        assert_eq!(app.post_form("/chains", b, &chain).await.status, 303);
+        let page = app.get("/chains", b).await;
+        assert!(page.body.contains("石墨产业链") && page.body.contains("王建国"));
+        let bad = [("csrf", csrf.as_str()), ("name", "饶河县"), ("kind", "县"), ("division_code", "2305")];
+        let reply = app.post_form("/units", b, &bad).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("“2305”应为6位数字") && reply.body.contains("value=\"2305\""), "{}", reply.body);
+        let export = app.get("/chains/export?format=csv", b).await;
+        assert!(export.body.contains("石墨产业链,新材料,王建国"), "{}", export.body);
+
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        assert_eq!(app.get("/chains", Some(&staff)).await.status, 200, "readers of projects read these");
+        let mine = [("csrf", staff_csrf.as_str()), ("name", "另一条链")];
+        assert_eq!(app.post_form("/chains", Some(&staff), &mine).await.status, 403);
+        let (admin, admin_csrf) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get("/chains", Some(&admin)).await.status, 403, "no business data for the system administrator");
+        let unit = [("csrf", admin_csrf.as_str()), ("name", "饶河县"), ("kind", "县"), ("division_code", "230524"), ("parent", "双鸭山市")];
+        assert_eq!(app.post_form("/units", Some(&admin), &unit).await.status, 303, "but units are theirs");
+        assert_eq!(app.get("/nonsense", Some(&admin)).await.status, 404);
+    }
+
+    async fn the_bureau_edits_the_value_lists_that_forms_and_imports_check(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let reply = app.post_json("/api/v1/projects", b, r#"{"code":"JX-5","name":"基金项目","territory":"集贤县"}"#).await;
+        assert_eq!(reply.status, 201);
+        let edit = |mode: &'static str, csrf: String| {
+            vec![("csrf", csrf), ("name", "基金项目".to_owned()), ("territory", "集贤县".to_owned()), ("source_mode", mode.to_owned()),
+                 ("capital_origin", "内资".to_owned()), ("currency", "人民币".to_owned())]
+        };
+        let form_of = |pairs: &Vec<(&'static str, String)>| pairs.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let pairs = form_of(&edit("基金招商", csrf.clone()));
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let reply = app.post_form("/projects/JX-5/edit", b, &refs).await;
+        assert_eq!(reply.status, 422, "not yet a listed 招商方式");
+        assert!(reply.body.contains("“基金招商”不在可选值中"));
+        let add = [("csrf", csrf.as_str()), ("value", "基金招商")];
+        assert_eq!(app.post_form("/settings/lists/source_mode/add", b, &add).await.status, 303);
+        assert!(app.get("/settings/lists", b).await.body.contains("基金招商"));
+        assert_eq!(app.post_form("/projects/JX-5/edit", b, &refs).await.status, 303);
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        assert_eq!(app.get("/settings/lists", Some(&staff)).await.status, 403);
+        let remove = [("csrf", staff_csrf.as_str()), ("value", "基金招商")];
+        assert_eq!(app.post_form("/settings/lists/source_mode/remove", Some(&staff), &remove).await.status, 403);
     }
 }

@@ -288,4 +288,46 @@ impl Tx {
             }
         }
     }
+
+    /// Adds an entry to an editable value list (招商方式, 资金来源, 对接方式), at its end.
+    pub async fn add_list_value(&mut self, list: &'static str, value: &str) -> Result<Upserted> {
+        let value = domain::text::required("取值", value)?;
+        let exists = sqlx::query("SELECT 1 FROM value_lists WHERE list = $1 AND value = $2")
+            .bind(list)
+            .bind(&value)
+            .fetch_optional(self.conn())
+            .await?;
+        if exists.is_some() {
+            return Ok(Upserted::Unchanged);
+        }
+        sqlx::query(
+            "INSERT INTO value_lists (list, value, position) \
+             SELECT $1, $2, COALESCE(MAX(position), 0) + 1 FROM value_lists WHERE list = $1",
+        )
+        .bind(list)
+        .bind(&value)
+        .execute(self.conn())
+        .await?;
+        self.value_lists.remove(list);
+        self.log::<(), _>("value_list", list, "add", None, Some(&value))
+            .await?;
+        Ok(Upserted::Inserted)
+    }
+
+    /// Removes an entry; records that already hold it keep it as written.
+    pub async fn remove_list_value(&mut self, list: &'static str, value: &str) -> Result<()> {
+        let removed = sqlx::query("DELETE FROM value_lists WHERE list = $1 AND value = $2")
+            .bind(list)
+            .bind(value)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            return Err(StoreError::NotFound(format!("“{value}”不在该列表中")));
+        }
+        self.value_lists.remove(list);
+        self.log::<_, ()>("value_list", list, "remove", Some(&value), None)
+            .await?;
+        Ok(())
+    }
 }
