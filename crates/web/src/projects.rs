@@ -450,7 +450,19 @@ pub(crate) async fn project_page(
         changes,
         can_edit: actor.can_edit(&project),
         can_verify: actor.verifies_funds(),
-        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), &forms.event.kind),
+        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), {
+            // A fresh form offers the step the project is due to take next.
+            let next = status
+                .next_step
+                .next
+                .map(EventKind::label)
+                .unwrap_or_default();
+            if forms.event.kind.is_empty() {
+                next
+            } else {
+                forms.event.kind.as_str()
+            }
+        }),
         currencies: choices(["人民币", "美元"], &forms.fund.currency),
         sources: choices(sources.iter().map(String::as_str), &forms.fund.source),
         project,
