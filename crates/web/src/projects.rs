@@ -271,6 +271,58 @@ pub struct ChangeRow {
     at: String,
     actor: String,
     action: &'static str,
+    /// (field, before, after) for each field the change touched.
+    fields: Vec<(&'static str, String, String)>,
+}
+
+/// The Chinese names of a project record's fields, as the change history shows them.
+const PROJECT_FIELDS: [(&str, &str); 16] = [
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("investor", "投资企业"),
+    ("investor_code", "统一社会信用代码"),
+    ("chain", "产业链"),
+    ("territory", "所在县区"),
+    ("credited", "责任单位"),
+    ("leader", "分管领导"),
+    ("team", "工作专班"),
+    ("source_mode", "招商方式"),
+    ("capital_origin", "资金来源"),
+    ("currency", "币种"),
+    ("planned_investment", "计划总投资（元）"),
+    ("signed_amount", "签约额（元）"),
+    ("key_project", "重点项目"),
+    ("illustrative", "示例数据"),
+];
+
+/// What a logged project change altered, field by field, from its before and after JSON.
+fn changed_fields(
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<(&'static str, String, String)> {
+    let parse =
+        |text: Option<&str>| text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let (before, after) = (parse(before), parse(after));
+    let show = |value: Option<&serde_json::Value>| match value {
+        None | Some(serde_json::Value::Null) => "（空）".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) if items.is_empty() => "（空）".to_owned(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_owned(),
+        Some(other) => other.to_string(),
+    };
+    PROJECT_FIELDS
+        .iter()
+        .filter_map(|(key, label)| {
+            let old = before.as_ref().and_then(|b| b.get(key));
+            let new = after.as_ref().and_then(|a| a.get(key));
+            (old != new).then(|| (*label, show(old), show(new)))
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -420,6 +472,11 @@ pub(crate) async fn project_page(
                 })
                 .unwrap_or_default(),
             actor: c.actor,
+            fields: if c.action == "create" {
+                Vec::new()
+            } else {
+                changed_fields(c.before.as_deref(), c.after.as_deref())
+            },
             action: if c.action == "create" {
                 "创建"
             } else {

@@ -138,6 +138,7 @@ async fn start(store: Store) -> App {
     let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
     for (username, role, unit) in [
         ("sysadmin", Role::SysAdmin, None),
+        ("secadmin", Role::SecAdmin, None),
         ("auditor", Role::Auditor, None),
         ("leader", Role::CityLeader, None),
         ("bureau", Role::Bureau, None),
@@ -258,9 +259,13 @@ both_databases! {
             assert_eq!(reply.status, 403, "{reader}");
             assert_eq!(app.get("/projects/new", c).await.status, 403);
         }
-        let (cookie, _) = app.sign_in("sysadmin").await;
-        assert_eq!(app.get("/projects", Some(&cookie)).await.status, 403);
-        assert_eq!(app.get("/api/v1/projects/JX-1", Some(&cookie)).await.status, 404);
+        for admin in ["sysadmin", "secadmin"] {
+            let (cookie, _) = app.sign_in(admin).await;
+            assert_eq!(app.get("/projects", Some(&cookie)).await.status, 403, "{admin}");
+            assert_eq!(app.get("/api/v1/projects", Some(&cookie)).await.status, 403, "{admin}");
+            assert_eq!(app.get("/api/v1/projects/JX-1", Some(&cookie)).await.status, 404, "{admin}");
+            assert_eq!(app.get("/projects/export?format=csv", Some(&cookie)).await.status, 403, "{admin}");
+        }
     }
 
     async fn a_bad_event_form_comes_back_with_the_message_beside_the_field_and_the_typed_values(db) {
@@ -363,7 +368,9 @@ both_databases! {
         ];
         let reply = app.post_form("/projects/JX-1/edit", c, &renamed).await;
         assert_eq!((reply.status, reply.header("location")), (303, Some("/projects/JX-1")));
-        assert!(app.get("/projects/JX-1", c).await.body.contains("集贤县风电项目（一期）"));
+        let page = app.get("/projects/JX-1", c).await;
+        assert!(page.body.contains("项目名称：集贤县风电项目 → 集贤县风电项目（一期）"), "the history shows before → after");
+        assert!(page.body.contains("签约额（元）：（空） → 120000000"));
         let moved = [("csrf", csrf.as_str()), ("name", "x"), ("territory", "宝清县"), ("capital_origin", "内资"), ("currency", "人民币")];
         let reply = app.post_form("/projects/JX-1/edit", c, &moved).await;
         assert_eq!(reply.status, 422);
