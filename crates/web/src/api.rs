@@ -34,6 +34,14 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// 201 with the new record's id, or 409 when the record repeats one already held.
+fn created(added: Added, duplicate: &str) -> Result<(StatusCode, Json<Value>), ApiError> {
+    match added {
+        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
+        Added::Duplicate => Err(WebError::Conflict(duplicate.to_owned()).into()),
+    }
+}
+
 /// A body that is not the JSON the route expects is a 400 naming what is wrong.
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     payload.map(|Json(v)| v).map_err(|e| {
@@ -219,10 +227,7 @@ async fn add_event(
     let mut tx = state.store.begin(&actor.username).await?;
     let added = tx.add_event(&code, &event).await?;
     tx.commit().await?;
-    match added {
-        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
-        Added::Duplicate => Err(WebError::Conflict("该事件已记录过".into()).into()),
-    }
+    created(added, "该事件已记录过")
 }
 
 async fn list_funds(
@@ -272,10 +277,7 @@ async fn add_fund(
     let mut tx = state.store.begin(&actor.username).await?;
     let added = tx.add_fund(&fund).await?;
     tx.commit().await?;
-    match added {
-        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
-        Added::Duplicate => Err(WebError::Conflict("该到位资金记录已存在".into()).into()),
-    }
+    created(added, "该到位资金记录已存在")
 }
 
 /// Units are not business data of any one unit: every signed-in person may list them.
@@ -355,8 +357,5 @@ async fn add_visit(
     let mut tx = state.store.begin(&actor.username).await?;
     let added = tx.add_visit(&visit).await?;
     tx.commit().await?;
-    match added {
-        Added::Added(id) => Ok((StatusCode::CREATED, Json(json!({"id": id})))),
-        Added::Duplicate => Err(WebError::Conflict("该对接记录已存在".into()).into()),
-    }
+    created(added, "该对接记录已存在")
 }
