@@ -18,7 +18,7 @@ use store::{Added, ProjectFilter};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, WebError};
-use crate::projects::{project_for, scoped_filter};
+use crate::projects::{editable_project, project_for, scoped_filter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -196,10 +196,7 @@ async fn add_event(
     payload: Result<Json<NewEvent>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden.into());
-    }
+    editable_project(&state.store, &actor, &code).await?;
     let input = body(payload)?;
     let field = |e: FieldError| WebError::Invalid(vec![e]);
     let kind = EventKind::parse("kind", &input.kind).map_err(field)?;
@@ -263,10 +260,7 @@ async fn add_fund(
     payload: Result<Json<NewFund>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden.into());
-    }
+    editable_project(&state.store, &actor, &code).await?;
     let input = body(payload)?;
     let date = parse_date("date", &input.date)?;
     let amount = Money::parse_wan("amount_wan", &input.amount_wan)?;

@@ -18,7 +18,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::projects::{
-    Choice, EventForm, Forms, FundForm, choices, encode, keep, project_for, project_page, render,
+    Choice, EventForm, Forms, FundForm, choices, editable_project, encode, keep, project_for,
+    project_page, render,
 };
 use crate::view::Layout;
 
@@ -52,10 +53,7 @@ pub async fn add_fund(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden);
-    }
+    editable_project(&state.store, &actor, &code).await?;
     let outcome = match parse_fund(&code, &form) {
         Ok(fund) => {
             let mut tx = state.store.begin(&actor.username).await?;
@@ -160,10 +158,7 @@ async fn correction_page(
     errors: Vec<FieldError>,
 ) -> Result<CorrectionPage, WebError> {
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden);
-    }
+    editable_project(&state.store, &actor, code).await?;
     let events = state.store.events_of(code).await?;
     let original = events
         .iter()

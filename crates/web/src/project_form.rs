@@ -16,7 +16,7 @@ use store::Store;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::projects::{Choice, choices, encode, keep, project_for, render};
+use crate::projects::{Choice, choices, editable_project, encode, keep, render};
 use crate::view::Layout;
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -277,10 +277,7 @@ pub async fn edit_project_form(
     Path(code): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden);
-    }
+    let record = editable_project(&state.store, &actor, &code).await?;
     let form = ProjectForm::of(&record.project);
     Ok(Html(render(
         &form_page(&state.store, &user, Some(&code), form, Vec::new()).await?,
@@ -295,10 +292,7 @@ pub async fn update_project(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden);
-    }
+    let record = editable_project(&state.store, &actor, &code).await?;
     // The 项目编号 is the project's identity; the form cannot change it.
     form.code.clone_from(&code);
     let outcome = match parse_project(&form) {

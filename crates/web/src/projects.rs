@@ -37,6 +37,21 @@ pub fn scoped_filter(actor: &Actor) -> Result<ProjectFilter, WebError> {
     })
 }
 
+/// The project with this code if the actor may change it: 404 outside the actor's scope, as
+/// for a project that does not exist, and 403 where the actor may only read it.
+pub async fn editable_project(
+    store: &Store,
+    actor: &Actor,
+    code: &str,
+) -> Result<ProjectRecord, WebError> {
+    let record = project_for(store, actor, code).await?;
+    if actor.can_edit(&record.project) {
+        Ok(record)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
 /// The project with this code if the actor may see it; otherwise the same 404 as for a project
 /// that does not exist.
 pub async fn project_for(
@@ -629,10 +644,7 @@ pub async fn add_event(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, &code).await?;
-    if !actor.can_edit(&record.project) {
-        return Err(WebError::Forbidden);
-    }
+    editable_project(&state.store, &actor, &code).await?;
     let outcome = match parse_event(&form) {
         Ok(event) => {
             let mut tx = state.store.begin(&actor.username).await?;
