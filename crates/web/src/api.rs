@@ -97,11 +97,11 @@ async fn get_project(
     ApiUser(user): ApiUser,
     Path(code): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    project_for(&state.store, &user.actor(), &code).await?;
     let status = state
         .store
         .project_status(&code, store::today_in_china())
         .await?
+        .filter(|status| user.actor().can_see(&status.record.project))
         .ok_or_else(|| WebError::not_found_project(&code))?;
     Ok(Json(json!({
         "project": ProjectJson {

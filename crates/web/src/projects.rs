@@ -413,11 +413,11 @@ pub(crate) async fn project_page(
     forms: Forms,
 ) -> Result<ProjectPage, WebError> {
     let actor = user.actor();
-    let record = project_for(&state.store, &actor, code).await?;
     let status = state
         .store
         .project_status(code, store::today_in_china())
         .await?
+        .filter(|status| actor.can_see(&status.record.project))
         .ok_or_else(|| WebError::not_found_project(code))?;
     let timeline = status
         .events
@@ -499,7 +499,7 @@ pub(crate) async fn project_page(
             },
         })
         .collect();
-    let project = record.project;
+    let project = status.record.project;
     let sources = state
         .store
         .value_list(domain::records::value_lists::FUND_SOURCE)
