@@ -118,6 +118,17 @@ impl Actor {
         self.role == Role::Bureau
     }
 
+    /// City-wide work on the records themselves: imports (one transaction for the whole
+    /// city), the editable value lists, leaders, chains and teams.
+    pub fn manages_city_data(&self) -> bool {
+        self.role == Role::Bureau
+    }
+
+    /// Keep the list of units: the system administrator's as well as the bureau's.
+    pub fn manages_units(&self) -> bool {
+        matches!(self.role, Role::Bureau | Role::SysAdmin)
+    }
+
     /// Create projects (each new project is then checked with [`Actor::can_edit`]).
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
@@ -170,6 +181,22 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn city_data_is_the_bureaus_and_units_also_the_system_administrators() {
+        assert!(actor(Role::Bureau, None).manages_city_data());
+        assert!(
+            actor(Role::SysAdmin, None).manages_units()
+                && !actor(Role::SysAdmin, None).manages_city_data()
+        );
+        for role in [Role::Auditor, Role::CityLeader, Role::SecAdmin] {
+            assert!(
+                !actor(role, None).manages_city_data() && !actor(role, None).manages_units(),
+                "{role:?}"
+            );
+        }
+        assert!(!actor(Role::UnitStaff, Some("集贤县")).manages_units());
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn kind_of(name: &str) -> Result<Kind, WebError> {
 
 /// Imports change records city-wide in one transaction, so they are the bureau's.
 fn may_import(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().role == domain::access::Role::Bureau {
+    if user.actor().manages_city_data() {
         Ok(())
     } else {
         Err(WebError::Forbidden)

@@ -10,7 +10,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;
-use domain::access::Role;
 use domain::records::{Chain, Leader, ScoreGroup, Team, Unit, UnitKind};
 use domain::text::optional;
 use exchange::{FileFormat, Kind};
@@ -55,10 +54,11 @@ impl Org {
     }
 
     fn may_edit(self, user: &CurrentUser) -> bool {
-        match user.user.role {
-            Role::Bureau => true,
-            Role::SysAdmin => self == Org::Units,
-            _ => false,
+        let actor = user.actor();
+        if self == Org::Units {
+            actor.manages_units()
+        } else {
+            actor.manages_city_data()
         }
     }
 }

@@ -4,7 +4,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::access::Role;
 use domain::records::value_lists::DEFAULTS;
 use serde::Deserialize;
 
@@ -28,7 +27,7 @@ struct ListsPage {
 }
 
 fn bureau_only(user: &CurrentUser) -> Result<(), WebError> {
-    if user.user.role == Role::Bureau {
+    if user.actor().manages_city_data() {
         Ok(())
     } else {
         Err(WebError::Forbidden)

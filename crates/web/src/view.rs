@@ -24,7 +24,7 @@ impl Layout {
             unit: user.user.unit.clone(),
             csrf: user.csrf_token.clone(),
             can_create: user.actor().creates_projects(),
-            can_import: user.user.role == domain::access::Role::Bureau,
+            can_import: user.actor().manages_city_data(),
             reads_projects: user.actor().reads_projects(),
         }
     }
