@@ -34,6 +34,38 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// The JSON keys of each request body, by the Chinese names the domain gives its fields.
+const PROJECT_KEYS: &[(&str, &str)] = &[
+    ("项目编号", "code"),
+    ("项目名称", "name"),
+    ("所在县区", "territory"),
+    ("责任单位", "credited"),
+    ("投资企业", "investor"),
+    ("统一社会信用代码", "investor_code"),
+    ("签约额", "signed_amount_wan"),
+];
+const EVENT_KEYS: &[(&str, &str)] = &[
+    ("阶段", "kind"),
+    ("日期", "date"),
+    ("金额", "amount_wan"),
+    ("落地企业信用代码", "company_code"),
+    ("地块编号", "parcel"),
+    ("说明", "note"),
+];
+const FUND_KEYS: &[(&str, &str)] = &[
+    ("日期", "date"),
+    ("金额", "amount_wan"),
+    ("币种", "currency"),
+    ("来源", "source"),
+];
+const VISIT_KEYS: &[(&str, &str)] = &[
+    ("日期", "date"),
+    ("单位", "unit"),
+    ("统一社会信用代码", "enterprise_code"),
+    ("方式", "mode"),
+    ("项目编号", "project_code"),
+];
+
 /// 201 with the new record's id, or 409 when the record repeats one already held.
 fn created(added: Added, duplicate: &str) -> Result<(StatusCode, Json<Value>), ApiError> {
     match added {
@@ -136,36 +168,40 @@ async fn create_project(
     ApiUser(user): ApiUser,
     payload: Result<Json<NewProject>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let actor = user.actor();
-    if !actor.creates_projects() {
-        return Err(WebError::Forbidden.into());
+    let outcome: Result<_, ApiError> = async {
+        let actor = user.actor();
+        if !actor.creates_projects() {
+            return Err(WebError::Forbidden.into());
+        }
+        let input = body(payload)?;
+        let mut project = Project::new(&input.code, &input.name, &input.territory)?;
+        project.credited = input.credited;
+        project.investor = input.investor.as_deref().and_then(optional);
+        project.investor_code = input
+            .investor_code
+            .as_deref()
+            .and_then(optional)
+            .map(|c| CreditCode::parse("统一社会信用代码", &c))
+            .transpose()?;
+        project.signed_amount = input
+            .signed_amount_wan
+            .as_deref()
+            .and_then(optional)
+            .map(|a| Money::parse_wan("签约额", &a))
+            .transpose()?;
+        project.key_project = input.key_project;
+        project.check()?;
+        if !actor.can_edit(&project) {
+            return Err(WebError::Forbidden.into());
+        }
+        if state.store.project(&project.code).await?.is_some() {
+            return Err(WebError::Conflict(format!("项目编号“{}”已被使用", project.code)).into());
+        }
+        crate::project_form::create(&state.store, &actor, &project).await?;
+        Ok((StatusCode::CREATED, Json(json!({"code": project.code}))))
     }
-    let input = body(payload)?;
-    let mut project = Project::new(&input.code, &input.name, &input.territory)?;
-    project.credited = input.credited;
-    project.investor = input.investor.as_deref().and_then(optional);
-    project.investor_code = input
-        .investor_code
-        .as_deref()
-        .and_then(optional)
-        .map(|c| CreditCode::parse("investor_code", &c))
-        .transpose()?;
-    project.signed_amount = input
-        .signed_amount_wan
-        .as_deref()
-        .and_then(optional)
-        .map(|a| Money::parse_wan("signed_amount_wan", &a))
-        .transpose()?;
-    project.key_project = input.key_project;
-    project.check()?;
-    if !actor.can_edit(&project) {
-        return Err(WebError::Forbidden.into());
-    }
-    if state.store.project(&project.code).await?.is_some() {
-        return Err(WebError::Conflict(format!("项目编号“{}”已被使用", project.code)).into());
-    }
-    crate::project_form::create(&state.store, &actor, &project).await?;
-    Ok((StatusCode::CREATED, Json(json!({"code": project.code}))))
+    .await;
+    outcome.map_err(|e| e.with_keys(PROJECT_KEYS))
 }
 
 async fn list_events(
@@ -195,36 +231,40 @@ async fn add_event(
     Path(code): Path<String>,
     payload: Result<Json<NewEvent>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let actor = user.actor();
-    editable_project(&state.store, &actor, &code).await?;
-    let input = body(payload)?;
-    let field = |e: FieldError| WebError::Invalid(vec![e]);
-    let kind = EventKind::parse("kind", &input.kind).map_err(field)?;
-    let date = parse_date("date", &input.date).map_err(field)?;
-    let amount = input
-        .amount_wan
-        .as_deref()
-        .and_then(optional)
-        .map(|a| Money::parse_wan("amount_wan", &a))
-        .transpose()?;
-    let company = input
-        .company_code
-        .as_deref()
-        .and_then(optional)
-        .map(|c| CreditCode::parse("company_code", &c))
-        .transpose()?;
-    let event = StageEvent::new(
-        kind,
-        date,
-        amount,
-        company,
-        input.parcel.as_deref().and_then(optional),
-        input.note.as_deref().and_then(optional),
-    )?;
-    let mut tx = state.store.begin(&actor.username).await?;
-    let added = tx.add_event(&code, &event).await?;
-    tx.commit().await?;
-    created(added, "该事件已记录过")
+    let outcome: Result<_, ApiError> = async {
+        let actor = user.actor();
+        editable_project(&state.store, &actor, &code).await?;
+        let input = body(payload)?;
+        let field = |e: FieldError| WebError::Invalid(vec![e]);
+        let kind = EventKind::parse("阶段", &input.kind).map_err(field)?;
+        let date = parse_date("日期", &input.date).map_err(field)?;
+        let amount = input
+            .amount_wan
+            .as_deref()
+            .and_then(optional)
+            .map(|a| Money::parse_wan("金额", &a))
+            .transpose()?;
+        let company = input
+            .company_code
+            .as_deref()
+            .and_then(optional)
+            .map(|c| CreditCode::parse("落地企业信用代码", &c))
+            .transpose()?;
+        let event = StageEvent::new(
+            kind,
+            date,
+            amount,
+            company,
+            input.parcel.as_deref().and_then(optional),
+            input.note.as_deref().and_then(optional),
+        )?;
+        let mut tx = state.store.begin(&actor.username).await?;
+        let added = tx.add_event(&code, &event).await?;
+        tx.commit().await?;
+        created(added, "该事件已记录过")
+    }
+    .await;
+    outcome.map_err(|e| e.with_keys(EVENT_KEYS))
 }
 
 async fn list_funds(
@@ -259,19 +299,23 @@ async fn add_fund(
     Path(code): Path<String>,
     payload: Result<Json<NewFund>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let actor = user.actor();
-    editable_project(&state.store, &actor, &code).await?;
-    let input = body(payload)?;
-    let date = parse_date("date", &input.date)?;
-    let amount = Money::parse_wan("amount_wan", &input.amount_wan)?;
-    let currency =
-        domain::Currency::parse_for_funds("currency", input.currency.as_deref().unwrap_or(""))?;
-    let mut fund = domain::records::Fund::new(&code, date, amount, currency)?;
-    fund.source = input.source.as_deref().and_then(optional);
-    let mut tx = state.store.begin(&actor.username).await?;
-    let added = tx.add_fund(&fund).await?;
-    tx.commit().await?;
-    created(added, "该到位资金记录已存在")
+    let outcome: Result<_, ApiError> = async {
+        let actor = user.actor();
+        editable_project(&state.store, &actor, &code).await?;
+        let input = body(payload)?;
+        let date = parse_date("日期", &input.date)?;
+        let amount = Money::parse_wan("金额", &input.amount_wan)?;
+        let currency =
+            domain::Currency::parse_for_funds("币种", input.currency.as_deref().unwrap_or(""))?;
+        let mut fund = domain::records::Fund::new(&code, date, amount, currency)?;
+        fund.source = input.source.as_deref().and_then(optional);
+        let mut tx = state.store.begin(&actor.username).await?;
+        let added = tx.add_fund(&fund).await?;
+        tx.commit().await?;
+        created(added, "该到位资金记录已存在")
+    }
+    .await;
+    outcome.map_err(|e| e.with_keys(FUND_KEYS))
 }
 
 /// Units are not business data of any one unit: every signed-in person may list them.
@@ -321,35 +365,39 @@ async fn add_visit(
     ApiUser(user): ApiUser,
     payload: Result<Json<NewVisit>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let actor = user.actor();
-    if !actor.creates_projects() {
-        return Err(WebError::Forbidden.into());
+    let outcome: Result<_, ApiError> = async {
+        let actor = user.actor();
+        if !actor.creates_projects() {
+            return Err(WebError::Forbidden.into());
+        }
+        let input = body(payload)?;
+        let unit = input.unit.as_deref().and_then(optional);
+        if actor.unit.is_some() && unit != actor.unit {
+            return Err(WebError::Forbidden.into());
+        }
+        if let Some(code) = input.project_code.as_deref().and_then(optional) {
+            project_for(&state.store, &actor, &code).await?;
+        }
+        let mut visit = domain::records::Visit::new(parse_date("日期", &input.date)?);
+        visit.unit = unit;
+        visit.enterprise = input.enterprise.as_deref().and_then(optional);
+        visit.enterprise_code = input
+            .enterprise_code
+            .as_deref()
+            .and_then(optional)
+            .map(|c| CreditCode::parse("统一社会信用代码", &c))
+            .transpose()?;
+        visit.leaders = input.leaders.as_deref().and_then(optional);
+        visit.mode = input.mode.as_deref().and_then(optional);
+        visit.place = input.place.as_deref().and_then(optional);
+        visit.content = input.content.as_deref().and_then(optional);
+        visit.outcome = input.outcome.as_deref().and_then(optional);
+        visit.project_code = input.project_code.as_deref().and_then(optional);
+        let mut tx = state.store.begin(&actor.username).await?;
+        let added = tx.add_visit(&visit).await?;
+        tx.commit().await?;
+        created(added, "该对接记录已存在")
     }
-    let input = body(payload)?;
-    let unit = input.unit.as_deref().and_then(optional);
-    if actor.unit.is_some() && unit != actor.unit {
-        return Err(WebError::Forbidden.into());
-    }
-    if let Some(code) = input.project_code.as_deref().and_then(optional) {
-        project_for(&state.store, &actor, &code).await?;
-    }
-    let mut visit = domain::records::Visit::new(parse_date("date", &input.date)?);
-    visit.unit = unit;
-    visit.enterprise = input.enterprise.as_deref().and_then(optional);
-    visit.enterprise_code = input
-        .enterprise_code
-        .as_deref()
-        .and_then(optional)
-        .map(|c| CreditCode::parse("enterprise_code", &c))
-        .transpose()?;
-    visit.leaders = input.leaders.as_deref().and_then(optional);
-    visit.mode = input.mode.as_deref().and_then(optional);
-    visit.place = input.place.as_deref().and_then(optional);
-    visit.content = input.content.as_deref().and_then(optional);
-    visit.outcome = input.outcome.as_deref().and_then(optional);
-    visit.project_code = input.project_code.as_deref().and_then(optional);
-    let mut tx = state.store.begin(&actor.username).await?;
-    let added = tx.add_visit(&visit).await?;
-    tx.commit().await?;
-    created(added, "该对接记录已存在")
+    .await;
+    outcome.map_err(|e| e.with_keys(VISIT_KEYS))
 }

@@ -116,6 +116,27 @@ impl<E: Into<WebError>> From<E> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Names each rejected field by the request's JSON key rather than its Chinese name, so
+    /// that an API client can point at the member it sent. `keys` pairs Chinese names with keys.
+    pub fn with_keys(self, keys: &[(&str, &str)]) -> ApiError {
+        match self.0 {
+            WebError::Invalid(errors) => ApiError(WebError::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut e| {
+                        if let Some((_, key)) = keys.iter().find(|(name, _)| *name == e.field) {
+                            e.field = (*key).to_owned();
+                        }
+                        e
+                    })
+                    .collect(),
+            )),
+            other => ApiError(other),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;

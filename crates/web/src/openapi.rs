@@ -116,7 +116,7 @@ pub fn document() -> Value {
                     "type": "object", "required": ["code", "message"], "properties": {
                         "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "invalid", "internal"]},
                         "message": {"type": "string", "description": "中文说明"},
-                        "field": {"type": ["string", "null"], "description": "出错的字段"}}}}},
+                        "field": {"type": ["string", "null"], "description": "出错的字段：请求体中的键名"}}}}},
                 "ProjectSummary": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"}, "territory": {"type": "string"},
                     "chain": {"type": ["string", "null"]}, "state": {"type": "string"},

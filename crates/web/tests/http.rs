@@ -331,8 +331,18 @@ both_databases! {
         let reply = app.post_json("/api/v1/projects/JX-1/events", c, r#"{"kind":"签约","date":"2022-02-01"}"#).await;
         assert_eq!(reply.status, 422);
         let error = &reply.json()["error"];
-        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("invalid"), Some("金额")));
+        assert_eq!(
+            (error["code"].as_str(), error["field"].as_str()),
+            (Some("invalid"), Some("amount_wan")),
+            "fields are named by the request's JSON keys"
+        );
         assert_eq!(error["message"], "签约须有大于0的签约额");
+        let reply = app.post_json("/api/v1/projects/JX-1/events", c, r#"{"kind":"在谈","date":"2022-13-01"}"#).await;
+        assert_eq!((reply.status, reply.json()["error"]["field"].as_str()), (422, Some("date")));
+        let reply = app.post_json("/api/v1/projects", c, r#"{"code":"JX-8","name":"新项目","territory":"火星县"}"#).await;
+        assert_eq!(reply.status, 422);
+        assert_eq!(reply.json()["error"]["field"], "territory");
+        assert_eq!(reply.json()["error"]["message"], "单位“火星县”不存在，请先录入或导入");
         let reply = app.post_json("/api/v1/projects", c, r#"{"code":"JX-1","name":"重复","territory":"集贤县"}"#).await;
         assert_eq!(reply.status, 409);
         assert_eq!(reply.json()["error"]["code"], "conflict");
