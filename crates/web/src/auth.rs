@@ -128,13 +128,10 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let session = current(parts, state)
-            .await?
-            .ok_or(ApiError(WebError::Unauthenticated))?;
-        Ok(ApiUser(CurrentUser {
-            user: session.user,
-            csrf_token: session.csrf_token,
-        }))
+        CurrentUser::from_request_parts(parts, state)
+            .await
+            .map(ApiUser)
+            .map_err(ApiError)
     }
 }
 
