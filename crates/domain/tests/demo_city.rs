@@ -6,27 +6,19 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::demo::{self, DemoCity};
-use domain::figures::{Headline, ProjectHistory, city_headline, yoy_pct};
+use domain::figures::summary::summary;
+use domain::figures::{Indicator, RankWeights, Scoreboard, scoreboard};
 use domain::records::UnitKind;
 use domain::stage::{Progress, RuleContext};
 use domain::{Period, Stage};
 
-fn headline(city: &DemoCity, year: i32, code: &str) -> Headline {
+fn board(city: &DemoCity, year: i32, code: &str) -> Scoreboard {
     let period = Period::parse(year, code, None).unwrap();
-    let histories: Vec<ProjectHistory> = city
-        .projects
-        .iter()
-        .map(|project| ProjectHistory {
-            project,
-            events: city
-                .events
-                .iter()
-                .filter(|(c, _, _)| *c == project.code)
-                .map(|(_, e, _)| e)
-                .collect(),
-        })
-        .collect();
-    city_headline(&period, &histories, &city.funds, &city.visits)
+    scoreboard(&city.facts(), &period, &RankWeights::default())
+}
+
+fn int(board: &Scoreboard, indicator: Indicator) -> i64 {
+    board.city_figure(indicator).and_then(|f| f.int()).unwrap()
 }
 
 #[test]
@@ -98,40 +90,77 @@ fn every_demo_history_obeys_the_stage_rules() {
 #[test]
 fn the_demo_shows_the_seeds_first_half_of_2022() {
     let city = demo::build();
-    let h1_2022 = headline(&city, 2022, "H1");
-    let h1_2021 = headline(&city, 2021, "H1");
-    let h1_2020 = headline(&city, 2020, "H1");
-    assert_eq!(h1_2022.signed_projects, 88);
-    assert_eq!(h1_2022.signed_amount, 40_500_000_000);
-    assert_eq!(h1_2022.funds_in_place, 8_050_000_000);
+    let h1 = board(&city, 2022, "H1");
+    let figure = |i: Indicator| h1.city_figure(i).unwrap();
+    assert_eq!(int(&h1, Indicator::SignedProjects), 88);
+    assert_eq!(int(&h1, Indicator::SignedAmount), 40_500_000_000);
+    assert_eq!(int(&h1, Indicator::FundsInPlace), 8_050_000_000);
+    assert_eq!(figure(Indicator::FundsInPlace).yoy_pct, Some(91.9));
+    assert_eq!(int(&h1, Indicator::StartedOrResumedProjects), 63);
     assert_eq!(
-        yoy_pct(h1_2022.funds_in_place, h1_2021.funds_in_place),
-        Some(91.9)
-    );
-    assert_eq!(h1_2022.started_or_resumed_projects, 63);
-    assert_eq!(h1_2021.started_or_resumed_projects, 40);
-    assert_eq!(
-        yoy_pct(63, h1_2021.started_or_resumed_projects),
+        figure(Indicator::StartedOrResumedProjects).yoy_pct,
         Some(57.5),
-        "the nearest whole-number growth to 56%"
+        "63 against 40: the nearest whole-number growth to the seed's 56%"
     );
-    assert!(
-        (190..200).contains(&h1_2022.visits),
-        "近200次: {}",
-        h1_2022.visits
+    let visits = int(&h1, Indicator::Visits);
+    assert!((190..200).contains(&visits), "近200次: {visits}");
+    assert_eq!(
+        figure(Indicator::SignedProjects).last_year,
+        Some(domain::figures::Number::Int(61))
     );
-    assert_eq!(h1_2021.signed_projects, 61);
-    // Records: 2022 H1 beats the same half of every earlier year with data.
-    assert!(
-        h1_2022.funds_in_place > h1_2021.funds_in_place
-            && h1_2022.funds_in_place > h1_2020.funds_in_place
+    // 两项数据均创历史同期新高, judged against 2020 and 2021.
+    assert_eq!(h1.first_year, 2020);
+    assert!(figure(Indicator::FundsInPlace).record);
+    assert!(figure(Indicator::StartedOrResumedProjects).record);
+    let verified = h1
+        .city
+        .get("funds_in_place_verified")
+        .and_then(|f| f.int())
+        .unwrap();
+    assert!(verified > 0 && verified < 8_050_000_000);
+    assert!(int(&h1, Indicator::ForeignFundsUsd) > 0);
+    // 时间过半、任务过半: the city's signing target is at least half done.
+    let signed = figure(Indicator::SignedProjects);
+    assert_eq!(signed.time_progress, Some(181.0 / 365.0));
+    assert!(signed.target.is_some() && signed.task_progress.is_some());
+
+    let text = summary(&h1, &Period::parse(2022, "H1", None).unwrap(), demo::CITY);
+    for part in [
+        "2022年上半年，双鸭山市签约项目88项，签约额405亿元",
+        "到位资金80.5亿元，同比增长91.9%",
+        "开复工项目63个，同比增长57.5%",
+        &format!("对接企业{visits}次"),
+        "到位资金、实际利用外资、开复工项目数",
+        "均创历史同期新高",
+        "全市实现了“时间过半、任务过半”",
+    ] {
+        assert!(text.contains(part), "{part} not in {text}");
+    }
+}
+
+#[test]
+fn every_demo_unit_is_ranked_within_its_group() {
+    let city = demo::build();
+    let h1 = board(&city, 2022, "H1");
+    assert_eq!(h1.units.len(), 22);
+    assert_eq!(h1.units[0].group.label(), "县区");
+    assert_eq!(h1.units[0].rank, 1);
+    let groups: Vec<&str> = h1.units.iter().map(|u| u.group.label()).collect();
+    let mut sorted = groups.clone();
+    sorted.dedup();
+    assert_eq!(
+        sorted,
+        ["县区", "部门", "驻外"],
+        "units are listed group by group"
     );
-    assert!(h1_2022.started_or_resumed_projects > h1_2020.started_or_resumed_projects);
-    assert!(
-        h1_2022.funds_in_place_verified > 0
-            && h1_2022.funds_in_place_verified < h1_2022.funds_in_place
-    );
-    assert!(h1_2022.foreign_funds_usd > 0);
+    for unit in &h1.units {
+        assert_eq!(
+            unit.indicators.len(),
+            Indicator::ALL.len() + 1,
+            "{}",
+            unit.unit
+        );
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use sqlx::{Any, AnyConnection};
 use crate::{Backend, Result};
 
 /// A value of a queued row: `Any` carries only integers and text here (see ARCHITECTURE.md).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
     Int(Option<i64>),
     Text(Option<String>),

@@ -7,8 +7,10 @@
 
 mod batch;
 mod error;
+mod figures;
 mod listing;
 mod read;
+mod sheets;
 pub mod testing;
 mod tx;
 mod users;
@@ -22,6 +24,7 @@ use sqlx::{AnyPool, Executor, Row};
 pub use error::StoreError;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
+pub use sheets::{SheetInfo, sha256_hex};
 pub use tx::{Added, Tx, Upserted};
 pub use users::{Session, User};
 
@@ -106,8 +109,9 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        // Migration 3 adds each project's derived state, which only the domain can compute.
-        if !applied.contains(&3) {
+        // Migrations 3 and 4 add each project's derived state, which only the domain can
+        // compute.
+        if !applied.contains(&3) || !applied.contains(&4) {
             let mut tx = self.begin("system:migrate").await?;
             tx.refresh_project_states().await?;
             tx.commit().await?;

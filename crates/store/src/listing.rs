@@ -9,6 +9,7 @@ use domain::{Money, Stage};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::batch::Value;
 use crate::read::parse_day;
 use crate::{Result, Store, StoreError};
 
@@ -118,7 +119,7 @@ fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<String>) {
             "(p.name LIKE {placeholder} ESCAPE '\\' OR p.code LIKE {placeholder} ESCAPE '\\')"
         ));
     }
-    let from = "FROM projects p JOIN units u ON u.id = p.territory_unit_id LEFT JOIN chains c ON c.id = p.chain_id";
+    let from = PROJECT_JOINS;
     let clause = if conditions.is_empty() {
         String::new()
     } else {
@@ -144,6 +145,21 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
+    /// The projects with these ids (at most a few hundred), with their ids.
+    pub(crate) async fn summaries_where_ids(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, ProjectSummary)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SUMMARY_COLUMNS}, p.id {PROJECT_JOINS} WHERE p.id IN ({})",
+            crate::figures::id_list(ids)
+        ));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(8)?, summary_from_row(row)?)))
+            .collect()
+    }
+
     /// The projects matching `filter`, one page of them, and how many match in all.
     pub async fn list_projects(
         &self,
@@ -159,8 +175,7 @@ impl Store {
 
         let n = params.len();
         let page_sql = sqlx::AssertSqlSafe(format!(
-            "SELECT p.code, p.name, u.name, c.name, p.state_label, COALESCE(p.signed_value, p.signed_amount), \
-             p.signed_on, p.key_project {from} {clause} ORDER BY {} LIMIT ${} OFFSET ${}",
+            "{SUMMARY_COLUMNS} {from} {clause} ORDER BY {} LIMIT ${} OFFSET ${}",
             filter.sort.order_by(),
             n + 1,
             n + 2
@@ -176,20 +191,7 @@ impl Store {
             .await?;
         let summaries = rows
             .iter()
-            .map(|row| {
-                let amount: Option<i64> = row.try_get(5)?;
-                let signed_on: Option<String> = row.try_get(6)?;
-                Ok(ProjectSummary {
-                    code: row.try_get(0)?,
-                    name: row.try_get(1)?,
-                    territory: row.try_get(2)?,
-                    chain: row.try_get(3)?,
-                    state: row.try_get(4)?,
-                    signed_amount: amount.map(|v| Money::from_units("签约额", v)).transpose()?,
-                    signed_on: signed_on.as_deref().map(parse_day).transpose()?,
-                    key_project: row.try_get::<i64, _>(7)? != 0,
-                })
-            })
+            .map(summary_from_row)
             .collect::<Result<Vec<_>>>()?;
         Ok((total, summaries))
     }
@@ -198,7 +200,8 @@ impl Store {
     /// empty unless something wrote around `Tx`.
     pub async fn project_states_disagreeing(&self, today: NaiveDate) -> Result<Vec<String>> {
         let rows = sqlx::query(
-            "SELECT code, stage, state_label, signed_on, signed_value, signed_amount FROM projects",
+            "SELECT code, signed_amount, stage, state_label, signed_on, signed_value, first_on, \
+             landed_on, started_on, production_on, capacity_on, resumed_on FROM projects",
         )
         .fetch_all(self.pool())
         .await?;
@@ -209,32 +212,25 @@ impl Store {
         let mut disagreeing = Vec::new();
         for row in &rows {
             let code: String = row.try_get(0)?;
-            let signed_amount: Option<i64> = row.try_get(5)?;
+            let signed_amount: Option<i64> = row.try_get(1)?;
+            let signed_amount = signed_amount
+                .map(|v| Money::from_units("签约额", v))
+                .transpose()?;
             let ctx = RuleContext {
                 today,
-                project_signed_amount: signed_amount
-                    .map(|v| Money::from_units("签约额", v))
-                    .transpose()?,
+                project_signed_amount: signed_amount,
             };
             let history = events.remove(&code).unwrap_or_default();
             let progress = progress_of(&history, &ctx)
                 .map_err(|e| StoreError::Corrupt(format!("{code}: {e}")))?;
-            let expected = (
-                progress
-                    .stage
-                    .map(|s| domain::EventKind::Stage(s).code().to_owned()),
-                progress.label(),
-                progress
-                    .signed
-                    .map(|(d, _)| d.format("%Y-%m-%d").to_string()),
-                progress.signed.map(|(_, m)| m.units()),
-            );
-            let stored: (Option<String>, String, Option<String>, Option<i64>) = (
-                row.try_get(1)?,
-                row.try_get(2)?,
-                row.try_get(3)?,
-                row.try_get(4)?,
-            );
+            let expected = crate::tx::derived_state(&progress, &history, signed_amount);
+            let mut stored = Vec::with_capacity(expected.len());
+            for (i, value) in expected.iter().enumerate() {
+                stored.push(match value {
+                    Value::Int(_) => Value::Int(row.try_get(i + 2)?),
+                    Value::Text(_) => Value::Text(row.try_get(i + 2)?),
+                });
+            }
             if stored != expected {
                 disagreeing.push(code);
             }
@@ -242,3 +238,24 @@ impl Store {
         Ok(disagreeing)
     }
 }
+
+const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name, u.name, c.name, p.state_label, \
+     COALESCE(p.signed_value, p.signed_amount), p.signed_on, p.key_project";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
+    let amount: Option<i64> = row.try_get(5)?;
+    let signed_on: Option<String> = row.try_get(6)?;
+    Ok(ProjectSummary {
+        code: row.try_get(0)?,
+        name: row.try_get(1)?,
+        territory: row.try_get(2)?,
+        chain: row.try_get(3)?,
+        state: row.try_get(4)?,
+        signed_amount: amount.map(|v| Money::from_units("签约额", v)).transpose()?,
+        signed_on: signed_on.as_deref().map(parse_day).transpose()?,
+        key_project: row.try_get::<i64, _>(7)? != 0,
+    })
+}
+
+const PROJECT_JOINS: &str = "FROM projects p JOIN units u ON u.id = p.territory_unit_id \
+     LEFT JOIN chains c ON c.id = p.chain_id";

@@ -60,7 +60,7 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name, e.name, e.credit_code
      LEFT JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN chains c ON c.id = p.chain_id \
      LEFT JOIN leaders l ON l.id = p.leader_id LEFT JOIN teams t ON t.id = p.team_id";
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what}: {value}"))
 }
 
@@ -201,10 +201,31 @@ pub(crate) async fn all_events_by_project(
         .collect()
 }
 
-const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, \
+pub(crate) const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, \
      f.verifier, f.evidence, f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id";
 
-fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
+pub(crate) const VISIT_SELECT: &str = "SELECT v.visit_date, u.name, v.enterprise_name, v.credit_code, v.leaders, \
+     v.mode, v.place, v.content, v.outcome, p.code, v.illustrative, v.id FROM visits v \
+     LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id";
+
+pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
+    let date: String = row.try_get(0)?;
+    Ok(Visit {
+        date: parse_day(&date)?,
+        unit: row.try_get(1)?,
+        enterprise: row.try_get(2)?,
+        enterprise_code: credit_code(row.try_get(3)?)?,
+        leaders: row.try_get(4)?,
+        mode: row.try_get(5)?,
+        place: row.try_get(6)?,
+        content: row.try_get(7)?,
+        outcome: row.try_get(8)?,
+        project_code: row.try_get(9)?,
+        illustrative: row.try_get::<i64, _>(10)? != 0,
+    })
+}
+
+pub(crate) fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
     let date: String = row.try_get(2)?;
     let currency_code: String = row.try_get(4)?;
     let fund = Fund {
@@ -327,31 +348,9 @@ impl Store {
 
     /// Every visit record, ordered by date and id.
     pub async fn visits(&self) -> Result<Vec<Visit>> {
-        let rows = sqlx::query(
-            "SELECT v.visit_date, u.name, v.enterprise_name, v.credit_code, v.leaders, v.mode, v.place, v.content, \
-             v.outcome, p.code, v.illustrative FROM visits v LEFT JOIN units u ON u.id = v.unit_id \
-             LEFT JOIN projects p ON p.id = v.project_id ORDER BY v.visit_date, v.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let date: String = row.try_get(0)?;
-                Ok(Visit {
-                    date: parse_day(&date)?,
-                    unit: row.try_get(1)?,
-                    enterprise: row.try_get(2)?,
-                    enterprise_code: credit_code(row.try_get(3)?)?,
-                    leaders: row.try_get(4)?,
-                    mode: row.try_get(5)?,
-                    place: row.try_get(6)?,
-                    content: row.try_get(7)?,
-                    outcome: row.try_get(8)?,
-                    project_code: row.try_get(9)?,
-                    illustrative: row.try_get::<i64, _>(10)? != 0,
-                })
-            })
-            .collect()
+        let sql = sqlx::AssertSqlSafe(format!("{VISIT_SELECT} ORDER BY v.visit_date, v.id"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(visit_from_row).collect()
     }
 
     /// Every unit, parents before children, then by id.

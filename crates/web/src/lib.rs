@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+mod charts;
 pub mod client;
 mod error;
 mod files;
@@ -12,7 +13,10 @@ mod organisation;
 mod project_actions;
 mod project_form;
 mod projects;
+pub mod scoreboard;
 mod settings;
+mod sheets;
+mod targets;
 mod view;
 
 use std::net::SocketAddr;
@@ -46,7 +50,7 @@ impl AppState {
     }
 }
 
-const CSS: &str = include_str!("../static/app.css");
+pub(crate) const CSS: &str = include_str!("../static/app.css");
 
 async fn stylesheet() -> impl IntoResponse {
     (
@@ -69,6 +73,21 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/projects", get(projects::list_projects))
         .route("/projects/export", get(files::export_projects))
+        .route("/scoreboard", get(scoreboard::cockpit))
+        .route("/scoreboard/unit", get(scoreboard::unit_page))
+        .route("/scoreboard/drill", get(scoreboard::drill_page))
+        .route("/scoreboard/print", get(scoreboard::print_view))
+        .route("/scoreboard/export", get(scoreboard::export))
+        .route("/scoreboard/publish", post(sheets::publish))
+        .route("/sheets", get(sheets::list))
+        .route("/sheets/{id}", get(sheets::show))
+        .route("/sheets/{id}/export", get(sheets::export))
+        .route("/sheets/{id}/print", get(sheets::print))
+        .route(
+            "/targets",
+            get(targets::show_targets).post(targets::set_target),
+        )
+        .route("/targets/export", get(targets::export))
         .route("/settings/lists", get(settings::show))
         .route("/settings/lists/{list}/add", post(settings::add))
         .route("/settings/lists/{list}/remove", post(settings::remove))

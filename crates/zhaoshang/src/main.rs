@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod report;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -58,6 +59,9 @@ enum Command {
     /// Manages sign-in accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Reports: the scoreboard (晒单) of a period and its 成绩单.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Benchmarks; see ARCHITECTURE.md for the figures and how they were measured.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -77,6 +81,26 @@ enum UserCommand {
         /// The name shown in the top bar; defaults to the username.
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Every indicator of SPEC §3 for the city and each unit, with 同比, records, targets and
+    /// ranks: JSON (SPEC §3's shape), xlsx (needs --output) or a printable HTML page.
+    Scoreboard {
+        #[command(flatten)]
+        period: report::PeriodArgs,
+        #[arg(long, value_enum, default_value = "json")]
+        format: report::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// The 成绩单: the period's headline figures as a paragraph of Chinese.
+    Summary {
+        #[command(flatten)]
+        period: report::PeriodArgs,
     },
 }
 
@@ -303,6 +327,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 "{}",
                 bench::web(&store, projects, connections, requests).await?
             );
+        }
+        Command::Report(ReportCommand::Scoreboard {
+            period,
+            format,
+            output,
+        }) => {
+            let store = open(db).await?;
+            report::scoreboard_report(&store, &period, format, output).await?;
+        }
+        Command::Report(ReportCommand::Summary { period }) => {
+            let store = open(db).await?;
+            report::summary_report(&store, &period).await?;
         }
         Command::Demo => {
             let store = open(db).await?;

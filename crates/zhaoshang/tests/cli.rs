@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{Data, Reader};
-use domain::figures::{ProjectHistory, city_headline};
-use domain::stage::effective_events;
 use domain::{Money, Period};
 use store::testing::TestDb;
 use store::{Store, Table, both_databases};
@@ -241,32 +239,65 @@ both_databases! {
         let again = zhaoshang(db, &["demo"]);
         assert!(!again.ok && again.stderr.contains("演示数据只能载入空数据库"), "{}", again.stderr);
 
-        let store = db.open().await.unwrap();
-        let projects = store.projects().await.unwrap();
-        let events = store.all_events().await.unwrap();
-        let funds: Vec<_> = store.funds().await.unwrap().into_iter().map(|(_, f)| f).collect();
-        let visits = store.visits().await.unwrap();
-        let mut histories = Vec::new();
-        for project in &projects {
-            let recorded: Vec<_> = events.iter().filter(|(c, _)| *c == project.code).map(|(_, r)| r.clone()).collect();
-            histories.push((project, recorded));
+        let report = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1"]);
+        assert!(report.ok, "{}", report.stderr);
+        let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+        let city = &json["city"];
+        assert_eq!(json["start"], "2022-01-01");
+        assert_eq!(json["end"], "2022-06-30");
+        assert_eq!(city["signed_projects"]["value"], 88);
+        assert_eq!(city["signed_amount"]["value"], 40_500_000_000i64);
+        assert_eq!(city["funds_in_place"]["value"], 8_050_000_000i64);
+        assert_eq!(city["funds_in_place"]["yoy_pct"], 91.9);
+        assert_eq!(city["funds_in_place"]["record"], true);
+        assert_eq!(city["started_or_resumed_projects"]["value"], 63);
+        assert_eq!(city["started_or_resumed_projects"]["record"], true);
+        assert_eq!(city["visits"]["value"], 196);
+        for indicator in domain::figures::Indicator::ALL {
+            assert!(city.get(indicator.id()).is_some(), "{} missing", indicator.id());
         }
-        let histories: Vec<ProjectHistory> = histories
-            .iter()
-            .map(|(project, recorded)| ProjectHistory {
-                project,
-                events: effective_events(recorded).into_iter().map(|(_, e)| e).collect(),
-            })
-            .collect();
-        let h1 = |year| city_headline(&Period::parse(year, "H1", None).unwrap(), &histories, &funds, &visits);
-        let (this, last) = (h1(2022), h1(2021));
-        assert_eq!(this.signed_projects, 88);
-        assert_eq!(this.signed_amount, 40_500_000_000);
-        assert_eq!(this.funds_in_place, 8_050_000_000);
-        assert_eq!(domain::figures::yoy_pct(this.funds_in_place, last.funds_in_place), Some(91.9));
-        assert_eq!(this.started_or_resumed_projects, 63);
-        assert_eq!(last.started_or_resumed_projects, 40);
-        assert_eq!(this.visits, 196);
+        let units = json["units"].as_array().unwrap();
+        assert_eq!(units.len(), 22);
+        assert_eq!(units[0]["group"], "县区");
+        assert_eq!(units[0]["rank"], 1);
+        // What the database gives is exactly what the domain computes from the demo's records.
+        let expected = domain::figures::scoreboard(
+            &domain::demo::build().facts(),
+            &Period::parse(2022, "H1", None).unwrap(),
+            &domain::figures::RankWeights::default(),
+        );
+        let stored: domain::figures::Scoreboard = serde_json::from_str(&report.stdout).unwrap();
+        let differences = domain::figures::diff::changes(&stored, &expected);
+        assert!(differences.is_empty(), "{differences:?}");
+        let ranks = |b: &domain::figures::Scoreboard| b.units.iter().map(|u| (u.unit.clone(), u.rank)).collect::<Vec<_>>();
+        assert_eq!(ranks(&stored), ranks(&expected));
+        assert!(stored == expected, "every field, not only the values, agrees");
+
+        let summary = zhaoshang(db, &["report", "summary", "--year", "2022", "--period", "H1"]);
+        assert!(summary.ok, "{}", summary.stderr);
+        assert!(summary.stdout.starts_with("2022年上半年，双鸭山市签约项目88项，签约额405亿元；到位资金80.5亿元，同比增长91.9%"), "{}", summary.stdout);
+        assert!(summary.stdout.contains("均创历史同期新高"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let xlsx = dir.path().join("h1.xlsx");
+        let run = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1", "--format", "xlsx", "--output", xlsx.to_str().unwrap()]);
+        assert!(run.ok, "{}", run.stderr);
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let sheet = book.worksheet_range("全市").unwrap();
+        let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned();
+        assert_eq!(cell(4, 0), Some(Data::String("签约项目数".into())));
+        assert_eq!(cell(4, 1), Some(Data::Float(88.0)));
+        assert_eq!(cell(5, 0), Some(Data::String("签约额（万元）".into())));
+        assert_eq!(cell(5, 1), Some(Data::Float(4_050_000.0)));
+        assert!(book.worksheet_range("单位排名").unwrap().rows().count() >= 25);
+
+        let html = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1", "--format", "html"]);
+        assert!(html.ok && html.stdout.contains("<svg") && html.stdout.contains("县区排名"), "{}", html.stderr);
+        assert!(html.stdout.contains("<style>"), "a standalone page carries its stylesheet");
+
+        let bad = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "Q5"]);
+        assert!(!bad.ok && bad.stderr.contains("期间") && bad.stderr.contains("Q5"), "{}", bad.stderr);
+        let store = db.open().await.unwrap();
         // The derived state each project carries agrees with its events.
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().max(store::today_in_china());
         assert_eq!(store.project_states_disagreeing(today).await.unwrap(), Vec::<String>::new());

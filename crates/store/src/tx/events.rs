@@ -64,28 +64,22 @@ impl Tx {
             };
             let progress = stage::progress_of(&history.events, &ctx)
                 .map_err(|e| StoreError::Corrupt(format!("项目{id}的事件不符合规则: {e}")))?;
-            rows.push(vec![
-                Value::from(id),
-                Value::from(
-                    progress
-                        .stage
-                        .map(|s| domain::EventKind::Stage(s).code().to_owned()),
-                ),
-                Value::from(progress.label()),
-                Value::from(
-                    progress
-                        .signed
-                        .map(|(d, _)| d.format("%Y-%m-%d").to_string()),
-                ),
-                Value::from(progress.signed.map(|(_, m)| m.units())),
-            ]);
+            let mut row = vec![Value::from(id)];
+            row.extend(derived_state(
+                &progress,
+                &history.events,
+                history.signed_amount,
+            ));
+            rows.push(row);
         }
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(200) {
             let mut sql = String::from(
                 "UPDATE projects SET stage = v.column2, state_label = v.column3, signed_on = v.column4, \
-                 signed_value = v.column5 FROM (VALUES ",
+                 signed_value = v.column5, first_on = v.column6, landed_on = v.column7, \
+                 started_on = v.column8, production_on = v.column9, capacity_on = v.column10, \
+                 resumed_on = v.column11 FROM (VALUES ",
             );
-            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 5));
+            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 11));
             sql.push_str(") AS v WHERE projects.id = v.column1");
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for value in chunk.iter().flatten() {
@@ -280,4 +274,35 @@ impl Tx {
         .await?;
         Ok(id)
     }
+}
+
+/// The derived columns of a project (migrations 3 and 4), in table order from `stage`.
+pub(crate) fn derived_state(
+    progress: &domain::stage::Progress,
+    events: &[RecordedEvent],
+    signed_amount: Option<domain::Money>,
+) -> Vec<Value> {
+    let day =
+        |d: Option<chrono::NaiveDate>| Value::from(d.map(|d| d.format("%Y-%m-%d").to_string()));
+    let effective = stage::effective_events(events);
+    let milestones = domain::figures::Milestones::of(
+        effective.iter().map(|(_, e)| *e),
+        signed_amount.map(|m| m.units()),
+    );
+    vec![
+        Value::from(
+            progress
+                .stage
+                .map(|s| domain::EventKind::Stage(s).code().to_owned()),
+        ),
+        Value::from(progress.label()),
+        day(progress.signed.map(|(d, _)| d)),
+        Value::from(progress.signed.map(|(_, m)| m.units())),
+        day(milestones.first_on),
+        day(milestones.landed_on),
+        day(milestones.started_on),
+        day(milestones.production_on),
+        day(milestones.capacity_on),
+        Value::from(milestones.resumed_text()),
+    ]
 }

@@ -5,6 +5,7 @@
 
 mod activity;
 mod events;
+pub(crate) use events::derived_state;
 mod organisation;
 mod projects;
 
@@ -180,6 +181,11 @@ impl Tx {
         Ok(())
     }
 
+    /// Who the change log names for this transaction's changes.
+    pub(crate) fn actor_name(&self) -> &str {
+        &self.actor
+    }
+
     /// The transaction's connection, for writes outside the queued tables.
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
@@ -204,7 +210,7 @@ impl Tx {
     /// once. Under SQLite the transaction holds the write lock from BEGIN IMMEDIATE, so nobody
     /// else can take the ids above the current maximum; under PostgreSQL they come from the
     /// column's identity sequence, which is safe across sessions.
-    async fn reserve_id(&mut self, table: &'static str) -> Result<i64> {
+    pub(crate) async fn reserve_id(&mut self, table: &'static str) -> Result<i64> {
         let reserved = self.reserved.entry(table).or_default();
         if let Some(id) = reserved.ids.pop() {
             return Ok(id);

@@ -1,17 +1,22 @@
 //! The indicators of SPEC §3 and their computation from records.
 //!
 //! Every figure the system shows is computed here and nowhere else, from the records as they
-//! are, so that each number can be reproduced and explained. This module so far holds the
-//! indicator list and the city's headline figures; the full scoreboard (every unit, targets,
-//! 同比, records, rankings) grows here too.
+//! are, so that each number can be reproduced and explained: [`facts`] is what a figure may
+//! look at, [`scoreboard`] computes the 晒单, [`drill`] lists the records behind any figure,
+//! [`summary`] writes the 成绩单 and [`diff`] compares a published sheet with today's figures.
 
-use std::collections::HashSet;
+pub mod diff;
+pub mod drill;
+pub mod facts;
+pub mod scoreboard;
+pub mod summary;
 
 use serde::{Deserialize, Serialize};
 
-use crate::records::{Fund, Project, Visit};
-use crate::stage::StageEvent;
-use crate::{Currency, EventKind, FieldError, Money, Period, Stage};
+use crate::FieldError;
+
+pub use facts::{Facts, Milestones};
+pub use scoreboard::{Figure, Light, Number, RankWeights, Scoreboard, UnitScore, scoreboard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Indicator {
@@ -147,98 +152,29 @@ impl Indicator {
     }
 }
 
-/// One project with its effective events in date order.
-#[derive(Debug, Clone)]
-pub struct ProjectHistory<'a> {
-    pub project: &'a Project,
-    pub events: Vec<&'a StageEvent>,
-}
-
-impl ProjectHistory<'_> {
-    /// The first 签约 event and the project's signed amount: that event's amount, or the
-    /// project's 签约额 when the event carries none.
-    pub fn first_signing(&self) -> Option<(&StageEvent, Money)> {
-        let event = self
-            .events
-            .iter()
-            .find(|e| e.kind == EventKind::Stage(Stage::Signed))?;
-        let amount = event
-            .amount
-            .or(self.project.signed_amount)
-            .unwrap_or(Money::ZERO);
-        Some((event, amount))
-    }
-}
-
-/// The city's headline figures for a period, each counting a project once.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Headline {
-    pub signed_projects: i64,
-    pub signed_amount: i64,
-    pub funds_in_place: i64,
-    pub funds_in_place_verified: i64,
-    pub foreign_funds_usd: i64,
-    pub started_or_resumed_projects: i64,
-    pub visits: i64,
-}
-
-pub fn city_headline(
-    period: &Period,
-    projects: &[ProjectHistory<'_>],
-    funds: &[Fund],
-    visits: &[Visit],
-) -> Headline {
-    let mut h = Headline::default();
-    let mut started_or_resumed: HashSet<&str> = HashSet::new();
-    for history in projects {
-        if let Some((event, amount)) = history.first_signing()
-            && period.contains(event.date)
-        {
-            h.signed_projects += 1;
-            h.signed_amount += amount.units();
-        }
-        let starts = history.events.iter().any(|e| {
-            matches!(e.kind, EventKind::Stage(Stage::Started) | EventKind::Resume)
-                && period.contains(e.date)
-        });
-        if starts {
-            started_or_resumed.insert(&history.project.code);
-        }
-    }
-    h.started_or_resumed_projects = started_or_resumed.len() as i64;
-    for fund in funds.iter().filter(|f| period.contains(f.date)) {
-        match fund.currency {
-            Currency::Cny => {
-                h.funds_in_place += fund.amount.units();
-                if fund.verified {
-                    h.funds_in_place_verified += fund.amount.units();
-                }
-            }
-            Currency::Usd => h.foreign_funds_usd += fund.amount.units(),
-            _ => {}
-        }
-    }
-    h.visits = visits.iter().filter(|v| period.contains(v.date)).count() as i64;
-    h
-}
-
 /// 同比 in percent, rounded half-up to one decimal; `None` when last year is 0.
 pub fn yoy_pct(this: i64, last: i64) -> Option<f64> {
-    if last == 0 {
+    ratio_yoy_pct(this, 1, last, 1)
+}
+
+/// 同比 of a/b against c/d (d, b > 0), computed exactly in integers so that .x5 rounds up.
+pub fn ratio_yoy_pct(a: i64, b: i64, c: i64, d: i64) -> Option<f64> {
+    if c == 0 || b == 0 || d == 0 {
         return None;
     }
-    // Tenths of a percent, computed in integers so that .x5 rounds up exactly.
-    let numerator = i128::from(this - last) * 1000;
-    let denominator = i128::from(last);
-    let tenths = div_round_half_up(numerator, denominator);
+    // (a/b − c/d) / (c/d) = (a·d − b·c) / (b·c), in tenths of a percent.
+    let (a, b, c, d) = (i128::from(a), i128::from(b), i128::from(c), i128::from(d));
+    let tenths = div_round_half_up((a * d - b * c) * 1000, b * c);
     Some(tenths as f64 / 10.0)
 }
 
+/// n/d rounded to the nearest integer, halves away from zero (四舍五入 on the magnitude, as
+/// statistical offices round a decline too: −0.05% is reported as −0.1%).
 fn div_round_half_up(n: i128, d: i128) -> i128 {
-    let (n, d) = if d < 0 { (-n, -d) } else { (n, d) };
-    let q = n.div_euclid(d);
-    let r = n.rem_euclid(d);
-    if r * 2 >= d { q + 1 } else { q }
+    let negative = (n < 0) != (d < 0);
+    let (n, d) = (n.abs(), d.abs());
+    let q = n / d + i128::from((n % d) * 2 >= d);
+    if negative { -q } else { q }
 }
 
 #[cfg(test)]
@@ -253,6 +189,12 @@ mod tests {
         assert_eq!(yoy_pct(100_045, 100_000), Some(0.0));
         assert_eq!(yoy_pct(3, 0), None);
         assert_eq!(yoy_pct(0, 4), Some(-100.0));
+        assert_eq!(yoy_pct(99_950, 100_000), Some(-0.1));
+        assert_eq!(yoy_pct(99_955, 100_000), Some(0.0));
+        assert_eq!(yoy_pct(88, 61), Some(44.3));
+        // Rates: 0.6 against 0.5 is +20%; against an empty denominator, nothing.
+        assert_eq!(ratio_yoy_pct(3, 5, 1, 2), Some(20.0));
+        assert_eq!(ratio_yoy_pct(3, 5, 0, 2), None);
     }
 
     #[test]

@@ -1,0 +1,742 @@
+//! The scoreboard (晒单): every indicator for the city and every unit in a period, with last
+//! year's value, 同比, 历史同期新高, target, 任务进度 and 时间进度, and the rank within the group.
+//!
+//! Each record says what it contributes through [`contributions`]; the totals and the drill-down
+//! lists are both built from that one function, so a figure and the list of records behind it
+//! cannot disagree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::facts::{FactFund, FactProject, FactVisit, Facts};
+use super::{Indicator, ratio_yoy_pct};
+use crate::Period;
+use crate::records::ScoreGroup;
+
+/// What one record adds to, per year. Rates are pairs of counters (numerator, denominator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Counter {
+    Signed,
+    SignedAmount,
+    Signed100m,
+    Signed1b,
+    Funds,
+    FundsVerified,
+    FundsUsd,
+    Landed,
+    Started,
+    Production,
+    Capacity,
+    StartedOrResumed,
+    SameYearSignStart,
+    Visits,
+    /// Leads first recorded in the year up to the period's end …
+    Leads,
+    /// … and of those, the ones signed by the period's end.
+    LeadsSigned,
+    /// Projects signed in the year up to the period's end …
+    SignedToDate,
+    /// … and of those, the ones landed or started by the period's end.
+    LandedToDate,
+    StartedToDate,
+    /// 人民币 funds up to the period's end of the projects signed in the period.
+    FundsOfSigned,
+}
+
+const COUNTERS: usize = 20;
+
+const AMOUNT_100M: i64 = 100_000_000;
+const AMOUNT_1B: i64 = 1_000_000_000;
+
+impl Indicator {
+    /// The counters behind an indicator: (numerator, denominator for rates).
+    pub fn counters(self) -> (Counter, Option<Counter>) {
+        use Counter as C;
+        match self {
+            Indicator::SignedProjects => (C::Signed, None),
+            Indicator::SignedAmount => (C::SignedAmount, None),
+            Indicator::SignedProjects100m => (C::Signed100m, None),
+            Indicator::SignedProjects1b => (C::Signed1b, None),
+            Indicator::FundsInPlace => (C::Funds, None),
+            Indicator::ForeignFundsUsd => (C::FundsUsd, None),
+            Indicator::LandedProjects => (C::Landed, None),
+            Indicator::StartedProjects => (C::Started, None),
+            Indicator::ProductionProjects => (C::Production, None),
+            Indicator::CapacityProjects => (C::Capacity, None),
+            Indicator::StartedOrResumedProjects => (C::StartedOrResumed, None),
+            Indicator::SameYearSignStart => (C::SameYearSignStart, None),
+            Indicator::Visits => (C::Visits, None),
+            Indicator::LeadConversionRate => (C::LeadsSigned, Some(C::Leads)),
+            Indicator::LandingRate => (C::LandedToDate, Some(C::SignedToDate)),
+            Indicator::StartRate => (C::StartedToDate, Some(C::SignedToDate)),
+            Indicator::FundsInPlaceRate => (C::FundsOfSigned, Some(C::SignedAmount)),
+        }
+    }
+}
+
+/// The same period in each year from `first_year` to the period's own year.
+#[derive(Debug, Clone)]
+pub struct Windows {
+    first_year: i32,
+    /// Per year: the period's start and end in that year.
+    spans: Vec<(NaiveDate, NaiveDate)>,
+}
+
+impl Windows {
+    pub fn new(period: &Period, first_year: i32) -> Self {
+        let first_year = first_year.min(period.year());
+        let spans = (first_year..=period.year())
+            .map(|y| {
+                // Period::in_year only fails for years outside 1990..=2200, which no stored
+                // date can reach; such a year then holds an empty span.
+                period
+                    .in_year(y)
+                    .map(|p| (p.start(), p.end()))
+                    .unwrap_or((NaiveDate::MAX, NaiveDate::MIN))
+            })
+            .collect();
+        Windows { first_year, spans }
+    }
+
+    pub fn years(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn year_of(&self, index: usize) -> i32 {
+        self.first_year + index as i32
+    }
+
+    fn index(&self, date: NaiveDate) -> Option<usize> {
+        let i = usize::try_from(date.year() - self.first_year).ok()?;
+        (i < self.spans.len()).then_some(i)
+    }
+
+    /// The year index when `date` falls in that year's period.
+    fn within(&self, date: NaiveDate) -> Option<usize> {
+        let i = self.index(date)?;
+        let (start, end) = self.spans[i];
+        (start <= date && date <= end).then_some(i)
+    }
+
+    /// The year index when `date` falls between 1 January and that year's period end.
+    fn to_date(&self, date: NaiveDate) -> Option<usize> {
+        let i = self.index(date)?;
+        (date <= self.spans[i].1).then_some(i)
+    }
+
+    fn end(&self, index: usize) -> NaiveDate {
+        self.spans[index].1
+    }
+}
+
+/// Calls `add(year index, counter, amount)` for everything a project contributes.
+pub fn project_contributions(
+    p: &FactProject,
+    w: &Windows,
+    mut add: impl FnMut(usize, Counter, i64),
+) {
+    use Counter as C;
+    let m = &p.milestones;
+    let by = |date: Option<NaiveDate>, end: NaiveDate| date.is_some_and(|d| d <= end);
+    if let Some((date, amount)) = m.signed {
+        if let Some(y) = w.within(date) {
+            add(y, C::Signed, 1);
+            add(y, C::SignedAmount, amount);
+            if amount >= AMOUNT_100M {
+                add(y, C::Signed100m, 1);
+            }
+            if amount >= AMOUNT_1B {
+                add(y, C::Signed1b, 1);
+            }
+        }
+        if let Some(y) = w.to_date(date) {
+            add(y, C::SignedToDate, 1);
+            if by(m.landed_on, w.end(y)) {
+                add(y, C::LandedToDate, 1);
+            }
+            if by(m.started_on, w.end(y)) {
+                add(y, C::StartedToDate, 1);
+            }
+        }
+    }
+    if let Some(date) = m.first_on
+        && let Some(y) = w.to_date(date)
+    {
+        add(y, C::Leads, 1);
+        if by(m.signed.map(|(d, _)| d), w.end(y)) {
+            add(y, C::LeadsSigned, 1);
+        }
+    }
+    for (counter, date) in [
+        (C::Landed, m.landed_on),
+        (C::Started, m.started_on),
+        (C::Production, m.production_on),
+        (C::Capacity, m.capacity_on),
+    ] {
+        if let Some(y) = date.and_then(|d| w.within(d)) {
+            add(y, counter, 1);
+        }
+    }
+    if let Some(started) = m.started_on
+        && let Some(y) = w.within(started)
+        && m.signed.is_some_and(|(d, _)| d.year() == started.year())
+    {
+        add(y, C::SameYearSignStart, 1);
+    }
+    // 开工 and 复工 count a project once per period, however many there are.
+    let mut counted: Option<usize> = None;
+    let mut extra: Vec<usize> = Vec::new();
+    for y in m
+        .started_on
+        .iter()
+        .chain(&m.resumed_on)
+        .filter_map(|d| w.within(*d))
+    {
+        if counted.is_none() {
+            counted = Some(y);
+            add(y, C::StartedOrResumed, 1);
+        } else if counted != Some(y) && !extra.contains(&y) {
+            extra.push(y);
+            add(y, C::StartedOrResumed, 1);
+        }
+    }
+}
+
+/// Calls `add` for everything a fund contributes; `project` is the fund's project.
+pub fn fund_contributions(
+    f: &FactFund,
+    project: &FactProject,
+    w: &Windows,
+    mut add: impl FnMut(usize, Counter, i64),
+) {
+    if let Some(y) = w.within(f.date) {
+        if f.usd {
+            add(y, Counter::FundsUsd, f.amount);
+        } else {
+            add(y, Counter::Funds, f.amount);
+            if f.verified {
+                add(y, Counter::FundsVerified, f.amount);
+            }
+        }
+    }
+    if !f.usd
+        && let Some((signed, _)) = project.milestones.signed
+        && let Some(y) = w.within(signed)
+        && f.date <= w.end(y)
+    {
+        add(y, Counter::FundsOfSigned, f.amount);
+    }
+}
+
+pub fn visit_contributions(v: &FactVisit, w: &Windows, mut add: impl FnMut(usize, Counter, i64)) {
+    if let Some(y) = w.within(v.date) {
+        add(y, Counter::Visits, 1);
+    }
+}
+
+/// The units a project counts for, each once: its territory and its credited units.
+pub fn project_units(p: &FactProject, mut each: impl FnMut(usize)) {
+    each(p.territory as usize);
+    for (i, &u) in p.credited.iter().enumerate() {
+        if u != p.territory && !p.credited[..i].contains(&u) {
+            each(u as usize);
+        }
+    }
+}
+
+/// Totals per year × slot × counter, where slots are the units and, last, the city.
+struct Grid {
+    slots: usize,
+    data: Vec<i64>,
+}
+
+impl Grid {
+    fn new(years: usize, slots: usize) -> Self {
+        Grid {
+            slots,
+            data: vec![0; years * slots * COUNTERS],
+        }
+    }
+
+    fn at(&self, year: usize, slot: usize, counter: Counter) -> i64 {
+        self.data[(year * self.slots + slot) * COUNTERS + counter as usize]
+    }
+
+    fn add(&mut self, year: usize, slot: usize, counter: Counter, amount: i64) {
+        let cell = &mut self.data[(year * self.slots + slot) * COUNTERS + counter as usize];
+        *cell = cell.saturating_add(amount);
+    }
+
+    fn value(&self, year: usize, slot: usize, indicator: Indicator) -> Amount {
+        match indicator.counters() {
+            (n, None) => Amount::Count(self.at(year, slot, n)),
+            (n, Some(d)) => Amount::Ratio(self.at(year, slot, n), self.at(year, slot, d)),
+        }
+    }
+
+    fn fill(facts: &Facts, w: &Windows) -> Grid {
+        let city = facts.units.len();
+        let mut grid = Grid::new(w.years(), city + 1);
+        let mut slots: Vec<usize> = Vec::with_capacity(4);
+        let units_of = |p: &FactProject, slots: &mut Vec<usize>| {
+            slots.clear();
+            project_units(p, |u| slots.push(u));
+            slots.push(city);
+        };
+        for p in &facts.projects {
+            units_of(p, &mut slots);
+            project_contributions(p, w, |y, c, a| {
+                for &s in &slots {
+                    grid.add(y, s, c, a);
+                }
+            });
+        }
+        for f in &facts.funds {
+            let project = &facts.projects[f.project as usize];
+            units_of(project, &mut slots);
+            fund_contributions(f, project, w, |y, c, a| {
+                for &s in &slots {
+                    grid.add(y, s, c, a);
+                }
+            });
+        }
+        for v in &facts.visits {
+            visit_contributions(v, w, |y, c, a| {
+                if let Some(u) = v.unit {
+                    grid.add(y, u as usize, c, a);
+                }
+                grid.add(y, city, c, a);
+            });
+        }
+        grid
+    }
+}
+
+/// An exact value: a count or amount, or a rate as numerator and denominator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Count(i64),
+    Ratio(i64, i64),
+}
+
+impl Amount {
+    /// (numerator, denominator); `None` for a rate whose denominator is 0.
+    fn fraction(self) -> Option<(i64, i64)> {
+        match self {
+            Amount::Count(n) => Some((n, 1)),
+            Amount::Ratio(_, 0) => None,
+            Amount::Ratio(n, d) => Some((n, d)),
+        }
+    }
+
+    fn number(self) -> Option<Number> {
+        match self {
+            Amount::Count(n) => Some(Number::Int(n)),
+            Amount::Ratio(_, 0) => None,
+            Amount::Ratio(n, d) => Some(Number::Frac(n as f64 / d as f64)),
+        }
+    }
+
+    /// Strictly greater, compared exactly; `None` when either has no value.
+    fn exceeds(self, other: Amount) -> Option<bool> {
+        let (a, b) = self.fraction()?;
+        let (c, d) = other.fraction()?;
+        Some(i128::from(a) * i128::from(d) > i128::from(c) * i128::from(b))
+    }
+}
+
+/// A figure's value as JSON carries it: whole numbers for counts and amounts, fractions for rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Number {
+    Int(i64),
+    Frac(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(n) => n as f64,
+            Number::Frac(f) => f,
+        }
+    }
+}
+
+/// 红黄绿灯 of time against task (SPEC §2): yellow 10–30 points behind, red beyond 30.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn label(self) -> &'static str {
+        match self {
+            Light::Green => "绿灯",
+            Light::Yellow => "黄灯",
+            Light::Red => "红灯",
+        }
+    }
+}
+
+/// One indicator of one unit (or the city) in one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub value: Option<Number>,
+    pub last_year: Option<Number>,
+    pub yoy_pct: Option<f64>,
+    /// 历史同期新高.
+    pub record: bool,
+    pub target: Option<i64>,
+    /// 累计完成: from 1 January to the period's end; present where a target is.
+    pub cumulative: Option<i64>,
+    pub task_progress: Option<f64>,
+    pub time_progress: Option<f64>,
+    pub behind: Option<bool>,
+    pub light: Option<Light>,
+}
+
+impl Figure {
+    pub fn int(&self) -> Option<i64> {
+        match self.value {
+            Some(Number::Int(n)) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitScore {
+    pub unit: String,
+    #[serde(with = "group_label")]
+    pub group: ScoreGroup,
+    pub rank: u32,
+    /// The weighted mean 任务进度 that ranks the unit; `None` without targets.
+    pub mean_task_progress: Option<f64>,
+    pub indicators: BTreeMap<String, Figure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scoreboard {
+    pub year: i32,
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// The first year holding any record, against which 历史同期新高 is judged.
+    pub first_year: i32,
+    pub city: BTreeMap<String, Figure>,
+    pub units: Vec<UnitScore>,
+}
+
+/// The key beside 到位资金 that carries its verified part.
+pub const FUNDS_VERIFIED_KEY: &str = "funds_in_place_verified";
+
+impl Scoreboard {
+    pub fn city_figure(&self, indicator: Indicator) -> Option<&Figure> {
+        self.city.get(indicator.id())
+    }
+
+    pub fn unit(&self, name: &str) -> Option<&UnitScore> {
+        self.units.iter().find(|u| u.unit == name)
+    }
+}
+
+/// How units are ranked: the weight of each indicator's 任务进度 in the mean (1 when absent,
+/// 0 to leave an indicator out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RankWeights(pub BTreeMap<Indicator, u32>);
+
+impl RankWeights {
+    fn of(&self, indicator: Indicator) -> u32 {
+        self.0.get(&indicator).copied().unwrap_or(1)
+    }
+}
+
+/// The scoreboard of `period` over `facts`.
+pub fn scoreboard(facts: &Facts, period: &Period, weights: &RankWeights) -> Scoreboard {
+    let first_year = facts.first_year().unwrap_or(period.year());
+    // Last year is always computed (0 when it holds nothing); records look back to first_year.
+    let windows = Windows::new(period, first_year.min(period.year() - 1));
+    let record_from = usize::try_from(first_year - windows.year_of(0)).unwrap_or(0);
+    let grid = Grid::fill(facts, &windows);
+    let this = windows.years() - 1;
+    // 任务进度 counts from 1 January: for periods that start later, a second pass over the year.
+    let cumulative_period =
+        Period::parse(period.year(), "YTD", Some(period.end())).unwrap_or(*period);
+    let cumulative = if cumulative_period.start() == period.start() {
+        None
+    } else {
+        Some(Grid::fill(
+            facts,
+            &Windows::new(&cumulative_period, period.year()),
+        ))
+    };
+    let cumulative_at = |slot: usize, indicator: Indicator| match &cumulative {
+        None => grid.value(this, slot, indicator),
+        Some(g) => g.value(0, slot, indicator),
+    };
+    let mut targets: HashMap<(Option<&str>, Indicator), i64> = HashMap::new();
+    for t in facts.targets.iter().filter(|t| t.year == period.year()) {
+        targets.insert((t.unit.as_deref(), t.indicator), t.value);
+    }
+    let end = period.end();
+    let days_in_year: i64 = if end.leap_year() { 366 } else { 365 };
+    let elapsed = i64::from(end.ordinal());
+
+    let figures_of = |slot: usize, unit: Option<&str>| -> BTreeMap<String, Figure> {
+        let mut map = BTreeMap::new();
+        for indicator in Indicator::ALL {
+            let value = grid.value(this, slot, indicator);
+            let last = this.checked_sub(1).map(|y| grid.value(y, slot, indicator));
+            let record = record_from < this
+                && (record_from..this).all(|y| {
+                    value
+                        .exceeds(grid.value(y, slot, indicator))
+                        .unwrap_or(value.fraction().is_some())
+                })
+                && value.fraction().is_some();
+            let yoy = match (value.fraction(), last.and_then(Amount::fraction)) {
+                (Some((a, b)), Some((c, d))) => ratio_yoy_pct(a, b, c, d),
+                _ => None,
+            };
+            let target = (!indicator.is_rate())
+                .then(|| targets.get(&(unit, indicator)).copied())
+                .flatten();
+            let cum = target.and_then(|_| match cumulative_at(slot, indicator) {
+                Amount::Count(n) => Some(n),
+                Amount::Ratio(..) => None,
+            });
+            let (task, behind, light) = match (target, cum) {
+                (Some(t), Some(c)) if t > 0 => {
+                    let (c, t) = (i128::from(c), i128::from(t));
+                    let (e, n) = (i128::from(elapsed), i128::from(days_in_year));
+                    // Points behind × n × t, compared exactly: 100·(e/n − c/t).
+                    let gap = 100 * (e * t - c * n);
+                    let light = if gap > 30 * n * t {
+                        Light::Red
+                    } else if gap >= 10 * n * t {
+                        Light::Yellow
+                    } else {
+                        Light::Green
+                    };
+                    (Some(c as f64 / t as f64), Some(c * n < e * t), Some(light))
+                }
+                _ => (None, None, None),
+            };
+            map.insert(
+                indicator.id().to_owned(),
+                Figure {
+                    value: value.number(),
+                    last_year: last.and_then(Amount::number),
+                    yoy_pct: yoy,
+                    record,
+                    target,
+                    cumulative: cum,
+                    task_progress: task,
+                    time_progress: target.map(|_| elapsed as f64 / days_in_year as f64),
+                    behind,
+                    light,
+                },
+            );
+        }
+        let verified = |y: usize| grid.at(y, slot, Counter::FundsVerified);
+        let value = verified(this);
+        let last = this.checked_sub(1).map(verified);
+        map.insert(
+            FUNDS_VERIFIED_KEY.to_owned(),
+            Figure {
+                value: Some(Number::Int(value)),
+                last_year: last.map(Number::Int),
+                yoy_pct: last.and_then(|l| ratio_yoy_pct(value, 1, l, 1)),
+                record: record_from < this && (record_from..this).all(|y| value > verified(y)),
+                target: None,
+                cumulative: None,
+                task_progress: None,
+                time_progress: None,
+                behind: None,
+                light: None,
+            },
+        );
+        map
+    };
+
+    let city = figures_of(facts.units.len(), None);
+    let mut units: Vec<UnitScore> = facts
+        .units
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, u)| {
+            let group = u.group?;
+            let indicators = figures_of(slot, Some(u.name.as_str()));
+            Some(UnitScore {
+                mean_task_progress: mean_task_progress(&indicators, weights),
+                unit: u.name.clone(),
+                group,
+                rank: 0,
+                indicators,
+            })
+        })
+        .collect();
+    rank(&mut units);
+    Scoreboard {
+        year: period.year(),
+        period: period.code(),
+        start: period.start(),
+        end: period.end(),
+        first_year,
+        city,
+        units,
+    }
+}
+
+fn mean_task_progress(figures: &BTreeMap<String, Figure>, weights: &RankWeights) -> Option<f64> {
+    let mut sum = 0.0;
+    let mut total = 0u64;
+    for indicator in Indicator::ALL {
+        let weight = weights.of(indicator);
+        if let Some(task) = figures
+            .get(indicator.id())
+            .and_then(|f| f.task_progress)
+            .filter(|_| weight > 0)
+        {
+            sum += task * f64::from(weight);
+            total += u64::from(weight);
+        }
+    }
+    (total > 0).then(|| sum / total as f64)
+}
+
+/// Sorts units by group, then rank: mean 任务进度 first, then units without targets by 签约额.
+/// Means equal to nine decimals (a millionth of a percentage point) share a rank, so that two
+/// units with the same progress are not split by the last bit of a floating-point sum.
+fn rank(units: &mut [UnitScore]) {
+    #[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+    enum Key {
+        Progress(i64),
+        SignedAmount(i64),
+    }
+    let key = |u: &UnitScore| match u.mean_task_progress {
+        Some(mean) => (0, Key::Progress(-(mean * 1e9).round() as i64)),
+        None => (
+            1,
+            Key::SignedAmount(
+                -u.indicators
+                    .get(Indicator::SignedAmount.id())
+                    .and_then(Figure::int)
+                    .unwrap_or(0),
+            ),
+        ),
+    };
+    let group_order = |g: ScoreGroup| ScoreGroup::ALL.iter().position(|x| *x == g);
+    units.sort_by(|a, b| {
+        group_order(a.group)
+            .cmp(&group_order(b.group))
+            .then_with(|| key(a).cmp(&key(b)))
+            .then_with(|| a.unit.cmp(&b.unit))
+    });
+    let mut i = 0;
+    while i < units.len() {
+        let group = units[i].group;
+        let mut position = 0u32;
+        let mut previous = None;
+        let mut shared = 0u32;
+        while i < units.len() && units[i].group == group {
+            position += 1;
+            let k = key(&units[i]);
+            if previous != Some(k) {
+                shared = position;
+                previous = Some(k);
+            }
+            units[i].rank = shared;
+            i += 1;
+        }
+    }
+}
+
+mod group_label {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::records::ScoreGroup;
+
+    pub fn serialize<S: Serializer>(group: &ScoreGroup, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(group.label())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ScoreGroup, D::Error> {
+        let label = String::deserialize(d)?;
+        ScoreGroup::parse("分组", &label).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One indicator month by month through `year`, with the same months of the year before:
+/// (this year, last year) for M01..M12. Each month is computed as its own period.
+pub fn monthly(
+    facts: &Facts,
+    year: i32,
+    unit: Option<usize>,
+    indicator: Indicator,
+) -> Vec<(Option<Number>, Option<Number>)> {
+    let slot = unit.unwrap_or(facts.units.len());
+    (1..=12)
+        .map(|m| {
+            let Ok(period) = Period::new(year, crate::PeriodKind::Month(m), None) else {
+                return (None, None);
+            };
+            let windows = Windows::new(&period, year - 1);
+            let grid = Grid::fill(facts, &windows);
+            (
+                grid.value(1, slot, indicator).number(),
+                grid.value(0, slot, indicator).number(),
+            )
+        })
+        .collect()
+}
+
+/// The year's funnel: of the projects first recorded from 1 January to the period's end (for
+/// `unit`, or the whole city), how many had reached each stage by the period's end.
+pub fn funnel(facts: &Facts, period: &Period, unit: Option<usize>) -> Vec<(crate::Stage, i64)> {
+    use crate::Stage;
+    let start = period.start().with_ordinal(1).unwrap_or(period.start());
+    let end = period.end();
+    let by = |d: Option<NaiveDate>| d.is_some_and(|d| d <= end);
+    let mut counts = [0i64; 6];
+    for p in &facts.projects {
+        let m = &p.milestones;
+        if !m.first_on.is_some_and(|d| start <= d && d <= end) {
+            continue;
+        }
+        if let Some(u) = unit {
+            let mut found = false;
+            project_units(p, |x| found |= x == u);
+            if !found {
+                continue;
+            }
+        }
+        let reached = [
+            true,
+            by(m.signed.map(|(d, _)| d)),
+            by(m.landed_on),
+            by(m.started_on),
+            by(m.production_on),
+            by(m.capacity_on),
+        ];
+        for (count, hit) in counts.iter_mut().zip(reached) {
+            *count += i64::from(hit);
+        }
+    }
+    [
+        Stage::Lead,
+        Stage::Signed,
+        Stage::Landed,
+        Stage::Started,
+        Stage::Production,
+        Stage::Capacity,
+    ]
+    .into_iter()
+    .zip(counts)
+    .collect()
+}

@@ -1,0 +1,905 @@
+//! The 晒单 pages: the city cockpit for a period, the ranking per group, a unit's own page, the
+//! drill-down behind every figure, the print view and the xlsx export.
+//!
+//! Every number here comes from `domain::figures` over the records as they are now; nothing is
+//! cached. Each figure links to the drill-down that lists the records it counts and their sum.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, Response};
+use chrono::{Datelike, NaiveDate};
+use domain::figures::drill::{RecordRef, drill};
+use domain::figures::facts::Facts;
+use domain::figures::scoreboard::{FUNDS_VERIFIED_KEY, funnel, monthly};
+use domain::figures::summary::summary;
+use domain::figures::{
+    Figure, Indicator, Light, Measure, Number, RankWeights, Scoreboard, scoreboard,
+};
+use domain::money::format_wan;
+use domain::{Money, Period};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::charts::{self, ProgressRow};
+use crate::error::WebError;
+use crate::projects::render;
+use crate::view::Layout;
+
+/// The period a scoreboard page shows, as its query string carries it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct PeriodQuery {
+    /// Text, not a number: inside a flattened query serde_urlencoded hands every value over
+    /// as a string, and a typed field would refuse it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub year: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub period: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub as_of: String,
+}
+
+impl PeriodQuery {
+    /// The period asked for; without one, the latest year that holds records: the whole year
+    /// when it is over, else the year to today.
+    pub fn resolve(&self, facts: &Facts, today: NaiveDate) -> Result<Period, WebError> {
+        let bad = |e: domain::FieldError| WebError::BadRequest(e.to_string());
+        let as_of = match self.as_of.trim() {
+            "" => None,
+            text => Some(domain::period::parse_date("截至日期", text).map_err(bad)?),
+        };
+        let latest = facts.last_year().unwrap_or(today.year());
+        let year = match self.year.trim() {
+            "" => latest,
+            text => text
+                .parse()
+                .map_err(|_| WebError::BadRequest(format!("年度：“{text}”不是年份")))?,
+        };
+        let code = match self.period.trim() {
+            "" if year >= today.year() => "YTD",
+            "" => "Y",
+            code => code,
+        };
+        let as_of = match (code.eq_ignore_ascii_case("YTD"), as_of) {
+            (true, None) if year == today.year() => Some(today),
+            (true, None) => NaiveDate::from_ymd_opt(year, 12, 31),
+            (_, as_of) => as_of,
+        };
+        Period::parse(year, code, as_of).map_err(bad)
+    }
+
+    fn of(period: &Period) -> Self {
+        PeriodQuery {
+            year: period.year().to_string(),
+            period: period.code(),
+            as_of: match period.kind() {
+                domain::PeriodKind::YearToDate => period.end().to_string(),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+fn query_string<T: Serialize>(value: &T) -> String {
+    serde_urlencoded::to_string(value).unwrap_or_default()
+}
+
+/// A link to the drill-down of one figure.
+fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> String {
+    #[derive(Serialize)]
+    struct Q<'a> {
+        #[serde(flatten)]
+        period: PeriodQuery,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<&'a str>,
+        indicator: &'a str,
+    }
+    format!(
+        "/scoreboard/drill?{}",
+        query_string(&Q {
+            period: PeriodQuery::of(period),
+            unit,
+            indicator: key,
+        })
+    )
+}
+
+fn unit_href(period: &Period, unit: &str) -> String {
+    #[derive(Serialize)]
+    struct Q<'a> {
+        #[serde(flatten)]
+        period: PeriodQuery,
+        name: &'a str,
+    }
+    format!(
+        "/scoreboard/unit?{}",
+        query_string(&Q {
+            period: PeriodQuery::of(period),
+            name: unit,
+        })
+    )
+}
+
+/// A figure's value as the pages show it: counts whole, amounts in 亿元 (万美元), rates in %.
+pub fn show_value(indicator: Indicator, value: Option<Number>) -> String {
+    match (indicator.measure(), value) {
+        (_, None) => "—".to_owned(),
+        (Measure::Count, Some(v)) => format!("{}", v.as_f64() as i64),
+        (Measure::Yuan, Some(Number::Int(n))) => {
+            domain::money::format_yi(Money::from_units("金额", n).unwrap_or(Money::ZERO))
+        }
+        (Measure::Dollars, Some(Number::Int(n))) => {
+            format_wan(Money::from_units("金额", n).unwrap_or(Money::ZERO))
+        }
+        (Measure::Rate, Some(v)) => format!("{:.1}%", v.as_f64() * 100.0),
+        (_, Some(v)) => format!("{}", v.as_f64()),
+    }
+}
+
+/// The unit the pages write an indicator's values in.
+pub fn unit_of(indicator: Indicator) -> &'static str {
+    match indicator.measure() {
+        Measure::Count => "",
+        Measure::Yuan => "亿元",
+        Measure::Dollars => "万美元",
+        Measure::Rate => "",
+    }
+}
+
+fn show_yoy(yoy: Option<f64>) -> String {
+    match yoy {
+        None => "—".to_owned(),
+        Some(p) if p > 0.0 => format!("+{p:.1}%"),
+        Some(p) => format!("{p:.1}%"),
+    }
+}
+
+fn show_rate(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+fn light_class(light: Option<Light>) -> &'static str {
+    match light {
+        Some(Light::Red) => "light red",
+        Some(Light::Yellow) => "light yellow",
+        Some(Light::Green) => "light green",
+        None => "",
+    }
+}
+
+/// One line of a figures table.
+pub struct FigureRow {
+    pub label: String,
+    pub unit: &'static str,
+    pub value: String,
+    pub last_year: String,
+    pub yoy: String,
+    pub record: bool,
+    pub target: String,
+    pub cumulative: String,
+    pub task: String,
+    pub time: String,
+    pub state: String,
+    pub light: &'static str,
+    pub href: String,
+    pub last_href: String,
+}
+
+fn figure_row(
+    label: String,
+    indicator: Indicator,
+    figure: &Figure,
+    links: Option<(&Period, Option<&str>, &str)>,
+) -> FigureRow {
+    let amount = |n: Option<i64>| show_value(indicator, n.map(Number::Int));
+    let (href, last_href) = match links {
+        Some((period, unit, key)) => (
+            drill_href(period, unit, key),
+            period
+                .in_year(period.year() - 1)
+                .map(|p| drill_href(&p, unit, key))
+                .unwrap_or_default(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    FigureRow {
+        label,
+        unit: unit_of(indicator),
+        value: show_value(indicator, figure.value),
+        last_year: show_value(indicator, figure.last_year),
+        yoy: show_yoy(figure.yoy_pct),
+        record: figure.record,
+        target: figure.target.map(|t| amount(Some(t))).unwrap_or_default(),
+        cumulative: figure
+            .cumulative
+            .map(|c| amount(Some(c)))
+            .unwrap_or_default(),
+        task: figure
+            .task_progress
+            .map(|t| show_rate(Some(t)))
+            .unwrap_or_default(),
+        time: figure
+            .time_progress
+            .map(|t| show_rate(Some(t)))
+            .unwrap_or_default(),
+        state: match (figure.behind, figure.light) {
+            (Some(true), Some(light)) => format!("落后·{}", light.label()),
+            (Some(false), _) => "达到序时".to_owned(),
+            _ => String::new(),
+        },
+        light: light_class(figure.light),
+        href,
+        last_href,
+    }
+}
+
+/// Every indicator of one unit (or the city) as table rows; links when `period` is given.
+pub fn figure_rows(
+    figures: &std::collections::BTreeMap<String, Figure>,
+    links: Option<(&Period, Option<&str>)>,
+) -> Vec<FigureRow> {
+    let mut rows = Vec::new();
+    for indicator in Indicator::ALL {
+        if let Some(figure) = figures.get(indicator.id()) {
+            rows.push(figure_row(
+                indicator.label().to_owned(),
+                indicator,
+                figure,
+                links.map(|(p, u)| (p, u, indicator.id())),
+            ));
+            if indicator == Indicator::FundsInPlace
+                && let Some(verified) = figures.get(FUNDS_VERIFIED_KEY)
+            {
+                let mut row = figure_row("其中：已核实".to_owned(), indicator, verified, None);
+                row.label = "　其中：已核实".to_owned();
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
+/// The indicators the ranking table shows beside the mean 任务进度.
+const RANKING_COLUMNS: [Indicator; 5] = [
+    Indicator::SignedProjects,
+    Indicator::SignedAmount,
+    Indicator::FundsInPlace,
+    Indicator::StartedOrResumedProjects,
+    Indicator::Visits,
+];
+
+pub struct RankCell {
+    pub text: String,
+    pub href: String,
+}
+
+pub struct RankRow {
+    pub rank: u32,
+    pub unit: String,
+    pub unit_href: String,
+    pub mean: String,
+    pub light: &'static str,
+    pub light_label: &'static str,
+    pub cells: Vec<RankCell>,
+}
+
+pub struct GroupTable {
+    pub name: &'static str,
+    pub rows: Vec<RankRow>,
+}
+
+/// The ranking tables and the city's figures, shared by the cockpit, the print view and the
+/// published sheet.
+pub struct BoardTables {
+    pub city_rows: Vec<FigureRow>,
+    pub rank_heads: Vec<String>,
+    pub groups: Vec<GroupTable>,
+}
+
+/// The worst light among a unit's indicators with targets.
+fn worst_light(figures: &std::collections::BTreeMap<String, Figure>) -> Option<Light> {
+    let lights = figures.values().filter_map(|f| f.light);
+    lights.max_by_key(|l| match l {
+        Light::Green => 0,
+        Light::Yellow => 1,
+        Light::Red => 2,
+    })
+}
+
+pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
+    let city_rows = figure_rows(&board.city, links.map(|p| (p, None)));
+    let mut groups: Vec<GroupTable> = Vec::new();
+    for unit in &board.units {
+        let name = unit.group.label();
+        if groups.last().is_none_or(|g| g.name != name) {
+            groups.push(GroupTable {
+                name,
+                rows: Vec::new(),
+            });
+        }
+        let light = worst_light(&unit.indicators);
+        let cells = RANKING_COLUMNS
+            .iter()
+            .map(|i| RankCell {
+                text: show_value(*i, unit.indicators.get(i.id()).and_then(|f| f.value)),
+                href: links
+                    .map(|p| drill_href(p, Some(&unit.unit), i.id()))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        if let Some(group) = groups.last_mut() {
+            group.rows.push(RankRow {
+                rank: unit.rank,
+                unit: unit.unit.clone(),
+                unit_href: links.map(|p| unit_href(p, &unit.unit)).unwrap_or_default(),
+                mean: show_rate(unit.mean_task_progress),
+                light: light_class(light),
+                light_label: light.map_or("", Light::label),
+                cells,
+            });
+        }
+    }
+    let rank_heads = RANKING_COLUMNS
+        .iter()
+        .map(|i| match unit_of(*i) {
+            "" => i.label().to_owned(),
+            u => format!("{}（{u}）", i.label()),
+        })
+        .collect();
+    BoardTables {
+        city_rows,
+        rank_heads,
+        groups,
+    }
+}
+
+/// The city's name: its root unit's, or 全市.
+pub fn city_name(facts: &Facts) -> String {
+    facts
+        .units
+        .iter()
+        .find(|u| u.kind == domain::records::UnitKind::City)
+        .map_or_else(|| "全市".to_owned(), |u| u.name.clone())
+}
+
+pub fn title(city: &str, period: &Period) -> String {
+    format!("{city}{}招商引资晒单", period.label())
+}
+
+pub(crate) fn readers_only(user: &CurrentUser) -> Result<(), WebError> {
+    if user.actor().reads_projects() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub struct Card {
+    pub label: &'static str,
+    pub value: String,
+    pub unit: &'static str,
+    pub yoy: String,
+    pub record: bool,
+    pub href: String,
+    pub note: String,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn period_choices(period: &Period) -> Vec<Choice> {
+    let mut codes: Vec<(String, String)> = vec![
+        ("Y".into(), "全年".into()),
+        ("H1".into(), "上半年".into()),
+        ("H2".into(), "下半年".into()),
+    ];
+    for (q, name) in ["一", "二", "三", "四"].iter().enumerate() {
+        codes.push((format!("Q{}", q + 1), format!("第{name}季度")));
+    }
+    for m in 1..=12 {
+        codes.push((format!("M{m:02}"), format!("{m}月")));
+    }
+    codes.push(("YTD".into(), "年初至截至日期".into()));
+    codes
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == period.code(),
+            value,
+            label,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "scoreboard.html")]
+struct CockpitPage {
+    layout: Layout,
+    title: String,
+    year: i32,
+    as_of: String,
+    periods: Vec<Choice>,
+    query: String,
+    cards: Vec<Card>,
+    progress_svg: String,
+    trend_svg: String,
+    funnel_svg: String,
+    summary: String,
+    tables: BoardTables,
+    can_publish: bool,
+}
+
+pub(crate) struct Computed {
+    pub facts: Facts,
+    pub period: Period,
+    pub board: Scoreboard,
+    pub city: String,
+}
+
+pub(crate) async fn compute(state: &AppState, query: &PeriodQuery) -> Result<Computed, WebError> {
+    let facts = state.store.figure_facts().await?;
+    let period = query.resolve(&facts, store::today_in_china())?;
+    let board = scoreboard(&facts, &period, &RankWeights::default());
+    let city = city_name(&facts);
+    Ok(Computed {
+        facts,
+        period,
+        board,
+        city,
+    })
+}
+
+fn progress_rows(
+    figures: &std::collections::BTreeMap<String, Figure>,
+    period: &Period,
+    unit: Option<&str>,
+) -> Vec<ProgressRow> {
+    Indicator::ALL
+        .into_iter()
+        .filter_map(|i| {
+            let f = figures.get(i.id())?;
+            Some(ProgressRow {
+                label: i.label().to_owned(),
+                task: f.task_progress?,
+                time: f.time_progress?,
+                light: f.light,
+                href: Some(drill_href(period, unit, i.id())),
+            })
+        })
+        .collect()
+}
+
+fn trend_svg(facts: &Facts, year: i32, unit: Option<usize>, who: &str) -> String {
+    let months = monthly(facts, year, unit, Indicator::SignedAmount);
+    let yi = |v: Option<Number>| v.map_or(0.0, |n| n.as_f64() / 1e8);
+    let mut this = [0.0; 12];
+    let mut last = [0.0; 12];
+    for (m, (t, l)) in months.into_iter().enumerate() {
+        this[m] = yi(t);
+        last[m] = yi(l);
+    }
+    charts::monthly_columns(
+        &format!("{who}{year}年各月签约额与上年同期"),
+        "亿元",
+        &this,
+        &last,
+    )
+}
+
+fn funnel_svg(facts: &Facts, period: &Period, unit: Option<usize>) -> String {
+    let steps = funnel(facts, period, unit);
+    let labelled: Vec<(&str, i64)> = steps.iter().map(|(s, n)| (s.label(), *n)).collect();
+    charts::funnel(
+        &format!(
+            "{}年新增项目推进漏斗（截至{}）",
+            period.year(),
+            period.end()
+        ),
+        &labelled,
+    )
+}
+
+pub async fn cockpit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let Computed {
+        facts,
+        period,
+        board,
+        city,
+    } = compute(&state, &query).await?;
+    let figure = |i: Indicator| board.city_figure(i);
+    let card = |i: Indicator, label: &'static str| {
+        let f = figure(i);
+        Card {
+            label,
+            value: show_value(i, f.and_then(|f| f.value)),
+            unit: match i.measure() {
+                Measure::Count if i == Indicator::Visits => "次",
+                Measure::Count => "项",
+                _ => unit_of(i),
+            },
+            yoy: f.map(|f| show_yoy(f.yoy_pct)).unwrap_or_default(),
+            record: f.is_some_and(|f| f.record),
+            href: drill_href(&period, None, i.id()),
+            note: String::new(),
+        }
+    };
+    let mut cards = vec![
+        card(Indicator::SignedProjects, "签约项目"),
+        card(Indicator::SignedAmount, "签约额"),
+        card(Indicator::FundsInPlace, "到位资金"),
+        card(Indicator::StartedOrResumedProjects, "开复工项目"),
+        card(Indicator::Visits, "对接企业"),
+        card(Indicator::ForeignFundsUsd, "实际利用外资"),
+    ];
+    if let Some(verified) = board.city.get(FUNDS_VERIFIED_KEY).and_then(|f| f.int()) {
+        cards[2].note = format!(
+            "其中已核实 {} 亿元",
+            show_value(Indicator::FundsInPlace, Some(Number::Int(verified)))
+        );
+    }
+    let progress = progress_rows(&board.city, &period, None);
+    let page = CockpitPage {
+        title: title(&city, &period),
+        year: period.year(),
+        as_of: match period.kind() {
+            domain::PeriodKind::YearToDate => period.end().to_string(),
+            _ => String::new(),
+        },
+        periods: period_choices(&period),
+        query: query_string(&PeriodQuery::of(&period)),
+        cards,
+        progress_svg: if progress.is_empty() {
+            String::new()
+        } else {
+            charts::progress_bars("全市目标任务：时间进度与任务进度", &progress)
+        },
+        trend_svg: trend_svg(&facts, period.year(), None, ""),
+        funnel_svg: funnel_svg(&facts, &period, None),
+        summary: summary(&board, &period, &city),
+        tables: board_tables(&board, Some(&period)),
+        can_publish: user.actor().manages_city_data(),
+        layout: Layout::of(&user),
+    };
+    Ok(Html(render(&page)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UnitQuery {
+    #[serde(flatten)]
+    period: PeriodQuery,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "scoreboard_unit.html")]
+struct UnitPage {
+    layout: Layout,
+    title: String,
+    unit: String,
+    group: String,
+    rank: String,
+    mean: String,
+    back: String,
+    rows: Vec<FigureRow>,
+    progress_svg: String,
+    trend_svg: String,
+    funnel_svg: String,
+}
+
+pub async fn unit_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<UnitQuery>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let Computed {
+        facts,
+        period,
+        board,
+        city,
+    } = compute(&state, &query.period).await?;
+    let score = board
+        .unit(&query.name)
+        .ok_or_else(|| WebError::NotFound(format!("单位“{}”不在晒单中", query.name)))?;
+    let index = facts.unit_index(&score.unit);
+    let progress = progress_rows(&score.indicators, &period, Some(&score.unit));
+    let group_size = board
+        .units
+        .iter()
+        .filter(|u| u.group == score.group)
+        .count();
+    let page = UnitPage {
+        title: format!("{}{}招商引资成绩", score.unit, period.label()),
+        group: score.group.label().to_owned(),
+        rank: format!("{} / {group_size}", score.rank),
+        mean: show_rate(score.mean_task_progress),
+        back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
+        rows: figure_rows(&score.indicators, Some((&period, Some(&score.unit)))),
+        progress_svg: if progress.is_empty() {
+            String::new()
+        } else {
+            charts::progress_bars(
+                &format!("{}目标任务：时间进度与任务进度", score.unit),
+                &progress,
+            )
+        },
+        trend_svg: trend_svg(&facts, period.year(), index, &score.unit),
+        funnel_svg: funnel_svg(&facts, &period, index),
+        unit: score.unit.clone(),
+        layout: Layout::of(&user),
+    };
+    let _ = city;
+    Ok(Html(render(&page)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DrillQuery {
+    #[serde(flatten)]
+    period: PeriodQuery,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    indicator: String,
+}
+
+pub struct DrillRow {
+    pub part: &'static str,
+    pub link: String,
+    pub code: String,
+    pub name: String,
+    pub territory: String,
+    pub date: String,
+    pub detail: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "drill.html")]
+struct DrillPage {
+    layout: Layout,
+    title: String,
+    back: String,
+    rows: Vec<DrillRow>,
+    total: String,
+    denominator: String,
+    value: String,
+    count: usize,
+}
+
+/// The records behind one figure, with their sum: for unit staff only their own unit's.
+pub async fn drill_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DrillQuery>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let actor = user.actor();
+    let unit_name = Some(query.unit.trim()).filter(|u| !u.is_empty());
+    if let Some(own) = &actor.unit
+        && unit_name != Some(own.as_str())
+    {
+        return Err(WebError::Forbidden);
+    }
+    let indicator = Indicator::from_id(&query.indicator)
+        .ok_or_else(|| WebError::BadRequest(format!("“{}”不是指标", query.indicator)))?;
+    let Computed {
+        facts,
+        period,
+        city,
+        ..
+    } = compute(&state, &query.period).await?;
+    let unit = match unit_name {
+        None => None,
+        Some(name) => Some(
+            facts
+                .unit_index(name)
+                .ok_or_else(|| WebError::NotFound(format!("单位“{name}”不存在")))?,
+        ),
+    };
+    let d = drill(&facts, &period, unit, indicator);
+    let mut project_ids = Vec::new();
+    let mut fund_ids = Vec::new();
+    let mut visit_ids = Vec::new();
+    for item in &d.items {
+        match item.record {
+            RecordRef::Project(i) => project_ids.push(facts.projects[i].id),
+            RecordRef::Fund(i) => fund_ids.push(facts.funds[i].id),
+            RecordRef::Visit(i) => visit_ids.push(facts.visits[i].id),
+        }
+    }
+    let projects: std::collections::HashMap<i64, store::ProjectSummary> = project_ids
+        .iter()
+        .copied()
+        .zip(state.store.project_summaries(&project_ids).await?)
+        .collect();
+    let funds: std::collections::HashMap<i64, domain::records::Fund> = state
+        .store
+        .funds_by_id(&fund_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let visits: std::collections::HashMap<i64, domain::records::Visit> = visit_ids
+        .iter()
+        .copied()
+        .zip(state.store.visits_by_id(&visit_ids).await?)
+        .collect();
+    let amount_text = |n: i64| match indicator.measure() {
+        Measure::Count | Measure::Rate if !matches!(indicator, Indicator::FundsInPlaceRate) => {
+            n.to_string()
+        }
+        _ => format_wan(Money::from_units("金额", n).unwrap_or(Money::ZERO)),
+    };
+    let mut rows = Vec::new();
+    for item in &d.items {
+        let part = match (d.denominator.is_some(), item.numerator) {
+            (false, _) => "",
+            (true, true) => "分子",
+            (true, false) => "分母",
+        };
+        let row = match item.record {
+            RecordRef::Project(i) => {
+                let p = projects.get(&facts.projects[i].id);
+                DrillRow {
+                    part,
+                    link: p
+                        .map(|p| format!("/projects/{}", p.code))
+                        .unwrap_or_default(),
+                    code: p.map(|p| p.code.clone()).unwrap_or_default(),
+                    name: p.map(|p| p.name.clone()).unwrap_or_default(),
+                    territory: p.map(|p| p.territory.clone()).unwrap_or_default(),
+                    date: p
+                        .and_then(|p| p.signed_on)
+                        .map(|d| format!("签约 {d}"))
+                        .unwrap_or_default(),
+                    detail: p.map(|p| p.state.clone()).unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+            RecordRef::Fund(i) => {
+                let f = funds.get(&facts.funds[i].id);
+                DrillRow {
+                    part,
+                    link: f
+                        .map(|f| format!("/projects/{}", f.project_code))
+                        .unwrap_or_default(),
+                    code: f.map(|f| f.project_code.clone()).unwrap_or_default(),
+                    name: "到位资金".to_owned(),
+                    territory: String::new(),
+                    date: f.map(|f| f.date.to_string()).unwrap_or_default(),
+                    detail: f
+                        .map(|f| {
+                            format!(
+                                "{}{}",
+                                f.currency.label(),
+                                if f.verified {
+                                    " · 已核实"
+                                } else {
+                                    " · 未核实"
+                                }
+                            )
+                        })
+                        .unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+            RecordRef::Visit(i) => {
+                let v = visits.get(&facts.visits[i].id);
+                DrillRow {
+                    part,
+                    link: String::new(),
+                    code: String::new(),
+                    name: v.and_then(|v| v.enterprise.clone()).unwrap_or_default(),
+                    territory: v.and_then(|v| v.unit.clone()).unwrap_or_default(),
+                    date: v.map(|v| v.date.to_string()).unwrap_or_default(),
+                    detail: v.and_then(|v| v.mode.clone()).unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+        };
+        rows.push(row);
+    }
+    let who = unit_name.map_or(city, str::to_owned);
+    let value = match d.denominator {
+        None => show_value(indicator, Some(Number::Int(d.numerator))),
+        Some(0) => "—（分母为0）".to_owned(),
+        Some(den) => show_value(
+            indicator,
+            Some(Number::Frac(d.numerator as f64 / den as f64)),
+        ),
+    };
+    let page = DrillPage {
+        title: format!("{who}{} · {}", period.label(), indicator.label()),
+        back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
+        count: rows.len(),
+        rows,
+        total: amount_text(d.numerator),
+        denominator: d.denominator.map(amount_text).unwrap_or_default(),
+        value: match unit_of(indicator) {
+            "" => value,
+            u => format!("{value} {u}"),
+        },
+        layout: Layout::of(&user),
+    };
+    Ok(Html(render(&page)?))
+}
+
+#[derive(Template)]
+#[template(path = "scoreboard_print.html")]
+pub struct PrintPage {
+    pub title: String,
+    pub subtitle: String,
+    pub summary: String,
+    pub tables: BoardTables,
+    pub progress_svg: String,
+    /// The stylesheet inlined, for a file opened outside the server.
+    pub inline_css: Option<&'static str>,
+}
+
+/// The print view of a scoreboard as a whole HTML document.
+pub fn print_html(
+    board: &Scoreboard,
+    period: &Period,
+    city: &str,
+    standalone: bool,
+) -> Result<String, WebError> {
+    let progress = Indicator::ALL
+        .into_iter()
+        .filter_map(|i| {
+            let f = board.city.get(i.id())?;
+            Some(ProgressRow {
+                label: i.label().to_owned(),
+                task: f.task_progress?,
+                time: f.time_progress?,
+                light: f.light,
+                href: None,
+            })
+        })
+        .collect::<Vec<_>>();
+    render(&PrintPage {
+        title: title(city, period),
+        subtitle: format!("统计期间：{} 至 {}", board.start, board.end),
+        summary: summary(board, period, city),
+        tables: board_tables(board, None),
+        progress_svg: if progress.is_empty() {
+            String::new()
+        } else {
+            charts::progress_bars("全市目标任务：时间进度与任务进度", &progress)
+        },
+        inline_css: standalone.then_some(crate::CSS),
+    })
+}
+
+pub async fn print_view(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let c = compute(&state, &query).await?;
+    Ok(Html(print_html(&c.board, &c.period, &c.city, false)?))
+}
+
+pub fn xlsx_response(bytes: Vec<u8>, file_stem: &str) -> Response {
+    crate::files::attachment(bytes, exchange::FileFormat::Xlsx, file_stem)
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PeriodQuery>,
+) -> Result<Response, WebError> {
+    readers_only(&user)?;
+    let c = compute(&state, &query).await?;
+    let title = title(&c.city, &c.period);
+    let bytes = exchange::scoreboard_xlsx(&c.board, &title)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(xlsx_response(bytes, &title))
+}
