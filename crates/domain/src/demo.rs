@@ -48,20 +48,20 @@ impl DemoCity {
 
 pub const CITY: &str = "双鸭山市";
 
-const COUNTIES: [(&str, &str); 4] = [
+pub(crate) const COUNTIES: [(&str, &str); 4] = [
     ("集贤县", "230521"),
     ("友谊县", "230522"),
     ("宝清县", "230523"),
     ("饶河县", "230524"),
 ];
-const DISTRICTS: [(&str, &str); 4] = [
+pub(crate) const DISTRICTS: [(&str, &str); 4] = [
     ("尖山区", "230502"),
     ("岭东区", "230503"),
     ("四方台区", "230505"),
     ("宝山区", "230506"),
 ];
-const ZONE: &str = "双鸭山经济技术开发区";
-const DEPARTMENTS: [&str; 11] = [
+pub(crate) const ZONE: &str = "双鸭山经济技术开发区";
+pub(crate) const DEPARTMENTS: [&str; 11] = [
     "市发展和改革委员会",
     "市工业和信息化局",
     "市商务局",
@@ -74,10 +74,10 @@ const DEPARTMENTS: [&str; 11] = [
     "市文化广电和旅游局",
     "市能源局",
 ];
-const OUTPOSTS: [&str; 2] = ["市驻北京招商服务中心", "市驻上海招商服务中心"];
+pub(crate) const OUTPOSTS: [&str; 2] = ["市驻北京招商服务中心", "市驻上海招商服务中心"];
 
 /// Illustrative leaders: (name, title, chain led as 链长).
-const LEADERS: [(&str, &str); 8] = [
+pub(crate) const LEADERS: [(&str, &str); 8] = [
     ("李明远", "市委书记"),
     ("张海峰", "市长"),
     ("王建国", "常务副市长"),
@@ -89,7 +89,7 @@ const LEADERS: [(&str, &str); 8] = [
 ];
 
 /// The eight chains: (name, leading industry, 链长).
-const CHAINS: [(&str, &str, &str); 8] = [
+pub(crate) const CHAINS: [(&str, &str, &str); 8] = [
     ("煤炭精深加工产业链", "能源化工", "王建国"),
     ("钢铁产业链", "冶金", "刘志刚"),
     ("石墨产业链", "新材料", "陈立新"),
@@ -181,6 +181,18 @@ pub fn build() -> DemoCity {
     g.funds();
     g.visits();
     DemoCity {
+        projects: g.projects,
+        events: g.events,
+        funds: g.funds,
+        visits: g.visits,
+        targets: targets(),
+        ..organisation()
+    }
+}
+
+/// The demo's units, leaders, chains and teams, with no projects.
+pub fn organisation() -> DemoCity {
+    DemoCity {
         units: units(),
         leaders: LEADERS
             .iter()
@@ -205,19 +217,19 @@ pub fn build() -> DemoCity {
                 leader: Some((*leader).into()),
             })
             .collect(),
-        projects: g.projects,
-        events: g.events,
-        funds: g.funds,
-        visits: g.visits,
-        targets: targets(),
+        projects: Vec::new(),
+        events: Vec::new(),
+        funds: Vec::new(),
+        visits: Vec::new(),
+        targets: Vec::new(),
     }
 }
 
-fn team_of(chain: &str) -> String {
+pub(crate) fn team_of(chain: &str) -> String {
     format!("{}专班", chain.trim_end_matches("产业链"))
 }
 
-fn units() -> Vec<Unit> {
+pub(crate) fn units() -> Vec<Unit> {
     let mut units = vec![Unit {
         name: CITY.into(),
         kind: UnitKind::City,
@@ -327,10 +339,10 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// SplitMix64: small, fast, and the same everywhere, which is all the demo needs.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -339,15 +351,15 @@ impl Rng {
     }
 
     /// A number in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.next() % ((hi - lo + 1) as u64)) as i64
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.range(0, items.len() as i64 - 1) as usize]
     }
 
-    fn chance(&mut self, percent: i64) -> bool {
+    pub(crate) fn chance(&mut self, percent: i64) -> bool {
         self.range(1, 100) <= percent
     }
 
@@ -1115,7 +1127,7 @@ impl Window {
     }
 }
 
-fn plain(kind: EventKind, date: NaiveDate) -> StageEvent {
+pub(crate) fn plain(kind: EventKind, date: NaiveDate) -> StageEvent {
     StageEvent {
         kind,
         date,
@@ -1127,7 +1139,7 @@ fn plain(kind: EventKind, date: NaiveDate) -> StageEvent {
     }
 }
 
-fn base_project(code: &str, name: &str, territory: &str, chain: usize) -> Project {
+pub(crate) fn base_project(code: &str, name: &str, territory: &str, chain: usize) -> Project {
     Project {
         code: code.to_owned(),
         name: name.to_owned(),

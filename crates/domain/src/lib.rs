@@ -14,6 +14,7 @@ pub mod money;
 pub mod period;
 pub mod records;
 pub mod stage;
+pub mod synthetic;
 pub mod text;
 
 pub use credit_code::CreditCode;

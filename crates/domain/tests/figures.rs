@@ -579,3 +579,41 @@ fn a_published_sheet_differs_from_todays_figures_by_the_late_entries() {
     assert!(diff.iter().all(|c| c.unit.as_deref() != Some("乙县")));
     assert!(changes(&now, &now).is_empty());
 }
+
+#[test]
+fn a_synthetic_city_obeys_the_stage_rules_and_its_figures_add_up() {
+    use domain::stage::{Progress, RuleContext};
+    let city = domain::synthetic::city(3_000);
+    let ctx = RuleContext {
+        today: day("2026-11-27"),
+        project_signed_amount: None,
+    };
+    let mut by_project: std::collections::HashMap<&str, Vec<&StageEvent>> = Default::default();
+    for (code, event, _) in &city.events {
+        by_project.entry(code).or_default().push(event);
+    }
+    for project in &city.projects {
+        let events = by_project.remove(project.code.as_str()).unwrap_or_default();
+        if let Err((i, e)) = Progress::replay(events.iter().copied(), &ctx) {
+            panic!("{} event {i}: {e}", project.code);
+        }
+    }
+    let facts = city.facts();
+    assert_eq!(facts.first_year(), Some(2013));
+    let period = Period::parse(2022, "H1", None).unwrap();
+    let board = scoreboard(&facts, &period, &RankWeights::default());
+    assert!(int(&board, None, Indicator::SignedProjects) > 50);
+    assert!(int(&board, None, Indicator::StartedOrResumedProjects) > 10);
+    assert!(int(&board, None, Indicator::ForeignFundsUsd) > 0);
+    for indicator in [
+        Indicator::SignedAmount,
+        Indicator::FundsInPlace,
+        Indicator::Visits,
+    ] {
+        let d = drill(&facts, &period, None, indicator);
+        assert_eq!(
+            Some(Number::Int(d.numerator)),
+            value(&board, None, indicator)
+        );
+    }
+}

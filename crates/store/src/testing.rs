@@ -83,6 +83,22 @@ impl TestDb {
         Store::open(&self.url).await
     }
 
+    /// Runs SQL on the database behind the store's back, as a tamperer with database access
+    /// would; returns the error text when the database refuses it.
+    pub async fn execute_behind_the_store(&self, sql: &str) -> std::result::Result<(), String> {
+        sqlx::any::install_default_drivers();
+        let url = self.url.parse().map_err(|e| format!("{e}"))?;
+        let mut conn = sqlx::any::AnyConnectOptions::from_url(&url)
+            .map_err(|e| e.to_string())?
+            .connect()
+            .await
+            .map_err(|e| e.to_string())?;
+        conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     /// Removes the database; call at the end of a test that passed.
     pub async fn cleanup(self) {
         if let Some(dir) = &self.dir {

@@ -454,3 +454,30 @@ fn a_store_error_keeps_the_field_for_the_caller() {
     let err = StoreError::invalid("签约额", "必须大于0");
     assert_eq!(err.field_error().map(|e| e.field.as_str()), Some("签约额"));
 }
+
+both_databases! {
+    async fn a_published_sheet_cannot_be_changed_and_tampering_is_detected(db) {
+        let store = db.open().await.unwrap();
+        let mut tx = begin(&store).await;
+        let (id, hash) = tx.publish_sheet(2022, "H1", None, r#"{"year":2022}"#).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(hash, store::sha256_hex(r#"{"year":2022}"#));
+        let (info, content) = store.published_sheet(id).await.unwrap().unwrap();
+        assert_eq!((info.period.as_str(), content.as_str(), info.published_by.as_str()), ("H1", r#"{"year":2022}"#, "test"));
+        let update = format!("UPDATE published_sheets SET content = '{{\"year\":2023}}' WHERE id = {id}");
+        let refused = db.execute_behind_the_store(&update).await.unwrap_err();
+        assert!(refused.contains("已发布的晒单不能"), "{refused}");
+        let refused = db.execute_behind_the_store(&format!("DELETE FROM published_sheets WHERE id = {id}")).await.unwrap_err();
+        assert!(refused.contains("已发布的晒单不能"), "{refused}");
+        assert_eq!(store.published_sheets().await.unwrap().len(), 1);
+        // Someone who can drop the guard can change the row, but not without the hash showing it.
+        let drop_guard = match store.backend() {
+            store::Backend::Sqlite => "DROP TRIGGER published_sheets_no_update",
+            store::Backend::Postgres => "DROP TRIGGER published_sheets_no_change ON published_sheets",
+        };
+        db.execute_behind_the_store(drop_guard).await.unwrap();
+        db.execute_behind_the_store(&update).await.unwrap();
+        let err = store.published_sheet(id).await.unwrap_err();
+        assert!(err.to_string().contains("可能被篡改"), "{err}");
+    }
+}

@@ -146,6 +146,14 @@ pub fn unit_of(indicator: Indicator) -> &'static str {
     }
 }
 
+/// An indicator's name with the unit its values are shown in.
+pub fn heading(indicator: Indicator) -> String {
+    match unit_of(indicator) {
+        "" => indicator.label().to_owned(),
+        u => format!("{}（{u}）", indicator.label()),
+    }
+}
+
 fn show_yoy(yoy: Option<f64>) -> String {
     match yoy {
         None => "—".to_owned(),
@@ -339,13 +347,7 @@ pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
             });
         }
     }
-    let rank_heads = RANKING_COLUMNS
-        .iter()
-        .map(|i| match unit_of(*i) {
-            "" => i.label().to_owned(),
-            u => format!("{}（{u}）", i.label()),
-        })
-        .collect();
+    let rank_heads = RANKING_COLUMNS.iter().map(|i| heading(*i)).collect();
     BoardTables {
         city_rows,
         rank_heads,

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::projects::render;
-use crate::scoreboard::{readers_only, show_value, unit_of};
+use crate::scoreboard::{heading, readers_only, show_value};
 use crate::view::Layout;
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,7 +123,7 @@ pub async fn show_targets(
             let territorial = group_sum(*i, ScoreGroup::Territory);
             let difference = territorial - city;
             Some(Mismatch {
-                indicator: i.label().to_owned(),
+                indicator: heading(*i),
                 city: show(*i, city),
                 territorial: show(*i, territorial),
                 difference: match difference {
@@ -139,13 +139,7 @@ pub async fn show_targets(
     let page = TargetsPage {
         layout: Layout::of(&user),
         year,
-        heads: shown
-            .iter()
-            .map(|i| match unit_of(*i) {
-                "" => i.label().to_owned(),
-                u => format!("{}（{u}）", i.label()),
-            })
-            .collect(),
+        heads: shown.iter().map(|i| heading(*i)).collect(),
         rows,
         mismatches,
         can_edit: user.actor().manages_city_data(),

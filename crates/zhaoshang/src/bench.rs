@@ -194,3 +194,71 @@ pub async fn web(
     server.abort();
     Ok(out)
 }
+
+/// Loads a synthetic city of `projects` projects into an empty database (or uses the one
+/// there), then times reading the figures' records and computing the 2022 H1 scoreboard over
+/// 2013–2022, `runs` times after a warm-up.
+pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<String> {
+    let mut out = format!("数据库: {:?}\n", store.backend());
+    if store.count(Table::Projects).await? == 0 {
+        let started = Instant::now();
+        let summary = crate::demo::load_synthetic(store, "bench", projects).await?;
+        let _ = writeln!(
+            out,
+            "{summary}\n载入用时 {:.1} 秒",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "使用库中已有的{}个项目",
+            store.count(Table::Projects).await?
+        );
+    }
+    let period = domain::Period::parse(2022, "H1", None).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let weights = domain::figures::RankWeights::default();
+    let mut read = Vec::new();
+    let mut compute = Vec::new();
+    let mut board = None;
+    for run in 0..=runs.max(1) {
+        let started = Instant::now();
+        let facts = store.figure_facts().await?;
+        let loaded = started.elapsed();
+        let started = Instant::now();
+        let b = domain::figures::scoreboard(&facts, &period, &weights);
+        let computed = started.elapsed();
+        if run > 0 {
+            read.push(loaded.as_secs_f64() * 1e3);
+            compute.push(computed.as_secs_f64() * 1e3);
+        }
+        board = Some(b);
+    }
+    let total: Vec<f64> = read.iter().zip(&compute).map(|(a, b)| a + b).collect();
+    for (name, mut times) in [("读取", read), ("计算", compute), ("合计", total)] {
+        times.sort_by(f64::total_cmp);
+        let _ = writeln!(
+            out,
+            "{name}: 中位数 {:.2} 毫秒, 最慢 {:.2} 毫秒（{} 次）",
+            times[times.len() / 2],
+            times[times.len() - 1],
+            times.len()
+        );
+    }
+    if let Some(b) = board {
+        let value = |i: domain::figures::Indicator| {
+            b.city_figure(i).and_then(|f| f.int()).unwrap_or_default()
+        };
+        let _ = writeln!(
+            out,
+            "2022年上半年: 签约项目 {}，签约额 {} 元，到位资金 {} 元，开复工 {}，对接 {}；单位 {} 个，自 {} 年起",
+            value(domain::figures::Indicator::SignedProjects),
+            value(domain::figures::Indicator::SignedAmount),
+            value(domain::figures::Indicator::FundsInPlace),
+            value(domain::figures::Indicator::StartedOrResumedProjects),
+            value(domain::figures::Indicator::Visits),
+            b.units.len(),
+            b.first_year
+        );
+    }
+    Ok(out)
+}

@@ -24,12 +24,42 @@ pub async fn load_organisation(tx: &mut Tx, city: &DemoCity) -> Result<()> {
 /// Loads the demo; refuses a database that already holds projects, so that illustrative
 /// records never mix with real ones.
 pub async fn load(store: &Store, actor: &str) -> Result<String> {
+    let city = demo::build();
+    load_city(store, actor, &city).await?;
+    Ok(format!(
+        "已载入演示数据（双鸭山市，2020—2022年，生成的记录均标为示例）：{}。",
+        counts(&city)
+    ))
+}
+
+/// Loads a synthetic city of `projects` projects over 2013–2022 (for benchmarks).
+pub async fn load_synthetic(store: &Store, actor: &str, projects: usize) -> Result<String> {
+    let city = domain::synthetic::city(projects);
+    load_city(store, actor, &city).await?;
+    Ok(format!(
+        "已载入合成数据（双鸭山市的单位，2013—2022年，全部标为示例）：{}。",
+        counts(&city)
+    ))
+}
+
+fn counts(city: &DemoCity) -> String {
+    format!(
+        "单位{}个，项目{}个，阶段事件{}条，到位资金{}条，对接记录{}条，目标{}条",
+        city.units.len(),
+        city.projects.len(),
+        city.events.len(),
+        city.funds.len(),
+        city.visits.len(),
+        city.targets.len()
+    )
+}
+
+async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     if store.count(Table::Projects).await? > 0 {
         bail!("数据库中已有项目，演示数据只能载入空数据库（可用 --db 指定一个新的数据库）");
     }
-    let city = demo::build();
     let mut tx = store.begin(actor).await?;
-    load_organisation(&mut tx, &city).await?;
+    load_organisation(&mut tx, city).await?;
     for project in &city.projects {
         tx.upsert_project(project).await?;
     }
@@ -59,15 +89,7 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
         tx.upsert_target(target).await?;
     }
     tx.commit().await?;
-    Ok(format!(
-        "已载入演示数据（双鸭山市，2020—2022年，生成的记录均标为示例）：单位{}个，项目{}个，阶段事件{}条，到位资金{}条，对接记录{}条，目标{}条。",
-        city.units.len(),
-        city.projects.len(),
-        city.events.len(),
-        city.funds.len(),
-        city.visits.len(),
-        city.targets.len()
-    ))
+    Ok(())
 }
 
 /// One account per role for the demo, each with a random password; returns

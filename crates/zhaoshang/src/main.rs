@@ -42,8 +42,12 @@ enum Command {
     Export { kind: String, file: PathBuf },
     /// Writes the import template of KIND (.xlsx): headers, an example row and notes.
     Template { kind: String, file: PathBuf },
-    /// Loads the demo city (双鸭山, 2020–2022) into an empty database.
-    Demo,
+    /// Loads the demo city (双鸭山, 2020–2022) into an empty database; with --scale, a
+    /// synthetic city of that many projects over 2013–2022 instead (for benchmarks).
+    Demo {
+        #[arg(long)]
+        scale: Option<usize>,
+    },
     /// Serves the web UI and the JSON API.
     Serve {
         /// Address to listen on.
@@ -112,6 +116,15 @@ enum BenchCommand {
         projects: usize,
         #[arg(long, default_value_t = 5)]
         events_per_project: usize,
+    },
+    /// Times the full scoreboard (every indicator, every unit, 同比 and records over ten years)
+    /// over a synthetic city of N projects: reading the records and computing, separately.
+    Scoreboard {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        /// Timed runs after one warm-up; the median and the slowest are reported.
+        #[arg(long, default_value_t = 11)]
+        runs: usize,
     },
     /// Times the project list page and GET /api/v1/projects over a synthetic city of N projects.
     Web {
@@ -328,6 +341,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 bench::web(&store, projects, connections, requests).await?
             );
         }
+        Command::Bench(BenchCommand::Scoreboard { projects, runs }) => {
+            let store = open(db).await?;
+            println!("{}", bench::scoreboard(&store, projects, runs).await?);
+        }
         Command::Report(ReportCommand::Scoreboard {
             period,
             format,
@@ -340,9 +357,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(db).await?;
             report::summary_report(&store, &period).await?;
         }
-        Command::Demo => {
+        Command::Demo { scale } => {
             let store = open(db).await?;
-            let summary = demo::load(&store, &actor(None)).await?;
+            let summary = match scale {
+                None => demo::load(&store, &actor(None)).await?,
+                Some(n) => demo::load_synthetic(&store, &actor(None), n).await?,
+            };
             println!("{summary}");
         }
     }
