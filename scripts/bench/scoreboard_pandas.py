@@ -18,7 +18,13 @@ import sqlite3
 import statistics
 import time
 
+import warnings
+
+import numpy as np
 import pandas as pd
+
+# psycopg2 works with read_sql; pandas only warns that it prefers SQLAlchemy.
+warnings.filterwarnings("ignore", message="pandas only supports SQLAlchemy")
 
 COUNTS = [
     "signed_projects", "signed_amount", "signed_projects_100m", "signed_projects_1b",
@@ -174,23 +180,29 @@ def compute(t, year, code):
     years = list(range(first_year, year + 1))
     table = table.reindex(columns=years, fill_value=0)
 
-    # Every indicator per slot: this year, last year, 同比, record.
+    # Every indicator per slot, vectorised: this year, last year, 同比, record.
+    this, last = table[year], table[year - 1]
+    earlier = table[years[:-1]].max(axis=1) if len(years) > 1 else None
+    frame = pd.DataFrame({"value": this, "last": last})
+    # 四舍五入 on the magnitude, as zhaoshang rounds 同比 (−6.25 % → −6.3 %).
+    pct = (this - last) / last.where(last != 0) * 100
+    frame["yoy_pct"] = np.sign(pct) * np.floor(pct.abs() * 10 + 0.5 + 1e-9) / 10
+    frame["record"] = (this > earlier) if earlier is not None else False
     out = {}
-    for slot in slots["slot"].drop_duplicates().tolist() + list(t["units"]["id"]):
-        figures = {}
-        get = lambda name, y: table.loc[(slot, name), y] if (slot, name) in table.index else 0  # noqa: E731
+    for (slot, name), row in frame.loc[frame.index.get_level_values(1).isin(COUNTS)].iterrows():
+        out.setdefault(slot, {})[name] = {
+            "value": int(row["value"]),
+            "yoy_pct": None if pd.isna(row["yoy_pct"]) else float(row["yoy_pct"]),
+            "record": bool(row["record"]),
+        }
+    for slot in list(out) + list(t["units"]["id"]):
+        figures = out.setdefault(slot, {})
         for name in COUNTS:
-            this, last = get(name, year), get(name, year - 1)
-            earlier = [get(name, y) for y in years[:-1]]
-            figures[name] = {
-                "value": int(this),
-                "yoy_pct": round((this - last) / last * 100 + 1e-12, 1) if last else None,
-                "record": bool(earlier) and all(this > e for e in earlier),
-            }
+            figures.setdefault(name, {"value": 0, "yoy_pct": None, "record": False})
         for name, (num, den) in RATES.items():
-            n, d = get(num, year), get(den, year)
+            n = this.get((slot, num), 0)
+            d = this.get((slot, den), 0)
             figures[name] = {"value": (n / d) if d else None}
-        out[slot] = figures
     return out
 
 

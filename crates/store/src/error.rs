@@ -20,6 +20,9 @@ pub enum StoreError {
     /// A stored row that the domain refuses to read back: a bug or a hand edit of the database.
     #[error("数据库中的记录无法读取: {0}")]
     Corrupt(String),
+    /// The records kept changing while they were read; trying again later will do.
+    #[error("{0}")]
+    Busy(String),
     #[error("数据库错误: {0}")]
     Database(#[from] sqlx::Error),
     #[error("数据库迁移失败: {0}")]

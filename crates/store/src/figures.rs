@@ -5,6 +5,7 @@
 //! the read is what costs, and the computation itself is done in memory by `domain::figures`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::figures::facts::{FactFund, FactProject, FactUnit, FactVisit, Facts, Milestones};
@@ -43,13 +44,168 @@ fn int(what: &str, text: &str) -> Result<i64> {
 }
 
 /// The fields of one packed record, exactly `n` of them.
-fn fields(record: &str, n: usize) -> Result<Vec<&str>> {
-    let parts: Vec<&str> = record.split('|').collect();
-    if parts.len() == n {
-        Ok(parts)
-    } else {
-        Err(corrupt("记录", record))
+fn fields<const N: usize>(record: &str) -> Result<[&str; N]> {
+    let mut parts = [""; N];
+    let mut split = record.split('|');
+    for part in &mut parts {
+        *part = split.next().ok_or_else(|| corrupt("记录", record))?;
     }
+    match split.next() {
+        None => Ok(parts),
+        Some(_) => Err(corrupt("记录", record)),
+    }
+}
+
+/// The figures' records as read at one `data_version`.
+pub(crate) struct CachedFacts {
+    version: i64,
+    facts: Arc<Facts>,
+}
+
+/// Ids hashed by one multiplication: SipHash's defence against chosen keys is not needed for
+/// ids the database assigned, and at a million projects it is a tenth of the read.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
+
+/// Parses each chunk on its own thread and joins the results in chunk order.
+fn parse_chunks<T: Send>(
+    chunks: &[String],
+    parse: impl Fn(&str) -> Result<Vec<T>> + Sync,
+) -> Result<Vec<T>> {
+    let parts: Vec<Result<Vec<T>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| scope.spawn(|| parse(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(StoreError::Corrupt("解析线程异常退出".into())))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn lookup(index: &IdMap<u32>, what: &str, id: &str) -> Result<u32> {
+    index
+        .get(&int(what, id)?)
+        .copied()
+        .ok_or_else(|| corrupt(what, id))
+}
+
+/// The packed records as facts: projects with their credited units, funds and visits.
+fn parse(
+    units: &IdMap<u32>,
+    project_chunks: &[String],
+    credit_chunks: &[String],
+    fund_chunks: &[String],
+    visit_chunks: &[String],
+) -> Result<(Vec<FactProject>, Vec<FactFund>, Vec<FactVisit>)> {
+    let mut projects = parse_chunks(project_chunks, |chunk| {
+        chunk
+            .split(';')
+            .map(|record| {
+                let f: [&str; 10] = fields(record)?;
+                let signed_value = if f[4].is_empty() {
+                    0
+                } else {
+                    int("签约额", f[4])?
+                };
+                Ok(FactProject {
+                    id: int("项目", f[0])?,
+                    territory: lookup(units, "单位", f[1])?,
+                    credited: Vec::new(),
+                    milestones: Milestones {
+                        first_on: opt_day(f[2])?,
+                        signed: opt_day(f[3])?.map(|d| (d, signed_value)),
+                        landed_on: opt_day(f[5])?,
+                        started_on: opt_day(f[6])?,
+                        production_on: opt_day(f[7])?,
+                        capacity_on: opt_day(f[8])?,
+                        resumed_on: match f[9] {
+                            "" => Vec::new(),
+                            list => list.split(',').map(day).collect::<Result<_>>()?,
+                        },
+                    },
+                })
+            })
+            .collect()
+    })?;
+    let mut index: IdMap<u32> = IdMap::with_capacity_and_hasher(projects.len(), Default::default());
+    for (i, p) in projects.iter().enumerate() {
+        index.insert(p.id, i as u32);
+    }
+    // A project's credited units in any order: each counts once whatever its position.
+    for chunk in credit_chunks {
+        for record in chunk.split(';') {
+            let f: [&str; 2] = fields(record)?;
+            let p = lookup(&index, "项目", f[0])?;
+            projects[p as usize]
+                .credited
+                .push(lookup(units, "单位", f[1])?);
+        }
+    }
+    let funds = parse_chunks(fund_chunks, |chunk| {
+        let mut out = Vec::new();
+        for record in chunk.split(';') {
+            let f: [&str; 6] = fields(record)?;
+            let usd = match f[4] {
+                "CNY" => false,
+                "USD" => true,
+                _ => continue,
+            };
+            out.push(FactFund {
+                id: int("到位资金", f[0])?,
+                project: lookup(&index, "项目", f[1])?,
+                date: day(f[2])?,
+                amount: int("金额", f[3])?,
+                usd,
+                verified: f[5] != "0",
+            });
+        }
+        Ok(out)
+    })?;
+    let visits = parse_chunks(visit_chunks, |chunk| {
+        chunk
+            .split(';')
+            .map(|record| {
+                let f: [&str; 3] = fields(record)?;
+                Ok(FactVisit {
+                    id: int("对接记录", f[0])?,
+                    date: day(f[1])?,
+                    unit: match f[2] {
+                        "" => None,
+                        u => Some(lookup(units, "单位", u)?),
+                    },
+                })
+            })
+            .collect()
+    })?;
+    Ok((projects, funds, visits))
 }
 
 /// How many records one packed row carries.
@@ -106,10 +262,59 @@ impl Store {
         Ok(chunks.into_iter().flatten().collect())
     }
 
-    /// Everything a scoreboard needs, read in a handful of queries.
-    pub async fn figure_facts(&self) -> Result<Facts> {
+    /// The number of committed transactions that changed business records.
+    pub async fn data_version(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT version FROM data_version WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Everything a scoreboard needs, as the records stand now.
+    ///
+    /// The records are read on several connections at once, so they are taken only when
+    /// `data_version` is the same before and after (no change committed in between, so every
+    /// connection saw the same records); otherwise the read is repeated. The result is kept
+    /// until the version moves: a view of the records, checked against the database on every
+    /// call, never a stored total.
+    pub async fn figure_facts(&self) -> Result<Arc<Facts>> {
+        let mut before = self.data_version().await?;
+        if let Some(cached) = self.cached_facts(before) {
+            return Ok(cached);
+        }
+        for _ in 0..5 {
+            let read = self.read_facts_uncached().await;
+            let after = self.data_version().await?;
+            if after == before {
+                let facts = Arc::new(read?);
+                if let Ok(mut cache) = self.facts.lock() {
+                    *cache = Some(CachedFacts {
+                        version: after,
+                        facts: Arc::clone(&facts),
+                    });
+                }
+                return Ok(facts);
+            }
+            before = after;
+        }
+        Err(StoreError::Busy(
+            "统计所需的记录在读取期间不断变化，请稍后重试".into(),
+        ))
+    }
+
+    fn cached_facts(&self, version: i64) -> Option<Arc<Facts>> {
+        let cache = self.facts.lock().ok()?;
+        cache
+            .as_ref()
+            .filter(|c| c.version == version)
+            .map(|c| Arc::clone(&c.facts))
+    }
+
+    /// The records read afresh, bypassing the cache and its version check: for benchmarks,
+    /// which time the read itself. Not consistent under concurrent writes; use `figure_facts`.
+    pub async fn read_facts_uncached(&self) -> Result<Facts> {
         let mut units = Vec::new();
-        let mut unit_index: HashMap<i64, u32> = HashMap::new();
+        let mut unit_index: IdMap<u32> = IdMap::default();
         let rows = sqlx::query("SELECT id, name, kind, score_group FROM units ORDER BY id")
             .fetch_all(self.pool())
             .await?;
@@ -127,13 +332,6 @@ impl Store {
                     .transpose()?,
             });
         }
-        let unit = |id: i64| {
-            unit_index
-                .get(&id)
-                .copied()
-                .ok_or_else(|| corrupt("单位", &id.to_string()))
-        };
-
         let project_columns = [
             "id",
             "territory_unit_id",
@@ -164,91 +362,18 @@ impl Store {
             self.targets(),
         )?;
 
-        let mut projects = Vec::new();
-        let mut project_index: HashMap<i64, u32> = HashMap::new();
-        for chunk in &project_chunks {
-            for record in chunk.split(';') {
-                let f = fields(record, project_columns.len())?;
-                let id = int("项目", f[0])?;
-                let signed_value = if f[4].is_empty() {
-                    0
-                } else {
-                    int("签约额", f[4])?
-                };
-                let resumed_on = match f[9] {
-                    "" => Vec::new(),
-                    list => list.split(',').map(day).collect::<Result<_>>()?,
-                };
-                project_index.insert(id, projects.len() as u32);
-                projects.push(FactProject {
-                    id,
-                    territory: unit(int("单位", f[1])?)?,
-                    credited: Vec::new(),
-                    milestones: Milestones {
-                        first_on: opt_day(f[2])?,
-                        signed: opt_day(f[3])?.map(|d| (d, signed_value)),
-                        landed_on: opt_day(f[5])?,
-                        started_on: opt_day(f[6])?,
-                        production_on: opt_day(f[7])?,
-                        capacity_on: opt_day(f[8])?,
-                        resumed_on,
-                    },
-                });
-            }
-        }
-        let project = |id: i64| {
-            project_index
-                .get(&id)
-                .copied()
-                .ok_or_else(|| corrupt("项目", &id.to_string()))
-        };
-
-        // A project's credited units in any order: each counts once whatever its position.
-        for chunk in &credit_chunks {
-            for record in chunk.split(';') {
-                let f = fields(record, credit_columns.len())?;
-                let p = project(int("项目", f[0])?)?;
-                projects[p as usize]
-                    .credited
-                    .push(unit(int("单位", f[1])?)?);
-            }
-        }
-
-        let mut funds = Vec::new();
-        for chunk in &fund_chunks {
-            for record in chunk.split(';') {
-                let f = fields(record, fund_columns.len())?;
-                let usd = match f[4] {
-                    "CNY" => false,
-                    "USD" => true,
-                    _ => continue,
-                };
-                funds.push(FactFund {
-                    id: int("到位资金", f[0])?,
-                    project: project(int("项目", f[1])?)?,
-                    date: day(f[2])?,
-                    amount: int("金额", f[3])?,
-                    usd,
-                    verified: f[5] != "0",
-                });
-            }
-        }
-
-        let mut visits = Vec::new();
-        for chunk in &visit_chunks {
-            for record in chunk.split(';') {
-                let f = fields(record, visit_columns.len())?;
-                visits.push(FactVisit {
-                    id: int("对接记录", f[0])?,
-                    date: day(f[1])?,
-                    unit: match f[2] {
-                        "" => None,
-                        u => Some(unit(int("单位", u)?)?),
-                    },
-                });
-            }
-        }
-
+        // Parsing a million records takes a while: off the async workers, a thread per chunk.
+        let (projects, funds, visits) = tokio::task::spawn_blocking(move || {
+            parse(
+                &unit_index,
+                &project_chunks,
+                &credit_chunks,
+                &fund_chunks,
+                &visit_chunks,
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("解析中断: {e}")))??;
         Ok(Facts {
             units,
             projects,

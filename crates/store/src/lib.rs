@@ -7,7 +7,7 @@
 
 mod batch;
 mod error;
-mod figures;
+pub(crate) mod figures;
 mod listing;
 mod read;
 mod sheets;
@@ -47,6 +47,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The records the figures were last computed from, with the `data_version` they were
+    /// read at (see `figures.rs`).
+    facts: std::sync::Arc<std::sync::Mutex<Option<figures::CachedFacts>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -92,7 +95,11 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            facts: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }

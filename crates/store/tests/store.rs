@@ -481,3 +481,39 @@ both_databases! {
         assert!(err.to_string().contains("可能被篡改"), "{err}");
     }
 }
+
+both_databases! {
+    async fn the_figures_read_follows_every_committed_change_and_nothing_else(db) {
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        let mut p = wind_farm();
+        p.signed_amount = Some(wan("100"));
+        tx.upsert_project(&p).await.unwrap();
+        tx.commit().await.unwrap();
+        let before = store.figure_facts().await.unwrap();
+        let version = store.data_version().await.unwrap();
+        assert_eq!(before.projects.len(), 1);
+        assert_eq!(before.projects[0].milestones.signed, None);
+        assert!(std::sync::Arc::ptr_eq(&before, &store.figure_facts().await.unwrap()), "unchanged records are read once");
+        // A rolled-back change moves nothing.
+        let mut tx = begin(&store).await;
+        tx.add_event(&p.code, &event(EventKind::Stage(Stage::Signed), "2022-01-20")).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(store.data_version().await.unwrap(), version);
+        // A committed one is seen at once, by this handle and by another on the same database.
+        let mut tx = begin(&store).await;
+        tx.add_event(&p.code, &event(EventKind::Stage(Stage::Signed), "2022-01-20")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.data_version().await.unwrap(), version + 1);
+        let after = store.figure_facts().await.unwrap();
+        assert_eq!(after.projects[0].milestones.signed, Some((d("2022-01-20"), 1_000_000)));
+        let other = db.open().await.unwrap();
+        assert_eq!(other.figure_facts().await.unwrap().projects[0].milestones.signed, Some((d("2022-01-20"), 1_000_000)));
+        let mut tx = begin(&other).await;
+        let fund = Fund::new(&p.code, d("2022-03-01"), wan("50"), Currency::Cny).unwrap();
+        tx.add_fund(&fund).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.figure_facts().await.unwrap().funds.len(), 1, "a change made through another handle is seen too");
+    }
+}

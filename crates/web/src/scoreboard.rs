@@ -434,7 +434,7 @@ struct CockpitPage {
 }
 
 pub(crate) struct Computed {
-    pub facts: Facts,
+    pub facts: std::sync::Arc<Facts>,
     pub period: Period,
     pub board: Scoreboard,
     pub city: String,

@@ -221,7 +221,7 @@ pub async fn export(
 ) -> Result<Response, WebError> {
     readers_only(&user)?;
     let (_, board, period) = load(&state, id).await?;
-    let city = city_name(&state.store.figure_facts().await?);
+    let city = city_name(&*state.store.figure_facts().await?);
     let title = format!("{}（已发布）", title(&city, &period));
     let bytes =
         exchange::scoreboard_xlsx(&board, &title).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -235,6 +235,6 @@ pub async fn print(
 ) -> Result<Html<String>, WebError> {
     readers_only(&user)?;
     let (_, board, period) = load(&state, id).await?;
-    let city = city_name(&state.store.figure_facts().await?);
+    let city = city_name(&*state.store.figure_facts().await?);
     Ok(Html(print_html(&board, &period, &city, false)?))
 }

@@ -83,6 +83,9 @@ pub struct Tx {
     /// Projects whose events or signed amount changed: their derived state is rewritten at
     /// the next flush.
     dirty: HashSet<i64>,
+    /// Whether anything was logged, i.e. a business record changed: the commit then moves
+    /// `data_version` on.
+    changed: bool,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -128,6 +131,7 @@ impl Tx {
             events: Batch::new(EVENT_INSERT, 15),
             log: Batch::new(LOG_INSERT, 7),
             dirty: HashSet::new(),
+            changed: false,
         }
     }
 
@@ -146,6 +150,11 @@ impl Tx {
         // Nothing inside a transaction reads the derived states, so each touched project's is
         // written once, here.
         self.write_states().await?;
+        if self.changed {
+            sqlx::query("UPDATE data_version SET version = version + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -163,6 +172,7 @@ impl Tx {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
+        self.changed = true;
         // These records hold no maps with non-string keys, the one thing that makes
         // serde_json fail, so an empty string here would mean a bug, not bad input.
         let row = vec![
