@@ -191,6 +191,7 @@ pub struct FigureRow {
     pub light: &'static str,
     pub href: String,
     pub last_href: String,
+    pub cumulative_href: String,
 }
 
 fn figure_row(
@@ -200,15 +201,16 @@ fn figure_row(
     links: Option<(&Period, Option<&str>, &str)>,
 ) -> FigureRow {
     let amount = |n: Option<i64>| show_value(indicator, n.map(Number::Int));
-    let (href, last_href) = match links {
+    let (href, last_href, cumulative_href) = match links {
         Some((period, unit, key)) => (
             drill_href(period, unit, key),
             period
                 .in_year(period.year() - 1)
                 .map(|p| drill_href(&p, unit, key))
                 .unwrap_or_default(),
+            drill_href(&year_to_end(period), unit, key),
         ),
-        None => (String::new(), String::new()),
+        None => (String::new(), String::new(), String::new()),
     };
     FigureRow {
         label,
@@ -238,6 +240,7 @@ fn figure_row(
         light: light_class(figure.light),
         href,
         last_href,
+        cumulative_href,
     }
 }
 
@@ -467,10 +470,15 @@ fn progress_rows(
                 task: f.task_progress?,
                 time: f.time_progress?,
                 light: f.light,
-                href: Some(drill_href(period, unit, i.id())),
+                href: Some(drill_href(&year_to_end(period), unit, i.id())),
             })
         })
         .collect()
+}
+
+/// From 1 January to the period's end: what 累计完成 and 任务进度 count.
+fn year_to_end(period: &Period) -> Period {
+    Period::parse(period.year(), "YTD", Some(period.end())).unwrap_or(*period)
 }
 
 fn trend_svg(facts: &Facts, year: i32, unit: Option<usize>, who: &str) -> String {

@@ -567,6 +567,8 @@ both_databases! {
         let (bureau, csrf) = app.sign_in("bureau").await;
         sign(&app, &bureau, &csrf, "JX-1", "2022-03-01", "12000").await;
         sign(&app, &bureau, &csrf, "BQ-1", "2022-05-01", "500").await;
+        let target = [("csrf", csrf.as_str()), ("year", "2022"), ("unit", "全市"), ("indicator", "signed_projects"), ("value", "4")];
+        assert_eq!(app.post_form("/targets", Some(&bureau), &target).await.status, 303);
         let (leader, _) = app.sign_in("leader").await;
         let l = Some(leader.as_str());
         let page = app.get("/scoreboard?year=2022&period=H1", l).await;
@@ -586,6 +588,13 @@ both_databases! {
         // A rate lists its numerator and denominator.
         let drill = app.get("/scoreboard/drill?year=2022&period=H1&indicator=lead_conversion_rate", l).await;
         assert!(drill.body.contains("分子") && drill.body.contains("分母") && drill.body.contains("100.0%"), "{}", drill.body);
+        // A quarter's 累计完成 counts from 1 January: its link lists Q1's signing too.
+        let q2 = app.get("/scoreboard?year=2022&period=Q2", l).await;
+        assert!(q2.body.contains("签约项目1项"), "only BQ-1 signed in Q2");
+        let ytd = "/scoreboard/drill?year=2022&period=YTD&as_of=2022-06-30&indicator=signed_projects";
+        assert!(q2.body.contains(&ytd.replace('&', "&amp;")), "the progress bars and 累计完成 link to the year to date");
+        let drill = app.get(ytd, l).await;
+        assert!(drill.body.contains("JX-1") && drill.body.contains("BQ-1"));
         let unit = app.get("/scoreboard/unit?year=2022&period=H1&name=%E9%9B%86%E8%B4%A4%E5%8E%BF", l).await;
         assert!(unit.status == 200 && unit.body.contains("集贤县2022年上半年招商引资成绩"), "{}", unit.body);
         let export = app.get("/scoreboard/export?year=2022&period=H1", l).await;
