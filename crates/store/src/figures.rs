@@ -43,17 +43,36 @@ fn int(what: &str, text: &str) -> Result<i64> {
     text.parse().map_err(|_| corrupt(what, text))
 }
 
-/// The fields of one packed record, exactly `n` of them.
-fn fields<const N: usize>(record: &str) -> Result<[&str; N]> {
-    let mut parts = [""; N];
-    let mut split = record.split('|');
-    for part in &mut parts {
-        *part = split.next().ok_or_else(|| corrupt("记录", record))?;
-    }
-    match split.next() {
-        None => Ok(parts),
-        Some(_) => Err(corrupt("记录", record)),
-    }
+/// A chunk of records as read: one text per column, the column's values joined by ';'.
+type Chunk = Vec<String>;
+
+/// The records of a chunk, each as its N fields (NULL as the empty string); an error when the
+/// columns do not hold the same number of values.
+fn records<const N: usize>(chunk: &Chunk) -> impl Iterator<Item = Result<[&str; N]>> + '_ {
+    let mut columns: Vec<std::str::Split<'_, char>> = chunk.iter().map(|c| c.split(';')).collect();
+    let mut broken = chunk.len() != N;
+    std::iter::from_fn(move || {
+        if broken {
+            broken = false;
+            return Some(Err(corrupt("记录", "列数不符")));
+        }
+        let mut record = [""; N];
+        let mut present = 0;
+        for (field, column) in record.iter_mut().zip(&mut columns) {
+            if let Some(value) = column.next() {
+                *field = value;
+                present += 1;
+            }
+        }
+        match present {
+            0 => None,
+            n if n == N => Some(Ok(record)),
+            _ => {
+                columns.clear();
+                Some(Err(corrupt("记录", "各列的值数不同")))
+            }
+        }
+    })
 }
 
 /// The figures' records as read at one `data_version`.
@@ -87,8 +106,8 @@ type IdMap<V> = HashMap<i64, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Parses each chunk on its own thread and joins the results in chunk order.
 fn parse_chunks<T: Send>(
-    chunks: &[String],
-    parse: impl Fn(&str) -> Result<Vec<T>> + Sync,
+    chunks: &[Chunk],
+    parse: impl Fn(&Chunk) -> Result<Vec<T>> + Sync,
 ) -> Result<Vec<T>> {
     let parts: Vec<Result<Vec<T>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
@@ -120,16 +139,15 @@ fn lookup(index: &IdMap<u32>, what: &str, id: &str) -> Result<u32> {
 /// The packed records as facts: projects with their credited units, funds and visits.
 fn parse(
     units: &IdMap<u32>,
-    project_chunks: &[String],
-    credit_chunks: &[String],
-    fund_chunks: &[String],
-    visit_chunks: &[String],
+    project_chunks: &[Chunk],
+    credit_chunks: &[Chunk],
+    fund_chunks: &[Chunk],
+    visit_chunks: &[Chunk],
 ) -> Result<(Vec<FactProject>, Vec<FactFund>, Vec<FactVisit>)> {
     let mut projects = parse_chunks(project_chunks, |chunk| {
-        chunk
-            .split(';')
-            .map(|record| {
-                let f: [&str; 10] = fields(record)?;
+        records::<10>(chunk)
+            .map(|f| {
+                let f = f?;
                 let signed_value = if f[4].is_empty() {
                     0
                 } else {
@@ -161,8 +179,8 @@ fn parse(
     }
     // A project's credited units in any order: each counts once whatever its position.
     for chunk in credit_chunks {
-        for record in chunk.split(';') {
-            let f: [&str; 2] = fields(record)?;
+        for f in records::<2>(chunk) {
+            let f = f?;
             let p = lookup(&index, "项目", f[0])?;
             projects[p as usize]
                 .credited
@@ -171,8 +189,8 @@ fn parse(
     }
     let funds = parse_chunks(fund_chunks, |chunk| {
         let mut out = Vec::new();
-        for record in chunk.split(';') {
-            let f: [&str; 6] = fields(record)?;
+        for f in records::<6>(chunk) {
+            let f = f?;
             let usd = match f[4] {
                 "CNY" => false,
                 "USD" => true,
@@ -190,10 +208,9 @@ fn parse(
         Ok(out)
     })?;
     let visits = parse_chunks(visit_chunks, |chunk| {
-        chunk
-            .split(';')
-            .map(|record| {
-                let f: [&str; 3] = fields(record)?;
+        records::<3>(chunk)
+            .map(|f| {
+                let f = f?;
                 Ok(FactVisit {
                     id: int("对接记录", f[0])?,
                     date: day(f[1])?,
@@ -212,12 +229,13 @@ fn parse(
 const CHUNK: i64 = 50_000;
 
 impl Store {
-    /// The rows of `table` as `columns` joined by '|', many records to a row of text joined
-    /// by ';'. sqlx's Any driver costs some microseconds per row and per column, which at a
-    /// million projects is most of a scoreboard's time; one text per 50,000 records is parsed
-    /// here in a fraction of that. The columns hold only integers and ISO dates, never '|'
-    /// or ';'.
-    async fn packed(&self, table: &str, key: &str, columns: &[&str]) -> Result<Vec<String>> {
+    /// The rows of `table`, 50,000 records to a row: one text per column, its values joined
+    /// by ';' (NULL as the empty string). sqlx's Any driver costs some microseconds per row and
+    /// per column, which at a million projects was most of a scoreboard's time; the texts are
+    /// parsed here in a fraction of that. One aggregate per column is cheaper in SQLite than
+    /// formatting each row. The columns hold only integers and ISO dates (and a comma-joined
+    /// list of dates), never ';'.
+    async fn packed(&self, table: &str, key: &str, columns: &[&str]) -> Result<Vec<Chunk>> {
         let bounds = sqlx::AssertSqlSafe(format!("SELECT MIN({key}), MAX({key}) FROM {table}"));
         let row = sqlx::query(bounds).fetch_one(self.pool()).await?;
         let (Some(min), Some(max)) = (
@@ -226,14 +244,19 @@ impl Store {
         ) else {
             return Ok(Vec::new());
         };
-        // printf and format write NULL as the empty string; one call per row is much cheaper
-        // in SQLite than a CAST, COALESCE and || per column.
-        let pattern = vec!["%s"; columns.len()].join("|");
-        let columns = columns.join(", ");
-        let aggregate = match self.backend() {
-            crate::Backend::Sqlite => format!("group_concat(printf('{pattern}', {columns}), ';')"),
-            crate::Backend::Postgres => format!("string_agg(format('{pattern}', {columns}), ';')"),
-        };
+        // Every aggregate of one query sees the same rows in the same order, so the columns'
+        // values line up.
+        let aggregate = columns
+            .iter()
+            .map(|c| match self.backend() {
+                crate::Backend::Sqlite => format!("group_concat(ifnull({c}, ''), ';')"),
+                crate::Backend::Postgres => {
+                    format!("string_agg(COALESCE(CAST({c} AS TEXT), ''), ';')")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let width = columns.len();
         let sql = format!("SELECT {aggregate} FROM {table} WHERE {key} >= $1 AND {key} < $2");
         // The chunks are read at once on several connections: SQLite then builds them on as
         // many threads, PostgreSQL in as many backends.
@@ -249,12 +272,19 @@ impl Store {
                     .bind(from + CHUNK)
                     .fetch_one(&pool)
                     .await?;
-                Ok::<_, StoreError>((index, row.try_get::<Option<String>, _>(0)?))
+                let mut chunk = Vec::with_capacity(width);
+                for i in 0..width {
+                    match row.try_get::<Option<String>, _>(i)? {
+                        Some(column) => chunk.push(column),
+                        None => return Ok::<_, StoreError>((index, None)),
+                    }
+                }
+                Ok((index, Some(chunk)))
             });
             from += CHUNK;
             index += 1;
         }
-        let mut chunks = vec![None; index];
+        let mut chunks: Vec<Option<Chunk>> = vec![None; index];
         while let Some(done) = tasks.join_next().await {
             let (i, chunk) = done.map_err(|e| StoreError::Corrupt(format!("读取中断: {e}")))??;
             chunks[i] = chunk;
@@ -435,4 +465,22 @@ impl Store {
 /// Ids are integers the caller took from the database, so they are written into the SQL.
 pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_columns_line_up_into_records_or_are_refused() {
+        let chunk: Chunk = vec!["1;2;3".into(), ";2022-01-05;".into()];
+        let read: Vec<[&str; 2]> = records::<2>(&chunk).collect::<Result<_>>().unwrap_or_default();
+        assert_eq!(read, [["1", ""], ["2", "2022-01-05"], ["3", ""]]);
+        let ragged: Chunk = vec!["1;2;3".into(), "a;b".into()];
+        assert!(records::<2>(&ragged).any(|r| r.is_err()));
+        let narrow: Chunk = vec!["1;2".into()];
+        assert!(records::<2>(&narrow).any(|r| r.is_err()));
+        assert_eq!(day("2024-02-29").ok(), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert!(day("2023-02-29").is_err() && day("2023-2-28").is_err() && day("").is_err());
+    }
 }

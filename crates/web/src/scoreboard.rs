@@ -775,6 +775,7 @@ pub async fn drill_page(
             }
             RecordRef::Fund(i) => {
                 let f = funds.get(&facts.funds[i].id);
+                let project = &facts.projects[facts.funds[i].project as usize];
                 DrillRow {
                     part,
                     link: f
@@ -782,7 +783,7 @@ pub async fn drill_page(
                         .unwrap_or_default(),
                     code: f.map(|f| f.project_code.clone()).unwrap_or_default(),
                     name: "到位资金".to_owned(),
-                    territory: String::new(),
+                    territory: facts.units[project.territory as usize].name.clone(),
                     date: f.map(|f| f.date.to_string()).unwrap_or_default(),
                     detail: f
                         .map(|f| {
