@@ -474,7 +474,9 @@ mod tests {
     #[test]
     fn packed_columns_line_up_into_records_or_are_refused() {
         let chunk: Chunk = vec!["1;2;3".into(), ";2022-01-05;".into()];
-        let read: Vec<[&str; 2]> = records::<2>(&chunk).collect::<Result<_>>().unwrap_or_default();
+        let read: Vec<[&str; 2]> = records::<2>(&chunk)
+            .collect::<Result<_>>()
+            .unwrap_or_default();
         assert_eq!(read, [["1", ""], ["2", "2022-01-05"], ["3", ""]]);
         let ragged: Chunk = vec!["1;2;3".into(), "a;b".into()];
         assert!(records::<2>(&ragged).any(|r| r.is_err()));

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{code}/events", get(list_events).post(add_event))
         .route("/projects/{code}/funds", get(list_funds).post(add_fund))
         .route("/units", get(list_units))
+        .route("/scoreboard", get(get_scoreboard))
         .route("/visits", get(list_visits).post(add_visit))
         .route(
             "/openapi.json",
@@ -316,6 +317,19 @@ async fn add_fund(
     }
     .await;
     outcome.map_err(|e| e.with_keys(FUND_KEYS))
+}
+
+/// The scoreboard of a period, in the shape `zhaoshang report scoreboard` prints (SPEC §3), for
+/// the dashboards that read the same figures as the pages.
+async fn get_scoreboard(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    axum::extract::Query(query): axum::extract::Query<crate::scoreboard::PeriodQuery>,
+) -> Result<Json<domain::figures::Scoreboard>, ApiError> {
+    crate::scoreboard::readers_only(&user)?;
+    Ok(Json(
+        crate::scoreboard::compute(&state, &query).await?.board,
+    ))
 }
 
 /// Units are not business data of any one unit: every signed-in person may list them.

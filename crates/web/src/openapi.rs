@@ -106,6 +106,22 @@ pub fn document() -> Value {
                 "post": {"summary": "记录对接走访", "requestBody": body("NewVisit"),
                          "responses": ok("已记录", "201", created, &["400", "401", "403", "404", "409", "422"])}
             },
+            "/api/v1/scoreboard": {
+                "get": {
+                    "summary": "晒单：一个期间全市和各单位的全部指标（SPEC §3 的形状）",
+                    "parameters": [
+                        {"name": "year", "in": "query", "schema": {"type": "integer"}, "description": "年度；缺省为有记录的最近一年"},
+                        {"name": "period", "in": "query", "schema": {"type": "string", "enum": [
+                            "M01", "M02", "M03", "M04", "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12",
+                            "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y", "YTD"]}},
+                        {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "YTD 的截至日期"}
+                    ],
+                    "responses": ok("晒单", "200", json!({"type": "object", "description":
+                        "year, period, start, end, first_year, city: {指标id: Figure}, units: [{unit, group, rank, mean_task_progress, indicators}]；\
+                         Figure: value, last_year, yoy_pct, record, target, cumulative, task_progress, time_progress, behind, light；金额为整数元，比率为0–1的小数"}),
+                        &["400", "401", "403"])
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 文档"}}}
             }

@@ -600,6 +600,9 @@ both_databases! {
         let export = app.get("/scoreboard/export?year=2022&period=H1", l).await;
         assert_eq!(export.status, 200);
         assert!(export.header("content-type").unwrap().contains("spreadsheetml"));
+        let api = app.get("/api/v1/scoreboard?year=2022&period=H1", l).await.json();
+        assert_eq!((api["city"]["signed_amount"]["value"].as_i64(), api["end"].as_str()), (Some(125_000_000), Some("2022-06-30")));
+        assert_eq!(api["units"][0]["group"], "县区");
         let print = app.get("/scoreboard/print?year=2022&period=H1", l).await;
         assert!(print.status == 200 && !print.body.contains("class=\"menu\""));
         // Bad periods are the reader's error, named.
