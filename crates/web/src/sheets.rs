@@ -185,12 +185,21 @@ pub async fn show(
                 indicator: label,
                 published: show(c.published),
                 now: show(c.now),
-                delta: match delta {
-                    Some(d) if d > 0 => format!("+{}", show(Some(Number::Int(d)))),
-                    Some(d) => format!("−{}", show(Some(Number::Int(-d)))),
-                    None => String::new(),
+                delta: match (delta, c.published, c.now) {
+                    (Some(d), ..) if d > 0 => format!("+{}", show(Some(Number::Int(d)))),
+                    (Some(d), ..) => format!("−{}", show(Some(Number::Int(-d)))),
+                    // Rates change by percentage points.
+                    (None, Some(a), Some(b)) => {
+                        let points = (b.as_f64() - a.as_f64()) * 100.0;
+                        let sign = if points >= 0.0 { "+" } else { "−" };
+                        format!("{sign}{:.1}个百分点", points.abs())
+                    }
+                    _ => String::new(),
                 },
-                up: delta.is_some_and(|d| d > 0),
+                up: match (c.published, c.now) {
+                    (Some(a), Some(b)) => b.as_f64() > a.as_f64(),
+                    _ => false,
+                },
             }
         })
         .collect();

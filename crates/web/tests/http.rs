@@ -652,6 +652,10 @@ both_databases! {
         assert!(changes.contains("<td>双鸭山市</td><td>签约项目数</td><td class=\"num\">1</td><td class=\"num\">2</td><td class=\"num diff-up\">+1</td>"), "{changes}");
         assert!(changes.contains("<td>宝清县</td><td>签约额</td><td class=\"num\">0.00</td><td class=\"num\">0.30</td><td class=\"num diff-up\">+0.30</td>"), "{changes}");
         assert!(!changes.contains("集贤县"), "集贤县's figures did not change: {changes}");
+        // Rates move by percentage points: half the leads of 2022 were signed, now all are.
+        assert!(changes.contains("<td>线索转化率</td><td class=\"num\">50.0%</td><td class=\"num\">100.0%</td><td class=\"num diff-up\">+50.0个百分点</td>"), "{changes}");
+        let order: Vec<usize> = ["签约项目数", "签约额", "线索转化率"].iter().map(|k| changes.find(&format!("<td>双鸭山市</td><td>{k}</td>")).unwrap()).collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "changes are listed in the tables' order: {changes}");
         let list = app.get("/sheets", Some(&staff)).await;
         assert!(list.status == 200 && list.body.contains(&hash));
         let export = app.get(&format!("{sheet_path}/export"), b).await;

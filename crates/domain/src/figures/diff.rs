@@ -31,7 +31,16 @@ pub fn changes(published: &Scoreboard, now: &Scoreboard) -> Vec<Change> {
         |unit: Option<&str>,
          old: &std::collections::BTreeMap<String, super::Figure>,
          new: Option<&std::collections::BTreeMap<String, super::Figure>>| {
-            for (key, figure) in old {
+            // In the order the tables show them, not the map's alphabetical order.
+            let order = |key: &str| {
+                super::Indicator::from_id(key)
+                    .and_then(|i| super::Indicator::ALL.iter().position(|x| *x == i))
+                    .unwrap_or(usize::MAX)
+            };
+            let mut keys: Vec<&String> = old.keys().collect();
+            keys.sort_by_key(|k| (order(k), k.as_str()));
+            for key in keys {
+                let figure = &old[key];
                 let current = new.and_then(|m| m.get(key)).and_then(|f| f.value);
                 if current != figure.value {
                     out.push(Change {
