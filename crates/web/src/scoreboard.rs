@@ -443,9 +443,18 @@ pub(crate) struct Computed {
     pub city: String,
 }
 
-pub(crate) async fn compute(state: &AppState, query: &PeriodQuery) -> Result<Computed, WebError> {
+/// The records and the period a query asks for.
+async fn records_for(
+    state: &AppState,
+    query: &PeriodQuery,
+) -> Result<(std::sync::Arc<Facts>, Period), WebError> {
     let facts = state.store.figure_facts().await?;
     let period = query.resolve(&facts, store::today_in_china())?;
+    Ok((facts, period))
+}
+
+pub(crate) async fn compute(state: &AppState, query: &PeriodQuery) -> Result<Computed, WebError> {
+    let (facts, period) = records_for(state, query).await?;
     let board = scoreboard(&facts, &period, &RankWeights::default());
     let city = city_name(&facts);
     Ok(Computed {
@@ -614,7 +623,7 @@ pub async fn unit_page(
         facts,
         period,
         board,
-        city,
+        ..
     } = compute(&state, &query.period).await?;
     let score = board
         .unit(&query.name)
@@ -646,7 +655,7 @@ pub async fn unit_page(
         unit: score.unit.clone(),
         layout: Layout::of(&user),
     };
-    let _ = city;
+
     Ok(Html(render(&page)?))
 }
 
@@ -700,12 +709,8 @@ pub async fn drill_page(
     }
     let indicator = Indicator::from_id(&query.indicator)
         .ok_or_else(|| WebError::BadRequest(format!("“{}”不是指标", query.indicator)))?;
-    let Computed {
-        facts,
-        period,
-        city,
-        ..
-    } = compute(&state, &query.period).await?;
+    let (facts, period) = records_for(&state, &query.period).await?;
+    let city = city_name(&facts);
     let unit = match unit_name {
         None => None,
         Some(name) => Some(
