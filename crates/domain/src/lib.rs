@@ -13,6 +13,7 @@ pub mod figures;
 pub mod money;
 pub mod period;
 pub mod records;
+pub mod responsibility;
 pub mod stage;
 pub mod synthetic;
 pub mod text;

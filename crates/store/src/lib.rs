@@ -9,6 +9,7 @@ mod batch;
 mod error;
 pub(crate) mod figures;
 mod listing;
+mod plans;
 mod read;
 mod sheets;
 pub mod testing;
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use error::StoreError;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
+pub use plans::SixOnesGap;
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use sheets::{SheetInfo, sha256_hex};
 pub use tx::{Added, Tx, Upserted};

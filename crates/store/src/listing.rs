@@ -86,7 +86,7 @@ const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc 
      WHERE pc.project_id = p.id AND cu.name = {}))";
 
 /// The FROM and WHERE of a filtered project list, and the values of its placeholders.
-fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<String>) {
+pub(crate) fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<String>) {
     let mut params: Vec<String> = Vec::new();
     let mut param = |value: String| {
         params.push(value);

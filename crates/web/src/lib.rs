@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
             get(project_actions::correction_form).post(project_actions::correct_event),
         )
         .route("/projects/{code}/funds", post(project_actions::add_fund))
+        .route("/projects/{code}/plan", post(project_actions::set_plan))
+        .route("/six-ones", get(projects::six_ones))
         .route(
             "/projects/{code}/funds/{id}/verify",
             post(project_actions::verify_fund),

@@ -233,3 +233,32 @@ pub async fn correct_event(
         Err(other) => Err(other),
     }
 }
+
+/// Sets a project's schedule plan (计划进度) from its form; the project's editors may.
+pub async fn set_plan(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<crate::projects::PlanForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    editable_project(&state.store, &actor, &code).await?;
+    match form.parse() {
+        Ok(plan) => {
+            let mut tx = state.store.begin(&actor.username).await?;
+            tx.set_plan(&code, &plan).await?;
+            tx.commit().await?;
+            Ok(back_to(&code))
+        }
+        Err(errors) => {
+            let forms = Forms {
+                plan: Some(form),
+                plan_errors: errors,
+                ..Forms::default()
+            };
+            let page = project_page(&state, &user, &code, forms).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+    }
+}

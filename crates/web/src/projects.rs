@@ -364,6 +364,85 @@ pub(crate) struct ProjectPage {
     errors: Vec<FieldError>,
     fund: FundForm,
     fund_errors: Vec<FieldError>,
+    six_missing: Vec<&'static str>,
+    plan_lines: Vec<PlanRow>,
+    plan: PlanForm,
+    plan_errors: Vec<FieldError>,
+}
+
+/// A milestone of the schedule plan beside what happened.
+pub struct PlanRow {
+    pub stage: &'static str,
+    pub planned: String,
+    pub actual: String,
+    pub status: String,
+    pub late: bool,
+}
+
+/// The schedule-plan form: a planned date per milestone, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub signed: String,
+    #[serde(default)]
+    pub landed: String,
+    #[serde(default)]
+    pub started: String,
+    #[serde(default)]
+    pub production: String,
+    #[serde(default)]
+    pub capacity: String,
+}
+
+impl PlanForm {
+    fn fields(&self) -> [(domain::Stage, &str); 5] {
+        use domain::Stage;
+        [
+            (Stage::Signed, &self.signed),
+            (Stage::Landed, &self.landed),
+            (Stage::Started, &self.started),
+            (Stage::Production, &self.production),
+            (Stage::Capacity, &self.capacity),
+        ]
+    }
+
+    fn of(plan: &domain::responsibility::SchedulePlan) -> Self {
+        let on = |stage| {
+            plan.planned(stage)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
+        use domain::Stage;
+        PlanForm {
+            csrf: String::new(),
+            signed: on(Stage::Signed),
+            landed: on(Stage::Landed),
+            started: on(Stage::Started),
+            production: on(Stage::Production),
+            capacity: on(Stage::Capacity),
+        }
+    }
+
+    /// The plan the form describes, or every bad field.
+    pub fn parse(&self) -> Result<domain::responsibility::SchedulePlan, Vec<FieldError>> {
+        use domain::responsibility::{SchedulePlan, plan_field};
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for (stage, text) in self.fields() {
+            if text.trim().is_empty() {
+                continue;
+            }
+            if let Some(date) = keep(&mut errors, parse_date(&plan_field(stage), text)) {
+                entries.push((stage, date));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        SchedulePlan::new(entries).map_err(|e| vec![e])
+    }
 }
 
 /// What the funds form holds, kept as typed when it comes back with errors.
@@ -388,6 +467,9 @@ pub struct Forms {
     pub event_errors: Vec<FieldError>,
     pub fund: FundForm,
     pub fund_errors: Vec<FieldError>,
+    /// The plan form as typed, when it comes back with errors.
+    pub plan: Option<PlanForm>,
+    pub plan_errors: Vec<FieldError>,
 }
 
 impl ProjectPage {
@@ -499,6 +581,31 @@ pub(crate) async fn project_page(
             },
         })
         .collect();
+    let today = store::today_in_china();
+    let plan = state.store.plan_of(code).await?.unwrap_or_default();
+    let milestones = domain::figures::Milestones::of(
+        domain::stage::effective_events(&status.events)
+            .into_iter()
+            .map(|(_, e)| e),
+        status.record.project.signed_amount.map(Money::units),
+    );
+    let plan_lines = domain::responsibility::plan_against_actual(&plan, &milestones, today)
+        .into_iter()
+        .map(|line| PlanRow {
+            stage: line.stage.label(),
+            planned: line.planned.map(|d| d.to_string()).unwrap_or_default(),
+            actual: line.actual.map(|d| d.to_string()).unwrap_or_default(),
+            status: line.status.map(|s| s.label()).unwrap_or_default(),
+            late: line.status.is_some_and(|s| s.is_late()),
+        })
+        .collect();
+    let six_missing = domain::responsibility::SixOnes {
+        leader: status.record.project.leader.is_some(),
+        unit: !status.record.project.territory.is_empty(),
+        team: status.record.project.team.is_some(),
+        plan: !plan.is_empty(),
+    }
+    .missing();
     let project = status.record.project;
     let sources = state
         .store
@@ -542,6 +649,10 @@ pub(crate) async fn project_page(
         errors: forms.event_errors,
         fund: forms.fund,
         fund_errors: forms.fund_errors,
+        six_missing,
+        plan_lines,
+        plan: forms.plan.unwrap_or_else(|| PlanForm::of(&plan)),
+        plan_errors: forms.plan_errors,
     })
 }
 
@@ -668,4 +779,24 @@ pub async fn add_event(
         }
         Err(other) => Err(other),
     }
+}
+
+#[derive(Template)]
+#[template(path = "six_ones.html")]
+struct SixOnesPage {
+    layout: Layout,
+    gaps: Vec<store::SixOnesGap>,
+}
+
+/// The projects the actor sees that lack part of the 六个一: leader, unit, team or plan.
+pub async fn six_ones(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    let filter = scoped_filter(&user.actor())?;
+    let gaps = state.store.six_ones_gaps(&filter).await?;
+    Ok(Html(render(&SixOnesPage {
+        layout: Layout::of(&user),
+        gaps,
+    })?))
 }

@@ -690,3 +690,36 @@ both_databases! {
         assert!(unit.body.contains("25.0%") && unit.body.contains("49.6%"), "1 of 4 against 181/365: {}", unit.body);
     }
 }
+
+both_databases! {
+    async fn a_schedule_plan_is_kept_against_actual_dates_and_six_ones_gaps_are_listed(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, _) = app.sign_in("bureau").await;
+        let list = app.get("/six-ones", Some(&bureau)).await;
+        assert!(list.status == 200 && list.body.contains("JX-1") && list.body.contains("BQ-1"), "{}", list.body);
+        assert!(list.body.contains("包保领导、工作专班、进度计划"));
+        let (staff, csrf) = app.sign_in("jixian").await;
+        let s = Some(staff.as_str());
+        let own = app.get("/six-ones", s).await;
+        assert!(own.body.contains("JX-1") && !own.body.contains("BQ-1"), "unit staff see their unit's only");
+        let backwards = [("csrf", csrf.as_str()), ("signed", "2022-03-01"), ("landed", "2022-05-01"), ("started", "2022-04-01")];
+        let reply = app.post_form("/projects/JX-1/plan", s, &backwards).await;
+        assert_eq!(reply.status, 422);
+        assert!(reply.body.contains("计划开工日期：不能早于计划落地日期（2022-05-01）") && reply.body.contains("value=\"2022-04-01\""), "{}", reply.body);
+        let bad_date = [("csrf", csrf.as_str()), ("signed", "2022-13-01")];
+        let reply = app.post_form("/projects/JX-1/plan", s, &bad_date).await;
+        assert!(reply.status == 422 && reply.body.contains("计划签约日期"), "{}", reply.body);
+        let plan = [("csrf", csrf.as_str()), ("signed", "2022-03-01"), ("landed", "2022/4/1")];
+        assert_eq!(app.post_form("/projects/JX-1/plan", s, &plan).await.status, 303);
+        let page = app.get("/projects/JX-1", s).await;
+        assert!(page.body.contains("<td>签约</td><td>2022-03-01</td><td></td><td><span class=\"light red\">逾期"), "not signed by its planned date: {}", page.body);
+        assert!(page.body.contains("缺少：包保领导、工作专班"), "the plan is no longer missing");
+        let own = app.get("/six-ones", s).await;
+        assert!(own.body.contains("包保领导、工作专班</td>") && !own.body.contains("进度计划</td>"), "{}", own.body);
+        // Another unit's project is not there to plan.
+        assert_eq!(app.post_form("/projects/BQ-1/plan", s, &plan).await.status, 404);
+        let (leader, leader_csrf) = app.sign_in("leader").await;
+        let leader_plan = [("csrf", leader_csrf.as_str()), ("signed", "2022-03-01")];
+        assert_eq!(app.post_form("/projects/JX-1/plan", Some(&leader), &leader_plan).await.status, 403, "leaders read, they do not edit");
+    }
+}

@@ -12,7 +12,7 @@ use crate::read::{all_events_by_project, events_of_project};
 use crate::{Result, StoreError, now_millis};
 
 impl Tx {
-    pub(super) async fn project_id(&mut self, code: &str) -> Result<i64> {
+    pub(crate) async fn project_id(&mut self, code: &str) -> Result<i64> {
         self.resolve(Named::Project, "项目编号", code).await
     }
 

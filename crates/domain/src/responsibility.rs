@@ -1,0 +1,277 @@
+//! Who answers for a project and by when (issue 5): the schedule plan (计划进度: planned dates
+//! of 签约, 落地, 开工, 投产, 达效) against what happened, and the "六个一" — one project, one leader
+//! in charge, one responsible unit, one work team, one schedule plan, followed to the end.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::figures::Milestones;
+use crate::{FieldError, Stage};
+
+/// The milestones a schedule plan dates.
+pub const PLAN_STAGES: [Stage; 5] = [
+    Stage::Signed,
+    Stage::Landed,
+    Stage::Started,
+    Stage::Production,
+    Stage::Capacity,
+];
+
+/// The form field (and file column) of a milestone's planned date: 计划开工日期.
+pub fn plan_field(stage: Stage) -> String {
+    format!("计划{}日期", stage.label())
+}
+
+/// Planned dates, in milestone order; a milestone may be left unplanned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchedulePlan {
+    pub entries: Vec<(Stage, NaiveDate)>,
+}
+
+impl SchedulePlan {
+    /// Checks that only the plan's milestones are dated, each once, and that no milestone is
+    /// planned before an earlier one.
+    pub fn new(mut entries: Vec<(Stage, NaiveDate)>) -> Result<Self, FieldError> {
+        for (stage, _) in &entries {
+            if !PLAN_STAGES.contains(stage) {
+                return Err(FieldError::new(
+                    "阶段",
+                    format!("“{}”不是计划进度中的节点", stage.label()),
+                ));
+            }
+        }
+        entries.sort_by_key(|(stage, _)| *stage);
+        for pair in entries.windows(2) {
+            let ((a, a_on), (b, b_on)) = (pair[0], pair[1]);
+            if a == b {
+                return Err(FieldError::new(plan_field(b), "重复"));
+            }
+            if b_on < a_on {
+                return Err(FieldError::new(
+                    plan_field(b),
+                    format!("不能早于计划{}日期（{a_on}）", a.label()),
+                ));
+            }
+        }
+        Ok(SchedulePlan { entries })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn planned(&self, stage: Stage) -> Option<NaiveDate> {
+        self.entries
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, d)| *d)
+    }
+}
+
+/// Where a planned milestone stands against what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PlanStatus {
+    /// Reached; positive days are days late, negative early.
+    Reached { days_late: i64 },
+    /// Not reached, and its date has not come.
+    Pending,
+    /// Not reached, and its date has passed by this many days.
+    Overdue { days: i64 },
+    /// Reached without a planned date.
+    Unplanned,
+}
+
+impl PlanStatus {
+    pub fn label(self) -> String {
+        match self {
+            PlanStatus::Reached { days_late } if days_late > 0 => {
+                format!("已完成，晚{days_late}天")
+            }
+            PlanStatus::Reached { days_late } if days_late < 0 => {
+                format!("已完成，提前{}天", -days_late)
+            }
+            PlanStatus::Reached { .. } => "按期完成".to_owned(),
+            PlanStatus::Pending => "未到期".to_owned(),
+            PlanStatus::Overdue { days } => format!("逾期{days}天"),
+            PlanStatus::Unplanned => "已完成（无计划日期）".to_owned(),
+        }
+    }
+
+    pub fn is_late(self) -> bool {
+        matches!(
+            self,
+            PlanStatus::Overdue { .. } | PlanStatus::Reached { days_late: 1.. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanLine {
+    pub stage: Stage,
+    pub planned: Option<NaiveDate>,
+    pub actual: Option<NaiveDate>,
+    pub status: Option<PlanStatus>,
+}
+
+fn actual(milestones: &Milestones, stage: Stage) -> Option<NaiveDate> {
+    match stage {
+        Stage::Signed => milestones.signed.map(|(d, _)| d),
+        Stage::Landed => milestones.landed_on,
+        Stage::Started => milestones.started_on,
+        Stage::Production => milestones.production_on,
+        Stage::Capacity => milestones.capacity_on,
+        Stage::Lead | Stage::Negotiating => None,
+    }
+}
+
+/// Each milestone of the plan beside what happened, as of `today`.
+pub fn plan_against_actual(
+    plan: &SchedulePlan,
+    milestones: &Milestones,
+    today: NaiveDate,
+) -> Vec<PlanLine> {
+    PLAN_STAGES
+        .into_iter()
+        .map(|stage| {
+            let planned = plan.planned(stage);
+            let actual = actual(milestones, stage);
+            let status = match (planned, actual) {
+                (Some(p), Some(a)) => Some(PlanStatus::Reached {
+                    days_late: (a - p).num_days(),
+                }),
+                (Some(p), None) if p < today => Some(PlanStatus::Overdue {
+                    days: (today - p).num_days(),
+                }),
+                (Some(_), None) => Some(PlanStatus::Pending),
+                (None, Some(_)) => Some(PlanStatus::Unplanned),
+                (None, None) => None,
+            };
+            PlanLine {
+                stage,
+                planned,
+                actual,
+                status,
+            }
+        })
+        .collect()
+}
+
+/// What a project has of the 六个一.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SixOnes {
+    pub leader: bool,
+    pub unit: bool,
+    pub team: bool,
+    pub plan: bool,
+}
+
+impl SixOnes {
+    /// The names of what is missing, in the order the 六个一 lists them.
+    pub fn missing(self) -> Vec<&'static str> {
+        [
+            (self.leader, "包保领导"),
+            (self.unit, "责任单位"),
+            (self.team, "工作专班"),
+            (self.plan, "进度计划"),
+        ]
+        .into_iter()
+        .filter(|(has, _)| !has)
+        .map(|(_, name)| name)
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn a_plan_dates_only_its_milestones_in_order() {
+        let plan = SchedulePlan::new(vec![
+            (Stage::Started, d("2022-09-01")),
+            (Stage::Signed, d("2022-03-01")),
+        ]);
+        assert_eq!(
+            plan.map(|p| p.entries),
+            Ok(vec![
+                (Stage::Signed, d("2022-03-01")),
+                (Stage::Started, d("2022-09-01"))
+            ])
+        );
+        let backwards = SchedulePlan::new(vec![
+            (Stage::Landed, d("2022-05-01")),
+            (Stage::Started, d("2022-04-01")),
+        ]);
+        assert_eq!(
+            backwards,
+            Err(FieldError::new(
+                "计划开工日期",
+                "不能早于计划落地日期（2022-05-01）"
+            ))
+        );
+        assert!(SchedulePlan::new(vec![(Stage::Lead, d("2022-01-01"))]).is_err());
+        assert!(
+            SchedulePlan::new(vec![
+                (Stage::Signed, d("2022-01-01")),
+                (Stage::Signed, d("2022-01-02"))
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn each_milestone_is_judged_against_its_planned_date() {
+        let plan = SchedulePlan::new(vec![
+            (Stage::Signed, d("2022-03-01")),
+            (Stage::Landed, d("2022-04-01")),
+            (Stage::Started, d("2022-06-01")),
+            (Stage::Production, d("2023-01-01")),
+        ])
+        .unwrap_or_default();
+        let milestones = Milestones {
+            signed: Some((d("2022-03-05"), 1)),
+            landed_on: Some(d("2022-03-25")),
+            ..Milestones::default()
+        };
+        let lines = plan_against_actual(&plan, &milestones, d("2022-07-01"));
+        let status: Vec<Option<PlanStatus>> = lines.iter().map(|l| l.status).collect();
+        assert_eq!(
+            status,
+            [
+                Some(PlanStatus::Reached { days_late: 4 }),
+                Some(PlanStatus::Reached { days_late: -7 }),
+                Some(PlanStatus::Overdue { days: 30 }),
+                Some(PlanStatus::Pending),
+                None,
+            ]
+        );
+        assert_eq!(
+            status[0].map(PlanStatus::label),
+            Some("已完成，晚4天".into())
+        );
+        assert_eq!(status[2].map(PlanStatus::label), Some("逾期30天".into()));
+        assert!(status[2].is_some_and(PlanStatus::is_late));
+        assert!(!status[1].is_some_and(PlanStatus::is_late));
+    }
+
+    #[test]
+    fn six_ones_name_what_is_missing() {
+        let all = SixOnes {
+            leader: true,
+            unit: true,
+            team: true,
+            plan: true,
+        };
+        assert!(all.missing().is_empty());
+        let some = SixOnes {
+            leader: false,
+            plan: false,
+            ..all
+        };
+        assert_eq!(some.missing(), ["包保领导", "进度计划"]);
+    }
+}
