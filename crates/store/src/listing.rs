@@ -145,6 +145,22 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
+    /// The projects a leader answers for: their own, and those in their units or chains.
+    pub(crate) async fn summaries_in_leader_scope(
+        &self,
+        leader_id: i64,
+    ) -> Result<Vec<ProjectSummary>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SUMMARY_COLUMNS} {PROJECT_JOINS} WHERE p.leader_id = $1 OR c.chain_leader_id = $1 \
+             OR p.territory_unit_id IN (SELECT unit_id FROM leader_units WHERE leader_id = $1) ORDER BY p.code"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(leader_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
     /// The projects with these ids (at most a few hundred), with their ids.
     pub(crate) async fn summaries_where_ids(
         &self,

@@ -127,3 +127,101 @@ impl Store {
         Ok(gaps)
     }
 }
+
+impl Tx {
+    /// Sets the units (包保县区) a leader answers for, replacing the previous ones; logged.
+    pub async fn set_leader_units(&mut self, leader: &str, units: &[String]) -> Result<()> {
+        let leader_id = self.leader_id("领导", leader).await?;
+        let mut ids = Vec::new();
+        for unit in units {
+            ids.push(self.unit_id("包保县区", unit).await?);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let before = leader_units_of(self.conn(), leader_id).await?;
+        let mut after: Vec<String> = units.to_vec();
+        after.sort();
+        after.dedup();
+        if before == after {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM leader_units WHERE leader_id = $1")
+            .bind(leader_id)
+            .execute(self.conn())
+            .await?;
+        for unit_id in ids {
+            sqlx::query("INSERT INTO leader_units (leader_id, unit_id) VALUES ($1, $2)")
+                .bind(leader_id)
+                .bind(unit_id)
+                .execute(self.conn())
+                .await?;
+        }
+        self.log("leader_units", leader, "set", Some(&before), Some(&after))
+            .await
+    }
+}
+
+async fn leader_units_of(conn: &mut sqlx::AnyConnection, leader_id: i64) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT u.name FROM leader_units lu JOIN units u ON u.id = lu.unit_id \
+         WHERE lu.leader_id = $1 ORDER BY u.name",
+    )
+    .bind(leader_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+async fn names_led(
+    conn: &mut sqlx::AnyConnection,
+    sql: &'static str,
+    leader_id: i64,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(sql).bind(leader_id).fetch_all(conn).await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// What a leader answers for: 包保县区, chains led as 链长, teams led, and the projects these
+/// reach (the leader's own projects, those in the leader's units or chains).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaderScope {
+    pub units: Vec<String>,
+    pub chains: Vec<String>,
+    pub teams: Vec<String>,
+    pub projects: Vec<crate::ProjectSummary>,
+}
+
+impl Store {
+    /// A leader's scope; `None` when there is no such leader.
+    pub async fn leader_scope(&self, leader: &str) -> Result<Option<LeaderScope>> {
+        let mut conn = self.pool().acquire().await?;
+        let Some(row) = sqlx::query("SELECT id FROM leaders WHERE name = $1")
+            .bind(leader)
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get(0)?;
+        let chains = names_led(
+            &mut conn,
+            "SELECT name FROM chains WHERE chain_leader_id = $1 ORDER BY name",
+            id,
+        )
+        .await?;
+        let teams = names_led(
+            &mut conn,
+            "SELECT name FROM teams WHERE leader_id = $1 ORDER BY name",
+            id,
+        )
+        .await?;
+        let units = leader_units_of(&mut conn, id).await?;
+        let projects = self.summaries_in_leader_scope(id).await?;
+        Ok(Some(LeaderScope {
+            units,
+            chains,
+            teams,
+            projects,
+        }))
+    }
+}

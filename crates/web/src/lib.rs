@@ -8,6 +8,7 @@ mod charts;
 pub mod client;
 mod error;
 mod files;
+mod leaders;
 mod openapi;
 mod organisation;
 mod project_actions;
@@ -116,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{code}/funds", post(project_actions::add_fund))
         .route("/projects/{code}/plan", post(project_actions::set_plan))
         .route("/six-ones", get(projects::six_ones))
+        .route("/leader/{name}", get(leaders::show))
+        .route("/leader/{name}/units", post(leaders::set_units))
         .route(
             "/projects/{code}/funds/{id}/verify",
             post(project_actions::verify_fund),

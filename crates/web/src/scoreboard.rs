@@ -308,7 +308,7 @@ pub struct BoardTables {
 }
 
 /// The worst light among a unit's indicators with targets.
-fn worst_light(figures: &std::collections::BTreeMap<String, Figure>) -> Option<Light> {
+pub(crate) fn worst_light(figures: &std::collections::BTreeMap<String, Figure>) -> Option<Light> {
     let lights = figures.values().filter_map(|f| f.light);
     lights.max_by_key(|l| match l {
         Light::Green => 0,

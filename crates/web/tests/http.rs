@@ -723,3 +723,34 @@ both_databases! {
         assert_eq!(app.post_form("/projects/JX-1/plan", Some(&leader), &leader_plan).await.status, 403, "leaders read, they do not edit");
     }
 }
+
+both_databases! {
+    async fn a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let leader = [("csrf", csrf.as_str()), ("name", "王建国"), ("title", "副市长")];
+        assert_eq!(app.post_form("/leaders", b, &leader).await.status, 303);
+        let chain = [("csrf", csrf.as_str()), ("name", "石墨产业链"), ("industry", "新材料"), ("leader", "王建国")];
+        assert_eq!(app.post_form("/chains", b, &chain).await.status, 303);
+        assert!(app.get("/leaders", b).await.body.contains("href=\"/leader/王建国\""));
+        let path = "/leader/%E7%8E%8B%E5%BB%BA%E5%9B%BD";
+        let page = app.get(path, b).await;
+        assert!(page.status == 200 && page.body.contains("包保范围内项目</dt><dd>0 个"), "{}", page.body);
+        let bad = [("csrf", csrf.as_str()), ("units", "集贤县、不存在县")];
+        let reply = app.post_form(&format!("{path}/units"), b, &bad).await;
+        assert!(reply.status == 422 && reply.body.contains("包保县区") && reply.body.contains("不存在县"), "{} {}", reply.status, reply.body);
+        assert!(app.get(path, b).await.body.contains("包保县区</dt><dd>（无）"), "nothing was saved");
+        let good = [("csrf", csrf.as_str()), ("units", "集贤县")];
+        assert_eq!(app.post_form(&format!("{path}/units"), b, &good).await.status, 303);
+        let (leader_account, _) = app.sign_in("leader").await;
+        let page = app.get(path, Some(&leader_account)).await;
+        assert!(page.body.contains("包保县区</dt><dd>集贤县") && page.body.contains("链长</dt><dd>石墨产业链"), "{}", page.body);
+        assert!(page.body.contains("包保范围内项目</dt><dd>1 个") && page.body.contains("JX-1") && !page.body.contains("BQ-1"), "{}", page.body);
+        assert!(page.body.contains("包保县区的") && page.body.contains("<td>集贤县</td>"), "the county's figures are shown");
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let form = [("csrf", staff_csrf.as_str()), ("units", "宝清县")];
+        assert_eq!(app.post_form(&format!("{path}/units"), Some(&staff), &form).await.status, 403);
+        assert_eq!(app.get("/leader/%E6%97%A0%E6%AD%A4%E4%BA%BA", b).await.status, 404);
+    }
+}

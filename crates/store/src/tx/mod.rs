@@ -201,6 +201,11 @@ impl Tx {
         &mut self.tx
     }
 
+    /// The id of the leader named in `field`, or an error naming the field.
+    pub(crate) async fn leader_id(&mut self, field: &str, name: &str) -> Result<i64> {
+        self.resolve(Named::Leader, field, name).await
+    }
+
     /// The id of the unit named in `field`, or an error naming the field.
     pub(crate) async fn unit_id(&mut self, field: &str, name: &str) -> Result<i64> {
         self.resolve(Named::Unit, field, name).await

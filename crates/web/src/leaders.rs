@@ -1,0 +1,155 @@
+//! A leader's page (issue 5): what the leader answers for — 包保县区, chains led as 链长, teams —
+//! the projects this reaches by stage, and the figures of the leader's units in the current
+//! scoreboard. 招商局 sets the 包保县区.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::figures::{Indicator, Light};
+use domain::records::Project;
+use serde::Deserialize;
+use store::ProjectSummary;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::projects::render;
+use crate::scoreboard::{PeriodQuery, compute, readers_only, show_value, worst_light};
+use crate::view::Layout;
+
+pub struct UnitFigures {
+    pub unit: String,
+    pub rank: String,
+    pub cells: Vec<String>,
+    pub mean: String,
+    pub light: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "leader.html")]
+struct LeaderPage {
+    layout: Layout,
+    name: String,
+    units: Vec<String>,
+    chains: Vec<String>,
+    teams: Vec<String>,
+    stages: Vec<(String, usize)>,
+    projects: Vec<ProjectSummary>,
+    period: String,
+    figures: Vec<UnitFigures>,
+    can_assign: bool,
+    units_text: String,
+    error: Option<String>,
+}
+
+const COLUMNS: [Indicator; 4] = [
+    Indicator::SignedProjects,
+    Indicator::SignedAmount,
+    Indicator::FundsInPlace,
+    Indicator::StartedOrResumedProjects,
+];
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    typed: Option<(String, String)>,
+) -> Result<LeaderPage, WebError> {
+    readers_only(user)?;
+    let scope = state
+        .store
+        .leader_scope(name)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("领导“{name}”不存在")))?;
+    let mut stages: Vec<(String, usize)> = Vec::new();
+    for p in &scope.projects {
+        match stages.iter_mut().find(|(s, _)| *s == p.state) {
+            Some((_, n)) => *n += 1,
+            None => stages.push((p.state.clone(), 1)),
+        }
+    }
+    let c = compute(state, &PeriodQuery::default()).await?;
+    let figures = scope
+        .units
+        .iter()
+        .filter_map(|u| c.board.unit(u))
+        .map(|u| {
+            let light = worst_light(&u.indicators);
+            UnitFigures {
+                unit: u.unit.clone(),
+                rank: format!("{}（{}）", u.rank, u.group.label()),
+                cells: COLUMNS
+                    .iter()
+                    .map(|i| show_value(*i, u.indicators.get(i.id()).and_then(|f| f.value)))
+                    .collect(),
+                mean: u
+                    .mean_task_progress
+                    .map(|m| format!("{:.1}%", m * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+                light: light.map_or("", Light::label),
+            }
+        })
+        .collect();
+    let (units_text, error) =
+        typed.map_or_else(|| (scope.units.join("、"), None), |(t, e)| (t, Some(e)));
+    Ok(LeaderPage {
+        layout: Layout::of(user),
+        name: name.to_owned(),
+        units: scope.units,
+        chains: scope.chains,
+        teams: scope.teams,
+        stages,
+        projects: scope.projects,
+        period: c.period.label(),
+        figures,
+        can_assign: user.actor().manages_city_data(),
+        units_text,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&page(&state, &user, &name, None).await?)?))
+}
+
+#[derive(Deserialize)]
+pub struct UnitsForm {
+    csrf: String,
+    #[serde(default)]
+    units: String,
+}
+
+/// Sets the leader's 包保县区 from a list of unit names (、 or commas between them).
+pub async fn set_units(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Form(form): Form<UnitsForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    if !user.actor().manages_city_data() {
+        return Err(WebError::Forbidden);
+    }
+    let units = Project::split_units(&form.units);
+    let mut tx = state.store.begin(&user.user.username).await?;
+    match tx.set_leader_units(&name, &units).await {
+        Ok(()) => {
+            tx.commit().await?;
+            let path = serde_urlencoded::to_string([("", name.as_str())]).unwrap_or_default();
+            let segment = path.trim_start_matches('=').replace('+', "%20");
+            Ok(Redirect::to(&format!("/leader/{segment}")).into_response())
+        }
+        Err(store::StoreError::Invalid(e)) => {
+            tx.rollback().await?;
+            let page = page(&state, &user, &name, Some((form.units, e.to_string()))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
