@@ -28,6 +28,10 @@ pub struct DemoCity {
     pub funds: Vec<Fund>,
     pub visits: Vec<Visit>,
     pub targets: Vec<Target>,
+    /// (领导, 包保县区).
+    pub leader_units: Vec<(String, Vec<String>)>,
+    /// (项目编号, 计划进度) of the key projects.
+    pub plans: Vec<(String, crate::responsibility::SchedulePlan)>,
 }
 
 impl DemoCity {
@@ -180,14 +184,68 @@ pub fn build() -> DemoCity {
     g.leads();
     g.funds();
     g.visits();
+    let plans = plans(&g.projects, &g.events);
     DemoCity {
         projects: g.projects,
         events: g.events,
         funds: g.funds,
         visits: g.visits,
         targets: targets(),
+        leader_units: leader_units(),
+        plans,
         ..organisation()
     }
+}
+
+/// Each illustrative leader answers for one or two of the nine territorial units.
+fn leader_units() -> Vec<(String, Vec<String>)> {
+    let territories: Vec<&str> = COUNTIES
+        .iter()
+        .chain(&DISTRICTS)
+        .map(|(name, _)| *name)
+        .chain([ZONE])
+        .collect();
+    LEADERS
+        .iter()
+        .enumerate()
+        .map(|(i, (leader, _))| {
+            let mut units = vec![territories[i].to_owned()];
+            if i == 0 {
+                units.push(territories[8].to_owned());
+            }
+            ((*leader).to_owned(), units)
+        })
+        .collect()
+}
+
+/// Key projects carry a schedule plan: 落地 three months after signing, 开工 six, 投产
+/// eighteen, 达效 thirty — so that some are on time, some early and some late.
+fn plans(
+    projects: &[Project],
+    events: &[(String, StageEvent, bool)],
+) -> Vec<(String, crate::responsibility::SchedulePlan)> {
+    use chrono::Days;
+    projects
+        .iter()
+        .filter(|p| p.key_project)
+        .filter_map(|p| {
+            let signed = events
+                .iter()
+                .find(|(code, e, _)| *code == p.code && e.kind == EventKind::Stage(Stage::Signed))?
+                .1
+                .date;
+            let after = |days: u64| signed + Days::new(days);
+            crate::responsibility::SchedulePlan::new(vec![
+                (Stage::Signed, signed),
+                (Stage::Landed, after(90)),
+                (Stage::Started, after(180)),
+                (Stage::Production, after(540)),
+                (Stage::Capacity, after(900)),
+            ])
+            .ok()
+            .map(|plan| (p.code.clone(), plan))
+        })
+        .collect()
 }
 
 /// The demo's units, leaders, chains and teams, with no projects.
@@ -222,6 +280,8 @@ pub fn organisation() -> DemoCity {
         funds: Vec::new(),
         visits: Vec::new(),
         targets: Vec::new(),
+        leader_units: Vec::new(),
+        plans: Vec::new(),
     }
 }
 

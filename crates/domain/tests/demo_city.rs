@@ -139,6 +139,38 @@ fn the_demo_shows_the_seeds_first_half_of_2022() {
 }
 
 #[test]
+fn demo_leaders_answer_for_every_county_and_key_projects_have_plans() {
+    let city = demo::build();
+    let territorial: HashSet<&str> = city
+        .units
+        .iter()
+        .filter(|u| u.group == Some(domain::records::ScoreGroup::Territory))
+        .map(|u| u.name.as_str())
+        .collect();
+    let assigned: HashSet<&str> = city
+        .leader_units
+        .iter()
+        .flat_map(|(_, units)| units.iter().map(String::as_str))
+        .collect();
+    assert_eq!(
+        assigned, territorial,
+        "each county, district and the zone has a 包保 leader"
+    );
+    let leaders: HashSet<&str> = city.leaders.iter().map(|l| l.name.as_str()).collect();
+    assert!(
+        city.leader_units
+            .iter()
+            .all(|(l, _)| leaders.contains(l.as_str()))
+    );
+    let key = city.projects.iter().filter(|p| p.key_project).count();
+    assert!(
+        key > 0 && city.plans.len() == key,
+        "{} plans for {key} key projects",
+        city.plans.len()
+    );
+}
+
+#[test]
 fn every_demo_unit_is_ranked_within_its_group() {
     let city = demo::build();
     let h1 = board(&city, 2022, "H1");

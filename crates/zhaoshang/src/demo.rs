@@ -88,6 +88,12 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     for target in &city.targets {
         tx.upsert_target(target).await?;
     }
+    for (leader, units) in &city.leader_units {
+        tx.set_leader_units(leader, units).await?;
+    }
+    for (code, plan) in &city.plans {
+        tx.set_plan(code, plan).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
