@@ -197,14 +197,19 @@ pub fn build() -> DemoCity {
     }
 }
 
-/// Each illustrative leader answers for one or two of the nine territorial units.
-fn leader_units() -> Vec<(String, Vec<String>)> {
-    let territories: Vec<&str> = COUNTIES
+/// The nine territorial units: four counties, four districts and the zone.
+pub(crate) fn territories() -> Vec<&'static str> {
+    COUNTIES
         .iter()
         .chain(&DISTRICTS)
         .map(|(name, _)| *name)
         .chain([ZONE])
-        .collect();
+        .collect()
+}
+
+/// Each illustrative leader answers for one or two of the nine territorial units.
+fn leader_units() -> Vec<(String, Vec<String>)> {
+    let territories = territories();
     LEADERS
         .iter()
         .enumerate()

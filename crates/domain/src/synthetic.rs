@@ -5,10 +5,7 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::demo::{
-    self, CHAINS, COUNTIES, DEPARTMENTS, DISTRICTS, DemoCity, OUTPOSTS, Rng, ZONE, base_project,
-    plain,
-};
+use crate::demo::{self, CHAINS, DEPARTMENTS, DemoCity, OUTPOSTS, Rng, base_project, plain};
 use crate::figures::Indicator;
 use crate::records::{Fund, Target, Visit};
 use crate::{Currency, EventKind, Money, Stage};
@@ -32,12 +29,7 @@ fn money(units: i64) -> Money {
 pub fn city(projects: usize) -> DemoCity {
     let mut city = demo::organisation();
     let mut rng = Rng(0x5359_4E54_4845_5449 ^ projects as u64);
-    let territories: Vec<&str> = COUNTIES
-        .iter()
-        .chain(&DISTRICTS)
-        .map(|(name, _)| *name)
-        .chain([ZONE])
-        .collect();
+    let territories = demo::territories();
     let span = (last_day() - first_day()).num_days();
     for i in 0..projects {
         let code = format!("SYN-{i:08}");
