@@ -181,6 +181,168 @@ impl SixOnes {
     }
 }
 
+/// The thirteen items of 要素保障 (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ElementItem {
+    Approval,
+    Feasibility,
+    LandQuota,
+    PlanningPermit,
+    EnvironmentalAssessment,
+    EnergyAssessment,
+    ConstructionPermit,
+    Financing,
+    Labour,
+    Water,
+    Electricity,
+    Gas,
+    Transport,
+}
+
+impl ElementItem {
+    pub const ALL: [ElementItem; 13] = [
+        ElementItem::Approval,
+        ElementItem::Feasibility,
+        ElementItem::LandQuota,
+        ElementItem::PlanningPermit,
+        ElementItem::EnvironmentalAssessment,
+        ElementItem::EnergyAssessment,
+        ElementItem::ConstructionPermit,
+        ElementItem::Financing,
+        ElementItem::Labour,
+        ElementItem::Water,
+        ElementItem::Electricity,
+        ElementItem::Gas,
+        ElementItem::Transport,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ElementItem::Approval => "立项",
+            ElementItem::Feasibility => "可研批复",
+            ElementItem::LandQuota => "用地指标",
+            ElementItem::PlanningPermit => "规划许可",
+            ElementItem::EnvironmentalAssessment => "环评",
+            ElementItem::EnergyAssessment => "能评",
+            ElementItem::ConstructionPermit => "施工许可",
+            ElementItem::Financing => "资金/融资",
+            ElementItem::Labour => "用工",
+            ElementItem::Water => "水",
+            ElementItem::Electricity => "电",
+            ElementItem::Gas => "气",
+            ElementItem::Transport => "运输",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        Self::ALL
+            .into_iter()
+            .find(|i| i.label() == value)
+            .ok_or_else(|| FieldError::new(field, format!("“{value}”不是要素保障事项")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ElementStatus {
+    NotApplicable,
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl ElementStatus {
+    pub const ALL: [ElementStatus; 4] = [
+        ElementStatus::NotApplicable,
+        ElementStatus::NotStarted,
+        ElementStatus::InProgress,
+        ElementStatus::Done,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ElementStatus::NotApplicable => "不涉及",
+            ElementStatus::NotStarted => "未启动",
+            ElementStatus::InProgress => "办理中",
+            ElementStatus::Done => "已完成",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let value = raw.trim();
+        Self::ALL
+            .into_iter()
+            .find(|s| s.label() == value)
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    format!("“{value}”不是可用的状态（不涉及、未启动、办理中、已完成）"),
+                )
+            })
+    }
+}
+
+/// One item of a project's 要素保障: its state, the department that handles it, when it is due
+/// and when it was done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementSupport {
+    pub item: ElementItem,
+    pub status: ElementStatus,
+    pub department: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub done: Option<NaiveDate>,
+}
+
+impl ElementSupport {
+    /// Checks that a done date goes with 已完成 and only with it, and that an open item that
+    /// applies has a department to handle it.
+    pub fn new(
+        item: ElementItem,
+        status: ElementStatus,
+        department: Option<String>,
+        due: Option<NaiveDate>,
+        done: Option<NaiveDate>,
+    ) -> Result<Self, FieldError> {
+        match (status, done) {
+            (ElementStatus::Done, None) => {
+                return Err(FieldError::new("完成日期", "已完成的事项须填写完成日期"));
+            }
+            (ElementStatus::Done, Some(_)) => {}
+            (_, Some(_)) => {
+                return Err(FieldError::new("完成日期", "只有已完成的事项才有完成日期"));
+            }
+            (_, None) => {}
+        }
+        if matches!(
+            status,
+            ElementStatus::NotStarted | ElementStatus::InProgress
+        ) && department.is_none()
+        {
+            return Err(FieldError::new("责任部门", "未完成的事项须指定责任部门"));
+        }
+        Ok(ElementSupport {
+            item,
+            status,
+            department,
+            due,
+            done,
+        })
+    }
+
+    /// Still to be done (it applies and is not done).
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            ElementStatus::NotStarted | ElementStatus::InProgress
+        )
+    }
+
+    /// Open and past its due date as of `today`.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_open() && self.due.is_some_and(|due| due < today)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +435,51 @@ mod tests {
             ..all
         };
         assert_eq!(some.missing(), ["包保领导", "进度计划"]);
+    }
+
+    #[test]
+    fn an_element_item_is_done_with_a_date_and_open_with_a_department() {
+        let done = ElementSupport::new(
+            ElementItem::LandQuota,
+            ElementStatus::Done,
+            Some("市自然资源局".into()),
+            Some(d("2022-05-01")),
+            Some(d("2022-04-20")),
+        );
+        assert!(
+            done.as_ref()
+                .is_ok_and(|e| !e.is_open() && !e.is_overdue(d("2022-06-01")))
+        );
+        assert_eq!(
+            ElementSupport::new(ElementItem::Water, ElementStatus::Done, None, None, None)
+                .map_err(|e| e.field),
+            Err("完成日期".to_owned())
+        );
+        assert_eq!(
+            ElementSupport::new(
+                ElementItem::Water,
+                ElementStatus::InProgress,
+                None,
+                None,
+                None
+            )
+            .map_err(|e| e.field),
+            Err("责任部门".to_owned())
+        );
+        let open = ElementSupport::new(
+            ElementItem::ConstructionPermit,
+            ElementStatus::InProgress,
+            Some("市住房和城乡建设局".into()),
+            Some(d("2022-05-01")),
+            None,
+        );
+        assert!(open.as_ref().is_ok_and(|e| e.is_overdue(d("2022-05-02"))));
+        assert!(open.is_ok_and(|e| !e.is_overdue(d("2022-05-01"))));
+        assert_eq!(ElementItem::ALL.len(), 13);
+        assert_eq!(
+            ElementItem::parse("事项", "资金/融资"),
+            Ok(ElementItem::Financing)
+        );
+        assert!(ElementStatus::parse("状态", "搁置").is_err());
     }
 }

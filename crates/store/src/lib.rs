@@ -24,7 +24,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 pub use error::StoreError;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
-pub use plans::{LeaderScope, SixOnesGap};
+pub use plans::{LeaderScope, QueuedElement, SixOnesGap};
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use sheets::{SheetInfo, sha256_hex};
 pub use tx::{Added, Tx, Upserted};

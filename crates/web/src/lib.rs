@@ -117,6 +117,11 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{code}/funds", post(project_actions::add_fund))
         .route("/projects/{code}/plan", post(project_actions::set_plan))
         .route("/six-ones", get(projects::six_ones))
+        .route(
+            "/projects/{code}/elements",
+            post(project_actions::set_element),
+        )
+        .route("/elements", get(projects::element_queue))
         .route("/leader/{name}", get(leaders::show))
         .route("/leader/{name}/units", post(leaders::set_units))
         .route(

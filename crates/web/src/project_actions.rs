@@ -262,3 +262,60 @@ pub async fn set_plan(
         }
     }
 }
+
+/// Sets one 要素保障 item: the project's editors may, and so may the staff of the department
+/// that handles the item (as it was and as it will be), who work through their queue.
+pub async fn set_element(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<crate::projects::ElementForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    // A department's staff may not otherwise see the project they serve.
+    let visible = project_for(&state.store, &actor, &code).await.ok();
+    let editable = visible.as_ref().is_some_and(|r| actor.can_edit(&r.project));
+    let parsed = form.parse();
+    let handles =
+        |department: Option<&str>| actor.unit.is_some() && actor.unit.as_deref() == department;
+    let current = state.store.elements_of(&code).await?;
+    let department_now = parsed
+        .as_ref()
+        .ok()
+        .and_then(|e| current.iter().find(|c| c.item == e.item))
+        .and_then(|c| c.department.clone());
+    let allowed = editable
+        || (handles(department_now.as_deref())
+            && parsed
+                .as_ref()
+                .is_ok_and(|e| e.department.as_deref() == department_now.as_deref()));
+    if !allowed {
+        return Err(match visible {
+            Some(_) => WebError::Forbidden,
+            None => WebError::not_found_project(&code),
+        });
+    }
+    match parsed {
+        Ok(element) => {
+            let mut tx = state.store.begin(&actor.username).await?;
+            tx.set_element(&code, &element).await?;
+            tx.commit().await?;
+            if editable {
+                Ok(back_to(&code))
+            } else {
+                Ok(Redirect::to("/elements").into_response())
+            }
+        }
+        Err(errors) if editable => {
+            let forms = Forms {
+                element: form,
+                element_errors: errors,
+                ..Forms::default()
+            };
+            let page = project_page(&state, &user, &code, forms).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(errors) => Err(WebError::Invalid(errors)),
+    }
+}

@@ -368,6 +368,63 @@ pub(crate) struct ProjectPage {
     plan_lines: Vec<PlanRow>,
     plan: PlanForm,
     plan_errors: Vec<FieldError>,
+    elements: Vec<ElementRow>,
+    element: ElementForm,
+    element_errors: Vec<FieldError>,
+    element_items: Vec<Choice>,
+    element_statuses: Vec<Choice>,
+    departments: Vec<Choice>,
+}
+
+/// One of the thirteen 要素保障 items as the project page lists it.
+pub struct ElementRow {
+    pub item: &'static str,
+    pub status: &'static str,
+    pub department: String,
+    pub due: String,
+    pub done: String,
+    pub overdue: bool,
+}
+
+/// The form that sets one 要素保障 item, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct ElementForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub done: String,
+}
+
+impl ElementForm {
+    /// The item the form describes, or every bad field.
+    pub fn parse(&self) -> Result<domain::responsibility::ElementSupport, Vec<FieldError>> {
+        use domain::responsibility::{ElementItem, ElementStatus, ElementSupport};
+        let mut errors = Vec::new();
+        let item = keep(&mut errors, ElementItem::parse("要素", &self.item));
+        let status = keep(&mut errors, ElementStatus::parse("状态", &self.status));
+        let date = |field: &str, text: &str, errors: &mut Vec<FieldError>| match text.trim() {
+            "" => None,
+            t => keep(errors, parse_date(field, t)),
+        };
+        let due = date("应完成日期", &self.due, &mut errors);
+        let done = date("完成日期", &self.done, &mut errors);
+        let (Some(item), Some(status)) = (item, status) else {
+            return Err(errors);
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        ElementSupport::new(item, status, optional(&self.department), due, done)
+            .map_err(|e| vec![e])
+    }
 }
 
 /// A milestone of the schedule plan beside what happened.
@@ -470,6 +527,8 @@ pub struct Forms {
     /// The plan form as typed, when it comes back with errors.
     pub plan: Option<PlanForm>,
     pub plan_errors: Vec<FieldError>,
+    pub element: ElementForm,
+    pub element_errors: Vec<FieldError>,
 }
 
 impl ProjectPage {
@@ -606,6 +665,29 @@ pub(crate) async fn project_page(
         plan: !plan.is_empty(),
     }
     .missing();
+    let set_elements = state.store.elements_of(code).await?;
+    let elements = domain::responsibility::ElementItem::ALL
+        .into_iter()
+        .map(|item| match set_elements.iter().find(|e| e.item == item) {
+            Some(e) => ElementRow {
+                item: item.label(),
+                status: e.status.label(),
+                department: e.department.clone().unwrap_or_default(),
+                due: e.due.map(|d| d.to_string()).unwrap_or_default(),
+                done: e.done.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: e.is_overdue(today),
+            },
+            None => ElementRow {
+                item: item.label(),
+                status: "",
+                department: String::new(),
+                due: String::new(),
+                done: String::new(),
+                overdue: false,
+            },
+        })
+        .collect();
+    let departments = department_names(&state.store).await?;
     let project = status.record.project;
     let sources = state
         .store
@@ -653,6 +735,25 @@ pub(crate) async fn project_page(
         plan_lines,
         plan: forms.plan.unwrap_or_else(|| PlanForm::of(&plan)),
         plan_errors: forms.plan_errors,
+        elements,
+        element_items: choices(
+            domain::responsibility::ElementItem::ALL
+                .iter()
+                .map(|i| i.label()),
+            &forms.element.item,
+        ),
+        element_statuses: choices(
+            domain::responsibility::ElementStatus::ALL
+                .iter()
+                .map(|s| s.label()),
+            &forms.element.status,
+        ),
+        departments: choices(
+            std::iter::once("").chain(departments.iter().map(String::as_str)),
+            &forms.element.department,
+        ),
+        element: forms.element,
+        element_errors: forms.element_errors,
     })
 }
 
@@ -799,4 +900,65 @@ pub async fn six_ones(
         layout: Layout::of(&user),
         gaps,
     })?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "elements.html")]
+struct QueuePage {
+    layout: Layout,
+    department: String,
+    departments: Vec<Choice>,
+    rows: Vec<store::QueuedElement>,
+    today: chrono::NaiveDate,
+    statuses: Vec<&'static str>,
+}
+
+/// A department's queue of open 要素保障 items: unit staff see their own unit's; readers choose.
+pub async fn element_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<QueueQuery>,
+) -> Result<Html<String>, WebError> {
+    let actor = user.actor();
+    if !actor.reads_projects() {
+        return Err(WebError::Forbidden);
+    }
+    let department = match &actor.unit {
+        Some(own) => own.clone(),
+        None => query.unit.trim().to_owned(),
+    };
+    let departments = department_names(&state.store).await?;
+    let rows = if department.is_empty() {
+        Vec::new()
+    } else {
+        state.store.element_queue(&department).await?
+    };
+    Ok(Html(render(&QueuePage {
+        layout: Layout::of(&user),
+        departments: choices(departments.iter().map(String::as_str), &department),
+        department,
+        rows,
+        today: store::today_in_china(),
+        statuses: domain::responsibility::ElementStatus::ALL
+            .iter()
+            .map(|s| s.label())
+            .collect(),
+    })?))
+}
+
+/// The departments (扛标部门) that handle 要素保障 items, by name.
+async fn department_names(store: &Store) -> Result<Vec<String>, WebError> {
+    Ok(store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind == domain::records::UnitKind::Department)
+        .map(|u| u.name)
+        .collect())
 }

@@ -754,3 +754,49 @@ both_databases! {
         assert_eq!(app.get("/leader/%E6%97%A0%E6%AD%A4%E4%BA%BA", b).await.status, 404);
     }
 }
+
+both_databases! {
+    async fn element_support_items_are_set_by_editors_and_worked_off_by_their_department(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let department = [("csrf", csrf.as_str()), ("name", "市住房和城乡建设局"), ("kind", "部门"), ("parent", "双鸭山市")];
+        let reply = app.post_form("/units", b, &department).await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        tx.add_user("zhujian", "住建局", Role::UnitStaff, Some("市住房和城乡建设局"), &hash).await.unwrap();
+        tx.commit().await.unwrap();
+        let page = app.get("/projects/JX-1", b).await;
+        assert_eq!(page.body.matches("未填报").count(), 13, "all thirteen items are listed");
+        let no_done = [("csrf", csrf.as_str()), ("item", "施工许可"), ("status", "已完成"), ("department", "市住房和城乡建设局"), ("due", "2022-05-01"), ("done", "")];
+        let reply = app.post_form("/projects/JX-1/elements", b, &no_done).await;
+        assert!(reply.status == 422 && reply.body.contains("完成日期：已完成的事项须填写完成日期"), "{} {}", reply.status, reply.body);
+        let open = [("csrf", csrf.as_str()), ("item", "施工许可"), ("status", "办理中"), ("department", "市住房和城乡建设局"), ("due", "2022-05-01"), ("done", "")];
+        assert_eq!(app.post_form("/projects/JX-1/elements", b, &open).await.status, 303);
+        let page = app.get("/projects/JX-1", b).await;
+        assert!(page.body.contains("<td>施工许可</td><td>办理中</td><td>市住房和城乡建设局</td>") && page.body.contains("2022-05-01 已逾期"), "{}", page.body);
+        // The department works through its queue, without seeing the rest of the project.
+        let (dept, dept_csrf) = app.sign_in("zhujian").await;
+        let d = Some(dept.as_str());
+        let queue = app.get("/elements", d).await;
+        assert!(queue.body.contains("JX-1") && queue.body.contains("已逾期"), "{}", queue.body);
+        assert_eq!(app.get("/projects/JX-1", d).await.status, 404);
+        let not_theirs = [("csrf", dept_csrf.as_str()), ("item", "环评"), ("status", "已完成"), ("department", "市住房和城乡建设局"), ("due", ""), ("done", "2022-06-01")];
+        assert_eq!(app.post_form("/projects/JX-1/elements", d, &not_theirs).await.status, 404);
+        let finished = [("csrf", dept_csrf.as_str()), ("item", "施工许可"), ("status", "已完成"), ("department", "市住房和城乡建设局"), ("due", "2022-05-01"), ("done", "2022-06-01")];
+        let reply = app.post_form("/projects/JX-1/elements", d, &finished).await;
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/elements")));
+        assert!(app.get("/elements", d).await.body.contains("未完成事项 0 项"));
+        let page = app.get("/projects/JX-1", b).await;
+        assert!(page.body.contains("<td>施工许可</td><td>已完成</td>") && page.body.contains("2022-06-01"));
+        // The county's staff edit their project's items; readers look at any department's queue.
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let water = [("csrf", staff_csrf.as_str()), ("item", "水"), ("status", "不涉及"), ("department", ""), ("due", ""), ("done", "")];
+        assert_eq!(app.post_form("/projects/JX-1/elements", Some(&staff), &water).await.status, 303);
+        let (leader, _) = app.sign_in("leader").await;
+        let queue = app.get("/elements?unit=%E5%B8%82%E4%BD%8F%E6%88%BF%E5%92%8C%E5%9F%8E%E4%B9%A1%E5%BB%BA%E8%AE%BE%E5%B1%80", Some(&leader)).await;
+        assert!(queue.status == 200 && queue.body.contains("要素保障待办：市住房和城乡建设局"), "{}", queue.body);
+    }
+}
