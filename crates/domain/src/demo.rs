@@ -32,6 +32,8 @@ pub struct DemoCity {
     pub leader_units: Vec<(String, Vec<String>)>,
     /// (项目编号, 计划进度) of the key projects.
     pub plans: Vec<(String, crate::responsibility::SchedulePlan)>,
+    /// (项目编号, 要素保障 item) of the key projects.
+    pub elements: Vec<(String, crate::responsibility::ElementSupport)>,
 }
 
 impl DemoCity {
@@ -185,6 +187,7 @@ pub fn build() -> DemoCity {
     g.funds();
     g.visits();
     let plans = plans(&g.projects, &g.events);
+    let elements = elements(&plans);
     DemoCity {
         projects: g.projects,
         events: g.events,
@@ -193,6 +196,7 @@ pub fn build() -> DemoCity {
         targets: targets(),
         leader_units: leader_units(),
         plans,
+        elements,
         ..organisation()
     }
 }
@@ -221,6 +225,55 @@ fn leader_units() -> Vec<(String, Vec<String>)> {
             ((*leader).to_owned(), units)
         })
         .collect()
+}
+
+/// The key projects' 要素保障: land and approvals done before the planned 开工, the construction
+/// permit and power in hand around it — the later ones still open, some of them overdue.
+fn elements(
+    plans: &[(String, crate::responsibility::SchedulePlan)],
+) -> Vec<(String, crate::responsibility::ElementSupport)> {
+    use crate::responsibility::{ElementItem as I, ElementStatus as S, ElementSupport};
+    use chrono::Days;
+    let mut out = Vec::new();
+    for (i, (code, plan)) in plans.iter().enumerate() {
+        let Some(signed) = plan.planned(Stage::Signed) else {
+            continue;
+        };
+        let on = |days: u64| Some(signed + Days::new(days));
+        let items = [
+            (I::Approval, S::Done, "市发展和改革委员会", on(30), on(25)),
+            (I::LandQuota, S::Done, "市自然资源局", on(60), on(70)),
+            (
+                I::EnvironmentalAssessment,
+                S::Done,
+                "市发展和改革委员会",
+                on(120),
+                on(110),
+            ),
+            (
+                I::ConstructionPermit,
+                if i % 3 == 0 { S::InProgress } else { S::Done },
+                "市住房和城乡建设局",
+                on(170),
+                if i % 3 == 0 { None } else { on(165) },
+            ),
+            (
+                I::Electricity,
+                if i % 2 == 0 { S::NotStarted } else { S::Done },
+                "市能源局",
+                on(200),
+                if i % 2 == 0 { None } else { on(190) },
+            ),
+            (I::Gas, S::NotApplicable, "", None, None),
+        ];
+        for (item, status, department, due, done) in items {
+            let department = (!department.is_empty()).then(|| department.to_owned());
+            if let Ok(element) = ElementSupport::new(item, status, department, due, done) {
+                out.push((code.clone(), element));
+            }
+        }
+    }
+    out
 }
 
 /// Key projects carry a schedule plan: 落地 three months after signing, 开工 six, 投产
@@ -287,6 +340,7 @@ pub fn organisation() -> DemoCity {
         targets: Vec::new(),
         leader_units: Vec::new(),
         plans: Vec::new(),
+        elements: Vec::new(),
     }
 }
 

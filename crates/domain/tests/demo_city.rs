@@ -168,6 +168,17 @@ fn demo_leaders_answer_for_every_county_and_key_projects_have_plans() {
         "{} plans for {key} key projects",
         city.plans.len()
     );
+    assert_eq!(
+        city.elements.len(),
+        key * 6,
+        "six 要素保障 items per key project"
+    );
+    let end_of_2022 = NaiveDate::from_ymd_opt(2022, 12, 31).unwrap();
+    assert!(
+        city.elements.iter().any(|(_, e)| e.is_overdue(end_of_2022)),
+        "some items are overdue"
+    );
+    assert!(city.elements.iter().any(|(_, e)| !e.is_open()));
 }
 
 #[test]

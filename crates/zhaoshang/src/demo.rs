@@ -94,6 +94,9 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     for (code, plan) in &city.plans {
         tx.set_plan(code, plan).await?;
     }
+    for (code, element) in &city.elements {
+        tx.set_element(code, element).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
