@@ -17,7 +17,7 @@ use std::fmt;
 pub use columns::{Column, Kind, columns};
 pub use export::{FileFormat, export, export_bytes, export_projects};
 pub use import::{ImportReport, RowError, import, import_table};
-pub use scoreboard::{header as indicator_header, scoreboard_xlsx};
+pub use scoreboard::scoreboard_xlsx;
 pub use template::{template, template_bytes};
 
 #[derive(Debug, thiserror::Error)]

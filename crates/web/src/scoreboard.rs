@@ -465,12 +465,14 @@ pub(crate) async fn compute(state: &AppState, query: &PeriodQuery) -> Result<Com
     })
 }
 
-fn progress_rows(
+/// The time-against-task chart of the indicators with targets, empty when none has one; bars
+/// link to their year-to-date drill-down when `links` names the period and unit.
+fn progress_svg(
+    title: &str,
     figures: &std::collections::BTreeMap<String, Figure>,
-    period: &Period,
-    unit: Option<&str>,
-) -> Vec<ProgressRow> {
-    Indicator::ALL
+    links: Option<(&Period, Option<&str>)>,
+) -> String {
+    let rows: Vec<ProgressRow> = Indicator::ALL
         .into_iter()
         .filter_map(|i| {
             let f = figures.get(i.id())?;
@@ -479,11 +481,18 @@ fn progress_rows(
                 task: f.task_progress?,
                 time: f.time_progress?,
                 light: f.light,
-                href: Some(drill_href(&year_to_end(period), unit, i.id())),
+                href: links.map(|(period, unit)| drill_href(&year_to_end(period), unit, i.id())),
             })
         })
-        .collect()
+        .collect();
+    if rows.is_empty() {
+        String::new()
+    } else {
+        charts::progress_bars(title, &rows)
+    }
 }
+
+const CITY_PROGRESS: &str = "全市目标任务：时间进度与任务进度";
 
 /// From 1 January to the period's end: what 累计完成 and 任务进度 count.
 fn year_to_end(period: &Period) -> Period {
@@ -563,7 +572,6 @@ pub async fn cockpit(
             show_value(Indicator::FundsInPlace, Some(Number::Int(verified)))
         );
     }
-    let progress = progress_rows(&board.city, &period, None);
     let page = CockpitPage {
         title: title(&city, &period),
         year: period.year(),
@@ -574,11 +582,7 @@ pub async fn cockpit(
         periods: period_choices(&period),
         query: query_string(&PeriodQuery::of(&period)),
         cards,
-        progress_svg: if progress.is_empty() {
-            String::new()
-        } else {
-            charts::progress_bars("全市目标任务：时间进度与任务进度", &progress)
-        },
+        progress_svg: progress_svg(CITY_PROGRESS, &board.city, Some((&period, None))),
         trend_svg: trend_svg(&facts, period.year(), None, ""),
         funnel_svg: funnel_svg(&facts, &period, None),
         summary: summary(&board, &period, &city),
@@ -629,7 +633,6 @@ pub async fn unit_page(
         .unit(&query.name)
         .ok_or_else(|| WebError::NotFound(format!("单位“{}”不在晒单中", query.name)))?;
     let index = facts.unit_index(&score.unit);
-    let progress = progress_rows(&score.indicators, &period, Some(&score.unit));
     let group_size = board
         .units
         .iter()
@@ -642,14 +645,11 @@ pub async fn unit_page(
         mean: show_rate(score.mean_task_progress),
         back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
         rows: figure_rows(&score.indicators, Some((&period, Some(&score.unit)))),
-        progress_svg: if progress.is_empty() {
-            String::new()
-        } else {
-            charts::progress_bars(
-                &format!("{}目标任务：时间进度与任务进度", score.unit),
-                &progress,
-            )
-        },
+        progress_svg: progress_svg(
+            &format!("{}目标任务：时间进度与任务进度", score.unit),
+            &score.indicators,
+            Some((&period, Some(&score.unit))),
+        ),
         trend_svg: trend_svg(&facts, period.year(), index, &score.unit),
         funnel_svg: funnel_svg(&facts, &period, index),
         unit: score.unit.clone(),
@@ -866,29 +866,12 @@ pub fn print_html(
     city: &str,
     standalone: bool,
 ) -> Result<String, WebError> {
-    let progress = Indicator::ALL
-        .into_iter()
-        .filter_map(|i| {
-            let f = board.city.get(i.id())?;
-            Some(ProgressRow {
-                label: i.label().to_owned(),
-                task: f.task_progress?,
-                time: f.time_progress?,
-                light: f.light,
-                href: None,
-            })
-        })
-        .collect::<Vec<_>>();
     render(&PrintPage {
         title: title(city, period),
         subtitle: format!("统计期间：{} 至 {}", board.start, board.end),
         summary: summary(board, period, city),
         tables: board_tables(board, None),
-        progress_svg: if progress.is_empty() {
-            String::new()
-        } else {
-            charts::progress_bars("全市目标任务：时间进度与任务进度", &progress)
-        },
+        progress_svg: progress_svg(CITY_PROGRESS, &board.city, None),
         inline_css: standalone.then_some(crate::CSS),
     })
 }

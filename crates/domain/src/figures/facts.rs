@@ -135,18 +135,19 @@ pub struct Facts {
 impl Facts {
     /// The first year that holds any dated record; `None` when there is none.
     pub fn first_year(&self) -> Option<i32> {
-        let projects = self.projects.iter().flat_map(|p| p.milestones.dates());
-        let funds = self.funds.iter().map(|f| f.date);
-        let visits = self.visits.iter().map(|v| v.date);
-        projects.chain(funds).chain(visits).map(|d| d.year()).min()
+        self.record_years().min()
     }
 
     /// The last year that holds any dated record.
     pub fn last_year(&self) -> Option<i32> {
+        self.record_years().max()
+    }
+
+    fn record_years(&self) -> impl Iterator<Item = i32> + '_ {
         let projects = self.projects.iter().flat_map(|p| p.milestones.dates());
         let funds = self.funds.iter().map(|f| f.date);
         let visits = self.visits.iter().map(|v| v.date);
-        projects.chain(funds).chain(visits).map(|d| d.year()).max()
+        projects.chain(funds).chain(visits).map(|d| d.year())
     }
 
     pub fn unit_index(&self, name: &str) -> Option<usize> {
