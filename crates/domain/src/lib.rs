@@ -6,10 +6,12 @@
 //! the store, the importers and the web layer call into it, never the other way round.
 
 pub mod access;
+pub mod blockers;
 pub mod credit_code;
 pub mod demo;
 pub mod error;
 pub mod figures;
+pub mod financing;
 pub mod money;
 pub mod period;
 pub mod records;
@@ -17,6 +19,7 @@ pub mod responsibility;
 pub mod stage;
 pub mod synthetic;
 pub mod text;
+pub mod warnings;
 
 pub use credit_code::CreditCode;
 pub use error::FieldError;

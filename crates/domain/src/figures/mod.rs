@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::FieldError;
 
 pub use facts::{Facts, Milestones};
-pub use scoreboard::{Figure, Light, Number, RankWeights, Scoreboard, UnitScore, scoreboard};
+pub use scoreboard::{
+    Figure, Light, LightThresholds, Number, RankWeights, Scoreboard, UnitScore, scoreboard,
+    time_task_light,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Indicator {

@@ -365,7 +365,7 @@ impl Number {
 }
 
 /// 红黄绿灯 of time against task (SPEC §2): yellow 10–30 points behind, red beyond 30.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
     Green,
@@ -380,6 +380,47 @@ impl Light {
             Light::Yellow => "黄灯",
             Light::Red => "红灯",
         }
+    }
+}
+
+/// How many points 任务进度 may lag 时间进度 before the light turns yellow, and beyond how many
+/// it turns red.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightThresholds {
+    pub yellow_points: u32,
+    pub red_points: u32,
+}
+
+impl Default for LightThresholds {
+    /// SPEC §2: yellow 10–30 points behind, red beyond 30. The 晒单 always uses these, so that
+    /// sheets published under different settings stay comparable.
+    fn default() -> Self {
+        LightThresholds {
+            yellow_points: 10,
+            red_points: 30,
+        }
+    }
+}
+
+/// The light of `cumulative` against a positive `target` at `end` (时间进度 counts both ends of
+/// the year's days), compared exactly in integers.
+pub fn time_task_light(
+    cumulative: i64,
+    target: i64,
+    end: NaiveDate,
+    thresholds: LightThresholds,
+) -> Light {
+    let days_in_year: i128 = if end.leap_year() { 366 } else { 365 };
+    let (c, t) = (i128::from(cumulative), i128::from(target.max(1)));
+    let (e, n) = (i128::from(end.ordinal()), days_in_year);
+    // Points behind × n × t: 100·(e/n − c/t)·n·t.
+    let gap = 100 * (e * t - c * n);
+    if gap > i128::from(thresholds.red_points) * n * t {
+        Light::Red
+    } else if gap >= i128::from(thresholds.yellow_points) * n * t {
+        Light::Yellow
+    } else {
+        Light::Green
     }
 }
 
@@ -512,17 +553,9 @@ pub fn scoreboard(facts: &Facts, period: &Period, weights: &RankWeights) -> Scor
             });
             let (task, behind, light) = match (target, cum) {
                 (Some(t), Some(c)) if t > 0 => {
+                    let light = time_task_light(c, t, end, LightThresholds::default());
                     let (c, t) = (i128::from(c), i128::from(t));
                     let (e, n) = (i128::from(elapsed), i128::from(days_in_year));
-                    // Points behind × n × t, compared exactly: 100·(e/n − c/t).
-                    let gap = 100 * (e * t - c * n);
-                    let light = if gap > 30 * n * t {
-                        Light::Red
-                    } else if gap >= 10 * n * t {
-                        Light::Yellow
-                    } else {
-                        Light::Green
-                    };
                     (Some(c as f64 / t as f64), Some(c * n < e * t), Some(light))
                 }
                 _ => (None, None, None),
