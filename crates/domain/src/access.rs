@@ -129,6 +129,27 @@ impl Actor {
         matches!(self.role, Role::Bureau | Role::SysAdmin)
     }
 
+    /// See a 堵点问题: whoever sees its project, and the staff of the unit that owns it (who may
+    /// not otherwise see the project).
+    pub fn can_see_blocker(&self, project: &Project, owner_unit: &str) -> bool {
+        self.can_see(project) || self.is_staff_of(owner_unit)
+    }
+
+    /// Move a 堵点问题 through its statuses and close it: the project's editors and the owner
+    /// unit's staff.
+    pub fn can_work_blocker(&self, project: &Project, owner_unit: &str) -> bool {
+        self.can_edit(project) || self.is_staff_of(owner_unit)
+    }
+
+    /// 批示 on a 堵点问题: city leaders.
+    pub fn instructs(&self) -> bool {
+        self.role == Role::CityLeader
+    }
+
+    fn is_staff_of(&self, unit: &str) -> bool {
+        self.role == Role::UnitStaff && self.unit.as_deref() == Some(unit)
+    }
+
     /// Create projects (each new project is then checked with [`Actor::can_edit`]).
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
@@ -197,6 +218,21 @@ mod tests {
             );
         }
         assert!(!actor(Role::UnitStaff, Some("集贤县")).manages_units());
+    }
+
+    #[test]
+    fn a_blocker_is_worked_by_the_projects_editors_and_its_owner_unit() {
+        let p = project("集贤县", &[]);
+        let owner = actor(Role::UnitStaff, Some("市自然资源局"));
+        assert!(owner.can_see_blocker(&p, "市自然资源局") && !owner.can_see(&p));
+        assert!(owner.can_work_blocker(&p, "市自然资源局"));
+        assert!(!owner.can_work_blocker(&p, "市住房和城乡建设局"));
+        let county = actor(Role::UnitStaff, Some("集贤县"));
+        assert!(county.can_work_blocker(&p, "市自然资源局") && !county.instructs());
+        let leader = actor(Role::CityLeader, None);
+        assert!(leader.can_see_blocker(&p, "市自然资源局") && leader.instructs());
+        assert!(!leader.can_work_blocker(&p, "市自然资源局"));
+        assert!(!actor(Role::SysAdmin, None).can_see_blocker(&p, "市自然资源局"));
     }
 
     #[test]

@@ -485,8 +485,9 @@ pub mod value_lists {
     pub const SOURCE_MODE: &str = "source_mode";
     pub const FUND_SOURCE: &str = "fund_source";
     pub const VISIT_MODE: &str = "visit_mode";
+    pub const BLOCKER_CATEGORY: &str = "blocker_category";
 
-    pub const DEFAULTS: [(&str, &str, &[&str]); 3] = [
+    pub const DEFAULTS: [(&str, &str, &[&str]); 4] = [
         (
             SOURCE_MODE,
             "招商方式",
@@ -506,6 +507,20 @@ pub mod value_lists {
             VISIT_MODE,
             "对接方式",
             &["上门拜访", "来访", "云洽谈", "云考察", "展会", "推介会"],
+        ),
+        (
+            BLOCKER_CATEGORY,
+            "堵点类别",
+            &[
+                "用地",
+                "审批手续",
+                "资金融资",
+                "水电气暖",
+                "基础配套",
+                "用工",
+                "政策兑现",
+                "其他",
+            ],
         ),
     ];
 }

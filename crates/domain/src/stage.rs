@@ -323,6 +323,12 @@ impl Progress {
     }
 }
 
+/// Whether a state as [`Progress::label`] writes it is 已终止 or 停滞: lists keep the label, and
+/// the warnings read these two facts back from it.
+pub fn label_flags(label: &str) -> (bool, bool) {
+    (label.starts_with("已终止"), label.ends_with("（停滞）"))
+}
+
 /// An event as stored: an original, or a correction of one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordedEvent {

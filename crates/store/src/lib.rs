@@ -6,6 +6,7 @@
 //! with the domain's rules before writing them and never computes a figure itself.
 
 mod batch;
+mod blockers;
 mod error;
 pub(crate) mod figures;
 mod listing;
@@ -15,6 +16,7 @@ mod sheets;
 pub mod testing;
 mod tx;
 mod users;
+mod warnings;
 
 use std::path::Path;
 
@@ -22,6 +24,7 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
+pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use error::StoreError;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
 pub use plans::{LeaderScope, QueuedElement, SixOnesGap};

@@ -255,10 +255,10 @@ impl Store {
     }
 }
 
-const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name, u.name, c.name, p.state_label, \
+pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name, u.name, c.name, p.state_label, \
      COALESCE(p.signed_value, p.signed_amount), p.signed_on, p.key_project";
 
-fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
+pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
     let amount: Option<i64> = row.try_get(5)?;
     let signed_on: Option<String> = row.try_get(6)?;
     Ok(ProjectSummary {

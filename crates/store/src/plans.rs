@@ -75,18 +75,26 @@ async fn plan_of_project(
         .map_err(|e| corrupt("计划进度", &e.to_string()))
 }
 
+/// A project's row id, or `None` when no project has this code.
+pub(crate) async fn project_id_by_code(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM projects WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
 impl Store {
     /// A project's schedule plan, if it has one.
     pub async fn plan_of(&self, project_code: &str) -> Result<Option<SchedulePlan>> {
         let mut conn = self.pool().acquire().await?;
-        let Some(row) = sqlx::query("SELECT id FROM projects WHERE code = $1")
-            .bind(project_code)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        plan_of_project(&mut conn, row.try_get(0)?).await
+        match project_id_by_code(&mut conn, project_code).await? {
+            Some(id) => plan_of_project(&mut conn, id).await,
+            None => Ok(None),
+        }
     }
 
     /// The projects `filter` selects that lack part of the 六个一, by 项目编号.

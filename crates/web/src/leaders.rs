@@ -42,6 +42,13 @@ struct LeaderPage {
     can_assign: bool,
     units_text: String,
     error: Option<String>,
+    /// Open blockers this leader owns or that have been escalated to them (and whether by
+    /// escalation).
+    blockers: Vec<(crate::blockers::BlockerRow, bool)>,
+    escalated: usize,
+    /// The lit projects in the leader's scope, red first.
+    lit: Vec<crate::warnings::LitRow>,
+    follow_up_on: String,
 }
 
 const COLUMNS: [Indicator; 4] = [
@@ -92,6 +99,31 @@ async fn page(
             }
         })
         .collect();
+    let on = state.store.follow_up_date().await?;
+    let blockers: Vec<(crate::blockers::BlockerRow, bool)> = state
+        .store
+        .blockers(&store::BlockerFilter {
+            open_only: true,
+            leader: Some(name.to_owned()),
+            ..store::BlockerFilter::default()
+        })
+        .await?
+        .iter()
+        .filter_map(|v| {
+            // Those on projects in their charge come once overdue; those they own, always.
+            let escalated = v.escalated_to(on).iter().any(|l| l == name);
+            let owned = v.blocker.raised.leader.as_deref() == Some(name);
+            (owned || escalated).then(|| (crate::blockers::BlockerRow::of(v, on), escalated))
+        })
+        .collect();
+    let escalated = blockers.iter().filter(|(_, up)| *up).count();
+    let in_scope: std::collections::HashSet<&str> =
+        scope.projects.iter().map(|p| p.code.as_str()).collect();
+    let lit = crate::warnings::lit_projects(state, &store::ProjectFilter::default(), on)
+        .await?
+        .into_iter()
+        .filter(|row| in_scope.contains(row.code.as_str()))
+        .collect();
     let (units_text, error) =
         typed.map_or_else(|| (scope.units.join("、"), None), |(t, e)| (t, Some(e)));
     Ok(LeaderPage {
@@ -107,6 +139,10 @@ async fn page(
         can_assign: user.actor().manages_city_data(),
         units_text,
         error,
+        blockers,
+        escalated,
+        lit,
+        follow_up_on: on.to_string(),
     })
 }
 

@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+mod blockers;
 mod charts;
 pub mod client;
 mod error;
@@ -19,6 +20,7 @@ mod settings;
 mod sheets;
 mod targets;
 mod view;
+mod warnings;
 
 use std::net::SocketAddr;
 
@@ -116,12 +118,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/projects/{code}/funds", post(project_actions::add_fund))
         .route("/projects/{code}/plan", post(project_actions::set_plan))
+        .route(
+            "/projects/{code}/financing",
+            post(project_actions::set_financing),
+        )
         .route("/six-ones", get(projects::six_ones))
         .route(
             "/projects/{code}/elements",
             post(project_actions::set_element),
         )
         .route("/elements", get(projects::element_queue))
+        .route("/warnings", get(warnings::list))
+        .route(
+            "/warnings/rules",
+            get(warnings::show_rules).post(warnings::set_rules),
+        )
+        .route("/blockers", get(blockers::list))
+        .route("/blockers/{id}", get(blockers::show))
+        .route("/blockers/{id}/instruction", post(blockers::instruct))
+        .route("/blockers/{id}/status", post(blockers::change_status))
+        .route("/projects/{code}/blockers/new", get(blockers::raise_form))
+        .route("/projects/{code}/blockers", post(blockers::raise))
         .route("/leader/{name}", get(leaders::show))
         .route("/leader/{name}/units", post(leaders::set_units))
         .route(

@@ -18,8 +18,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::projects::{
-    Choice, EventForm, Forms, FundForm, choices, editable_project, encode, keep, project_for,
-    project_page, render,
+    Choice, EventForm, Forms, FundForm, choices, editable_project, encode, keep, page_with_errors,
+    project_for, render,
 };
 use crate::view::Layout;
 
@@ -76,8 +76,7 @@ pub async fn add_fund(
                 fund_errors: errors,
                 ..Forms::default()
             };
-            let page = project_page(&state, &user, &code, forms).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+            page_with_errors(&state, &user, &code, forms).await
         }
         Err(other) => Err(other),
     }
@@ -257,8 +256,7 @@ pub async fn set_plan(
                 plan_errors: errors,
                 ..Forms::default()
             };
-            let page = project_page(&state, &user, &code, forms).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+            page_with_errors(&state, &user, &code, forms).await
         }
     }
 }
@@ -313,9 +311,36 @@ pub async fn set_element(
                 element_errors: errors,
                 ..Forms::default()
             };
-            let page = project_page(&state, &user, &code, forms).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+            page_with_errors(&state, &user, &code, forms).await
         }
         Err(errors) => Err(WebError::Invalid(errors)),
+    }
+}
+
+/// Sets a project's financing plan (融资方案) from its form; the project's editors may.
+pub async fn set_financing(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<crate::projects::FinancingForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    editable_project(&state.store, &actor, &code).await?;
+    match form.parse() {
+        Ok(plan) => {
+            let mut tx = state.store.begin(&actor.username).await?;
+            tx.set_financing(&code, &plan).await?;
+            tx.commit().await?;
+            Ok(back_to(&code))
+        }
+        Err(errors) => {
+            let forms = Forms {
+                financing: Some(form),
+                financing_errors: errors,
+                ..Forms::default()
+            };
+            page_with_errors(&state, &user, &code, forms).await
+        }
     }
 }

@@ -374,6 +374,69 @@ pub(crate) struct ProjectPage {
     element_items: Vec<Choice>,
     element_statuses: Vec<Choice>,
     departments: Vec<Choice>,
+    blockers: Vec<crate::blockers::BlockerRow>,
+    warnings: Vec<domain::warnings::Warning>,
+    light: domain::figures::Light,
+    follow_up_on: String,
+    financing: Option<domain::financing::FinancingPlan>,
+    financing_form: FinancingForm,
+    financing_errors: Vec<FieldError>,
+    financing_statuses: Vec<Choice>,
+}
+
+impl ProjectPage {
+    fn light_class(&self) -> &'static str {
+        crate::scoreboard::light_class(Some(self.light))
+    }
+
+    fn warning_class(&self, warning: &domain::warnings::Warning) -> &'static str {
+        crate::scoreboard::light_class(Some(warning.light))
+    }
+}
+
+/// The financing-plan form, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct FinancingForm {
+    #[serde(default)]
+    pub csrf: String,
+    /// 万元.
+    #[serde(default)]
+    pub need: String,
+    #[serde(default)]
+    pub sources: String,
+    #[serde(default)]
+    pub bank: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl FinancingForm {
+    fn of(plan: &domain::financing::FinancingPlan) -> Self {
+        FinancingForm {
+            csrf: String::new(),
+            need: domain::money::format_wan(plan.need).replace(',', ""),
+            sources: plan.sources.clone(),
+            bank: plan.bank.clone().unwrap_or_default(),
+            status: plan.status.label().to_owned(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<domain::financing::FinancingPlan, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let need = keep(&mut errors, Money::parse_wan("融资需求", &self.need));
+        let status = keep(
+            &mut errors,
+            domain::financing::FinancingStatus::parse("状态", &self.status),
+        );
+        let (Some(need), Some(status)) = (need, status) else {
+            return Err(errors);
+        };
+        domain::financing::FinancingPlan::new(need, &self.sources, optional(&self.bank), status)
+            .map_err(|mut more| {
+                errors.append(&mut more);
+                errors
+            })
+    }
 }
 
 /// One of the thirteen 要素保障 items as the project page lists it.
@@ -529,6 +592,9 @@ pub struct Forms {
     pub plan_errors: Vec<FieldError>,
     pub element: ElementForm,
     pub element_errors: Vec<FieldError>,
+    /// The financing form as typed, when it comes back with errors.
+    pub financing: Option<FinancingForm>,
+    pub financing_errors: Vec<FieldError>,
 }
 
 impl ProjectPage {
@@ -688,6 +754,15 @@ pub(crate) async fn project_page(
         })
         .collect();
     let departments = department_names(&state.store).await?;
+    let follow_up_on = state.store.follow_up_date().await?;
+    let warnings = crate::warnings::of_project(state, code, follow_up_on).await?;
+    let financing = state.store.financing_of(code).await?;
+    let financing_form = forms.financing.unwrap_or_else(|| {
+        financing
+            .as_ref()
+            .map(FinancingForm::of)
+            .unwrap_or_default()
+    });
     let project = status.record.project;
     let sources = state
         .store
@@ -754,7 +829,31 @@ pub(crate) async fn project_page(
         ),
         element: forms.element,
         element_errors: forms.element_errors,
+        blockers: crate::blockers::of_project(state, user, code).await?,
+        light: domain::warnings::worst(&warnings),
+        warnings,
+        follow_up_on: follow_up_on.to_string(),
+        financing,
+        financing_statuses: choices(
+            domain::financing::FinancingStatus::ALL
+                .iter()
+                .map(|s| s.label()),
+            &financing_form.status,
+        ),
+        financing_form,
+        financing_errors: forms.financing_errors,
     })
+}
+
+/// The project page again, its forms as typed with what was wrong: 422.
+pub(crate) async fn page_with_errors(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    forms: Forms,
+) -> Result<Response, WebError> {
+    let page = project_page(state, user, code, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
 pub async fn show_project(
@@ -875,8 +974,7 @@ pub async fn add_event(
                 event_errors: errors,
                 ..Forms::default()
             };
-            let page = project_page(&state, &user, &code, forms).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+            page_with_errors(&state, &user, &code, forms).await
         }
         Err(other) => Err(other),
     }

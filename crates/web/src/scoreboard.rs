@@ -166,7 +166,7 @@ fn show_rate(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
-fn light_class(light: Option<Light>) -> &'static str {
+pub(crate) fn light_class(light: Option<Light>) -> &'static str {
     match light {
         Some(Light::Red) => "light red",
         Some(Light::Yellow) => "light yellow",

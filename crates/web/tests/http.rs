@@ -800,3 +800,258 @@ both_databases! {
         assert!(queue.status == 200 && queue.body.contains("要素保障待办：市住房和城乡建设局"), "{}", queue.body);
     }
 }
+
+/// Adds a unit of kind `kind` under the city and an account for its staff.
+async fn unit_with_staff(db: &store::testing::TestDb, unit: &str, kind: UnitKind, username: &str) {
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_unit(&Unit::new(unit, kind, None, None, Some("双鸭山市".into())).unwrap())
+        .await
+        .unwrap();
+    let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+    tx.add_user(username, username, Role::UnitStaff, Some(unit), &hash)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn blocker_id(reply: &Reply) -> String {
+    let location = reply.header("location").unwrap_or_default();
+    assert!(
+        location.starts_with("/blockers/"),
+        "{} {location}",
+        reply.status
+    );
+    location.trim_start_matches("/blockers/").to_owned()
+}
+
+both_databases! {
+    async fn an_overdue_blocker_is_escalated_to_the_leader_in_charge_and_closed_with_a_resolution(db) {
+        let app = start(db.open().await.unwrap()).await;
+        unit_with_staff(db, "市自然资源局", UnitKind::Department, "ziran").await;
+        unit_with_staff(db, "宝清县工信局", UnitKind::Department, "gongxin").await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.upsert_leader(&domain::records::Leader { name: "王建国".into(), title: Some("副市长".into()), illustrative: false }).await.unwrap();
+        let mut project = store.project("JX-1").await.unwrap().unwrap().project;
+        project.leader = Some("王建国".into());
+        tx.upsert_project(&project).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let (staff, csrf) = app.sign_in("jixian").await;
+        let s = Some(staff.as_str());
+        assert!(app.get("/projects/JX-1", s).await.body.contains("登记堵点问题"));
+        let form = app.get("/projects/JX-1/blockers/new", s).await;
+        assert!(form.status == 200 && form.body.contains("<option value=\"王建国\" selected>"), "the project's leader is proposed: {}", form.body);
+        let bad = [("csrf", csrf.as_str()), ("description", " "), ("category", "用地"), ("raised_on", "2022-06-01"), ("owner_unit", "市自然资源局"), ("leader", ""), ("deadline", "2022-05-01")];
+        let reply = app.post_form("/projects/JX-1/blockers", s, &bad).await;
+        assert!(reply.status == 422 && reply.body.contains("问题描述：不能为空") && reply.body.contains("办结时限：不能早于提出日期（2022-06-01）"), "{} {}", reply.status, reply.body);
+        let unknown = [("csrf", csrf.as_str()), ("description", "缺电"), ("category", "天气"), ("raised_on", "2022-06-01"), ("owner_unit", "市自然资源局"), ("leader", ""), ("deadline", "2022-06-20")];
+        let reply = app.post_form("/projects/JX-1/blockers", s, &unknown).await;
+        assert!(reply.status == 422 && reply.body.contains("问题类别"), "{}", reply.body);
+        assert!(app.get("/blockers", s).await.body.contains("未解决 0 项"), "nothing was half-written");
+        // One overdue (its deadline long past), one in time.
+        let overdue = [("csrf", csrf.as_str()), ("description", "用地指标未落实"), ("category", "用地"), ("raised_on", "2022-06-01"), ("owner_unit", "市自然资源局"), ("leader", ""), ("deadline", "2022-06-20")];
+        let overdue_id = blocker_id(&app.post_form("/projects/JX-1/blockers", s, &overdue).await);
+        let in_time = [("csrf", csrf.as_str()), ("description", "施工用电报装"), ("category", "水电气暖"), ("raised_on", "2022-06-01"), ("owner_unit", "市自然资源局"), ("leader", ""), ("deadline", "2099-12-31")];
+        let in_time_id = blocker_id(&app.post_form("/projects/JX-1/blockers", s, &in_time).await);
+        let page = app.get(&format!("/blockers/{overdue_id}"), s).await;
+        assert!(page.body.contains("已逾期") && page.body.contains("已升级至王建国"), "{}", page.body);
+        let page = app.get(&format!("/blockers/{in_time_id}"), s).await;
+        assert!(!page.body.contains("已升级至"), "an in-time blocker is not escalated");
+        let list = app.get("/blockers", s).await;
+        assert!(list.body.contains("未解决 2 项，其中逾期 1 项"), "{}", list.body);
+
+        // The leader in charge finds the overdue one on their page, and only that one.
+        let (leader, leader_csrf) = app.sign_in("leader").await;
+        let l = Some(leader.as_str());
+        let leader_page = "/leader/%E7%8E%8B%E5%BB%BA%E5%9B%BD";
+        let page = app.get(leader_page, l).await;
+        assert!(page.body.contains("1项未解决，其中逾期升级1项") && page.body.contains("用地指标未落实") && page.body.contains("逾期升级"), "{}", page.body);
+        assert!(!page.body.contains("施工用电报装"), "the in-time blocker is not the leader's yet");
+        // 批示: leaders only, and it must say something.
+        let empty = [("csrf", leader_csrf.as_str()), ("text", " ")];
+        let reply = app.post_form(&format!("/blockers/{overdue_id}/instruction"), l, &empty).await;
+        assert!(reply.status == 422 && reply.body.contains("批示内容：不能为空"), "{} {}", reply.status, reply.body);
+        let said = [("csrf", leader_csrf.as_str()), ("text", "请自然资源局一周内落实用地指标")];
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/instruction"), l, &said).await.status, 303);
+        let staff_says = [("csrf", csrf.as_str()), ("text", "同意")];
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/instruction"), s, &staff_says).await.status, 403);
+        let close = [("csrf", leader_csrf.as_str()), ("status", "已解决"), ("resolution", "已落实")];
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/status"), l, &close).await.status, 403, "leaders instruct; they do not close");
+
+        // The owner department works it without seeing the rest of the project.
+        let (dept, dept_csrf) = app.sign_in("ziran").await;
+        let dp = Some(dept.as_str());
+        assert_eq!(app.get("/projects/JX-1", dp).await.status, 404);
+        let page = app.get(&format!("/blockers/{overdue_id}"), dp).await;
+        assert!(page.status == 200 && page.body.contains("请自然资源局一周内落实用地指标"), "{}", page.body);
+        assert!(app.get("/blockers", dp).await.body.contains("用地指标未落实"), "the owner's list holds it");
+        let working = [("csrf", dept_csrf.as_str()), ("status", "处理中"), ("resolution", "")];
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/status"), dp, &working).await.status, 303);
+        let no_text = [("csrf", dept_csrf.as_str()), ("status", "已解决"), ("resolution", "  ")];
+        let reply = app.post_form(&format!("/blockers/{overdue_id}/status"), dp, &no_text).await;
+        assert!(reply.status == 422 && reply.body.contains("解决情况：办结须填写解决情况"), "{} {}", reply.status, reply.body);
+        let done = [("csrf", dept_csrf.as_str()), ("status", "已解决"), ("resolution", "已调剂用地指标120亩")];
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/status"), dp, &done).await.status, 303);
+        let page = app.get(&format!("/blockers/{overdue_id}"), s).await;
+        assert!(page.body.contains("已调剂用地指标120亩") && !page.body.contains("已升级至"), "{}", page.body);
+        for entry in ["登记", "领导批示", "状态变更</td><td>处理中", "状态变更</td><td>已解决"] {
+            assert!(page.body.contains(entry), "history holds {entry}: {}", page.body);
+        }
+        assert_eq!(app.post_form(&format!("/blockers/{overdue_id}/status"), dp, &working).await.status, 422, "a resolved blocker stays resolved");
+        let page = app.get(leader_page, l).await;
+        assert!(page.body.contains("0项未解决"), "{}", page.body);
+        // Another unit's staff do not learn it exists.
+        let (other, _) = app.sign_in("gongxin").await;
+        assert_eq!(app.get(&format!("/blockers/{overdue_id}"), Some(&other)).await.status, 404);
+        assert_eq!(app.get("/blockers/999999", s).await.status, 404);
+    }
+}
+
+/// One event of a fixture: its kind, date and signed amount in 万元.
+type Step = (EventKind, &'static str, Option<i64>);
+
+/// Records one event on a project through the store.
+async fn event(tx: &mut store::Tx, code: &str, kind: EventKind, date: &str, wan: Option<i64>) {
+    let amount = wan.map(|w| domain::Money::from_units("金额", w * 10_000).unwrap());
+    let parcel = (kind == EventKind::Stage(Stage::Landed)).then(|| "地块-1".to_owned());
+    let note = matches!(kind, EventKind::Stall | EventKind::Terminate)
+        .then(|| "投资方资金链紧张".to_owned());
+    let e = StageEvent::new(kind, d(date), amount, None, parcel, note).unwrap();
+    tx.add_event(code, &e).await.unwrap();
+}
+
+both_databases! {
+    async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db) {
+        use EventKind::Stage as S;
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.set_records_as_of(d("2022-07-01")).await.unwrap();
+        tx.upsert_unit(&Unit::new("市住房和城乡建设局", UnitKind::Department, None, None, Some("双鸭山市".into())).unwrap()).await.unwrap();
+        // Each fixture and its twin differ only in what should light one warning.
+        let fixtures: [(&str, &[Step]); 16] = [
+            ("IDLE", &[(S(Stage::Negotiating), "2022-05-20", None)]),
+            ("IDLE-OK", &[(S(Stage::Negotiating), "2022-06-15", None)]),
+            ("SIGN", &[(S(Stage::Signed), "2022-03-01", Some(5_000))]),
+            ("SIGN-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("LAND", &[(S(Stage::Signed), "2021-10-01", Some(5_000)), (S(Stage::Landed), "2021-12-01", None)]),
+            ("LAND-OK", &[(S(Stage::Signed), "2022-03-01", Some(5_000)), (S(Stage::Landed), "2022-04-01", None)]),
+            ("PLAN", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("PLAN-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("ELEM", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("ELEM-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("BLOCK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("BLOCK-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+            ("FUNDS", &[(S(Stage::Signed), "2021-06-01", Some(10_000)), (S(Stage::Started), "2021-08-01", None)]),
+            ("FUNDS-OK", &[(S(Stage::Signed), "2021-06-01", Some(10_000)), (S(Stage::Started), "2021-08-01", None)]),
+            ("STALL", &[(S(Stage::Signed), "2022-05-01", Some(5_000)), (EventKind::Stall, "2022-06-01", None)]),
+            ("STALL-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+        ];
+        for (code, events) in fixtures {
+            tx.upsert_project(&Project::new(code, &format!("预警样例{code}"), "集贤县").unwrap()).await.unwrap();
+            for (kind, date, wan) in events {
+                event(&mut tx, code, *kind, date, *wan).await;
+            }
+        }
+        let plan = |started: &str| domain::responsibility::SchedulePlan::new(vec![(Stage::Started, d(started))]).unwrap();
+        tx.set_plan("PLAN", &plan("2022-06-21")).await.unwrap();
+        tx.set_plan("PLAN-OK", &plan("2022-12-01")).await.unwrap();
+        // LAND has no financing plan and has landed: it also lacks one before 开工; its twin has one.
+        let financing = domain::financing::FinancingPlan::new(domain::Money::from_units("", 10_000_000).unwrap(), "自有", None, domain::financing::FinancingStatus::Drafting).unwrap();
+        tx.set_financing("LAND-OK", &financing).await.unwrap();
+        use domain::responsibility::{ElementItem, ElementStatus, ElementSupport};
+        let permit = |due: &str| ElementSupport::new(ElementItem::ConstructionPermit, ElementStatus::InProgress, Some("市住房和城乡建设局".into()), Some(d(due)), None).unwrap();
+        tx.set_element("ELEM", &permit("2022-06-01")).await.unwrap();
+        tx.set_element("ELEM-OK", &permit("2022-07-01")).await.unwrap();
+        let blocker = |code: &str, deadline: &str| domain::blockers::NewBlocker::new(code, "电力接入", "水电气暖", d("2022-06-01"), "市住房和城乡建设局", None, d(deadline), d("2022-07-01")).unwrap();
+        tx.raise_blocker(&blocker("BLOCK", "2022-06-30")).await.unwrap();
+        tx.raise_blocker(&blocker("BLOCK-OK", "2022-07-01")).await.unwrap();
+        for (code, wan) in [("FUNDS", 2_900), ("FUNDS-OK", 3_000)] {
+            let fund = domain::records::Fund::new(code, d("2021-09-01"), domain::Money::from_units("", wan * 10_000).unwrap(), domain::Currency::Cny).unwrap();
+            tx.add_fund(&fund).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let page = app.get("/warnings", b).await;
+        assert!(page.status == 200 && page.body.contains("预警基准日 2022-07-01"), "{}", page.body);
+        let row_of = |code: &str| -> String {
+            page.body
+                .split("<tr>")
+                .find(|row| row.contains(&format!("<a href=\"/projects/{code}\">{code}</a>")))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let expected = [
+            ("IDLE", "黄灯", "在谈已42天无进展"),
+            ("SIGN", "黄灯", "签约122天仍未落地"),
+            ("LAND", "黄灯", "落地212天仍未开工"),
+            ("PLAN", "红灯", "计划开工日期2022-06-21已过10天，尚未开工"),
+            ("ELEM", "黄灯", "要素保障“施工许可”逾期30天"),
+            ("BLOCK", "红灯", "堵点问题“电力接入”逾期1天未解决"),
+            ("FUNDS", "黄灯", "到位资金2,900.00万元，仅为签约额10,000.00万元的29.0%（低于30%）"),
+            ("STALL", "红灯", "项目处于停滞状态"),
+        ];
+        for (code, light, reason) in expected {
+            let row = row_of(code);
+            assert!(row.contains(light) && row.contains(reason), "{code} should be {light}: {reason}; row: {row}");
+            assert_eq!(row_of(&format!("{code}-OK")), "", "{code}-OK should not be lit");
+        }
+        assert!(row_of("LAND").contains("临近开工，尚无融资方案"), "{}", row_of("LAND"));
+        // A project page says the same.
+        let project = app.get("/projects/PLAN", b).await;
+        assert!(project.body.contains("预警：<span class=\"light red\">红灯</span>") && project.body.contains("计划开工日期2022-06-21已过10天"), "{}", project.body);
+        assert!(app.get("/projects/PLAN-OK", b).await.body.contains("无预警"));
+
+        // A financing plan clears the flag; a bad one is refused naming its fields.
+        let bad = [("csrf", csrf.as_str()), ("need", "0"), ("sources", ""), ("bank", ""), ("status", "已获批")];
+        let reply = app.post_form("/projects/LAND/financing", b, &bad).await;
+        assert!(reply.status == 422 && reply.body.contains("融资需求：须大于0") && reply.body.contains("资金来源构成：不能为空") && reply.body.contains("合作金融机构"), "{} {}", reply.status, reply.body);
+        let good = [("csrf", csrf.as_str()), ("need", "3000"), ("sources", "自有30%、贷款70%"), ("bank", "龙江银行"), ("status", "已对接金融机构")];
+        assert_eq!(app.post_form("/projects/LAND/financing", b, &good).await.status, 303);
+        let project = app.get("/projects/LAND", b).await;
+        assert!(project.body.contains("龙江银行") && !project.body.contains("尚无融资方案（"), "{}", project.body);
+
+        // The thresholds are the bureau's to change: a 60-day idle line puts IDLE out.
+        let mut rules = vec![("csrf", csrf.as_str())];
+        let values = ["10", "30", "60", "90", "180", "30", "365", "60"];
+        let names = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"];
+        rules.extend(names.iter().copied().zip(values));
+        assert_eq!(app.post_form("/warnings/rules", b, &rules).await.status, 303);
+        let page = app.get("/warnings", b).await;
+        assert!(!page.body.contains("在谈已42天无进展") && page.body.contains("签约122天仍未落地"), "{}", page.body);
+        let mut bad_rules = rules.clone();
+        bad_rules[3] = ("r2", "三十");
+        let reply = app.post_form("/warnings/rules", b, &bad_rules).await;
+        assert!(reply.status == 422 && reply.body.contains("在谈无进展天数：“三十”不是1至36500之间的整数"), "{} {}", reply.status, reply.body);
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let mut theirs = rules.clone();
+        theirs[0] = ("csrf", staff_csrf.as_str());
+        assert_eq!(app.post_form("/warnings/rules", Some(&staff), &theirs).await.status, 403);
+        // Unit staff see their own unit's lit projects.
+        let page = app.get("/warnings", Some(&staff)).await;
+        assert!(page.status == 200 && page.body.contains("预警样例PLAN"), "{}", page.body);
+    }
+
+    async fn a_unit_behind_its_targets_is_lit_with_the_points_it_lags(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.set_records_as_of(d("2022-06-30")).await.unwrap();
+        for (unit, target) in [("集贤县", 4), ("宝清县", 1)] {
+            tx.upsert_target(&domain::records::Target { year: 2022, unit: Some(unit.into()), indicator: domain::figures::Indicator::SignedProjects, value: target }).await.unwrap();
+        }
+        event(&mut tx, "JX-1", EventKind::Stage(Stage::Signed), "2022-03-01", Some(1_000)).await;
+        event(&mut tx, "BQ-1", EventKind::Stage(Stage::Signed), "2022-03-01", Some(1_000)).await;
+        tx.commit().await.unwrap();
+        let (bureau, _) = app.sign_in("bureau").await;
+        let page = app.get("/warnings", Some(&bureau)).await;
+        // 1 of 4 at 181/365 = 49.6 % of the year: 24.6 points behind, yellow; 宝清县 has done its 1.
+        assert!(page.body.contains("<td>集贤县</td><td><span class=\"light yellow\">黄灯</span>") && page.body.contains("签约项目数：任务进度25.0%，时间进度49.6%，落后24.6个百分点"), "{}", page.body);
+        let units = page.body.split("项目预警").next().unwrap();
+        assert!(!units.contains("<td>宝清县</td>"), "{units}");
+    }
+}

@@ -192,6 +192,10 @@ impl Tx {
     }
 
     /// Who the change log names for this transaction's changes.
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub(crate) fn actor_name(&self) -> &str {
         &self.actor
     }
@@ -311,7 +315,12 @@ impl Tx {
     }
 
     /// Checks a value against an editable value list.
-    async fn check_listed(&mut self, list: &str, field: &str, value: Option<&str>) -> Result<()> {
+    pub(crate) async fn check_listed(
+        &mut self,
+        list: &str,
+        field: &str,
+        value: Option<&str>,
+    ) -> Result<()> {
         let Some(value) = value else { return Ok(()) };
         if !self.value_lists.contains_key(list) {
             let rows =

@@ -1,0 +1,260 @@
+//! 融资方案, the warning thresholds, and what the warnings of a list of projects are computed
+//! from — read in a few set-wise queries, handed to `domain::warnings`.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::financing::{FinancingPlan, FinancingStatus};
+use domain::responsibility::ElementItem;
+use domain::warnings::{ProjectSituation, WarningRules};
+use domain::{EventKind, Money, Stage};
+use sqlx::Row;
+
+use crate::listing::{SUMMARY_COLUMNS, summary_from_row};
+use crate::read::{corrupt, parse_day};
+use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx};
+
+const WARNING_RULES_KEY: &str = "warning_rules";
+const AS_OF_KEY: &str = "records_as_of";
+
+impl Tx {
+    /// Replaces a project's financing plan, logged with what it was.
+    pub async fn set_financing(&mut self, project_code: &str, plan: &FinancingPlan) -> Result<()> {
+        let project_id = self.project_id(project_code).await?;
+        let before = financing_of_project(self.conn(), project_id).await?;
+        if before.as_ref() == Some(plan) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM financing_plans WHERE project_id = $1")
+            .bind(project_id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query(
+            "INSERT INTO financing_plans (project_id, need, sources, bank, status) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project_id)
+        .bind(plan.need.units())
+        .bind(&plan.sources)
+        .bind(plan.bank.as_deref())
+        .bind(plan.status.label())
+        .execute(self.conn())
+        .await?;
+        self.log(
+            "financing",
+            project_code,
+            "set",
+            before.as_ref(),
+            Some(plan),
+        )
+        .await
+    }
+
+    /// Declares that the records describe the city as of `on` (the demo), so that deadlines and
+    /// warnings are judged on that day; logged.
+    pub async fn set_records_as_of(&mut self, on: NaiveDate) -> Result<()> {
+        let text = on.format("%Y-%m-%d").to_string();
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(AS_OF_KEY)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(AS_OF_KEY)
+            .bind(&text)
+            .execute(self.conn())
+            .await?;
+        self.log("settings", AS_OF_KEY, "set", None::<&()>, Some(&text))
+            .await
+    }
+
+    /// Sets the warning thresholds, logged.
+    pub async fn set_warning_rules(&mut self, rules: &WarningRules) -> Result<()> {
+        let before = read_rules(self.conn()).await?;
+        if before == *rules {
+            return Ok(());
+        }
+        let json = serde_json::to_string(rules).unwrap_or_default();
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(WARNING_RULES_KEY)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(WARNING_RULES_KEY)
+            .bind(json)
+            .execute(self.conn())
+            .await?;
+        self.log(
+            "settings",
+            WARNING_RULES_KEY,
+            "set",
+            Some(&before),
+            Some(rules),
+        )
+        .await
+    }
+}
+
+async fn read_rules(conn: &mut sqlx::AnyConnection) -> Result<WarningRules> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(WARNING_RULES_KEY)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        None => Ok(WarningRules::default()),
+        Some(row) => {
+            let text: String = row.try_get(0)?;
+            serde_json::from_str(&text).map_err(|_| corrupt("预警规则", &text))
+        }
+    }
+}
+
+async fn financing_of_project(
+    conn: &mut sqlx::AnyConnection,
+    project_id: i64,
+) -> Result<Option<FinancingPlan>> {
+    let Some(row) = sqlx::query(
+        "SELECT need, sources, bank, status FROM financing_plans WHERE project_id = $1",
+    )
+    .bind(project_id)
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let need: i64 = row.try_get(0)?;
+    let status: String = row.try_get(3)?;
+    Ok(Some(FinancingPlan {
+        need: Money::from_units("融资需求", need)
+            .map_err(|_| corrupt("融资需求", &need.to_string()))?,
+        sources: row.try_get(1)?,
+        bank: row.try_get(2)?,
+        status: FinancingStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
+    }))
+}
+
+impl Store {
+    /// A project's financing plan, if it has one.
+    pub async fn financing_of(&self, project_code: &str) -> Result<Option<FinancingPlan>> {
+        let mut conn = self.pool().acquire().await?;
+        match crate::plans::project_id_by_code(&mut conn, project_code).await? {
+            Some(id) => financing_of_project(&mut conn, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The day follow-up is judged on (deadlines, warnings): today, unless the database says
+    /// its records describe the city as of an earlier day, as the demo's do (2022-06-30).
+    pub async fn follow_up_date(&self) -> Result<NaiveDate> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(AS_OF_KEY)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            None => Ok(crate::today_in_china()),
+            Some(row) => {
+                let text: String = row.try_get(0)?;
+                parse_day(&text)
+            }
+        }
+    }
+
+    /// The warning thresholds in force: SPEC §2's defaults until 招商局 changes them.
+    pub async fn warning_rules(&self) -> Result<WarningRules> {
+        let mut conn = self.pool().acquire().await?;
+        read_rules(&mut conn).await
+    }
+
+    /// For each project `filter` selects (ignoring its paging), what its warnings are computed
+    /// from as of `today`, by 项目编号.
+    pub async fn project_situations(
+        &self,
+        filter: &ProjectFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<(ProjectSummary, ProjectSituation)>> {
+        let (from, clause, params) = crate::listing::matching(filter);
+        let today_text = today.format("%Y-%m-%d").to_string();
+        let started = EventKind::Stage(Stage::Started).code();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SUMMARY_COLUMNS}, p.signed_value, p.stage, p.landed_on, p.started_on, \
+             (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id), \
+             (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id), \
+             (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{started}'), \
+             (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY'), \
+             CASE WHEN EXISTS (SELECT 1 FROM financing_plans fp WHERE fp.project_id = p.id) THEN 1 ELSE 0 END \
+             {from} {clause} ORDER BY p.code"
+        ));
+        let mut query = sqlx::query(sql);
+        for value in &params {
+            query = query.bind(value.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for row in &rows {
+            let day = |i: usize| -> Result<Option<NaiveDate>> {
+                let text: Option<String> = row.try_get(i)?;
+                text.as_deref().map(parse_day).transpose()
+            };
+            let summary = summary_from_row(row)?;
+            let signed_value: Option<i64> = row.try_get(8)?;
+            let stage: Option<String> = row.try_get(9)?;
+            let stage = match stage.as_deref().map(EventKind::from_code) {
+                None => None,
+                Some(Some(EventKind::Stage(s))) => Some(s),
+                Some(_) => return Err(corrupt("阶段", stage.as_deref().unwrap_or_default())),
+            };
+            let (terminated, stalled) = domain::stage::label_flags(&summary.state);
+            let last_activity = day(12)?.max(day(13)?);
+            let situation = ProjectSituation {
+                stage,
+                terminated,
+                stalled,
+                last_activity,
+                signed: summary.signed_on.zip(signed_value),
+                landed_on: day(10)?,
+                started_on: day(11)?,
+                planned_start: day(14)?,
+                overdue_elements: Vec::new(),
+                overdue_blockers: Vec::new(),
+                funds_in_place: row.try_get::<Option<i64>, _>(15)?.unwrap_or(0),
+                has_financing: row.try_get::<i64, _>(16)? != 0,
+            };
+            index.insert(summary.code.clone(), out.len());
+            out.push((summary, situation));
+        }
+        let overdue_elements = sqlx::query(
+            "SELECT p.code, e.item, e.due_on FROM element_items e JOIN projects p ON p.id = e.project_id \
+             WHERE e.status IN ('未启动', '办理中') AND e.due_on < $1 ORDER BY p.code, e.due_on",
+        )
+        .bind(&today_text)
+        .fetch_all(self.pool())
+        .await?;
+        for row in &overdue_elements {
+            let code: String = row.try_get(0)?;
+            let Some(&i) = index.get(&code) else { continue };
+            let item: String = row.try_get(1)?;
+            let due: String = row.try_get(2)?;
+            out[i].1.overdue_elements.push((
+                ElementItem::parse("要素", &item).map_err(|_| corrupt("要素", &item))?,
+                parse_day(&due)?,
+            ));
+        }
+        let overdue_blockers = sqlx::query(
+            "SELECT p.code, b.description, b.deadline FROM blockers b JOIN projects p ON p.id = b.project_id \
+             WHERE b.status <> '已解决' AND b.deadline < $1 ORDER BY p.code, b.deadline, b.id",
+        )
+        .bind(&today_text)
+        .fetch_all(self.pool())
+        .await?;
+        for row in &overdue_blockers {
+            let code: String = row.try_get(0)?;
+            let Some(&i) = index.get(&code) else { continue };
+            let deadline: String = row.try_get(2)?;
+            out[i]
+                .1
+                .overdue_blockers
+                .push((row.try_get(1)?, parse_day(&deadline)?));
+        }
+        Ok(out)
+    }
+}
