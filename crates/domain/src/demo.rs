@@ -34,7 +34,25 @@ pub struct DemoCity {
     pub plans: Vec<(String, crate::responsibility::SchedulePlan)>,
     /// (项目编号, 要素保障 item) of the key projects.
     pub elements: Vec<(String, crate::responsibility::ElementSupport)>,
+    /// The day the records describe the city as of (deadlines and warnings are judged on it);
+    /// `None` for today.
+    pub as_of: Option<NaiveDate>,
+    pub blockers: Vec<DemoBlocker>,
+    /// (项目编号, 融资方案).
+    pub financing: Vec<(String, crate::financing::FinancingPlan)>,
 }
+
+/// A blocker of the demo with what happened to it: a leader's 批示, and its later statuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoBlocker {
+    pub raised: crate::blockers::NewBlocker,
+    pub instruction: Option<String>,
+    /// (status, resolution, on), in order.
+    pub steps: Vec<(crate::blockers::BlockerStatus, String, NaiveDate)>,
+}
+
+/// The demo city is shown as it stood at the end of 2022, the last year it holds.
+pub const DEMO_AS_OF: &str = "2022-12-31";
 
 impl DemoCity {
     /// What the figures are computed from, as the store would hand them over.
@@ -187,8 +205,14 @@ pub fn build() -> DemoCity {
     g.funds();
     g.visits();
     let plans = plans(&g.projects, &g.events);
-    let elements = elements(&plans);
+    let elements = elements(&plans, &g.events);
+    let as_of = NaiveDate::parse_from_str(DEMO_AS_OF, "%Y-%m-%d").ok();
+    let blockers = blockers(&g.projects, &g.events, &plans, as_of.unwrap_or_default());
+    let financing = financing(&g.projects, &g.events);
     DemoCity {
+        as_of,
+        blockers,
+        financing,
         projects: g.projects,
         events: g.events,
         funds: g.funds,
@@ -231,6 +255,7 @@ fn leader_units() -> Vec<(String, Vec<String>)> {
 /// permit and power in hand around it — the later ones still open, some of them overdue.
 fn elements(
     plans: &[(String, crate::responsibility::SchedulePlan)],
+    events: &[(String, StageEvent, bool)],
 ) -> Vec<(String, crate::responsibility::ElementSupport)> {
     use crate::responsibility::{ElementItem as I, ElementStatus as S, ElementSupport};
     use chrono::Days;
@@ -240,6 +265,9 @@ fn elements(
             continue;
         };
         let on = |days: u64| Some(signed + Days::new(days));
+        // A project that has started holds its permit; one in production has its power.
+        let permit_open = i % 3 == 0 && !reached(events, code, Stage::Started);
+        let power_open = i % 2 == 0 && !reached(events, code, Stage::Production);
         let items = [
             (I::Approval, S::Done, "市发展和改革委员会", on(30), on(25)),
             (I::LandQuota, S::Done, "市自然资源局", on(60), on(70)),
@@ -252,17 +280,17 @@ fn elements(
             ),
             (
                 I::ConstructionPermit,
-                if i % 3 == 0 { S::InProgress } else { S::Done },
+                if permit_open { S::InProgress } else { S::Done },
                 "市住房和城乡建设局",
                 on(170),
-                if i % 3 == 0 { None } else { on(165) },
+                if permit_open { None } else { on(165) },
             ),
             (
                 I::Electricity,
-                if i % 2 == 0 { S::NotStarted } else { S::Done },
+                if power_open { S::NotStarted } else { S::Done },
                 "市能源局",
                 on(200),
-                if i % 2 == 0 { None } else { on(190) },
+                if power_open { None } else { on(190) },
             ),
             (I::Gas, S::NotApplicable, "", None, None),
         ];
@@ -341,7 +369,187 @@ pub fn organisation() -> DemoCity {
         leader_units: Vec::new(),
         plans: Vec::new(),
         elements: Vec::new(),
+        as_of: None,
+        blockers: Vec::new(),
+        financing: Vec::new(),
     }
+}
+
+/// Blockers on every other key project, one category after another, each owned by the
+/// department that handles that kind of problem: some solved, some being worked on, and some
+/// past their deadline at the end of 2022 — escalated, with a leader's 批示.
+fn blockers(
+    projects: &[Project],
+    events: &[(String, StageEvent, bool)],
+    plans: &[(String, crate::responsibility::SchedulePlan)],
+    as_of: NaiveDate,
+) -> Vec<DemoBlocker> {
+    use crate::blockers::{BlockerStatus, NewBlocker};
+    const KINDS: [(&str, &str, &str, &str); 7] = [
+        (
+            "用地",
+            "项目用地指标尚未落实，需全市统筹调剂",
+            "市自然资源局",
+            "已调剂建设用地指标",
+        ),
+        (
+            "审批手续",
+            "施工许可办理进度慢，需并联审批",
+            "市住房和城乡建设局",
+            "已并联审批，施工许可证已核发",
+        ),
+        (
+            "资金融资",
+            "项目贷款审批未通过，需协调金融机构",
+            "市财政局",
+            "已协调银行完成授信",
+        ),
+        (
+            "水电气暖",
+            "施工用电接入工程未完成",
+            "市能源局",
+            "电力接入工程已完工送电",
+        ),
+        (
+            "基础配套",
+            "园区道路和供水管网未通到项目红线",
+            "市住房和城乡建设局",
+            "道路和管网已接通",
+        ),
+        (
+            "用工",
+            "技术工人缺口约80人，需组织专场招聘",
+            "市工业和信息化局",
+            "已组织专场招聘，缺口补齐",
+        ),
+        (
+            "政策兑现",
+            "招商引资优惠政策未兑现到位",
+            "市经济合作促进局",
+            "奖补资金已拨付",
+        ),
+    ];
+    let mut out = Vec::new();
+    // The key projects still being built or not yet started.
+    let pending = plans
+        .iter()
+        .filter(|(code, _)| !reached(events, code, Stage::Production));
+    for (i, (code, _)) in pending.enumerate().filter(|(i, _)| i % 2 == 0) {
+        let leader = projects
+            .iter()
+            .find(|p| p.code == *code)
+            .and_then(|p| p.leader.clone());
+        let (category, description, owner, resolution) = KINDS[(i / 2) % KINDS.len()];
+        // Half raised in the demo's last fortnight (still in time), the others two months
+        // before its end (a month past their deadline).
+        let raised_on = if (i / 2) % 2 == 1 {
+            as_of - Days::new(10 + i as u64 % 5)
+        } else {
+            as_of - Days::new(60 + (i as u64 % 5) * 3)
+        };
+        let deadline = raised_on + Days::new(30);
+        let Ok(raised) = NewBlocker::new(
+            code,
+            description,
+            category,
+            raised_on,
+            owner,
+            (i % 4 == 0).then(|| leader.clone()).flatten(),
+            deadline,
+            as_of,
+        ) else {
+            continue;
+        };
+        let mut steps = Vec::new();
+        let mut instruction = None;
+        match (i / 2) % 3 {
+            0 => {
+                steps.push((
+                    BlockerStatus::InProgress,
+                    String::new(),
+                    (raised_on + Days::new(3)).min(as_of),
+                ));
+                steps.push((
+                    BlockerStatus::Resolved,
+                    resolution.to_owned(),
+                    (raised_on + Days::new(25)).min(as_of),
+                ));
+            }
+            1 => steps.push((
+                BlockerStatus::InProgress,
+                String::new(),
+                (raised_on + Days::new(5)).min(as_of),
+            )),
+            _ => {}
+        }
+        if steps
+            .last()
+            .is_none_or(|(s, _, _)| *s != BlockerStatus::Resolved)
+            && deadline < as_of
+        {
+            instruction = Some(format!(
+                "请{owner}牵头，本月底前解决，解决情况报市政府督查室。"
+            ));
+        }
+        out.push(DemoBlocker {
+            raised,
+            instruction,
+            steps,
+        });
+    }
+    out
+}
+
+fn reached(events: &[(String, StageEvent, bool)], code: &str, stage: Stage) -> bool {
+    events
+        .iter()
+        .any(|(c, e, _)| c == code && e.kind == EventKind::Stage(stage))
+}
+
+/// Financing plans: every key project that has started has its loans in place; of those that
+/// have landed but not started, every other one is talking to a bank and the rest have none —
+/// the ones the warnings flag.
+fn financing(
+    projects: &[Project],
+    events: &[(String, StageEvent, bool)],
+) -> Vec<(String, crate::financing::FinancingPlan)> {
+    use crate::financing::{FinancingPlan, FinancingStatus};
+    const BANKS: [&str; 4] = [
+        "中国工商银行双鸭山分行",
+        "中国建设银行双鸭山分行",
+        "龙江银行双鸭山分行",
+        "中国农业发展银行双鸭山市分行",
+    ];
+    let mut out = Vec::new();
+    let mut waiting = 0;
+    for (i, p) in projects.iter().filter(|p| p.key_project).enumerate() {
+        let Some(signed) = p.signed_amount.map(Money::units).filter(|a| *a > 0) else {
+            continue;
+        };
+        let status = if reached(events, &p.code, Stage::Started) {
+            FinancingStatus::Disbursed
+        } else if reached(events, &p.code, Stage::Landed) {
+            waiting += 1;
+            if waiting % 2 == 0 {
+                continue;
+            }
+            FinancingStatus::BankEngaged
+        } else {
+            continue;
+        };
+        let need = Money::from_units("融资需求", signed / 100 * 60);
+        if let Ok(plan) = need.map_err(|e| vec![e]).and_then(|need| {
+            FinancingPlan::new(
+                need,
+                "企业自有资金40%、银行贷款60%",
+                Some(BANKS[i % BANKS.len()].to_owned()),
+                status,
+            )
+        }) {
+            out.push((p.code.clone(), plan));
+        }
+    }
+    out
 }
 
 pub(crate) fn team_of(chain: &str) -> String {

@@ -10,7 +10,7 @@ use domain::figures::summary::summary;
 use domain::figures::{Indicator, RankWeights, Scoreboard, scoreboard};
 use domain::records::UnitKind;
 use domain::stage::{Progress, RuleContext};
-use domain::{Period, Stage};
+use domain::{EventKind, Period, Stage};
 
 fn board(city: &DemoCity, year: i32, code: &str) -> Scoreboard {
     let period = Period::parse(year, code, None).unwrap();
@@ -179,6 +179,70 @@ fn demo_leaders_answer_for_every_county_and_key_projects_have_plans() {
         "some items are overdue"
     );
     assert!(city.elements.iter().any(|(_, e)| !e.is_open()));
+}
+
+#[test]
+fn demo_blockers_and_financing_give_the_follow_up_pages_something_to_show() {
+    use domain::blockers::BlockerStatus;
+    let city = demo::build();
+    let on = city.as_of.unwrap();
+    assert_eq!(on.to_string(), demo::DEMO_AS_OF);
+    let final_status = |b: &demo::DemoBlocker| b.steps.last().map_or(BlockerStatus::Open, |s| s.0);
+    let open: Vec<&demo::DemoBlocker> = city
+        .blockers
+        .iter()
+        .filter(|b| final_status(b) != BlockerStatus::Resolved)
+        .collect();
+    let overdue = open.iter().filter(|b| b.raised.deadline < on).count();
+    assert!(
+        overdue > 0 && overdue < open.len(),
+        "{overdue} of {} open blockers are overdue",
+        open.len()
+    );
+    assert!(
+        open.iter()
+            .filter(|b| b.raised.deadline < on)
+            .all(|b| b.instruction.is_some()),
+        "every overdue blocker carries a leader's 批示"
+    );
+    assert!(
+        city.blockers
+            .iter()
+            .any(|b| final_status(b) == BlockerStatus::Resolved)
+    );
+    let categories: HashSet<&str> = city
+        .blockers
+        .iter()
+        .map(|b| b.raised.category.as_str())
+        .collect();
+    assert_eq!(categories.len(), 7, "{categories:?}");
+    // Every blocker's owner is a demo unit; every step is on or before the demo's day.
+    let units: HashSet<&str> = city.units.iter().map(|u| u.name.as_str()).collect();
+    assert!(
+        city.blockers
+            .iter()
+            .all(|b| units.contains(b.raised.owner_unit.as_str())
+                && b.steps.iter().all(|(_, _, d)| *d <= on))
+    );
+    assert!(!city.financing.is_empty());
+    // Some landed key projects still lack a plan: the flag has something to show.
+    let flagged = city
+        .projects
+        .iter()
+        .filter(|p| p.key_project)
+        .filter(|p| {
+            let landed = city
+                .events
+                .iter()
+                .any(|(c, e, _)| *c == p.code && e.kind == EventKind::Stage(Stage::Landed));
+            let started = city
+                .events
+                .iter()
+                .any(|(c, e, _)| *c == p.code && e.kind == EventKind::Stage(Stage::Started));
+            landed && !started && !city.financing.iter().any(|(c, _)| *c == p.code)
+        })
+        .count();
+    assert!(flagged > 0, "landed key projects without a financing plan");
 }
 
 #[test]

@@ -44,13 +44,15 @@ pub async fn load_synthetic(store: &Store, actor: &str, projects: usize) -> Resu
 
 fn counts(city: &DemoCity) -> String {
     format!(
-        "单位{}个，项目{}个，阶段事件{}条，到位资金{}条，对接记录{}条，目标{}条",
+        "单位{}个，项目{}个，阶段事件{}条，到位资金{}条，对接记录{}条，目标{}条，堵点问题{}个，融资方案{}个",
         city.units.len(),
         city.projects.len(),
         city.events.len(),
         city.funds.len(),
         city.visits.len(),
-        city.targets.len()
+        city.targets.len(),
+        city.blockers.len(),
+        city.financing.len()
     )
 }
 
@@ -96,6 +98,22 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     }
     for (code, element) in &city.elements {
         tx.set_element(code, element).await?;
+    }
+    for (code, plan) in &city.financing {
+        tx.set_financing(code, plan).await?;
+    }
+    for blocker in &city.blockers {
+        let id = tx.raise_blocker(&blocker.raised).await?;
+        if let Some(text) = &blocker.instruction {
+            tx.instruct_blocker(id, text).await?;
+        }
+        for (status, resolution, on) in &blocker.steps {
+            tx.change_blocker_status(id, *status, resolution, *on)
+                .await?;
+        }
+    }
+    if let Some(on) = city.as_of {
+        tx.set_records_as_of(on).await?;
     }
     tx.commit().await?;
     Ok(())
