@@ -20,16 +20,20 @@ pub enum Role {
     Bureau,
     /// 单位填报员: their own unit's projects, and city-wide aggregates.
     UnitStaff,
+    /// 县区审核员: reviews what their county's (district's, zone's) staff report, and sees what
+    /// they see; enters nothing, so that no one reviews their own report.
+    UnitReviewer,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::SysAdmin,
         Role::SecAdmin,
         Role::Auditor,
         Role::CityLeader,
         Role::Bureau,
         Role::UnitStaff,
+        Role::UnitReviewer,
     ];
 
     pub fn code(self) -> &'static str {
@@ -40,6 +44,7 @@ impl Role {
             Role::CityLeader => "leader",
             Role::Bureau => "bureau",
             Role::UnitStaff => "unit",
+            Role::UnitReviewer => "reviewer",
         }
     }
 
@@ -51,6 +56,7 @@ impl Role {
             Role::CityLeader => "市领导",
             Role::Bureau => "招商局",
             Role::UnitStaff => "单位填报员",
+            Role::UnitReviewer => "县区审核员",
         }
     }
 
@@ -61,13 +67,13 @@ impl Role {
     pub fn parse(field: &str, raw: &str) -> Result<Role, FieldError> {
         let value = raw.trim();
         Self::ALL.into_iter().find(|r| r.code() == value || r.label() == value).ok_or_else(|| {
-            FieldError::new(field, format!("“{value}”不是可用的角色（sysadmin、secadmin、auditor、leader、bureau、unit）"))
+            FieldError::new(field, format!("“{value}”不是可用的角色（sysadmin、secadmin、auditor、leader、bureau、unit、reviewer）"))
         })
     }
 
-    /// Unit staff act for exactly one unit; no other role is tied to one.
+    /// Unit staff and reviewers act for exactly one unit; no other role is tied to one.
     pub fn needs_unit(self) -> bool {
-        self == Role::UnitStaff
+        matches!(self, Role::UnitStaff | Role::UnitReviewer)
     }
 }
 
@@ -84,7 +90,7 @@ impl Actor {
     pub fn reads_projects(&self) -> bool {
         matches!(
             self.role,
-            Role::Auditor | Role::CityLeader | Role::Bureau | Role::UnitStaff
+            Role::Auditor | Role::CityLeader | Role::Bureau | Role::UnitStaff | Role::UnitReviewer
         )
     }
 
@@ -99,7 +105,7 @@ impl Actor {
     pub fn can_see(&self, project: &Project) -> bool {
         match self.role {
             Role::Auditor | Role::CityLeader | Role::Bureau => true,
-            Role::UnitStaff => self.holds(project),
+            Role::UnitStaff | Role::UnitReviewer => self.holds(project),
             Role::SysAdmin | Role::SecAdmin => false,
         }
     }

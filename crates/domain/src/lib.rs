@@ -16,6 +16,7 @@ pub mod money;
 pub mod period;
 pub mod records;
 pub mod responsibility;
+pub mod review;
 pub mod stage;
 pub mod synthetic;
 pub mod text;

@@ -335,6 +335,9 @@ pub struct RecordedEvent {
     pub id: i64,
     pub event: StageEvent,
     pub correction: Option<Correction>,
+    /// Approved in the reporting cycle, so counted in the figures; the stage rules look at
+    /// every event whatever its review.
+    pub approved: bool,
 }
 
 /// A correction of an original event: what it should have been (or nothing, to withdraw it),

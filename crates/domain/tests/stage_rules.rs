@@ -252,6 +252,7 @@ fn recorded(id: i64, event: StageEvent, correction: Option<Correction>) -> Recor
         id,
         event,
         correction,
+        approved: true,
     }
 }
 

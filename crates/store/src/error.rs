@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The input breaks several rules at once; each error names its field.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
     InvalidFields(Vec<FieldError>),
+    /// The reporting window of the record's month is closed.
+    #[error("{0}")]
+    Closed(String),
     /// The record asked for does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -75,9 +75,19 @@ fn records<const N: usize>(chunk: &Chunk) -> impl Iterator<Item = Result<[&str; 
     })
 }
 
+/// Which records a figure counts: the approved ones (SPEC §2), or every record entered,
+/// whatever its review, for the view that shows what is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counted {
+    #[default]
+    Approved,
+    WithPending,
+}
+
 /// The figures' records as read at one `data_version`.
 pub(crate) struct CachedFacts {
     version: i64,
+    counted: Counted,
     facts: Arc<Facts>,
 }
 
@@ -235,7 +245,13 @@ impl Store {
     /// parsed here in a fraction of that. One aggregate per column is cheaper in SQLite than
     /// formatting each row. The columns hold only integers and ISO dates (and a comma-joined
     /// list of dates), never ';'.
-    async fn packed(&self, table: &str, key: &str, columns: &[&str]) -> Result<Vec<Chunk>> {
+    async fn packed(
+        &self,
+        table: &str,
+        key: &str,
+        columns: &[&str],
+        condition: &'static str,
+    ) -> Result<Vec<Chunk>> {
         let bounds = sqlx::AssertSqlSafe(format!("SELECT MIN({key}), MAX({key}) FROM {table}"));
         let row = sqlx::query(bounds).fetch_one(self.pool()).await?;
         let (Some(min), Some(max)) = (
@@ -257,7 +273,9 @@ impl Store {
             .collect::<Vec<_>>()
             .join(", ");
         let width = columns.len();
-        let sql = format!("SELECT {aggregate} FROM {table} WHERE {key} >= $1 AND {key} < $2");
+        let sql = format!(
+            "SELECT {aggregate} FROM {table} WHERE {key} >= $1 AND {key} < $2 AND {condition}"
+        );
         // The chunks are read at once on several connections: SQLite then builds them on as
         // many threads, PostgreSQL in as many backends.
         let mut tasks = tokio::task::JoinSet::new();
@@ -308,18 +326,24 @@ impl Store {
     /// until the version moves: a view of the records, checked against the database on every
     /// call, never a stored total.
     pub async fn figure_facts(&self) -> Result<Arc<Facts>> {
+        self.figure_facts_counting(Counted::Approved).await
+    }
+
+    /// As [`Store::figure_facts`], counting the records `counted` says.
+    pub async fn figure_facts_counting(&self, counted: Counted) -> Result<Arc<Facts>> {
         let mut before = self.data_version().await?;
-        if let Some(cached) = self.cached_facts(before) {
+        if let Some(cached) = self.cached_facts(before, counted) {
             return Ok(cached);
         }
         for _ in 0..5 {
-            let read = self.read_facts_uncached().await;
+            let read = self.read_facts_counting(counted).await;
             let after = self.data_version().await?;
             if after == before {
                 let facts = Arc::new(read?);
                 if let Ok(mut cache) = self.facts.lock() {
                     *cache = Some(CachedFacts {
                         version: after,
+                        counted,
                         facts: Arc::clone(&facts),
                     });
                 }
@@ -332,17 +356,21 @@ impl Store {
         ))
     }
 
-    fn cached_facts(&self, version: i64) -> Option<Arc<Facts>> {
+    fn cached_facts(&self, version: i64, counted: Counted) -> Option<Arc<Facts>> {
         let cache = self.facts.lock().ok()?;
         cache
             .as_ref()
-            .filter(|c| c.version == version)
+            .filter(|c| c.version == version && c.counted == counted)
             .map(|c| Arc::clone(&c.facts))
     }
 
     /// The records read afresh, bypassing the cache and its version check: for benchmarks,
     /// which time the read itself. Not consistent under concurrent writes; use `figure_facts`.
     pub async fn read_facts_uncached(&self) -> Result<Facts> {
+        self.read_facts_counting(Counted::Approved).await
+    }
+
+    async fn read_facts_counting(&self, counted: Counted) -> Result<Facts> {
         let mut units = Vec::new();
         let mut unit_index: IdMap<u32> = IdMap::default();
         let rows = sqlx::query("SELECT id, name, kind, score_group FROM units ORDER BY id")
@@ -362,18 +390,39 @@ impl Store {
                     .transpose()?,
             });
         }
-        let project_columns = [
-            "id",
-            "territory_unit_id",
-            "first_on",
-            "signed_on",
-            "signed_value",
-            "landed_on",
-            "started_on",
-            "production_on",
-            "capacity_on",
-            "resumed_on",
-        ];
+        // The milestones of approved events (migration 11), or of every event.
+        let project_columns = match counted {
+            Counted::Approved => [
+                "id",
+                "territory_unit_id",
+                "approved_first_on",
+                "approved_signed_on",
+                "approved_signed_value",
+                "approved_landed_on",
+                "approved_started_on",
+                "approved_production_on",
+                "approved_capacity_on",
+                "approved_resumed_on",
+            ],
+            Counted::WithPending => [
+                "id",
+                "territory_unit_id",
+                "first_on",
+                "signed_on",
+                "signed_value",
+                "landed_on",
+                "started_on",
+                "production_on",
+                "capacity_on",
+                "resumed_on",
+            ],
+        };
+        // The view with pending records counts every record entered, a returned one too (it
+        // is still in the cycle, back with its unit), as the milestones of every event do.
+        let reviewed = match counted {
+            Counted::Approved => "review = 'approved'",
+            Counted::WithPending => "1 = 1",
+        };
         let credit_columns = ["project_id", "unit_id"];
         let fund_columns = [
             "id",
@@ -385,10 +434,10 @@ impl Store {
         ];
         let visit_columns = ["id", "visit_date", "unit_id"];
         let (project_chunks, credit_chunks, fund_chunks, visit_chunks, targets) = tokio::try_join!(
-            self.packed("projects", "id", &project_columns),
-            self.packed("project_credits", "project_id", &credit_columns),
-            self.packed("funds", "id", &fund_columns),
-            self.packed("visits", "id", &visit_columns),
+            self.packed("projects", "id", &project_columns, "1 = 1"),
+            self.packed("project_credits", "project_id", &credit_columns, "1 = 1"),
+            self.packed("funds", "id", &fund_columns, reviewed),
+            self.packed("visits", "id", &visit_columns, reviewed),
             self.targets(),
         )?;
 

@@ -217,7 +217,9 @@ impl Store {
     pub async fn project_states_disagreeing(&self, today: NaiveDate) -> Result<Vec<String>> {
         let rows = sqlx::query(
             "SELECT code, signed_amount, stage, state_label, signed_on, signed_value, first_on, \
-             landed_on, started_on, production_on, capacity_on, resumed_on FROM projects",
+             landed_on, started_on, production_on, capacity_on, resumed_on, approved_signed_on, \
+             approved_signed_value, approved_first_on, approved_landed_on, approved_started_on, \
+             approved_production_on, approved_capacity_on, approved_resumed_on FROM projects",
         )
         .fetch_all(self.pool())
         .await?;

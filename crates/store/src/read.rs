@@ -168,11 +168,12 @@ fn event_from_row(row: &AnyRow) -> Result<RecordedEvent> {
         id: row.try_get(0)?,
         event,
         correction,
+        approved: row.try_get::<i64, _>(11)? != 0,
     })
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.kind, e.event_date, e.amount, e.company_code, e.parcel, e.note, e.evidence, \
-     e.correction_reason, e.corrects_id, e.withdrawn";
+     e.correction_reason, e.corrects_id, e.withdrawn, CASE WHEN e.review = 'approved' THEN 1 ELSE 0 END";
 
 pub(crate) async fn events_of_project(
     conn: &mut AnyConnection,
@@ -197,7 +198,7 @@ pub(crate) async fn all_events_by_project(
     ));
     let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
     rows.iter()
-        .map(|row| Ok((row.try_get(11)?, event_from_row(row)?)))
+        .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
         .collect()
 }
 
@@ -326,7 +327,7 @@ impl Store {
         ));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(11)?, event_from_row(row)?)))
+            .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
             .collect()
     }
 
@@ -446,6 +447,24 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The kind of the unit with this name, if there is one.
+    pub async fn unit_kind(&self, name: &str) -> Result<Option<domain::records::UnitKind>> {
+        let row = sqlx::query("SELECT kind FROM units WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => {
+                let kind: String = row.try_get(0)?;
+                Ok(Some(
+                    domain::records::UnitKind::from_code(&kind)
+                        .ok_or_else(|| corrupt("单位类型", &kind))?,
+                ))
+            }
+            None => Ok(None),
+        }
     }
 
     /// The entries of an editable value list, in their order.

@@ -87,6 +87,17 @@ fn wind_farm() -> Project {
     p
 }
 
+/// The small city with its wind farm, priced at 100 万元 before signing.
+async fn priced_wind_farm(store: &Store) -> Project {
+    small_city(store).await;
+    let mut tx = begin(store).await;
+    let mut p = wind_farm();
+    p.signed_amount = Some(wan("100"));
+    tx.upsert_project(&p).await.unwrap();
+    tx.commit().await.unwrap();
+    p
+}
+
 fn event(kind: EventKind, date: &str) -> StageEvent {
     StageEvent::new(kind, d(date), None, None, None, None).unwrap()
 }
@@ -485,12 +496,7 @@ both_databases! {
 both_databases! {
     async fn the_figures_read_follows_every_committed_change_and_nothing_else(db) {
         let store = db.open().await.unwrap();
-        small_city(&store).await;
-        let mut tx = begin(&store).await;
-        let mut p = wind_farm();
-        p.signed_amount = Some(wan("100"));
-        tx.upsert_project(&p).await.unwrap();
-        tx.commit().await.unwrap();
+        let p = priced_wind_farm(&store).await;
         let before = store.figure_facts().await.unwrap();
         let version = store.data_version().await.unwrap();
         assert_eq!(before.projects.len(), 1);
@@ -515,5 +521,43 @@ both_databases! {
         tx.add_fund(&fund).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(store.figure_facts().await.unwrap().funds.len(), 1, "a change made through another handle is seen too");
+    }
+}
+
+both_databases! {
+    async fn only_approved_records_reach_the_figures_and_the_stored_milestones_keep_up(db) {
+        use domain::review::ReviewState;
+        use store::{Counted, ReportKind, ReviewStep};
+        let store = db.open().await.unwrap();
+        let p = priced_wind_farm(&store).await;
+        // As a county's staff would enter them: an event, a fund, a visit.
+        let mut tx = begin(&store).await;
+        tx.enter_as(ReviewState::County);
+        let signed = tx.add_event(&p.code, &event(EventKind::Stage(Stage::Signed), "2022-01-20")).await.unwrap();
+        let fund = Fund::new(&p.code, d("2022-03-01"), wan("50"), Currency::Cny).unwrap();
+        tx.add_fund(&fund).await.unwrap();
+        tx.commit().await.unwrap();
+        let approved = store.figure_facts().await.unwrap();
+        assert_eq!((approved.projects[0].milestones.signed, approved.funds.len()), (None, 0));
+        let pending = store.figure_facts_counting(Counted::WithPending).await.unwrap();
+        assert_eq!((pending.projects[0].milestones.signed, pending.funds.len()), (Some((d("2022-01-20"), 1_000_000)), 1));
+        let store::Added::Added(event_id) = signed else { panic!("the event was added") };
+        let today = store::today_in_china();
+        for _ in 0..2 {
+            let mut tx = begin(&store).await;
+            tx.review(ReportKind::Event, event_id, &ReviewStep::Approve).await.unwrap();
+            tx.commit().await.unwrap();
+            assert!(store.project_states_disagreeing(today).await.unwrap().is_empty(), "both milestone sets follow the review");
+        }
+        let approved = store.figure_facts().await.unwrap();
+        assert_eq!(approved.projects[0].milestones.signed, Some((d("2022-01-20"), 1_000_000)));
+        assert_eq!(approved.funds.len(), 0, "the fund is still in review");
+        // A third approval has nothing to approve; the failed step leaves the record as it was.
+        let mut tx = begin(&store).await;
+        let err = tx.review(ReportKind::Event, event_id, &ReviewStep::Approve).await.unwrap_err();
+        assert!(err.to_string().contains("不能审核通过"), "{err}");
+        drop(tx);
+        let record = store.reported(ReportKind::Event, event_id).await.unwrap().unwrap();
+        assert_eq!(record.state, ReviewState::Approved);
     }
 }

@@ -259,7 +259,7 @@ async fn add_event(
             input.parcel.as_deref().and_then(optional),
             input.note.as_deref().and_then(optional),
         )?;
-        let mut tx = state.store.begin(&actor.username).await?;
+        let mut tx = crate::begin(&state.store, &actor).await?;
         let added = tx.add_event(&code, &event).await?;
         tx.commit().await?;
         created(added, "该事件已记录过")
@@ -310,7 +310,7 @@ async fn add_fund(
             domain::Currency::parse_for_funds("币种", input.currency.as_deref().unwrap_or(""))?;
         let mut fund = domain::records::Fund::new(&code, date, amount, currency)?;
         fund.source = input.source.as_deref().and_then(optional);
-        let mut tx = state.store.begin(&actor.username).await?;
+        let mut tx = crate::begin(&state.store, &actor).await?;
         let added = tx.add_fund(&fund).await?;
         tx.commit().await?;
         created(added, "该到位资金记录已存在")
@@ -407,7 +407,7 @@ async fn add_visit(
         visit.content = input.content.as_deref().and_then(optional);
         visit.outcome = input.outcome.as_deref().and_then(optional);
         visit.project_code = input.project_code.as_deref().and_then(optional);
-        let mut tx = state.store.begin(&actor.username).await?;
+        let mut tx = crate::begin(&state.store, &actor).await?;
         let added = tx.add_visit(&visit).await?;
         tx.commit().await?;
         created(added, "该对接记录已存在")

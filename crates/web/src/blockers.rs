@@ -243,7 +243,7 @@ pub async fn raise(
     editable_project(&state.store, &actor, &code).await?;
     let outcome = match form.parse(&code, store::today_in_china()) {
         Ok(blocker) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             match tx.raise_blocker(&blocker).await {
                 Ok(id) => tx.commit().await.map(|()| id).map_err(WebError::from),
                 Err(e) => Err(e.into()),
@@ -397,7 +397,7 @@ pub async fn instruct(
         return Err(WebError::Forbidden);
     }
     let outcome = {
-        let mut tx = state.store.begin(&actor.username).await?;
+        let mut tx = crate::begin(&state.store, &actor).await?;
         match tx.instruct_blocker(id, &form.text).await {
             Ok(()) => tx.commit().await.map_err(WebError::from),
             Err(e) => Err(e.into()),
@@ -436,7 +436,7 @@ pub async fn change_status(
     }
     let outcome = match BlockerStatus::parse("状态", &form.status) {
         Ok(to) => {
-            let mut tx = state.store.begin(&user.user.username).await?;
+            let mut tx = crate::begin(&state.store, &user.actor()).await?;
             match tx
                 .change_blocker_status(id, to, &form.resolution, store::today_in_china())
                 .await

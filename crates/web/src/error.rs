@@ -65,7 +65,7 @@ impl From<StoreError> for WebError {
             StoreError::Invalid(e) => WebError::Invalid(vec![e]),
             StoreError::InvalidFields(errors) => WebError::Invalid(errors),
             StoreError::NotFound(message) => WebError::NotFound(message),
-            StoreError::Busy(message) => WebError::Conflict(message),
+            StoreError::Busy(message) | StoreError::Closed(message) => WebError::Conflict(message),
             other => {
                 tracing::error!(error = %other, "store failure");
                 WebError::Internal(other.to_string())

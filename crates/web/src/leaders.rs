@@ -173,7 +173,7 @@ pub async fn set_units(
         return Err(WebError::Forbidden);
     }
     let units = Project::split_units(&form.units);
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     match tx.set_leader_units(&name, &units).await {
         Ok(()) => {
             tx.commit().await?;

@@ -15,6 +15,7 @@ mod organisation;
 mod project_actions;
 mod project_form;
 mod projects;
+mod review;
 pub mod scoreboard;
 mod settings;
 mod sheets;
@@ -51,6 +52,21 @@ impl AppState {
             dummy_hash,
         })
     }
+}
+
+/// A write transaction for `actor`: what a unit's staff enter starts in the reporting cycle
+/// (待县区审核 or 待市级审核, by their unit's kind); everything else is approved on entry.
+pub(crate) async fn begin(
+    store: &Store,
+    actor: &domain::access::Actor,
+) -> Result<store::Tx, WebError> {
+    let mut tx = store.begin(&actor.username).await?;
+    let kind = match &actor.unit {
+        Some(unit) => store.unit_kind(unit).await?,
+        None => None,
+    };
+    tx.enter_as(actor.entry_review(kind));
+    Ok(tx)
 }
 
 pub(crate) const CSS: &str = include_str!("../static/app.css");
@@ -133,6 +149,9 @@ pub fn router(state: AppState) -> Router {
             "/warnings/rules",
             get(warnings::show_rules).post(warnings::set_rules),
         )
+        .route("/review", get(review::show))
+        .route("/review/window/{action}", post(review::window))
+        .route("/review/{kind}/{id}/{step}", post(review::step))
         .route("/blockers", get(blockers::list))
         .route("/blockers/{id}", get(blockers::show))
         .route("/blockers/{id}/instruction", post(blockers::instruct))

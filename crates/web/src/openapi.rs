@@ -114,7 +114,8 @@ pub fn document() -> Value {
                         {"name": "period", "in": "query", "schema": {"type": "string", "enum": [
                             "M01", "M02", "M03", "M04", "M05", "M06", "M07", "M08", "M09", "M10", "M11", "M12",
                             "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y", "YTD"]}},
-                        {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "YTD 的截至日期"}
+                        {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "YTD 的截至日期"},
+                        {"name": "pending", "in": "query", "schema": {"type": "string", "enum": ["1"]}, "description": "为1时统计含待审核的记录（默认只计已审核的记录）"}
                     ],
                     "responses": ok("晒单", "200", json!({"type": "object", "description":
                         "year, period, start, end, first_year, city: {指标id: Figure}, units: [{unit, group, rank, mean_task_progress, indicators}]；\

@@ -263,7 +263,7 @@ pub async fn save(
         return Err(WebError::Forbidden);
     }
     let get = |key: &str| form.get(key).map_or("", String::as_str);
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     let outcome: Result<(), WebError> = async {
         match org {
             Org::Units => {

@@ -56,7 +56,7 @@ pub async fn add_fund(
     editable_project(&state.store, &actor, &code).await?;
     let outcome = match parse_fund(&code, &form) {
         Ok(fund) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             match tx.add_fund(&fund).await {
                 Ok(Added::Added(_)) => tx.commit().await.map_err(WebError::from),
                 Ok(Added::Duplicate) => Err(WebError::Invalid(vec![FieldError::new(
@@ -108,7 +108,7 @@ pub async fn verify_fund(
     {
         return Err(WebError::NotFound("该到位资金记录不存在".into()));
     }
-    let mut tx = state.store.begin(&actor.username).await?;
+    let mut tx = crate::begin(&state.store, &actor).await?;
     tx.verify_fund(fund_id).await?;
     tx.commit().await?;
     Ok(back_to(&code))
@@ -212,7 +212,7 @@ pub async fn correct_event(
     };
     let outcome = match replacement {
         Ok(replacement) => {
-            let mut tx = state.store.begin(&user.user.username).await?;
+            let mut tx = crate::begin(&state.store, &user.actor()).await?;
             match tx
                 .correct_event(&code, event_id, replacement.as_ref(), &form.reason)
                 .await
@@ -245,7 +245,7 @@ pub async fn set_plan(
     editable_project(&state.store, &actor, &code).await?;
     match form.parse() {
         Ok(plan) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             tx.set_plan(&code, &plan).await?;
             tx.commit().await?;
             Ok(back_to(&code))
@@ -296,7 +296,7 @@ pub async fn set_element(
     }
     match parsed {
         Ok(element) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             tx.set_element(&code, &element).await?;
             tx.commit().await?;
             if editable {
@@ -329,7 +329,7 @@ pub async fn set_financing(
     editable_project(&state.store, &actor, &code).await?;
     match form.parse() {
         Ok(plan) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             tx.set_financing(&code, &plan).await?;
             tx.commit().await?;
             Ok(back_to(&code))

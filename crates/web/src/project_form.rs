@@ -343,7 +343,7 @@ pub async fn create(store: &Store, actor: &Actor, project: &Project) -> Result<(
 }
 
 async fn save(store: &Store, actor: &Actor, project: &Project) -> Result<(), WebError> {
-    let mut tx = store.begin(&actor.username).await?;
+    let mut tx = crate::begin(store, actor).await?;
     tx.upsert_project(project).await?;
     tx.commit().await?;
     Ok(())

@@ -271,6 +271,8 @@ pub struct TimelineItem {
     date: String,
     detail: String,
     correction: Option<String>,
+    /// Still in the reporting cycle: not yet counted.
+    pending: bool,
 }
 
 pub struct FundRow {
@@ -630,6 +632,7 @@ pub(crate) async fn project_page(
         .events
         .iter()
         .map(|r| TimelineItem {
+            pending: !r.approved,
             id: r.id,
             original: r.correction.is_none(),
             kind: r.event.kind.label(),
@@ -958,7 +961,7 @@ pub async fn add_event(
     editable_project(&state.store, &actor, &code).await?;
     let outcome = match parse_event(&form) {
         Ok(event) => {
-            let mut tx = state.store.begin(&actor.username).await?;
+            let mut tx = crate::begin(&state.store, &actor).await?;
             match tx.add_event(&code, &event).await {
                 Ok(_) => tx.commit().await.map_err(WebError::from),
                 Err(e) => Err(WebError::from(e)),

@@ -37,6 +37,9 @@ pub struct PeriodQuery {
     pub period: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub as_of: String,
+    /// `1` to count the records still in review as well (a view, never what is published).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub pending: String,
 }
 
 impl PeriodQuery {
@@ -76,6 +79,15 @@ impl PeriodQuery {
                 domain::PeriodKind::YearToDate => period.end().to_string(),
                 _ => String::new(),
             },
+            pending: String::new(),
+        }
+    }
+
+    fn counted(&self) -> store::Counted {
+        if self.pending == "1" {
+            store::Counted::WithPending
+        } else {
+            store::Counted::Approved
         }
     }
 }
@@ -427,6 +439,8 @@ struct CockpitPage {
     as_of: String,
     periods: Vec<Choice>,
     query: String,
+    /// Counting the records still in review.
+    pending: bool,
     cards: Vec<Card>,
     progress_svg: String,
     trend_svg: String,
@@ -448,7 +462,7 @@ async fn records_for(
     state: &AppState,
     query: &PeriodQuery,
 ) -> Result<(std::sync::Arc<Facts>, Period), WebError> {
-    let facts = state.store.figure_facts().await?;
+    let facts = state.store.figure_facts_counting(query.counted()).await?;
     let period = query.resolve(&facts, store::today_in_china())?;
     Ok((facts, period))
 }
@@ -587,7 +601,8 @@ pub async fn cockpit(
         funnel_svg: funnel_svg(&facts, &period, None),
         summary: summary(&board, &period, &city),
         tables: board_tables(&board, Some(&period)),
-        can_publish: user.actor().manages_city_data(),
+        can_publish: user.actor().manages_city_data() && query.pending != "1",
+        pending: query.pending == "1",
         layout: Layout::of(&user),
     };
     Ok(Html(render(&page)?))

@@ -76,7 +76,7 @@ pub async fn add(
     user.check_csrf(&form.csrf)?;
     bureau_only(&user)?;
     let list = list_key(&list)?;
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     tx.add_list_value(list, &form.value).await?;
     tx.commit().await?;
     Ok(Redirect::to("/settings/lists").into_response())
@@ -91,7 +91,7 @@ pub async fn remove(
     user.check_csrf(&form.csrf)?;
     bureau_only(&user)?;
     let list = list_key(&list)?;
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     tx.remove_list_value(list, &form.value).await?;
     tx.commit().await?;
     Ok(Redirect::to("/settings/lists").into_response())

@@ -45,7 +45,7 @@ pub async fn publish(
         domain::PeriodKind::YearToDate => Some(c.period.end().to_string()),
         _ => None,
     };
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     let (id, _) = tx
         .publish_sheet(
             c.period.year(),
@@ -215,6 +215,7 @@ pub async fn show(
                 year: period.year().to_string(),
                 period: period.code(),
                 as_of: info.as_of.clone().unwrap_or_default(),
+                pending: String::new(),
             })
             .unwrap_or_default()
         ),

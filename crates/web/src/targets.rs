@@ -208,7 +208,7 @@ pub async fn set_target(
         return Err(WebError::Forbidden);
     }
     let target = target_of(&form).map_err(|e| WebError::Invalid(vec![e]))?;
-    let mut tx = state.store.begin(&user.user.username).await?;
+    let mut tx = crate::begin(&state.store, &user.actor()).await?;
     tx.upsert_target(&target).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/targets?year={}", target.year)).into_response())

@@ -131,6 +131,7 @@ pub async fn list(
             year: on.year().to_string(),
             period: "YTD".into(),
             as_of: on.to_string(),
+            pending: String::new(),
         },
     )
     .await?;
@@ -240,7 +241,7 @@ pub async fn set_rules(
     let values: Vec<&str> = typed.iter().map(|s| s.as_str()).collect();
     match WarningRules::from_values(&values) {
         Ok(rules) => {
-            let mut tx = state.store.begin(&user.user.username).await?;
+            let mut tx = crate::begin(&state.store, &user.actor()).await?;
             tx.set_warning_rules(&rules).await?;
             tx.commit().await?;
             Ok(Redirect::to("/warnings/rules").into_response())

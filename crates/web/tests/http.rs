@@ -1055,3 +1055,92 @@ both_databases! {
         assert!(!units.contains("<td>宝清县</td>"), "{units}");
     }
 }
+
+/// The city's figure `indicator` for 2022 H1 over the API, counting pending records or not.
+async fn city_value(app: &App, cookie: &str, indicator: &str, pending: bool) -> i64 {
+    let path = format!(
+        "/api/v1/scoreboard?year=2022&period=H1{}",
+        if pending { "&pending=1" } else { "" }
+    );
+    let reply = app.get(&path, Some(cookie)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["city"][indicator]["value"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
+both_databases! {
+    async fn a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_it_out(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        tx.add_user("jx-review", "集贤县审核员", Role::UnitReviewer, Some("集贤县"), &hash).await.unwrap();
+        tx.commit().await.unwrap();
+        let (staff, csrf) = app.sign_in("jixian").await;
+        let (reviewer, reviewer_csrf) = app.sign_in("jx-review").await;
+        let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+        let (s, r, b) = (Some(staff.as_str()), Some(reviewer.as_str()), Some(bureau.as_str()));
+
+        sign(&app, &staff, &csrf, "JX-1", "2022-03-01", "1000").await;
+        assert!(app.get("/projects/JX-1", s).await.body.contains("未审核，暂不计入统计"));
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 0, "not counted while in review");
+        assert_eq!(city_value(&app, &bureau, "signed_projects", true).await, 1, "the pending view counts it");
+        let queue = app.get("/review", s).await;
+        assert!(queue.body.contains("待县区审核") && queue.body.contains("签约 1,000.00 万元"), "{}", queue.body);
+        let id = queue.body.split("/review/event/").nth(1).map(|rest| rest.split('/').next().unwrap().to_owned());
+        assert!(id.is_none(), "the staff get no approve button for their own report");
+        let review_queue = app.get("/review", r).await;
+        let id = review_queue.body.split("/review/event/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        let event = format!("/review/event/{id}");
+        // The reporter cannot approve their own record, nor can the city before the county.
+        assert_eq!(app.post_form(&format!("{event}/approve"), s, &[("csrf", csrf.as_str())]).await.status, 403);
+        assert_eq!(app.post_form(&format!("{event}/approve"), b, &[("csrf", bureau_csrf.as_str())]).await.status, 403);
+        assert_eq!(app.post_form(&format!("{event}/approve"), r, &[("csrf", reviewer_csrf.as_str())]).await.status, 303);
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 0, "the county's approval is not the city's");
+        assert!(app.get("/review", b).await.body.contains("待市级审核"));
+        // The city returns it with a reason: it leaves even the pending view.
+        let no_reason = app.post_form(&format!("{event}/return"), b, &[("csrf", bureau_csrf.as_str()), ("reason", " ")]).await;
+        assert!(no_reason.status == 422 && no_reason.body.contains("退回理由：退回须说明理由"), "{} {}", no_reason.status, no_reason.body);
+        let back = [("csrf", bureau_csrf.as_str()), ("reason", "签约金额与合同不符，请核实")];
+        assert_eq!(app.post_form(&format!("{event}/return"), b, &back).await.status, 303);
+        let queue = app.get("/review", s).await;
+        assert!(queue.body.contains("已退回") && queue.body.contains("退回理由：签约金额与合同不符，请核实") && queue.body.contains("重新报送"), "{}", queue.body);
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 0, "a returned record does not count");
+        assert_eq!(app.post_form(&format!("{event}/approve"), b, &[("csrf", bureau_csrf.as_str())]).await.status, 403, "nothing to approve once returned");
+        // Resubmitted, it climbs both levels again and then counts.
+        assert_eq!(app.post_form(&format!("{event}/resubmit"), s, &[("csrf", csrf.as_str())]).await.status, 303);
+        assert_eq!(app.post_form(&format!("{event}/approve"), r, &[("csrf", reviewer_csrf.as_str())]).await.status, 303);
+        assert_eq!(app.post_form(&format!("{event}/approve"), b, &[("csrf", bureau_csrf.as_str())]).await.status, 303);
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 1);
+        assert_eq!(city_value(&app, &bureau, "signed_amount", false).await, 10_000_000);
+        assert!(!app.get("/projects/JX-1", s).await.body.contains("未审核"));
+        // What the bureau enters counts at once.
+        sign(&app, &bureau, &bureau_csrf, "BQ-1", "2022-04-01", "500").await;
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2);
+        // Another county's record is not this reviewer's to see.
+        assert_eq!(app.post_form("/review/event/999999/approve", r, &[("csrf", reviewer_csrf.as_str())]).await.status, 404);
+    }
+
+    async fn a_closed_month_refuses_the_units_records_until_the_city_reopens_it(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (staff, csrf) = app.sign_in("jixian").await;
+        let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+        let (s, b) = (Some(staff.as_str()), Some(bureau.as_str()));
+        let bad = app.post_form("/review/window/close", b, &[("csrf", bureau_csrf.as_str()), ("month", "2022-13")]).await;
+        assert!(bad.status == 422 && bad.body.contains("月份：“2022-13”不是月份"), "{} {}", bad.status, bad.body);
+        assert_eq!(app.post_form("/review/window/close", s, &[("csrf", csrf.as_str()), ("month", "2022-03")]).await.status, 403);
+        assert_eq!(app.post_form("/review/window/close", b, &[("csrf", bureau_csrf.as_str()), ("month", "2022-3")]).await.status, 303);
+        assert!(app.get("/review", s).await.body.contains("已关闭的月份：2022-03"));
+        let talks = [("csrf", csrf.as_str()), ("kind", "在谈"), ("date", "2022-03-15")];
+        let refused = app.post_form("/projects/JX-1/events", s, &talks).await;
+        assert!(refused.status == 409 && refused.body.contains("2022-03的填报窗口已关闭"), "{} {}", refused.status, refused.body);
+        let april = [("csrf", csrf.as_str()), ("kind", "在谈"), ("date", "2022-04-02")];
+        assert_eq!(app.post_form("/projects/JX-1/events", s, &april).await.status, 303, "other months stay open");
+        let city = [("csrf", bureau_csrf.as_str()), ("kind", "在谈"), ("date", "2022-03-15")];
+        assert_eq!(app.post_form("/projects/BQ-1/events", b, &city).await.status, 303, "the city still records a closed month");
+        assert_eq!(app.post_form("/review/window/reopen", b, &[("csrf", bureau_csrf.as_str()), ("month", "2022-03")]).await.status, 303);
+        let fund = [("csrf", csrf.as_str()), ("date", "2022-03-20"), ("amount", "10"), ("currency", "人民币"), ("source", "")];
+        assert_eq!(app.post_form("/projects/JX-1/funds", s, &fund).await.status, 303);
+    }
+}

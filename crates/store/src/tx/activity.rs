@@ -16,6 +16,7 @@ impl Tx {
         self.check_listed(value_lists::FUND_SOURCE, "来源", fund.source.as_deref())
             .await?;
         let date = fund.date.format("%Y-%m-%d").to_string();
+        self.check_window(fund.date).await?;
         if fund.date > self.today {
             return Err(StoreError::Invalid(FieldError::new(
                 "日期",
@@ -44,7 +45,7 @@ impl Tx {
         };
         let id: i64 = sqlx::query(
             "INSERT INTO funds (project_id, fund_date, amount, currency, source, verified, verifier, evidence, \
-             illustrative, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             illustrative, created_at, created_by, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(project_id)
         .bind(&date)
@@ -57,6 +58,7 @@ impl Tx {
         .bind(i64::from(fund.illustrative))
         .bind(now_millis())
         .bind(&self.actor)
+        .bind(self.entry_review.code())
         .fetch_one(&mut *self.tx)
         .await?
         .try_get(0)?;
@@ -104,6 +106,7 @@ impl Tx {
             .await?;
         self.check_listed(value_lists::VISIT_MODE, "方式", visit.mode.as_deref())
             .await?;
+        self.check_window(visit.date).await?;
         if visit.date > self.today {
             return Err(StoreError::Invalid(FieldError::new(
                 "日期",
@@ -138,8 +141,8 @@ impl Tx {
         }
         let id: i64 = sqlx::query(
             "INSERT INTO visits (visit_date, unit_id, enterprise_name, credit_code, leaders, mode, place, content, \
-             outcome, project_id, illustrative, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             outcome, project_id, illustrative, created_at, created_by, review) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(&date)
         .bind(unit)
@@ -154,6 +157,7 @@ impl Tx {
         .bind(i64::from(visit.illustrative))
         .bind(now_millis())
         .bind(&self.actor)
+        .bind(self.entry_review.code())
         .fetch_one(&mut *self.tx)
         .await?
         .try_get(0)?;

@@ -77,9 +77,13 @@ impl Tx {
                 "UPDATE projects SET stage = v.column2, state_label = v.column3, signed_on = v.column4, \
                  signed_value = v.column5, first_on = v.column6, landed_on = v.column7, \
                  started_on = v.column8, production_on = v.column9, capacity_on = v.column10, \
-                 resumed_on = v.column11 FROM (VALUES ",
+                 resumed_on = v.column11, approved_signed_on = v.column12, \
+                 approved_signed_value = v.column13, approved_first_on = v.column14, \
+                 approved_landed_on = v.column15, approved_started_on = v.column16, \
+                 approved_production_on = v.column17, approved_capacity_on = v.column18, \
+                 approved_resumed_on = v.column19 FROM (VALUES ",
             );
-            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 11));
+            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 19));
             sql.push_str(") AS v WHERE projects.id = v.column1");
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for value in chunk.iter().flatten() {
@@ -168,13 +172,16 @@ impl Tx {
             StoreError::Corrupt(format!("项目“{project_code}”的已有事件不符合规则: {e}"))
         })?;
         progress.apply(event, &ctx)?;
+        self.check_window(event.date).await?;
         let id = self
             .insert_event(project_id, event, None, illustrative)
             .await?;
+        let approved = self.entry_review() == domain::review::ReviewState::Approved;
         self.history(project_id).await?.events.push(RecordedEvent {
             id,
             event: event.clone(),
             correction: None,
+            approved,
         });
         self.dirty.insert(project_id);
         self.log::<(), _>(
@@ -213,6 +220,7 @@ impl Tx {
             Value::from(i64::from(illustrative)),
             Value::from(now_millis()),
             Value::from(self.actor.as_str()),
+            Value::from(self.entry_review().code()),
         ]);
         if self.events.is_full() {
             self.flush().await?;
@@ -232,6 +240,11 @@ impl Tx {
         let (project_id, ctx) = self.rule_context(project_code).await?;
         let history = self.history(project_id).await?;
         stage::check_correction(&history.events, event_id, replacement, reason, &ctx)?;
+        let original_date = history
+            .events
+            .iter()
+            .find(|r| r.id == event_id)
+            .map(|r| r.event.date);
         let before = history
             .events
             .iter()
@@ -243,6 +256,9 @@ impl Tx {
                         .is_some_and(|c| c.corrects == event_id)
             })
             .map(|r| r.event.clone());
+        for date in original_date.into_iter().chain(replacement.map(|e| e.date)) {
+            self.check_window(date).await?;
+        }
         let correction = Correction {
             corrects: event_id,
             reason: reason.trim().to_owned(),
@@ -259,10 +275,12 @@ impl Tx {
             .insert_event(project_id, &stored, Some(&correction), false)
             .await?;
         self.dirty.insert(project_id);
+        let approved = self.entry_review() == domain::review::ReviewState::Approved;
         self.history(project_id).await?.events.push(RecordedEvent {
             id,
             event: stored,
             correction: Some(correction.clone()),
+            approved,
         });
         self.log(
             "event",
@@ -304,5 +322,33 @@ pub(crate) fn derived_state(
         day(milestones.production_on),
         day(milestones.capacity_on),
         Value::from(milestones.resumed_text()),
+    ]
+    .into_iter()
+    .chain(approved_milestones(events, signed_amount))
+    .collect()
+}
+
+/// The milestones of the approved events only (migration 11): what the figures count.
+fn approved_milestones(
+    events: &[RecordedEvent],
+    signed_amount: Option<domain::Money>,
+) -> Vec<Value> {
+    let day =
+        |d: Option<chrono::NaiveDate>| Value::from(d.map(|d| d.format("%Y-%m-%d").to_string()));
+    let approved: Vec<RecordedEvent> = events.iter().filter(|e| e.approved).cloned().collect();
+    let effective = stage::effective_events(&approved);
+    let m = domain::figures::Milestones::of(
+        effective.iter().map(|(_, e)| *e),
+        signed_amount.map(|m| m.units()),
+    );
+    vec![
+        day(m.signed.map(|(d, _)| d)),
+        Value::from(m.signed.map(|(_, v)| v)),
+        day(m.first_on),
+        day(m.landed_on),
+        day(m.started_on),
+        day(m.production_on),
+        day(m.capacity_on),
+        Value::from(m.resumed_text()),
     ]
 }

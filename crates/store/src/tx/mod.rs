@@ -86,6 +86,9 @@ pub struct Tx {
     /// Whether anything was logged, i.e. a business record changed: the commit then moves
     /// `data_version` on.
     changed: bool,
+    /// The review state new events, funds and visits start in (approved unless the web layer
+    /// says the actor is a unit's staff).
+    entry_review: domain::review::ReviewState,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -107,7 +110,7 @@ const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_i
      illustrative, created_at, updated_at) VALUES ";
 const CREDIT_INSERT: &str = "INSERT INTO project_credits (project_id, unit_id, position) VALUES ";
 const EVENT_INSERT: &str = "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, \
-     note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by) VALUES ";
+     note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by, review) VALUES ";
 const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ";
 
 impl Tx {
@@ -128,10 +131,11 @@ impl Tx {
             reserved: HashMap::new(),
             projects: Batch::new(PROJECT_INSERT, 17),
             credits: Batch::new(CREDIT_INSERT, 3),
-            events: Batch::new(EVENT_INSERT, 15),
+            events: Batch::new(EVENT_INSERT, 16),
             log: Batch::new(LOG_INSERT, 7),
             dirty: HashSet::new(),
             changed: false,
+            entry_review: domain::review::ReviewState::Approved,
         }
     }
 
@@ -192,6 +196,24 @@ impl Tx {
     }
 
     /// Who the change log names for this transaction's changes.
+    /// Records entered from now on start in `state` of the reporting cycle: what the web
+    /// layer sets for a unit's staff. Everything else (the bureau, the command line, imports)
+    /// is approved on entry.
+    pub fn enter_as(&mut self, state: domain::review::ReviewState) {
+        self.entry_review = state;
+    }
+
+    /// Drops a project's cached history after its events changed underneath it (a review),
+    /// and marks its derived state for rewriting.
+    pub(crate) fn forget_history(&mut self, project_id: i64) {
+        self.histories.remove(&project_id);
+        self.dirty.insert(project_id);
+    }
+
+    pub(crate) fn entry_review(&self) -> domain::review::ReviewState {
+        self.entry_review
+    }
+
     pub(crate) fn backend(&self) -> Backend {
         self.backend
     }

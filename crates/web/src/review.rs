@@ -1,0 +1,216 @@
+//! 填报审核: what waits for each level of the reporting cycle, the approve / return /
+//! resubmit steps, and the city's monthly window.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::FieldError;
+use domain::access::{Actor, Role};
+use domain::review::{Reported, ReviewState, parse_month};
+use serde::Deserialize;
+use store::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::projects::render;
+use crate::view::Layout;
+
+pub struct ReviewRow {
+    pub record: ReportedRecord,
+    pub can_review: bool,
+    pub can_resubmit: bool,
+}
+
+impl ReviewRow {
+    pub fn path(&self) -> String {
+        format!("/review/{}/{}", self.record.kind.code(), self.record.id)
+    }
+}
+
+fn reported(record: &ReportedRecord) -> Reported<'_> {
+    Reported {
+        state: record.state,
+        unit: &record.unit,
+        entered_by: &record.entered_by,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    layout: Layout,
+    heading: &'static str,
+    rows: Vec<ReviewRow>,
+    closed: Vec<String>,
+    manages_window: bool,
+    errors: Vec<FieldError>,
+}
+
+/// What the actor's queue holds: the county's reviewers see their unit's 待县区审核, the bureau
+/// the 待市级审核 of every unit, a unit's staff everything of theirs still in the cycle,
+/// leaders and auditors everything in it.
+fn queue_for(actor: &Actor) -> Result<(&'static str, ReviewFilter), WebError> {
+    let in_cycle = vec![
+        ReviewState::County,
+        ReviewState::City,
+        ReviewState::Returned,
+    ];
+    Ok(match actor.role {
+        Role::UnitReviewer => (
+            "待县区审核",
+            ReviewFilter {
+                states: vec![ReviewState::County],
+                unit: actor.unit.clone(),
+            },
+        ),
+        Role::Bureau => (
+            "待市级审核",
+            ReviewFilter {
+                states: vec![ReviewState::City],
+                unit: None,
+            },
+        ),
+        Role::UnitStaff => (
+            "本单位报送的记录",
+            ReviewFilter {
+                states: in_cycle,
+                unit: actor.unit.clone(),
+            },
+        ),
+        Role::CityLeader | Role::Auditor => (
+            "审核中的记录",
+            ReviewFilter {
+                states: in_cycle,
+                unit: None,
+            },
+        ),
+        Role::SysAdmin | Role::SecAdmin => return Err(WebError::Forbidden),
+    })
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: Vec<FieldError>,
+) -> Result<ReviewPage, WebError> {
+    let actor = user.actor();
+    let (heading, filter) = queue_for(&actor)?;
+    let rows = state
+        .store
+        .review_queue(&filter)
+        .await?
+        .into_iter()
+        .map(|record| ReviewRow {
+            can_review: actor.reviews(&reported(&record)),
+            can_resubmit: actor.resubmits(&reported(&record)),
+            record,
+        })
+        .collect();
+    Ok(ReviewPage {
+        layout: Layout::of(user),
+        heading,
+        rows,
+        closed: state.store.closed_months().await?,
+        manages_window: actor.manages_city_data(),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&page(&state, &user, Vec::new()).await?)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Approve, return or resubmit one record: `step` is `approve`, `return` or `resubmit`.
+pub async fn step(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((kind, id, step)): Path<(String, i64, String)>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    let missing = || WebError::NotFound("该记录不存在或不在您的权限范围内".into());
+    let kind = ReportKind::from_code(&kind).ok_or_else(missing)?;
+    let record = state.store.reported(kind, id).await?.ok_or_else(missing)?;
+    let visible = match actor.role {
+        Role::UnitStaff | Role::UnitReviewer => actor.unit.as_deref() == Some(&record.unit),
+        Role::Bureau | Role::CityLeader | Role::Auditor => true,
+        Role::SysAdmin | Role::SecAdmin => false,
+    };
+    if !visible {
+        return Err(missing());
+    }
+    let step = match step.as_str() {
+        "approve" if actor.reviews(&reported(&record)) => ReviewStep::Approve,
+        "return" if actor.reviews(&reported(&record)) => ReviewStep::Return(form.reason),
+        "resubmit" if actor.resubmits(&reported(&record)) => ReviewStep::Resubmit,
+        "approve" | "return" | "resubmit" => return Err(WebError::Forbidden),
+        _ => return Err(missing()),
+    };
+    let outcome = {
+        let mut tx = crate::begin(&state.store, &actor).await?;
+        match tx.review(kind, id, &step).await {
+            Ok(()) => tx.commit().await.map_err(WebError::from),
+            Err(e) => Err(e.into()),
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/review").into_response()),
+        Err(WebError::Invalid(errors)) => {
+            let page = page(&state, &user, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WindowForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    month: String,
+}
+
+/// Closes (`close`) or reopens (`reopen`) a month: the bureau's.
+pub async fn window(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(action): Path<String>,
+    Form(form): Form<WindowForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    if !actor.manages_city_data() {
+        return Err(WebError::Forbidden);
+    }
+    let month = match parse_month("月份", &form.month) {
+        Ok(month) => month,
+        Err(e) => {
+            let page = page(&state, &user, vec![e]).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response());
+        }
+    };
+    let mut tx = crate::begin(&state.store, &actor).await?;
+    match action.as_str() {
+        "close" => tx.close_month(&month).await?,
+        "reopen" => tx.reopen_month(&month).await?,
+        _ => return Err(WebError::NotFound("没有这个操作".into())),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/review").into_response())
+}
