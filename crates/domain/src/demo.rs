@@ -51,6 +51,9 @@ pub struct DemoBlocker {
     pub steps: Vec<(crate::blockers::BlockerStatus, String, NaiveDate)>,
 }
 
+/// The leader the demo's 市领导 account speaks for.
+pub const DEMO_LEADER_ACCOUNT: &str = "王建国";
+
 /// The demo city is shown as it stood at the end of 2022, the last year it holds.
 pub const DEMO_AS_OF: &str = "2022-12-31";
 

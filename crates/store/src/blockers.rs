@@ -51,6 +51,8 @@ pub struct BlockerFilter {
     pub project: Option<String>,
     /// Owned by this leader, or on a project this leader is in charge of.
     pub leader: Option<String>,
+    /// Owned by this unit.
+    pub owner_unit: Option<String>,
 }
 
 const SELECT: &str = "SELECT b.id, p.code, p.name, tu.name, b.description, b.category, b.raised_on, \
@@ -312,6 +314,10 @@ impl Store {
                  (SELECT 1 FROM leader_units lu JOIN leaders l ON l.id = lu.leader_id \
                  WHERE lu.unit_id = p.territory_unit_id AND l.name = ${n})))"
             ));
+        }
+        if let Some(unit) = &filter.owner_unit {
+            params.push(unit.clone());
+            conditions.push(format!("ou.name = ${}", params.len()));
         }
         let clause = if conditions.is_empty() {
             String::new()

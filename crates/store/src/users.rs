@@ -22,6 +22,8 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub disabled: bool,
+    /// For a 市领导 account, the leader it speaks for: their 包保 scope and escalated blockers.
+    pub leader: Option<String>,
 }
 
 /// A signed-in session: its user and the token its forms must carry.
@@ -32,8 +34,8 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, n.name, u.password_hash, u.disabled \
-     FROM users u LEFT JOIN units n ON n.id = u.unit_id";
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, n.name, u.password_hash, u.disabled, \
+     l.name FROM users u LEFT JOIN units n ON n.id = u.unit_id LEFT JOIN leaders l ON l.id = u.leader_id";
 
 fn user_from_row(row: &AnyRow, offset: usize) -> Result<User> {
     let role: String = row.try_get(offset + 3)?;
@@ -45,6 +47,7 @@ fn user_from_row(row: &AnyRow, offset: usize) -> Result<User> {
         unit: row.try_get(offset + 4)?,
         password_hash: row.try_get(offset + 5)?,
         disabled: row.try_get::<i64, _>(offset + 6)? != 0,
+        leader: row.try_get(offset + 7)?,
     })
 }
 
@@ -68,8 +71,18 @@ impl Tx {
         }
         let unit_id = match (role.needs_unit(), unit) {
             (true, Some(unit)) => Some(self.unit_id("单位", unit).await?),
-            (true, None) => return Err(StoreError::invalid("单位", "单位填报员须属于一个单位")),
-            (false, Some(_)) => return Err(StoreError::invalid("单位", "只有单位填报员属于单位")),
+            (true, None) => {
+                return Err(StoreError::invalid(
+                    "单位",
+                    "单位填报员和县区审核员须属于一个单位",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(StoreError::invalid(
+                    "单位",
+                    "只有单位填报员和县区审核员属于单位",
+                ));
+            }
             (false, None) => None,
         };
         let taken = sqlx::query("SELECT id FROM users WHERE username = $1")
@@ -99,6 +112,32 @@ impl Tx {
         self.log::<(), _>("user", &username, "create", None, Some(&logged))
             .await?;
         Ok(id)
+    }
+}
+
+impl Tx {
+    /// Links a 市领导 account to the leader it speaks for (or unlinks it), logged.
+    pub async fn link_leader(&mut self, username: &str, leader: Option<&str>) -> Result<()> {
+        let row = sqlx::query("SELECT role FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::invalid("用户名", format!("用户“{username}”不存在")))?;
+        let role: String = row.try_get(0)?;
+        if leader.is_some() && Role::from_code(&role) != Some(Role::CityLeader) {
+            return Err(StoreError::invalid("领导", "只有市领导账号对应一位领导"));
+        }
+        let leader_id = match leader {
+            Some(name) => Some(self.leader_id("领导", name).await?),
+            None => None,
+        };
+        sqlx::query("UPDATE users SET leader_id = $1 WHERE username = $2")
+            .bind(leader_id)
+            .bind(username)
+            .execute(self.conn())
+            .await?;
+        self.log::<(), _>("user", username, "leader", None, Some(&leader))
+            .await
     }
 }
 

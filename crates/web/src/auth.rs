@@ -191,7 +191,7 @@ pub async fn login(
         "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}",
         SESSION_MILLIS / 1000
     );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/projects")).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/my")).into_response())
 }
 
 #[derive(Deserialize)]

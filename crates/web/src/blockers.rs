@@ -477,3 +477,28 @@ pub async fn of_project(
         .map(|v| BlockerRow::of(v, today))
         .collect())
 }
+
+/// The open blockers a leader is to act on as of `on`: those naming them as responsible, and
+/// those escalated to them; each with whether it came by escalation.
+pub(crate) async fn for_leader(
+    state: &AppState,
+    leader: &str,
+    on: NaiveDate,
+) -> Result<Vec<(BlockerRow, bool)>, WebError> {
+    Ok(state
+        .store
+        .blockers(&BlockerFilter {
+            open_only: true,
+            leader: Some(leader.to_owned()),
+            ..BlockerFilter::default()
+        })
+        .await?
+        .iter()
+        .filter_map(|v| {
+            // Those on projects in their charge come once overdue; those they own, always.
+            let escalated = v.escalated_to(on).iter().any(|l| l == leader);
+            let owned = v.blocker.raised.leader.as_deref() == Some(leader);
+            (owned || escalated).then(|| (BlockerRow::of(v, on), escalated))
+        })
+        .collect())
+}

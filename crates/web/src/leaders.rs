@@ -100,22 +100,7 @@ async fn page(
         })
         .collect();
     let on = state.store.follow_up_date().await?;
-    let blockers: Vec<(crate::blockers::BlockerRow, bool)> = state
-        .store
-        .blockers(&store::BlockerFilter {
-            open_only: true,
-            leader: Some(name.to_owned()),
-            ..store::BlockerFilter::default()
-        })
-        .await?
-        .iter()
-        .filter_map(|v| {
-            // Those on projects in their charge come once overdue; those they own, always.
-            let escalated = v.escalated_to(on).iter().any(|l| l == name);
-            let owned = v.blocker.raised.leader.as_deref() == Some(name);
-            (owned || escalated).then(|| (crate::blockers::BlockerRow::of(v, on), escalated))
-        })
-        .collect();
+    let blockers = crate::blockers::for_leader(state, name, on).await?;
     let escalated = blockers.iter().filter(|(_, up)| *up).count();
     let in_scope: std::collections::HashSet<&str> =
         scope.projects.iter().map(|p| p.code.as_str()).collect();

@@ -10,6 +10,7 @@ pub mod client;
 mod error;
 mod files;
 mod leaders;
+mod my;
 mod openapi;
 mod organisation;
 mod project_actions;
@@ -86,7 +87,8 @@ async fn stylesheet() -> impl IntoResponse {
 /// takes the signed-in user.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/projects") }))
+        .route("/", get(|| async { Redirect::to("/my") }))
+        .route("/my", get(my::show))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/static/app.css", get(stylesheet))

@@ -1144,3 +1144,63 @@ both_databases! {
         assert_eq!(app.post_form("/projects/JX-1/funds", s, &fund).await.status, 303);
     }
 }
+
+both_databases! {
+    async fn each_home_page_lists_what_waits_for_that_person(db) {
+        let app = start(db.open().await.unwrap()).await;
+        unit_with_staff(db, "市自然资源局", UnitKind::Department, "ziran").await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        tx.add_user("jx-review", "集贤县审核员", Role::UnitReviewer, Some("集贤县"), &hash).await.unwrap();
+        tx.set_records_as_of(d("2022-07-01")).await.unwrap();
+        tx.upsert_leader(&domain::records::Leader { name: "王建国".into(), title: None, illustrative: false }).await.unwrap();
+        assert!(tx.link_leader("jixian", Some("王建国")).await.is_err(), "only a leader account speaks for a leader");
+        tx.link_leader("leader", Some("王建国")).await.unwrap();
+        let mut project = store.project("JX-1").await.unwrap().unwrap().project;
+        project.leader = Some("王建国".into());
+        tx.upsert_project(&project).await.unwrap();
+        let blocker = domain::blockers::NewBlocker::new("JX-1", "用地指标未落实", "用地", d("2022-06-01"), "市自然资源局", None, d("2022-06-20"), d("2022-07-01")).unwrap();
+        tx.raise_blocker(&blocker).await.unwrap();
+        use domain::responsibility::{ElementItem, ElementStatus, ElementSupport};
+        let land = ElementSupport::new(ElementItem::LandQuota, ElementStatus::InProgress, Some("市自然资源局".into()), Some(d("2022-06-01")), None).unwrap();
+        tx.set_element("JX-1", &land).await.unwrap();
+        tx.commit().await.unwrap();
+        let (staff, csrf) = app.sign_in("jixian").await;
+        sign(&app, &staff, &csrf, "JX-1", "2022-03-01", "1000").await;
+
+        let home = |who: &'static str| {
+            let app = &app;
+            async move {
+                let (cookie, csrf) = app.sign_in(who).await;
+                let page = app.get("/my", Some(&cookie)).await;
+                assert_eq!(page.status, 200, "{who}: {}", page.body);
+                (cookie, csrf, page.body)
+            }
+        };
+        let (reviewer, reviewer_csrf, page) = home("jx-review").await;
+        assert!(page.contains("待我审核（县区审核）（1条）") && page.contains("签约 1,000.00 万元"), "{page}");
+        let review_page = app.get("/review", Some(&reviewer)).await;
+        let event = review_page.body.split("/review/event/").nth(1).unwrap().split('/').next().unwrap().to_owned();
+        assert_eq!(app.post_form(&format!("/review/event/{event}/approve"), Some(&reviewer), &[("csrf", reviewer_csrf.as_str())]).await.status, 303);
+        let (bureau, bureau_csrf, page) = home("bureau").await;
+        assert!(page.contains("待我审核（市级审核）（1条）"), "{page}");
+        assert!(page.contains("逾期未解决的堵点问题（1项）") && page.contains("用地指标未落实"), "{page}");
+        let back = [("csrf", bureau_csrf.as_str()), ("reason", "请附合同扫描件")];
+        assert_eq!(app.post_form(&format!("/review/event/{event}/return"), Some(&bureau), &back).await.status, 303);
+        let (_, _, page) = home("jixian").await;
+        assert!(page.contains("被退回、待重新报送的记录（1条）") && page.contains("退回理由：请附合同扫描件"), "{page}");
+        assert!(page.contains("本单位负责或已逾期的堵点问题（1项）"), "the overdue blocker on its project: {page}");
+        assert!(page.contains("亮红灯的项目（1个）") && page.contains("堵点问题“用地指标未落实”逾期11天未解决"), "{page}");
+        let (_, _, page) = home("leader").await;
+        assert!(page.contains("本账号对应领导") && page.contains("待我协调的堵点问题（1项）") && page.contains("已升级"), "{page}");
+        let (_, _, page) = home("ziran").await;
+        assert!(page.contains("本部门要素保障待办（1项）") && page.contains("用地指标"), "{page}");
+        assert!(page.contains("本单位负责或已逾期的堵点问题（1项）"), "the department owns the blocker: {page}");
+        let (_, _, page) = home("sysadmin").await;
+        assert!(page.contains("不处理业务数据") && !page.contains("堵点"), "{page}");
+        // Signing in lands on the home page.
+        let reply = app.post_form("/login", None, &[("username", "bureau"), ("password", "correct horse")]).await;
+        assert_eq!(reply.header("location"), Some("/my"));
+    }
+}

@@ -130,7 +130,10 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
         ("leader", Role::CityLeader, None),
         ("bureau", Role::Bureau, None),
         ("jixian", Role::UnitStaff, Some("集贤县")),
+        ("jixian-review", Role::UnitReviewer, Some("集贤县")),
         ("baoqing", Role::UnitStaff, Some("宝清县")),
+        ("ziran", Role::UnitStaff, Some("市自然资源局")),
+        ("zhujian", Role::UnitStaff, Some("市住房和城乡建设局")),
     ];
     let mut tx = store.begin("demo").await?;
     let mut out = Vec::new();
@@ -138,10 +141,19 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
         let password =
             web::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?[..12].to_owned();
         let hash = web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let name = unit.map_or_else(|| role.label().to_owned(), |u| format!("{u}填报员"));
+        let name = match (role, unit) {
+            (Role::CityLeader, _) => demo::DEMO_LEADER_ACCOUNT.to_owned(),
+            (Role::UnitReviewer, Some(u)) => format!("{u}审核员"),
+            (_, Some(u)) => format!("{u}填报员"),
+            (_, None) => role.label().to_owned(),
+        };
         tx.add_user(username, &name, role, unit, &hash).await?;
         out.push((username.to_owned(), role.label(), password));
     }
+    // The leader account speaks for the 常务副市长, whose 包保 scope and escalated blockers
+    // then fill its home page.
+    tx.link_leader("leader", Some(demo::DEMO_LEADER_ACCOUNT))
+        .await?;
     tx.commit().await?;
     Ok(out)
 }

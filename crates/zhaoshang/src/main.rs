@@ -76,15 +76,18 @@ enum UserCommand {
     /// Adds an account; the password is read from the first line of standard input.
     Add {
         username: String,
-        /// sysadmin, secadmin, auditor, leader, bureau or unit.
+        /// sysadmin, secadmin, auditor, leader, bureau, unit or reviewer.
         #[arg(long)]
         role: String,
-        /// The unit of a unit account (单位填报员).
+        /// The unit of a unit account (单位填报员, 县区审核员).
         #[arg(long)]
         unit: Option<String>,
         /// The name shown in the top bar; defaults to the username.
         #[arg(long)]
         name: Option<String>,
+        /// For a 市领导 account, the leader it speaks for (their 包保 scope, escalated blockers).
+        #[arg(long)]
+        leader: Option<String>,
     },
 }
 
@@ -297,6 +300,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             role,
             unit,
             name,
+            leader,
         }) => {
             let role =
                 domain::access::Role::parse("角色", &role).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -317,6 +321,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 &hash,
             )
             .await?;
+            if leader.is_some() {
+                tx.link_leader(&username, leader.as_deref()).await?;
+            }
             tx.commit().await?;
             println!("已添加用户 {username}（{}）。", role.label());
         }
