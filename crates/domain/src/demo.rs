@@ -38,6 +38,8 @@ pub struct DemoCity {
     /// `None` for today.
     pub as_of: Option<NaiveDate>,
     pub blockers: Vec<DemoBlocker>,
+    /// (专班, its members).
+    pub team_members: Vec<(String, Vec<crate::responsibility::TeamMember>)>,
     /// (项目编号, 融资方案).
     pub financing: Vec<(String, crate::financing::FinancingPlan)>,
 }
@@ -216,6 +218,7 @@ pub fn build() -> DemoCity {
         as_of,
         blockers,
         financing,
+        team_members: team_members(),
         projects: g.projects,
         events: g.events,
         funds: g.funds,
@@ -372,6 +375,7 @@ pub fn organisation() -> DemoCity {
         leader_units: Vec::new(),
         plans: Vec::new(),
         elements: Vec::new(),
+        team_members: Vec::new(),
         as_of: None,
         blockers: Vec::new(),
         financing: Vec::new(),
@@ -553,6 +557,63 @@ fn financing(
         }
     }
     out
+}
+
+/// Three illustrative members per 专班: its office head from the chain's department, a service
+/// officer from the bureau, and an element-support coordinator from a county.
+fn team_members() -> Vec<(String, Vec<crate::responsibility::TeamMember>)> {
+    use crate::responsibility::TeamMember;
+    const PEOPLE: [&str; 24] = [
+        "孙立军",
+        "马红梅",
+        "郑国庆",
+        "何志强",
+        "高丽华",
+        "林海涛",
+        "罗建平",
+        "谢文静",
+        "韩雪峰",
+        "唐振华",
+        "冯玉兰",
+        "曹文杰",
+        "邓晓明",
+        "彭建新",
+        "曾凡荣",
+        "萧立伟",
+        "梁志远",
+        "宋佳宁",
+        "许振东",
+        "杜春燕",
+        "袁国栋",
+        "田晓峰",
+        "蒋丽娟",
+        "姚俊杰",
+    ];
+    let department = |industry: &str| match industry {
+        "能源化工" | "新能源" => "市能源局",
+        "冶金" | "新材料" => "市工业和信息化局",
+        _ => "市农业农村局",
+    };
+    let territories = territories();
+    CHAINS
+        .iter()
+        .enumerate()
+        .map(|(i, (chain, industry, _))| {
+            let member = |k: usize, unit: &str, duty: &str| TeamMember {
+                name: PEOPLE[i * 3 + k].to_owned(),
+                unit: Some(unit.to_owned()),
+                duty: Some(duty.to_owned()),
+            };
+            (
+                team_of(chain),
+                vec![
+                    member(0, department(industry), "专班办公室主任"),
+                    member(1, "市经济合作促进局", "项目服务专员"),
+                    member(2, territories[i % territories.len()], "要素保障协调"),
+                ],
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn team_of(chain: &str) -> String {

@@ -181,6 +181,62 @@ impl SixOnes {
     }
 }
 
+/// A member of a 工作专班: who, from which unit, doing what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub name: String,
+    pub unit: Option<String>,
+    pub duty: Option<String>,
+}
+
+impl TeamMember {
+    /// Members as typed, one a line: `姓名，单位，职责` (commas of either width; unit and duty
+    /// may be left out). Blank lines are skipped; a line without a name is refused by number.
+    pub fn parse_lines(text: &str) -> Result<Vec<TeamMember>, FieldError> {
+        let mut members = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut parts = line.split([',', '，']).map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            if name.is_empty() {
+                return Err(FieldError::new(
+                    "专班成员",
+                    format!("第{}行没有姓名", i + 1),
+                ));
+            }
+            let mut next = || parts.next().filter(|p| !p.is_empty()).map(str::to_owned);
+            let (unit, duty) = (next(), next());
+            if members.iter().any(|m: &TeamMember| m.name == name) {
+                return Err(FieldError::new(
+                    "专班成员",
+                    format!("第{}行：“{name}”重复", i + 1),
+                ));
+            }
+            members.push(TeamMember {
+                name: name.to_owned(),
+                unit,
+                duty,
+            });
+        }
+        Ok(members)
+    }
+
+    /// The line [`TeamMember::parse_lines`] reads back.
+    pub fn line(&self) -> String {
+        [
+            Some(self.name.as_str()),
+            self.unit.as_deref(),
+            self.duty.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("，")
+    }
+}
+
 /// The thirteen items of 要素保障 (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ElementItem {
@@ -435,6 +491,23 @@ mod tests {
             ..all
         };
         assert_eq!(some.missing(), ["包保领导", "进度计划"]);
+    }
+
+    #[test]
+    fn team_members_are_read_one_a_line_and_written_back_the_same() {
+        let members =
+            TeamMember::parse_lines("张三，集贤县，专班办公室主任\n\n李四, 市自然资源局\n王五");
+        let members = members.unwrap_or_default();
+        assert_eq!(members.len(), 3);
+        assert_eq!(members[1].unit.as_deref(), Some("市自然资源局"));
+        assert_eq!(members[1].duty, None);
+        let text: Vec<String> = members.iter().map(TeamMember::line).collect();
+        assert_eq!(TeamMember::parse_lines(&text.join("\n")), Ok(members));
+        assert_eq!(
+            TeamMember::parse_lines("张三\n，集贤县"),
+            Err(FieldError::new("专班成员", "第2行没有姓名"))
+        );
+        assert!(TeamMember::parse_lines("张三\n张三，集贤县").is_err());
     }
 
     #[test]

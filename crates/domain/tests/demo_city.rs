@@ -243,6 +243,15 @@ fn demo_blockers_and_financing_give_the_follow_up_pages_something_to_show() {
         })
         .count();
     assert!(flagged > 0, "landed key projects without a financing plan");
+    // Every 专班 has members, each from a demo unit.
+    assert_eq!(city.team_members.len(), city.teams.len());
+    assert!(city.team_members.iter().all(|(team, members)| {
+        city.teams.iter().any(|t| t.name == *team)
+            && !members.is_empty()
+            && members
+                .iter()
+                .all(|m| m.unit.as_deref().is_some_and(|u| units.contains(u)))
+    }));
 }
 
 #[test]

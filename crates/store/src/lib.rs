@@ -29,7 +29,7 @@ pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use error::StoreError;
 pub use figures::Counted;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
-pub use plans::{LeaderScope, QueuedElement, SixOnesGap};
+pub use plans::{LeaderScope, QueuedElement, SixOnesGap, TeamDetail};
 pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use review::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 pub use sheets::{SheetInfo, sha256_hex};

@@ -275,5 +275,5 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary
     })
 }
 
-const PROJECT_JOINS: &str = "FROM projects p JOIN units u ON u.id = p.territory_unit_id \
+pub(crate) const PROJECT_JOINS: &str = "FROM projects p JOIN units u ON u.id = p.territory_unit_id \
      LEFT JOIN chains c ON c.id = p.chain_id";

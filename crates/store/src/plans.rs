@@ -1,7 +1,9 @@
 //! Schedule plans (计划进度) and the 六个一 check over the projects an actor sees.
 
 use chrono::NaiveDate;
-use domain::responsibility::{ElementItem, ElementStatus, ElementSupport, SchedulePlan, SixOnes};
+use domain::responsibility::{
+    ElementItem, ElementStatus, ElementSupport, SchedulePlan, SixOnes, TeamMember,
+};
 use domain::{EventKind, Stage};
 use sqlx::Row;
 
@@ -349,5 +351,105 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(element_from_row).collect()
+    }
+}
+
+/// A 工作专班 with its leader, members and projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamDetail {
+    pub name: String,
+    pub leader: Option<String>,
+    pub members: Vec<TeamMember>,
+    pub projects: Vec<crate::ProjectSummary>,
+}
+
+async fn members_of(conn: &mut sqlx::AnyConnection, team_id: i64) -> Result<Vec<TeamMember>> {
+    let rows = sqlx::query(
+        "SELECT m.name, u.name, m.duty FROM team_members m LEFT JOIN units u ON u.id = m.unit_id \
+         WHERE m.team_id = $1 ORDER BY m.position",
+    )
+    .bind(team_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TeamMember {
+                name: r.try_get(0)?,
+                unit: r.try_get(1)?,
+                duty: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+impl Tx {
+    /// Replaces a team's members (a member's unit must exist), logged with before and after.
+    pub async fn set_team_members(&mut self, team: &str, members: &[TeamMember]) -> Result<()> {
+        let team_id = self.team_id("工作专班", team).await?;
+        let mut units = Vec::with_capacity(members.len());
+        for member in members {
+            units.push(match &member.unit {
+                Some(unit) => Some(self.unit_id("成员单位", unit).await?),
+                None => None,
+            });
+        }
+        let before = members_of(self.conn(), team_id).await?;
+        if before == members {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+            .bind(team_id)
+            .execute(self.conn())
+            .await?;
+        for (i, (member, unit)) in members.iter().zip(units).enumerate() {
+            sqlx::query(
+                "INSERT INTO team_members (team_id, position, name, unit_id, duty) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(team_id)
+            .bind(i as i64)
+            .bind(&member.name)
+            .bind(unit)
+            .bind(member.duty.as_deref())
+            .execute(self.conn())
+            .await?;
+        }
+        self.log("team_members", team, "set", Some(&before), Some(&members))
+            .await
+    }
+}
+
+impl Store {
+    /// A team with its leader, members and projects; `None` when there is no such team.
+    pub async fn team_detail(&self, name: &str) -> Result<Option<TeamDetail>> {
+        let mut conn = self.pool().acquire().await?;
+        let Some(row) = sqlx::query(
+            "SELECT t.id, l.name FROM teams t LEFT JOIN leaders l ON l.id = t.leader_id WHERE t.name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get(0)?;
+        let members = members_of(&mut conn, id).await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{} {} WHERE p.team_id = $1 ORDER BY p.code",
+            crate::listing::SUMMARY_COLUMNS,
+            crate::listing::PROJECT_JOINS
+        ));
+        let projects = sqlx::query(sql)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(crate::listing::summary_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(TeamDetail {
+            name: name.to_owned(),
+            leader: row.try_get(1)?,
+            members,
+            projects,
+        }))
     }
 }

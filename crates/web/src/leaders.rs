@@ -70,13 +70,7 @@ async fn page(
         .leader_scope(name)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("领导“{name}”不存在")))?;
-    let mut stages: Vec<(String, usize)> = Vec::new();
-    for p in &scope.projects {
-        match stages.iter_mut().find(|(s, _)| *s == p.state) {
-            Some((_, n)) => *n += 1,
-            None => stages.push((p.state.clone(), 1)),
-        }
-    }
+    let stages = by_stage(&scope.projects);
     let c = compute(state, &PeriodQuery::default()).await?;
     let figures = scope
         .units
@@ -172,5 +166,142 @@ pub async fn set_units(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    layout: Layout,
+    team: store::TeamDetail,
+    stages: Vec<(String, usize)>,
+    blockers: Vec<crate::blockers::BlockerRow>,
+    lit: Vec<crate::warnings::LitRow>,
+    can_assign: bool,
+    members_text: String,
+    error: Option<String>,
+}
+
+/// Projects counted by their state, in the order first met.
+fn by_stage(projects: &[ProjectSummary]) -> Vec<(String, usize)> {
+    let mut stages: Vec<(String, usize)> = Vec::new();
+    for p in projects {
+        match stages.iter_mut().find(|(s, _)| *s == p.state) {
+            Some((_, n)) => *n += 1,
+            None => stages.push((p.state.clone(), 1)),
+        }
+    }
+    stages
+}
+
+async fn team_page(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    typed: Option<(String, String)>,
+) -> Result<TeamPage, WebError> {
+    readers_only(user)?;
+    let team = state
+        .store
+        .team_detail(name)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("工作专班“{name}”不存在")))?;
+    let on = state.store.follow_up_date().await?;
+    let codes: std::collections::HashSet<&str> =
+        team.projects.iter().map(|p| p.code.as_str()).collect();
+    let mut blockers = Vec::new();
+    for view in state
+        .store
+        .blockers(&store::BlockerFilter {
+            open_only: true,
+            ..store::BlockerFilter::default()
+        })
+        .await?
+    {
+        if codes.contains(view.blocker.raised.project_code.as_str()) {
+            blockers.push(crate::blockers::BlockerRow::of(&view, on));
+        }
+    }
+    let lit = crate::warnings::lit_projects(state, &store::ProjectFilter::default(), on)
+        .await?
+        .into_iter()
+        .filter(|row| codes.contains(row.code.as_str()))
+        .collect();
+    let (members_text, error) = typed.map_or_else(
+        || {
+            (
+                team.members
+                    .iter()
+                    .map(domain::responsibility::TeamMember::line)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None,
+            )
+        },
+        |(t, e)| (t, Some(e)),
+    );
+    Ok(TeamPage {
+        layout: Layout::of(user),
+        stages: by_stage(&team.projects),
+        team,
+        blockers,
+        lit,
+        can_assign: user.actor().manages_city_data(),
+        members_text,
+        error,
+    })
+}
+
+pub async fn show_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&team_page(&state, &user, &name, None).await?)?))
+}
+
+#[derive(Deserialize)]
+pub struct MembersForm {
+    csrf: String,
+    #[serde(default)]
+    members: String,
+}
+
+/// Sets a team's members from one line each (`姓名，单位，职责`): 招商局's.
+pub async fn set_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Form(form): Form<MembersForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    if !actor.manages_city_data() {
+        return Err(WebError::Forbidden);
+    }
+    let outcome = match domain::responsibility::TeamMember::parse_lines(&form.members) {
+        Ok(members) => {
+            let mut tx = crate::begin(&state.store, &actor).await?;
+            match tx.set_team_members(&name, &members).await {
+                Ok(()) => tx.commit().await.map_err(WebError::from),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => Err(WebError::Invalid(vec![e])),
+    };
+    match outcome {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/team/{}", crate::projects::encode(&name))).into_response())
+        }
+        Err(WebError::Invalid(errors)) => {
+            let message = errors
+                .iter()
+                .map(|e| format!("{}：{}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("；");
+            let page = team_page(&state, &user, &name, Some((form.members, message))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
     }
 }

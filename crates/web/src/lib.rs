@@ -162,6 +162,8 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{code}/blockers", post(blockers::raise))
         .route("/leader/{name}", get(leaders::show))
         .route("/leader/{name}/units", post(leaders::set_units))
+        .route("/team/{name}", get(leaders::show_team))
+        .route("/team/{name}/members", post(leaders::set_members))
         .route(
             "/projects/{code}/funds/{id}/verify",
             post(project_actions::verify_fund),

@@ -1204,3 +1204,42 @@ both_databases! {
         assert_eq!(reply.header("location"), Some("/my"));
     }
 }
+
+both_databases! {
+    async fn a_work_team_has_its_leader_members_projects_and_their_blockers(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.upsert_leader(&domain::records::Leader { name: "陈立新".into(), title: None, illustrative: false }).await.unwrap();
+        tx.upsert_team(&domain::records::Team::new("石墨专班", Some("陈立新".into())).unwrap()).await.unwrap();
+        let mut project = store.project("JX-1").await.unwrap().unwrap().project;
+        project.team = Some("石墨专班".into());
+        tx.upsert_project(&project).await.unwrap();
+        let blocker = domain::blockers::NewBlocker::new("JX-1", "石墨提纯用电价格高", "水电气暖", d("2022-06-01"), "集贤县", None, d("2099-06-20"), d("2022-07-01")).unwrap();
+        tx.raise_blocker(&blocker).await.unwrap();
+        tx.commit().await.unwrap();
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        assert!(app.get("/teams", b).await.body.contains("href=\"/team/石墨专班\""));
+        let path = "/team/%E7%9F%B3%E5%A2%A8%E4%B8%93%E7%8F%AD";
+        let page = app.get(path, b).await;
+        assert!(page.status == 200 && page.body.contains("尚未登记成员") && page.body.contains("JX-1") && !page.body.contains("BQ-1"), "{}", page.body);
+        assert!(page.body.contains("石墨提纯用电价格高") && page.body.contains("href=\"/leader/陈立新\""), "{}", page.body);
+        let members = format!("{path}/members");
+        let no_name = [("csrf", csrf.as_str()), ("members", "孙立军，集贤县，专班办公室主任\n，宝清县")];
+        let reply = app.post_form(&members, b, &no_name).await;
+        assert!(reply.status == 422 && reply.body.contains("专班成员：第2行没有姓名"), "{} {}", reply.status, reply.body);
+        let unknown_unit = [("csrf", csrf.as_str()), ("members", "孙立军，不存在局")];
+        let reply = app.post_form(&members, b, &unknown_unit).await;
+        assert!(reply.status == 422 && reply.body.contains("成员单位") && reply.body.contains("不存在局"), "{} {}", reply.status, reply.body);
+        assert!(app.get(path, b).await.body.contains("尚未登记成员"), "nothing was half-saved");
+        let good = [("csrf", csrf.as_str()), ("members", "孙立军，集贤县，专班办公室主任\n马红梅，宝清县")];
+        assert_eq!(app.post_form(&members, b, &good).await.status, 303);
+        let page = app.get(path, b).await;
+        assert!(page.body.contains("<td>孙立军</td><td>集贤县</td><td>专班办公室主任</td>") && page.body.contains("成员</dt><dd>2 人"), "{}", page.body);
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let theirs = [("csrf", staff_csrf.as_str()), ("members", "张三")];
+        assert_eq!(app.post_form(&members, Some(&staff), &theirs).await.status, 403);
+        assert_eq!(app.get("/team/%E6%97%A0", b).await.status, 404);
+    }
+}

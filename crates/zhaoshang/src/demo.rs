@@ -99,6 +99,9 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     for (code, element) in &city.elements {
         tx.set_element(code, element).await?;
     }
+    for (team, members) in &city.team_members {
+        tx.set_team_members(team, members).await?;
+    }
     for (code, plan) in &city.financing {
         tx.set_financing(code, plan).await?;
     }

@@ -233,6 +233,10 @@ impl Tx {
     }
 
     /// The id of the unit named in `field`, or an error naming the field.
+    pub(crate) async fn team_id(&mut self, field: &str, name: &str) -> Result<i64> {
+        self.resolve(Named::Team, field, name).await
+    }
+
     pub(crate) async fn unit_id(&mut self, field: &str, name: &str) -> Result<i64> {
         self.resolve(Named::Unit, field, name).await
     }
