@@ -14,10 +14,14 @@ pub enum Kind {
     Funds,
     Visits,
     Targets,
+    LeaderUnits,
+    Elements,
+    Blockers,
+    Financing,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
@@ -27,6 +31,10 @@ impl Kind {
         Kind::Funds,
         Kind::Visits,
         Kind::Targets,
+        Kind::LeaderUnits,
+        Kind::Elements,
+        Kind::Blockers,
+        Kind::Financing,
     ];
 
     /// The word used on the command line.
@@ -41,6 +49,10 @@ impl Kind {
             Kind::Funds => "funds",
             Kind::Visits => "visits",
             Kind::Targets => "targets",
+            Kind::LeaderUnits => "leader-units",
+            Kind::Elements => "elements",
+            Kind::Blockers => "blockers",
+            Kind::Financing => "financing",
         }
     }
 
@@ -55,6 +67,10 @@ impl Kind {
             Kind::Funds => "到位资金",
             Kind::Visits => "对接走访记录",
             Kind::Targets => "目标任务",
+            Kind::LeaderUnits => "领导包保县区",
+            Kind::Elements => "要素保障",
+            Kind::Blockers => "堵点问题",
+            Kind::Financing => "融资方案",
         }
     }
 
@@ -223,6 +239,69 @@ const TARGETS: &[Column] = &[
     req("目标值", "金额类指标以万元计，其余为个数", "160"),
 ];
 
+const LEADER_UNITS: &[Column] = &[
+    req(
+        "领导",
+        "须为已录入的领导；再次导入将替换其包保县区",
+        "王建国",
+    ),
+    opt(
+        "包保县区(多个以、分隔)",
+        "须为已录入的单位；不填表示不包保县区",
+        "集贤县、宝清县",
+    ),
+];
+
+const ELEMENTS: &[Column] = &[
+    req("项目编号", "须为已录入的项目", "SYS-2022-001"),
+    req(
+        "事项",
+        "立项、可研批复、用地指标、规划许可、环评、能评、施工许可、资金/融资、用工、水、电、气、运输",
+        "施工许可",
+    ),
+    req("状态(不涉及/未启动/办理中/已完成)", "", "办理中"),
+    opt(
+        "责任部门",
+        "未完成的事项必填，须为已录入的单位",
+        "市住房和城乡建设局",
+    ),
+    opt("应完成日期", "", "2022-09-30"),
+    opt("完成日期", "已完成的事项必填", ""),
+];
+
+const BLOCKERS: &[Column] = &[
+    req("项目编号", "须为已录入的项目", "SYS-2022-001"),
+    req(
+        "问题描述",
+        "同一项目同一天同样描述的问题只登记一次",
+        "施工用电接入工程未完成",
+    ),
+    req("问题类别", "取值见“堵点类别”可选值", "水电气暖"),
+    req("提出日期", "", "2022-06-01"),
+    req("责任单位", "须为已录入的单位", "市能源局"),
+    opt("责任领导", "须为已录入的领导", "王建国"),
+    req("办结时限", "不早于提出日期", "2022-06-30"),
+    opt("状态(待处理/处理中/已解决)", "不填为待处理", "待处理"),
+    opt("解决情况", "已解决的必填", ""),
+    opt("办结日期", "已解决的必填", ""),
+];
+
+const FINANCING: &[Column] = &[
+    req(
+        "项目编号",
+        "须为已录入的项目；再次导入将替换其融资方案",
+        "SYS-2022-001",
+    ),
+    req("融资需求(万元)", "最多四位小数", "30000"),
+    req("资金来源构成", "", "企业自有资金40%、银行贷款60%"),
+    opt("合作金融机构", "编制中以外的状态必填", "龙江银行双鸭山分行"),
+    req(
+        "状态(编制中/已对接金融机构/已获批/已放款)",
+        "",
+        "已对接金融机构",
+    ),
+];
+
 pub fn columns(kind: Kind) -> &'static [Column] {
     match kind {
         Kind::Units => UNITS,
@@ -234,13 +313,18 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::Funds => FUNDS,
         Kind::Visits => VISITS,
         Kind::Targets => TARGETS,
+        Kind::LeaderUnits => LEADER_UNITS,
+        Kind::Elements => ELEMENTS,
+        Kind::Blockers => BLOCKERS,
+        Kind::Financing => FINANCING,
     }
 }
 
 /// Which value list, if any, gives a column's allowed values.
 pub fn value_list_of(kind: Kind, key: &str) -> Option<&'static str> {
-    use domain::records::value_lists::{FUND_SOURCE, SOURCE_MODE, VISIT_MODE};
+    use domain::records::value_lists::{BLOCKER_CATEGORY, FUND_SOURCE, SOURCE_MODE, VISIT_MODE};
     match (kind, key) {
+        (Kind::Blockers, "问题类别") => Some(BLOCKER_CATEGORY),
         (Kind::Projects, "招商方式") => Some(SOURCE_MODE),
         (Kind::Funds, "来源") => Some(FUND_SOURCE),
         (Kind::Visits, "方式") => Some(VISIT_MODE),

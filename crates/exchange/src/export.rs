@@ -252,7 +252,66 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
                 ]
             })
             .collect(),
+        Kind::LeaderUnits => store
+            .all_leader_units()
+            .await?
+            .into_iter()
+            .map(|(leader, units)| vec![Out::Text(leader), Out::Text(units.join("、"))])
+            .collect(),
+        Kind::Elements => store
+            .all_elements()
+            .await?
+            .into_iter()
+            .map(|(code, e)| {
+                vec![
+                    Out::Text(code),
+                    Out::Text(e.item.label().to_owned()),
+                    Out::Text(e.status.label().to_owned()),
+                    text(&e.department),
+                    date(e.due),
+                    date(e.done),
+                ]
+            })
+            .collect(),
+        Kind::Blockers => store
+            .blockers(&store::BlockerFilter::default())
+            .await?
+            .into_iter()
+            .map(|v| {
+                let b = v.blocker;
+                vec![
+                    Out::Text(b.raised.project_code),
+                    Out::Text(b.raised.description),
+                    Out::Text(b.raised.category),
+                    Out::Date(b.raised.raised_on),
+                    Out::Text(b.raised.owner_unit),
+                    text(&b.raised.leader),
+                    Out::Date(b.raised.deadline),
+                    Out::Text(b.status.label().to_owned()),
+                    text(&b.resolution),
+                    date(b.resolved_on),
+                ]
+            })
+            .collect(),
+        Kind::Financing => store
+            .all_financing()
+            .await?
+            .into_iter()
+            .map(|(code, f)| {
+                vec![
+                    Out::Text(code),
+                    Out::Wan(f.need),
+                    Out::Text(f.sources),
+                    text(&f.bank),
+                    Out::Text(f.status.label().to_owned()),
+                ]
+            })
+            .collect(),
     })
+}
+
+fn date(value: Option<NaiveDate>) -> Out {
+    value.map_or(Out::Empty, Out::Date)
 }
 
 fn encode(

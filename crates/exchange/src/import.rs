@@ -527,6 +527,151 @@ async fn apply_row(
                 report.upserted(tx.upsert_target(&target).await?);
             }
         }
+        Kind::LeaderUnits | Kind::Elements | Kind::Blockers | Kind::Financing => {
+            apply_follow_up_row(kind, c, tx, report).await?;
+        }
+    }
+    Ok(())
+}
+
+fn optional_date(key: &str, cell: &Cell) -> Result<Option<NaiveDate>, FieldError> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        other => date_cell(key, other).map(Some),
+    }
+}
+
+/// The rows of issue 5's files: 包保县区, 要素保障, 堵点问题, 融资方案.
+async fn apply_follow_up_row(
+    kind: Kind,
+    c: &mut Cells<'_>,
+    tx: &mut Tx,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    use domain::blockers::{BlockerStatus, NewBlocker};
+    use domain::financing::{FinancingPlan, FinancingStatus};
+    use domain::responsibility::{ElementItem, ElementStatus, ElementSupport};
+    let row = c.row.number;
+    match kind {
+        Kind::LeaderUnits => {
+            let leader = c.required_text("领导");
+            let units = Project::split_units(&c.cell("包保县区").text());
+            if let (Some(leader), true) = (leader, c.ok()) {
+                report.upserted(tx.set_leader_units(&leader, &units).await?);
+            }
+        }
+        Kind::Elements => {
+            let code = c.get("项目编号", project_code_cell);
+            let item = c.get("事项", |k, cell| ElementItem::parse(k, &cell.text()));
+            let status = c.get("状态", |k, cell| ElementStatus::parse(k, &cell.text()));
+            let department = c.text("责任部门");
+            let due = c.get("应完成日期", optional_date);
+            let done = c.get("完成日期", optional_date);
+            let element = c.build(|| {
+                let (Some(item), Some(status), Some(due), Some(done)) = (item, status, due, done)
+                else {
+                    return Err(incomplete());
+                };
+                ElementSupport::new(item, status, department, due, done)
+            });
+            if let (Some(code), Some(element)) = (code, element) {
+                report.upserted(tx.set_element(&code, &element).await?);
+            }
+        }
+        Kind::Blockers => {
+            let code = c.get("项目编号", project_code_cell);
+            let description = c.required_text("问题描述");
+            let category = c.required_text("问题类别");
+            let raised_on = c.get("提出日期", date_cell);
+            let owner = c.required_text("责任单位");
+            let leader = c.text("责任领导");
+            let deadline = c.get("办结时限", date_cell);
+            let status = c.get("状态", |k, cell| match optional(&cell.text()) {
+                None => Ok(BlockerStatus::Open),
+                Some(text) => BlockerStatus::parse(k, &text),
+            });
+            let resolution = c.text("解决情况").unwrap_or_default();
+            let resolved_on = c.get("办结日期", optional_date);
+            let (
+                Some(code),
+                Some(description),
+                Some(category),
+                Some(raised_on),
+                Some(owner),
+                Some(deadline),
+                Some(status),
+                Some(resolved_on),
+            ) = (
+                code,
+                description,
+                category,
+                raised_on,
+                owner,
+                deadline,
+                status,
+                resolved_on,
+            )
+            else {
+                return Ok(());
+            };
+            if let Err(e) = tx.check_blocker_category(&category).await {
+                match e {
+                    StoreError::Invalid(e) => c.errors.push(e),
+                    other => return Err(other),
+                }
+            }
+            let blocker = match NewBlocker::new(
+                &code,
+                &description,
+                &category,
+                raised_on,
+                &owner,
+                leader,
+                deadline,
+                tx.today(),
+            ) {
+                Ok(blocker) if c.ok() => blocker,
+                Ok(_) => return Ok(()),
+                Err(errors) => {
+                    c.errors.extend(errors);
+                    return Ok(());
+                }
+            };
+            if status == BlockerStatus::Resolved && resolved_on.is_none() {
+                c.errors
+                    .push(FieldError::new("办结日期", "已解决的堵点须填写办结日期"));
+                return Ok(());
+            }
+            if tx.blocker_raised_as(&blocker).await?.is_some() {
+                report.duplicates.push(row);
+                return Ok(());
+            }
+            let id = tx.raise_blocker(&blocker).await?;
+            if status != BlockerStatus::Open {
+                let on = resolved_on.unwrap_or(raised_on);
+                tx.change_blocker_status(id, status, &resolution, on)
+                    .await?;
+            }
+            report.added += 1;
+        }
+        Kind::Financing => {
+            let code = c.get("项目编号", project_code_cell);
+            let need = c.get("融资需求", required_money);
+            let sources = c.required_text("资金来源构成");
+            let bank = c.text("合作金融机构");
+            let status = c.get("状态", |k, cell| FinancingStatus::parse(k, &cell.text()));
+            let (Some(code), Some(need), Some(sources), Some(status)) =
+                (code, need, sources, status)
+            else {
+                return Ok(());
+            };
+            match FinancingPlan::new(need, &sources, bank, status) {
+                Ok(plan) => report.upserted(tx.set_financing(&code, &plan).await?),
+                Err(errors) => c.errors.extend(errors),
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

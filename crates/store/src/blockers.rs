@@ -126,12 +126,7 @@ impl Tx {
     /// must exist. Returns its id.
     pub async fn raise_blocker(&mut self, blocker: &NewBlocker) -> Result<i64> {
         let project_id = self.project_id(&blocker.project_code).await?;
-        self.check_listed(
-            value_lists::BLOCKER_CATEGORY,
-            "问题类别",
-            Some(&blocker.category),
-        )
-        .await?;
+        self.check_blocker_category(&blocker.category).await?;
         let owner = self.unit_id("责任单位", &blocker.owner_unit).await?;
         let leader = match &blocker.leader {
             Some(name) => Some(self.leader_id("责任领导", name).await?),
@@ -163,6 +158,27 @@ impl Tx {
         )
         .await?;
         Ok(id)
+    }
+
+    /// Checks a category against the 堵点类别 list.
+    pub async fn check_blocker_category(&mut self, category: &str) -> Result<()> {
+        self.check_listed(value_lists::BLOCKER_CATEGORY, "问题类别", Some(category))
+            .await
+    }
+
+    /// The blocker already raised on the same project with the same description on the same
+    /// day, if any: what makes importing a file of blockers twice add nothing.
+    pub async fn blocker_raised_as(&mut self, blocker: &NewBlocker) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT b.id FROM blockers b JOIN projects p ON p.id = b.project_id \
+             WHERE p.code = $1 AND b.description = $2 AND b.raised_on = $3",
+        )
+        .bind(&blocker.project_code)
+        .bind(&blocker.description)
+        .bind(day_text(blocker.raised_on))
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
     async fn blocker_in_tx(&mut self, id: i64) -> Result<BlockerView> {

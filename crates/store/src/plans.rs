@@ -8,7 +8,7 @@ use domain::{EventKind, Stage};
 use sqlx::Row;
 
 use crate::read::{corrupt, parse_day};
-use crate::{ProjectFilter, Result, Store, Tx};
+use crate::{ProjectFilter, Result, Store, Tx, Upserted};
 
 fn stage_of(code: &str) -> Result<Stage> {
     match EventKind::from_code(code) {
@@ -140,7 +140,7 @@ impl Store {
 
 impl Tx {
     /// Sets the units (包保县区) a leader answers for, replacing the previous ones; logged.
-    pub async fn set_leader_units(&mut self, leader: &str, units: &[String]) -> Result<()> {
+    pub async fn set_leader_units(&mut self, leader: &str, units: &[String]) -> Result<Upserted> {
         let leader_id = self.leader_id("领导", leader).await?;
         let mut ids = Vec::new();
         for unit in units {
@@ -153,8 +153,13 @@ impl Tx {
         after.sort();
         after.dedup();
         if before == after {
-            return Ok(());
+            return Ok(Upserted::Unchanged);
         }
+        let outcome = if before.is_empty() {
+            Upserted::Inserted
+        } else {
+            Upserted::Updated
+        };
         sqlx::query("DELETE FROM leader_units WHERE leader_id = $1")
             .bind(leader_id)
             .execute(self.conn())
@@ -167,7 +172,8 @@ impl Tx {
                 .await?;
         }
         self.log("leader_units", leader, "set", Some(&before), Some(&after))
-            .await
+            .await?;
+        Ok(outcome)
     }
 }
 
@@ -273,7 +279,7 @@ impl Tx {
         &mut self,
         project_code: &str,
         element: &ElementSupport,
-    ) -> Result<()> {
+    ) -> Result<Upserted> {
         let project_id = self.project_id(project_code).await?;
         let department = match &element.department {
             Some(name) => Some(self.unit_id("责任部门", name).await?),
@@ -293,7 +299,7 @@ impl Tx {
             None => None,
         };
         if before.as_ref() == Some(element) {
-            return Ok(());
+            return Ok(Upserted::Unchanged);
         }
         let day = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
         sqlx::query("DELETE FROM element_items WHERE project_id = $1 AND item = $2")
@@ -320,7 +326,12 @@ impl Tx {
             before.as_ref(),
             Some(element),
         )
-        .await
+        .await?;
+        Ok(if before.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
     }
 }
 
@@ -451,5 +462,41 @@ impl Store {
             members,
             projects,
         }))
+    }
+}
+
+impl Store {
+    /// Every leader's 包保县区, by leader, leaders without any left out.
+    pub async fn all_leader_units(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let rows = sqlx::query(
+            "SELECT l.name, u.name FROM leader_units lu JOIN leaders l ON l.id = lu.leader_id \
+             JOIN units u ON u.id = lu.unit_id ORDER BY l.name, u.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for row in &rows {
+            let (leader, unit): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            match out.last_mut() {
+                Some((l, units)) if *l == leader => units.push(unit),
+                _ => out.push((leader, vec![unit])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every 要素保障 item set, by 项目编号 and then in the order of the thirteen.
+    pub async fn all_elements(&self) -> Result<Vec<(String, ElementSupport)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ELEMENT_SELECT} ORDER BY p.code"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = rows
+            .iter()
+            .map(|r| element_from_row(r).map(|q| (q.project_code, q.element)))
+            .collect::<Result<Vec<_>>>()?;
+        items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.item.cmp(&b.1.item)));
+        Ok(items)
     }
 }

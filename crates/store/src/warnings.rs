@@ -12,18 +12,22 @@ use sqlx::Row;
 
 use crate::listing::{SUMMARY_COLUMNS, summary_from_row};
 use crate::read::{corrupt, parse_day};
-use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx};
+use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx, Upserted};
 
 const WARNING_RULES_KEY: &str = "warning_rules";
 const AS_OF_KEY: &str = "records_as_of";
 
 impl Tx {
     /// Replaces a project's financing plan, logged with what it was.
-    pub async fn set_financing(&mut self, project_code: &str, plan: &FinancingPlan) -> Result<()> {
+    pub async fn set_financing(
+        &mut self,
+        project_code: &str,
+        plan: &FinancingPlan,
+    ) -> Result<Upserted> {
         let project_id = self.project_id(project_code).await?;
         let before = financing_of_project(self.conn(), project_id).await?;
         if before.as_ref() == Some(plan) {
-            return Ok(());
+            return Ok(Upserted::Unchanged);
         }
         sqlx::query("DELETE FROM financing_plans WHERE project_id = $1")
             .bind(project_id)
@@ -47,7 +51,12 @@ impl Tx {
             before.as_ref(),
             Some(plan),
         )
-        .await
+        .await?;
+        Ok(if before.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
     }
 
     /// Declares that the records describe the city as of `on` (the demo), so that deadlines and
@@ -121,18 +130,36 @@ async fn financing_of_project(
     else {
         return Ok(None);
     };
-    let need: i64 = row.try_get(0)?;
-    let status: String = row.try_get(3)?;
-    Ok(Some(FinancingPlan {
+    financing_from_row(&row, 0).map(Some)
+}
+
+/// need, sources, bank, status from column `at` on.
+fn financing_from_row(row: &sqlx::any::AnyRow, at: usize) -> Result<FinancingPlan> {
+    let need: i64 = row.try_get(at)?;
+    let status: String = row.try_get(at + 3)?;
+    Ok(FinancingPlan {
         need: Money::from_units("融资需求", need)
             .map_err(|_| corrupt("融资需求", &need.to_string()))?,
-        sources: row.try_get(1)?,
-        bank: row.try_get(2)?,
+        sources: row.try_get(at + 1)?,
+        bank: row.try_get(at + 2)?,
         status: FinancingStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
-    }))
+    })
 }
 
 impl Store {
+    /// Every financing plan, by 项目编号.
+    pub async fn all_financing(&self) -> Result<Vec<(String, FinancingPlan)>> {
+        let rows = sqlx::query(
+            "SELECT p.code, f.need, f.sources, f.bank, f.status FROM financing_plans f \
+             JOIN projects p ON p.id = f.project_id ORDER BY p.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, financing_from_row(row, 1)?)))
+            .collect()
+    }
+
     /// A project's financing plan, if it has one.
     pub async fn financing_of(&self, project_code: &str) -> Result<Option<FinancingPlan>> {
         let mut conn = self.pool().acquire().await?;

@@ -140,6 +140,36 @@ pub async fn download_template(
     ))
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct FormatQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// `GET /export/{kind}?format=xlsx|csv`: every record of a kind with its import columns. The
+/// whole city's, so for the accounts that read everything (招商局, 市领导, 审计员).
+pub async fn export_kind(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    let actor = user.actor();
+    if !actor.reads_projects() || actor.unit.is_some() {
+        return Err(WebError::Forbidden);
+    }
+    let format = if query.format == "csv" {
+        FileFormat::Csv
+    } else {
+        FileFormat::Xlsx
+    };
+    let bytes = exchange::export_bytes(&state.store, kind, format)
+        .await
+        .map_err(exchange_error)?;
+    Ok(attachment(bytes, format, kind.label()))
+}
+
 /// `POST /import/{kind}`: a multipart form with `csrf` and `file`.
 pub async fn upload(
     State(state): State<AppState>,

@@ -154,7 +154,7 @@ pub async fn set_units(
     let units = Project::split_units(&form.units);
     let mut tx = crate::begin(&state.store, &user.actor()).await?;
     match tx.set_leader_units(&name, &units).await {
-        Ok(()) => {
+        Ok(_) => {
             tx.commit().await?;
             let path = serde_urlencoded::to_string([("", name.as_str())]).unwrap_or_default();
             let segment = path.trim_start_matches('=').replace('+', "%20");

@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/import", get(files::import_page))
         .route("/import/{kind}", post(files::upload))
         .route("/import/{kind}/template", get(files::download_template))
+        .route("/export/{kind}", get(files::export_kind))
         .route(
             "/projects/new",
             get(project_form::new_project_form).post(project_form::create_project),

@@ -906,6 +906,10 @@ both_databases! {
         let (other, _) = app.sign_in("gongxin").await;
         assert_eq!(app.get(&format!("/blockers/{overdue_id}"), Some(&other)).await.status, 404);
         assert_eq!(app.get("/blockers/999999", s).await.status, 404);
+        // The city-wide file is for the accounts that read everything.
+        let file = app.get("/export/blockers?format=csv", l).await;
+        assert!(file.status == 200 && file.body.contains("已调剂用地指标120亩") && file.body.contains("施工用电报装"), "{} {}", file.status, file.body);
+        assert_eq!(app.get("/export/blockers", s).await.status, 403);
     }
 }
 

@@ -30,7 +30,8 @@ enum Command {
     /// Creates or updates the database schema.
     Migrate,
     /// Imports a file (.xlsx or .csv) of KIND: units, leaders, chains, teams, projects, events,
-    /// funds, visits or targets. A file with any bad cell imports nothing.
+    /// funds, visits, targets, leader-units (包保县区), elements (要素保障), blockers (堵点问题)
+    /// or financing (融资方案). A file with any bad cell imports nothing.
     Import {
         kind: String,
         file: PathBuf,

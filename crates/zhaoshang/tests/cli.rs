@@ -206,7 +206,10 @@ both_databases! {
         let dir = tempfile::tempdir().unwrap();
         assert!(zhaoshang(db, &["demo"]).ok);
         let copy = TestDb::sqlite();
-        let kinds = ["units", "leaders", "chains", "teams", "projects", "events", "funds", "visits", "targets"];
+        let kinds = [
+            "units", "leaders", "chains", "teams", "projects", "events", "funds", "visits", "targets",
+            "leader-units", "elements", "blockers", "financing",
+        ];
         for kind in kinds {
             let file = dir.path().join(format!("{kind}.xlsx"));
             let run = zhaoshang(db, &["export", kind, file.to_str().unwrap()]);
@@ -230,6 +233,48 @@ both_databases! {
         };
         assert_eq!(strip(one.projects().await.unwrap()), strip(two.projects().await.unwrap()));
         copy.cleanup().await;
+    }
+
+    async fn follow_up_files_import_all_or_nothing_and_twice_add_nothing(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let bad_blockers = "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
+P-001,用地指标未落实,用地,2022-05-01,市发展和改革委员会,王建国,2022-05-31,待处理,,\n\
+P-001,施工用电未接入,天气,2022-05-02,市发展和改革委员会,,2022-04-30,已解决,,\n";
+        let run = import(db, "blockers", &write_excel_csv(dir.path(), "bad-blockers.csv", bad_blockers));
+        assert!(!run.ok, "{}", run.stdout);
+        for message in ["第3行 问题类别", "第3行 办结时限: 不能早于提出日期（2022-05-02）"] {
+            assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+        }
+        let store = db.open().await.unwrap();
+        assert!(store.blockers(&store::BlockerFilter::default()).await.unwrap().is_empty(), "nothing was imported");
+        let files = [
+            ("leader-units", "领导,包保县区(多个以、分隔)\n王建国,集贤县、宝清县\n"),
+            ("elements", "项目编号,事项,状态,责任部门,应完成日期,完成日期\n\
+P-001,施工许可,已完成,市发展和改革委员会,2022-04-01,2022-03-28\n\
+P-002,用地指标,办理中,市发展和改革委员会,2022-09-30,\n"),
+            ("blockers", "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
+P-001,用地指标未落实,用地,2022-05-01,市发展和改革委员会,王建国,2022-05-31,已解决,已调剂指标,2022-05-20\n\
+P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-06-30,处理中,,\n"),
+            ("financing", "项目编号,融资需求(万元),资金来源构成,合作金融机构,状态\nP-001,72000,自有40%、贷款60%,龙江银行双鸭山分行,已放款\n"),
+        ];
+        for (kind, text) in files {
+            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("{kind}.csv"), text));
+            assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
+        }
+        let blockers = store.blockers(&store::BlockerFilter::default()).await.unwrap();
+        let states: Vec<(&str, Option<&str>)> = blockers.iter().map(|b| (b.blocker.status.label(), b.blocker.resolution.as_deref())).collect();
+        assert_eq!(states, [("已解决", Some("已调剂指标")), ("处理中", None)]);
+        assert_eq!(store.elements_of("P-002").await.unwrap().len(), 1);
+        assert_eq!(store.financing_of("P-001").await.unwrap().map(|f| f.need.units()), Some(720_000_000));
+        assert_eq!(store.leader_scope("王建国").await.unwrap().unwrap().units, ["宝清县", "集贤县"]);
+        let before = counts(&store).await;
+        for (kind, _) in files {
+            let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
+            assert!(run.ok, "{kind}: {}", run.stderr);
+        }
+        assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
+        assert_eq!(store.blockers(&store::BlockerFilter::default()).await.unwrap().len(), 2);
     }
 
     async fn the_demo_loads_the_seeds_figures_into_the_database(db) {
