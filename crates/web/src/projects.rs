@@ -118,6 +118,8 @@ pub struct Row {
     signed: String,
     signed_on: String,
     key: bool,
+    /// In the signed-in leader's 包保 scope.
+    mine: bool,
 }
 
 #[derive(Template)]
@@ -171,9 +173,19 @@ pub async fn list_projects(
     };
     let (total, summaries) = state.store.list_projects(&filter).await?;
     let pages = (total.max(0) as usize).div_ceil(size).max(1);
+    let own: std::collections::HashSet<String> = match &user.user.leader {
+        Some(leader) => state
+            .store
+            .leader_scope(leader)
+            .await?
+            .map(|scope| scope.projects.into_iter().map(|p| p.code).collect())
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
     let rows = summaries
         .into_iter()
         .map(|p| Row {
+            mine: own.contains(&p.code),
             signed: wan(p.signed_amount),
             signed_on: p.signed_on.map(|d| d.to_string()).unwrap_or_default(),
             code: p.code,

@@ -304,6 +304,8 @@ pub struct RankRow {
     pub light: &'static str,
     pub light_label: &'static str,
     pub cells: Vec<RankCell>,
+    /// In the signed-in leader's 包保县区.
+    pub mine: bool,
 }
 
 pub struct GroupTable {
@@ -327,6 +329,30 @@ pub(crate) fn worst_light(figures: &std::collections::BTreeMap<String, Figure>) 
         Light::Yellow => 1,
         Light::Red => 2,
     })
+}
+
+/// The 包保县区 of the signed-in leader, for the rows to highlight (SPEC §1: a leader's own
+/// scope highlighted); none for other accounts.
+pub(crate) async fn own_units(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<String>, WebError> {
+    Ok(match &user.user.leader {
+        Some(leader) => state
+            .store
+            .leader_scope(leader)
+            .await?
+            .map(|scope| scope.units)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    })
+}
+
+fn mark_own_units(mut tables: BoardTables, own: &[String]) -> BoardTables {
+    for row in tables.groups.iter_mut().flat_map(|g| g.rows.iter_mut()) {
+        row.mine = own.contains(&row.unit);
+    }
+    tables
 }
 
 pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
@@ -359,6 +385,7 @@ pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
                 light: light_class(light),
                 light_label: light.map_or("", Light::label),
                 cells,
+                mine: false,
             });
         }
     }
@@ -555,6 +582,7 @@ pub async fn cockpit(
         board,
         city,
     } = compute(&state, &query).await?;
+    let own_units = own_units(&state, &user).await?;
     let figure = |i: Indicator| board.city_figure(i);
     let card = |i: Indicator, label: &'static str| {
         let f = figure(i);
@@ -600,7 +628,7 @@ pub async fn cockpit(
         trend_svg: trend_svg(&facts, period.year(), None, ""),
         funnel_svg: funnel_svg(&facts, &period, None),
         summary: summary(&board, &period, &city),
-        tables: board_tables(&board, Some(&period)),
+        tables: mark_own_units(board_tables(&board, Some(&period)), &own_units),
         can_publish: user.actor().manages_city_data() && query.pending != "1",
         pending: query.pending == "1",
         layout: Layout::of(&user),

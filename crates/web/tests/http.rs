@@ -1161,6 +1161,7 @@ both_databases! {
         tx.upsert_leader(&domain::records::Leader { name: "王建国".into(), title: None, illustrative: false }).await.unwrap();
         assert!(tx.link_leader("jixian", Some("王建国")).await.is_err(), "only a leader account speaks for a leader");
         tx.link_leader("leader", Some("王建国")).await.unwrap();
+        tx.set_leader_units("王建国", &["集贤县".to_owned()]).await.unwrap();
         let mut project = store.project("JX-1").await.unwrap().unwrap().project;
         project.leader = Some("王建国".into());
         tx.upsert_project(&project).await.unwrap();
@@ -1196,8 +1197,15 @@ both_databases! {
         assert!(page.contains("被退回、待重新报送的记录（1条）") && page.contains("退回理由：请附合同扫描件"), "{page}");
         assert!(page.contains("本单位负责或已逾期的堵点问题（1项）"), "the overdue blocker on its project: {page}");
         assert!(page.contains("亮红灯的项目（1个）") && page.contains("堵点问题“用地指标未落实”逾期11天未解决"), "{page}");
-        let (_, _, page) = home("leader").await;
+        let (leader, _, page) = home("leader").await;
         assert!(page.contains("本账号对应领导") && page.contains("待我协调的堵点问题（1项）") && page.contains("已升级"), "{page}");
+        // The leader's own 包保 scope stands out in the lists.
+        let list = app.get("/projects", Some(&leader)).await.body;
+        let row = |code: &str| list.split("<tr").find(|r| r.contains(&format!(">{code}</a>"))).unwrap_or_default().to_owned();
+        assert!(row("JX-1").contains("我包保") && !row("BQ-1").contains("我包保"), "{list}");
+        let board = app.get("/scoreboard?year=2022&period=H1", Some(&leader)).await.body;
+        assert!(board.contains("<tr class=\"mine\">") && board.matches("我包保").count() == 1, "{board}");
+        assert!(!app.get("/projects", Some(&bureau)).await.body.contains("我包保"), "other accounts have no scope of their own");
         let (_, _, page) = home("ziran").await;
         assert!(page.contains("本部门要素保障待办（1项）") && page.contains("用地指标"), "{page}");
         assert!(page.contains("本单位负责或已逾期的堵点问题（1项）"), "the department owns the blocker: {page}");
