@@ -38,6 +38,10 @@ pub struct DemoCity {
     /// `None` for today.
     pub as_of: Option<NaiveDate>,
     pub blockers: Vec<DemoBlocker>,
+    /// Visits 集贤县's staff reported in the demo's last days, still in the reporting cycle:
+    /// the first two at 待县区审核, the third passed by the county, the fourth returned by the
+    /// city with the reason given. They count in no figure.
+    pub reported_visits: Vec<(Visit, Option<&'static str>)>,
     /// (专班, its members).
     pub team_members: Vec<(String, Vec<crate::responsibility::TeamMember>)>,
     /// (项目编号, 融资方案).
@@ -219,6 +223,7 @@ pub fn build() -> DemoCity {
         blockers,
         financing,
         team_members: team_members(),
+        reported_visits: reported_visits(),
         projects: g.projects,
         events: g.events,
         funds: g.funds,
@@ -376,6 +381,7 @@ pub fn organisation() -> DemoCity {
         plans: Vec::new(),
         elements: Vec::new(),
         team_members: Vec::new(),
+        reported_visits: Vec::new(),
         as_of: None,
         blockers: Vec::new(),
         financing: Vec::new(),
@@ -557,6 +563,52 @@ fn financing(
         }
     }
     out
+}
+
+fn reported_visits() -> Vec<(Visit, Option<&'static str>)> {
+    const VISITS: [(&str, &str, &str, &str, Option<&str>); 4] = [
+        (
+            "2022-12-26",
+            "宁德时代新能源科技股份有限公司",
+            "上门拜访",
+            "洽谈储能电池生产基地项目",
+            None,
+        ),
+        (
+            "2022-12-27",
+            "隆基绿能科技股份有限公司",
+            "云洽谈",
+            "推介集贤光伏治沙项目",
+            None,
+        ),
+        (
+            "2022-12-28",
+            "北京金隅集团股份有限公司",
+            "来访",
+            "考察玄武岩纤维产业园",
+            Some(""),
+        ),
+        (
+            "2022-12-29",
+            "中国化学工程集团有限公司",
+            "上门拜访",
+            "",
+            Some("未填写对接内容和成果，请补充后重新报送"),
+        ),
+    ];
+    VISITS
+        .iter()
+        .filter_map(|(date, enterprise, mode, content, returned)| {
+            let mut visit = Visit::new(NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?);
+            visit.unit = Some("集贤县".into());
+            visit.enterprise = Some((*enterprise).into());
+            visit.mode = Some((*mode).into());
+            visit.content = (!content.is_empty()).then(|| (*content).to_owned());
+            visit.leaders = Some("集贤县招商局".into());
+            visit.illustrative = true;
+            Some((visit, *returned))
+        })
+        .collect()
 }
 
 /// Three illustrative members per 专班: its office head from the chain's department, a service

@@ -119,6 +119,43 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
         tx.set_records_as_of(on).await?;
     }
     tx.commit().await?;
+    load_reported(store, city).await
+}
+
+/// The visits 集贤县's staff reported that are still in the reporting cycle: entered as the
+/// demo's county account, then taken one or two steps by the county's reviewer and the city.
+async fn load_reported(store: &Store, city: &DemoCity) -> Result<()> {
+    use domain::review::ReviewState;
+    use store::{ReportKind, ReviewStep};
+    if city.reported_visits.is_empty() {
+        return Ok(());
+    }
+    let mut tx = store.begin("jixian").await?;
+    tx.enter_as(ReviewState::County);
+    let mut ids = Vec::new();
+    for (visit, returned) in &city.reported_visits {
+        if let Added::Added(id) = tx.add_visit(visit).await? {
+            ids.push((id, *returned));
+        }
+    }
+    tx.commit().await?;
+    for (id, returned) in ids {
+        let Some(reason) = returned else { continue };
+        let mut tx = store.begin("jixian-review").await?;
+        tx.review(ReportKind::Visit, id, &ReviewStep::Approve)
+            .await?;
+        tx.commit().await?;
+        if !reason.is_empty() {
+            let mut tx = store.begin("bureau").await?;
+            tx.review(
+                ReportKind::Visit,
+                id,
+                &ReviewStep::Return(reason.to_owned()),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+    }
     Ok(())
 }
 

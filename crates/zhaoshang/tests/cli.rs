@@ -346,6 +346,16 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         // The derived state each project carries agrees with its events.
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().max(store::today_in_china());
         assert_eq!(store.project_states_disagreeing(today).await.unwrap(), Vec::<String>::new());
+        // 集贤县's last reports are still in the cycle, at each of its stages, and count nowhere.
+        use domain::review::ReviewState;
+        let queue = store.review_queue(&store::ReviewFilter {
+            states: vec![ReviewState::County, ReviewState::City, ReviewState::Returned],
+            unit: Some("集贤县".into()),
+        }).await.unwrap();
+        let states: Vec<ReviewState> = queue.iter().map(|r| r.state).collect();
+        assert_eq!(states, [ReviewState::County, ReviewState::County, ReviewState::City, ReviewState::Returned]);
+        assert!(queue[3].note.as_deref().is_some_and(|n| n.contains("请补充后重新报送")));
+        assert_eq!(store.follow_up_date().await.unwrap().to_string(), domain::demo::DEMO_AS_OF);
     }
 
     async fn office_spreadsheets_with_typed_cells_import_correctly(db) {
