@@ -58,7 +58,7 @@ pub struct DemoBlocker {
 }
 
 /// The leader the demo's 市领导 account speaks for.
-pub const DEMO_LEADER_ACCOUNT: &str = "王建国";
+pub const DEMO_LEADER_ACCOUNT: &str = "陈立新";
 
 /// The demo city is shown as it stood at the end of 2022, the last year it holds.
 pub const DEMO_AS_OF: &str = "2022-12-31";
@@ -467,7 +467,13 @@ fn blockers(
             category,
             raised_on,
             owner,
-            (i % 4 == 0).then(|| leader.clone()).flatten(),
+            // In-time ones name the leader in charge as responsible; the overdue ones reach
+            // that leader by escalation.
+            if raised_on + Days::new(30) >= as_of {
+                leader.clone()
+            } else {
+                None
+            },
             deadline,
             as_of,
         ) else {

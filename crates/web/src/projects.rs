@@ -721,7 +721,8 @@ pub(crate) async fn project_page(
             },
         })
         .collect();
-    let today = store::today_in_china();
+    // Plans and deadlines are judged on the follow-up date, as the warnings are.
+    let today = state.store.follow_up_date().await?;
     let plan = state.store.plan_of(code).await?.unwrap_or_default();
     let milestones = domain::figures::Milestones::of(
         domain::stage::effective_events(&status.events)
@@ -769,7 +770,7 @@ pub(crate) async fn project_page(
         })
         .collect();
     let departments = department_names(&state.store).await?;
-    let follow_up_on = state.store.follow_up_date().await?;
+    let follow_up_on = today;
     let warnings = crate::warnings::of_project(state, code, follow_up_on).await?;
     let financing = state.store.financing_of(code).await?;
     let financing_form = forms.financing.unwrap_or_else(|| {
@@ -1057,7 +1058,7 @@ pub async fn element_queue(
         departments: choices(departments.iter().map(String::as_str), &department),
         department,
         rows,
-        today: store::today_in_china(),
+        today: state.store.follow_up_date().await?,
         statuses: domain::responsibility::ElementStatus::ALL
             .iter()
             .map(|s| s.label())

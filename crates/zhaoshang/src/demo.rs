@@ -105,20 +105,29 @@ async fn load_city(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
     for (code, plan) in &city.financing {
         tx.set_financing(code, plan).await?;
     }
+    let mut instructions = Vec::new();
     for blocker in &city.blockers {
         let id = tx.raise_blocker(&blocker.raised).await?;
-        if let Some(text) = &blocker.instruction {
-            tx.instruct_blocker(id, text).await?;
-        }
         for (status, resolution, on) in &blocker.steps {
             tx.change_blocker_status(id, *status, resolution, *on)
                 .await?;
+        }
+        if let Some(text) = &blocker.instruction {
+            instructions.push((id, text));
         }
     }
     if let Some(on) = city.as_of {
         tx.set_records_as_of(on).await?;
     }
     tx.commit().await?;
+    // The 批示 are the demo leader account's.
+    if !instructions.is_empty() {
+        let mut tx = store.begin("leader").await?;
+        for (id, text) in instructions {
+            tx.instruct_blocker(id, text).await?;
+        }
+        tx.commit().await?;
+    }
     load_reported(store, city).await
 }
 
@@ -190,8 +199,8 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
         tx.add_user(username, &name, role, unit, &hash).await?;
         out.push((username.to_owned(), role.label(), password));
     }
-    // The leader account speaks for the 常务副市长, whose 包保 scope and escalated blockers
-    // then fill its home page.
+    // The leader account speaks for a vice-mayor, 链长 of the graphite and basalt chains, whose
+    // 包保 scope and escalated blockers then fill its home page.
     tx.link_leader("leader", Some(demo::DEMO_LEADER_ACCOUNT))
         .await?;
     tx.commit().await?;
