@@ -20,6 +20,9 @@ use crate::projects::{render, scoped_filter};
 use crate::scoreboard::{PeriodQuery, compute, light_class};
 use crate::view::Layout;
 
+/// How many lit projects the page lists.
+const SHOWN: usize = 300;
+
 /// A project or unit with its light and reasons.
 pub struct LitRow {
     pub code: String,
@@ -113,6 +116,7 @@ struct WarningsPage {
     projects: Vec<LitRow>,
     red: usize,
     yellow: usize,
+    shown: usize,
 }
 
 pub async fn list(
@@ -156,6 +160,9 @@ pub async fn list(
         .collect();
     let red = projects.iter().filter(|p| p.light == Light::Red).count();
     let yellow = projects.len() - red;
+    // Red first: the page lists the most urgent; the counts above it cover them all.
+    let mut projects = projects;
+    projects.truncate(SHOWN);
     Ok(Html(render(&WarningsPage {
         layout: Layout::of(&user),
         on: on.to_string(),
@@ -164,6 +171,7 @@ pub async fn list(
         projects,
         red,
         yellow,
+        shown: SHOWN,
     })?))
 }
 

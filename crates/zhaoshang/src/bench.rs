@@ -195,11 +195,8 @@ pub async fn web(
     Ok(out)
 }
 
-/// Loads a synthetic city of `projects` projects into an empty database (or uses the one
-/// there), then times reading the figures' records and computing the 2022 H1 scoreboard over
-/// 2013–2022, `runs` times after a warm-up.
-pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<String> {
-    let mut out = format!("数据库: {:?}\n", store.backend());
+/// Loads a synthetic city unless the database holds projects already; says which.
+async fn ensure_city(store: &Store, projects: usize, out: &mut String) -> Result<()> {
     if store.count(Table::Projects).await? == 0 {
         let started = Instant::now();
         let summary = crate::demo::load_synthetic(store, "bench", projects).await?;
@@ -215,6 +212,70 @@ pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<S
             store.count(Table::Projects).await?
         );
     }
+    Ok(())
+}
+
+fn median_and_max(times: &mut [f64]) -> (f64, f64) {
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], times[times.len() - 1])
+}
+
+/// Times the warnings of every project of a synthetic city as of 2022-12-31: reading what
+/// they look at (`project_situations`) and computing them, `runs` times after a warm-up.
+pub async fn warnings(store: &Store, projects: usize, runs: usize) -> Result<String> {
+    let mut out = format!("数据库: {:?}\n", store.backend());
+    ensure_city(store, projects, &mut out).await?;
+    let on = chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap_or_default();
+    let rules = domain::warnings::WarningRules::default();
+    let filter = store::ProjectFilter::default();
+    let (mut read, mut compute) = (Vec::new(), Vec::new());
+    let mut lit = (0, 0, 0);
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    for run in 0..=runs.max(1) {
+        let started = Instant::now();
+        let situations = store.project_situations(&filter, on).await?;
+        let loaded = started.elapsed();
+        let started = Instant::now();
+        let lights: Vec<domain::figures::Light> = situations
+            .iter()
+            .map(|(_, s)| {
+                domain::warnings::worst(&domain::warnings::project_warnings(s, &rules, on))
+            })
+            .collect();
+        let computed = started.elapsed();
+        if run > 0 {
+            read.push(ms(loaded));
+            compute.push(ms(computed));
+        }
+        let count = |l| lights.iter().filter(|x| **x == l).count();
+        lit = (
+            lights.len(),
+            count(domain::figures::Light::Red),
+            count(domain::figures::Light::Yellow),
+        );
+    }
+    for (name, mut times) in [("读取", read), ("计算", compute)] {
+        let (median, max) = median_and_max(&mut times);
+        let _ = writeln!(
+            out,
+            "{name}: 中位数 {median:.2} 毫秒, 最慢 {max:.2} 毫秒（{} 次）",
+            times.len()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} 个项目：红灯 {}，黄灯 {}（截至2022-12-31）",
+        lit.0, lit.1, lit.2
+    );
+    Ok(out)
+}
+
+/// Loads a synthetic city of `projects` projects into an empty database (or uses the one
+/// there), then times reading the figures' records and computing the 2022 H1 scoreboard over
+/// 2013–2022, `runs` times after a warm-up.
+pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<String> {
+    let mut out = format!("数据库: {:?}\n", store.backend());
+    ensure_city(store, projects, &mut out).await?;
     let period = domain::Period::parse(2022, "H1", None).map_err(|e| anyhow::anyhow!("{e}"))?;
     let weights = domain::figures::RankWeights::default();
     let mut read = Vec::new();
@@ -253,12 +314,10 @@ pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<S
         ("合计（无缓存）", total),
         ("合计（记录未变，版本校验+计算）", warm),
     ] {
-        times.sort_by(f64::total_cmp);
+        let (median, max) = median_and_max(&mut times);
         let _ = writeln!(
             out,
-            "{name}: 中位数 {:.2} 毫秒, 最慢 {:.2} 毫秒（{} 次）",
-            times[times.len() / 2],
-            times[times.len() - 1],
+            "{name}: 中位数 {median:.2} 毫秒, 最慢 {max:.2} 毫秒（{} 次）",
             times.len()
         );
     }

@@ -130,6 +130,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 11)]
         runs: usize,
     },
+    /// Times the 红黄绿灯 warnings of every project of a synthetic city of N projects: reading
+    /// what they look at and computing them.
+    Warnings {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 11)]
+        runs: usize,
+    },
     /// Times the project list page and GET /api/v1/projects over a synthetic city of N projects.
     Web {
         #[arg(long, default_value_t = 10_000)]
@@ -348,6 +356,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 "{}",
                 bench::web(&store, projects, connections, requests).await?
             );
+        }
+        Command::Bench(BenchCommand::Warnings { projects, runs }) => {
+            let store = open(db).await?;
+            println!("{}", bench::warnings(&store, projects, runs).await?);
         }
         Command::Bench(BenchCommand::Scoreboard { projects, runs }) => {
             let store = open(db).await?;

@@ -31,6 +31,9 @@ CREATE TABLE blocker_notes (
 );
 CREATE INDEX blocker_notes_blocker ON blocker_notes (blocker_id);
 
+-- The warnings look up each project's latest visit.
+CREATE INDEX visits_project ON visits (project_id, visit_date);
+
 CREATE TABLE financing_plans (
     project_id BIGINT PRIMARY KEY REFERENCES projects (id),
     need       BIGINT NOT NULL,
