@@ -25,6 +25,13 @@ pub struct ProjectFilter {
     pub key_only: bool,
     /// A part of the name or the 项目编号.
     pub text: Option<String>,
+    /// Within this leader's scope: their own projects, those in their 包保县区, those of the
+    /// chains they lead.
+    pub leader_scope: Option<String>,
+    /// Owned by this 工作专班.
+    pub team: Option<String>,
+    /// Exactly this 项目编号.
+    pub code: Option<String>,
     pub sort: ProjectSort,
     pub offset: i64,
     pub limit: i64,
@@ -119,6 +126,24 @@ pub(crate) fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<Str
             "(p.name LIKE {placeholder} ESCAPE '\\' OR p.code LIKE {placeholder} ESCAPE '\\')"
         ));
     }
+    if let Some(leader) = &filter.leader_scope {
+        let n = param(leader.clone());
+        conditions.push(format!(
+            "(p.leader_id = (SELECT id FROM leaders WHERE name = {n}) \
+             OR c.chain_leader_id = (SELECT id FROM leaders WHERE name = {n}) \
+             OR p.territory_unit_id IN (SELECT lu.unit_id FROM leader_units lu \
+             JOIN leaders l ON l.id = lu.leader_id WHERE l.name = {n}))"
+        ));
+    }
+    if let Some(code) = &filter.code {
+        conditions.push(format!("p.code = {}", param(code.clone())));
+    }
+    if let Some(team) = &filter.team {
+        let n = param(team.clone());
+        conditions.push(format!(
+            "p.team_id = (SELECT id FROM teams WHERE name = {n})"
+        ));
+    }
     let from = PROJECT_JOINS;
     let clause = if conditions.is_empty() {
         String::new()
@@ -145,19 +170,15 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    /// The projects a leader answers for: their own, and those in their units or chains.
-    pub(crate) async fn summaries_in_leader_scope(
-        &self,
-        leader_id: i64,
-    ) -> Result<Vec<ProjectSummary>> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{SUMMARY_COLUMNS} {PROJECT_JOINS} WHERE p.leader_id = $1 OR c.chain_leader_id = $1 \
-             OR p.territory_unit_id IN (SELECT unit_id FROM leader_units WHERE leader_id = $1) ORDER BY p.code"
-        ));
-        let rows = sqlx::query(sql)
-            .bind(leader_id)
-            .fetch_all(self.pool())
-            .await?;
+    /// Every project `filter` selects, by 项目编号, without paging.
+    pub async fn summaries(&self, filter: &ProjectFilter) -> Result<Vec<ProjectSummary>> {
+        let (from, clause, params) = matching(filter);
+        let sql = sqlx::AssertSqlSafe(format!("{SUMMARY_COLUMNS} {from} {clause} ORDER BY p.code"));
+        let mut query = sqlx::query(sql);
+        for value in &params {
+            query = query.bind(value.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(summary_from_row).collect()
     }
 

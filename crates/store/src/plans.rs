@@ -232,7 +232,12 @@ impl Store {
         )
         .await?;
         let units = leader_units_of(&mut conn, id).await?;
-        let projects = self.summaries_in_leader_scope(id).await?;
+        let projects = self
+            .summaries(&ProjectFilter {
+                leader_scope: Some(leader.to_owned()),
+                ..ProjectFilter::default()
+            })
+            .await?;
         Ok(Some(LeaderScope {
             units,
             chains,
@@ -444,18 +449,13 @@ impl Store {
         };
         let id: i64 = row.try_get(0)?;
         let members = members_of(&mut conn, id).await?;
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{} {} WHERE p.team_id = $1 ORDER BY p.code",
-            crate::listing::SUMMARY_COLUMNS,
-            crate::listing::PROJECT_JOINS
-        ));
-        let projects = sqlx::query(sql)
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(crate::listing::summary_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        drop(conn);
+        let projects = self
+            .summaries(&ProjectFilter {
+                team: Some(name.to_owned()),
+                ..ProjectFilter::default()
+            })
+            .await?;
         Ok(Some(TeamDetail {
             name: name.to_owned(),
             leader: row.try_get(1)?,

@@ -249,13 +249,30 @@ impl Store {
             index.insert(summary.code.clone(), out.len());
             out.push((summary, situation));
         }
-        let overdue_elements = sqlx::query(
-            "SELECT p.code, e.item, e.due_on FROM element_items e JOIN projects p ON p.id = e.project_id \
-             WHERE e.status IN ('未启动', '办理中') AND e.due_on < $1 ORDER BY p.code, e.due_on",
-        )
-        .bind(&today_text)
-        .fetch_all(self.pool())
-        .await?;
+        // The overdue items and blockers of the same projects: the filter's joins and
+        // conditions, and the day as the next parameter.
+        let scoped = |join: &str, condition: &str| {
+            let next = params.len() + 1;
+            let condition = condition.replace("$day", &format!("${next}"));
+            let clause = if clause.is_empty() {
+                format!("WHERE {condition}")
+            } else {
+                format!("{clause} AND {condition}")
+            };
+            format!("{from} {join} {clause}")
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT p.code, e.item, e.due_on {} ORDER BY p.code, e.due_on",
+            scoped(
+                "JOIN element_items e ON e.project_id = p.id",
+                "e.status IN ('未启动', '办理中') AND e.due_on < $day",
+            )
+        ));
+        let mut query = sqlx::query(sql);
+        for value in params.iter().chain([&today_text]) {
+            query = query.bind(value.clone());
+        }
+        let overdue_elements = query.fetch_all(self.pool()).await?;
         for row in &overdue_elements {
             let code: String = row.try_get(0)?;
             let Some(&i) = index.get(&code) else { continue };
@@ -266,13 +283,18 @@ impl Store {
                 parse_day(&due)?,
             ));
         }
-        let overdue_blockers = sqlx::query(
-            "SELECT p.code, b.description, b.deadline FROM blockers b JOIN projects p ON p.id = b.project_id \
-             WHERE b.status <> '已解决' AND b.deadline < $1 ORDER BY p.code, b.deadline, b.id",
-        )
-        .bind(&today_text)
-        .fetch_all(self.pool())
-        .await?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT p.code, b.description, b.deadline {} ORDER BY p.code, b.deadline, b.id",
+            scoped(
+                "JOIN blockers b ON b.project_id = p.id",
+                "b.status <> '已解决' AND b.deadline < $day",
+            )
+        ));
+        let mut query = sqlx::query(sql);
+        for value in params.iter().chain([&today_text]) {
+            query = query.bind(value.clone());
+        }
+        let overdue_blockers = query.fetch_all(self.pool()).await?;
         for row in &overdue_blockers {
             let code: String = row.try_get(0)?;
             let Some(&i) = index.get(&code) else { continue };

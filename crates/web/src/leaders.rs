@@ -96,13 +96,11 @@ async fn page(
     let on = state.store.follow_up_date().await?;
     let blockers = crate::blockers::for_leader(state, name, on).await?;
     let escalated = blockers.iter().filter(|(_, up)| *up).count();
-    let in_scope: std::collections::HashSet<&str> =
-        scope.projects.iter().map(|p| p.code.as_str()).collect();
-    let lit = crate::warnings::lit_projects(state, &store::ProjectFilter::default(), on)
-        .await?
-        .into_iter()
-        .filter(|row| in_scope.contains(row.code.as_str()))
-        .collect();
+    let scope_filter = store::ProjectFilter {
+        leader_scope: Some(name.to_owned()),
+        ..store::ProjectFilter::default()
+    };
+    let lit = crate::warnings::lit_projects(state, &scope_filter, on).await?;
     let (units_text, error) =
         typed.map_or_else(|| (scope.units.join("、"), None), |(t, e)| (t, Some(e)));
     Ok(LeaderPage {
@@ -222,11 +220,11 @@ async fn team_page(
             blockers.push(crate::blockers::BlockerRow::of(&view, on));
         }
     }
-    let lit = crate::warnings::lit_projects(state, &store::ProjectFilter::default(), on)
-        .await?
-        .into_iter()
-        .filter(|row| codes.contains(row.code.as_str()))
-        .collect();
+    let team_filter = store::ProjectFilter {
+        team: Some(name.to_owned()),
+        ..store::ProjectFilter::default()
+    };
+    let lit = crate::warnings::lit_projects(state, &team_filter, on).await?;
     let (members_text, error) = typed.map_or_else(
         || {
             (

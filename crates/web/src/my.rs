@@ -128,16 +128,15 @@ pub async fn show(
     }
     // The red projects of the account's scope: a leader's 包保 scope, a unit's projects, or
     // the city.
-    let mut red: Vec<LitRow> = lit_projects(&state, &crate::projects::scoped_filter(&actor)?, on)
+    let filter = store::ProjectFilter {
+        leader_scope: user.user.leader.clone(),
+        ..crate::projects::scoped_filter(&actor)?
+    };
+    let red: Vec<LitRow> = lit_projects(&state, &filter, on)
         .await?
         .into_iter()
         .filter(|row| row.light == Light::Red)
         .collect();
-    if let Some(leader) = &user.user.leader
-        && let Some(scope) = state.store.leader_scope(leader).await?
-    {
-        red.retain(|row| scope.projects.iter().any(|p| p.code == row.code));
-    }
     page.red_total = red.len();
     page.red = red.into_iter().take(SHOWN).collect();
     Ok(Html(render(&page)?))

@@ -81,7 +81,7 @@ pub(crate) async fn of_project(
 ) -> Result<Vec<Warning>, WebError> {
     let rules = state.store.warning_rules().await?;
     let filter = ProjectFilter {
-        text: Some(code.to_owned()),
+        code: Some(code.to_owned()),
         ..ProjectFilter::default()
     };
     Ok(state
@@ -89,7 +89,7 @@ pub(crate) async fn of_project(
         .project_situations(&filter, on)
         .await?
         .into_iter()
-        .find(|(summary, _)| summary.code == code)
+        .next()
         .map(|(_, situation)| project_warnings(&situation, &rules, on))
         .unwrap_or_default())
 }
