@@ -37,6 +37,8 @@ struct MyPage {
     elements: Vec<QueuedElement>,
     red: Vec<LitRow>,
     red_total: usize,
+    /// An account without a scope of its own (招商局, 审计员, an unlinked 市领导).
+    city_wide: bool,
     /// A leader account's own page.
     leader: Option<String>,
 }
@@ -59,6 +61,7 @@ pub async fn show(
         elements: Vec::new(),
         red: Vec::new(),
         red_total: 0,
+        city_wide: false,
         leader: user.user.leader.clone(),
     };
     if !actor.reads_projects() {
@@ -128,16 +131,21 @@ pub async fn show(
     }
     // The red projects of the account's scope: a leader's 包保 scope, a unit's projects, or
     // the city.
-    let filter = store::ProjectFilter {
-        leader_scope: user.user.leader.clone(),
-        ..crate::projects::scoped_filter(&actor)?
-    };
-    let red: Vec<LitRow> = lit_projects(&state, &filter, on)
-        .await?
-        .into_iter()
-        .filter(|row| row.light == Light::Red)
-        .collect();
-    page.red_total = red.len();
-    page.red = red.into_iter().take(SHOWN).collect();
+    // City-wide accounts find the city's lights on the warnings page: computing them for the
+    // whole city here would slow the page every sign-in lands on.
+    page.city_wide = actor.unit.is_none() && user.user.leader.is_none();
+    if !page.city_wide {
+        let filter = store::ProjectFilter {
+            leader_scope: user.user.leader.clone(),
+            ..crate::projects::scoped_filter(&actor)?
+        };
+        let red: Vec<LitRow> = lit_projects(&state, &filter, on)
+            .await?
+            .into_iter()
+            .filter(|row| row.light == Light::Red)
+            .collect();
+        page.red_total = red.len();
+        page.red = red.into_iter().take(SHOWN).collect();
+    }
     Ok(Html(render(&page)?))
 }

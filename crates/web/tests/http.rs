@@ -1191,6 +1191,7 @@ both_databases! {
         let (bureau, bureau_csrf, page) = home("bureau").await;
         assert!(page.contains("待我审核（市级审核）（1条）"), "{page}");
         assert!(page.contains("逾期未解决的堵点问题（1项）") && page.contains("用地指标未落实"), "{page}");
+        assert!(page.contains("全市各单位和项目的红黄绿灯见"), "the city's lights are one click away: {page}");
         let back = [("csrf", bureau_csrf.as_str()), ("reason", "请附合同扫描件")];
         assert_eq!(app.post_form(&format!("/review/event/{event}/return"), Some(&bureau), &back).await.status, 303);
         let (_, _, page) = home("jixian").await;

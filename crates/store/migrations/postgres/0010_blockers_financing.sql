@@ -31,7 +31,8 @@ CREATE TABLE blocker_notes (
 );
 CREATE INDEX blocker_notes_blocker ON blocker_notes (blocker_id);
 
--- The warnings look up each project's latest visit.
+-- The warnings look up each project's latest event and visit.
+CREATE INDEX events_project_date ON events (project_id, event_date);
 CREATE INDEX visits_project ON visits (project_id, visit_date);
 
 CREATE TABLE financing_plans (
