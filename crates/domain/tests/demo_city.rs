@@ -325,3 +325,66 @@ fn the_demo_holds_the_projects_the_seed_names_with_their_amounts() {
         .collect();
     assert_eq!(stages.len(), 7, "every stage appears in the demo");
 }
+
+#[test]
+fn a_chain_is_figured_over_its_own_projects_by_the_scoreboards_definitions() {
+    let city = demo::build();
+    let facts = city.facts();
+    let period = Period::parse(2022, "H1", None).unwrap();
+    let chain = "石墨产业链";
+    // Facts number the demo's projects from 1 in their order.
+    let ids: HashSet<i64> = city
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.chain.as_deref() == Some(chain))
+        .map(|(i, _)| i as i64 + 1)
+        .collect();
+    let board = scoreboard(&facts.restricted_to(&ids), &period, &RankWeights::default());
+    // Counted by hand from the records: each chain project's first 签约 in 2022 H1.
+    let (mut signed, mut amount) = (0, 0);
+    for p in city
+        .projects
+        .iter()
+        .filter(|p| p.chain.as_deref() == Some(chain))
+    {
+        let first = city
+            .events
+            .iter()
+            .find(|(c, e, _)| *c == p.code && e.kind == EventKind::Stage(Stage::Signed));
+        if let Some((_, e, _)) = first
+            && e.date >= period.start()
+            && e.date <= period.end()
+        {
+            signed += 1;
+            amount += e.amount.or(p.signed_amount).map_or(0, domain::Money::units);
+        }
+    }
+    assert!(signed > 0, "the chain signed in 2022 H1");
+    assert_eq!(int(&board, Indicator::SignedProjects), signed);
+    assert_eq!(int(&board, Indicator::SignedAmount), amount);
+    assert_eq!(
+        int(&board, Indicator::Visits),
+        0,
+        "visits belong to units, not chains"
+    );
+    let all: HashSet<i64> = (1..=city.projects.len() as i64).collect();
+    let whole = scoreboard(&facts.restricted_to(&all), &period, &RankWeights::default());
+    let full = scoreboard(&facts, &period, &RankWeights::default());
+    for indicator in [
+        Indicator::SignedAmount,
+        Indicator::FundsInPlace,
+        Indicator::StartedOrResumedProjects,
+    ] {
+        // The same values and 同比; targets are the units', not kept.
+        let (a, b) = (
+            whole.city_figure(indicator).unwrap(),
+            full.city_figure(indicator).unwrap(),
+        );
+        assert_eq!(
+            (a.value, a.last_year, a.yoy_pct, a.record),
+            (b.value, b.last_year, b.yoy_pct, b.record)
+        );
+        assert_eq!(a.target, None);
+    }
+}

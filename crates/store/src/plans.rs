@@ -500,3 +500,16 @@ impl Store {
         Ok(items)
     }
 }
+
+impl Store {
+    /// The ids of a chain's projects (as the figures' facts number them).
+    pub async fn chain_project_ids(&self, chain: &str) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT p.id FROM projects p JOIN chains c ON c.id = p.chain_id WHERE c.name = $1",
+        )
+        .bind(chain)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+}

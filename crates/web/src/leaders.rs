@@ -49,6 +49,8 @@ struct LeaderPage {
     /// The lit projects in the leader's scope, red first.
     lit: Vec<crate::warnings::LitRow>,
     follow_up_on: String,
+    /// Per chain led as 链长: its figures in the period.
+    chain_figures: Vec<(String, Vec<String>)>,
 }
 
 const COLUMNS: [Indicator; 4] = [
@@ -101,6 +103,27 @@ async fn page(
         ..store::ProjectFilter::default()
     };
     let lit = crate::warnings::lit_projects(state, &scope_filter, on).await?;
+    // Each chain led, figured over its own projects by the 晒单's definitions.
+    let mut chain_figures = Vec::new();
+    for chain in &scope.chains {
+        let ids = state.store.chain_project_ids(chain).await?;
+        let facts = c.facts.restricted_to(&ids.into_iter().collect());
+        let board = domain::figures::scoreboard(&facts, &c.period, &Default::default());
+        chain_figures.push((
+            chain.clone(),
+            COLUMNS
+                .iter()
+                .map(|i| {
+                    let f = board.city_figure(*i);
+                    let value = show_value(*i, f.and_then(|f| f.value));
+                    match f.and_then(|f| f.yoy_pct) {
+                        Some(p) => format!("{value}（同比{p:+.1}%）"),
+                        None => value,
+                    }
+                })
+                .collect::<Vec<_>>(),
+        ));
+    }
     let (units_text, error) =
         typed.map_or_else(|| (scope.units.join("、"), None), |(t, e)| (t, Some(e)));
     Ok(LeaderPage {
@@ -120,6 +143,7 @@ async fn page(
         escalated,
         lit,
         follow_up_on: on.to_string(),
+        chain_figures,
     })
 }
 

@@ -748,6 +748,18 @@ both_databases! {
         assert!(page.body.contains("包保县区</dt><dd>集贤县") && page.body.contains("链长</dt><dd>石墨产业链"), "{}", page.body);
         assert!(page.body.contains("包保范围内项目</dt><dd>1 个") && page.body.contains("JX-1") && !page.body.contains("BQ-1"), "{}", page.body);
         assert!(page.body.contains("包保县区的") && page.body.contains("<td>集贤县</td>"), "the county's figures are shown");
+        // The chain they lead is figured over its own projects.
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let mut project = store.project("BQ-1").await.unwrap().unwrap().project;
+        project.chain = Some("石墨产业链".into());
+        tx.upsert_project(&project).await.unwrap();
+        tx.commit().await.unwrap();
+        sign(&app, &bureau, &csrf, "BQ-1", "2022-03-01", "25000").await;
+        sign(&app, &bureau, &csrf, "JX-1", "2022-03-02", "1000").await;
+        let page = app.get(path, Some(&leader_account)).await;
+        let chain_row = page.body.split("<tr><td>石墨产业链</td>").nth(1).unwrap_or_default().split("</tr>").next().unwrap_or_default().to_owned();
+        assert!(chain_row.starts_with("<td class=\"num\">1</td><td class=\"num\">2.50</td>"), "only the chain's project counts: {chain_row}");
         let (staff, staff_csrf) = app.sign_in("jixian").await;
         let form = [("csrf", staff_csrf.as_str()), ("units", "宝清县")];
         assert_eq!(app.post_form(&format!("{path}/units"), Some(&staff), &form).await.status, 403);

@@ -150,6 +150,35 @@ impl Facts {
         projects.chain(funds).chain(visits).map(|d| d.year())
     }
 
+    /// The facts of these projects only (by id), with their funds: what a group of projects
+    /// that is not a unit — an industrial chain — is figured over, by the same definitions as
+    /// the 晒单. Visits belong to units, not projects, and targets to units: neither is kept.
+    pub fn restricted_to(&self, project_ids: &std::collections::HashSet<i64>) -> Facts {
+        let mut kept: HashMap<u32, u32> = HashMap::new();
+        let mut projects = Vec::new();
+        for (i, p) in self.projects.iter().enumerate() {
+            if project_ids.contains(&p.id) {
+                kept.insert(i as u32, projects.len() as u32);
+                projects.push(p.clone());
+            }
+        }
+        let funds = self
+            .funds
+            .iter()
+            .filter_map(|f| {
+                kept.get(&f.project)
+                    .map(|&project| FactFund { project, ..*f })
+            })
+            .collect();
+        Facts {
+            units: self.units.clone(),
+            projects,
+            funds,
+            visits: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
     pub fn unit_index(&self, name: &str) -> Option<usize> {
         self.units.iter().position(|u| u.name == name)
     }
