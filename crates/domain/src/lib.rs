@@ -9,6 +9,7 @@ pub mod access;
 pub mod blockers;
 pub mod credit_code;
 pub mod demo;
+pub mod enterprise;
 pub mod error;
 pub mod figures;
 pub mod financing;

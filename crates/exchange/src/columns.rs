@@ -9,6 +9,7 @@ pub enum Kind {
     Leaders,
     Chains,
     Teams,
+    Enterprises,
     Projects,
     Events,
     Funds,
@@ -21,11 +22,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
         Kind::Teams,
+        Kind::Enterprises,
         Kind::Projects,
         Kind::Events,
         Kind::Funds,
@@ -44,6 +46,7 @@ impl Kind {
             Kind::Leaders => "leaders",
             Kind::Chains => "chains",
             Kind::Teams => "teams",
+            Kind::Enterprises => "enterprises",
             Kind::Projects => "projects",
             Kind::Events => "events",
             Kind::Funds => "funds",
@@ -62,6 +65,7 @@ impl Kind {
             Kind::Leaders => "领导",
             Kind::Chains => "产业链",
             Kind::Teams => "工作专班",
+            Kind::Enterprises => "企业",
             Kind::Projects => "项目",
             Kind::Events => "项目阶段事件",
             Kind::Funds => "到位资金",
@@ -144,6 +148,34 @@ const CHAINS: &[Column] = &[
 const TEAMS: &[Column] = &[
     req("专班名称", "全市唯一", "新能源产业专班"),
     opt("牵头领导", "牵头的市级领导姓名，须已录入", "王建国"),
+];
+
+const ENTERPRISES: &[Column] = &[
+    req(
+        "企业名称",
+        "有信用代码的按代码、没有的按名称识别；再次导入将更新",
+        "中国船舶集团有限公司",
+    ),
+    opt(
+        "统一社会信用代码",
+        "18位，按GB 32100校验",
+        "91310000710924478P",
+    ),
+    opt(
+        "行业代码",
+        "GB/T 4754-2017，如 C3511；可省略门类字母",
+        "C3731",
+    ),
+    opt("省份", "", "北京市"),
+    opt("城市", "", "北京市"),
+    opt("注册资本(万元)", "最多四位小数", "11000000"),
+    opt("成立日期", "如 2019-11-08", "2019-11-08"),
+    opt("规模(大型/中型/小型/微型)", "", "大型"),
+    opt(
+        "标签(多个以、分隔)",
+        "世界500强、中国500强、上市、行业龙头等",
+        "世界500强、行业龙头",
+    ),
 ];
 
 const PROJECTS: &[Column] = &[
@@ -308,6 +340,7 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::Leaders => LEADERS,
         Kind::Chains => CHAINS,
         Kind::Teams => TEAMS,
+        Kind::Enterprises => ENTERPRISES,
         Kind::Projects => PROJECTS,
         Kind::Events => EVENTS,
         Kind::Funds => FUNDS,

@@ -145,6 +145,31 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
             .into_iter()
             .map(|t| vec![Out::Text(t.name), text(&t.leader)])
             .collect(),
+        Kind::Enterprises => store
+            .enterprises()
+            .await?
+            .into_iter()
+            .map(|e| {
+                vec![
+                    Out::Text(e.name),
+                    e.credit_code
+                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                    e.industry
+                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                    text(&e.province),
+                    text(&e.city),
+                    wan(e.registered_capital),
+                    date(e.founded),
+                    e.size
+                        .map_or(Out::Empty, |s| Out::Text(s.label().to_owned())),
+                    if e.tags.is_empty() {
+                        Out::Empty
+                    } else {
+                        Out::Text(e.tags.join("、"))
+                    },
+                ]
+            })
+            .collect(),
         Kind::Projects => store
             .projects()
             .await?

@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 use domain::figures::Indicator;
 use domain::period::parse_date;
 use domain::records::{
@@ -45,10 +46,12 @@ pub struct ImportReport {
     /// Rows that repeat a record already held; reported, not added again.
     pub duplicates: Vec<usize>,
     pub errors: Vec<RowError>,
+    /// Bad rows left out and written to a file (enterprises imported in part).
+    pub skipped: usize,
 }
 
 impl ImportReport {
-    fn new(kind: Kind, rows: usize) -> Self {
+    pub(crate) fn new(kind: Kind, rows: usize) -> Self {
         ImportReport {
             kind,
             rows,
@@ -57,6 +60,7 @@ impl ImportReport {
             unchanged: 0,
             duplicates: Vec::new(),
             errors: Vec::new(),
+            skipped: 0,
         }
     }
 
@@ -157,7 +161,7 @@ pub async fn import_table(
 
 /// Maps each known column to its position; a missing required column or a repeated one is an
 /// error on row 1, the header row.
-fn column_index(
+pub(crate) fn column_index(
     kind: Kind,
     headers: &[String],
 ) -> Result<HashMap<&'static str, usize>, Vec<RowError>> {
@@ -427,6 +431,11 @@ async fn apply_row(
                 report.upserted(tx.upsert_team(&team).await?);
             }
         }
+        Kind::Enterprises => {
+            if let Some(enterprise) = enterprise_from(c, tx.today()) {
+                report.upserted(tx.upsert_enterprise(&enterprise).await?);
+            }
+        }
         Kind::Projects => {
             if let Some(project) = project_from(c) {
                 report.upserted(tx.upsert_project(&project).await?);
@@ -676,10 +685,82 @@ async fn apply_follow_up_row(
     Ok(())
 }
 
+/// Applies one row of an enterprise file; returns its bad cells (none when it was applied), in
+/// column order.
+pub(crate) async fn apply_enterprise_row(
+    row: &Row,
+    index: &HashMap<&'static str, usize>,
+    tx: &mut Tx,
+    report: &mut ImportReport,
+) -> Result<Vec<RowError>, ExchangeError> {
+    let mut cells = Cells {
+        row,
+        index,
+        errors: Vec::new(),
+    };
+    if let Some(enterprise) = enterprise_from(&mut cells, tx.today()) {
+        match tx.upsert_enterprise(&enterprise).await {
+            Ok(outcome) => report.upserted(outcome),
+            Err(e @ (StoreError::Invalid(_) | StoreError::InvalidFields(_))) => {
+                cells.errors.extend(e.field_errors().into_iter().cloned());
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);
+    cells.errors.sort_by_key(|e| position(&e.field));
+    Ok(cells
+        .errors
+        .into_iter()
+        .map(|e| RowError {
+            row: row.number,
+            column: e.field,
+            message: e.message,
+        })
+        .collect())
+}
+
 /// `Cells::build` runs only when every cell parsed, so the `Option`s it unpacks are `Some` and
 /// this error is never seen; it stands in for a panic.
 fn incomplete() -> FieldError {
     FieldError::new("", "内部错误：单元格未能解析")
+}
+
+fn enterprise_from(c: &mut Cells<'_>, today: NaiveDate) -> Option<Enterprise> {
+    let name = c.required_text("企业名称");
+    let code = c.get("统一社会信用代码", credit_code_cell);
+    let industry = c.get("行业代码", |k, cell| {
+        code_text(k, cell)?
+            .map(|t| IndustryCode::parse(k, &t))
+            .transpose()
+    });
+    let capital = c.get("注册资本", money_cell);
+    let founded = c.get("成立日期", optional_date);
+    let size = c.get("规模", |k, cell| {
+        optional(&cell.text())
+            .map(|s| EnterpriseSize::parse(k, &s))
+            .transpose()
+    });
+    let (province, city) = (c.text("省份"), c.text("城市"));
+    let tags = Enterprise::split_tags(&c.cell("标签").text());
+    c.build(|| {
+        let (Some(name), Some(code), Some(industry), Some(capital), Some(founded), Some(size)) =
+            (name, code, industry, capital, founded, size)
+        else {
+            return Err(incomplete());
+        };
+        let mut e = Enterprise::new(&name)?;
+        e.credit_code = code;
+        e.industry = industry;
+        e.province = province;
+        e.city = city;
+        e.registered_capital = capital;
+        e.founded = founded;
+        e.size = size;
+        e.tags = tags;
+        e.check(today)?;
+        Ok(e)
+    })
 }
 
 fn project_from(c: &mut Cells<'_>) -> Option<Project> {

@@ -7,6 +7,7 @@
 
 mod batch;
 mod blockers;
+mod enterprises;
 mod error;
 pub(crate) mod figures;
 mod listing;

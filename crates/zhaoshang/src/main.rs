@@ -38,6 +38,10 @@ enum Command {
         /// Who is recorded in the change log; defaults to cli:$USER.
         #[arg(long)]
         actor: Option<String>,
+        /// Enterprises only: import the good rows and write the bad ones, with the reason, to
+        /// this CSV file (registry dumps are never clean). Without it a bad row imports nothing.
+        #[arg(long)]
+        bad_rows: Option<PathBuf>,
     },
     /// Exports every record of KIND to a file (.xlsx or .csv) with the import columns.
     Export { kind: String, file: PathBuf },
@@ -220,8 +224,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             kind: name,
             file,
             actor: who,
+            bad_rows,
         } => {
             let kind = kind(&name)?;
+            if bad_rows.is_some() && kind != Kind::Enterprises {
+                bail!("--bad-rows 只用于企业（enterprises）导入");
+            }
             if !file.exists() {
                 bail!("找不到文件 {}", file.display());
             }
@@ -231,7 +239,30 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Some(bar) => bar,
                 None => &Quiet,
             };
-            let report = exchange::import(&store, kind, &file, &actor(who), progress).await?;
+            let report = if kind == Kind::Enterprises {
+                exchange::import_enterprises(
+                    &store,
+                    &file,
+                    &actor(who),
+                    progress,
+                    bad_rows.as_deref(),
+                )
+                .await?
+            } else {
+                exchange::import(&store, kind, &file, &actor(who), progress).await?
+            };
+            if let Some(path) = &bad_rows {
+                println!(
+                    "导入企业完成：共{}行，新增{}，更新{}，未变化{}；有错误的{}行未导入，已连同原因写入 {}。",
+                    report.rows,
+                    report.added,
+                    report.updated,
+                    report.unchanged,
+                    report.skipped,
+                    path.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             if !report.is_ok() {
                 for error in &report.errors {
                     eprintln!("{error}");

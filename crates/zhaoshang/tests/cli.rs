@@ -207,7 +207,7 @@ both_databases! {
         assert!(zhaoshang(db, &["demo"]).ok);
         let copy = TestDb::sqlite();
         let kinds = [
-            "units", "leaders", "chains", "teams", "projects", "events", "funds", "visits", "targets",
+            "units", "leaders", "chains", "teams", "enterprises", "projects", "events", "funds", "visits", "targets",
             "leader-units", "elements", "blockers", "financing",
         ];
         for kind in kinds {
@@ -275,6 +275,50 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         }
         assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
         assert_eq!(store.blockers(&store::BlockerFilter::default()).await.unwrap().len(), 2);
+    }
+
+    async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = "企业名称,统一社会信用代码,行业代码,省份,城市,注册资本(万元),成立日期,规模,标签\n\
+中国船舶集团有限公司,91310000710924478P,3731,上海市,上海市,11000000,2019-11-08,大型,世界500强、行业龙头\n\
+坏代码公司,91310000710924478Q,C3731,,,,,,\n\
+错行业公司,91110000100001234U,C4411,,,,,,\n\
+错日期公司,,C3511,,,,2019-13-01,,\n\
+未来公司,,C3511,,,,2099-01-01,,\n\
+龙江石墨新材料有限公司,91230500MA1B2C3D4X,C3091,黑龙江省,双鸭山市,5000.5,2015-06-30,中,上市\n";
+        let file = write_excel_csv(dir.path(), "enterprises.csv", rows);
+        let run = import(db, "enterprises", &file);
+        assert!(!run.ok, "{}", run.stdout);
+        for message in [
+            "第3行 统一社会信用代码",
+            "第4行 行业代码: “C4411”不是国民经济行业分类（GB/T 4754-2017）的行业代码",
+            "第5行 成立日期",
+            "第6行 成立日期: 不能晚于今天",
+        ] {
+            assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+        }
+        let store = db.open().await.unwrap();
+        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 0, "a bad row imports nothing");
+        // Imported in part: the good rows in, the bad ones to their own file with the reason.
+        let bad = dir.path().join("bad.csv");
+        let run = zhaoshang(db, &["import", "enterprises", file.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
+        assert!(run.ok && run.stdout.contains("新增2") && run.stdout.contains("有错误的4行未导入"), "{}{}", run.stdout, run.stderr);
+        let written = std::fs::read_to_string(&bad).unwrap();
+        assert_eq!(written.lines().count(), 5, "{written}");
+        assert!(written.lines().next().unwrap().ends_with(",错误原因"), "{written}");
+        assert!(written.contains("错行业公司") && written.contains("行业代码: “C4411”") && !written.contains("中国船舶集团"), "{written}");
+        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
+        assert_eq!(firm.industry.as_ref().map(|c| c.as_str()), Some("C3731"), "the section letter is put back");
+        assert!(firm.has_flag("世界500强") && firm.registered_capital.map(|m| m.units()) == Some(110_000_000_000));
+        // Met again by its credit code, a firm is updated rather than added.
+        let again = "企业名称,统一社会信用代码,城市\n中国船舶集团有限公司,91310000710924478P,北京市\n";
+        let run = import(db, "enterprises", &write_excel_csv(dir.path(), "again.csv", again));
+        assert!(run.ok && run.stdout.contains("更新1"), "{}", run.stdout);
+        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
+        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
+        assert_eq!(firm.city.as_deref(), Some("北京市"));
+        let run = zhaoshang(db, &["import", "units", file.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
+        assert!(!run.ok && run.stderr.contains("只用于企业"), "{}", run.stderr);
     }
 
     async fn the_demo_loads_the_seeds_figures_into_the_database(db) {
