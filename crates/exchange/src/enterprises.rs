@@ -7,9 +7,12 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use crate::import::{ImportReport, apply_enterprise_row, column_index};
+use crate::import::{ImportReport, column_index, parse_enterprise_row};
 use crate::table::{Cell, Row};
 use crate::{ExchangeError, Kind, Progress};
+
+/// Good rows written to a statement batch.
+const BATCH: usize = 3_000;
 
 /// The most bad cells kept in the report when the bad rows go to a file (the file has them all).
 const REPORTED: usize = 1_000;
@@ -134,11 +137,29 @@ pub async fn import_enterprises(
         None => None,
     };
     let mut tx = store.begin(actor).await?;
+    let today = tx.today();
+    // Good rows are written a batch at a time.
+    let mut good: Vec<domain::enterprise::Enterprise> = Vec::with_capacity(BATCH);
     progress.start(total);
     for (done, next) in rows.by_ref().enumerate() {
         let (row, raw, reached) = next?;
         report.rows += 1;
-        let errors = apply_enterprise_row(&row, &index, &mut tx, &mut report).await?;
+        let errors = match parse_enterprise_row(&row, &index, today) {
+            // Once a file that must import whole has a bad row, nothing will be written: the
+            // rest is only checked.
+            Ok(_) if bad_rows.is_none() && !report.errors.is_empty() => Vec::new(),
+            Ok(enterprise) => {
+                good.push(enterprise);
+                if good.len() >= BATCH {
+                    for outcome in tx.upsert_enterprises(&good).await? {
+                        report.upserted(outcome);
+                    }
+                    good.clear();
+                }
+                Vec::new()
+            }
+            Err(errors) => errors,
+        };
         if !errors.is_empty() {
             if let Some(writer) = bad.as_mut() {
                 let reason = errors
@@ -161,6 +182,9 @@ pub async fn import_enterprises(
         if done % 1_024 == 0 {
             progress.advance(reached.min(total));
         }
+    }
+    for outcome in tx.upsert_enterprises(&good).await? {
+        report.upserted(outcome);
     }
     progress.finish();
     if let Some(mut writer) = bad {

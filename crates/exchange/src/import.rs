@@ -68,7 +68,7 @@ impl ImportReport {
         self.errors.is_empty()
     }
 
-    fn upserted(&mut self, outcome: Upserted) {
+    pub(crate) fn upserted(&mut self, outcome: Upserted) {
         match outcome {
             Upserted::Inserted => self.added += 1,
             Upserted::Updated => self.updated += 1,
@@ -685,39 +685,33 @@ async fn apply_follow_up_row(
     Ok(())
 }
 
-/// Applies one row of an enterprise file; returns its bad cells (none when it was applied), in
-/// column order.
-pub(crate) async fn apply_enterprise_row(
+/// One row of an enterprise file as a firm, or its bad cells in column order.
+pub(crate) fn parse_enterprise_row(
     row: &Row,
     index: &HashMap<&'static str, usize>,
-    tx: &mut Tx,
-    report: &mut ImportReport,
-) -> Result<Vec<RowError>, ExchangeError> {
+    today: NaiveDate,
+) -> Result<Enterprise, Vec<RowError>> {
     let mut cells = Cells {
         row,
         index,
         errors: Vec::new(),
     };
-    if let Some(enterprise) = enterprise_from(&mut cells, tx.today()) {
-        match tx.upsert_enterprise(&enterprise).await {
-            Ok(outcome) => report.upserted(outcome),
-            Err(e @ (StoreError::Invalid(_) | StoreError::InvalidFields(_))) => {
-                cells.errors.extend(e.field_errors().into_iter().cloned());
-            }
-            Err(other) => return Err(other.into()),
+    match enterprise_from(&mut cells, today) {
+        Some(enterprise) if cells.ok() => Ok(enterprise),
+        _ => {
+            let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);
+            cells.errors.sort_by_key(|e| position(&e.field));
+            Err(cells
+                .errors
+                .into_iter()
+                .map(|e| RowError {
+                    row: row.number,
+                    column: e.field,
+                    message: e.message,
+                })
+                .collect())
         }
     }
-    let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);
-    cells.errors.sort_by_key(|e| position(&e.field));
-    Ok(cells
-        .errors
-        .into_iter()
-        .map(|e| RowError {
-            row: row.number,
-            column: e.field,
-            message: e.message,
-        })
-        .collect())
 }
 
 /// `Cells::build` runs only when every cell parsed, so the `Option`s it unpacks are `Some` and

@@ -6,6 +6,9 @@ use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 use domain::{CreditCode, Money};
 use sqlx::Row;
 
+use std::collections::HashMap;
+
+use crate::batch::{Value, placeholders};
 use crate::read::{corrupt, parse_day};
 use crate::{Result, Store, Tx, Upserted, now_millis};
 
@@ -53,84 +56,168 @@ impl Tx {
     /// Adds a firm, or updates the one with the same credit code (without a code: the same
     /// name and no code); logged with before and after.
     pub async fn upsert_enterprise(&mut self, e: &Enterprise) -> Result<Upserted> {
-        let existing = match &e.credit_code {
-            Some(code) => {
-                let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE credit_code = $1"));
-                sqlx::query(sql)
-                    .bind(code.as_str())
-                    .fetch_optional(self.conn())
-                    .await?
-            }
-            None => {
-                let sql = sqlx::AssertSqlSafe(format!(
-                    "{SELECT} WHERE name = $1 AND credit_code IS NULL ORDER BY id"
-                ));
-                sqlx::query(sql)
-                    .bind(&e.name)
-                    .fetch_optional(self.conn())
-                    .await?
-            }
-        };
-        let before = existing.as_ref().map(from_row).transpose()?;
-        if before.as_ref().is_some_and(|(_, b)| b == e) {
-            return Ok(Upserted::Unchanged);
-        }
-        let tags = (!e.tags.is_empty()).then(|| e.tags.join("、"));
-        let values = (
-            e.industry.as_ref().map(|c| c.as_str().to_owned()),
-            e.registered_capital.map(Money::units),
-            day(e.founded),
-            e.size.map(|s| s.label()),
-        );
-        let key = e
-            .credit_code
-            .as_ref()
-            .map_or_else(|| e.name.clone(), |c| c.as_str().to_owned());
-        match &before {
-            Some((id, old)) => {
-                sqlx::query(
-                    "UPDATE enterprises SET name = $1, industry_code = $2, province = $3, city = $4, \
-                     registered_capital = $5, founded_on = $6, size = $7, tags = $8 WHERE id = $9",
-                )
-                .bind(&e.name)
-                .bind(values.0)
-                .bind(&e.province)
-                .bind(&e.city)
-                .bind(values.1)
-                .bind(values.2)
-                .bind(values.3)
-                .bind(tags)
-                .bind(id)
-                .execute(self.conn())
-                .await?;
-                self.log("enterprise", &key, "update", Some(old), Some(e))
-                    .await?;
-                Ok(Upserted::Updated)
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO enterprises (name, credit_code, industry_code, province, city, \
-                     registered_capital, founded_on, size, tags, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&e.name)
-                .bind(e.credit_code.as_ref().map(|c| c.as_str().to_owned()))
-                .bind(values.0)
-                .bind(&e.province)
-                .bind(&e.city)
-                .bind(values.1)
-                .bind(values.2)
-                .bind(values.3)
-                .bind(tags)
-                .bind(now_millis())
-                .execute(self.conn())
-                .await?;
-                self.log("enterprise", &key, "create", None::<&()>, Some(e))
-                    .await?;
-                Ok(Upserted::Inserted)
-            }
-        }
+        let outcomes = self.upsert_enterprises(std::slice::from_ref(e)).await?;
+        Ok(outcomes.first().copied().unwrap_or(Upserted::Unchanged))
     }
+}
+
+/// The columns written for a firm, after its id (updates) or as they are inserted.
+fn values(e: &Enterprise) -> Vec<Value> {
+    vec![
+        Value::from(e.name.clone()),
+        Value::from(e.credit_code.as_ref().map(|c| c.as_str().to_owned())),
+        Value::from(e.industry.as_ref().map(|c| c.as_str().to_owned())),
+        Value::from(e.province.clone()),
+        Value::from(e.city.clone()),
+        Value::from(e.registered_capital.map(Money::units)),
+        Value::from(day(e.founded)),
+        Value::from(e.size.map(|s| s.label().to_owned())),
+        Value::from((!e.tags.is_empty()).then(|| e.tags.join("、"))),
+    ]
+}
+
+fn key_of(e: &Enterprise) -> String {
+    e.credit_code
+        .as_ref()
+        .map_or_else(|| e.name.clone(), |c| c.as_str().to_owned())
+}
+
+/// Rows of values to a statement: at most this many firms (nine or ten values each).
+const CHUNK: usize = 300;
+
+impl Tx {
+    /// As [`Tx::upsert_enterprise`] for many firms at once: one read of the firms already held
+    /// per chunk, one multi-row INSERT and one multi-row UPDATE. A firm met twice in `firms`
+    /// counts as added, then updated, as it would one by one.
+    pub async fn upsert_enterprises(&mut self, firms: &[Enterprise]) -> Result<Vec<Upserted>> {
+        let mut outcomes = Vec::with_capacity(firms.len());
+        for chunk in firms.chunks(CHUNK) {
+            outcomes.extend(self.upsert_chunk(chunk).await?);
+        }
+        Ok(outcomes)
+    }
+
+    async fn upsert_chunk(&mut self, firms: &[Enterprise]) -> Result<Vec<Upserted>> {
+        // The firms already held, by key.
+        let codes: Vec<&str> = firms
+            .iter()
+            .filter_map(|e| e.credit_code.as_ref().map(CreditCode::as_str))
+            .collect();
+        let names: Vec<&str> = firms
+            .iter()
+            .filter(|e| e.credit_code.is_none())
+            .map(|e| e.name.as_str())
+            .collect();
+        let mut held: HashMap<String, (i64, Enterprise)> = HashMap::new();
+        for (column, keys, extra) in [
+            ("credit_code", &codes, ""),
+            ("name", &names, " AND credit_code IS NULL"),
+        ] {
+            if keys.is_empty() {
+                continue;
+            }
+            let marks = (1..=keys.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE {column} IN ({marks}){extra} ORDER BY id"
+            ));
+            let mut query = sqlx::query(sql);
+            for key in keys {
+                query = query.bind(*key);
+            }
+            for row in query.fetch_all(self.conn()).await? {
+                let (id, e) = from_row(&row)?;
+                held.entry(key_of(&e)).or_insert((id, e));
+            }
+        }
+        // Decide each firm in order; a key met earlier in the chunk is updated in place.
+        let mut inserts: Vec<Enterprise> = Vec::new();
+        let mut pending: HashMap<String, usize> = HashMap::new();
+        let mut updates: Vec<(i64, Enterprise)> = Vec::new();
+        let mut outcomes = Vec::with_capacity(firms.len());
+        for e in firms {
+            let key = key_of(e);
+            if let Some(&i) = pending.get(&key) {
+                let before = std::mem::replace(&mut inserts[i], e.clone());
+                outcomes.push(if before == *e {
+                    Upserted::Unchanged
+                } else {
+                    self.log("enterprise", &key, "update", Some(&before), Some(e))
+                        .await?;
+                    Upserted::Updated
+                });
+                continue;
+            }
+            match held.get_mut(&key) {
+                Some((_, old)) if old == e => outcomes.push(Upserted::Unchanged),
+                Some((id, old)) => {
+                    self.log("enterprise", &key, "update", Some(&*old), Some(e))
+                        .await?;
+                    *old = e.clone();
+                    match updates.iter_mut().find(|(u, _)| u == id) {
+                        Some((_, pending)) => *pending = e.clone(),
+                        None => updates.push((*id, e.clone())),
+                    }
+                    outcomes.push(Upserted::Updated);
+                }
+                None => {
+                    self.log("enterprise", &key, "create", None::<&()>, Some(e))
+                        .await?;
+                    pending.insert(key, inserts.len());
+                    inserts.push(e.clone());
+                    outcomes.push(Upserted::Inserted);
+                }
+            }
+        }
+        if !inserts.is_empty() {
+            let mut sql = String::from(
+                "INSERT INTO enterprises (name, credit_code, industry_code, province, city, \
+                 registered_capital, founded_on, size, tags, created_at) VALUES ",
+            );
+            sql.push_str(&placeholders(self.backend(), inserts.len(), 10));
+            let now = now_millis();
+            let rows = inserts.iter().map(|e| {
+                let mut row = values(e);
+                row.push(Value::from(now));
+                row
+            });
+            bind_rows(self.conn(), sql, rows).await?;
+        }
+        if !updates.is_empty() {
+            let mut sql = String::from(
+                "UPDATE enterprises SET name = v.column2, industry_code = v.column4, \
+                 province = v.column5, city = v.column6, registered_capital = v.column7, \
+                 founded_on = v.column8, size = v.column9, tags = v.column10 FROM (VALUES ",
+            );
+            sql.push_str(&placeholders(self.backend(), updates.len(), 10));
+            sql.push_str(") AS v WHERE enterprises.id = v.column1");
+            let rows = updates.iter().map(|(id, e)| {
+                let mut row = vec![Value::from(*id)];
+                row.extend(values(e));
+                row
+            });
+            bind_rows(self.conn(), sql, rows).await?;
+        }
+        Ok(outcomes)
+    }
+}
+
+async fn bind_rows(
+    conn: &mut sqlx::AnyConnection,
+    sql: String,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> Result<()> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for value in rows.flatten() {
+        query = match value {
+            Value::Int(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
+        };
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
 
 impl Store {

@@ -561,3 +561,45 @@ both_databases! {
         assert_eq!(record.state, ReviewState::Approved);
     }
 }
+
+both_databases! {
+    async fn firms_are_written_in_batches_added_once_and_updated_by_credit_code(db) {
+        use domain::enterprise::Enterprise;
+        let store = db.open().await.unwrap();
+        let firm = |name: &str, code: Option<&str>, city: &str| {
+            let mut e = Enterprise::new(name).unwrap();
+            e.credit_code = code.map(|c| CreditCode::parse("统一社会信用代码", c).unwrap());
+            e.city = Some(city.into());
+            e
+        };
+        let mut tx = begin(&store).await;
+        let outcomes = tx
+            .upsert_enterprises(&[
+                firm("中国船舶集团有限公司", Some("91310000710924478P"), "上海市"),
+                firm("无代码商行", None, "双鸭山市"),
+                firm("中国船舶集团有限公司", Some("91310000710924478P"), "北京市"),
+            ])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(outcomes, [Upserted::Inserted, Upserted::Inserted, Upserted::Updated]);
+        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
+        let mut tx = begin(&store).await;
+        let outcomes = tx
+            .upsert_enterprises(&[
+                firm("中国船舶集团有限公司", Some("91310000710924478P"), "北京市"),
+                firm("无代码商行", None, "宝清县"),
+            ])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(outcomes, [Upserted::Unchanged, Upserted::Updated]);
+        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
+        let kept = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
+        assert_eq!(kept.city.as_deref(), Some("北京市"));
+        let all = store.enterprises().await.unwrap();
+        assert_eq!(all[1].city.as_deref(), Some("宝清县"));
+        let log = store.changes_of("enterprise", "91310000710924478P").await.unwrap();
+        assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+    }
+}
