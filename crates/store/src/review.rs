@@ -206,6 +206,24 @@ impl Store {
         Ok(out)
     }
 
+    /// The ids of a project's funds (or events) still in the reporting cycle: not yet counted.
+    pub async fn unapproved_of(&self, kind: ReportKind, project_code: &str) -> Result<Vec<i64>> {
+        let table = match kind {
+            ReportKind::Event => "events",
+            ReportKind::Fund => "funds",
+            ReportKind::Visit => "visits",
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT r.id FROM {table} r JOIN projects p ON p.id = r.project_id \
+             WHERE p.code = $1 AND r.review <> 'approved' ORDER BY r.id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(project_code)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// The months the city has closed, latest first.
     pub async fn closed_months(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT month FROM closed_months ORDER BY month DESC")

@@ -294,6 +294,8 @@ pub struct FundRow {
     currency: &'static str,
     source: String,
     verified: bool,
+    /// Still in the reporting cycle: not yet counted.
+    pending: bool,
 }
 
 pub struct ChangeRow {
@@ -667,12 +669,17 @@ pub(crate) async fn project_page(
             }),
         })
         .collect();
+    let unapproved = state
+        .store
+        .unapproved_of(store::ReportKind::Fund, code)
+        .await?;
     let funds = state
         .store
         .funds_of(code)
         .await?
         .into_iter()
         .map(|(id, f)| FundRow {
+            pending: unapproved.contains(&id),
             id,
             date: f.date.to_string(),
             amount: domain::money::format_wan(f.amount),

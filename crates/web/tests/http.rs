@@ -1158,6 +1158,11 @@ both_databases! {
         assert_eq!(app.post_form("/review/window/reopen", b, &[("csrf", bureau_csrf.as_str()), ("month", "2022-03")]).await.status, 303);
         let fund = [("csrf", csrf.as_str()), ("date", "2022-03-20"), ("amount", "10"), ("currency", "人民币"), ("source", "")];
         assert_eq!(app.post_form("/projects/JX-1/funds", s, &fund).await.status, 303);
+        let page = app.get("/projects/JX-1", s).await.body;
+        let funds = page.split("<h2>到位资金</h2>").nth(1).unwrap().split("</table>").next().unwrap();
+        assert!(funds.contains("未审核，暂不计入统计"), "the unit's fund waits for review: {funds}");
+        let page = app.get("/projects/BQ-1", b).await.body;
+        assert!(!page.contains("未审核"), "what the city enters counts at once");
     }
 }
 
