@@ -31,16 +31,7 @@ impl BlockerStatus {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.label() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!("“{value}”不是可用的状态（待处理、处理中、已解决）"),
-                )
-            })
+        crate::text::one_status_of(field, raw, &Self::ALL, Self::label)
     }
 }
 

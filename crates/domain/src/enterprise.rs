@@ -79,11 +79,6 @@ impl IndustryCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The 门类 letter.
-    pub fn section(&self) -> char {
-        self.0.chars().next().unwrap_or('?')
-    }
 }
 
 /// 企业规模 (GB/T 《统计上大中小微型企业划分办法》).

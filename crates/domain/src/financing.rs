@@ -33,16 +33,7 @@ impl FinancingStatus {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.label() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!("“{value}”不是可用的状态（编制中、已对接金融机构、已获批、已放款）"),
-                )
-            })
+        crate::text::one_status_of(field, raw, &Self::ALL, Self::label)
     }
 }
 

@@ -325,16 +325,7 @@ impl ElementStatus {
     }
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let value = raw.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.label() == value)
-            .ok_or_else(|| {
-                FieldError::new(
-                    field,
-                    format!("“{value}”不是可用的状态（不涉及、未启动、办理中、已完成）"),
-                )
-            })
+        crate::text::one_status_of(field, raw, &Self::ALL, Self::label)
     }
 }
 

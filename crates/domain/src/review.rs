@@ -135,6 +135,16 @@ impl Actor {
         }
     }
 
+    /// Whether this actor may see a reported record at all: a unit's staff and reviewers their
+    /// unit's, those who read the whole city every one.
+    pub fn sees_report(&self, record: &Reported<'_>) -> bool {
+        match self.role {
+            Role::UnitStaff | Role::UnitReviewer => self.unit.as_deref() == Some(record.unit),
+            Role::Bureau | Role::CityLeader | Role::Auditor => true,
+            Role::SysAdmin | Role::SecAdmin => false,
+        }
+    }
+
     /// Whether this actor may send a returned record in again: the unit's staff.
     pub fn resubmits(&self, record: &Reported<'_>) -> bool {
         record.state == ReviewState::Returned

@@ -32,6 +32,26 @@ pub fn yes_no(field: &str, raw: &str) -> Result<bool, FieldError> {
     }
 }
 
+/// One of `all` by its label, or an error listing the labels: `“搁置”不是可用的状态（…）`.
+pub fn one_status_of<T: Copy>(
+    field: &str,
+    raw: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> Result<T, FieldError> {
+    let value = raw.trim();
+    all.iter()
+        .copied()
+        .find(|s| label(*s) == value)
+        .ok_or_else(|| {
+            let labels: Vec<&str> = all.iter().map(|s| label(*s)).collect();
+            FieldError::new(
+                field,
+                format!("“{value}”不是可用的状态（{}）", labels.join("、")),
+            )
+        })
+}
+
 pub fn yes_no_text(value: bool) -> &'static str {
     if value { "是" } else { "否" }
 }

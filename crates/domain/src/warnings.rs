@@ -214,49 +214,40 @@ pub fn project_warnings(
             "项目处于停滞状态".to_owned(),
         );
     }
-    if s.stage == Some(Stage::Negotiating)
-        && let Some(last) = s.last_activity
-    {
-        let idle = days(last, today);
-        if let Some(light) = overdue_light(idle, rules.negotiating_idle_days) {
-            warn(
-                light,
-                WarningKind::NegotiatingIdle,
-                format!(
-                    "在谈已{idle}天无进展（自{last}起无事件或对接记录，预警线{}天）",
-                    rules.negotiating_idle_days
-                ),
-            );
-        }
-    }
-    if s.stage == Some(Stage::Signed)
-        && let Some((signed_on, _)) = s.signed
-    {
-        let elapsed = days(signed_on, today);
-        if let Some(light) = overdue_light(elapsed, rules.signed_not_landed_days) {
-            warn(
-                light,
+    // A stage held too long: since the last activity in talks, since 签约, since 落地.
+    let held = match s.stage {
+        Some(Stage::Negotiating) => s
+            .last_activity
+            .map(|d| (d, rules.negotiating_idle_days, WarningKind::NegotiatingIdle)),
+        Some(Stage::Signed) => s.signed.map(|(d, _)| {
+            (
+                d,
+                rules.signed_not_landed_days,
                 WarningKind::SignedNotLanded,
-                format!(
-                    "签约{elapsed}天仍未落地（{signed_on}签约，预警线{}天）",
-                    rules.signed_not_landed_days
-                ),
-            );
-        }
-    }
-    if s.stage == Some(Stage::Landed)
-        && let Some(landed_on) = s.landed_on
-    {
-        let elapsed = days(landed_on, today);
-        if let Some(light) = overdue_light(elapsed, rules.landed_not_started_days) {
-            warn(
-                light,
+            )
+        }),
+        Some(Stage::Landed) => s.landed_on.map(|d| {
+            (
+                d,
+                rules.landed_not_started_days,
                 WarningKind::LandedNotStarted,
-                format!(
-                    "落地{elapsed}天仍未开工（{landed_on}落地，预警线{}天）",
-                    rules.landed_not_started_days
+            )
+        }),
+        _ => None,
+    };
+    if let Some((from, limit, kind)) = held {
+        let elapsed = days(from, today);
+        if let Some(light) = overdue_light(elapsed, limit) {
+            let reason = match kind {
+                WarningKind::NegotiatingIdle => format!(
+                    "在谈已{elapsed}天无进展（自{from}起无事件或对接记录，预警线{limit}天）"
                 ),
-            );
+                WarningKind::SignedNotLanded => {
+                    format!("签约{elapsed}天仍未落地（{from}签约，预警线{limit}天）")
+                }
+                _ => format!("落地{elapsed}天仍未开工（{from}落地，预警线{limit}天）"),
+            };
+            warn(light, kind, reason);
         }
     }
     if s.started_on.is_none()

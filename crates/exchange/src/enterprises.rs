@@ -197,9 +197,7 @@ pub async fn import_enterprises(
         tx.commit().await?;
     } else {
         tx.rollback().await?;
-        report.added = 0;
-        report.updated = 0;
-        report.unchanged = 0;
+        report.discard();
     }
     Ok(report)
 }

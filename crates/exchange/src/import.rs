@@ -64,6 +64,14 @@ impl ImportReport {
         }
     }
 
+    /// What a rolled-back import reports: nothing added, updated or left as it was.
+    pub(crate) fn discard(&mut self) {
+        self.added = 0;
+        self.updated = 0;
+        self.unchanged = 0;
+        self.duplicates.clear();
+    }
+
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }
@@ -151,10 +159,7 @@ pub async fn import_table(
         tx.commit().await?;
     } else {
         tx.rollback().await?;
-        report.added = 0;
-        report.updated = 0;
-        report.unchanged = 0;
-        report.duplicates.clear();
+        report.discard();
     }
     Ok(report)
 }

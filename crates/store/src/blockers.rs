@@ -53,6 +53,8 @@ pub struct BlockerFilter {
     pub leader: Option<String>,
     /// Owned by this unit.
     pub owner_unit: Option<String>,
+    /// On the projects of this 工作专班.
+    pub team: Option<String>,
 }
 
 const SELECT: &str = "SELECT b.id, p.code, p.name, tu.name, b.description, b.category, b.raised_on, \
@@ -334,6 +336,13 @@ impl Store {
         if let Some(unit) = &filter.owner_unit {
             params.push(unit.clone());
             conditions.push(format!("ou.name = ${}", params.len()));
+        }
+        if let Some(team) = &filter.team {
+            params.push(team.clone());
+            conditions.push(format!(
+                "p.team_id = (SELECT id FROM teams WHERE name = ${})",
+                params.len()
+            ));
         }
         let clause = if conditions.is_empty() {
             String::new()

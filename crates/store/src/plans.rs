@@ -148,7 +148,7 @@ impl Tx {
         }
         ids.sort_unstable();
         ids.dedup();
-        let before = leader_units_of(self.conn(), leader_id).await?;
+        let before = leader_units_of(self.conn(), leader).await?;
         let mut after: Vec<String> = units.to_vec();
         after.sort();
         after.dedup();
@@ -177,12 +177,13 @@ impl Tx {
     }
 }
 
-async fn leader_units_of(conn: &mut sqlx::AnyConnection, leader_id: i64) -> Result<Vec<String>> {
+/// A leader's 包保县区, by name (none for an unknown leader).
+async fn leader_units_of(conn: &mut sqlx::AnyConnection, leader: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
         "SELECT u.name FROM leader_units lu JOIN units u ON u.id = lu.unit_id \
-         WHERE lu.leader_id = $1 ORDER BY u.name",
+         JOIN leaders l ON l.id = lu.leader_id WHERE l.name = $1 ORDER BY u.name",
     )
-    .bind(leader_id)
+    .bind(leader)
     .fetch_all(conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
@@ -208,6 +209,12 @@ pub struct LeaderScope {
 }
 
 impl Store {
+    /// A leader's 包保县区 (none for an unknown leader).
+    pub async fn leader_units(&self, leader: &str) -> Result<Vec<String>> {
+        let mut conn = self.pool().acquire().await?;
+        leader_units_of(&mut conn, leader).await
+    }
+
     /// A leader's scope; `None` when there is no such leader.
     pub async fn leader_scope(&self, leader: &str) -> Result<Option<LeaderScope>> {
         let mut conn = self.pool().acquire().await?;
@@ -231,7 +238,7 @@ impl Store {
             id,
         )
         .await?;
-        let units = leader_units_of(&mut conn, id).await?;
+        let units = leader_units_of(&mut conn, leader).await?;
         let projects = self
             .summaries(&ProjectFilter {
                 leader_scope: Some(leader.to_owned()),

@@ -208,11 +208,7 @@ impl Store {
 
     /// The ids of a project's funds (or events) still in the reporting cycle: not yet counted.
     pub async fn unapproved_of(&self, kind: ReportKind, project_code: &str) -> Result<Vec<i64>> {
-        let table = match kind {
-            ReportKind::Event => "events",
-            ReportKind::Fund => "funds",
-            ReportKind::Visit => "visits",
-        };
+        let table = kind.table();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT r.id FROM {table} r JOIN projects p ON p.id = r.project_id \
              WHERE p.code = $1 AND r.review <> 'approved' ORDER BY r.id"

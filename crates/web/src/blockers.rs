@@ -18,7 +18,7 @@ use store::{BlockerFilter, BlockerView};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
-use crate::projects::{Choice, choices, editable_project, keep, project_for, render};
+use crate::projects::{Choice, choices, editable_project, keep, render};
 use crate::view::Layout;
 
 /// A blocker as lists show it.
@@ -458,14 +458,13 @@ pub async fn change_status(
     }
 }
 
-/// The blockers of one project for its page, if the actor may see the project.
+/// The blockers of one project for its page (which has checked that the actor sees it), as of
+/// the follow-up date `today`.
 pub async fn of_project(
     state: &AppState,
-    user: &CurrentUser,
     code: &str,
+    today: NaiveDate,
 ) -> Result<Vec<BlockerRow>, WebError> {
-    project_for(&state.store, &user.actor(), code).await?;
-    let today = state.store.follow_up_date().await?;
     Ok(state
         .store
         .blockers(&BlockerFilter {

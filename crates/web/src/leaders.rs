@@ -229,21 +229,17 @@ async fn team_page(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("工作专班“{name}”不存在")))?;
     let on = state.store.follow_up_date().await?;
-    let codes: std::collections::HashSet<&str> =
-        team.projects.iter().map(|p| p.code.as_str()).collect();
-    let mut blockers = Vec::new();
-    for view in state
+    let blockers = state
         .store
         .blockers(&store::BlockerFilter {
             open_only: true,
+            team: Some(name.to_owned()),
             ..store::BlockerFilter::default()
         })
         .await?
-    {
-        if codes.contains(view.blocker.raised.project_code.as_str()) {
-            blockers.push(crate::blockers::BlockerRow::of(&view, on));
-        }
-    }
+        .iter()
+        .map(|view| crate::blockers::BlockerRow::of(view, on))
+        .collect();
     let team_filter = store::ProjectFilter {
         team: Some(name.to_owned()),
         ..store::ProjectFilter::default()

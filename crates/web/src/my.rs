@@ -26,7 +26,6 @@ const SHOWN: usize = 20;
 struct MyPage {
     layout: Layout,
     on: String,
-    reads_projects: bool,
     /// 待县区审核 / 待市级审核, or 被退回 for a unit's staff.
     reviews_heading: &'static str,
     reviews: Vec<ReportedRecord>,
@@ -52,7 +51,6 @@ pub async fn show(
     let mut page = MyPage {
         layout: Layout::of(&user),
         on: on.to_string(),
-        reads_projects: actor.reads_projects(),
         reviews_heading: "",
         reviews: Vec::new(),
         reviews_total: 0,

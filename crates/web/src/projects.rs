@@ -852,7 +852,7 @@ pub(crate) async fn project_page(
         ),
         element: forms.element,
         element_errors: forms.element_errors,
-        blockers: crate::blockers::of_project(state, user, code).await?,
+        blockers: crate::blockers::of_project(state, code, follow_up_on).await?,
         light: domain::warnings::worst(&warnings),
         warnings,
         follow_up_on: follow_up_on.to_string(),

@@ -146,12 +146,7 @@ pub async fn step(
     let missing = || WebError::NotFound("该记录不存在或不在您的权限范围内".into());
     let kind = ReportKind::from_code(&kind).ok_or_else(missing)?;
     let record = state.store.reported(kind, id).await?.ok_or_else(missing)?;
-    let visible = match actor.role {
-        Role::UnitStaff | Role::UnitReviewer => actor.unit.as_deref() == Some(&record.unit),
-        Role::Bureau | Role::CityLeader | Role::Auditor => true,
-        Role::SysAdmin | Role::SecAdmin => false,
-    };
-    if !visible {
+    if !actor.sees_report(&reported(&record)) {
         return Err(missing());
     }
     let step = match step.as_str() {

@@ -338,12 +338,7 @@ pub(crate) async fn own_units(
     user: &CurrentUser,
 ) -> Result<Vec<String>, WebError> {
     Ok(match &user.user.leader {
-        Some(leader) => state
-            .store
-            .leader_scope(leader)
-            .await?
-            .map(|scope| scope.units)
-            .unwrap_or_default(),
+        Some(leader) => state.store.leader_units(leader).await?,
         None => Vec::new(),
     })
 }
