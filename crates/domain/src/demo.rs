@@ -1193,16 +1193,44 @@ impl Generator {
         all[i]
     }
 
+    /// The firm at `picked`, or the next one that would not make the project named by `name`
+    /// a suspected duplicate (重复研判) of one generated already in `territory`: generated
+    /// projects are all distinct, as the seed's figures count them.
+    fn distinct_firm(
+        &self,
+        picked: usize,
+        territory: &str,
+        name: impl Fn(&str) -> String,
+    ) -> (String, CreditCode) {
+        let clashes = |firm: &str| {
+            let name = name(firm);
+            self.projects.iter().any(|p| {
+                p.territory == territory
+                    && p.investor.as_deref() == Some(firm)
+                    && crate::duplicates::similar_names(&p.name, &name)
+            })
+        };
+        (0..self.firms.len())
+            .map(|step| &self.firms[(picked + step) % self.firms.len()])
+            .find(|(firm, _)| !clashes(firm))
+            .unwrap_or(&self.firms[picked])
+            .clone()
+    }
+
     /// A generated signed project with its whole history.
     fn signed_project(&mut self, plan: Plan) {
         let code = self.code(plan.sign.year());
         let chain = self.rng.range(0, 7) as usize;
         let product = *self.rng.pick(PRODUCTS[chain]);
-        let (firm, firm_code) = self.rng.pick(&self.firms).clone();
-        let short: String = firm.chars().skip(2).take(4).collect();
+        let picked = self.rng.range(0, self.firms.len() as i64 - 1) as usize;
         let scale = self.rng.range(1, 30);
-        let name = format!("{short}年产{scale}万吨{product}项目");
         let territory = self.territory();
+        let named = |firm: &str| {
+            let short: String = firm.chars().skip(2).take(4).collect();
+            format!("{short}年产{scale}万吨{product}项目")
+        };
+        let (firm, firm_code) = self.distinct_firm(picked, territory, named);
+        let name = named(&firm);
         let mut p = base_project(&code, &name, territory, chain);
         p.illustrative = true;
         p.investor = Some(firm);
@@ -1412,8 +1440,10 @@ impl Generator {
                 let code = self.code(year);
                 let chain = self.rng.range(0, 7) as usize;
                 let product = *self.rng.pick(PRODUCTS[chain]);
-                let (firm, _) = self.rng.pick(&self.firms).clone();
+                let picked = self.rng.range(0, self.firms.len() as i64 - 1) as usize;
                 let territory = self.territory();
+                let (firm, _) =
+                    self.distinct_firm(picked, territory, |_| format!("{product}项目（洽谈中）"));
                 let mut p =
                     base_project(&code, &format!("{product}项目（洽谈中）"), territory, chain);
                 p.illustrative = true;

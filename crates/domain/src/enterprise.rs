@@ -31,6 +31,30 @@ const SECTIONS: [(char, u8, u8); 20] = [
     ('T', 97, 97),
 ];
 
+/// The names of the 门类, in the order of [`SECTIONS`].
+const SECTION_NAMES: [&str; 20] = [
+    "农、林、牧、渔业",
+    "采矿业",
+    "制造业",
+    "电力、热力、燃气及水生产和供应业",
+    "建筑业",
+    "批发和零售业",
+    "交通运输、仓储和邮政业",
+    "住宿和餐饮业",
+    "信息传输、软件和信息技术服务业",
+    "金融业",
+    "房地产业",
+    "租赁和商务服务业",
+    "科学研究和技术服务业",
+    "水利、环境和公共设施管理业",
+    "居民服务、修理和其他服务业",
+    "教育",
+    "卫生和社会工作",
+    "文化、体育和娱乐业",
+    "公共管理、社会保障和社会组织",
+    "国际组织",
+];
+
 /// An industry code of GB/T 4754-2017: a 门类 letter alone (`C`), or with its 大类, 中类 or 小类
 /// (`C35`, `C351`, `C3511`). Registry dumps often leave the letter out (`3511`); it is put back
 /// from the 大类. The 大类 must lie in its 门类; finer digits are not checked against the table.
@@ -74,6 +98,28 @@ impl IndustryCode {
             return Err(unknown());
         }
         Ok(IndustryCode(format!("{section}{digits}")))
+    }
+
+    /// The name of its 门类 (制造业 for C3511).
+    pub fn section_name(&self) -> &'static str {
+        let letter = self.0.chars().next().unwrap_or('C');
+        SECTIONS
+            .iter()
+            .position(|(l, _, _)| *l == letter)
+            .map_or("", |i| SECTION_NAMES[i])
+    }
+
+    /// The code and each coarser code it lies in: C3511 → C, C35, C351, C3511.
+    pub fn levels(&self) -> Vec<&str> {
+        (1..=self.0.len())
+            .filter(|&n| n != 2)
+            .map(|n| &self.0[..n])
+            .collect()
+    }
+
+    /// Whether this code lies within `other` (C3511 within C35 and within C3511).
+    pub fn within(&self, other: &IndustryCode) -> bool {
+        self.0.starts_with(&other.0)
     }
 
     pub fn as_str(&self) -> &str {
@@ -138,6 +184,8 @@ pub struct Enterprise {
     pub size: Option<EnterpriseSize>,
     /// In the order given, each once.
     pub tags: Vec<String>,
+    /// 经营范围 as registered.
+    pub scope: Option<String>,
 }
 
 impl Enterprise {
@@ -158,6 +206,7 @@ impl Enterprise {
             founded: None,
             size: None,
             tags: Vec::new(),
+            scope: None,
         })
     }
 

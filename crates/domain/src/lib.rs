@@ -7,8 +7,10 @@
 
 pub mod access;
 pub mod blockers;
+pub mod chains;
 pub mod credit_code;
 pub mod demo;
+pub mod duplicates;
 pub mod enterprise;
 pub mod error;
 pub mod figures;

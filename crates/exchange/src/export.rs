@@ -167,6 +167,7 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
                     } else {
                         Out::Text(e.tags.join("、"))
                     },
+                    text(&e.scope),
                 ]
             })
             .collect(),

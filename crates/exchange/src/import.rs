@@ -742,6 +742,7 @@ fn enterprise_from(c: &mut Cells<'_>, today: NaiveDate) -> Option<Enterprise> {
     });
     let (province, city) = (c.text("省份"), c.text("城市"));
     let tags = Enterprise::split_tags(&c.cell("标签").text());
+    let scope = c.text("经营范围");
     c.build(|| {
         let (Some(name), Some(code), Some(industry), Some(capital), Some(founded), Some(size)) =
             (name, code, industry, capital, founded, size)
@@ -757,6 +758,7 @@ fn enterprise_from(c: &mut Cells<'_>, today: NaiveDate) -> Option<Enterprise> {
         e.founded = founded;
         e.size = size;
         e.tags = tags;
+        e.scope = scope;
         e.check(today)?;
         Ok(e)
     })

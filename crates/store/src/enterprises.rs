@@ -13,7 +13,7 @@ use crate::read::{corrupt, parse_day};
 use crate::{Result, Store, Tx, Upserted, now_millis};
 
 const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-     founded_on, size, tags FROM enterprises";
+     founded_on, size, tags, scope FROM enterprises";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     let name: String = row.try_get(1)?;
@@ -23,6 +23,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     let founded: Option<String> = row.try_get(7)?;
     let size: Option<String> = row.try_get(8)?;
     let tags: Option<String> = row.try_get(9)?;
+    let scope: Option<String> = row.try_get(10)?;
     let mut e = Enterprise::new(&name).map_err(|_| corrupt("企业名称", &name))?;
     e.credit_code = code
         .map(|c| {
@@ -45,6 +46,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
         .as_deref()
         .map(Enterprise::split_tags)
         .unwrap_or_default();
+    e.scope = scope;
     Ok((row.try_get(0)?, e))
 }
 
@@ -53,6 +55,22 @@ fn day(d: Option<NaiveDate>) -> Option<String> {
 }
 
 impl Tx {
+    /// The revision the firms this transaction writes are stamped with: the first call moves
+    /// the counter on and holds its row lock until commit, so revisions follow commit order.
+    pub(crate) async fn enterprise_revision(&mut self) -> Result<i64> {
+        if let Some(revision) = self.enterprise_revision {
+            return Ok(revision);
+        }
+        let revision: i64 = sqlx::query(
+            "UPDATE enterprise_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision",
+        )
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
+        self.enterprise_revision = Some(revision);
+        Ok(revision)
+    }
+
     /// Adds a firm, or updates the one with the same credit code (without a code: the same
     /// name and no code); logged with before and after.
     pub async fn upsert_enterprise(&mut self, e: &Enterprise) -> Result<Upserted> {
@@ -73,6 +91,7 @@ fn values(e: &Enterprise) -> Vec<Value> {
         Value::from(day(e.founded)),
         Value::from(e.size.map(|s| s.label().to_owned())),
         Value::from((!e.tags.is_empty()).then(|| e.tags.join("、"))),
+        Value::from(e.scope.clone()),
     ]
 }
 
@@ -82,7 +101,7 @@ fn key_of(e: &Enterprise) -> String {
         .map_or_else(|| e.name.clone(), |c| c.as_str().to_owned())
 }
 
-/// Rows of values to a statement: at most this many firms (nine or ten values each).
+/// Rows of values to a statement: at most this many firms (twelve values each).
 const CHUNK: usize = 300;
 
 impl Tx {
@@ -171,16 +190,21 @@ impl Tx {
                 }
             }
         }
+        if inserts.is_empty() && updates.is_empty() {
+            return Ok(outcomes);
+        }
+        let revision = self.enterprise_revision().await?;
         if !inserts.is_empty() {
             let mut sql = String::from(
                 "INSERT INTO enterprises (name, credit_code, industry_code, province, city, \
-                 registered_capital, founded_on, size, tags, created_at) VALUES ",
+                 registered_capital, founded_on, size, tags, scope, created_at, revision) VALUES ",
             );
-            sql.push_str(&placeholders(self.backend(), inserts.len(), 10));
+            sql.push_str(&placeholders(self.backend(), inserts.len(), 12));
             let now = now_millis();
             let rows = inserts.iter().map(|e| {
                 let mut row = values(e);
                 row.push(Value::from(now));
+                row.push(Value::from(revision));
                 row
             });
             bind_rows(self.conn(), sql, rows).await?;
@@ -189,13 +213,15 @@ impl Tx {
             let mut sql = String::from(
                 "UPDATE enterprises SET name = v.column2, industry_code = v.column4, \
                  province = v.column5, city = v.column6, registered_capital = v.column7, \
-                 founded_on = v.column8, size = v.column9, tags = v.column10 FROM (VALUES ",
+                 founded_on = v.column8, size = v.column9, tags = v.column10, \
+                 scope = v.column11, revision = v.column12 FROM (VALUES ",
             );
-            sql.push_str(&placeholders(self.backend(), updates.len(), 10));
+            sql.push_str(&placeholders(self.backend(), updates.len(), 12));
             sql.push_str(") AS v WHERE enterprises.id = v.column1");
             let rows = updates.iter().map(|(id, e)| {
                 let mut row = vec![Value::from(*id)];
                 row.extend(values(e));
+                row.push(Value::from(revision));
                 row
             });
             bind_rows(self.conn(), sql, rows).await?;
@@ -236,5 +262,184 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(row.as_ref().map(from_row).transpose()?.map(|(_, e)| e))
+    }
+}
+
+fn indexed(rows: &[sqlx::any::AnyRow]) -> Result<Vec<IndexedFirm>> {
+    rows.iter()
+        .map(|r| from_row(r).map(|(id, firm)| IndexedFirm { id, firm }))
+        .collect()
+}
+
+/// A firm as the search index holds it: its id, the record, and the revision it was written at.
+#[derive(Debug, Clone)]
+pub struct IndexedFirm {
+    pub id: i64,
+    pub firm: Enterprise,
+}
+
+impl Store {
+    /// The last enterprise revision committed: every firm written at it or before is visible.
+    pub async fn enterprise_revision(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT revision FROM enterprise_revision WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// A page of the firms written after revision `after` and at `upto` or before, by id from
+    /// `after_id` on; the search index reads them to catch up (all of them when `after` is -1).
+    pub async fn enterprises_written(
+        &self,
+        after: i64,
+        upto: i64,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<IndexedFirm>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE revision > $1 AND revision <= $2 AND id > $3 ORDER BY id LIMIT $4"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(after)
+            .bind(upto)
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        indexed(&rows)
+    }
+
+    /// The firms with these ids, in the order asked (ids not held are left out).
+    pub async fn enterprises_by_id(&self, ids: &[i64]) -> Result<Vec<IndexedFirm>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id IN ({marks})"));
+        let mut query = sqlx::query(sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let mut found: HashMap<i64, Enterprise> = HashMap::new();
+        for row in query.fetch_all(self.pool()).await? {
+            let (id, firm) = from_row(&row)?;
+            found.insert(id, firm);
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id).map(|firm| IndexedFirm { id: *id, firm }))
+            .collect())
+    }
+
+    /// A token that names this database, made on first asking: an index built from another
+    /// database (or one recreated since) is rebuilt rather than caught up.
+    pub async fn database_identity(&self) -> Result<String> {
+        const KEY: &str = "database_identity";
+        let read = || sqlx::query("SELECT value FROM settings WHERE key = $1").bind(KEY);
+        if let Some(row) = read().fetch_optional(self.pool()).await? {
+            return Ok(row.try_get(0)?);
+        }
+        use sha2::Digest;
+        let seed = format!(
+            "{}:{}:{:?}",
+            now_millis(),
+            std::process::id(),
+            std::time::Instant::now()
+        );
+        let token = hex::encode(&sha2::Sha256::digest(seed.as_bytes())[..16]);
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(KEY)
+        .bind(token)
+        .execute(self.pool())
+        .await?;
+        Ok(read().fetch_one(self.pool()).await?.try_get(0)?)
+    }
+}
+
+impl Store {
+    /// For `zhaoshang bench enterprises` on SQLite only: a FTS5 table with the trigram tokenizer
+    /// over the firms' names and scopes, the baseline the search index is measured against.
+    pub async fn bench_fts_build(&self) -> Result<()> {
+        for sql in [
+            "DROP TABLE IF EXISTS bench_firms_fts",
+            "CREATE VIRTUAL TABLE bench_firms_fts USING fts5(name, scope, tokenize = 'trigram')",
+            "INSERT INTO bench_firms_fts (rowid, name, scope) SELECT id, name, COALESCE(scope, '') FROM enterprises",
+        ] {
+            sqlx::query(sql).execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+
+    /// The baseline's search: every word of `text` in the name or the scope, 20 rows at most,
+    /// by FTS5 (ranked by bm25; LIKE on it for words under three characters, which trigrams
+    /// cannot match) or by LIKE over the table. Returns how many rows came back.
+    pub async fn bench_sql_search(&self, text: &str, fts: bool) -> Result<usize> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let like = |table: &str, id: &str| {
+            let clauses: Vec<String> = (1..=words.len())
+                .map(|i| format!("(name LIKE ${i} OR scope LIKE ${i})"))
+                .collect();
+            format!(
+                "SELECT {id} FROM {table} WHERE {} LIMIT 20",
+                clauses.join(" AND ")
+            )
+        };
+        let rows = if fts && words.iter().all(|w| w.chars().count() >= 3) {
+            let matching = words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            sqlx::query(
+                "SELECT rowid FROM bench_firms_fts WHERE bench_firms_fts MATCH $1 ORDER BY rank LIMIT 20",
+            )
+            .bind(matching)
+            .fetch_all(self.pool())
+            .await?
+        } else {
+            let sql = if fts {
+                like("bench_firms_fts", "rowid")
+            } else {
+                like("enterprises", "id")
+            };
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for w in &words {
+                query = query.bind(format!("%{w}%"));
+            }
+            query.fetch_all(self.pool()).await?
+        };
+        Ok(rows.len())
+    }
+}
+
+impl Store {
+    /// Firms whose industry code lies in [`from`, `upto`), the largest registered capital
+    /// first, at most `limit`.
+    pub(crate) async fn enterprises_in_range(
+        &self,
+        from: &str,
+        upto: &str,
+        limit: i64,
+    ) -> Result<Vec<IndexedFirm>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{SELECT} WHERE industry_code >= $1 AND industry_code < $2 \
+             ORDER BY COALESCE(registered_capital, 0) DESC, id LIMIT $3"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(upto)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        indexed(&rows)
+    }
+
+    pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
+        Ok(self.enterprises_by_id(&[id]).await?.pop().map(|f| f.firm))
     }
 }

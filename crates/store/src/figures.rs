@@ -148,6 +148,7 @@ fn lookup(index: &IdMap<u32>, what: &str, id: &str) -> Result<u32> {
 
 /// The packed records as facts: projects with their credited units, funds and visits.
 fn parse(
+    uncounted: &std::collections::HashSet<i64>,
     units: &IdMap<u32>,
     project_chunks: &[Chunk],
     credit_chunks: &[Chunk],
@@ -191,6 +192,9 @@ fn parse(
     for chunk in credit_chunks {
         for f in records::<2>(chunk) {
             let f = f?;
+            if uncounted.contains(&int("项目", f[0])?) {
+                continue;
+            }
             let p = lookup(&index, "项目", f[0])?;
             projects[p as usize]
                 .credited
@@ -201,6 +205,9 @@ fn parse(
         let mut out = Vec::new();
         for f in records::<6>(chunk) {
             let f = f?;
+            if uncounted.contains(&int("项目", f[1])?) {
+                continue;
+            }
             let usd = match f[4] {
                 "CNY" => false,
                 "USD" => true,
@@ -433,17 +440,25 @@ impl Store {
             "verified",
         ];
         let visit_columns = ["id", "visit_date", "unit_id"];
-        let (project_chunks, credit_chunks, fund_chunks, visit_chunks, targets) = tokio::try_join!(
-            self.packed("projects", "id", &project_columns, "1 = 1"),
+        // Suspected and confirmed duplicates (重复研判) count nowhere, nor do their records.
+        let (project_chunks, credit_chunks, fund_chunks, visit_chunks, targets, uncounted) = tokio::try_join!(
+            self.packed(
+                "projects",
+                "id",
+                &project_columns,
+                "(duplicate_state IS NULL OR duplicate_state = 'cleared')"
+            ),
             self.packed("project_credits", "project_id", &credit_columns, "1 = 1"),
             self.packed("funds", "id", &fund_columns, reviewed),
             self.packed("visits", "id", &visit_columns, reviewed),
             self.targets(),
+            self.uncounted_projects(),
         )?;
 
         // Parsing a million records takes a while: off the async workers, a thread per chunk.
         let (projects, funds, visits) = tokio::task::spawn_blocking(move || {
             parse(
+                &uncounted,
                 &unit_index,
                 &project_chunks,
                 &credit_chunks,

@@ -7,6 +7,8 @@
 
 mod batch;
 mod blockers;
+mod chains;
+mod duplicates;
 mod enterprises;
 mod error;
 pub(crate) mod figures;
@@ -27,6 +29,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
+pub use chains::{ChainPosition, Contact, SegmentRole};
+pub use duplicates::SuspectedDuplicate;
+pub use enterprises::IndexedFirm;
 pub use error::StoreError;
 pub use figures::Counted;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};

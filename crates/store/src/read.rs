@@ -543,3 +543,19 @@ impl Table {
         }
     }
 }
+
+impl Store {
+    /// The visits to a firm: by its credit code, or by its name where a visit gave no code.
+    pub async fn visits_to(&self, name: &str, code: Option<&str>) -> Result<Vec<Visit>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{VISIT_SELECT} WHERE v.credit_code = $1 OR (v.credit_code IS NULL AND v.enterprise_name = $2) \
+             ORDER BY v.visit_date DESC, v.id DESC"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(code.unwrap_or(""))
+            .bind(name)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+}

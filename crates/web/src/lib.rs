@@ -5,8 +5,11 @@
 mod api;
 pub mod auth;
 mod blockers;
+mod chain_map;
 mod charts;
 pub mod client;
+mod duplicates;
+mod enterprises;
 mod error;
 mod files;
 mod leaders;
@@ -42,16 +45,27 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// A hash checked when a sign-in names no user, so that timing does not reveal names.
     pub dummy_hash: String,
+    /// The enterprise search index, caught up with the store before each search.
+    pub search: std::sync::Arc<search::SearchIndex>,
 }
 
 impl AppState {
     pub fn new(store: Store, secure_cookies: bool) -> Result<Self, WebError> {
         let dummy_hash = auth::hash_password(&auth::random_token()?)?;
+        let search =
+            search::SearchIndex::open(None).map_err(|e| WebError::Internal(e.to_string()))?;
         Ok(AppState {
             store,
             secure_cookies,
             dummy_hash,
+            search: std::sync::Arc::new(search),
         })
+    }
+
+    /// Uses this index (kept in a directory) instead of the one in memory.
+    pub fn with_search(mut self, index: search::SearchIndex) -> Self {
+        self.search = std::sync::Arc::new(index);
+        self
     }
 }
 
@@ -161,6 +175,22 @@ pub fn router(state: AppState) -> Router {
         .route("/blockers/{id}/status", post(blockers::change_status))
         .route("/projects/{code}/blockers/new", get(blockers::raise_form))
         .route("/projects/{code}/blockers", post(blockers::raise))
+        .route("/chain-maps/{name}", get(chain_map::show))
+        .route("/chain-maps/{name}/segments", post(chain_map::set_segment))
+        .route("/chain-maps/{name}/firms", post(chain_map::place_firm))
+        .route(
+            "/chain-maps/{name}/projects",
+            post(chain_map::place_project),
+        )
+        .route(
+            "/chain-maps/{name}/segments/{id}/targets",
+            get(chain_map::targets),
+        )
+        .route("/duplicates", get(duplicates::list))
+        .route("/duplicates/{code}/{decision}", post(duplicates::judge))
+        .route("/enterprises", get(enterprises::search_page))
+        .route("/enterprises/{id}", get(enterprises::show))
+        .route("/enterprises/{id}/contacts", post(enterprises::add_contact))
         .route("/leader/{name}", get(leaders::show))
         .route("/leader/{name}/units", post(leaders::set_units))
         .route("/team/{name}", get(leaders::show_team))

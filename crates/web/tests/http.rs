@@ -1273,3 +1273,254 @@ both_databases! {
         assert_eq!(app.get("/team/%E6%97%A0", b).await.status, 404);
     }
 }
+
+/// Firms of the 招商大数据库 for the search and chain tests: (name, credit code, industry,
+/// province, tags).
+async fn stock_firms(store: &Store) {
+    use domain::enterprise::{Enterprise, IndustryCode};
+    let firms = [
+        (
+            "中国船舶集团有限公司",
+            "91110000710935732K",
+            "C3731",
+            "北京市",
+            "世界500强、行业龙头",
+        ),
+        (
+            "江南造船（集团）有限责任公司",
+            "913100001322785664",
+            "C3731",
+            "上海市",
+            "",
+        ),
+        (
+            "青岛洛唯新材料有限公司",
+            "91370200MA3R5T6Y7E",
+            "C3099",
+            "山东省",
+            "",
+        ),
+        (
+            "双鸭山龙煤天泰煤化工有限公司",
+            "91230500MA1B2C3D4X",
+            "C2520",
+            "黑龙江省",
+            "",
+        ),
+        (
+            "中国石油化工股份有限公司",
+            "91110000101696839W",
+            "C2511",
+            "北京市",
+            "世界500强、上市",
+        ),
+    ];
+    let firms: Vec<Enterprise> = firms
+        .iter()
+        .map(|(name, code, industry, province, tags)| {
+            let mut e = Enterprise::new(name).unwrap();
+            e.credit_code = Some(domain::CreditCode::parse("代码", code).unwrap());
+            e.industry = Some(IndustryCode::parse("行业", industry).unwrap());
+            e.province = Some((*province).into());
+            e.tags = Enterprise::split_tags(tags);
+            e
+        })
+        .collect();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_enterprises(&firms).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The firm names a search page lists, in order.
+fn listed_firms(body: &str) -> Vec<String> {
+    body.split("<a href=\"/enterprises/")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once("\">")
+                .map(|(_, r)| r.split('<').next().unwrap_or("").to_owned())
+        })
+        .collect()
+}
+
+fn firm_id(body: &str, name: &str) -> String {
+    body.split("<a href=\"/enterprises/")
+        .skip(1)
+        .find(|rest| rest.contains(&format!("\">{name}<")))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+both_databases! {
+    async fn enterprise_search_finds_partial_and_inner_words_with_filters_within_permissions(db) {
+        let store = db.open().await.unwrap();
+        stock_firms(&store).await;
+        let app = start(store).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        for unit in ["集贤县", "宝清县"] {
+            let mut visit = domain::records::Visit::new(d("2022-05-01"));
+            visit.unit = Some(unit.into());
+            visit.enterprise = Some("中国船舶集团有限公司".into());
+            visit.enterprise_code = Some(domain::CreditCode::parse("代码", "91110000710935732K").unwrap());
+            visit.content = Some(format!("{unit}洽谈风电装备"));
+            tx.add_visit(&visit).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let (bureau, _) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let found = |q: &str| {
+            let path = format!("/enterprises?{q}");
+            let app = &app;
+            async move {
+                let page = app.get(&path, b).await;
+                assert_eq!(page.status, 200, "{}", page.body);
+                listed_firms(&page.body)
+            }
+        };
+        assert_eq!(found("q=%E4%B8%AD%E8%88%B9").await.first().map(String::as_str), Some("中国船舶集团有限公司"), "中船, the abbreviation");
+        assert_eq!(found("q=%E9%80%A0%E8%88%B9").await, vec!["江南造船（集团）有限责任公司"], "造船, a word inside the name");
+        assert_eq!(found("q=%E6%B4%9B%E5%94%AF").await, vec!["青岛洛唯新材料有限公司"], "洛唯, a run of characters inside");
+        let mut flagged = found("flag=%E4%B8%96%E7%95%8C500%E5%BC%BA").await;
+        flagged.sort();
+        assert_eq!(flagged, vec!["中国石油化工股份有限公司", "中国船舶集团有限公司"], "世界500强");
+        assert_eq!(
+            found("flag=%E4%B8%96%E7%95%8C500%E5%BC%BA&flag=%E8%A1%8C%E4%B8%9A%E9%BE%99%E5%A4%B4").await,
+            vec!["中国船舶集团有限公司"],
+            "世界500强 and 行业龙头"
+        );
+        assert_eq!(found("industry=C37&province=%E4%B8%8A%E6%B5%B7%E5%B8%82").await, vec!["江南造船（集团）有限责任公司"]);
+        assert!(found("q=%E4%B8%AD%E8%88%B9&industry=C25").await.is_empty(), "text and filter together");
+        let bad = app.get("/enterprises?industry=Z99", b).await;
+        assert!(bad.body.contains("不是国民经济行业分类"), "a bad code is named, not ignored");
+
+        // Permissions: strangers sign in first, administrators read no business data.
+        let stranger = app.get("/enterprises?q=x", None).await;
+        assert_eq!((stranger.status, stranger.header("location")), (303, Some("/login")));
+        let (admin, _) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get("/enterprises", Some(&admin)).await.status, 403);
+
+        // The profile: every visit for the bureau, only its own unit's for a county's staff.
+        let listing = app.get("/enterprises?q=%E4%B8%AD%E8%88%B9", b).await;
+        let id = firm_id(&listing.body, "中国船舶集团有限公司");
+        let profile = app.get(&format!("/enterprises/{id}"), b).await;
+        assert!(profile.body.contains("集贤县洽谈风电装备") && profile.body.contains("宝清县洽谈风电装备"));
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let s = Some(staff.as_str());
+        let theirs = app.get(&format!("/enterprises/{id}"), s).await;
+        assert_eq!(theirs.status, 200);
+        assert!(theirs.body.contains("集贤县洽谈风电装备"));
+        assert!(!theirs.body.contains("宝清县洽谈风电装备"), "another county's visit stays hidden");
+        assert!(theirs.body.contains("另有 1 条其他单位的对接记录"));
+        assert_eq!(app.get(&format!("/enterprises/{id}"), Some(&admin)).await.status, 403);
+        assert_eq!(app.get("/enterprises/999999", b).await.status, 404);
+        // Contacts: added by the units' staff, refused without a name, refused to an auditor.
+        let added = app.post_form(&format!("/enterprises/{id}/contacts"), s, &[("csrf", &staff_csrf), ("name", "王经理"), ("phone", "13800000000")]).await;
+        assert_eq!(added.status, 303, "{}", added.body);
+        assert!(app.get(&format!("/enterprises/{id}"), b).await.body.contains("王经理"));
+        let nameless = app.post_form(&format!("/enterprises/{id}/contacts"), s, &[("csrf", &staff_csrf), ("name", " ")]).await;
+        assert_eq!(nameless.status, 422);
+        assert!(nameless.body.contains("联系人"));
+        let (auditor, auditor_csrf) = app.sign_in("auditor").await;
+        let refused = app.post_form(&format!("/enterprises/{id}/contacts"), Some(&auditor), &[("csrf", &auditor_csrf), ("name", "李四")]).await;
+        assert_eq!(refused.status, 403);
+    }
+
+    async fn a_chain_map_marks_a_segment_without_local_firms_as_a_gap_and_ranks_targets(db) {
+        let store = db.open().await.unwrap();
+        stock_firms(&store).await;
+        let mut tx = store.begin("test").await.unwrap();
+        tx.upsert_chain(&domain::records::Chain::new("船舶产业链", Some("装备制造".into()), None).unwrap()).await.unwrap();
+        tx.commit().await.unwrap();
+        let app = start(store).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let base = "/chain-maps/%E8%88%B9%E8%88%B6%E4%BA%A7%E4%B8%9A%E9%93%BE";
+        for (name, position, codes) in [("钢材", "上游", "C3110"), ("船舶总装", "中游", "C3731"), ("船用设备", "配套", "C3734")] {
+            let reply = app.post_form(&format!("{base}/segments"), b, &[("csrf", &csrf), ("name", name), ("position", position), ("industries", codes)]).await;
+            assert_eq!(reply.status, 303, "{}", reply.body);
+        }
+        let placed = app.post_form(&format!("{base}/firms"), b, &[("csrf", &csrf), ("segment", "船舶总装"), ("firm", "913100001322785664"), ("role", "已有"), ("chain_leader", "1")]).await;
+        assert_eq!(placed.status, 303, "{}", placed.body);
+        let unknown = app.post_form(&format!("{base}/firms"), b, &[("csrf", &csrf), ("segment", "船舶总装"), ("firm", "不存在的企业"), ("role", "已有")]).await;
+        assert_eq!(unknown.status, 422);
+        assert!(unknown.body.contains("企业库中没有“不存在的企业”"));
+        let bad_position = app.post_form(&format!("{base}/segments"), b, &[("csrf", &csrf), ("name", "物流"), ("position", "旁边"), ("industries", "")]).await;
+        assert_eq!(bad_position.status, 422);
+        assert!(bad_position.body.contains("应为上游、中游、下游或配套"));
+
+        let page = app.get(base, b).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let segment_box = |name: &str| {
+            let start = page.body.find(&format!("data-segment=\"{name}\"")).unwrap();
+            let end = start + page.body[start..].find("</g>").unwrap();
+            page.body[start..end].to_owned()
+        };
+        assert!(segment_box("钢材").contains("缺失·延链"), "an empty upstream link is a gap to extend into");
+        assert!(segment_box("船用设备").contains("缺失·补链"), "an empty support link is a gap to fill");
+        assert!(segment_box("船舶总装").contains("薄弱·强链"), "one local firm is thin");
+        assert!(segment_box("船舶总装").contains("链主：江南造船"));
+        let fill = app.get(&format!("{base}?view=fill"), b).await;
+        assert!(fill.body.contains("id=\"segment-") && fill.body.contains("船用设备") && !fill.body.contains("<td>钢材</td>"));
+
+        // Targets for the thin 船舶总装: the 500强 shipbuilder first, with its reasons; the local
+        // firm is not recommended to itself.
+        let segment_id = page.body.split("id=\"segment-").nth(2).unwrap().split('"').next().unwrap().to_owned();
+        let targets = app.get(&format!("{base}/segments/{segment_id}/targets"), b).await;
+        assert_eq!(targets.status, 200, "{}", targets.body);
+        assert!(targets.body.contains("中国船舶集团有限公司"));
+        assert!(targets.body.contains("行业C3731与环节行业C3731小类相同（+40）"), "{}", targets.body);
+        assert!(targets.body.contains("世界500强（+25）"));
+        let table = targets.body.split("<tbody>").nth(1).unwrap();
+        assert!(!table.contains("江南造船"), "already local");
+
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let refused = app.post_form(&format!("{base}/segments"), Some(&staff), &[("csrf", &staff_csrf), ("name", "x"), ("position", "中游")]).await;
+        assert_eq!(refused.status, 403);
+        assert_eq!(app.get("/chain-maps/%E6%97%A0", b).await.status, 404);
+    }
+
+    async fn a_suspected_duplicate_is_held_for_review_and_not_counted_until_cleared(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let (bureau, csrf) = app.sign_in("bureau").await;
+        let b = Some(bureau.as_str());
+        let code = "91110000710935732K";
+        let create = |project: &'static str, name: &'static str, territory: &'static str, investor_code: &'static str| {
+            let (app, csrf) = (&app, csrf.clone());
+            async move {
+                let reply = app.post_form("/projects/new", b, &[("csrf", &csrf), ("code", project), ("name", name), ("territory", territory), ("investor", "中国船舶集团有限公司"), ("investor_code", investor_code), ("capital_origin", "内资"), ("currency", "人民币")]).await;
+                assert_eq!(reply.status, 303, "{}", reply.body);
+            }
+        };
+        create("ZC-1", "集贤200兆瓦风电项目", "集贤县", code).await;
+        sign(&app, &bureau, &csrf, "ZC-1", "2022-03-01", "1000").await;
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 1);
+        // The same investor reports it again in the same county under a slightly other name.
+        create("ZC-2", "集贤200兆瓦风电", "集贤县", code).await;
+        sign(&app, &bureau, &csrf, "ZC-2", "2022-03-05", "1000").await;
+        // Different county, or a different investor: not suspected.
+        create("ZC-3", "集贤200兆瓦风电项目", "宝清县", code).await;
+        create("ZC-4", "集贤200兆瓦风电项目", "集贤县", "91110000101696839W").await;
+        let list = app.get("/duplicates", b).await;
+        assert!(list.body.contains("ZC-2") && list.body.contains("疑似重复，待研判"), "{}", list.body);
+        assert!(!list.body.contains("ZC-3") && !list.body.contains("ZC-4"));
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 1, "held: not counted");
+        assert_eq!(city_value(&app, &bureau, "signed_amount", false).await, 10_000_000, "nor its amount");
+
+        let (staff, staff_csrf) = app.sign_in("jixian").await;
+        let refused = app.post_form("/duplicates/ZC-2/distinct", Some(&staff), &[("csrf", &staff_csrf)]).await;
+        assert_eq!(refused.status, 403);
+        assert!(app.get("/duplicates", Some(&staff)).await.body.contains("ZC-2"), "the county sees its suspicion");
+
+        let cleared = app.post_form("/duplicates/ZC-2/distinct", b, &[("csrf", &csrf)]).await;
+        assert_eq!(cleared.status, 303);
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2, "cleared: counted");
+        let again = app.post_form("/duplicates/ZC-2/duplicate", b, &[("csrf", &csrf)]).await;
+        assert_eq!(again.status, 409, "judged once");
+
+        create("ZC-5", "集贤200兆瓦风电项目二期", "集贤县", code).await;
+        let confirmed = app.post_form("/duplicates/ZC-5/duplicate", b, &[("csrf", &csrf)]).await;
+        assert_eq!(confirmed.status, 303);
+        assert!(app.get("/duplicates", b).await.body.contains("已确认重复，不计入统计"));
+    }
+}

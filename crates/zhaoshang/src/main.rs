@@ -2,7 +2,9 @@
 //! store, the exchange crate and the domain.
 
 mod bench;
+mod bench_search;
 mod demo;
+mod find;
 mod report;
 
 use std::io::IsTerminal;
@@ -21,6 +23,10 @@ struct Cli {
     /// Database URL: sqlite:PATH (default sqlite:data/zhaoshang.db) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "ZHAOSHANG_DB")]
     db: Option<String>,
+    /// Directory of the enterprise search index (default: beside the SQLite file, or under
+    /// data/index/ for PostgreSQL). Each server process needs its own.
+    #[arg(long, global = true, env = "ZHAOSHANG_INDEX")]
+    index: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -71,6 +77,32 @@ enum Command {
     /// Reports: the scoreboard (晒单) of a period and its 成绩单.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Rebuilds the enterprise search index from the database.
+    Reindex,
+    /// Searches the enterprise database (招商大数据库): name, abbreviation, business scope,
+    /// tags, industry; prints the hits (name, credit code, score).
+    Search {
+        /// What to search: enterprises.
+        what: String,
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: find::Format,
+        /// GB/T 4754 code the industry lies within (C, C37, C3731).
+        #[arg(long)]
+        industry: Option<String>,
+        #[arg(long)]
+        province: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        /// 大型, 中型, 小型 or 微型.
+        #[arg(long)]
+        size: Option<String>,
+        /// A tag every hit carries (世界500强, 中国500强, 上市, 行业龙头…); may be repeated.
+        #[arg(long)]
+        flag: Vec<String>,
+    },
     /// Benchmarks; see ARCHITECTURE.md for the figures and how they were measured.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -141,6 +173,17 @@ enum BenchCommand {
         projects: usize,
         #[arg(long, default_value_t = 11)]
         runs: usize,
+    },
+    /// Imports N generated firms (CSV, or xlsx with --xlsx) end to end with the search index,
+    /// reports the peak memory, then times typical searches and the SQLite baselines.
+    Enterprises {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long)]
+        xlsx: bool,
+        /// Times each search is run.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
     },
     /// Times the project list page and GET /api/v1/projects over a synthetic city of N projects.
     Web {
@@ -215,6 +258,9 @@ fn actor(explicit: Option<String>) -> String {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let db = cli.db.as_deref();
+    let url = db.map_or_else(store::default_url, str::to_owned);
+    let index_dir = find::index_dir(cli.index.as_deref(), &url);
+    let index_dir = index_dir.as_deref();
     match cli.command {
         Command::Migrate => {
             open(db).await?;
@@ -251,6 +297,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 exchange::import(&store, kind, &file, &actor(who), progress).await?
             };
+            if kind == Kind::Enterprises && (bad_rows.is_some() || report.is_ok()) {
+                find::follow_import(&store, index_dir).await?;
+            }
             if let Some(path) = &bad_rows {
                 println!(
                     "导入企业完成：共{}行，新增{}，更新{}，未变化{}；有错误的{}行未导入，已连同原因写入 {}。",
@@ -331,8 +380,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 open(db).await?
             };
-            let state =
-                web::AppState::new(store, secure_cookies).map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The demo's index lives beside its database, which `--demo` has just recreated.
+            let dir = if demo && cli.index.is_none() {
+                find::index_dir(None, db.unwrap_or(DEMO_URL))
+            } else {
+                index_dir.map(std::path::Path::to_path_buf)
+            };
+            let index = find::open(dir.as_deref())?;
+            index
+                .catch_up(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let state = web::AppState::new(store, secure_cookies)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .with_search(index);
             web::serve(state, addr, |bound| println!("已启动: http://{bound}/")).await?;
         }
         Command::User(UserCommand::Add {
@@ -367,6 +428,53 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             tx.commit().await?;
             println!("已添加用户 {username}（{}）。", role.label());
         }
+        Command::Reindex => {
+            let store = open(db).await?;
+            let bar = TerminalProgress::new();
+            if let Some(bar) = &bar {
+                bar.start(store.count(store::Table::Enterprises).await? as usize);
+            }
+            find::reindex(&store, index_dir, |done| {
+                if let Some(bar) = &bar {
+                    bar.advance(done as usize);
+                }
+            })
+            .await?;
+            if let Some(bar) = &bar {
+                bar.finish();
+            }
+        }
+        Command::Search {
+            what,
+            query,
+            limit,
+            format,
+            industry,
+            province,
+            city,
+            size,
+            flag,
+        } => {
+            if what != "enterprises" {
+                bail!("只能检索企业：zhaoshang search enterprises \"关键词\"");
+            }
+            let industry = industry
+                .map(|c| domain::enterprise::IndustryCode::parse("--industry", &c))
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let filters = search::Filters {
+                industry: industry.map(|c| c.as_str().to_owned()),
+                province,
+                city,
+                size,
+                flags: flag,
+            };
+            let store = open(db).await?;
+            println!(
+                "{}",
+                find::search(&store, index_dir, &query, &filters, limit.max(1), format).await?
+            );
+        }
         Command::Bench(BenchCommand::Import {
             projects,
             events_per_project,
@@ -386,6 +494,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "{}",
                 bench::web(&store, projects, connections, requests).await?
+            );
+        }
+        Command::Bench(BenchCommand::Enterprises { rows, xlsx, rounds }) => {
+            let store = open(db).await?;
+            println!(
+                "{}",
+                bench_search::enterprises(&store, index_dir, rows, xlsx, rounds.max(1)).await?
             );
         }
         Command::Bench(BenchCommand::Warnings { projects, runs }) => {

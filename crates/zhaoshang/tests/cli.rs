@@ -22,6 +22,9 @@ fn zhaoshang(db: &TestDb, args: &[&str]) -> Run {
         .arg(&db.url)
         .args(args)
         .env_remove("ZHAOSHANG_DB")
+        // Each database its own search index, out of the source tree (PostgreSQL's default
+        // would be data/index/ under the working directory).
+        .env("ZHAOSHANG_INDEX", index_dir(db))
         .output()
         .expect("run zhaoshang");
     Run {
@@ -29,6 +32,18 @@ fn zhaoshang(db: &TestDb, args: &[&str]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+fn index_dir(db: &TestDb) -> PathBuf {
+    let name: String = db
+        .url
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect();
+    std::env::temp_dir().join(format!(
+        "zhaoshang-index-{}",
+        &name[name.len().saturating_sub(60)..]
+    ))
 }
 
 fn import(db: &TestDb, kind: &str, file: &Path) -> Run {
@@ -319,6 +334,33 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         assert_eq!(firm.city.as_deref(), Some("北京市"));
         let run = zhaoshang(db, &["import", "units", file.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
         assert!(!run.ok && run.stderr.contains("只用于企业"), "{}", run.stderr);
+
+        // The search follows the imports: by abbreviation, by a word inside, with filters.
+        let search = |args: &[&str]| {
+            let mut all = vec!["search", "enterprises"];
+            all.extend_from_slice(args);
+            all.extend_from_slice(&["--format", "json"]);
+            let run = zhaoshang(db, &all);
+            assert!(run.ok, "{}{}", run.stdout, run.stderr);
+            serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
+        };
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v["hits"].as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap().to_owned()).collect()
+        };
+        let hits = search(&["中船"]);
+        assert_eq!(names(&hits), ["中国船舶集团有限公司"]);
+        assert_eq!(hits["hits"][0]["credit_code"], "91310000710924478P");
+        assert!(hits["hits"][0]["score"].as_f64().unwrap() > 0.0);
+        assert_eq!(names(&search(&["石墨"])), ["龙江石墨新材料有限公司"], "a word inside the name");
+        assert_eq!(names(&search(&["", "--flag", "上市"])), ["龙江石墨新材料有限公司"]);
+        assert_eq!(names(&search(&["", "--city", "北京市"])), ["中国船舶集团有限公司"], "the update reached the index");
+        assert_eq!(search(&["", "--limit", "1"])["total"], 2);
+        let run = zhaoshang(db, &["search", "enterprises", "x", "--industry", "Z99"]);
+        assert!(!run.ok && run.stderr.contains("--industry"), "{}", run.stderr);
+        let run = zhaoshang(db, &["reindex"]);
+        assert!(run.ok && run.stdout.contains("检索索引已重建：2家企业"), "{}{}", run.stdout, run.stderr);
+        assert_eq!(names(&search(&["中船"])), ["中国船舶集团有限公司"]);
+        let _ = std::fs::remove_dir_all(index_dir(db));
     }
 
     async fn the_demo_loads_the_seeds_figures_into_the_database(db) {

@@ -35,7 +35,7 @@ pub enum Added {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Named {
+pub(crate) enum Named {
     Unit,
     Leader,
     Chain,
@@ -89,6 +89,13 @@ pub struct Tx {
     /// The review state new events, funds and visits start in (approved unless the web layer
     /// says the actor is a unit's staff).
     entry_review: domain::review::ReviewState,
+    /// The enterprise_revision this transaction writes firms at, once it has written one.
+    pub(crate) enterprise_revision: Option<i64>,
+    /// Projects created in this transaction by (investor, county): the duplicate check sees
+    /// them before they are written.
+    pub(crate) fresh_projects: HashMap<(i64, i64), Vec<(i64, String)>>,
+    /// New projects held as suspected duplicates (id, original id), marked at commit.
+    pub(crate) held_duplicates: Vec<(i64, i64)>,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -136,6 +143,9 @@ impl Tx {
             dirty: HashSet::new(),
             changed: false,
             entry_review: domain::review::ReviewState::Approved,
+            enterprise_revision: None,
+            fresh_projects: HashMap::new(),
+            held_duplicates: Vec::new(),
         }
     }
 
@@ -151,6 +161,7 @@ impl Tx {
 
     pub async fn commit(mut self) -> Result<()> {
         self.flush().await?;
+        self.mark_held_duplicates().await?;
         // Nothing inside a transaction reads the derived states, so each touched project's is
         // written once, here.
         self.write_states().await?;
@@ -314,7 +325,7 @@ impl Tx {
     }
 
     /// The id of a record named in `field`, or an error naming the field.
-    async fn resolve(&mut self, kind: Named, field: &str, name: &str) -> Result<i64> {
+    pub(crate) async fn resolve(&mut self, kind: Named, field: &str, name: &str) -> Result<i64> {
         self.find(kind, name).await?.ok_or_else(|| {
             StoreError::invalid(
                 field,

@@ -29,10 +29,12 @@ impl Tx {
         if let Some(row) = found {
             return Ok(row.try_get(0)?);
         }
-        let id: i64 = sqlx::query("INSERT INTO enterprises (name, credit_code, created_at) VALUES ($1, $2, $3) RETURNING id")
+        let revision = self.enterprise_revision().await?;
+        let id: i64 = sqlx::query("INSERT INTO enterprises (name, credit_code, created_at, revision) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(name)
             .bind(code.map(CreditCode::as_str))
             .bind(now_millis())
+            .bind(revision)
             .fetch_one(&mut *self.tx)
             .await?
             .try_get(0)?;
@@ -117,9 +119,24 @@ impl Tx {
             None => None,
         };
         let now = now_millis();
+        // 重复研判: a new project with the same investor and county as one held already, and a
+        // name alike, waits for the bureau instead of counting twice.
+        let original = match (&existing, enterprise) {
+            (None, Some(firm)) => self.suspected_original(project, firm, territory).await?,
+            _ => None,
+        };
         let id = match &existing {
             None => {
                 let id = self.reserve_id("projects").await?;
+                if let Some(fresh) = enterprise {
+                    self.fresh_projects
+                        .entry((fresh, territory))
+                        .or_default()
+                        .push((id, project.name.clone()));
+                }
+                if let Some(original) = original {
+                    self.held_duplicates.push((id, original));
+                }
                 self.projects.push(vec![
                     Value::from(id),
                     Value::from(project.code.as_str()),

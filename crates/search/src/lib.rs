@@ -1,0 +1,391 @@
+//! Full-text search over the 招商大数据库. The database is the source of truth; this index is a
+//! copy that can always be thrown away and rebuilt (`zhaoshang reindex`). It keeps in step by
+//! revision: every write to `enterprises` stamps the rows with the next `enterprise_revision`,
+//! and before answering the index reads the firms written after the revision it holds
+//! ([`SearchIndex::catch_up`]). Each server process keeps its own index directory, so several
+//! instances on one PostgreSQL database each catch up by themselves.
+
+mod query;
+mod tokens;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tokio::sync::Mutex;
+
+use domain::enterprise::Enterprise;
+use store::{IndexedFirm, Store};
+
+pub use query::Filters;
+pub use tokens::{abbreviations, words};
+
+/// Changed whenever the fields or their cuts change: an index of another version is rebuilt.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Firms read from the database per page while catching up.
+const PAGE: i64 = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("检索索引出错：{0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("检索索引目录不可用：{0}")]
+    Directory(String),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    name: Field,
+    name_grams: Field,
+    abbreviation: Field,
+    scope: Field,
+    tags: Field,
+    industry_name: Field,
+    credit_code: Field,
+    industry: Field,
+    province: Field,
+    city: Field,
+    size: Field,
+    flag: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, positions: bool| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(if positions {
+                    IndexRecordOption::WithFreqsAndPositions
+                } else {
+                    IndexRecordOption::WithFreqs
+                }),
+        )
+    };
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | FAST),
+        name: b.add_text_field("name", text("zh_words", true)),
+        name_grams: b.add_text_field("name_grams", text("zh_grams", true)),
+        abbreviation: b.add_text_field("abbreviation", text("zh_abbreviations", false)),
+        scope: b.add_text_field("scope", text("zh_words", true)),
+        tags: b.add_text_field("tags", text("zh_words", true)),
+        industry_name: b.add_text_field("industry_name", text("zh_words", true)),
+        credit_code: b.add_text_field("credit_code", STRING),
+        industry: b.add_text_field("industry", STRING),
+        province: b.add_text_field("province", STRING),
+        city: b.add_text_field("city", STRING),
+        size: b.add_text_field("size", STRING),
+        flag: b.add_text_field("flag", STRING),
+    };
+    (b.build(), fields)
+}
+
+/// What the index last caught up to, kept in its commit payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Stamp {
+    schema: u32,
+    database: String,
+    revision: i64,
+}
+
+struct Writer {
+    writer: IndexWriter,
+    stamp: Option<Stamp>,
+}
+
+/// A hit: the firm's id in the database and its relevance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub hits: Vec<Hit>,
+    /// How many firms match in all.
+    pub total: usize,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: Mutex<Writer>,
+}
+
+/// Where the index of the database at `url` is kept unless told otherwise: beside a SQLite
+/// file (`data/zhaoshang.db.index/`), under `data/index/` for a server database (named by the
+/// URL without its password), nowhere (in memory) for an in-memory database.
+pub fn default_dir(url: &str) -> Option<std::path::PathBuf> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        if path.is_empty() || path.contains(":memory:") || path == "memory" {
+            return None;
+        }
+        return Some(std::path::PathBuf::from(format!("{path}.index")));
+    }
+    let shown = match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) => {
+            let user = &url[scheme + 3..at];
+            format!("{}{}", user.split(':').next().unwrap_or(""), &url[at..])
+        }
+        _ => url.to_owned(),
+    };
+    // FNV-1a: a stable name, not a secret.
+    let hash = shown.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Some(std::path::PathBuf::from(format!("data/index/{hash:016x}")))
+}
+
+/// Memory the writer may fill before it writes a segment (tantivy splits it among its threads).
+const WRITER_MEMORY: usize = 96_000_000;
+
+impl SearchIndex {
+    /// Opens the index in `dir` (created if missing; rebuilt later if it is of another schema
+    /// or database), or an index in memory without one. Fails if another process holds `dir`.
+    pub fn open(dir: Option<&Path>) -> Result<Self> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            None => Index::create_in_ram(schema.clone()),
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| SearchError::Directory(format!("{}：{e}", dir.display())))?;
+                let opened = Index::open_in_dir(dir)
+                    .ok()
+                    .filter(|i| i.schema() == schema);
+                match opened {
+                    Some(index) => index,
+                    None => {
+                        // Another version's files: start again, the database has everything.
+                        for entry in std::fs::read_dir(dir)
+                            .map_err(|e| SearchError::Directory(e.to_string()))?
+                            .flatten()
+                        {
+                            let path = entry.path();
+                            let removed = if path.is_dir() {
+                                std::fs::remove_dir_all(&path)
+                            } else {
+                                std::fs::remove_file(&path)
+                            };
+                            removed.map_err(|e| SearchError::Directory(e.to_string()))?;
+                        }
+                        Index::create_in_dir(dir, schema.clone())?
+                    }
+                }
+            }
+        };
+        let tokenizers = index.tokenizers();
+        tokenizers.register("zh_words", tokens::WordCut);
+        tokenizers.register("zh_grams", tokens::GramCut);
+        tokenizers.register("zh_abbreviations", tokens::AbbreviationCut);
+        let stamp = index
+            .load_metas()?
+            .payload
+            .and_then(|p| serde_json::from_str::<Stamp>(&p).ok())
+            .filter(|s| s.schema == SCHEMA_VERSION);
+        let writer = index
+            .writer_with_num_threads(2, WRITER_MEMORY)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => SearchError::Directory(format!(
+                    "{}已被另一个进程使用（运行中的服务会自行更新索引）",
+                    dir.map_or_else(String::new, |d| d.display().to_string())
+                )),
+                other => other.into(),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            writer: Mutex::new(Writer { writer, stamp }),
+        })
+    }
+
+    /// Brings the index up to the database's last committed revision; returns how many firms
+    /// it (re)indexed. Rebuilds from scratch when the index was built from another database.
+    pub async fn catch_up(&self, store: &Store) -> Result<u64> {
+        self.catch_up_with(store, false, |_| {}).await
+    }
+
+    /// Throws the index away and indexes every firm again; `progress` hears the count so far.
+    pub async fn rebuild(&self, store: &Store, progress: impl FnMut(u64)) -> Result<u64> {
+        self.catch_up_with(store, true, progress).await
+    }
+
+    async fn catch_up_with(
+        &self,
+        store: &Store,
+        rebuild: bool,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
+        let mut state = self.writer.lock().await;
+        let database = store.database_identity().await?;
+        let upto = store.enterprise_revision().await?;
+        let from = match &state.stamp {
+            Some(s) if !rebuild && s.database == database && s.revision <= upto => s.revision,
+            _ => -1,
+        };
+        if from == upto && !rebuild {
+            return Ok(0);
+        }
+        if from == -1 {
+            state.writer.delete_all_documents()?;
+        }
+        let mut count = 0u64;
+        let mut after_id = 0i64;
+        loop {
+            let page = store
+                .enterprises_written(from, upto, after_id, PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after_id = last.id;
+            for firm in &page {
+                if from != -1 {
+                    state
+                        .writer
+                        .delete_term(Term::from_field_i64(self.fields.id, firm.id));
+                }
+                state.writer.add_document(self.document(firm))?;
+            }
+            count += page.len() as u64;
+            progress(count);
+        }
+        let stamp = Stamp {
+            schema: SCHEMA_VERSION,
+            database,
+            revision: upto,
+        };
+        let payload = serde_json::to_string(&stamp).unwrap_or_default();
+        let mut commit = state.writer.prepare_commit()?;
+        commit.set_payload(&payload);
+        commit.commit()?;
+        state.stamp = Some(stamp);
+        self.reader.reload()?;
+        Ok(count)
+    }
+
+    fn document(&self, indexed: &IndexedFirm) -> TantivyDocument {
+        let f = &self.fields;
+        let e: &Enterprise = &indexed.firm;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, indexed.id);
+        doc.add_text(f.name, &e.name);
+        doc.add_text(f.name_grams, &e.name);
+        doc.add_text(f.abbreviation, &e.name);
+        if let Some(scope) = &e.scope {
+            doc.add_text(f.scope, scope);
+        }
+        for tag in &e.tags {
+            doc.add_text(f.tags, tag);
+            doc.add_text(f.flag, tag);
+        }
+        if let Some(code) = &e.credit_code {
+            doc.add_text(f.credit_code, code.as_str());
+        }
+        if let Some(industry) = &e.industry {
+            doc.add_text(f.industry_name, industry.section_name());
+            for level in industry.levels() {
+                doc.add_text(f.industry, level);
+            }
+        }
+        for (field, value) in [(f.province, &e.province), (f.city, &e.city)] {
+            if let Some(v) = value {
+                doc.add_text(field, v);
+            }
+        }
+        if let Some(size) = e.size {
+            doc.add_text(f.size, size.label());
+        }
+        doc
+    }
+
+    /// The firms matching `text` (every word of it, in the name, the name's abbreviation, the
+    /// business scope, the tags or the industry) and `filters`, best first; `text` empty
+    /// lists the firms the filters let through.
+    pub fn search(
+        &self,
+        text: &str,
+        filters: &Filters,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Hits> {
+        let query = query::build(&self.fields, text, filters);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .order_by_score();
+        let (found, total) = searcher.search(&query, &(top, Count))?;
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let ids = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .i64("id")?;
+            if let Some(id) = ids.first(address.doc_id) {
+                hits.push(Hit { id, score });
+            }
+        }
+        Ok(Hits { hits, total })
+    }
+
+    /// How many firms the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The database revision the index has caught up to, if it was ever built.
+    pub async fn revision(&self) -> Option<i64> {
+        self.writer.lock().await.stamp.as_ref().map(|s| s.revision)
+    }
+
+    #[doc(hidden)]
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_dir;
+    use std::path::PathBuf;
+
+    #[test]
+    fn each_database_has_its_own_index_directory() {
+        assert_eq!(
+            default_dir("sqlite:data/zhaoshang.db"),
+            Some(PathBuf::from("data/zhaoshang.db.index"))
+        );
+        assert_eq!(
+            default_dir("sqlite:///tmp/x.db?mode=rwc"),
+            Some(PathBuf::from("/tmp/x.db.index"))
+        );
+        assert_eq!(default_dir("sqlite::memory:"), None);
+        let a = default_dir("postgres://app:secret@db/zs");
+        assert_eq!(
+            a,
+            default_dir("postgres://app:other@db/zs"),
+            "the password does not count"
+        );
+        assert_ne!(a, default_dir("postgres://app@db/other"));
+    }
+}

@@ -1,0 +1,131 @@
+//! A search box's text and filters as a tantivy query. Every word typed must match somewhere
+//! (in the name as a run of characters, as a jieba word or as its abbreviation; in the business
+//! scope, the tags or the industry's name); name matches weigh most. Filters narrow without
+//! changing the order.
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::Fields;
+use crate::tokens::{characters, words};
+
+/// What the search narrows to; `None` or empty lets everything through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// A GB/T 4754 code: the firms whose industry lies within it (C, C35, C3511).
+    pub industry: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    /// 大型, 中型, 小型 or 微型.
+    pub size: Option<String>,
+    /// Tags every firm must carry (世界500强, 行业龙头…).
+    pub flags: Vec<String>,
+}
+
+fn term(field: Field, text: &str) -> Term {
+    Term::from_field_text(field, text)
+}
+
+fn scored(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        term(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, boost))
+}
+
+/// Every jieba word of `text` in `field`.
+fn all_words(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let words = words(text);
+    if words.is_empty() {
+        return None;
+    }
+    Some(Box::new(BooleanQuery::new(
+        words
+            .iter()
+            .map(|w| (Occur::Must, scored(field, w)))
+            .collect(),
+    )))
+}
+
+/// One typed word: the ways it may match, any of them.
+fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
+    let chars = characters(word);
+    if chars.is_empty() {
+        return None;
+    }
+    let mut ways: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let run: Box<dyn Query> = if chars.len() <= 2 {
+        scored(f.name_grams, &chars.iter().collect::<String>())
+    } else {
+        let pairs = chars
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| (i, term(f.name_grams, &pair.iter().collect::<String>())))
+            .collect();
+        Box::new(PhraseQuery::new_with_offset(pairs))
+    };
+    ways.push((Occur::Should, boosted(run, 3.0)));
+    let joined: String = chars.iter().collect();
+    if (2..=4).contains(&chars.len()) {
+        ways.push((Occur::Should, boosted(scored(f.abbreviation, &joined), 4.0)));
+    }
+    if chars.len() == 18 {
+        ways.push((
+            Occur::Should,
+            boosted(scored(f.credit_code, &joined.to_ascii_uppercase()), 10.0),
+        ));
+    }
+    for (field, boost) in [
+        (f.name, 2.0),
+        (f.tags, 1.5),
+        (f.scope, 1.0),
+        (f.industry_name, 1.0),
+    ] {
+        if let Some(q) = all_words(field, word) {
+            ways.push((Occur::Should, boosted(q, boost)));
+        }
+    }
+    Some(Box::new(BooleanQuery::new(ways)))
+}
+
+fn filter(field: Field, value: &str) -> (Occur, Box<dyn Query>) {
+    let exact = TermQuery::new(term(field, value.trim()), IndexRecordOption::Basic);
+    (
+        Occur::Must,
+        Box::new(ConstScoreQuery::new(Box::new(exact), 0.0)),
+    )
+}
+
+pub(crate) fn build(f: &Fields, text: &str, filters: &Filters) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = text
+        .split_whitespace()
+        .filter_map(|w| word_query(f, w))
+        .map(|q| (Occur::Must, q))
+        .collect();
+    let searched = !clauses.is_empty();
+    let values = [
+        (f.industry, filters.industry.as_deref()),
+        (f.province, filters.province.as_deref()),
+        (f.city, filters.city.as_deref()),
+        (f.size, filters.size.as_deref()),
+    ];
+    for (field, value) in values {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            clauses.push(filter(field, v));
+        }
+    }
+    for flag in filters.flags.iter().filter(|v| !v.trim().is_empty()) {
+        clauses.push(filter(f.flag, flag));
+    }
+    if !searched {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

@@ -1,0 +1,189 @@
+//! Searching the 招商大数据库 as the offices do: by abbreviation, by a run of characters or a word
+//! inside a name, by business scope, with filters; the index follows the database.
+
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
+use domain::CreditCode;
+use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
+use search::{Filters, SearchIndex};
+use store::{Store, both_databases};
+
+fn firm(
+    name: &str,
+    code: &str,
+    industry: &str,
+    province: &str,
+    size: EnterpriseSize,
+    tags: &str,
+    scope: Option<&str>,
+) -> Enterprise {
+    let mut e = Enterprise::new(name).unwrap();
+    e.credit_code = Some(CreditCode::parse("统一社会信用代码", code).unwrap());
+    e.industry = Some(IndustryCode::parse("行业代码", industry).unwrap());
+    e.province = Some(province.to_owned());
+    e.size = Some(size);
+    e.tags = Enterprise::split_tags(tags);
+    e.scope = scope.map(str::to_owned);
+    e
+}
+
+fn firms() -> Vec<Enterprise> {
+    use EnterpriseSize::*;
+    vec![
+        firm(
+            "中国船舶集团有限公司",
+            "91110000710935732K",
+            "C3731",
+            "北京市",
+            Large,
+            "世界500强、行业龙头",
+            Some("船舶、海洋工程装备的设计、制造与销售"),
+        ),
+        firm(
+            "中国石油化工股份有限公司",
+            "91110000101696839W",
+            "C2511",
+            "北京市",
+            Large,
+            "世界500强、上市",
+            None,
+        ),
+        firm(
+            "江南造船（集团）有限责任公司",
+            "913100001322785664",
+            "C3731",
+            "上海市",
+            Large,
+            "",
+            None,
+        ),
+        firm(
+            "双鸭山龙煤天泰煤化工有限公司",
+            "91230500MA1B2C3D4X",
+            "C2520",
+            "黑龙江省",
+            Medium,
+            "",
+            Some("煤焦油加工、甲醇生产"),
+        ),
+        firm(
+            "青岛洛唯新材料有限公司",
+            "91370200MA3R5T6Y7E",
+            "C3099",
+            "山东省",
+            Small,
+            "",
+            Some("石墨及碳素制品制造"),
+        ),
+    ]
+}
+
+async fn stocked(store: &Store) {
+    let mut tx = store.begin("测试").await.unwrap();
+    tx.upsert_enterprises(&firms()).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The names of the hits, best first.
+async fn names(store: &Store, index: &SearchIndex, text: &str, filters: &Filters) -> Vec<String> {
+    index.catch_up(store).await.unwrap();
+    let hits = index.search(text, filters, 0, 20).unwrap();
+    let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
+    store
+        .enterprises_by_id(&ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.firm.name)
+        .collect()
+}
+
+both_databases! {
+    async fn firms_are_found_by_abbreviation_inner_runs_words_and_scope(db) {
+        let store = db.open().await.unwrap();
+        stocked(&store).await;
+        let index = SearchIndex::open(None).unwrap();
+        assert_eq!(index.catch_up(&store).await.unwrap(), 5);
+        let none = Filters::default();
+        let first = |v: Vec<String>| v.first().cloned().unwrap_or_default();
+        assert_eq!(first(names(&store, &index, "中船", &none).await), "中国船舶集团有限公司", "abbreviation");
+        assert_eq!(first(names(&store, &index, "中石化", &none).await), "中国石油化工股份有限公司");
+        assert_eq!(names(&store, &index, "船舶集", &none).await, vec!["中国船舶集团有限公司"], "a run inside the name");
+        assert_eq!(names(&store, &index, "造船", &none).await, vec!["江南造船（集团）有限责任公司"], "a word inside the name");
+        assert_eq!(names(&store, &index, "海洋工程", &none).await, vec!["中国船舶集团有限公司"], "business scope");
+        assert_eq!(names(&store, &index, "石墨", &none).await, vec!["青岛洛唯新材料有限公司"]);
+        assert_eq!(names(&store, &index, "龙煤 甲醇", &none).await, vec!["双鸭山龙煤天泰煤化工有限公司"], "every word must match");
+        assert!(names(&store, &index, "龙煤 船舶", &none).await.is_empty());
+        assert_eq!(names(&store, &index, "91370200MA3R5T6Y7E", &none).await, vec!["青岛洛唯新材料有限公司"], "by credit code");
+        assert!(names(&store, &index, "钢铁", &none).await.is_empty());
+        let total = index.search("", &none, 0, 2).unwrap();
+        assert_eq!((total.hits.len(), total.total), (2, 5), "empty text lists everything, a page at a time");
+    }
+
+    async fn filters_narrow_by_industry_region_size_and_flags(db) {
+        let store = db.open().await.unwrap();
+        stocked(&store).await;
+        let index = SearchIndex::open(None).unwrap();
+        let sorted = |mut v: Vec<String>| { v.sort(); v };
+        let flagged = Filters { flags: vec!["世界500强".into()], ..Filters::default() };
+        assert_eq!(sorted(names(&store, &index, "", &flagged).await), vec!["中国石油化工股份有限公司", "中国船舶集团有限公司"]);
+        let leaders = Filters { flags: vec!["世界500强".into(), "行业龙头".into()], ..Filters::default() };
+        assert_eq!(names(&store, &index, "", &leaders).await, vec!["中国船舶集团有限公司"], "every flag asked for");
+        let shanghai = Filters { province: Some("上海市".into()), ..Filters::default() };
+        assert_eq!(names(&store, &index, "船", &shanghai).await, vec!["江南造船（集团）有限责任公司"]);
+        let ships = Filters { industry: Some("C37".into()), ..Filters::default() };
+        assert_eq!(sorted(names(&store, &index, "", &ships).await), vec!["中国船舶集团有限公司", "江南造船（集团）有限责任公司"]);
+        let manufacturing = Filters { industry: Some("C".into()), ..Filters::default() };
+        assert_eq!(names(&store, &index, "", &manufacturing).await.len(), 5);
+        let medium = Filters { size: Some("中型".into()), ..Filters::default() };
+        assert_eq!(names(&store, &index, "", &medium).await, vec!["双鸭山龙煤天泰煤化工有限公司"]);
+        assert!(names(&store, &index, "中船", &medium).await.is_empty(), "text and filter together");
+    }
+
+    async fn the_index_follows_the_database_and_rebuilds_for_another(db) {
+        let store = db.open().await.unwrap();
+        stocked(&store).await;
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(Some(dir.path())).unwrap();
+        assert_eq!(index.catch_up(&store).await.unwrap(), 5);
+        assert_eq!(index.catch_up(&store).await.unwrap(), 0, "nothing new");
+        // A firm renamed (same credit code) is re-indexed under its new name only.
+        let mut renamed = firms().pop().unwrap();
+        renamed.name = "青岛洛唯石墨科技有限公司".into();
+        let mut tx = store.begin("测试").await.unwrap();
+        tx.upsert_enterprise(&renamed).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(names(&store, &index, "石墨科技", &Filters::default()).await, vec!["青岛洛唯石墨科技有限公司"]);
+        assert!(names(&store, &index, "新材料", &Filters::default()).await.is_empty());
+        assert_eq!(index.len(), 5);
+        drop(index);
+        // Reopened, it knows where it stopped.
+        let index = SearchIndex::open(Some(dir.path())).unwrap();
+        assert_eq!(index.catch_up(&store).await.unwrap(), 0);
+        assert_eq!(index.len(), 5);
+        // The rebuild reads everything again.
+        assert_eq!(index.rebuild(&store, |_| {}).await.unwrap(), 5);
+        assert_eq!(index.len(), 5);
+    }
+}
+
+/// An index built from one database and opened against another is rebuilt from the second.
+#[tokio::test]
+async fn an_index_of_another_database_is_rebuilt() {
+    let (one, two) = (
+        store::testing::TestDb::sqlite(),
+        store::testing::TestDb::sqlite(),
+    );
+    let (a, b) = (one.open().await.unwrap(), two.open().await.unwrap());
+    stocked(&a).await;
+    let mut tx = b.begin("测试").await.unwrap();
+    tx.upsert_enterprise(&firms()[0]).await.unwrap();
+    tx.commit().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(Some(dir.path())).unwrap();
+    assert_eq!(index.catch_up(&a).await.unwrap(), 5);
+    assert_eq!(index.catch_up(&b).await.unwrap(), 1);
+    assert_eq!(index.len(), 1);
+    one.cleanup().await;
+    two.cleanup().await;
+}

@@ -1,0 +1,459 @@
+//! Chain segments (环节) with their firms and projects, the candidates for a segment, and the
+//! profile (画像) of a firm: everything the city holds that points at it.
+
+use std::collections::HashMap;
+
+use domain::chains::{Candidate, ChainMap, FirmRef, Position, Segment, SegmentProject};
+use domain::enterprise::IndustryCode;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::read::corrupt;
+use crate::tx::Named;
+use crate::{Result, Store, StoreError, Tx};
+
+/// Whether a firm is one the city has in a segment, or one it goes after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentRole {
+    Local,
+    Target,
+}
+
+impl SegmentRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            SegmentRole::Local => "local",
+            SegmentRole::Target => "target",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> std::result::Result<Self, domain::FieldError> {
+        match raw.trim() {
+            "local" | "已有" | "本地" => Ok(SegmentRole::Local),
+            "target" | "目标" => Ok(SegmentRole::Target),
+            other => Err(domain::FieldError::new(
+                field,
+                format!("“{other}”应为已有或目标"),
+            )),
+        }
+    }
+}
+
+/// A firm's place in a chain, as its profile shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainPosition {
+    pub chain: String,
+    pub segment: String,
+    pub position: String,
+    pub role: String,
+    pub chain_leader: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub name: String,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Tx {
+    /// Adds a segment to a chain, or updates the one of that name.
+    pub async fn upsert_segment(
+        &mut self,
+        chain: &str,
+        name: &str,
+        position: Position,
+        industries: &[IndustryCode],
+    ) -> Result<i64> {
+        let name = domain::text::required("环节名称", name)?;
+        let chain_id = self.resolve(Named::Chain, "产业链", chain).await?;
+        let codes = industries
+            .iter()
+            .map(IndustryCode::as_str)
+            .collect::<Vec<_>>()
+            .join("、");
+        let codes = (!codes.is_empty()).then_some(codes);
+        let order = Position::ALL
+            .iter()
+            .position(|p| *p == position)
+            .unwrap_or(0) as i64;
+        let existing =
+            sqlx::query("SELECT id FROM chain_segments WHERE chain_id = $1 AND name = $2")
+                .bind(chain_id)
+                .bind(&name)
+                .fetch_optional(self.conn())
+                .await?;
+        let id = match existing {
+            Some(row) => {
+                let id: i64 = row.try_get(0)?;
+                sqlx::query(
+                    "UPDATE chain_segments SET position = $1, position_order = $2, industry_codes = $3 WHERE id = $4",
+                )
+                .bind(position.label())
+                .bind(order)
+                .bind(&codes)
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+                id
+            }
+            None => sqlx::query(
+                "INSERT INTO chain_segments (chain_id, name, position, position_order, industry_codes) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(chain_id)
+            .bind(&name)
+            .bind(position.label())
+            .bind(order)
+            .bind(&codes)
+            .fetch_one(self.conn())
+            .await?
+            .try_get(0)?,
+        };
+        let key = format!("{chain}/{name}");
+        self.log(
+            "chain_segment",
+            &key,
+            "set",
+            None::<&()>,
+            Some(&(position.label(), &codes)),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn segment_id(&mut self, chain: &str, segment: &str) -> Result<i64> {
+        let chain_id = self.resolve(Named::Chain, "产业链", chain).await?;
+        sqlx::query("SELECT id FROM chain_segments WHERE chain_id = $1 AND name = $2")
+            .bind(chain_id)
+            .bind(segment.trim())
+            .fetch_optional(self.conn())
+            .await?
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?
+            .ok_or_else(|| {
+                StoreError::invalid("环节", format!("{chain}没有环节“{}”", segment.trim()))
+            })
+    }
+
+    /// Places a firm of the database (by credit code, else by exact name) in a segment as
+    /// local or target; a 链主 is a local firm.
+    pub async fn place_firm(
+        &mut self,
+        chain: &str,
+        segment: &str,
+        firm: &str,
+        role: SegmentRole,
+        chain_leader: bool,
+    ) -> Result<()> {
+        let segment_id = self.segment_id(chain, segment).await?;
+        let firm = firm.trim();
+        let row = sqlx::query(
+            "SELECT id FROM enterprises WHERE credit_code = $1 OR (name = $1 AND credit_code IS NULL) \
+             OR name = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(firm.to_ascii_uppercase())
+        .fetch_optional(self.conn())
+        .await?;
+        let row = match row {
+            Some(row) => Some(row),
+            None => {
+                sqlx::query("SELECT id FROM enterprises WHERE name = $1 ORDER BY id LIMIT 1")
+                    .bind(firm)
+                    .fetch_optional(self.conn())
+                    .await?
+            }
+        };
+        let firm_id: i64 = row
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "企业",
+                    format!("企业库中没有“{firm}”（填写统一社会信用代码或完整名称）"),
+                )
+            })?
+            .try_get(0)?;
+        if chain_leader && role != SegmentRole::Local {
+            return Err(StoreError::invalid("链主企业", "链主企业须为本地已有企业"));
+        }
+        sqlx::query("DELETE FROM segment_firms WHERE segment_id = $1 AND enterprise_id = $2")
+            .bind(segment_id)
+            .bind(firm_id)
+            .execute(self.conn())
+            .await?;
+        sqlx::query(
+            "INSERT INTO segment_firms (segment_id, enterprise_id, role, chain_leader) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(segment_id)
+        .bind(firm_id)
+        .bind(role.code())
+        .bind(i64::from(chain_leader))
+        .execute(self.conn())
+        .await?;
+        let key = format!("{chain}/{}/{firm}", segment.trim());
+        self.log(
+            "segment_firm",
+            &key,
+            "set",
+            None::<&()>,
+            Some(&(role.code(), chain_leader)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Says which segment of its chain a project fills.
+    pub async fn place_project(&mut self, code: &str, chain: &str, segment: &str) -> Result<()> {
+        let segment_id = self.segment_id(chain, segment).await?;
+        let project_id = self.resolve(Named::Project, "项目编号", code).await?;
+        sqlx::query("UPDATE projects SET segment_id = $1 WHERE id = $2")
+            .bind(segment_id)
+            .bind(project_id)
+            .execute(self.conn())
+            .await?;
+        self.log(
+            "project_segment",
+            code,
+            "set",
+            None::<&()>,
+            Some(&(chain, segment.trim())),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a contact person to a firm.
+    pub async fn add_contact(&mut self, firm_id: i64, contact: &Contact) -> Result<()> {
+        let name = domain::text::required("联系人", &contact.name)?;
+        let exists = sqlx::query("SELECT id FROM enterprises WHERE id = $1")
+            .bind(firm_id)
+            .fetch_optional(self.conn())
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound("企业不存在".into()));
+        }
+        let actor = self.actor_name().to_owned();
+        sqlx::query(
+            "INSERT INTO enterprise_contacts (enterprise_id, name, title, phone, note, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(firm_id)
+        .bind(&name)
+        .bind(&contact.title)
+        .bind(&contact.phone)
+        .bind(&contact.note)
+        .bind(crate::now_millis())
+        .bind(actor)
+        .execute(self.conn())
+        .await?;
+        self.log(
+            "enterprise_contact",
+            &firm_id.to_string(),
+            "create",
+            None::<&()>,
+            Some(contact),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn industries(raw: Option<String>) -> Result<Vec<IndustryCode>> {
+    raw.as_deref()
+        .unwrap_or("")
+        .split('、')
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| IndustryCode::parse("行业代码", c).map_err(|_| corrupt("行业代码", c)))
+        .collect()
+}
+
+impl Store {
+    /// The names of the chains with segments, in id order.
+    pub async fn chain_map(&self, chain: &str) -> Result<Option<ChainMap>> {
+        let Some(head) = sqlx::query("SELECT id, industry FROM chains WHERE name = $1")
+            .bind(chain)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let chain_id: i64 = head.try_get(0)?;
+        let rows = sqlx::query(
+            "SELECT id, name, position, industry_codes FROM chain_segments WHERE chain_id = $1 \
+             ORDER BY position_order, id",
+        )
+        .bind(chain_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut segments = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let position: String = row.try_get(2)?;
+            segments.push(Segment {
+                id: row.try_get(0)?,
+                name: row.try_get(1)?,
+                position: Position::parse("位置", &position)
+                    .map_err(|_| corrupt("位置", &position))?,
+                industries: industries(row.try_get(3)?)?,
+                local: Vec::new(),
+                targets: Vec::new(),
+                projects: Vec::new(),
+            });
+        }
+        let firms = sqlx::query(
+            "SELECT f.segment_id, e.id, e.name, f.role, f.chain_leader FROM segment_firms f \
+             JOIN enterprises e ON e.id = f.enterprise_id JOIN chain_segments s ON s.id = f.segment_id \
+             WHERE s.chain_id = $1 ORDER BY f.chain_leader DESC, e.name",
+        )
+        .bind(chain_id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in &firms {
+            let segment_id: i64 = row.try_get(0)?;
+            let role: String = row.try_get(3)?;
+            let firm = FirmRef {
+                id: row.try_get(1)?,
+                name: row.try_get(2)?,
+                chain_leader: row.try_get::<i64, _>(4)? != 0,
+            };
+            if let Some(s) = segments.iter_mut().find(|s| s.id == segment_id) {
+                if role == SegmentRole::Local.code() {
+                    s.local.push(firm);
+                } else {
+                    s.targets.push(firm);
+                }
+            }
+        }
+        let projects = sqlx::query(
+            "SELECT p.segment_id, p.code, p.name, p.state_label FROM projects p \
+             JOIN chain_segments s ON s.id = p.segment_id WHERE s.chain_id = $1 ORDER BY p.code",
+        )
+        .bind(chain_id)
+        .fetch_all(self.pool())
+        .await?;
+        for row in &projects {
+            let segment_id: i64 = row.try_get(0)?;
+            let stage: Option<String> = row.try_get(3)?;
+            if let Some(s) = segments.iter_mut().find(|s| s.id == segment_id) {
+                s.projects.push(SegmentProject {
+                    code: row.try_get(1)?,
+                    name: row.try_get(2)?,
+                    stage: stage.unwrap_or_else(|| "未开始".into()),
+                });
+            }
+        }
+        Ok(Some(ChainMap {
+            chain: chain.to_owned(),
+            industry: head.try_get(1)?,
+            segments,
+        }))
+    }
+
+    /// The firms whose industry lies within any of `codes` (largest registered capital first,
+    /// at most `limit` per code), with how many visits each has had.
+    pub async fn candidates(&self, codes: &[IndustryCode], limit: i64) -> Result<Vec<Candidate>> {
+        let mut found: Vec<crate::IndexedFirm> = Vec::new();
+        for code in codes {
+            // A range on the indexed column rather than LIKE, which PostgreSQL will not index
+            // under every collation.
+            let from = &code.as_str()[..code.as_str().len().min(3)];
+            let upto = format!("{from}~");
+            found.extend(self.enterprises_in_range(from, &upto, limit).await?);
+        }
+        found.sort_by_key(|f| f.id);
+        found.dedup_by_key(|f| f.id);
+        let mut visits: HashMap<String, usize> = HashMap::new();
+        let codes: Vec<String> = found
+            .iter()
+            .filter_map(|f| f.firm.credit_code.as_ref().map(|c| c.as_str().to_owned()))
+            .collect();
+        for chunk in codes.chunks(500) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IN ({marks}) GROUP BY credit_code"
+            ));
+            let mut query = sqlx::query(sql);
+            for c in chunk {
+                query = query.bind(c);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                visits.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|f| {
+                let seen = f
+                    .firm
+                    .credit_code
+                    .as_ref()
+                    .and_then(|c| visits.get(c.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                Candidate {
+                    id: f.id,
+                    firm: f.firm,
+                    visits: seen,
+                }
+            })
+            .collect())
+    }
+
+    /// The segments a firm sits in, with their chains.
+    pub async fn chain_positions(&self, firm_id: i64) -> Result<Vec<ChainPosition>> {
+        let rows = sqlx::query(
+            "SELECT c.name, s.name, s.position, f.role, f.chain_leader FROM segment_firms f \
+             JOIN chain_segments s ON s.id = f.segment_id JOIN chains c ON c.id = s.chain_id \
+             WHERE f.enterprise_id = $1 ORDER BY c.id, s.position_order, s.id",
+        )
+        .bind(firm_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get(3)?;
+                Ok(ChainPosition {
+                    chain: r.try_get(0)?,
+                    segment: r.try_get(1)?,
+                    position: r.try_get(2)?,
+                    role: if role == SegmentRole::Local.code() {
+                        "已有".into()
+                    } else {
+                        "目标".into()
+                    },
+                    chain_leader: r.try_get::<i64, _>(4)? != 0,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn contacts(&self, firm_id: i64) -> Result<Vec<Contact>> {
+        let rows = sqlx::query(
+            "SELECT name, title, phone, note FROM enterprise_contacts WHERE enterprise_id = $1 ORDER BY id",
+        )
+        .bind(firm_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    name: r.try_get(0)?,
+                    title: r.try_get(1)?,
+                    phone: r.try_get(2)?,
+                    note: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The codes of the projects whose investor is this firm.
+    pub async fn projects_of_firm(&self, firm_id: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT code FROM projects WHERE enterprise_id = $1 ORDER BY code")
+            .bind(firm_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+}

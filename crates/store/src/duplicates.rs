@@ -1,0 +1,147 @@
+//! 重复研判 in the store: new projects that look like a second report of one already held are
+//! marked `held` and left out of the figures until the bureau judges them.
+
+use domain::duplicates::{DuplicateState, similar_names};
+use domain::records::Project;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::tx::Named;
+use crate::{Result, Store, StoreError, Tx};
+
+/// A suspected duplicate and the project it resembles.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspectedDuplicate {
+    pub code: String,
+    pub name: String,
+    pub territory: String,
+    pub investor: Option<String>,
+    pub original_code: String,
+    pub original_name: String,
+    pub state: DuplicateState,
+}
+
+impl Tx {
+    /// The id of the project `project` looks like a second report of: the same investor (the
+    /// same enterprise record: by credit code, or by name where none was given), the same
+    /// county, a similar name. Projects already judged duplicates are not originals.
+    pub(crate) async fn suspected_original(
+        &mut self,
+        project: &Project,
+        enterprise: i64,
+        territory: i64,
+    ) -> Result<Option<i64>> {
+        if let Some(fresh) = self.fresh_projects.get(&(enterprise, territory))
+            && let Some((id, _)) = fresh
+                .iter()
+                .find(|(_, name)| similar_names(name, &project.name))
+        {
+            return Ok(Some(*id));
+        }
+        let rows = sqlx::query(
+            "SELECT id, name FROM projects WHERE enterprise_id = $1 AND territory_unit_id = $2 \
+             AND (duplicate_state IS NULL OR duplicate_state <> 'confirmed') ORDER BY id",
+        )
+        .bind(enterprise)
+        .bind(territory)
+        .fetch_all(self.conn())
+        .await?;
+        for row in rows {
+            let name: String = row.try_get(1)?;
+            if similar_names(&name, &project.name) {
+                return Ok(Some(row.try_get(0)?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Marks the projects this transaction held as suspected duplicates (after they are written).
+    pub(crate) async fn mark_held_duplicates(&mut self) -> Result<()> {
+        for (id, original) in std::mem::take(&mut self.held_duplicates) {
+            sqlx::query(
+                "UPDATE projects SET duplicate_of = $1, duplicate_state = $2 WHERE id = $3",
+            )
+            .bind(original)
+            .bind(DuplicateState::Held.code())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The bureau's judgement of a held project: a duplicate (never counted) or a project of
+    /// its own (counted from now on).
+    pub async fn judge_duplicate(&mut self, code: &str, duplicate: bool) -> Result<()> {
+        let id = self.resolve(Named::Project, "项目编号", code).await?;
+        let state: Option<String> =
+            sqlx::query("SELECT duplicate_state FROM projects WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.conn())
+                .await?
+                .try_get(0)?;
+        if state.as_deref() != Some(DuplicateState::Held.code()) {
+            return Err(StoreError::invalid(
+                "项目编号",
+                format!("项目“{code}”不在待研判列表中"),
+            ));
+        }
+        let to = if duplicate {
+            DuplicateState::Confirmed
+        } else {
+            DuplicateState::Cleared
+        };
+        sqlx::query("UPDATE projects SET duplicate_state = $1 WHERE id = $2")
+            .bind(to.code())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        self.log(
+            "duplicate",
+            code,
+            "judge",
+            Some(&DuplicateState::Held.code()),
+            Some(&to.code()),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Projects suspected or judged duplicates, held ones first.
+    pub async fn suspected_duplicates(&self) -> Result<Vec<SuspectedDuplicate>> {
+        let rows = sqlx::query(
+            "SELECT p.code, p.name, u.name, e.name, o.code, o.name, p.duplicate_state FROM projects p \
+             JOIN units u ON u.id = p.territory_unit_id JOIN projects o ON o.id = p.duplicate_of \
+             LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.duplicate_state IS NOT NULL \
+             ORDER BY CASE WHEN p.duplicate_state = 'held' THEN 0 ELSE 1 END, p.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = r.try_get(6)?;
+                Ok(SuspectedDuplicate {
+                    code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    territory: r.try_get(2)?,
+                    investor: r.try_get(3)?,
+                    original_code: r.try_get(4)?,
+                    original_name: r.try_get(5)?,
+                    state: DuplicateState::from_code(&state)
+                        .ok_or_else(|| crate::read::corrupt("重复研判", &state))?,
+                })
+            })
+            .collect()
+    }
+
+    /// The ids of projects the figures leave out: held or confirmed duplicates.
+    pub(crate) async fn uncounted_projects(&self) -> Result<std::collections::HashSet<i64>> {
+        let rows =
+            sqlx::query("SELECT id FROM projects WHERE duplicate_state IN ('held', 'confirmed')")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+}

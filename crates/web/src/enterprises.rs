@@ -1,0 +1,353 @@
+//! The 招商大数据库 in the browser (issue 6): search with filters, and a firm's profile (画像) —
+//! its data, contacts, the visits and projects the reader may see, and its places in chains.
+//! Any account that reads business data may search; what a profile shows of visits and
+//! projects follows the same scope as everywhere else.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::enterprise::{EnterpriseSize, FLAGS, IndustryCode};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::projects::render;
+use crate::scoreboard::readers_only;
+use crate::view::Layout;
+
+const PAGE_SIZE: usize = 20;
+
+#[derive(Debug, Default)]
+pub struct SearchQuery {
+    q: String,
+    industry: String,
+    province: String,
+    city: String,
+    size: String,
+    flag: Vec<String>,
+    page: Option<usize>,
+}
+
+pub struct FirmRow {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub industry: String,
+    pub region: String,
+    pub size: String,
+    pub tags: String,
+    pub score: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprises.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    industry: String,
+    province: String,
+    city: String,
+    size: String,
+    flags: Vec<(&'static str, bool)>,
+    sizes: Vec<&'static str>,
+    error: Option<String>,
+    rows: Vec<FirmRow>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    held: u64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn link(query: &SearchQuery, page: usize) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("q", query.q.clone()),
+        ("industry", query.industry.clone()),
+        ("province", query.province.clone()),
+        ("city", query.city.clone()),
+        ("size", query.size.clone()),
+    ];
+    pairs.extend(query.flag.iter().map(|f| ("flag", f.clone())));
+    pairs.push(("page", page.to_string()));
+    format!(
+        "/enterprises?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
+/// GET /enterprises: the search box, the filters and a page of hits, best first.
+pub async fn search_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    raw: axum::extract::RawQuery,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    // Repeated `flag=` parameters: parsed by hand, as the form sends them.
+    let raw = raw.0.unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let mut query = SearchQuery::default();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "q" => query.q = v,
+            "industry" => query.industry = v,
+            "province" => query.province = v,
+            "city" => query.city = v,
+            "size" => query.size = v,
+            "flag" => query.flag.push(v),
+            "page" => query.page = v.parse().ok(),
+            _ => {}
+        }
+    }
+    let mut error = None;
+    let industry = match query.industry.trim() {
+        "" => None,
+        code => match IndustryCode::parse("行业代码", code) {
+            Ok(c) => Some(c.as_str().to_owned()),
+            Err(e) => {
+                error = Some(e.to_string());
+                None
+            }
+        },
+    };
+    let filters = search::Filters {
+        industry,
+        province: Some(query.province.trim().to_owned()).filter(|s| !s.is_empty()),
+        city: Some(query.city.trim().to_owned()).filter(|s| !s.is_empty()),
+        size: Some(query.size.trim().to_owned()).filter(|s| !s.is_empty()),
+        flags: query.flag.clone(),
+    };
+    state
+        .search
+        .catch_up(&state.store)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let page = query.page.unwrap_or(1).max(1);
+    let hits = state
+        .search
+        .search(&query.q, &filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
+    let firms = state.store.enterprises_by_id(&ids).await?;
+    let rows = hits
+        .hits
+        .iter()
+        .zip(firms)
+        .map(|(hit, f)| FirmRow {
+            id: f.id,
+            credit_code: f
+                .firm
+                .credit_code
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            industry: f
+                .firm
+                .industry
+                .as_ref()
+                .map(|c| format!("{} {}", c.as_str(), c.section_name()))
+                .unwrap_or_default(),
+            region: [f.firm.province.clone(), f.firm.city.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            size: f
+                .firm
+                .size
+                .map(|s| s.label().to_owned())
+                .unwrap_or_default(),
+            tags: f.firm.tags.join("、"),
+            name: f.firm.name,
+            score: format!("{:.2}", hit.score),
+        })
+        .collect();
+    let pages = hits.total.div_ceil(PAGE_SIZE).max(1);
+    Ok(Html(render(&SearchPage {
+        layout: Layout::of(&user),
+        flags: FLAGS
+            .iter()
+            .map(|f| (*f, query.flag.iter().any(|q| q == f)))
+            .collect(),
+        sizes: EnterpriseSize::ALL.iter().map(|s| s.label()).collect(),
+        error,
+        rows,
+        total: hits.total,
+        page,
+        pages,
+        held: state.search.len(),
+        previous: (page > 1).then(|| link(&query, page - 1)),
+        next: (page < pages).then(|| link(&query, page + 1)),
+        q: query.q,
+        industry: query.industry,
+        province: query.province,
+        city: query.city,
+        size: query.size,
+    })?))
+}
+
+pub struct VisitRow {
+    pub date: String,
+    pub unit: String,
+    pub leaders: String,
+    pub mode: String,
+    pub content: String,
+    pub outcome: String,
+    pub project: String,
+}
+
+pub struct ProjectRow {
+    pub code: String,
+    pub name: String,
+    pub territory: String,
+    pub state: String,
+}
+
+#[derive(Template)]
+#[template(path = "enterprise.html")]
+struct ProfilePage {
+    layout: Layout,
+    id: i64,
+    firm: domain::enterprise::Enterprise,
+    industry: String,
+    capital: String,
+    contacts: Vec<store::Contact>,
+    visits: Vec<VisitRow>,
+    hidden_visits: usize,
+    projects: Vec<ProjectRow>,
+    positions: Vec<store::ChainPosition>,
+    can_add_contact: bool,
+    error: Option<String>,
+}
+
+async fn profile(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<ProfilePage, WebError> {
+    readers_only(user)?;
+    let actor = user.actor();
+    let firm = state
+        .store
+        .enterprise(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("企业库中没有编号为{id}的企业")))?;
+    let all_visits = state
+        .store
+        .visits_to(&firm.name, firm.credit_code.as_ref().map(|c| c.as_str()))
+        .await?;
+    let total_visits = all_visits.len();
+    let visits: Vec<VisitRow> = all_visits
+        .into_iter()
+        .filter(|v| actor.unit.is_none() || v.unit == actor.unit)
+        .map(|v| VisitRow {
+            date: v.date.to_string(),
+            unit: v.unit.unwrap_or_else(|| "市本级".into()),
+            leaders: v.leaders.unwrap_or_default(),
+            mode: v.mode.unwrap_or_default(),
+            content: v.content.unwrap_or_default(),
+            outcome: v.outcome.unwrap_or_default(),
+            project: v.project_code.unwrap_or_default(),
+        })
+        .collect();
+    let mut projects = Vec::new();
+    let scope = crate::projects::scoped_filter(&actor)?;
+    for code in state.store.projects_of_firm(id).await? {
+        let filter = store::ProjectFilter {
+            code: Some(code),
+            ..scope.clone()
+        };
+        for p in state.store.summaries(&filter).await? {
+            projects.push(ProjectRow {
+                state: p.state,
+                code: p.code,
+                name: p.name,
+                territory: p.territory,
+            });
+        }
+    }
+    Ok(ProfilePage {
+        layout: Layout::of(user),
+        id,
+        industry: firm
+            .industry
+            .as_ref()
+            .map(|c| format!("{}（{}）", c.as_str(), c.section_name()))
+            .unwrap_or_default(),
+        capital: firm
+            .registered_capital
+            .map(|m| format!("{}万元", domain::money::format_wan(m)))
+            .unwrap_or_default(),
+        contacts: state.store.contacts(id).await?,
+        hidden_visits: total_visits - visits.len(),
+        visits,
+        projects,
+        positions: state.store.chain_positions(id).await?,
+        can_add_contact: actor.creates_projects(),
+        firm,
+        error,
+    })
+}
+
+/// GET /enterprises/{id}: the firm's profile.
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&profile(&state, &user, id, None).await?)?))
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// POST /enterprises/{id}/contacts: 招商局 and units' staff add a contact person.
+pub async fn add_contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    if !actor.creates_projects() {
+        return Err(WebError::Forbidden);
+    }
+    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let contact = store::Contact {
+        name: form.name.trim().to_owned(),
+        title: optional(&form.title),
+        phone: optional(&form.phone),
+        note: optional(&form.note),
+    };
+    let mut tx = crate::begin(&state.store, &actor).await?;
+    match tx.add_contact(id, &contact).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
+        }
+        Err(store::StoreError::Invalid(e)) => {
+            tx.rollback().await?;
+            let page = profile(&state, &user, id, Some(e.to_string())).await?;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(render(&page)?),
+            )
+                .into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
