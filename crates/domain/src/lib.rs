@@ -10,6 +10,7 @@ pub mod blockers;
 pub mod chains;
 pub mod credit_code;
 pub mod demo;
+pub mod demo_chains;
 pub mod duplicates;
 pub mod enterprise;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod review;
 pub mod stage;
 pub mod synthetic;
 pub mod text;
+pub mod visits;
 pub mod warnings;
 
 pub use credit_code::CreditCode;

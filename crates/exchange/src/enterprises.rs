@@ -1,5 +1,5 @@
-//! Importing the 招商大数据库 from registry dumps: millions of rows, never clean. A CSV is read a
-//! record at a time, so memory stays flat as the file grows; every bad row is reported by row
+//! Importing the 招商大数据库 from registry dumps: millions of rows, never clean. A CSV or an xlsx
+//! is read a record at a time, so memory stays flat as the file grows; every bad row is reported by row
 //! and column; and — for this kind only — the good rows may be imported while the bad ones are
 //! written to a file of their own, with the reason beside each.
 
@@ -17,7 +17,7 @@ const BATCH: usize = 3_000;
 /// The most bad cells kept in the report when the bad rows go to a file (the file has them all).
 const REPORTED: usize = 1_000;
 
-/// Imports the firms of `path` (.csv streamed, .xlsx read whole) in one transaction. Without
+/// Imports the firms of `path` (.csv and .xlsx streamed, .xls read whole) in one transaction. Without
 /// `bad_rows`, any bad row imports nothing; with it, the good rows are imported and the bad ones
 /// written there (CSV, the file's own columns and a last column 错误原因).
 pub async fn import_enterprises(
@@ -102,6 +102,20 @@ pub async fn import_enterprises(
                     byte,
                 )))
             }
+        }));
+    } else if path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+    {
+        let (names, last_row, stream) = crate::table::stream_xlsx(path)?;
+        total = last_row;
+        headers = names;
+        rows = Box::new(stream.into_iter().map(|row| {
+            let row = row?;
+            let raw = row.cells.iter().map(Cell::text).collect();
+            let reached = row.number;
+            Ok((row, raw, reached))
         }));
     } else {
         let table = crate::table::read(path)?;

@@ -183,3 +183,105 @@ pub fn header_key(header: &str) -> &str {
     let end = header.find(['(', '（']).unwrap_or(header.len());
     header[..end].trim().trim_start_matches('*').trim()
 }
+
+/// Rows handed over from the thread that reads a workbook.
+pub type RowStream = std::sync::mpsc::Receiver<Result<Row, ExchangeError>>;
+
+/// The first sheet of an `.xlsx` read a cell at a time on a thread of its own, handed over a
+/// row at a time through a short queue: memory holds the workbook's shared strings and a few
+/// thousand rows, never the whole sheet. Returns the header row, the number of the last row
+/// (for progress) and the data rows, empty ones left out.
+pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), ExchangeError> {
+    let name = path.display().to_string();
+    let unreadable = {
+        let name = name.clone();
+        move |e: &dyn std::fmt::Display| {
+            ExchangeError::Format(format!("{name}: 无法读取Excel文件: {e}"))
+        }
+    };
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Row, ExchangeError>>(4_096);
+    let (ready, headers) =
+        std::sync::mpsc::sync_channel::<Result<(Vec<String>, usize), ExchangeError>>(1);
+    std::thread::spawn(move || {
+        let Some(sheet) = workbook.sheet_names().into_iter().next() else {
+            let _ = ready.send(Err(ExchangeError::Format(format!(
+                "{name}: 工作簿中没有工作表"
+            ))));
+            return;
+        };
+        let mut cells = match workbook.worksheet_cells_reader(&sheet) {
+            Ok(cells) => cells,
+            Err(e) => {
+                let _ = ready.send(Err(unreadable(&e)));
+                return;
+            }
+        };
+        let last_row = cells.dimensions().end.0 as usize + 1;
+        let mut header: Option<Vec<String>> = None;
+        let mut current: Option<Row> = None;
+        // Hands a finished row on: the first non-empty one is the header. False when the
+        // reader has gone away.
+        let mut finish = |row: Row| -> bool {
+            if row.cells.iter().all(Cell::is_empty) {
+                return true;
+            }
+            match header {
+                None => {
+                    let texts: Vec<String> = row.cells.iter().map(Cell::text).collect();
+                    header = Some(texts.clone());
+                    ready.send(Ok((texts, last_row))).is_ok()
+                }
+                Some(_) => sender.send(Ok(row)).is_ok(),
+            }
+        };
+        loop {
+            match cells.next_cell() {
+                Ok(Some(cell)) => {
+                    let (r, c) = cell.get_position();
+                    let number = r as usize + 1;
+                    if current.as_ref().is_some_and(|row| row.number != number)
+                        && let Some(row) = current.take()
+                        && !finish(row)
+                    {
+                        return;
+                    }
+                    let row = current.get_or_insert_with(|| Row {
+                        number,
+                        cells: Vec::new(),
+                    });
+                    let c = c as usize;
+                    if row.cells.len() <= c {
+                        row.cells.resize(c + 1, Cell::Empty);
+                    }
+                    row.cells[c] = convert(&Data::from(cell.get_value().clone()));
+                }
+                Ok(None) => {
+                    if let Some(row) = current.take() {
+                        finish(row);
+                    }
+                    break;
+                }
+                Err(e) => {
+                    let error = unreadable(&e);
+                    if header.is_none() {
+                        let _ = ready.send(Err(error));
+                    } else {
+                        let _ = sender.send(Err(error));
+                    }
+                    return;
+                }
+            }
+        }
+        if header.is_none() {
+            let _ = ready.send(Err(ExchangeError::Format(format!(
+                "{name}: 文件是空的，第1行应为表头"
+            ))));
+        }
+    });
+    let (headers, last_row) = headers
+        .recv()
+        .map_err(|_| ExchangeError::Format(format!("{}: 无法读取Excel文件", path.display())))??;
+    Ok((headers, last_row, receiver))
+}

@@ -20,6 +20,7 @@ mod sheets;
 pub mod testing;
 mod tx;
 mod users;
+mod visit_plans;
 mod warnings;
 
 use std::path::Path;

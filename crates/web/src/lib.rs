@@ -25,6 +25,7 @@ mod settings;
 mod sheets;
 mod targets;
 mod view;
+mod visits;
 mod warnings;
 
 use std::net::SocketAddr;
@@ -186,6 +187,8 @@ pub fn router(state: AppState) -> Router {
             "/chain-maps/{name}/segments/{id}/targets",
             get(chain_map::targets),
         )
+        .route("/visits", get(visits::show).post(visits::add_visit))
+        .route("/visits/plans", post(visits::add_plan))
         .route("/duplicates", get(duplicates::list))
         .route("/duplicates/{code}/{decision}", post(duplicates::judge))
         .route("/enterprises", get(enterprises::search_page))

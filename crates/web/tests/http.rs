@@ -1524,3 +1524,57 @@ both_databases! {
         assert!(app.get("/duplicates", b).await.body.contains("已确认重复，不计入统计"));
     }
 }
+
+both_databases! {
+    async fn visits_are_counted_by_unit_and_leader_and_plans_held_against_them(db) {
+        let app = start(db.open().await.unwrap()).await;
+        unit_with_staff(db, "宝清县", UnitKind::County, "baoqing").await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        tx.set_records_as_of(d("2022-07-10")).await.unwrap();
+        tx.commit().await.unwrap();
+        let (staff, csrf) = app.sign_in("jixian").await;
+        let s = Some(staff.as_str());
+        let visit = |date: &'static str, firm: &'static str, leaders: &'static str| {
+            let (app, csrf) = (&app, csrf.clone());
+            async move {
+                app.post_form("/visits", s, &[("csrf", &csrf), ("date", date), ("enterprise", firm), ("leaders", leaders), ("mode", "上门拜访")]).await
+            }
+        };
+        assert_eq!(visit("2022-06-01", "中国船舶集团有限公司", "陈立新、王建国").await.status, 303);
+        assert_eq!(visit("2022-06-20", "青岛洛唯新材料有限公司", "陈立新").await.status, 303);
+        let bad = visit("2022-13-01", "某公司", "").await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("日期"), "{}", bad.body);
+        for (date, firm) in [("2022-06-30", "中国船舶集团有限公司"), ("2022-06-15", "江南造船（集团）有限责任公司"), ("2022-09-30", "中国石油化工股份有限公司")] {
+            let reply = app.post_form("/visits/plans", s, &[("csrf", &csrf), ("date", date), ("enterprise", firm), ("leaders", "陈立新")]).await;
+            assert_eq!(reply.status, 303, "{}", reply.body);
+        }
+        let nameless = app.post_form("/visits/plans", s, &[("csrf", &csrf), ("date", "2022-09-30"), ("enterprise", " ")]).await;
+        assert_eq!(nameless.status, 422);
+        assert!(nameless.body.contains("目标企业"));
+
+        let (other, other_csrf) = app.sign_in("baoqing").await;
+        let reply = app.post_form("/visits", Some(&other), &[("csrf", &other_csrf), ("date", "2022-05-05"), ("enterprise", "中国船舶集团有限公司"), ("leaders", "赵文博")]).await;
+        assert_eq!(reply.status, 303);
+
+        let page = app.get("/visits?year=2022", s).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("2022年对接 2 次"), "only the county's own: {}", page.body);
+        assert!(page.body.contains("<td>陈立新</td><td class=\"num\">2</td>") && page.body.contains("<td>王建国</td><td class=\"num\">1</td>"));
+        assert!(!page.body.contains("赵文博"), "another county's visit stays hidden");
+        assert!(page.body.contains("已对接（2022-06-01）"), "done by the visit a month before");
+        assert!(page.body.contains("逾期25天未对接"), "江南造船 planned for 06-15, not visited by 07-10");
+        assert!(page.body.contains("未到期"));
+        assert!(page.body.contains("已对接 1 项，逾期未对接 1 项"));
+
+        let (bureau, _) = app.sign_in("bureau").await;
+        let city = app.get("/visits?year=2022", Some(&bureau)).await;
+        assert!(city.body.contains("2022年对接 3 次") && city.body.contains("赵文博"));
+        let (admin, _) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get("/visits", Some(&admin)).await.status, 403);
+        let (auditor, auditor_csrf) = app.sign_in("auditor").await;
+        let refused = app.post_form("/visits", Some(&auditor), &[("csrf", &auditor_csrf), ("date", "2022-06-01"), ("enterprise", "某公司")]).await;
+        assert_eq!(refused.status, 403);
+    }
+}

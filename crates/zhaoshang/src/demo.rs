@@ -26,10 +26,68 @@ pub async fn load_organisation(tx: &mut Tx, city: &DemoCity) -> Result<()> {
 pub async fn load(store: &Store, actor: &str) -> Result<String> {
     let city = demo::build();
     load_city(store, actor, &city).await?;
+    load_chain_maps(store, actor, &city).await?;
     Ok(format!(
         "已载入演示数据（双鸭山市，2020—2022年，生成的记录均标为示例）：{}。",
         counts(&city)
     ))
+}
+
+/// The chains' links, the illustrative firms of the 招商大数据库 placed in them, and the seed's
+/// projects in the links they fill.
+async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
+    use domain::demo_chains::{PROJECT_LINKS, SEGMENTS, firms};
+    let mut tx = store.begin(actor).await?;
+    for (chain, link, position, codes) in SEGMENTS {
+        let codes = codes
+            .iter()
+            .map(|c| domain::enterprise::IndustryCode::parse("行业代码", c))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tx.upsert_segment(chain, link, position, &codes).await?;
+    }
+    let firms = firms();
+    let records: Vec<_> = firms.iter().map(|f| f.firm.clone()).collect();
+    tx.upsert_enterprises(&records).await?;
+    for f in &firms {
+        let code = f.firm.credit_code.as_ref().map_or("", |c| c.as_str());
+        for (chain, link, local, leader) in &f.placed {
+            let role = if *local {
+                store::SegmentRole::Local
+            } else {
+                store::SegmentRole::Target
+            };
+            tx.place_firm(chain, link, code, role, *leader).await?;
+        }
+    }
+    // Knock-door plans to the target firms: the first ones due before the demo's day, so the
+    // page shows plans overdue beside plans to come.
+    let targets = firms
+        .iter()
+        .filter(|f| f.placed.iter().any(|(_, _, local, _)| !local));
+    for (i, f) in targets.enumerate() {
+        let on = if i < 3 {
+            chrono::NaiveDate::from_ymd_opt(2022, 11, 30)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(2023, 1, 20)
+        };
+        let Some(on) = on else { continue };
+        let mut plan =
+            domain::visits::VisitPlan::new(&f.firm.name, on).map_err(|e| anyhow::anyhow!("{e}"))?;
+        plan.credit_code = f.firm.credit_code.clone();
+        plan.purpose = f
+            .placed
+            .first()
+            .map(|(chain, link, _, _)| format!("{chain}{link}环节招商（示例）"));
+        tx.add_visit_plan(&plan).await?;
+    }
+    for (name, chain, link) in PROJECT_LINKS {
+        if let Some(project) = city.projects.iter().find(|p| p.name == name) {
+            tx.place_project(&project.code, chain, link).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Loads a synthetic city of `projects` projects over 2013–2022 (for benchmarks).

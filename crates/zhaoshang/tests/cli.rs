@@ -404,6 +404,17 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         assert_eq!(ranks(&stored), ranks(&expected));
         assert!(stored == expected, "every field, not only the values, agrees");
 
+        // The chain maps: 负极材料 has no local firm yet (a gap to fill) and the 碳一 project to
+        // fill it; 球形石墨 has its 链主; no generated project waits in 重复研判.
+        let store = db.open().await.unwrap();
+        let graphite = store.chain_map("石墨产业链").await.unwrap().unwrap();
+        let link = |name: &str| graphite.segments.iter().find(|s| s.name == name).unwrap().clone();
+        assert_eq!(link("负极材料").action(), Some(domain::chains::Action::Fill));
+        assert!(link("负极材料").projects[0].name.contains("碳一"));
+        assert!(link("球形石墨").chain_leaders().any(|f| f.name == "双鸭山龙江石墨新材料有限公司"));
+        assert!(store.suspected_duplicates().await.unwrap().is_empty());
+        assert_eq!(store.visit_plans(None).await.unwrap().len(), 9);
+
         let summary = zhaoshang(db, &["report", "summary", "--year", "2022", "--period", "H1"]);
         assert!(summary.ok, "{}", summary.stderr);
         assert!(summary.stdout.starts_with("2022年上半年，双鸭山市签约项目88项，签约额405亿元；到位资金80.5亿元，同比增长91.9%"), "{}", summary.stdout);
@@ -550,5 +561,42 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         let run = zhaoshang(db, &["import", "planets", "x.csv"]);
         assert!(!run.ok);
         assert!(run.stderr.contains("不支持的数据类型“planets”"), "{}", run.stderr);
+    }
+}
+
+both_databases! {
+    async fn an_enterprise_workbook_is_streamed_with_its_row_numbers(db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firms.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["企业名称", "统一社会信用代码", "行业代码", "注册资本(万元)", "成立日期", "标签"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "中国船舶集团有限公司").unwrap();
+        sheet.write_string(1, 1, "91310000710924478P").unwrap();
+        sheet.write_number(1, 2, 3731.0).unwrap(); // a code the sheet keeps as a number
+        sheet.write_number(1, 3, 11_000_000.0).unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 11, 8).unwrap();
+        sheet.write_datetime_with_format(1, 4, &date, &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).unwrap();
+        // Row 3 is left empty; row 4 is bad; row 5 good.
+        sheet.write_string(3, 0, "坏代码公司").unwrap();
+        sheet.write_string(3, 1, "91310000710924478Q").unwrap();
+        sheet.write_string(4, 0, "龙江石墨新材料有限公司").unwrap();
+        sheet.write_string(4, 5, "上市").unwrap();
+        book.save(&path).unwrap();
+
+        let run = zhaoshang(db, &["import", "enterprises", path.to_str().unwrap()]);
+        assert!(!run.ok && run.stderr.contains("第4行 统一社会信用代码"), "{}{}", run.stdout, run.stderr);
+        let bad = dir.path().join("bad.csv");
+        let run = zhaoshang(db, &["import", "enterprises", path.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
+        assert!(run.ok && run.stdout.contains("共3行，新增2") && run.stdout.contains("有错误的1行"), "{}{}", run.stdout, run.stderr);
+        let store = db.open().await.unwrap();
+        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
+        assert_eq!(firm.industry.as_ref().map(|c| c.as_str()), Some("C3731"));
+        assert_eq!(firm.founded.map(|d| d.to_string()), Some("2019-11-08".into()));
+        assert_eq!(firm.registered_capital.map(|m| m.units()), Some(110_000_000_000));
+        assert!(std::fs::read_to_string(&bad).unwrap().contains("坏代码公司"));
+        let _ = std::fs::remove_dir_all(index_dir(db));
     }
 }

@@ -1,0 +1,75 @@
+//! 敲门计划: visits planned to target firms (migration 14).
+
+use domain::CreditCode;
+use domain::visits::VisitPlan;
+use sqlx::Row;
+
+use crate::read::{corrupt, parse_day};
+use crate::tx::Named;
+use crate::{Result, Store, Tx};
+
+impl Tx {
+    pub async fn add_visit_plan(&mut self, plan: &VisitPlan) -> Result<()> {
+        let unit = match &plan.unit {
+            Some(unit) => Some(self.resolve(Named::Unit, "单位", unit).await?),
+            None => None,
+        };
+        let actor = self.actor_name().to_owned();
+        sqlx::query(
+            "INSERT INTO visit_plans (enterprise_name, credit_code, unit_id, leader, planned_date, purpose, \
+             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&plan.enterprise)
+        .bind(plan.credit_code.as_ref().map(CreditCode::as_str))
+        .bind(unit)
+        .bind(&plan.leader)
+        .bind(plan.planned.format("%Y-%m-%d").to_string())
+        .bind(&plan.purpose)
+        .bind(crate::now_millis())
+        .bind(actor)
+        .execute(self.conn())
+        .await?;
+        self.log(
+            "visit_plan",
+            &plan.enterprise,
+            "create",
+            None::<&()>,
+            Some(plan),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The knock-door plans, of one unit or all, by planned date.
+    pub async fn visit_plans(&self, unit: Option<&str>) -> Result<Vec<VisitPlan>> {
+        let rows = sqlx::query(
+            "SELECT p.enterprise_name, p.credit_code, u.name, p.leader, p.planned_date, p.purpose \
+             FROM visit_plans p LEFT JOIN units u ON u.id = p.unit_id \
+             WHERE $1 = '' OR u.name = $1 ORDER BY p.planned_date, p.id",
+        )
+        .bind(unit.unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let name: String = r.try_get(0)?;
+                let code: Option<String> = r.try_get(1)?;
+                let planned: String = r.try_get(4)?;
+                let mut plan = VisitPlan::new(&name, parse_day(&planned)?)
+                    .map_err(|_| corrupt("目标企业", &name))?;
+                plan.credit_code = code
+                    .map(|c| {
+                        CreditCode::parse("统一社会信用代码", &c)
+                            .map_err(|_| corrupt("统一社会信用代码", &c))
+                    })
+                    .transpose()?;
+                plan.unit = r.try_get(2)?;
+                plan.leader = r.try_get(3)?;
+                plan.purpose = r.try_get(5)?;
+                Ok(plan)
+            })
+            .collect()
+    }
+}
