@@ -248,13 +248,14 @@ impl SearchIndex {
             state.writer.delete_all_documents()?;
         }
         let mut count = 0u64;
-        let mut after_id = 0i64;
+        // Firms at the revision held are indexed already: start after the last of them.
+        let (mut after_revision, mut after_id) = (from, i64::MAX);
         loop {
             let page = store
-                .enterprises_written(from, upto, after_id, PAGE)
+                .enterprises_written(after_revision, after_id, upto, PAGE)
                 .await?;
             let Some(last) = page.last() else { break };
-            after_id = last.id;
+            (after_revision, after_id) = (last.revision, last.id);
             for firm in &page {
                 if from != -1 {
                     state

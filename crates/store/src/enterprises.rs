@@ -13,7 +13,7 @@ use crate::read::{corrupt, parse_day};
 use crate::{Result, Store, Tx, Upserted, now_millis};
 
 const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-     founded_on, size, tags, scope FROM enterprises";
+     founded_on, size, tags, scope, revision FROM enterprises";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     let name: String = row.try_get(1)?;
@@ -267,7 +267,14 @@ impl Store {
 
 fn indexed(rows: &[sqlx::any::AnyRow]) -> Result<Vec<IndexedFirm>> {
     rows.iter()
-        .map(|r| from_row(r).map(|(id, firm)| IndexedFirm { id, firm }))
+        .map(|r| {
+            let (id, firm) = from_row(r)?;
+            Ok(IndexedFirm {
+                id,
+                firm,
+                revision: r.try_get(11)?,
+            })
+        })
         .collect()
 }
 
@@ -276,6 +283,8 @@ fn indexed(rows: &[sqlx::any::AnyRow]) -> Result<Vec<IndexedFirm>> {
 pub struct IndexedFirm {
     pub id: i64,
     pub firm: Enterprise,
+    /// The enterprise revision it was last written at.
+    pub revision: i64,
 }
 
 impl Store {
@@ -287,22 +296,25 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
-    /// A page of the firms written after revision `after` and at `upto` or before, by id from
-    /// `after_id` on; the search index reads them to catch up (all of them when `after` is -1).
+    /// A page of the firms written at revision `upto` or before, in (revision, id) order after
+    /// the firm (`after_revision`, `after_id`); the search index reads them to catch up (all of
+    /// them from (-1, 0)). Keyset paging on the `(revision, id)` index: each page is a range
+    /// scan, however many firms one revision wrote.
     pub async fn enterprises_written(
         &self,
-        after: i64,
-        upto: i64,
+        after_revision: i64,
         after_id: i64,
+        upto: i64,
         limit: i64,
     ) -> Result<Vec<IndexedFirm>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE revision > $1 AND revision <= $2 AND id > $3 ORDER BY id LIMIT $4"
+            "{SELECT} WHERE (revision > $1 OR (revision = $1 AND id > $2)) AND revision <= $3 \
+             ORDER BY revision, id LIMIT $4"
         ));
         let rows = sqlx::query(sql)
-            .bind(after)
-            .bind(upto)
+            .bind(after_revision)
             .bind(after_id)
+            .bind(upto)
             .bind(limit)
             .fetch_all(self.pool())
             .await?;
@@ -323,15 +335,11 @@ impl Store {
         for id in ids {
             query = query.bind(*id);
         }
-        let mut found: HashMap<i64, Enterprise> = HashMap::new();
-        for row in query.fetch_all(self.pool()).await? {
-            let (id, firm) = from_row(&row)?;
-            found.insert(id, firm);
-        }
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(id).map(|firm| IndexedFirm { id: *id, firm }))
-            .collect())
+        let mut found: HashMap<i64, IndexedFirm> = indexed(&query.fetch_all(self.pool()).await?)?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// A token that names this database, made on first asking: an index built from another

@@ -6,7 +6,7 @@ ALTER TABLE enterprises ADD COLUMN scope TEXT;
 -- The enterprise_revision a firm was last written at: the search index catches up by reading
 -- the firms written after the revision it holds.
 ALTER TABLE enterprises ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
-CREATE INDEX enterprises_revision ON enterprises (revision);
+CREATE INDEX enterprises_revision ON enterprises (revision, id);
 
 -- Moved on (and so locked) by the first write to enterprises in a transaction, which keeps
 -- revisions in commit order: a reader that sees revision R sees every firm written at R or before.
