@@ -92,7 +92,7 @@ fn segment_box(segment: &Segment, x: u32, y: u32) -> String {
         .chain_leaders()
         .next()
         .map(|f| format!("链主：{}", f.name))
-        .unwrap_or_else(|| format!("在建项目{}个", segment.projects.len()));
+        .unwrap_or_else(|| format!("填补项目{}个", segment.projects.len()));
     format!(
         "<a href=\"#segment-{id}\"><g class=\"segment {class}\" data-segment=\"{name}\">\
          <rect x=\"{x}\" y=\"{y}\" width=\"{COLUMN}\" height=\"{BOX_H}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2\"{dash}/>\
