@@ -372,7 +372,7 @@ async fn baseline(
         sorted.sort_by(f64::total_cmp);
         let _ = writeln!(
             out,
-            "对照 {label}（无筛选的{}种，前20条）: {}；p50 是本系统的 {:.0} 倍；命中: {}",
+            "对照 {label}（无筛选的{}种，前20条）: {}；p50 是本系统的 {:.1} 倍；命中: {}",
             texts.len(),
             summary(&mut times),
             percentile(&sorted, 0.5) / ours_median.max(1e-6),
