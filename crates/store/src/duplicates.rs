@@ -136,6 +136,26 @@ impl Store {
             .collect()
     }
 
+    /// Where a project stands in 重复研判, with the project it resembles, if it was ever suspected.
+    pub async fn duplicate_status(&self, code: &str) -> Result<Option<(DuplicateState, String)>> {
+        let row = sqlx::query(
+            "SELECT p.duplicate_state, o.code FROM projects p JOIN projects o ON o.id = p.duplicate_of \
+             WHERE p.code = $1 AND p.duplicate_state IS NOT NULL",
+        )
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            let state: String = r.try_get(0)?;
+            Ok((
+                DuplicateState::from_code(&state)
+                    .ok_or_else(|| crate::read::corrupt("重复研判", &state))?,
+                r.try_get(1)?,
+            ))
+        })
+        .transpose()
+    }
+
     /// The ids of projects the figures leave out: held or confirmed duplicates.
     pub(crate) async fn uncounted_projects(&self) -> Result<std::collections::HashSet<i64>> {
         let rows =

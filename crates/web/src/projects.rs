@@ -398,6 +398,8 @@ pub(crate) struct ProjectPage {
     financing_form: FinancingForm,
     financing_errors: Vec<FieldError>,
     financing_statuses: Vec<Choice>,
+    /// 重复研判: the state and the project it resembles.
+    duplicate: Option<(domain::duplicates::DuplicateState, String)>,
 }
 
 impl ProjectPage {
@@ -791,7 +793,9 @@ pub(crate) async fn project_page(
         .store
         .value_list(domain::records::value_lists::FUND_SOURCE)
         .await?;
+    let duplicate = state.store.duplicate_status(&project.code).await?;
     Ok(ProjectPage {
+        duplicate,
         layout: Layout::of(user),
         signed: wan(status
             .progress

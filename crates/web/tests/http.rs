@@ -1506,6 +1506,9 @@ both_databases! {
         assert!(!list.body.contains("ZC-3") && !list.body.contains("ZC-4"));
         assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 1, "held: not counted");
         assert_eq!(city_value(&app, &bureau, "signed_amount", false).await, 10_000_000, "nor its amount");
+        let page = app.get("/projects/ZC-2", b).await;
+        assert!(page.body.contains("重复研判：疑似重复，待研判") && page.body.contains("本项目不计入任何统计"), "the project page says so");
+        assert!(!app.get("/projects/ZC-1", b).await.body.contains("重复研判："), "the original is not marked");
 
         let (staff, staff_csrf) = app.sign_in("jixian").await;
         let refused = app.post_form("/duplicates/ZC-2/distinct", Some(&staff), &[("csrf", &staff_csrf)]).await;
