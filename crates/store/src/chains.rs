@@ -149,22 +149,15 @@ impl Tx {
     ) -> Result<()> {
         let segment_id = self.segment_id(chain, segment).await?;
         let firm = firm.trim();
+        // By credit code (as typed, in any case), else by the exact name.
         let row = sqlx::query(
-            "SELECT id FROM enterprises WHERE credit_code = $1 OR (name = $1 AND credit_code IS NULL) \
-             OR name = $1 ORDER BY id LIMIT 1",
+            "SELECT id FROM enterprises WHERE credit_code = $1 OR name = $2 \
+             ORDER BY CASE WHEN credit_code = $1 THEN 0 ELSE 1 END, id LIMIT 1",
         )
         .bind(firm.to_ascii_uppercase())
+        .bind(firm)
         .fetch_optional(self.conn())
         .await?;
-        let row = match row {
-            Some(row) => Some(row),
-            None => {
-                sqlx::query("SELECT id FROM enterprises WHERE name = $1 ORDER BY id LIMIT 1")
-                    .bind(firm)
-                    .fetch_optional(self.conn())
-                    .await?
-            }
-        };
         let firm_id: i64 = row
             .ok_or_else(|| {
                 StoreError::invalid(

@@ -276,28 +276,16 @@ async fn change(
         return Err(WebError::Forbidden);
     }
     let mut tx = crate::begin(&state.store, &actor).await?;
-    match apply(&mut tx).await {
+    let refused = match apply(&mut tx).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/chain-maps/{}", encode(chain))).into_response())
+            return Ok(Redirect::to(&format!("/chain-maps/{}", encode(chain))).into_response());
         }
-        Err(store::StoreError::Invalid(e)) => {
-            tx.rollback().await?;
-            let page = chain_page(state, user, chain, None, Some(e.to_string())).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
-        }
-        Err(store::StoreError::InvalidFields(errors)) => {
-            tx.rollback().await?;
-            let message = errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("；");
-            let page = chain_page(state, user, chain, None, Some(message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
-        }
-        Err(other) => Err(other.into()),
-    }
+        Err(e) => crate::error::refusal(e)?,
+    };
+    tx.rollback().await?;
+    let page = chain_page(state, user, chain, None, Some(refused)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
 /// POST /chain-maps/{name}/segments

@@ -339,15 +339,15 @@ pub async fn add_contact(
             tx.commit().await?;
             Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
         }
-        Err(store::StoreError::Invalid(e)) => {
+        Err(e) => {
+            let refused = crate::error::refusal(e)?;
             tx.rollback().await?;
-            let page = profile(&state, &user, id, Some(e.to_string())).await?;
+            let page = profile(&state, &user, id, Some(refused)).await?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 Html(render(&page)?),
             )
                 .into_response())
         }
-        Err(other) => Err(other.into()),
     }
 }

@@ -74,6 +74,19 @@ impl From<StoreError> for WebError {
     }
 }
 
+/// What a form shows again (with 422) when the store refuses its input: every message, joined;
+/// any other failure is the error to answer with.
+pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
+    match WebError::from(e) {
+        WebError::Invalid(errors) => Ok(errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("；")),
+        other => Err(other),
+    }
+}
+
 impl From<FieldError> for WebError {
     fn from(e: FieldError) -> Self {
         WebError::Invalid(vec![e])

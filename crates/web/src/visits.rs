@@ -197,13 +197,7 @@ async fn record(
             tx.commit().await?;
             return Ok(Redirect::to("/visits").into_response());
         }
-        Err(store::StoreError::Invalid(e)) => e.to_string(),
-        Err(store::StoreError::InvalidFields(errors)) => errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("；"),
-        Err(other) => return Err(other.into()),
+        Err(e) => crate::error::refusal(e)?,
     };
     tx.rollback().await?;
     let page = page(state, user, None, Some(refused)).await?;
