@@ -51,22 +51,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, secure_cookies: bool) -> Result<Self, WebError> {
+    /// The state of a server over `store`, searching firms with `search` (a directory's index
+    /// for a server, one in memory for tests and benchmarks).
+    pub fn new(
+        store: Store,
+        secure_cookies: bool,
+        search: search::SearchIndex,
+    ) -> Result<Self, WebError> {
         let dummy_hash = auth::hash_password(&auth::random_token()?)?;
-        let search =
-            search::SearchIndex::open(None).map_err(|e| WebError::Internal(e.to_string()))?;
         Ok(AppState {
             store,
             secure_cookies,
             dummy_hash,
             search: std::sync::Arc::new(search),
         })
-    }
-
-    /// Uses this index (kept in a directory) instead of the one in memory.
-    pub fn with_search(mut self, index: search::SearchIndex) -> Self {
-        self.search = std::sync::Arc::new(index);
-        self
     }
 }
 

@@ -149,7 +149,7 @@ async fn start(store: Store) -> App {
             .unwrap();
     }
     tx.commit().await.unwrap();
-    let state = web::AppState::new(store, false).unwrap();
+    let state = web::AppState::new(store, false, search::SearchIndex::open(None).unwrap()).unwrap();
     let (bound, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         web::serve(state, "127.0.0.1:0".parse().unwrap(), |addr| {

@@ -116,7 +116,9 @@ pub async fn web(
     )
     .await?;
     tx.commit().await?;
-    let state = web::AppState::new(store.clone(), false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let index = crate::find::open(None)?;
+    let state =
+        web::AppState::new(store.clone(), false, index).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (bound, rx) = tokio::sync::oneshot::channel();
     let server = tokio::spawn(async move {
         web::serve(

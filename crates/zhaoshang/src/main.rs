@@ -391,9 +391,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .catch_up(&store)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let state = web::AppState::new(store, secure_cookies)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .with_search(index);
+            let state = web::AppState::new(store, secure_cookies, index)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             web::serve(state, addr, |bound| println!("已启动: http://{bound}/")).await?;
         }
         Command::User(UserCommand::Add {
