@@ -7,9 +7,10 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use crate::import::{ImportReport, column_index, parse_enterprise_row};
+use crate::import::{ImportReport, RowError, column_index, parse_enterprise_row};
 use crate::table::{Cell, Row};
 use crate::{ExchangeError, Kind, Progress};
+use domain::enterprise::Enterprise;
 
 /// Good rows written to a statement batch.
 const BATCH: usize = 3_000;
@@ -26,6 +27,7 @@ pub async fn import_enterprises(
     actor: &str,
     progress: &dyn Progress,
     bad_rows: Option<&Path>,
+    sink: Option<&mut dyn FirmSink>,
 ) -> Result<ImportReport, ExchangeError> {
     let name = path.display().to_string();
     let is_csv = path
@@ -35,7 +37,7 @@ pub async fn import_enterprises(
     // Each row with its cells as written and, for a CSV, the byte it ends at (the progress a
     // stream can give without knowing its row count).
     type Rows = Box<dyn Iterator<Item = Result<(Row, Vec<String>, usize), ExchangeError>> + Send>;
-    let mut rows: Rows;
+    let rows: Rows;
     let headers: Vec<String>;
     let total: usize;
     if is_csv {
@@ -152,68 +154,152 @@ pub async fn import_enterprises(
     };
     let mut tx = store.begin(actor).await?;
     let today = tx.today();
-    // Good rows are written a batch at a time.
-    let mut good: Vec<domain::enterprise::Enterprise> = Vec::with_capacity(BATCH);
-    progress.start(total);
-    for (done, next) in rows.by_ref().enumerate() {
-        let (row, raw, reached) = next?;
-        report.rows += 1;
-        let errors = match parse_enterprise_row(&row, &index, today) {
-            // Once a file that must import whole has a bad row, nothing will be written: the
-            // rest is only checked.
-            Ok(_) if bad_rows.is_none() && !report.errors.is_empty() => Vec::new(),
-            Ok(enterprise) => {
-                good.push(enterprise);
-                if good.len() >= BATCH {
-                    for outcome in tx.upsert_enterprises(&good).await? {
-                        report.upserted(outcome);
-                    }
-                    good.clear();
+    // Rows are read and checked on a thread of their own, a batch at a time, while this one
+    // writes the previous batch: reading and checking is a sixth of a large import.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
+    let reader = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(CHECKED);
+        for next in rows {
+            let checked = next.map(|(row, raw, reached)| {
+                let parsed = parse_enterprise_row(&row, &index, today);
+                (parsed, raw, reached)
+            });
+            let stop = checked.is_err();
+            batch.push(checked);
+            if stop || batch.len() == CHECKED {
+                if sender.send(std::mem::take(&mut batch)).is_err() || stop {
+                    return;
                 }
-                Vec::new()
-            }
-            Err(errors) => errors,
-        };
-        if !errors.is_empty() {
-            if let Some(writer) = bad.as_mut() {
-                let reason = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.column, e.message))
-                    .collect::<Vec<_>>()
-                    .join("；");
-                let mut line = raw;
-                line.resize(headers.len(), String::new());
-                line.push(reason);
-                writer.write_record(&line)?;
-                report.skipped += 1;
-                if report.errors.len() < REPORTED {
-                    report.errors.extend(errors);
-                }
-            } else {
-                report.errors.extend(errors);
+                batch.reserve(CHECKED);
             }
         }
-        if done % 1_024 == 0 {
-            progress.advance(reached.min(total));
-        }
-    }
-    for outcome in tx.upsert_enterprises(&good).await? {
-        report.upserted(outcome);
-    }
+        let _ = sender.send(batch);
+    });
+    let written = write_checked(
+        &mut tx,
+        receiver,
+        &headers,
+        total,
+        progress,
+        bad.as_mut(),
+        sink,
+        &mut report,
+    )
+    .await;
+    // The reader stops once the receiver is gone; it never panics on a row.
+    let _ = reader.join();
+    written?;
     progress.finish();
     if let Some(mut writer) = bad {
         writer
             .flush()
             .map_err(|e| ExchangeError::Io("错误行文件".into(), e))?;
     }
-    let partial = bad_rows.is_some();
-    if report.errors.is_empty() || partial {
+    if report.errors.is_empty() || bad_rows.is_some() {
         tx.commit().await?;
     } else {
         tx.rollback().await?;
         report.discard();
     }
     Ok(report)
+}
+
+/// Rows checked per batch handed from the reading thread.
+const CHECKED: usize = 1_000;
+
+/// A row read and checked: the firm or its errors, the cells as written, how far the file is.
+type Checked = Result<(Result<Enterprise, Vec<RowError>>, Vec<String>, usize), ExchangeError>;
+
+/// Hears each firm an enterprise import adds or changes, as it is written: the search index
+/// follows the import this way instead of reading a million firms back after it.
+pub trait FirmSink {
+    /// `replaces`: the firm was held before, and what was known of it goes.
+    fn written(&mut self, id: i64, firm: &Enterprise, replaces: bool) -> Result<(), String>;
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_checked(
+    tx: &mut store::Tx,
+    receiver: std::sync::mpsc::Receiver<Vec<Checked>>,
+    headers: &[String],
+    total: usize,
+    progress: &dyn Progress,
+    mut bad: Option<&mut csv::Writer<File>>,
+    mut sink: Option<&mut dyn FirmSink>,
+    report: &mut ImportReport,
+) -> Result<(), ExchangeError> {
+    // Good rows are written a batch at a time.
+    let mut good: Vec<Enterprise> = Vec::with_capacity(BATCH);
+    let partial = bad.is_some();
+    progress.start(total);
+    let mut done = 0usize;
+    // Waiting on the reader blocks this thread: the import owns it (the command line).
+    for batch in receiver.iter() {
+        for checked in batch {
+            let (parsed, raw, reached) = checked?;
+            report.rows += 1;
+            let errors = match parsed {
+                // Once a file that must import whole has a bad row, nothing will be written:
+                // the rest is only checked.
+                Ok(_) if !partial && !report.errors.is_empty() => Vec::new(),
+                Ok(enterprise) => {
+                    good.push(enterprise);
+                    if good.len() >= BATCH {
+                        write(tx, &good, &mut sink, report).await?;
+                        good.clear();
+                    }
+                    Vec::new()
+                }
+                Err(errors) => errors,
+            };
+            if !errors.is_empty() {
+                if let Some(writer) = bad.as_mut() {
+                    let reason = errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.column, e.message))
+                        .collect::<Vec<_>>()
+                        .join("；");
+                    let mut line = raw;
+                    line.resize(headers.len(), String::new());
+                    line.push(reason);
+                    writer.write_record(&line)?;
+                    report.skipped += 1;
+                    if report.errors.len() < REPORTED {
+                        report.errors.extend(errors);
+                    }
+                } else {
+                    report.errors.extend(errors);
+                }
+            }
+            if done.is_multiple_of(1_024) {
+                progress.advance(reached.min(total));
+            }
+            done += 1;
+        }
+    }
+    write(tx, &good, &mut sink, report).await
+}
+
+/// Writes a batch of good firms, counts what became of each, and tells the sink.
+async fn write(
+    tx: &mut store::Tx,
+    firms: &[Enterprise],
+    sink: &mut Option<&mut dyn FirmSink>,
+    report: &mut ImportReport,
+) -> Result<(), ExchangeError> {
+    let written = tx.upsert_enterprises(firms).await?;
+    for w in &written {
+        report.upserted(w.outcome);
+    }
+    if let Some(sink) = sink.as_mut() {
+        for (firm, w) in firms.iter().zip(&written) {
+            if w.outcome != store::Upserted::Unchanged {
+                sink.written(w.id, firm, w.outcome == store::Upserted::Updated)
+                    .map_err(ExchangeError::Format)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn csv_error(i: usize, e: &csv::Error) -> ExchangeError {

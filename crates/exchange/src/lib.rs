@@ -16,7 +16,7 @@ mod template;
 use std::fmt;
 
 pub use columns::{Column, Kind, columns};
-pub use enterprises::import_enterprises;
+pub use enterprises::{FirmSink, import_enterprises};
 pub use export::{FileFormat, export, export_bytes, export_projects};
 pub use import::{ImportReport, RowError, import, import_table};
 pub use scoreboard::scoreboard_xlsx;

@@ -232,9 +232,20 @@ impl SearchIndex {
         &self,
         store: &Store,
         rebuild: bool,
-        mut progress: impl FnMut(u64),
+        progress: impl FnMut(u64),
     ) -> Result<u64> {
         let mut state = self.writer.lock().await;
+        self.catch_up_locked(&mut state, store, rebuild, progress)
+            .await
+    }
+
+    async fn catch_up_locked(
+        &self,
+        state: &mut Writer,
+        store: &Store,
+        rebuild: bool,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
         let database = store.database_identity().await?;
         let upto = store.enterprise_revision().await?;
         let from = match &state.stamp {
@@ -267,25 +278,51 @@ impl SearchIndex {
             count += page.len() as u64;
             progress(count);
         }
-        let stamp = Stamp {
-            schema: SCHEMA_VERSION,
-            database,
-            revision: upto,
-        };
+        self.commit(
+            state,
+            Stamp {
+                schema: SCHEMA_VERSION,
+                database,
+                revision: upto,
+            },
+        )?;
+        Ok(count)
+    }
+
+    /// Makes what the writer holds searchable, stamped with the revision it reaches.
+    fn commit(&self, state: &mut Writer, stamp: Stamp) -> Result<()> {
         let payload = serde_json::to_string(&stamp).unwrap_or_default();
         let mut commit = state.writer.prepare_commit()?;
         commit.set_payload(&payload);
         commit.commit()?;
         state.stamp = Some(stamp);
         self.reader.reload()?;
-        Ok(count)
+        Ok(())
+    }
+
+    /// Lets the index follow a transaction's firms as they are written, instead of reading
+    /// them back after it commits: a bulk import then tokenizes on the second core while the
+    /// database writes on the first. The index first catches up; the feed holds the writer
+    /// until [`Feed::finish`] (after the commit) or [`Feed::abandon`] (after a rollback).
+    pub async fn feed(&self, store: &Store) -> Result<Feed<'_>> {
+        let mut state = self.writer.lock().await;
+        self.catch_up_locked(&mut state, store, false, |_| {})
+            .await?;
+        Ok(Feed {
+            index: self,
+            state,
+            fed: 0,
+        })
     }
 
     fn document(&self, indexed: &IndexedFirm) -> TantivyDocument {
+        self.document_of(indexed.id, &indexed.firm)
+    }
+
+    fn document_of(&self, id: i64, e: &Enterprise) -> TantivyDocument {
         let f = &self.fields;
-        let e: &Enterprise = &indexed.firm;
         let mut doc = TantivyDocument::default();
-        doc.add_i64(f.id, indexed.id);
+        doc.add_i64(f.id, id);
         doc.add_text(f.name, &e.name);
         doc.add_text(f.name_grams, &e.name);
         doc.add_text(f.abbreviation, &e.name);
@@ -362,6 +399,61 @@ impl SearchIndex {
     #[doc(hidden)]
     pub fn index(&self) -> &Index {
         &self.index
+    }
+}
+
+/// The index following one transaction's firms (see [`SearchIndex::feed`]).
+pub struct Feed<'a> {
+    index: &'a SearchIndex,
+    state: tokio::sync::MutexGuard<'a, Writer>,
+    fed: u64,
+}
+
+impl Feed<'_> {
+    /// A firm the transaction wrote: `replaces` when it was held before (its old document
+    /// goes), not when it is new.
+    pub fn add(&mut self, id: i64, firm: &Enterprise, replaces: bool) -> Result<()> {
+        let writer = &self.state.writer;
+        if replaces {
+            writer.delete_term(Term::from_field_i64(self.index.fields.id, id));
+        }
+        writer.add_document(self.index.document_of(id, firm))?;
+        self.fed += 1;
+        Ok(())
+    }
+
+    /// After the transaction committed: the firms fed become searchable. If another
+    /// transaction committed firms between the catch-up and this one, the index reads those
+    /// (and this one's again) from the database, as a catch-up would. Returns how many firms
+    /// were indexed.
+    pub async fn finish(mut self, store: &Store) -> Result<u64> {
+        let index = self.index;
+        let upto = store.enterprise_revision().await?;
+        match self.state.stamp.clone() {
+            // The one revision committed since the catch-up is this transaction's.
+            Some(stamp) if self.fed > 0 && stamp.revision + 1 == upto => {
+                index.commit(
+                    &mut self.state,
+                    Stamp {
+                        revision: upto,
+                        ..stamp
+                    },
+                )?;
+                Ok(self.fed)
+            }
+            _ => {
+                let read = index
+                    .catch_up_locked(&mut self.state, store, false, |_| {})
+                    .await?;
+                Ok(self.fed.max(read))
+            }
+        }
+    }
+
+    /// After the transaction rolled back: the firms fed are dropped.
+    pub fn abandon(mut self) -> Result<()> {
+        self.state.writer.rollback()?;
+        Ok(())
     }
 }
 

@@ -165,6 +165,82 @@ both_databases! {
         assert_eq!(index.rebuild(&store, |_| {}).await.unwrap(), 5);
         assert_eq!(index.len(), 5);
     }
+
+    async fn a_feed_follows_an_import_as_written_and_drops_a_rolled_back_one(db) {
+        let store = db.open().await.unwrap();
+        stocked(&store).await;
+        let index = SearchIndex::open(None).unwrap();
+        index.catch_up(&store).await.unwrap();
+        // Written through a feed: one firm new, one renamed (its old entry goes).
+        let (new, mut renamed) = (
+            firm("哈尔滨电气集团有限公司", &valid("91230100127044009"), "C3731", "黑龙江省", EnterpriseSize::Large, "", None),
+            firms().pop().unwrap(),
+        );
+        renamed.name = "青岛洛唯石墨科技有限公司".into();
+        let fed = write_fed(&store, &index, vec![new, renamed], true).await;
+        assert_eq!(fed, 2);
+        // Searchable without reading the firms back: the index's revision is the database's.
+        assert_eq!(index.revision().await, Some(store.enterprise_revision().await.unwrap()));
+        assert_eq!(index.len(), 6);
+        let hit = index.search("哈尔滨电气", &Filters::default(), 0, 5).unwrap();
+        assert_eq!(hit.total, 1);
+        assert_eq!(index.search("新材料", &Filters::default(), 0, 5).unwrap().total, 0);
+        // A transaction that rolls back leaves nothing in the index.
+        let gone = firm("大庆油田有限责任公司", &valid("91230600127044008"), "C2511", "黑龙江省", EnterpriseSize::Large, "", None);
+        assert_eq!(write_fed(&store, &index, vec![gone], false).await, 0);
+        assert_eq!(index.len(), 6);
+        assert_eq!(index.search("大庆油田", &Filters::default(), 0, 5).unwrap().total, 0);
+        // Another writer commits between the feed's catch-up and the fed transaction: the
+        // index reads both from the database, each firm once.
+        let mut feed = index.feed(&store).await.unwrap();
+        let mut tx = store.begin("另一个导入").await.unwrap();
+        tx.upsert_enterprise(&firm("齐齐哈尔第一机床厂", &valid("91230200127044007"), "C3099", "黑龙江省", EnterpriseSize::Medium, "", None)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mine = firm("佳木斯电机股份有限公司", &valid("91230800127044006"), "C2520", "黑龙江省", EnterpriseSize::Large, "", None);
+        let mut tx = store.begin("测试").await.unwrap();
+        for (w, f) in tx.upsert_enterprises(std::slice::from_ref(&mine)).await.unwrap().iter().zip([&mine]) {
+            feed.add(w.id, f, false).unwrap();
+        }
+        tx.commit().await.unwrap();
+        feed.finish(&store).await.unwrap();
+        assert_eq!(index.len(), 8);
+        for name in ["齐齐哈尔第一机床", "佳木斯电机"] {
+            assert_eq!(index.search(name, &Filters::default(), 0, 5).unwrap().total, 1, "{name}");
+        }
+        assert_eq!(index.catch_up(&store).await.unwrap(), 0, "nothing left to read");
+    }
+}
+
+/// A credit code with its check character computed.
+fn valid(first17: &str) -> String {
+    CreditCode::with_check_char(first17)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// Writes `firms` in one transaction fed to the index; commits it or rolls it back.
+async fn write_fed(
+    store: &Store,
+    index: &SearchIndex,
+    firms: Vec<Enterprise>,
+    commit: bool,
+) -> u64 {
+    let mut feed = index.feed(store).await.unwrap();
+    let mut tx = store.begin("测试").await.unwrap();
+    let written = tx.upsert_enterprises(&firms).await.unwrap();
+    for (w, f) in written.iter().zip(&firms) {
+        feed.add(w.id, f, w.outcome == store::Upserted::Updated)
+            .unwrap();
+    }
+    if commit {
+        tx.commit().await.unwrap();
+        feed.finish(store).await.unwrap()
+    } else {
+        tx.rollback().await.unwrap();
+        feed.abandon().unwrap();
+        0
+    }
 }
 
 /// An index built from one database and opened against another is rebuilt from the second.

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use std::collections::HashMap;
 
-use crate::batch::{Value, placeholders};
+use crate::batch::{Value, all_written, insert_all, placeholders};
 use crate::read::{corrupt, parse_day};
 use crate::{Result, Store, Tx, Upserted, now_millis};
 
@@ -74,8 +74,13 @@ impl Tx {
     /// Adds a firm, or updates the one with the same credit code (without a code: the same
     /// name and no code); logged with before and after.
     pub async fn upsert_enterprise(&mut self, e: &Enterprise) -> Result<Upserted> {
-        let outcomes = self.upsert_enterprises(std::slice::from_ref(e)).await?;
-        Ok(outcomes.first().copied().unwrap_or(Upserted::Unchanged))
+        let written = self.upsert_enterprises(std::slice::from_ref(e)).await?;
+        Ok(written.first().map_or(Upserted::Unchanged, |w| w.outcome))
+    }
+
+    /// The enterprise revision this transaction's firms are stamped with, once it wrote one.
+    pub fn written_revision(&self) -> Option<i64> {
+        self.enterprise_revision
     }
 }
 
@@ -107,16 +112,17 @@ const CHUNK: usize = 300;
 impl Tx {
     /// As [`Tx::upsert_enterprise`] for many firms at once: one read of the firms already held
     /// per chunk, one multi-row INSERT and one multi-row UPDATE. A firm met twice in `firms`
-    /// counts as added, then updated, as it would one by one.
-    pub async fn upsert_enterprises(&mut self, firms: &[Enterprise]) -> Result<Vec<Upserted>> {
-        let mut outcomes = Vec::with_capacity(firms.len());
+    /// counts as added, then updated, as it would one by one. Each firm's outcome comes with
+    /// its id, so that the search index can follow the import as it is written.
+    pub async fn upsert_enterprises(&mut self, firms: &[Enterprise]) -> Result<Vec<Written>> {
+        let mut written = Vec::with_capacity(firms.len());
         for chunk in firms.chunks(CHUNK) {
-            outcomes.extend(self.upsert_chunk(chunk).await?);
+            written.extend(self.upsert_chunk(chunk).await?);
         }
-        Ok(outcomes)
+        Ok(written)
     }
 
-    async fn upsert_chunk(&mut self, firms: &[Enterprise]) -> Result<Vec<Upserted>> {
+    async fn upsert_chunk(&mut self, firms: &[Enterprise]) -> Result<Vec<Written>> {
         // The firms already held, by key.
         let codes: Vec<&str> = firms
             .iter()
@@ -156,8 +162,11 @@ impl Tx {
         let mut pending: HashMap<String, usize> = HashMap::new();
         let mut updates: Vec<(i64, Enterprise)> = Vec::new();
         let mut outcomes = Vec::with_capacity(firms.len());
+        // The held id of each firm; a new firm's is known once it is inserted.
+        let mut ids: Vec<Option<i64>> = Vec::with_capacity(firms.len());
         for e in firms {
             let key = key_of(e);
+            ids.push(held.get(&key).map(|(id, _)| *id));
             if let Some(&i) = pending.get(&key) {
                 let before = std::mem::replace(&mut inserts[i], e.clone());
                 outcomes.push(if before == *e {
@@ -191,15 +200,18 @@ impl Tx {
             }
         }
         if inserts.is_empty() && updates.is_empty() {
-            return Ok(outcomes);
+            return written(outcomes, ids);
         }
         let revision = self.enterprise_revision().await?;
         if !inserts.is_empty() {
-            let mut sql = String::from(
+            // The keys were looked up above, so no row can meet the unique credit code.
+            let mut sql = insert_all(
+                self.backend(),
                 "INSERT INTO enterprises (name, credit_code, industry_code, province, city, \
                  registered_capital, founded_on, size, tags, scope, created_at, revision) VALUES ",
             );
             sql.push_str(&placeholders(self.backend(), inserts.len(), 12));
+            sql.push_str(" RETURNING id, credit_code, name");
             let now = now_millis();
             let rows = inserts.iter().map(|e| {
                 let mut row = values(e);
@@ -207,7 +219,26 @@ impl Tx {
                 row.push(Value::from(revision));
                 row
             });
-            bind_rows(self.conn(), sql, rows).await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for value in rows.flatten() {
+                query = match value {
+                    Value::Int(v) => query.bind(v),
+                    Value::Text(v) => query.bind(v),
+                };
+            }
+            let returned = query.fetch_all(self.conn()).await?;
+            all_written(inserts.len(), returned.len() as u64)?;
+            let mut new_ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
+            for row in &returned {
+                let code: Option<String> = row.try_get(1)?;
+                let name: String = row.try_get(2)?;
+                new_ids.insert(code.unwrap_or(name), row.try_get(0)?);
+            }
+            for (e, id) in firms.iter().zip(ids.iter_mut()) {
+                if id.is_none() {
+                    *id = new_ids.get(&key_of(e)).copied();
+                }
+            }
         }
         if !updates.is_empty() {
             let mut sql = String::from(
@@ -226,8 +257,28 @@ impl Tx {
             });
             bind_rows(self.conn(), sql, rows).await?;
         }
-        Ok(outcomes)
+        written(outcomes, ids)
     }
+}
+
+/// What an upsert did to one firm, and the firm's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub outcome: Upserted,
+    pub id: i64,
+}
+
+/// Every firm has an id by now: held, or returned by its insert.
+fn written(outcomes: Vec<Upserted>, ids: Vec<Option<i64>>) -> Result<Vec<Written>> {
+    outcomes
+        .into_iter()
+        .zip(ids)
+        .map(|(outcome, id)| {
+            let id =
+                id.ok_or_else(|| crate::StoreError::Incomplete("新增企业的编号未返回".to_owned()))?;
+            Ok(Written { outcome, id })
+        })
+        .collect()
 }
 
 async fn bind_rows(

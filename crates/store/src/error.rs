@@ -26,6 +26,9 @@ pub enum StoreError {
     /// The records kept changing while they were read; trying again later will do.
     #[error("{0}")]
     Busy(String),
+    /// A statement wrote fewer rows than it was given: nothing of the transaction is kept.
+    #[error("数据库写入不完整: {0}")]
+    Incomplete(String),
     #[error("数据库错误: {0}")]
     Database(#[from] sqlx::Error),
     #[error("数据库迁移失败: {0}")]

@@ -32,7 +32,7 @@ use sqlx::{AnyPool, Executor, Row};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
 pub use duplicates::SuspectedDuplicate;
-pub use enterprises::IndexedFirm;
+pub use enterprises::{IndexedFirm, Written};
 pub use error::StoreError;
 pub use figures::Counted;
 pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};

@@ -582,7 +582,15 @@ both_databases! {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(outcomes, [Upserted::Inserted, Upserted::Inserted, Upserted::Updated]);
+        let what = |written: &[store::Written]| written.iter().map(|w| w.outcome).collect::<Vec<_>>();
+        assert_eq!(what(&outcomes), [Upserted::Inserted, Upserted::Inserted, Upserted::Updated]);
+        // Each firm comes back with its own id (the search index follows imports by them).
+        let first: Vec<i64> = outcomes.iter().map(|w| w.id).collect();
+        assert_eq!(first[0], first[2], "the firm met twice is one firm");
+        assert_ne!(first[0], first[1]);
+        let all = store.enterprises_by_id(&first[..2]).await.unwrap();
+        assert_eq!(all[0].firm.name, "中国船舶集团有限公司");
+        assert_eq!(all[1].firm.name, "无代码商行");
         assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
         let mut tx = begin(&store).await;
         let outcomes = tx
@@ -593,7 +601,8 @@ both_databases! {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(outcomes, [Upserted::Unchanged, Upserted::Updated]);
+        assert_eq!(what(&outcomes), [Upserted::Unchanged, Upserted::Updated]);
+        assert_eq!(outcomes.iter().map(|w| w.id).collect::<Vec<_>>(), first[..2]);
         assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
         let kept = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
         assert_eq!(kept.city.as_deref(), Some("北京市"));

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use search::{Filters, SearchIndex};
+use search::{Feed, Filters, SearchIndex};
 use serde_json::json;
 use store::Store;
 
@@ -19,26 +19,50 @@ pub fn open(dir: Option<&Path>) -> Result<SearchIndex> {
     SearchIndex::open(dir).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// After an import: brings the index up to date, or says why it was left to the server.
-pub async fn follow_import(store: &Store, dir: Option<&Path>) -> Result<()> {
-    let index = match SearchIndex::open(dir) {
-        Ok(index) => index,
+/// The index that follows an enterprise import, or `None` (and why) when another process —
+/// a running server — holds it and will catch up by itself.
+pub fn index_to_follow(dir: Option<&Path>) -> Result<Option<SearchIndex>> {
+    match SearchIndex::open(dir) {
+        Ok(index) => Ok(Some(index)),
         Err(search::SearchError::Directory(why)) => {
             println!("检索索引未更新：{why}");
-            return Ok(());
+            Ok(None)
         }
         Err(e) => bail!("{e}"),
-    };
+    }
+}
+
+/// Hands the firms an import writes to the index as they are written.
+pub struct FeedSink<'a, 'b>(pub &'a mut Feed<'b>);
+
+impl exchange::FirmSink for FeedSink<'_, '_> {
+    fn written(
+        &mut self,
+        id: i64,
+        firm: &domain::enterprise::Enterprise,
+        replaces: bool,
+    ) -> std::result::Result<(), String> {
+        self.0.add(id, firm, replaces).map_err(|e| e.to_string())
+    }
+}
+
+/// After the import: what it fed becomes searchable if it committed (it wrote firms), else is
+/// dropped. Returns how many firms the index took in.
+pub async fn settle(store: &Store, feed: Feed<'_>, committed: bool) -> Result<u64> {
     let started = Instant::now();
-    let count = index
-        .catch_up(store)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
-        "检索索引已更新：{count}家企业，用时{:.1}秒。",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
+    let count = if committed {
+        feed.finish(store).await
+    } else {
+        feed.abandon().map(|()| 0)
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if committed {
+        println!(
+            "检索索引已更新：{count}家企业（收尾用时{:.1}秒）。",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(count)
 }
 
 pub async fn reindex(store: &Store, dir: Option<&Path>, progress: impl FnMut(u64)) -> Result<()> {

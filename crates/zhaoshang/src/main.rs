@@ -286,20 +286,35 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 None => &Quiet,
             };
             let report = if kind == Kind::Enterprises {
-                exchange::import_enterprises(
+                // The search index follows the firms as they are written.
+                let index = find::index_to_follow(index_dir)?;
+                let mut feed = match &index {
+                    Some(index) => Some(
+                        index
+                            .feed(&store)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    ),
+                    None => None,
+                };
+                let mut sink = feed.as_mut().map(find::FeedSink);
+                let report = exchange::import_enterprises(
                     &store,
                     &file,
                     &actor(who),
                     progress,
                     bad_rows.as_deref(),
+                    sink.as_mut().map(|s| s as &mut dyn exchange::FirmSink),
                 )
-                .await?
+                .await;
+                let committed = report.as_ref().is_ok_and(|r| r.added + r.updated > 0);
+                if let Some(feed) = feed {
+                    find::settle(&store, feed, committed).await?;
+                }
+                report?
             } else {
                 exchange::import(&store, kind, &file, &actor(who), progress).await?
             };
-            if kind == Kind::Enterprises && (bad_rows.is_some() || report.is_ok()) {
-                find::follow_import(&store, index_dir).await?;
-            }
             if let Some(path) = &bad_rows {
                 println!(
                     "导入企业完成：共{}行，新增{}，更新{}，未变化{}；有错误的{}行未导入，已连同原因写入 {}。",

@@ -139,7 +139,7 @@ impl Tx {
             projects: Batch::new(PROJECT_INSERT, 17),
             credits: Batch::new(CREDIT_INSERT, 3),
             events: Batch::new(EVENT_INSERT, 16),
-            log: Batch::new(LOG_INSERT, 7),
+            log: Batch::unconstrained(LOG_INSERT, 7),
             dirty: HashSet::new(),
             changed: false,
             entry_review: domain::review::ReviewState::Approved,
