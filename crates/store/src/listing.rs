@@ -10,8 +10,9 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::batch::Value;
-use crate::read::parse_day;
+use crate::read::{corrupt, parse_day};
 use crate::{Result, Store, StoreError};
+use domain::duplicates::DuplicateState;
 
 /// Which projects a list shows. Every field narrows the list; `scope_unit` is the access rule
 /// for unit staff (projects held or credited by that unit) and is applied before the others.
@@ -87,6 +88,8 @@ pub struct ProjectSummary {
     pub signed_amount: Option<Money>,
     pub signed_on: Option<NaiveDate>,
     pub key_project: bool,
+    /// Held or judged in 重复研判 (a held or confirmed one counts in no figure).
+    pub duplicate: Option<DuplicateState>,
 }
 
 const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc JOIN units cu ON cu.id = pc.unit_id \
@@ -193,7 +196,7 @@ impl Store {
         ));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(8)?, summary_from_row(row)?)))
+            .map(|row| Ok((row.try_get(SUMMARY_WIDTH)?, summary_from_row(row)?)))
             .collect()
     }
 
@@ -278,12 +281,17 @@ impl Store {
     }
 }
 
+/// The columns of a [`ProjectSummary`]; a query that reads more puts them from
+/// [`SUMMARY_WIDTH`] on.
 pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name, u.name, c.name, p.state_label, \
-     COALESCE(p.signed_value, p.signed_amount), p.signed_on, p.key_project";
+     COALESCE(p.signed_value, p.signed_amount), p.signed_on, p.key_project, p.duplicate_state";
+
+pub(crate) const SUMMARY_WIDTH: usize = 9;
 
 pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
     let amount: Option<i64> = row.try_get(5)?;
     let signed_on: Option<String> = row.try_get(6)?;
+    let duplicate: Option<String> = row.try_get(8)?;
     Ok(ProjectSummary {
         code: row.try_get(0)?,
         name: row.try_get(1)?,
@@ -293,6 +301,10 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary
         signed_amount: amount.map(|v| Money::from_units("签约额", v)).transpose()?,
         signed_on: signed_on.as_deref().map(parse_day).transpose()?,
         key_project: row.try_get::<i64, _>(7)? != 0,
+        duplicate: duplicate
+            .as_deref()
+            .map(|code| DuplicateState::from_code(code).ok_or_else(|| corrupt("重复研判", code)))
+            .transpose()?,
     })
 }
 

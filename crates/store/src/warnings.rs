@@ -10,7 +10,7 @@ use domain::warnings::{ProjectSituation, WarningRules};
 use domain::{EventKind, Money, Stage};
 use sqlx::Row;
 
-use crate::listing::{SUMMARY_COLUMNS, summary_from_row};
+use crate::listing::{SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_from_row};
 use crate::read::{corrupt, parse_day};
 use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx, Upserted};
 
@@ -199,6 +199,14 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<(ProjectSummary, ProjectSituation)>> {
         let (from, clause, params) = crate::listing::matching(filter);
+        // A project held or confirmed in 重复研判 counts in no figure, and so raises no
+        // warning: the project it repeats carries them.
+        let counted = "(p.duplicate_state IS NULL OR p.duplicate_state = 'cleared')";
+        let clause = if clause.is_empty() {
+            format!("WHERE {counted}")
+        } else {
+            format!("{clause} AND {counted}")
+        };
         let today_text = today.format("%Y-%m-%d").to_string();
         let started = EventKind::Stage(Stage::Started).code();
         let sql = sqlx::AssertSqlSafe(format!(
@@ -223,28 +231,30 @@ impl Store {
                 text.as_deref().map(parse_day).transpose()
             };
             let summary = summary_from_row(row)?;
-            let signed_value: Option<i64> = row.try_get(8)?;
-            let stage: Option<String> = row.try_get(9)?;
+            // The columns after the summary's.
+            const W: usize = SUMMARY_WIDTH;
+            let signed_value: Option<i64> = row.try_get(W)?;
+            let stage: Option<String> = row.try_get(W + 1)?;
             let stage = match stage.as_deref().map(EventKind::from_code) {
                 None => None,
                 Some(Some(EventKind::Stage(s))) => Some(s),
                 Some(_) => return Err(corrupt("阶段", stage.as_deref().unwrap_or_default())),
             };
             let (terminated, stalled) = domain::stage::label_flags(&summary.state);
-            let last_activity = day(12)?.max(day(13)?);
+            let last_activity = day(W + 4)?.max(day(W + 5)?);
             let situation = ProjectSituation {
                 stage,
                 terminated,
                 stalled,
                 last_activity,
                 signed: summary.signed_on.zip(signed_value),
-                landed_on: day(10)?,
-                started_on: day(11)?,
-                planned_start: day(14)?,
+                landed_on: day(W + 2)?,
+                started_on: day(W + 3)?,
+                planned_start: day(W + 6)?,
                 overdue_elements: Vec::new(),
                 overdue_blockers: Vec::new(),
-                funds_in_place: row.try_get::<Option<i64>, _>(15)?.unwrap_or(0),
-                has_financing: row.try_get::<i64, _>(16)? != 0,
+                funds_in_place: row.try_get::<Option<i64>, _>(W + 7)?.unwrap_or(0),
+                has_financing: row.try_get::<i64, _>(W + 8)? != 0,
             };
             index.insert(summary.code.clone(), out.len());
             out.push((summary, situation));

@@ -120,6 +120,8 @@ pub struct Row {
     key: bool,
     /// In the signed-in leader's 包保 scope.
     mine: bool,
+    /// Held or judged a duplicate in 重复研判: a badge, since it counts in no figure.
+    duplicate: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -186,6 +188,10 @@ pub async fn list_projects(
         .into_iter()
         .map(|p| Row {
             mine: own.contains(&p.code),
+            duplicate: p.duplicate.filter(|d| !d.counts()).map(|d| match d {
+                domain::duplicates::DuplicateState::Confirmed => "重复·不计入",
+                _ => "疑似重复·待研判",
+            }),
             signed: wan(p.signed_amount),
             signed_on: p.signed_on.map(|d| d.to_string()).unwrap_or_default(),
             code: p.code,

@@ -1509,6 +1509,17 @@ both_databases! {
         let page = app.get("/projects/ZC-2", b).await;
         assert!(page.body.contains("重复研判：疑似重复，待研判") && page.body.contains("本项目不计入任何统计"), "the project page says so");
         assert!(!app.get("/projects/ZC-1", b).await.body.contains("重复研判："), "the original is not marked");
+        // The project list marks it; it raises no warning while it counts in no figure.
+        let projects = app.get("/projects", b).await.body;
+        assert!(projects.contains("ZC-2</a> <a class=\"badge\" href=\"/duplicates\">疑似重复·待研判</a>"), "{projects}");
+        assert!(!projects.contains("ZC-1</a> <a class=\"badge\""), "the original is not marked");
+        let store = db.open().await.unwrap();
+        let situations = |code: &str| {
+            let filter = store::ProjectFilter { code: Some(code.into()), ..Default::default() };
+            let store = &store;
+            async move { store.project_situations(&filter, chrono::NaiveDate::from_ymd_opt(2023, 6, 30).unwrap()).await.unwrap().len() }
+        };
+        assert_eq!((situations("ZC-1").await, situations("ZC-2").await), (1, 0), "held: no warnings of its own");
 
         let (staff, staff_csrf) = app.sign_in("jixian").await;
         let refused = app.post_form("/duplicates/ZC-2/distinct", Some(&staff), &[("csrf", &staff_csrf)]).await;
@@ -1518,6 +1529,7 @@ both_databases! {
         let cleared = app.post_form("/duplicates/ZC-2/distinct", b, &[("csrf", &csrf)]).await;
         assert_eq!(cleared.status, 303);
         assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2, "cleared: counted");
+        assert_eq!(situations("ZC-2").await, 1, "cleared: warned like any project");
         let again = app.post_form("/duplicates/ZC-2/duplicate", b, &[("csrf", &csrf)]).await;
         assert_eq!(again.status, 409, "judged once");
 
