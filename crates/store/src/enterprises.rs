@@ -77,11 +77,6 @@ impl Tx {
         let written = self.upsert_enterprises(std::slice::from_ref(e)).await?;
         Ok(written.first().map_or(Upserted::Unchanged, |w| w.outcome))
     }
-
-    /// The enterprise revision this transaction's firms are stamped with, once it wrote one.
-    pub fn written_revision(&self) -> Option<i64> {
-        self.enterprise_revision
-    }
 }
 
 /// The columns written for a firm, after its id (updates) or as they are inserted.
@@ -219,14 +214,7 @@ impl Tx {
                 row.push(Value::from(revision));
                 row
             });
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for value in rows.flatten() {
-                query = match value {
-                    Value::Int(v) => query.bind(v),
-                    Value::Text(v) => query.bind(v),
-                };
-            }
-            let returned = query.fetch_all(self.conn()).await?;
+            let returned = bound(sql, rows).fetch_all(self.conn()).await?;
             all_written(inserts.len(), returned.len() as u64)?;
             let mut new_ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
             for row in &returned {
@@ -255,7 +243,7 @@ impl Tx {
                 row.push(Value::from(revision));
                 row
             });
-            bind_rows(self.conn(), sql, rows).await?;
+            bound(sql, rows).execute(self.conn()).await?;
         }
         written(outcomes, ids)
     }
@@ -281,11 +269,11 @@ fn written(outcomes: Vec<Upserted>, ids: Vec<Option<i64>>) -> Result<Vec<Written
         .collect()
 }
 
-async fn bind_rows(
-    conn: &mut sqlx::AnyConnection,
+/// `sql` with the values of `rows` bound in order.
+fn bound(
     sql: String,
     rows: impl Iterator<Item = Vec<Value>>,
-) -> Result<()> {
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in rows.flatten() {
         query = match value {
@@ -293,8 +281,7 @@ async fn bind_rows(
             Value::Text(v) => query.bind(v),
         };
     }
-    query.execute(conn).await?;
-    Ok(())
+    query
 }
 
 impl Store {
