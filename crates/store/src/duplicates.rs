@@ -158,10 +158,12 @@ impl Store {
 
     /// The ids of projects the figures leave out: held or confirmed duplicates.
     pub(crate) async fn uncounted_projects(&self) -> Result<std::collections::HashSet<i64>> {
-        let rows =
-            sqlx::query("SELECT id FROM projects WHERE duplicate_state IN ('held', 'confirmed')")
-                .fetch_all(self.pool())
-                .await?;
+        let sql = sqlx::AssertSqlSafe(format!("SELECT p.id FROM projects p WHERE NOT {COUNTED}"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 }
+
+/// Whether project `p` counts in figures and warnings: never held or confirmed as a duplicate
+/// (`DuplicateState::counts`, in SQL).
+pub(crate) const COUNTED: &str = "(p.duplicate_state IS NULL OR p.duplicate_state = 'cleared')";

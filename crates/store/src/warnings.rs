@@ -201,7 +201,7 @@ impl Store {
         let (from, clause, params) = crate::listing::matching(filter);
         // A project held or confirmed in 重复研判 counts in no figure, and so raises no
         // warning: the project it repeats carries them.
-        let counted = "(p.duplicate_state IS NULL OR p.duplicate_state = 'cleared')";
+        let counted = crate::duplicates::COUNTED;
         let clause = if clause.is_empty() {
             format!("WHERE {counted}")
         } else {
