@@ -1,5 +1,5 @@
 //! A search box's text and filters as a tantivy query. Every word typed must match somewhere
-//! (in the name as a run of characters, as a jieba word or as its abbreviation; in the business
+//! (in the name as a run of characters, a whole word ranking higher, or as its abbreviation; in the business
 //! scope, the tags or the industry's name); name matches weigh most. Filters narrow without
 //! changing the order.
 
@@ -10,7 +10,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::Fields;
-use crate::tokens::{characters, words};
+use crate::tokens::{GRAM, characters, typed_words};
 
 /// What the search narrows to; `None` or empty lets everything through.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,18 +40,39 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, boost))
 }
 
-/// Every jieba word of `text` in `field`.
+/// Every jieba word of `text` in `field`: one term for a dictionary word.
 fn all_words(field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let words = words(text);
-    if words.is_empty() {
-        return None;
+    let mut words = typed_words(text);
+    match words.len() {
+        0 => None,
+        1 => words.pop().map(|w| scored(field, &w)),
+        _ => Some(Box::new(BooleanQuery::new(
+            words
+                .iter()
+                .map(|w| (Occur::Must, scored(field, w)))
+                .collect(),
+        ))),
     }
-    Some(Box::new(BooleanQuery::new(
-        words
-            .iter()
-            .map(|w| (Occur::Must, scored(field, w)))
-            .collect(),
-    )))
+}
+
+/// `chars` as a run anywhere in the name: one term up to [`GRAM`] characters, else a phrase of
+/// runs that covers it (every [`GRAM`]th character, and the last [`GRAM`]).
+fn run(f: &Fields, chars: &[char]) -> Box<dyn Query> {
+    if chars.len() <= GRAM {
+        return scored(f.name_grams, &chars.iter().collect::<String>());
+    }
+    let mut starts: Vec<usize> = (0..=chars.len() - GRAM).step_by(GRAM).collect();
+    if starts.last() != Some(&(chars.len() - GRAM)) {
+        starts.push(chars.len() - GRAM);
+    }
+    let runs = starts
+        .into_iter()
+        .map(|i| {
+            let gram: String = chars[i..i + GRAM].iter().collect();
+            (i, term(f.name_grams, &gram))
+        })
+        .collect();
+    Box::new(PhraseQuery::new_with_offset(runs))
 }
 
 /// One typed word: the ways it may match, any of them.
@@ -60,18 +81,10 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
     if chars.is_empty() {
         return None;
     }
-    let mut ways: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let run: Box<dyn Query> = if chars.len() <= 2 {
-        scored(f.name_grams, &chars.iter().collect::<String>())
-    } else {
-        let pairs = chars
-            .windows(2)
-            .enumerate()
-            .map(|(i, pair)| (i, term(f.name_grams, &pair.iter().collect::<String>())))
-            .collect();
-        Box::new(PhraseQuery::new_with_offset(pairs))
-    };
-    ways.push((Occur::Should, boosted(run, 3.0)));
+    // Each way a term where it can be, so that one word's ways are a union of terms, which
+    // tantivy ranks without scoring every firm that matches (block-max WAND).
+    let mut ways: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Should, boosted(run(f, &chars), 4.0))];
     let joined: String = chars.iter().collect();
     if (2..=4).contains(&chars.len()) {
         ways.push((Occur::Should, boosted(scored(f.abbreviation, &joined), 4.0)));
@@ -82,12 +95,7 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
             boosted(scored(f.credit_code, &joined.to_ascii_uppercase()), 10.0),
         ));
     }
-    for (field, boost) in [
-        (f.name, 2.0),
-        (f.tags, 1.5),
-        (f.scope, 1.0),
-        (f.industry_name, 1.0),
-    ] {
+    for (field, boost) in [(f.tags, 1.5), (f.scope, 1.0), (f.industry_name, 1.0)] {
         if let Some(q) = all_words(field, word) {
             ways.push((Occur::Should, boosted(q, boost)));
         }
@@ -126,6 +134,14 @@ pub(crate) fn build(f: &Fields, text: &str, filters: &Filters) -> Box<dyn Query>
     }
     if !searched {
         clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    // One word and no filter: its own query, so that a union of terms stays one (tantivy
+    // prunes such a union with block-max WAND; wrapped, every match would be scored).
+    if clauses.len() == 1 {
+        return clauses
+            .pop()
+            .map(|(_, q)| q)
+            .unwrap_or_else(|| Box::new(AllQuery));
     }
     Box::new(BooleanQuery::new(clauses))
 }

@@ -23,17 +23,56 @@ fn kept(c: char) -> Option<char> {
 /// jieba's words in search mode (the long words and the shorter ones inside them), without
 /// punctuation, lower-cased.
 pub fn words(text: &str) -> Vec<String> {
-    JIEBA
-        .cut_for_search(text, true)
+    kept_words(JIEBA.cut_for_search(text, true))
+}
+
+/// jieba's plain cut of what was typed: a dictionary word stays one word. The index holds the
+/// search-mode cut, which has each long word and the shorter ones inside it, so a firm holding
+/// a word holds its parts too; asking for the parts as well would find the same firms, only
+/// with more postings to intersect.
+pub fn typed_words(text: &str) -> Vec<String> {
+    kept_words(JIEBA.cut(text, true))
+}
+
+fn kept_words(tokens: Vec<jieba_rs::Token<'_>>) -> Vec<String> {
+    tokens
         .into_iter()
         .map(|t| t.word.chars().filter_map(kept).collect::<String>())
         .filter(|w| !w.is_empty())
         .collect()
 }
 
+/// The longest run of characters kept as one term of the name's grams; a longer run is a
+/// phrase of such terms.
+pub const GRAM: usize = 4;
+
 /// The kept characters of `text`, in order.
 pub fn characters(text: &str) -> Vec<char> {
     text.chars().filter_map(kept).collect()
+}
+
+/// jieba's words of a name (no guessing at unknown words): the plain cut, or in search mode
+/// the shorter words inside long ones too; each with the position of its first kept character.
+fn name_words(name: &str, search: bool) -> Vec<(usize, &str, Vec<char>)> {
+    let mut before = Vec::with_capacity(name.len());
+    let mut count = 0;
+    for c in name.chars() {
+        before.push(count);
+        count += usize::from(kept(c).is_some());
+    }
+    let tokens = if search {
+        JIEBA.cut_for_search(name, false)
+    } else {
+        JIEBA.cut(name, false)
+    };
+    tokens
+        .into_iter()
+        .filter_map(|token| {
+            let word: Vec<char> = token.word.chars().filter_map(kept).collect();
+            let at = before.get(token.start).copied()?;
+            (!word.is_empty()).then_some((at, token.word, word))
+        })
+        .collect()
 }
 
 /// Words that say what kind of company a firm is, not which: left out of abbreviations.
@@ -50,9 +89,8 @@ const LEGAL_FORMS: [&str; 6] = [
 /// words count as two words, as 石油化工 is 石油 and 化工), every run of two to four of them.
 pub fn abbreviations(name: &str) -> Vec<String> {
     let mut initials: Vec<char> = Vec::new();
-    for token in JIEBA.cut(name, false) {
-        let word: Vec<char> = token.word.chars().filter_map(kept).collect();
-        if word.is_empty() || LEGAL_FORMS.contains(&token.word) {
+    for (_, raw, word) in name_words(name, false) {
+        if LEGAL_FORMS.contains(&raw) {
             continue;
         }
         initials.push(word[0]);
@@ -130,8 +168,12 @@ impl Tokenizer for WordCut {
     }
 }
 
-/// Each character and each pair of neighbouring characters, both at the first one's position,
-/// so that a phrase of pairs matches exactly a run of characters anywhere in the text.
+/// Every run of one to [`GRAM`] characters, each at its first character's position: a run
+/// typed that short is one term (a union of such terms is cheap to rank), and a longer one is
+/// a phrase of runs that matches exactly that run of characters anywhere in the name. Each
+/// word of the name (up to [`GRAM`] characters) is there a second time, so a run that is a
+/// whole word ranks above the same characters across or inside words (石油 in 中国石油化工
+/// above 油化), with no field of words to search beside the runs.
 #[derive(Clone, Default)]
 pub struct GramCut;
 
@@ -139,13 +181,18 @@ impl Tokenizer for GramCut {
     type TokenStream<'a> = Terms;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Terms {
         let chars = characters(text);
-        let mut tokens = Vec::with_capacity(chars.len() * 2);
-        for (i, c) in chars.iter().enumerate() {
-            tokens.push(token(i, c.to_string()));
-            if let Some(next) = chars.get(i + 1) {
-                tokens.push(token(i, [*c, *next].iter().collect()));
+        let mut tokens = Vec::with_capacity(chars.len() * (GRAM + 1));
+        for i in 0..chars.len() {
+            for end in i + 1..=(i + GRAM).min(chars.len()) {
+                tokens.push(token(i, chars[i..end].iter().collect()));
             }
         }
+        for (at, _, word) in name_words(text, true) {
+            if word.len() <= GRAM {
+                tokens.push(token(at, word.into_iter().collect()));
+            }
+        }
+        tokens.sort_by_key(|t| t.position);
         Terms::new(tokens)
     }
 }
@@ -178,23 +225,60 @@ mod tests {
         assert!(of.contains(&"中石化".to_owned()), "{of:?}");
     }
 
-    #[test]
-    fn grams_put_each_pair_at_its_first_characters_position() {
+    fn grams(text: &str) -> Vec<(usize, String)> {
         let mut cut = GramCut;
-        let mut stream = cut.token_stream("中船 A");
+        let mut stream = cut.token_stream(text);
         let mut seen = Vec::new();
         while stream.advance() {
             seen.push((stream.token().position, stream.token().text.clone()));
         }
+        seen
+    }
+
+    #[test]
+    fn a_whole_word_of_the_name_is_a_gram_twice() {
+        let seen = grams("中国石油化工股份有限公司");
+        let count = |p: usize, t: &str| seen.iter().filter(|s| **s == (p, t.to_owned())).count();
+        assert_eq!(count(0, "中国"), 2, "{seen:?}");
+        assert_eq!(count(2, "石油化工"), 2, "{seen:?}");
+        assert_eq!(count(2, "石油"), 2, "a word inside a longer one: {seen:?}");
+        assert_eq!(count(3, "油化"), 1, "across two words: {seen:?}");
+        let seen = grams("江南造船（集团）有限责任公司");
+        let count = |p: usize, t: &str| seen.iter().filter(|s| **s == (p, t.to_owned())).count();
+        assert_eq!(count(4, "集团"), 2, "positions skip punctuation: {seen:?}");
+    }
+
+    #[test]
+    fn grams_put_each_run_at_its_first_characters_position() {
+        let at = |p: usize, t: &str| (p, t.to_owned());
         assert_eq!(
-            seen,
+            grams("中国船舶 A"),
             vec![
-                (0, "中".to_owned()),
-                (0, "中船".to_owned()),
-                (1, "船".to_owned()),
-                (1, "船a".to_owned()),
-                (2, "a".to_owned()),
+                at(0, "中"),
+                at(0, "中国"),
+                at(0, "中国船"),
+                at(0, "中国船舶"),
+                at(0, "中国"),
+                at(1, "国"),
+                at(1, "国船"),
+                at(1, "国船舶"),
+                at(1, "国船舶a"),
+                at(2, "船"),
+                at(2, "船舶"),
+                at(2, "船舶a"),
+                at(2, "船舶"),
+                at(3, "舶"),
+                at(3, "舶a"),
+                at(4, "a"),
+                at(4, "a"),
             ]
         );
+    }
+
+    #[test]
+    fn a_typed_dictionary_word_stays_whole() {
+        assert_eq!(typed_words("玄武岩"), vec!["玄武岩".to_owned()]);
+        assert!(words("玄武岩").len() > 1, "the index holds the parts too");
+        assert_eq!(typed_words("船舶-A"), vec!["船舶", "a"]);
     }
 }

@@ -110,6 +110,10 @@ both_databases! {
         assert_eq!(first(names(&store, &index, "中石化", &none).await), "中国石油化工股份有限公司");
         assert_eq!(names(&store, &index, "船舶集", &none).await, vec!["中国船舶集团有限公司"], "a run inside the name");
         assert_eq!(names(&store, &index, "造船", &none).await, vec!["江南造船（集团）有限责任公司"], "a word inside the name");
+        let long = vec!["双鸭山龙煤天泰煤化工有限公司".to_owned()];
+        assert_eq!(names(&store, &index, "龙煤天泰煤化", &none).await, long, "a run longer than one term");
+        assert_eq!(names(&store, &index, "双鸭山龙煤天泰煤化工", &none).await, long);
+        assert!(names(&store, &index, "天泰龙煤煤化", &none).await.is_empty(), "the same characters out of order");
         assert_eq!(names(&store, &index, "海洋工程", &none).await, vec!["中国船舶集团有限公司"], "business scope");
         assert_eq!(names(&store, &index, "石墨", &none).await, vec!["青岛洛唯新材料有限公司"]);
         assert_eq!(names(&store, &index, "龙煤 甲醇", &none).await, vec!["双鸭山龙煤天泰煤化工有限公司"], "every word must match");
@@ -262,4 +266,38 @@ async fn an_index_of_another_database_is_rebuilt() {
     assert_eq!(index.len(), 1);
     one.cleanup().await;
     two.cleanup().await;
+}
+
+/// A run that is a word of the name ranks above the same characters across two words, and a
+/// name match above a business-scope match.
+#[tokio::test]
+async fn whole_words_of_the_name_rank_first() {
+    let db = store::testing::TestDb::sqlite();
+    let store = db.open().await.unwrap();
+    let e = |name: &str, scope: Option<&str>| {
+        let mut e = Enterprise::new(name).unwrap();
+        e.scope = scope.map(str::to_owned);
+        e
+    };
+    let mut tx = store.begin("测试").await.unwrap();
+    tx.upsert_enterprises(&[
+        e("钻石油漆有限公司", None),
+        e("龙江石油化工有限公司", None),
+        e("龙江机械制造有限公司", Some("石油钻采设备制造")),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let index = SearchIndex::open(None).unwrap();
+    let found = names(&store, &index, "石油", &Filters::default()).await;
+    assert_eq!(
+        found,
+        [
+            "龙江石油化工有限公司",
+            "钻石油漆有限公司",
+            "龙江机械制造有限公司"
+        ],
+        "the longer name ranks first by its word"
+    );
+    db.cleanup().await;
 }

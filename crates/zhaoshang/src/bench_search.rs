@@ -158,12 +158,46 @@ fn write_xlsx(path: &Path, rows: usize) -> Result<()> {
     Ok(())
 }
 
-/// The process's peak resident memory so far, in MB (Linux).
-fn peak_mb() -> Option<f64> {
+/// A line of /proc/self/status in MB (Linux): `VmHWM` is the peak resident memory so far,
+/// `RssAnon` the memory the process allocated now (without the files it maps).
+fn status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+fn peak_mb() -> Option<f64> {
+    status_mb("VmHWM:")
+}
+
+/// The peak of `RssAnon` while it runs, sampled ten times a second: the resident peak also
+/// counts the index files tantivy maps while it merges segments, which the kernel may drop at
+/// will, so this is the figure that says whether memory stays flat as the file grows.
+struct AnonPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sampler: std::thread::JoinHandle<f64>,
+}
+
+impl AnonPeak {
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let sampler = std::thread::spawn(move || {
+            let mut peak = 0.0_f64;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(status_mb("RssAnon:").unwrap_or(0.0));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            peak
+        });
+        AnonPeak { stop, sampler }
+    }
+
+    fn finish(self) -> f64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.sampler.join().unwrap_or(0.0)
+    }
 }
 
 /// The searches timed: (text, filters, what it exercises).
@@ -256,6 +290,7 @@ pub async fn enterprises(
     // As `zhaoshang import enterprises` does it: the index follows the rows as they are
     // written, then the firms fed become searchable once the database has committed.
     let started = Instant::now();
+    let anon = AnonPeak::start();
     let index = SearchIndex::open(index_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut feed = index
         .feed(store)
@@ -280,16 +315,18 @@ pub async fn enterprises(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let settled = settling.elapsed().as_secs_f64();
+    let anon = anon.finish();
     let _ = writeln!(
         out,
-        "导入: {} 行入库（检索索引随写随建）{:.1} 秒 + 索引收尾 {:.1} 秒 = {:.1} 秒，索引{}家；进程峰值内存 {:.0} MB（导入前 {:.0} MB）",
+        "导入: {} 行入库（检索索引随写随建）{:.1} 秒 + 索引收尾 {:.1} 秒 = {:.1} 秒，索引{}家；进程峰值内存 {:.0} MB（导入前 {:.0} MB），其中自有内存（不含映射的索引文件）峰值 {:.0} MB",
         report.rows,
         imported,
         settled,
         imported + settled,
         count,
         peak_mb().unwrap_or(0.0),
-        before
+        before,
+        anon
     );
     let rebuilding = Instant::now();
     index
@@ -302,6 +339,44 @@ pub async fn enterprises(
         rebuilding.elapsed().as_secs_f64()
     );
 
+    let (timings, engine) = time_searches(store, &index, rounds).await?;
+    out.push_str(&timings);
+    if store.backend() == Backend::Sqlite {
+        out.push_str(&baseline(store, &queries(), rounds, &engine).await?);
+    } else {
+        out.push_str("对照（SQLite FTS5 / LIKE）只在 SQLite 上测。\n");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(out)
+}
+
+/// `zhaoshang bench searches`: the typical searches over the firms a database already holds
+/// (its index caught up first), so that large indexes are built once and timed many times.
+pub async fn searches(store: &Store, index_dir: Option<&Path>, rounds: usize) -> Result<String> {
+    let index = SearchIndex::open(index_dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    index
+        .catch_up(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = format!(
+        "数据库: {:?}；索引{}家企业（追平用时{:.1}秒）\n",
+        store.backend(),
+        index.len(),
+        started.elapsed().as_secs_f64()
+    );
+    out.push_str(&time_searches(store, &index, rounds).await?.0);
+    Ok(out)
+}
+
+/// Each typical search `rounds` times after one warm-up: the latency of the index alone and
+/// with the page's firms read from the database, overall and per search. Returns the report
+/// and the index's times (for the baselines' ratio).
+async fn time_searches(
+    store: &Store,
+    index: &SearchIndex,
+    rounds: usize,
+) -> Result<(String, Vec<f64>)> {
     let queries = queries();
     for (text, filters, _) in &queries {
         index
@@ -310,14 +385,17 @@ pub async fn enterprises(
     }
     let mut engine = Vec::new();
     let mut with_rows = Vec::new();
+    let mut per_query = vec![Vec::new(); queries.len()];
     let mut found = Vec::new();
     for round in 0..rounds {
-        for (text, filters, _) in &queries {
+        for (i, (text, filters, _)) in queries.iter().enumerate() {
             let t = Instant::now();
             let hits = index
                 .search(text, filters, 0, 20)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            engine.push(t.elapsed().as_secs_f64() * 1e3);
+            let searched = t.elapsed().as_secs_f64() * 1e3;
+            engine.push(searched);
+            per_query[i].push(searched);
             let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
             store.enterprises_by_id(&ids).await?;
             with_rows.push(t.elapsed().as_secs_f64() * 1e3);
@@ -326,32 +404,28 @@ pub async fn enterprises(
             }
         }
     }
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "检索（tantivy+jieba，{}种检索×{}轮，前20名）: 索引 {}；含读取企业记录 {}",
         queries.len(),
         rounds,
-        summary(&mut engine),
+        summary(&mut engine.clone()),
         summary(&mut with_rows)
     );
-    for ((text, filters, what), total) in queries.iter().zip(&found) {
+    for (((text, filters, what), total), times) in queries.iter().zip(&found).zip(&mut per_query) {
         let _ = writeln!(
             out,
-            "  “{text}” {what}{}: {total} 家",
+            "  “{text}” {what}{}: {total} 家；{}",
             if *filters == Filters::default() {
                 String::new()
             } else {
                 format!(" {filters:?}")
-            }
+            },
+            summary(times)
         );
     }
-    if store.backend() == Backend::Sqlite {
-        out.push_str(&baseline(store, &queries, rounds, &engine).await?);
-    } else {
-        out.push_str("对照（SQLite FTS5 / LIKE）只在 SQLite 上测。\n");
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(out)
+    Ok((out, engine))
 }
 
 /// The same searches in SQL: FTS5 with the trigram tokenizer over name and scope (ranked by

@@ -35,9 +35,10 @@ struct Cli {
 enum Command {
     /// Creates or updates the database schema.
     Migrate,
-    /// Imports a file (.xlsx or .csv) of KIND: units, leaders, chains, teams, projects, events,
-    /// funds, visits, targets, leader-units (包保县区), elements (要素保障), blockers (堵点问题)
-    /// or financing (融资方案). A file with any bad cell imports nothing.
+    /// Imports a file (.xlsx or .csv) of KIND: units, leaders, chains, teams, enterprises,
+    /// segments (产业链环节), segment-firms (环节企业), projects, events, funds, visits,
+    /// visit-plans (敲门计划), targets, leader-units (包保县区), elements (要素保障), blockers
+    /// (堵点问题) or financing (融资方案). A file with any bad cell imports nothing.
     Import {
         kind: String,
         file: PathBuf,
@@ -182,6 +183,12 @@ enum BenchCommand {
         #[arg(long)]
         xlsx: bool,
         /// Times each search is run.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
+    /// Times the typical searches of `bench enterprises` over the firms the database already
+    /// holds (the index is caught up first), each search alone and all together.
+    Searches {
         #[arg(long, default_value_t = 50)]
         rounds: usize,
     },
@@ -515,6 +522,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "{}",
                 bench_search::enterprises(&store, index_dir, rows, xlsx, rounds.max(1)).await?
+            );
+        }
+        Command::Bench(BenchCommand::Searches { rounds }) => {
+            let store = open(db).await?;
+            println!(
+                "{}",
+                bench_search::searches(&store, index_dir, rounds.max(1)).await?
             );
         }
         Command::Bench(BenchCommand::Warnings { projects, runs }) => {
