@@ -62,6 +62,18 @@ const SECTION_NAMES: [&str; 20] = [
 pub struct IndustryCode(String);
 
 impl IndustryCode {
+    /// Codes as typed in one box or cell: separated by 、 ， , ; ； or spaces, each kept once.
+    pub fn parse_list(field: &str, raw: &str) -> Result<Vec<Self>, FieldError> {
+        let mut codes: Vec<Self> = Vec::new();
+        for code in Enterprise::split_tags(raw) {
+            let code = Self::parse(field, &code)?;
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        Ok(codes)
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim().to_ascii_uppercase();
         let unknown = || {

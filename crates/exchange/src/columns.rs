@@ -10,10 +10,13 @@ pub enum Kind {
     Chains,
     Teams,
     Enterprises,
+    Segments,
+    SegmentFirms,
     Projects,
     Events,
     Funds,
     Visits,
+    VisitPlans,
     Targets,
     LeaderUnits,
     Elements,
@@ -22,16 +25,19 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
         Kind::Teams,
         Kind::Enterprises,
+        Kind::Segments,
+        Kind::SegmentFirms,
         Kind::Projects,
         Kind::Events,
         Kind::Funds,
         Kind::Visits,
+        Kind::VisitPlans,
         Kind::Targets,
         Kind::LeaderUnits,
         Kind::Elements,
@@ -47,10 +53,13 @@ impl Kind {
             Kind::Chains => "chains",
             Kind::Teams => "teams",
             Kind::Enterprises => "enterprises",
+            Kind::Segments => "segments",
+            Kind::SegmentFirms => "segment-firms",
             Kind::Projects => "projects",
             Kind::Events => "events",
             Kind::Funds => "funds",
             Kind::Visits => "visits",
+            Kind::VisitPlans => "visit-plans",
             Kind::Targets => "targets",
             Kind::LeaderUnits => "leader-units",
             Kind::Elements => "elements",
@@ -66,10 +75,13 @@ impl Kind {
             Kind::Chains => "产业链",
             Kind::Teams => "工作专班",
             Kind::Enterprises => "企业",
+            Kind::Segments => "产业链环节",
+            Kind::SegmentFirms => "环节企业",
             Kind::Projects => "项目",
             Kind::Events => "项目阶段事件",
             Kind::Funds => "到位资金",
             Kind::Visits => "对接走访记录",
+            Kind::VisitPlans => "敲门计划",
             Kind::Targets => "目标任务",
             Kind::LeaderUnits => "领导包保县区",
             Kind::Elements => "要素保障",
@@ -339,6 +351,38 @@ const FINANCING: &[Column] = &[
     ),
 ];
 
+const SEGMENTS: &[Column] = &[
+    req("产业链", "已有的产业链名称", "新能源产业链"),
+    req("环节", "同一产业链中已有的环节将被更新", "风电整机"),
+    req("位置(上游/中游/下游/配套)", "", "中游"),
+    opt(
+        "行业代码(多个以、分隔)",
+        "国民经济行业分类代码，推荐目标企业时据此匹配",
+        "C3415",
+    ),
+];
+
+const SEGMENT_FIRMS: &[Column] = &[
+    req("产业链", "", "新能源产业链"),
+    req("环节", "该产业链中已有的环节", "风电整机"),
+    req(
+        "企业",
+        "企业库中企业的统一社会信用代码或完整名称",
+        "91350100M000100Y43",
+    ),
+    req("类别(已有/目标)", "已有：本地企业；目标：招引对象", "目标"),
+    opt("链主企业(是/否)", "链主须为已有企业", "否"),
+];
+
+const VISIT_PLANS: &[Column] = &[
+    req("目标企业", "", "中国船舶集团风电发展有限公司"),
+    opt("统一社会信用代码", "", ""),
+    opt("单位", "负责走访的单位；空表示市级计划", "集贤县"),
+    opt("带队领导", "", ""),
+    req("计划日期", "YYYY-MM-DD", "2022-12-15"),
+    opt("目的", "", "风电整机环节招商"),
+];
+
 pub fn columns(kind: Kind) -> &'static [Column] {
     match kind {
         Kind::Units => UNITS,
@@ -346,10 +390,13 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::Chains => CHAINS,
         Kind::Teams => TEAMS,
         Kind::Enterprises => ENTERPRISES,
+        Kind::Segments => SEGMENTS,
+        Kind::SegmentFirms => SEGMENT_FIRMS,
         Kind::Projects => PROJECTS,
         Kind::Events => EVENTS,
         Kind::Funds => FUNDS,
         Kind::Visits => VISITS,
+        Kind::VisitPlans => VISIT_PLANS,
         Kind::Targets => TARGETS,
         Kind::LeaderUnits => LEADER_UNITS,
         Kind::Elements => ELEMENTS,

@@ -171,6 +171,33 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
                 ]
             })
             .collect(),
+        Kind::Segments => store
+            .all_segments()
+            .await?
+            .into_iter()
+            .map(|(chain, name, position, codes)| {
+                vec![
+                    Out::Text(chain),
+                    Out::Text(name),
+                    Out::Text(position),
+                    text(&codes),
+                ]
+            })
+            .collect(),
+        Kind::SegmentFirms => store
+            .all_segment_firms()
+            .await?
+            .into_iter()
+            .map(|(chain, segment, firm, role, leader)| {
+                vec![
+                    Out::Text(chain),
+                    Out::Text(segment),
+                    Out::Text(firm),
+                    Out::Text(role.label().to_owned()),
+                    Out::Text(yes_no_text(leader).to_owned()),
+                ]
+            })
+            .collect(),
         Kind::Projects => store
             .projects()
             .await?
@@ -257,6 +284,22 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
                     text(&v.content),
                     text(&v.outcome),
                     text(&v.project_code),
+                ]
+            })
+            .collect(),
+        Kind::VisitPlans => store
+            .visit_plans(None)
+            .await?
+            .into_iter()
+            .map(|p| {
+                vec![
+                    Out::Text(p.enterprise),
+                    p.credit_code
+                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                    text(&p.unit),
+                    text(&p.leader),
+                    Out::Date(p.planned),
+                    text(&p.purpose),
                 ]
             })
             .collect(),

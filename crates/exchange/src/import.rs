@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use domain::chains::Position;
 use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 use domain::figures::Indicator;
 use domain::period::parse_date;
@@ -15,8 +16,9 @@ use domain::records::{
 };
 use domain::stage::StageEvent;
 use domain::text::{optional, required, yes_no};
+use domain::visits::VisitPlan;
 use domain::{CreditCode, Currency, EventKind, FieldError, Money};
-use store::{Added, Store, StoreError, Tx, Upserted};
+use store::{Added, SegmentRole, Store, StoreError, Tx, Upserted};
 
 use crate::table::{Cell, Row, Table, header_key};
 use crate::{ExchangeError, Kind, Progress, columns};
@@ -441,6 +443,36 @@ async fn apply_row(
                 report.upserted(tx.upsert_enterprise(&enterprise).await?);
             }
         }
+        Kind::Segments => {
+            let chain = c.required_text("产业链");
+            let name = c.required_text("环节");
+            let position = c.get("位置", |k, cell| Position::parse(k, &cell.text()));
+            let codes = c.get("行业代码", |k, cell| {
+                IndustryCode::parse_list(k, &cell.text())
+            });
+            if let (Some(chain), Some(name), Some(position), Some(codes)) =
+                (chain, name, position, codes)
+            {
+                report.upserted(tx.upsert_segment(&chain, &name, position, &codes).await?);
+            }
+        }
+        Kind::SegmentFirms => {
+            let chain = c.required_text("产业链");
+            let segment = c.required_text("环节");
+            let firm = c.get("企业", |k, cell| {
+                code_text(k, cell)?.ok_or_else(|| FieldError::new(k, "不能为空"))
+            });
+            let role = c.get("类别", |k, cell| SegmentRole::parse(k, &cell.text()));
+            let leader = c.get("链主企业", |k, cell| match cell.text().trim() {
+                "" => Ok(false),
+                _ => yes_no_cell(k, cell),
+            });
+            if let (Some(chain), Some(segment), Some(firm), Some(role), Some(leader)) =
+                (chain, segment, firm, role, leader)
+            {
+                report.upserted(tx.place_firm(&chain, &segment, &firm, role, leader).await?);
+            }
+        }
         Kind::Projects => {
             if let Some(project) = project_from(c) {
                 report.upserted(tx.upsert_project(&project).await?);
@@ -516,6 +548,26 @@ async fn apply_row(
             visit.project_code = project.flatten();
             if c.ok() {
                 report.appended(row, tx.add_visit(&visit).await?);
+            }
+        }
+        Kind::VisitPlans => {
+            let firm = c.required_text("目标企业");
+            let code = c.get("统一社会信用代码", credit_code_cell);
+            let planned = c.get("计划日期", date_cell);
+            let (unit, leader, purpose) = (c.text("单位"), c.text("带队领导"), c.text("目的"));
+            let plan = c.build(|| {
+                let (Some(firm), Some(code), Some(planned)) = (firm, code, planned) else {
+                    return Err(incomplete());
+                };
+                let mut plan = VisitPlan::new(&firm, planned)?;
+                plan.credit_code = code;
+                plan.unit = unit;
+                plan.leader = leader;
+                plan.purpose = purpose;
+                Ok(plan)
+            });
+            if let Some(plan) = plan {
+                report.appended(row, tx.add_visit_plan(&plan).await?);
             }
         }
         Kind::Targets => {

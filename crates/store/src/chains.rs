@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::read::corrupt;
 use crate::tx::Named;
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Store, StoreError, Tx, Upserted};
 
 /// Whether a firm is one the city has in a segment, or one it goes after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,14 @@ impl SegmentRole {
         match self {
             SegmentRole::Local => "local",
             SegmentRole::Target => "target",
+        }
+    }
+
+    /// As forms and files write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SegmentRole::Local => "已有",
+            SegmentRole::Target => "目标",
         }
     }
 
@@ -58,14 +66,15 @@ pub struct Contact {
 }
 
 impl Tx {
-    /// Adds a segment to a chain, or updates the one of that name.
+    /// Adds a segment to a chain, or updates the one of that name; a segment given again as
+    /// it is changes nothing and logs nothing.
     pub async fn upsert_segment(
         &mut self,
         chain: &str,
         name: &str,
         position: Position,
         industries: &[IndustryCode],
-    ) -> Result<i64> {
+    ) -> Result<Upserted> {
         let name = domain::text::required("环节名称", name)?;
         let chain_id = self.resolve(Named::Chain, "产业链", chain).await?;
         let codes = industries
@@ -78,15 +87,20 @@ impl Tx {
             .iter()
             .position(|p| *p == position)
             .unwrap_or(0) as i64;
-        let existing =
-            sqlx::query("SELECT id FROM chain_segments WHERE chain_id = $1 AND name = $2")
-                .bind(chain_id)
-                .bind(&name)
-                .fetch_optional(self.conn())
-                .await?;
-        let id = match existing {
+        let existing = sqlx::query(
+            "SELECT id, position, industry_codes FROM chain_segments WHERE chain_id = $1 AND name = $2",
+        )
+        .bind(chain_id)
+        .bind(&name)
+        .fetch_optional(self.conn())
+        .await?;
+        let (outcome, before) = match existing {
             Some(row) => {
                 let id: i64 = row.try_get(0)?;
+                let before: (String, Option<String>) = (row.try_get(1)?, row.try_get(2)?);
+                if before.0 == position.label() && before.1 == codes {
+                    return Ok(Upserted::Unchanged);
+                }
                 sqlx::query(
                     "UPDATE chain_segments SET position = $1, position_order = $2, industry_codes = $3 WHERE id = $4",
                 )
@@ -96,31 +110,33 @@ impl Tx {
                 .bind(id)
                 .execute(self.conn())
                 .await?;
-                id
+                (Upserted::Updated, Some(before))
             }
-            None => sqlx::query(
-                "INSERT INTO chain_segments (chain_id, name, position, position_order, industry_codes) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(chain_id)
-            .bind(&name)
-            .bind(position.label())
-            .bind(order)
-            .bind(&codes)
-            .fetch_one(self.conn())
-            .await?
-            .try_get(0)?,
+            None => {
+                sqlx::query(
+                    "INSERT INTO chain_segments (chain_id, name, position, position_order, industry_codes) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(chain_id)
+                .bind(&name)
+                .bind(position.label())
+                .bind(order)
+                .bind(&codes)
+                .execute(self.conn())
+                .await?;
+                (Upserted::Inserted, None)
+            }
         };
         let key = format!("{chain}/{name}");
         self.log(
             "chain_segment",
             &key,
             "set",
-            None::<&()>,
+            before.as_ref(),
             Some(&(position.label(), &codes)),
         )
         .await?;
-        Ok(id)
+        Ok(outcome)
     }
 
     async fn segment_id(&mut self, chain: &str, segment: &str) -> Result<i64> {
@@ -138,7 +154,7 @@ impl Tx {
     }
 
     /// Places a firm of the database (by credit code, else by exact name) in a segment as
-    /// local or target; a 链主 is a local firm.
+    /// local or target; a 链主 is a local firm. A firm placed again as it is changes nothing.
     pub async fn place_firm(
         &mut self,
         chain: &str,
@@ -146,7 +162,7 @@ impl Tx {
         firm: &str,
         role: SegmentRole,
         chain_leader: bool,
-    ) -> Result<()> {
+    ) -> Result<Upserted> {
         let segment_id = self.segment_id(chain, segment).await?;
         let firm = firm.trim();
         // By credit code (as typed, in any case), else by the exact name.
@@ -169,6 +185,19 @@ impl Tx {
         if chain_leader && role != SegmentRole::Local {
             return Err(StoreError::invalid("链主企业", "链主企业须为本地已有企业"));
         }
+        let before = sqlx::query(
+            "SELECT role, chain_leader FROM segment_firms WHERE segment_id = $1 AND enterprise_id = $2",
+        )
+        .bind(segment_id)
+        .bind(firm_id)
+        .fetch_optional(self.conn())
+        .await?
+        .map(|r| Ok::<_, StoreError>((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)? != 0)))
+        .transpose()?;
+        let after = (role.code().to_owned(), chain_leader);
+        if before.as_ref() == Some(&after) {
+            return Ok(Upserted::Unchanged);
+        }
         sqlx::query("DELETE FROM segment_firms WHERE segment_id = $1 AND enterprise_id = $2")
             .bind(segment_id)
             .bind(firm_id)
@@ -184,15 +213,13 @@ impl Tx {
         .execute(self.conn())
         .await?;
         let key = format!("{chain}/{}/{firm}", segment.trim());
-        self.log(
-            "segment_firm",
-            &key,
-            "set",
-            None::<&()>,
-            Some(&(role.code(), chain_leader)),
-        )
-        .await?;
-        Ok(())
+        self.log("segment_firm", &key, "set", before.as_ref(), Some(&after))
+            .await?;
+        Ok(if before.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
     }
 
     /// Says which segment of its chain a project fills.
@@ -261,6 +288,48 @@ fn industries(raw: Option<String>) -> Result<Vec<IndustryCode>> {
 }
 
 impl Store {
+    /// Every segment as its import file has it: chain, segment, position and industry codes
+    /// (、-separated), by chain and position.
+    pub async fn all_segments(&self) -> Result<Vec<(String, String, String, Option<String>)>> {
+        let rows = sqlx::query(
+            "SELECT c.name, s.name, s.position, s.industry_codes FROM chain_segments s \
+             JOIN chains c ON c.id = s.chain_id ORDER BY c.name, s.position_order, s.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    /// Every firm placed in a segment: chain, segment, the firm (its credit code, else its
+    /// name), local or target, and whether it is the 链主.
+    pub async fn all_segment_firms(
+        &self,
+    ) -> Result<Vec<(String, String, String, SegmentRole, bool)>> {
+        let rows = sqlx::query(
+            "SELECT c.name, s.name, COALESCE(e.credit_code, e.name), f.role, f.chain_leader \
+             FROM segment_firms f JOIN chain_segments s ON s.id = f.segment_id \
+             JOIN chains c ON c.id = s.chain_id JOIN enterprises e ON e.id = f.enterprise_id \
+             ORDER BY c.name, s.position_order, s.name, e.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get(3)?;
+                let role = SegmentRole::parse("类别", &role).map_err(|_| corrupt("类别", &role))?;
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    role,
+                    r.try_get::<i64, _>(4)? != 0,
+                ))
+            })
+            .collect()
+    }
+
     /// The names of the chains with segments, in id order.
     pub async fn chain_map(&self, chain: &str) -> Result<Option<ChainMap>> {
         let Some(head) = sqlx::query("SELECT id, industry FROM chains WHERE name = $1")

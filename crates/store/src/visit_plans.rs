@@ -6,29 +6,49 @@ use sqlx::Row;
 
 use crate::read::{corrupt, parse_day};
 use crate::tx::Named;
-use crate::{Result, Store, Tx};
+use crate::{Added, Result, Store, Tx};
 
 impl Tx {
-    pub async fn add_visit_plan(&mut self, plan: &VisitPlan) -> Result<()> {
+    /// Adds a plan; the same plan again (firm, code, unit, leader, date and purpose) is
+    /// reported as a duplicate and not added.
+    pub async fn add_visit_plan(&mut self, plan: &VisitPlan) -> Result<Added> {
         let unit = match &plan.unit {
             Some(unit) => Some(self.resolve(Named::Unit, "单位", unit).await?),
             None => None,
         };
+        let planned = plan.planned.format("%Y-%m-%d").to_string();
+        let duplicate = sqlx::query(
+            "SELECT id FROM visit_plans WHERE enterprise_name = $1 AND COALESCE(credit_code, '') = $2 \
+             AND COALESCE(unit_id, 0) = $3 AND COALESCE(leader, '') = $4 AND planned_date = $5 \
+             AND COALESCE(purpose, '') = $6",
+        )
+        .bind(&plan.enterprise)
+        .bind(plan.credit_code.as_ref().map_or("", CreditCode::as_str))
+        .bind(unit.unwrap_or(0))
+        .bind(plan.leader.as_deref().unwrap_or(""))
+        .bind(&planned)
+        .bind(plan.purpose.as_deref().unwrap_or(""))
+        .fetch_optional(self.conn())
+        .await?;
+        if duplicate.is_some() {
+            return Ok(Added::Duplicate);
+        }
         let actor = self.actor_name().to_owned();
-        sqlx::query(
+        let id: i64 = sqlx::query(
             "INSERT INTO visit_plans (enterprise_name, credit_code, unit_id, leader, planned_date, purpose, \
-             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&plan.enterprise)
         .bind(plan.credit_code.as_ref().map(CreditCode::as_str))
         .bind(unit)
         .bind(&plan.leader)
-        .bind(plan.planned.format("%Y-%m-%d").to_string())
+        .bind(&planned)
         .bind(&plan.purpose)
         .bind(crate::now_millis())
         .bind(actor)
-        .execute(self.conn())
-        .await?;
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
         self.log(
             "visit_plan",
             &plan.enterprise,
@@ -37,7 +57,7 @@ impl Tx {
             Some(plan),
         )
         .await?;
-        Ok(())
+        Ok(Added::Added(id))
     }
 }
 

@@ -295,15 +295,8 @@ pub async fn set_segment(
     Path(chain): Path<String>,
     Form(form): Form<SegmentForm>,
 ) -> Result<Response, WebError> {
-    let parsed = Position::parse("位置", &form.position).and_then(|p| {
-        let codes = form
-            .industries
-            .split(['、', ',', '，', ' '])
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| IndustryCode::parse("行业代码", c))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((p, codes))
-    });
+    let parsed = Position::parse("位置", &form.position)
+        .and_then(|p| Ok((p, IndustryCode::parse_list("行业代码", &form.industries)?)));
     change(&state, &user, &chain, &form.csrf, async |tx| {
         let (position, codes) = parsed?;
         tx.upsert_segment(&chain, &form.name, position, &codes)
@@ -330,6 +323,7 @@ pub async fn place_firm(
             form.chain_leader.is_some(),
         )
         .await
+        .map(|_| ())
     })
     .await
 }

@@ -258,7 +258,7 @@ pub async fn add_plan(
         Ok::<_, FieldError>(plan)
     })();
     record(&state, &user, &form, async |tx| {
-        tx.add_visit_plan(&plan?).await
+        tx.add_visit_plan(&plan?).await.map(|_| ())
     })
     .await
 }

@@ -222,8 +222,8 @@ both_databases! {
         assert!(zhaoshang(db, &["demo"]).ok);
         let copy = TestDb::sqlite();
         let kinds = [
-            "units", "leaders", "chains", "teams", "enterprises", "projects", "events", "funds", "visits", "targets",
-            "leader-units", "elements", "blockers", "financing",
+            "units", "leaders", "chains", "teams", "enterprises", "segments", "segment-firms", "projects", "events",
+            "funds", "visits", "visit-plans", "targets", "leader-units", "elements", "blockers", "financing",
         ];
         for kind in kinds {
             let file = dir.path().join(format!("{kind}.xlsx"));
@@ -290,6 +290,70 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         }
         assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
         assert_eq!(store.blockers(&store::BlockerFilter::default()).await.unwrap().len(), 2);
+    }
+
+    async fn chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing(db) {
+        let dir = tempfile::tempdir().unwrap();
+        import_all(db, dir.path());
+        let firms = "企业名称,统一社会信用代码,行业代码\n\
+中船风电双鸭山新能源开发有限公司,91350100M000100Y43,C3731\n\
+浙江碳一新能源有限公司,,C3099\n";
+        assert!(import(db, "enterprises", &write_excel_csv(dir.path(), "firms.csv", firms)).ok);
+        let bad = [
+            ("segments", "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
+新能源产业链,风电整机,中游,C3731\n\
+新能源产业链,负极材料,旁边,C3099\n\
+新能源产业链,储能,下游,X99\n", vec!["第3行 位置", "第4行 行业代码"]),
+            ("segments", "产业链,环节,位置\n煤化工产业链,焦化,上游\n", vec!["第2行 产业链"]),
+            ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
+浙江碳一新能源有限公司,,集贤县,王建国,,负极材料环节招商\n\
+某公司,12345,,,2022-12-15,\n", vec!["第2行 计划日期", "第3行 统一社会信用代码"]),
+        ];
+        for (kind, text, messages) in bad {
+            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("bad-{kind}.csv"), text));
+            assert!(!run.ok, "{kind}: {}", run.stdout);
+            for message in messages {
+                assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
+            }
+        }
+        let store = db.open().await.unwrap();
+        let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+        assert!(map.segments.is_empty(), "a file with a bad row imports nothing");
+        let files = [
+            ("segments", "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
+新能源产业链,风电整机,中游,C3731\n\
+新能源产业链,负极材料,上游,C3099、C2520\n"),
+            ("segment-firms", "产业链,环节,企业,类别(已有/目标),链主企业(是/否)\n\
+新能源产业链,风电整机,91350100M000100Y43,已有,是\n\
+新能源产业链,负极材料,浙江碳一新能源有限公司,目标,\n"),
+            ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
+浙江碳一新能源有限公司,,集贤县,王建国,2022-12-15,负极材料环节招商\n"),
+        ];
+        for (kind, text) in files {
+            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("{kind}.csv"), text));
+            assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
+        }
+        let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+        let segments: Vec<(&str, usize, usize)> =
+            map.segments.iter().map(|s| (s.name.as_str(), s.local.len(), s.targets.len())).collect();
+        assert_eq!(segments, [("负极材料", 0, 1), ("风电整机", 1, 0)], "by position, 上游 first");
+        assert_eq!(map.segments[0].industries.len(), 2);
+        let plans = store.visit_plans(Some("集贤县")).await.unwrap();
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].purpose.as_deref(), Some("负极材料环节招商"));
+        let before = counts(&store).await;
+        for (kind, _) in files {
+            let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
+            assert!(run.ok, "{kind}: {}", run.stderr);
+        }
+        assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
+        assert_eq!(store.visit_plans(None).await.unwrap().len(), 1);
+        let leader = "产业链,环节,企业,类别,链主企业\n新能源产业链,负极材料,浙江碳一新能源有限公司,目标,是\n";
+        let run = import(db, "segment-firms", &write_excel_csv(dir.path(), "leader.csv", leader));
+        assert!(!run.ok && run.stderr.contains("第2行 链主企业: 链主企业须为本地已有企业"), "{}", run.stderr);
+        let unknown = "产业链,环节,企业,类别\n新能源产业链,负极材料,不存在的公司,目标\n";
+        let run = import(db, "segment-firms", &write_excel_csv(dir.path(), "unknown.csv", unknown));
+        assert!(!run.ok && run.stderr.contains("第2行 企业"), "{}", run.stderr);
     }
 
     async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db) {
