@@ -13,6 +13,7 @@ pub enum Kind {
     Segments,
     SegmentFirms,
     Projects,
+    ProjectSegments,
     Events,
     Funds,
     Visits,
@@ -25,7 +26,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
@@ -34,6 +35,7 @@ impl Kind {
         Kind::Segments,
         Kind::SegmentFirms,
         Kind::Projects,
+        Kind::ProjectSegments,
         Kind::Events,
         Kind::Funds,
         Kind::Visits,
@@ -56,6 +58,7 @@ impl Kind {
             Kind::Segments => "segments",
             Kind::SegmentFirms => "segment-firms",
             Kind::Projects => "projects",
+            Kind::ProjectSegments => "project-segments",
             Kind::Events => "events",
             Kind::Funds => "funds",
             Kind::Visits => "visits",
@@ -78,6 +81,7 @@ impl Kind {
             Kind::Segments => "产业链环节",
             Kind::SegmentFirms => "环节企业",
             Kind::Projects => "项目",
+            Kind::ProjectSegments => "项目所在环节",
             Kind::Events => "项目阶段事件",
             Kind::Funds => "到位资金",
             Kind::Visits => "对接走访记录",
@@ -374,6 +378,16 @@ const SEGMENT_FIRMS: &[Column] = &[
     opt("链主企业(是/否)", "链主须为已有企业", "否"),
 ];
 
+const PROJECT_SEGMENTS: &[Column] = &[
+    req("项目编号", "已录入的项目", "SYS-2022-001"),
+    req("产业链", "", "新能源产业链"),
+    req(
+        "环节",
+        "该产业链中已有的环节：项目补上或做强的一环",
+        "风电整机",
+    ),
+];
+
 const VISIT_PLANS: &[Column] = &[
     req("目标企业", "", "中国船舶集团风电发展有限公司"),
     opt("统一社会信用代码", "", ""),
@@ -393,6 +407,7 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::Segments => SEGMENTS,
         Kind::SegmentFirms => SEGMENT_FIRMS,
         Kind::Projects => PROJECTS,
+        Kind::ProjectSegments => PROJECT_SEGMENTS,
         Kind::Events => EVENTS,
         Kind::Funds => FUNDS,
         Kind::Visits => VISITS,

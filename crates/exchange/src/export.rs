@@ -227,6 +227,14 @@ async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError>
                 ]
             })
             .collect(),
+        Kind::ProjectSegments => store
+            .all_project_segments()
+            .await?
+            .into_iter()
+            .map(|(code, chain, segment)| {
+                vec![Out::Text(code), Out::Text(chain), Out::Text(segment)]
+            })
+            .collect(),
         Kind::Events => {
             let all = store.all_events().await?;
             let mut out = Vec::new();

@@ -478,6 +478,14 @@ async fn apply_row(
                 report.upserted(tx.upsert_project(&project).await?);
             }
         }
+        Kind::ProjectSegments => {
+            let code = c.get("项目编号", project_code_cell);
+            let chain = c.required_text("产业链");
+            let segment = c.required_text("环节");
+            if let (Some(code), Some(chain), Some(segment)) = (code, chain, segment) {
+                report.upserted(tx.place_project(&code, &chain, &segment).await?);
+            }
+        }
         Kind::Events => {
             let code = c.get("项目编号", project_code_cell);
             let event_kind = c.get("阶段", |k, cell| EventKind::parse(k, &cell.text()));

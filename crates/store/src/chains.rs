@@ -222,10 +222,35 @@ impl Tx {
         })
     }
 
-    /// Says which segment of its chain a project fills.
-    pub async fn place_project(&mut self, code: &str, chain: &str, segment: &str) -> Result<()> {
-        let segment_id = self.segment_id(chain, segment).await?;
+    /// Says which segment of its chain a project fills; the same again changes and logs
+    /// nothing.
+    pub async fn place_project(
+        &mut self,
+        code: &str,
+        chain: &str,
+        segment: &str,
+    ) -> Result<Upserted> {
+        // The project may still be queued: the update below must find its row.
+        self.flush().await?;
         let project_id = self.resolve(Named::Project, "项目编号", code).await?;
+        let segment_id = self.segment_id(chain, segment).await?;
+        let before = sqlx::query(
+            "SELECT s.id, c.name, s.name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
+             JOIN chains c ON c.id = s.chain_id WHERE p.id = $1",
+        )
+        .bind(project_id)
+        .fetch_optional(self.conn())
+        .await?
+        .map(|r| {
+            Ok::<_, StoreError>((
+                r.try_get::<i64, _>(0)?,
+                (r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?),
+            ))
+        })
+        .transpose()?;
+        if before.as_ref().is_some_and(|(id, _)| *id == segment_id) {
+            return Ok(Upserted::Unchanged);
+        }
         sqlx::query("UPDATE projects SET segment_id = $1 WHERE id = $2")
             .bind(segment_id)
             .bind(project_id)
@@ -235,11 +260,15 @@ impl Tx {
             "project_segment",
             code,
             "set",
-            None::<&()>,
+            before.as_ref().map(|(_, names)| names),
             Some(&(chain, segment.trim())),
         )
         .await?;
-        Ok(())
+        Ok(if before.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
     }
 
     /// Adds a contact person to a firm.
@@ -299,6 +328,19 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .collect()
+    }
+
+    /// Every project placed in a segment: its code, the chain and the segment, by code.
+    pub async fn all_project_segments(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT p.code, c.name, s.name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
+             JOIN chains c ON c.id = s.chain_id ORDER BY p.code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .collect()
     }
 

@@ -338,6 +338,7 @@ pub async fn place_project(
     change(&state, &user, &chain, &form.csrf, async |tx| {
         tx.place_project(form.project.trim(), &chain, &form.segment)
             .await
+            .map(|_| ())
     })
     .await
 }

@@ -36,7 +36,8 @@ enum Command {
     /// Creates or updates the database schema.
     Migrate,
     /// Imports a file (.xlsx or .csv) of KIND: units, leaders, chains, teams, enterprises,
-    /// segments (产业链环节), segment-firms (环节企业), projects, events, funds, visits,
+    /// segments (产业链环节), segment-firms (环节企业), projects, project-segments
+    /// (项目所在环节), events, funds, visits,
     /// visit-plans (敲门计划), targets, leader-units (包保县区), elements (要素保障), blockers
     /// (堵点问题) or financing (融资方案). A file with any bad cell imports nothing.
     Import {

@@ -222,8 +222,9 @@ both_databases! {
         assert!(zhaoshang(db, &["demo"]).ok);
         let copy = TestDb::sqlite();
         let kinds = [
-            "units", "leaders", "chains", "teams", "enterprises", "segments", "segment-firms", "projects", "events",
-            "funds", "visits", "visit-plans", "targets", "leader-units", "elements", "blockers", "financing",
+            "units", "leaders", "chains", "teams", "enterprises", "segments", "segment-firms", "projects",
+            "project-segments", "events", "funds", "visits", "visit-plans", "targets", "leader-units", "elements",
+            "blockers", "financing",
         ];
         for kind in kinds {
             let file = dir.path().join(format!("{kind}.xlsx"));
@@ -308,6 +309,7 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
             ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
 浙江碳一新能源有限公司,,集贤县,王建国,,负极材料环节招商\n\
 某公司,12345,,,2022-12-15,\n", vec!["第2行 计划日期", "第3行 统一社会信用代码"]),
+            ("project-segments", "项目编号,产业链,环节\nP-404,新能源产业链,风电整机\n", vec!["第2行 项目编号"]),
         ];
         for (kind, text, messages) in bad {
             let run = import(db, kind, &write_excel_csv(dir.path(), &format!("bad-{kind}.csv"), text));
@@ -328,6 +330,7 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
 新能源产业链,负极材料,浙江碳一新能源有限公司,目标,\n"),
             ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
 浙江碳一新能源有限公司,,集贤县,王建国,2022-12-15,负极材料环节招商\n"),
+            ("project-segments", "项目编号,产业链,环节\nP-002,新能源产业链,负极材料\n"),
         ];
         for (kind, text) in files {
             let run = import(db, kind, &write_excel_csv(dir.path(), &format!("{kind}.csv"), text));
@@ -338,6 +341,8 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
             map.segments.iter().map(|s| (s.name.as_str(), s.local.len(), s.targets.len())).collect();
         assert_eq!(segments, [("负极材料", 0, 1), ("风电整机", 1, 0)], "by position, 上游 first");
         assert_eq!(map.segments[0].industries.len(), 2);
+        let filled: Vec<&str> = map.segments[0].projects.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(filled, ["P-002"], "the project fills the segment");
         let plans = store.visit_plans(Some("集贤县")).await.unwrap();
         assert_eq!(plans.len(), 1);
         assert_eq!(plans[0].purpose.as_deref(), Some("负极材料环节招商"));

@@ -253,7 +253,7 @@ impl Tx {
     }
 
     /// Writes every queued row, parents before children.
-    async fn flush(&mut self) -> Result<()> {
+    pub(crate) async fn flush(&mut self) -> Result<()> {
         self.projects.flush(&mut self.tx, self.backend).await?;
         self.credits.flush(&mut self.tx, self.backend).await?;
         self.events.flush(&mut self.tx, self.backend).await?;
