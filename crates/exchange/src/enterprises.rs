@@ -153,6 +153,7 @@ pub async fn import_enterprises(
         None => None,
     };
     let mut tx = store.begin(actor).await?;
+    tx.defer_enterprise_indexes().await?;
     let today = tx.today();
     // Rows are read and checked on a thread of their own, a batch at a time, while this one
     // writes the previous batch: reading and checking is a sixth of a large import.

@@ -612,3 +612,57 @@ both_databases! {
         assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
     }
 }
+
+/// A first load into an empty table builds the enterprises' secondary indexes after its rows
+/// (SQLite): dropped inside the transaction, built again at commit, back after a rollback; a
+/// firm without a credit code is still found by its name in the meantime.
+#[tokio::test]
+async fn a_first_load_builds_the_enterprise_indexes_at_commit() {
+    use domain::enterprise::Enterprise;
+    use sqlx::{Connection, Row};
+    let db = store::testing::TestDb::sqlite();
+    let store = db.open().await.unwrap();
+    let indexes = async || {
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enterprises' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect::<Vec<_>>()
+    };
+    let before = indexes().await;
+    for name in [
+        "enterprises_industry",
+        "enterprises_name",
+        "enterprises_revision",
+        "enterprises_uncoded_name",
+    ] {
+        assert!(before.iter().any(|i| i == name), "{name}: {before:?}");
+    }
+    let firm = |city: &str| {
+        let mut e = Enterprise::new("无代码商行").unwrap();
+        e.city = Some(city.into());
+        e
+    };
+    for commit in [false, true] {
+        let mut tx = begin(&store).await;
+        tx.defer_enterprise_indexes().await.unwrap();
+        tx.upsert_enterprises(&[firm("双鸭山市")]).await.unwrap();
+        let again = tx.upsert_enterprises(&[firm("宝清县")]).await.unwrap();
+        assert_eq!(
+            again[0].outcome,
+            Upserted::Updated,
+            "found by name in a later batch"
+        );
+        if commit {
+            tx.commit().await.unwrap();
+        } else {
+            tx.rollback().await.unwrap();
+        }
+        assert_eq!(indexes().await, before, "commit: {commit}");
+    }
+    assert_eq!(store.count(Table::Enterprises).await.unwrap(), 1);
+    db.cleanup().await;
+}
