@@ -165,7 +165,7 @@ impl SearchIndex {
     /// or database), or an index in memory without one. Fails if another process holds `dir`.
     pub fn open(dir: Option<&Path>) -> Result<Self> {
         let (schema, fields) = schema();
-        let index = match dir {
+        let mut index = match dir {
             None => Index::create_in_ram(schema.clone()),
             Some(dir) => {
                 std::fs::create_dir_all(dir)
@@ -194,7 +194,6 @@ impl SearchIndex {
                 }
             }
         };
-        let mut index = index;
         // A search that matches much of a large index spends its time in each segment alone:
         // searching the segments side by side, one per core, halves it on two cores.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -215,11 +215,7 @@ impl Tx {
         let key = format!("{chain}/{}/{firm}", segment.trim());
         self.log("segment_firm", &key, "set", before.as_ref(), Some(&after))
             .await?;
-        Ok(if before.is_some() {
-            Upserted::Updated
-        } else {
-            Upserted::Inserted
-        })
+        Ok(Upserted::changed(before.is_some()))
     }
 
     /// Says which segment of its chain a project fills; the same again changes and logs
@@ -264,11 +260,7 @@ impl Tx {
             Some(&(chain, segment.trim())),
         )
         .await?;
-        Ok(if before.is_some() {
-            Upserted::Updated
-        } else {
-            Upserted::Inserted
-        })
+        Ok(Upserted::changed(before.is_some()))
     }
 
     /// Adds a contact person to a firm.

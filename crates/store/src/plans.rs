@@ -155,11 +155,7 @@ impl Tx {
         if before == after {
             return Ok(Upserted::Unchanged);
         }
-        let outcome = if before.is_empty() {
-            Upserted::Inserted
-        } else {
-            Upserted::Updated
-        };
+        let outcome = Upserted::changed(!before.is_empty());
         sqlx::query("DELETE FROM leader_units WHERE leader_id = $1")
             .bind(leader_id)
             .execute(self.conn())
@@ -339,11 +335,7 @@ impl Tx {
             Some(element),
         )
         .await?;
-        Ok(if before.is_some() {
-            Upserted::Updated
-        } else {
-            Upserted::Inserted
-        })
+        Ok(Upserted::changed(before.is_some()))
     }
 }
 

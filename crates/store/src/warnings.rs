@@ -52,11 +52,7 @@ impl Tx {
             Some(plan),
         )
         .await?;
-        Ok(if before.is_some() {
-            Upserted::Updated
-        } else {
-            Upserted::Inserted
-        })
+        Ok(Upserted::changed(before.is_some()))
     }
 
     /// Declares that the records describe the city as of `on` (the demo), so that deadlines and

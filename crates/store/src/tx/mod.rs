@@ -27,6 +27,17 @@ pub enum Upserted {
     Unchanged,
 }
 
+impl Upserted {
+    /// What a write that changed the record did: updated it if it was held, else inserted it.
+    pub(crate) fn changed(held: bool) -> Self {
+        if held {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        }
+    }
+}
+
 /// What an append did: an exact duplicate of an existing record is reported, not added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Added {
