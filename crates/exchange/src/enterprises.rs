@@ -158,24 +158,27 @@ pub async fn import_enterprises(
     // Rows are read and checked on a thread of their own, a batch at a time, while this one
     // writes the previous batch: reading and checking is a sixth of a large import.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Checked>>(4);
-    let reader = std::thread::spawn(move || {
-        let mut batch = Vec::with_capacity(CHECKED);
-        for next in rows {
-            let checked = next.map(|(row, raw, reached)| {
-                let parsed = parse_enterprise_row(&row, &index, today);
-                (parsed, raw, reached)
-            });
-            let stop = checked.is_err();
-            batch.push(checked);
-            if stop || batch.len() == CHECKED {
-                if sender.send(std::mem::take(&mut batch)).is_err() || stop {
-                    return;
+    let reader = std::thread::Builder::new()
+        .name("check-rows".to_owned())
+        .spawn(move || {
+            let mut batch = Vec::with_capacity(CHECKED);
+            for next in rows {
+                let checked = next.map(|(row, raw, reached)| {
+                    let parsed = parse_enterprise_row(&row, &index, today);
+                    (parsed, raw, reached)
+                });
+                let stop = checked.is_err();
+                batch.push(checked);
+                if stop || batch.len() == CHECKED {
+                    if sender.send(std::mem::take(&mut batch)).is_err() || stop {
+                        return;
+                    }
+                    batch.reserve(CHECKED);
                 }
-                batch.reserve(CHECKED);
             }
-        }
-        let _ = sender.send(batch);
-    });
+            let _ = sender.send(batch);
+        })
+        .map_err(|e| ExchangeError::Io("读取文件的线程".to_owned(), e))?;
     let written = write_checked(
         &mut tx,
         receiver,

@@ -13,7 +13,9 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Characters that carry meaning: letters, digits and CJK; ASCII letters lower-cased.
 fn kept(c: char) -> Option<char> {
-    if c.is_alphanumeric() {
+    // The common ideographs first: `is_alphanumeric` looks them up in a table, a second of a
+    // million firms' indexing.
+    if ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphanumeric() {
         Some(c.to_ascii_lowercase())
     } else {
         None
@@ -84,6 +86,18 @@ const LEGAL_FORMS: [&str; 6] = [
     "分公司",
     "公司",
 ];
+
+/// How many of the last `chars` are a legal form (the longest of [`LEGAL_FORMS`] the name ends
+/// with), 0 if none.
+fn legal_form(chars: &[char]) -> usize {
+    LEGAL_FORMS
+        .iter()
+        .map(|form| form.chars().collect::<Vec<_>>())
+        .filter(|form| form.len() < chars.len() && chars.ends_with(form))
+        .map(|form| form.len())
+        .max()
+        .unwrap_or(0)
+}
 
 /// The abbreviations a name is known by: the first characters of its words (four-character
 /// words count as two words, as 石油化工 is 石油 and 化工), every run of two to four of them.
@@ -182,7 +196,11 @@ impl Tokenizer for GramCut {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Terms {
         let chars = characters(text);
         let mut tokens = Vec::with_capacity(chars.len() * (GRAM + 1));
-        for i in 0..chars.len() {
+        // Runs inside the legal form that ends a name (有限公司, 股份有限公司…) say nothing of
+        // which firm it is, and nearly every firm has them: their postings were a fifth of the
+        // index's writing. The form's words stay (below), so 有限公司 or 公司 still match.
+        let form = legal_form(&chars);
+        for i in 0..chars.len() - form {
             for end in i + 1..=(i + GRAM).min(chars.len()) {
                 tokens.push(token(i, chars[i..end].iter().collect()));
             }
@@ -273,6 +291,27 @@ mod tests {
                 at(4, "a"),
             ]
         );
+    }
+
+    #[test]
+    fn the_legal_form_keeps_its_words_not_its_runs() {
+        let seen = grams("龙煤船舶有限公司");
+        let has = |t: &str| seen.iter().any(|(_, s)| s == t);
+        assert!(has("舶有限公"), "a run into the form stays: {seen:?}");
+        assert!(
+            has("有限公司") && has("公司"),
+            "the form's words stay: {seen:?}"
+        );
+        assert!(
+            !has("限公") && !has("限"),
+            "runs inside the form go: {seen:?}"
+        );
+        assert!(seen.iter().all(|(p, _)| *p < 8), "{seen:?}");
+        // The longest form the name ends with; a name that is only a form keeps its runs.
+        let seen = grams("中国石油化工股份有限公司");
+        assert!(!seen.iter().any(|(_, s)| s == "份有"), "{seen:?}");
+        assert!(seen.iter().any(|(_, s)| s == "化工股份"), "{seen:?}");
+        assert!(grams("公司").iter().any(|(_, s)| s == "司"));
     }
 
     #[test]

@@ -24,26 +24,29 @@ pub struct SuspectedDuplicate {
 impl Tx {
     /// The id of the project `project` looks like a second report of: the same investor (the
     /// same enterprise record: by credit code, or by name where none was given), the same
-    /// county, a similar name. Projects already judged duplicates are not originals.
+    /// county, a similar name. Projects already judged duplicates are not originals, nor is
+    /// the project itself (`own`, when an edit is checked).
     pub(crate) async fn suspected_original(
         &mut self,
         project: &Project,
         enterprise: i64,
         territory: i64,
+        own: Option<i64>,
     ) -> Result<Option<i64>> {
         if let Some(fresh) = self.fresh_projects.get(&(enterprise, territory))
             && let Some((id, _)) = fresh
                 .iter()
-                .find(|(_, name)| similar_names(name, &project.name))
+                .find(|(id, name)| Some(*id) != own && similar_names(name, &project.name))
         {
             return Ok(Some(*id));
         }
         let rows = sqlx::query(
             "SELECT id, name FROM projects WHERE enterprise_id = $1 AND territory_unit_id = $2 \
-             AND (duplicate_state IS NULL OR duplicate_state <> 'confirmed') ORDER BY id",
+             AND id <> $3 AND (duplicate_state IS NULL OR duplicate_state <> 'confirmed') ORDER BY id",
         )
         .bind(enterprise)
         .bind(territory)
+        .bind(own.unwrap_or(-1))
         .fetch_all(self.conn())
         .await?;
         for row in rows {
@@ -53,6 +56,23 @@ impl Tx {
             }
         }
         Ok(None)
+    }
+
+    /// Whether the project `id` was ever held or judged as a duplicate: the bureau's judgement
+    /// stands through later edits.
+    pub(crate) async fn duplicate_judged(&mut self, id: i64) -> Result<bool> {
+        Ok(self.duplicate_state(id).await?.is_some())
+    }
+
+    /// The project's 重复研判 state as stored (held, confirmed, cleared), if it ever had one.
+    async fn duplicate_state(&mut self, id: i64) -> Result<Option<String>> {
+        Ok(
+            sqlx::query("SELECT duplicate_state FROM projects WHERE id = $1")
+                .bind(id)
+                .fetch_one(self.conn())
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// Marks the projects this transaction held as suspected duplicates (after they are written).
@@ -74,12 +94,7 @@ impl Tx {
     /// its own (counted from now on).
     pub async fn judge_duplicate(&mut self, code: &str, duplicate: bool) -> Result<()> {
         let id = self.resolve(Named::Project, "项目编号", code).await?;
-        let state: Option<String> =
-            sqlx::query("SELECT duplicate_state FROM projects WHERE id = $1")
-                .bind(id)
-                .fetch_one(self.conn())
-                .await?
-                .try_get(0)?;
+        let state = self.duplicate_state(id).await?;
         if state.as_deref() != Some(DuplicateState::Held.code()) {
             return Err(StoreError::invalid(
                 "项目编号",

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use crate::batch::{Value, all_written, insert_all, placeholders};
 use crate::read::{corrupt, parse_day};
+use crate::tx::json;
 use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 
 const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
@@ -192,7 +193,10 @@ impl Tx {
         let mut outcomes = Vec::with_capacity(firms.len());
         // The held id of each firm; a new firm's is known once it is inserted.
         let mut ids: Vec<Option<i64>> = Vec::with_capacity(firms.len());
-        for e in firms {
+        // The change-log entries (firm, key, action, before), written once every firm has its
+        // id.
+        let mut changes: Vec<(usize, String, &'static str, Option<Enterprise>)> = Vec::new();
+        for (at, e) in firms.iter().enumerate() {
             let key = key_of(e);
             ids.push(held.get(&key).map(|(id, _)| *id));
             if let Some(&i) = pending.get(&key) {
@@ -200,8 +204,7 @@ impl Tx {
                 outcomes.push(if before == *e {
                     Upserted::Unchanged
                 } else {
-                    self.log("enterprise", &key, "update", Some(&before), Some(e))
-                        .await?;
+                    changes.push((at, key, "update", Some(before)));
                     Upserted::Updated
                 });
                 continue;
@@ -209,20 +212,18 @@ impl Tx {
             match held.get_mut(&key) {
                 Some((_, old)) if old == e => outcomes.push(Upserted::Unchanged),
                 Some((id, old)) => {
-                    self.log("enterprise", &key, "update", Some(&*old), Some(e))
-                        .await?;
-                    *old = e.clone();
+                    let before = std::mem::replace(old, e.clone());
                     match updates.iter_mut().find(|(u, _)| u == id) {
                         Some((_, pending)) => *pending = e.clone(),
                         None => updates.push((*id, e.clone())),
                     }
+                    changes.push((at, key, "update", Some(before)));
                     outcomes.push(Upserted::Updated);
                 }
                 None => {
-                    self.log("enterprise", &key, "create", None::<&()>, Some(e))
-                        .await?;
-                    pending.insert(key, inserts.len());
+                    pending.insert(key.clone(), inserts.len());
                     inserts.push(e.clone());
+                    changes.push((at, key, "create", None));
                     outcomes.push(Upserted::Inserted);
                 }
             }
@@ -231,7 +232,18 @@ impl Tx {
             return written(outcomes, ids);
         }
         let revision = self.enterprise_revision().await?;
-        if !inserts.is_empty() {
+        // The log's JSON is made on this thread while the database writes the firms on its
+        // own: a million firms' worth is seconds of the import.
+        let mut logged: Vec<(Option<String>, String)> = Vec::new();
+        let mut log_json = || {
+            logged = changes
+                .iter()
+                .map(|(at, _, _, before)| (before.as_ref().map(json), json(&firms[*at])))
+                .collect();
+        };
+        if inserts.is_empty() {
+            log_json();
+        } else {
             // The keys were looked up above, so no row can meet the unique credit code.
             let mut sql = insert_all(
                 self.backend(),
@@ -247,7 +259,10 @@ impl Tx {
                 row.push(Value::from(revision));
                 row
             });
-            let returned = bound(sql, rows).fetch_all(self.conn()).await?;
+            let (returned, ()) = tokio::join!(bound(sql, rows).fetch_all(self.conn()), async {
+                log_json();
+            });
+            let returned = returned?;
             all_written(inserts.len(), returned.len() as u64)?;
             let mut new_ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
             for row in &returned {
@@ -278,7 +293,13 @@ impl Tx {
             });
             bound(sql, rows).execute(self.conn()).await?;
         }
-        written(outcomes, ids)
+        let written = written(outcomes, ids)?;
+        for ((at, key, action, _), (before, after)) in changes.into_iter().zip(logged) {
+            let id = Some(written[at].id);
+            self.log_json("enterprise", &key, id, action, before, Some(after))
+                .await?;
+        }
+        Ok(written)
     }
 }
 

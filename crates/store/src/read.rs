@@ -53,6 +53,22 @@ pub struct ChangeEntry {
     pub after: Option<String>,
 }
 
+const CHANGE_SELECT: &str =
+    "SELECT id, at, actor, entity, entity_key, action, before_json, after_json FROM change_log";
+
+fn change_entry(row: &sqlx::any::AnyRow) -> Result<ChangeEntry> {
+    Ok(ChangeEntry {
+        id: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        entity: row.try_get(3)?,
+        entity_key: row.try_get(4)?,
+        action: row.try_get(5)?,
+        before: row.try_get(6)?,
+        after: row.try_get(7)?,
+    })
+}
+
 const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name, e.name, e.credit_code, c.name, u.name, l.name, t.name, \
      p.source_mode, p.capital_origin, p.currency, p.planned_investment, p.signed_amount, p.key_project, \
      p.illustrative, p.created_at, p.updated_at \
@@ -477,30 +493,28 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    /// The change log of one record (`entity` and its key), oldest first.
+    /// The change log of one record (`entity` and its key), oldest first. A firm's entries
+    /// are found by its id: [`Store::firm_changes`].
     pub async fn changes_of(&self, entity: &str, key: &str) -> Result<Vec<ChangeEntry>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, entity, entity_key, action, before_json, after_json FROM change_log \
-             WHERE entity = $1 AND entity_key = $2 ORDER BY id",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{CHANGE_SELECT} WHERE entity = $1 AND entity_key = $2 AND entity_id IS NULL ORDER BY id"
+        )))
         .bind(entity)
         .bind(key)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ChangeEntry {
-                    id: row.try_get(0)?,
-                    at: row.try_get(1)?,
-                    actor: row.try_get(2)?,
-                    entity: row.try_get(3)?,
-                    entity_key: row.try_get(4)?,
-                    action: row.try_get(5)?,
-                    before: row.try_get(6)?,
-                    after: row.try_get(7)?,
-                })
-            })
-            .collect()
+        rows.iter().map(change_entry).collect()
+    }
+
+    /// The change log of the firm `id` of the 招商大数据库, oldest first.
+    pub async fn firm_changes(&self, id: i64) -> Result<Vec<ChangeEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{CHANGE_SELECT} WHERE entity = 'enterprise' AND entity_id = $1 ORDER BY id"
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(change_entry).collect()
     }
 
     /// How many rows a table holds; for tests, benchmarks and the CLI's summaries.

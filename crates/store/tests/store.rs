@@ -608,8 +608,18 @@ both_databases! {
         assert_eq!(kept.city.as_deref(), Some("北京市"));
         let all = store.enterprises().await.unwrap();
         assert_eq!(all[1].city.as_deref(), Some("宝清县"));
-        let log = store.changes_of("enterprise", "91310000710924478P").await.unwrap();
-        assert_eq!(log.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+        // A firm's log is found by its id, with or without a credit code, each entry with its
+        // key and what the firm was before.
+        let actions = |log: &[store::ChangeEntry]| log.iter().map(|c| c.action.clone()).collect::<Vec<_>>();
+        let log = store.firm_changes(first[0]).await.unwrap();
+        assert_eq!(actions(&log), ["create", "update"]);
+        assert_eq!(log[1].entity_key, "91310000710924478P");
+        assert!(log[1].before.as_deref().unwrap().contains("上海市"));
+        assert!(log[1].after.as_deref().unwrap().contains("北京市"));
+        let log = store.firm_changes(first[1]).await.unwrap();
+        assert_eq!(actions(&log), ["create", "update"]);
+        assert_eq!(log[1].entity_key, "无代码商行");
+        assert!(log[1].before.as_deref().unwrap().contains("双鸭山市"));
     }
 }
 

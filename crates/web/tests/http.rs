@@ -1537,6 +1537,27 @@ both_databases! {
         let confirmed = app.post_form("/duplicates/ZC-5/duplicate", b, &[("csrf", &csrf)]).await;
         assert_eq!(confirmed.status, 303);
         assert!(app.get("/duplicates", b).await.body.contains("已确认重复，不计入统计"));
+
+        // A project edited into a second report of another is held like a new one: ZC-4 (another
+        // investor) now names ZC-1's investor. An edit of anything else holds nothing, and the
+        // bureau's judgement of ZC-2 stands through a rename.
+        let edit = |project: &'static str, name: &'static str, investor_code: &'static str, planned: &'static str| {
+            let (app, csrf) = (&app, csrf.clone());
+            async move {
+                let reply = app.post_form(&format!("/projects/{project}/edit"), b, &[("csrf", &csrf), ("name", name), ("territory", "集贤县"), ("investor", "中国船舶集团有限公司"), ("investor_code", investor_code), ("capital_origin", "内资"), ("currency", "人民币"), ("planned_investment", planned)]).await;
+                assert_eq!(reply.status, 303, "{}", reply.body);
+            }
+        };
+        sign(&app, &bureau, &csrf, "ZC-4", "2022-04-01", "500").await;
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 3, "ZC-1, ZC-2, ZC-4");
+        edit("ZC-4", "集贤200兆瓦风电项目", "91110000101696839W", "800").await;
+        assert!(!app.get("/duplicates", b).await.body.contains("ZC-4"), "its investor is another");
+        edit("ZC-4", "集贤200兆瓦风电项目", code, "800").await;
+        assert!(app.get("/duplicates", b).await.body.contains("ZC-4"));
+        assert!(app.get("/projects/ZC-4", b).await.body.contains("重复研判：疑似重复，待研判"));
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2, "held after the edit: not counted");
+        edit("ZC-2", "集贤200兆瓦风电工程", code, "900").await;
+        assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2, "ZC-2 stays cleared");
     }
 }
 

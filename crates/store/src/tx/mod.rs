@@ -131,7 +131,14 @@ const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_i
 const CREDIT_INSERT: &str = "INSERT INTO project_credits (project_id, unit_id, position) VALUES ";
 const EVENT_INSERT: &str = "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, \
      note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by, review) VALUES ";
-const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES ";
+const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, entity_id, action, before_json, after_json) VALUES ";
+
+/// A record as the change log keeps it. These records hold no maps with non-string keys, the
+/// one thing that makes serde_json fail, so an empty string here would mean a bug, not bad
+/// input.
+pub(crate) fn json<T: Serialize + ?Sized>(record: &T) -> String {
+    serde_json::to_string(record).unwrap_or_default()
+}
 
 impl Tx {
     pub(crate) fn new(
@@ -152,7 +159,7 @@ impl Tx {
             projects: Batch::new(PROJECT_INSERT, 17),
             credits: Batch::new(CREDIT_INSERT, 3),
             events: Batch::new(EVENT_INSERT, 16),
-            log: Batch::unconstrained(LOG_INSERT, 7),
+            log: Batch::unconstrained(LOG_INSERT, 8),
             dirty: HashSet::new(),
             changed: false,
             entry_review: domain::review::ReviewState::Approved,
@@ -206,17 +213,45 @@ impl Tx {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
+        self.log_entry(entity, key, None, action, before, after)
+            .await
+    }
+
+    /// As [`Tx::log`], for a record found by its id as well as its key (firms: see migration
+    /// 16).
+    pub(crate) async fn log_entry<B: Serialize, A: Serialize>(
+        &mut self,
+        entity: &'static str,
+        key: &str,
+        id: Option<i64>,
+        action: &'static str,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> Result<()> {
+        self.log_json(entity, key, id, action, before.map(json), after.map(json))
+            .await
+    }
+
+    /// As [`Tx::log_entry`] with before and after already in JSON ([`json`]).
+    pub(crate) async fn log_json(
+        &mut self,
+        entity: &'static str,
+        key: &str,
+        id: Option<i64>,
+        action: &'static str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Result<()> {
         self.changed = true;
-        // These records hold no maps with non-string keys, the one thing that makes
-        // serde_json fail, so an empty string here would mean a bug, not bad input.
         let row = vec![
             Value::from(now_millis()),
             Value::from(self.actor.as_str()),
             Value::from(entity),
             Value::from(key),
+            Value::from(id),
             Value::from(action),
-            Value::from(before.map(|b| serde_json::to_string(b).unwrap_or_default())),
-            Value::from(after.map(|a| serde_json::to_string(a).unwrap_or_default())),
+            Value::from(before),
+            Value::from(after),
         ];
         self.log.push(row);
         if self.log.is_full() {

@@ -120,9 +120,29 @@ impl Tx {
         };
         let now = now_millis();
         // 重复研判: a new project with the same investor and county as one held already, and a
-        // name alike, waits for the bureau instead of counting twice.
+        // name alike, waits for the bureau instead of counting twice. So does a project edited
+        // into one (its investor, county or name changed), unless the bureau has judged it.
         let original = match (&existing, enterprise) {
-            (None, Some(firm)) => self.suspected_original(project, firm, territory).await?,
+            (None, Some(firm)) => {
+                self.suspected_original(project, firm, territory, None)
+                    .await?
+            }
+            (Some(old), Some(firm))
+                if (
+                    &old.project.name,
+                    &old.project.territory,
+                    &old.project.investor,
+                    &old.project.investor_code,
+                ) != (
+                    &project.name,
+                    &project.territory,
+                    &project.investor,
+                    &project.investor_code,
+                ) && !self.duplicate_judged(old.id).await? =>
+            {
+                self.suspected_original(project, firm, territory, Some(old.id))
+                    .await?
+            }
             _ => None,
         };
         let id = match &existing {
@@ -190,6 +210,9 @@ impl Tx {
                     .bind(existing.id)
                     .execute(&mut *self.tx)
                     .await?;
+                if let Some(original) = original {
+                    self.held_duplicates.push((existing.id, original));
+                }
                 existing.id
             }
         };
