@@ -676,3 +676,54 @@ async fn a_first_load_builds_the_enterprise_indexes_at_commit() {
     assert_eq!(store.count(Table::Enterprises).await.unwrap(), 1);
     db.cleanup().await;
 }
+
+/// Migration 16 gives the firm entries already in the change log their firm's id — by credit
+/// code, else by the name of a firm without one — so a firm's history stays whole across it.
+#[tokio::test]
+async fn migration_16_gives_logged_firms_their_ids() {
+    use sqlx::{Connection, Executor};
+    let db = store::testing::TestDb::sqlite();
+    let path = db.url.trim_start_matches("sqlite:").to_owned();
+    std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+    let mut before = sqlx::migrate::Migrator::new(folder).await.unwrap();
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 16)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&mut conn).await.unwrap();
+    conn.execute(
+        "INSERT INTO enterprises (id, name, credit_code, created_at) VALUES \
+         (7, '中国船舶集团有限公司', '91310000710924478P', 0), (8, '无代码商行', NULL, 0); \
+         INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) VALUES \
+         (1, 'a', 'enterprise', '91310000710924478P', 'create', NULL, '{}'), \
+         (2, 'a', 'enterprise', '无代码商行', 'create', NULL, '{}'), \
+         (3, 'a', 'enterprise', '91310000710924478P', 'update', '{}', '{}'), \
+         (4, 'a', 'unit', '集贤县', 'create', NULL, '{}');",
+    )
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let store = db.open().await.unwrap();
+    let actions =
+        |log: Vec<store::ChangeEntry>| log.into_iter().map(|c| c.action).collect::<Vec<_>>();
+    assert_eq!(
+        actions(store.firm_changes(7).await.unwrap()),
+        ["create", "update"]
+    );
+    assert_eq!(actions(store.firm_changes(8).await.unwrap()), ["create"]);
+    assert_eq!(
+        actions(store.changes_of("unit", "集贤县").await.unwrap()),
+        ["create"]
+    );
+}
