@@ -197,8 +197,9 @@ impl Tokenizer for GramCut {
         let chars = characters(text);
         let mut tokens = Vec::with_capacity(chars.len() * (GRAM + 1));
         // Runs inside the legal form that ends a name (有限公司, 股份有限公司…) say nothing of
-        // which firm it is, and nearly every firm has them: their postings were a fifth of the
-        // index's writing. The form's words stay (below), so 有限公司 or 公司 still match.
+        // which firm it is, and nearly every firm has them, so each is a posting list nearly
+        // as long as the index (a quarter of a typical name's runs). The form's words stay
+        // (below), so 有限公司 or 公司 still match.
         let form = legal_form(&chars);
         for i in 0..chars.len() - form {
             for end in i + 1..=(i + GRAM).min(chars.len()) {
