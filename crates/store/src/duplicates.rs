@@ -58,14 +58,8 @@ impl Tx {
         Ok(None)
     }
 
-    /// Whether the project `id` was ever held or judged as a duplicate: the bureau's judgement
-    /// stands through later edits.
-    pub(crate) async fn duplicate_judged(&mut self, id: i64) -> Result<bool> {
-        Ok(self.duplicate_state(id).await?.is_some())
-    }
-
     /// The project's 重复研判 state as stored (held, confirmed, cleared), if it ever had one.
-    async fn duplicate_state(&mut self, id: i64) -> Result<Option<String>> {
+    pub(crate) async fn duplicate_state(&mut self, id: i64) -> Result<Option<String>> {
         Ok(
             sqlx::query("SELECT duplicate_state FROM projects WHERE id = $1")
                 .bind(id)

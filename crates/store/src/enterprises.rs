@@ -234,15 +234,14 @@ impl Tx {
         let revision = self.enterprise_revision().await?;
         // The log's JSON is made on this thread while the database writes the firms on its
         // own: a million firms' worth is seconds of the import.
-        let mut logged: Vec<(Option<String>, String)> = Vec::new();
-        let mut log_json = || {
-            logged = changes
+        let log_json = || -> Vec<(Option<String>, String)> {
+            changes
                 .iter()
                 .map(|(at, _, _, before)| (before.as_ref().map(json), json(&firms[*at])))
-                .collect();
+                .collect()
         };
-        if inserts.is_empty() {
-            log_json();
+        let logged = if inserts.is_empty() {
+            log_json()
         } else {
             // The keys were looked up above, so no row can meet the unique credit code.
             let mut sql = insert_all(
@@ -259,8 +258,8 @@ impl Tx {
                 row.push(Value::from(revision));
                 row
             });
-            let (returned, ()) = tokio::join!(bound(sql, rows).fetch_all(self.conn()), async {
-                log_json();
+            let (returned, logged) = tokio::join!(bound(sql, rows).fetch_all(self.conn()), async {
+                log_json()
             });
             let returned = returned?;
             all_written(inserts.len(), returned.len() as u64)?;
@@ -275,7 +274,8 @@ impl Tx {
                     *id = new_ids.get(&key_of(e)).copied();
                 }
             }
-        }
+            logged
+        };
         if !updates.is_empty() {
             let mut sql = String::from(
                 "UPDATE enterprises SET name = v.column2, industry_code = v.column4, \

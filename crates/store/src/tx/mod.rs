@@ -213,26 +213,12 @@ impl Tx {
         before: Option<&B>,
         after: Option<&A>,
     ) -> Result<()> {
-        self.log_entry(entity, key, None, action, before, after)
+        self.log_json(entity, key, None, action, before.map(json), after.map(json))
             .await
     }
 
-    /// As [`Tx::log`], for a record found by its id as well as its key (firms: see migration
-    /// 16).
-    pub(crate) async fn log_entry<B: Serialize, A: Serialize>(
-        &mut self,
-        entity: &'static str,
-        key: &str,
-        id: Option<i64>,
-        action: &'static str,
-        before: Option<&B>,
-        after: Option<&A>,
-    ) -> Result<()> {
-        self.log_json(entity, key, id, action, before.map(json), after.map(json))
-            .await
-    }
-
-    /// As [`Tx::log_entry`] with before and after already in JSON ([`json`]).
+    /// As [`Tx::log`] with before and after already in JSON ([`json`]), and for a record found
+    /// by its id as well as its key (firms: see migration 16).
     pub(crate) async fn log_json(
         &mut self,
         entity: &'static str,

@@ -121,7 +121,8 @@ impl Tx {
         let now = now_millis();
         // 重复研判: a new project with the same investor and county as one held already, and a
         // name alike, waits for the bureau instead of counting twice. So does a project edited
-        // into one (its investor, county or name changed), unless the bureau has judged it.
+        // into one (its investor, county or name changed), unless it was ever held: the bureau's
+        // judgement stands through later edits.
         let original = match (&existing, enterprise) {
             (None, Some(firm)) => {
                 self.suspected_original(project, firm, territory, None)
@@ -138,7 +139,7 @@ impl Tx {
                     &project.territory,
                     &project.investor,
                     &project.investor_code,
-                ) && !self.duplicate_judged(old.id).await? =>
+                ) && self.duplicate_state(old.id).await?.is_none() =>
             {
                 self.suspected_original(project, firm, territory, Some(old.id))
                     .await?
@@ -153,9 +154,6 @@ impl Tx {
                         .entry((fresh, territory))
                         .or_default()
                         .push((id, project.name.clone()));
-                }
-                if let Some(original) = original {
-                    self.held_duplicates.push((id, original));
                 }
                 self.projects.push(vec![
                     Value::from(id),
@@ -210,12 +208,12 @@ impl Tx {
                     .bind(existing.id)
                     .execute(&mut *self.tx)
                     .await?;
-                if let Some(original) = original {
-                    self.held_duplicates.push((existing.id, original));
-                }
                 existing.id
             }
         };
+        if let Some(original) = original {
+            self.held_duplicates.push((id, original));
+        }
         for (position, unit) in credited.iter().enumerate() {
             self.credits.push(vec![
                 Value::from(id),
