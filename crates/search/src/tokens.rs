@@ -90,11 +90,14 @@ const LEGAL_FORMS: [&str; 6] = [
 /// How many of the last `chars` are a legal form (the longest of [`LEGAL_FORMS`] the name ends
 /// with), 0 if none.
 fn legal_form(chars: &[char]) -> usize {
+    // Compared in place: this runs for every firm indexed.
     LEGAL_FORMS
         .iter()
-        .map(|form| form.chars().collect::<Vec<_>>())
-        .filter(|form| form.len() < chars.len() && chars.ends_with(form))
-        .map(|form| form.len())
+        .map(|form| (form, form.chars().count()))
+        .filter(|&(form, n)| {
+            n < chars.len() && chars[chars.len() - n..].iter().copied().eq(form.chars())
+        })
+        .map(|(_, n)| n)
         .max()
         .unwrap_or(0)
 }
