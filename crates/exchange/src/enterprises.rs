@@ -34,9 +34,9 @@ pub async fn import_enterprises(
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    // Each row with its cells as written and, for a CSV, the byte it ends at (the progress a
-    // stream can give without knowing its row count).
-    type Rows = Box<dyn Iterator<Item = Result<(Row, Vec<String>, usize), ExchangeError>> + Send>;
+    // Each row and, for a CSV, the byte it ends at (the progress a stream can give without
+    // knowing its row count).
+    type Rows = Box<dyn Iterator<Item = Result<(Row, usize), ExchangeError>> + Send>;
     let rows: Rows;
     let headers: Vec<String>;
     let total: usize;
@@ -82,14 +82,13 @@ pub async fn import_enterprises(
             Err(e) => Some(Err(csv_error(i, &e))),
             Ok(record) if record.iter().all(|f| f.trim().is_empty()) => None,
             Ok(record) => {
-                let raw: Vec<String> = record.iter().map(str::to_owned).collect();
-                let cells = raw
+                let cells = record
                     .iter()
                     .map(|s| {
                         if s.trim().is_empty() {
                             Cell::Empty
                         } else {
-                            Cell::Text(s.clone())
+                            Cell::Text(s.to_owned())
                         }
                     })
                     .collect();
@@ -100,7 +99,6 @@ pub async fn import_enterprises(
                         number: i + 1,
                         cells,
                     },
-                    raw,
                     byte,
                 )))
             }
@@ -113,20 +111,22 @@ pub async fn import_enterprises(
         let (names, last_row, stream) = crate::table::stream_xlsx(path)?;
         total = last_row;
         headers = names;
-        rows = Box::new(stream.into_iter().map(|row| {
+        rows = Box::new(stream.map(|row| {
             let row = row?;
-            let raw = row.cells.iter().map(Cell::text).collect();
             let reached = row.number;
-            Ok((row, raw, reached))
+            Ok((row, reached))
         }));
     } else {
         let table = crate::table::read(path)?;
         total = table.rows.len();
         headers = table.headers;
-        rows = Box::new(table.rows.into_iter().enumerate().map(|(i, row)| {
-            let raw = row.cells.iter().map(Cell::text).collect();
-            Ok((row, raw, i + 1))
-        }));
+        rows = Box::new(
+            table
+                .rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, row)| Ok((row, i + 1))),
+        );
     }
     let mut report = ImportReport::new(Kind::Enterprises, 0);
     let index = match column_index(Kind::Enterprises, &headers) {
@@ -163,9 +163,11 @@ pub async fn import_enterprises(
         .spawn(move || {
             let mut batch = Vec::with_capacity(CHECKED);
             for next in rows {
-                let checked = next.map(|(row, raw, reached)| {
-                    let parsed = parse_enterprise_row(&row, &index, today);
-                    (parsed, raw, reached)
+                let checked = next.map(|(row, reached)| {
+                    // A bad row keeps its cells as written, for the file of bad rows.
+                    let parsed = parse_enterprise_row(&row, &index, today)
+                        .map_err(|errors| (errors, row.cells.iter().map(Cell::text).collect()));
+                    (parsed, reached)
                 });
                 let stop = checked.is_err();
                 batch.push(checked);
@@ -211,8 +213,9 @@ pub async fn import_enterprises(
 /// Rows checked per batch handed from the reading thread.
 const CHECKED: usize = 1_000;
 
-/// A row read and checked: the firm or its errors, the cells as written, how far the file is.
-type Checked = Result<(Result<Enterprise, Vec<RowError>>, Vec<String>, usize), ExchangeError>;
+/// A row read and checked: the firm, or its errors with its cells as written (for the file of
+/// bad rows); how far the file is.
+type Checked = Result<(Result<Enterprise, (Vec<RowError>, Vec<String>)>, usize), ExchangeError>;
 
 /// Hears each firm an enterprise import adds or changes, as it is written: the search index
 /// follows the import this way instead of reading a million firms back after it.
@@ -240,40 +243,37 @@ async fn write_checked(
     // Waiting on the reader blocks this thread: the import owns it (the command line).
     for batch in receiver.iter() {
         for checked in batch {
-            let (parsed, raw, reached) = checked?;
+            let (parsed, reached) = checked?;
             report.rows += 1;
-            let errors = match parsed {
+            match parsed {
                 // Once a file that must import whole has a bad row, nothing will be written:
                 // the rest is only checked.
-                Ok(_) if !partial && !report.errors.is_empty() => Vec::new(),
+                Ok(_) if !partial && !report.errors.is_empty() => {}
                 Ok(enterprise) => {
                     good.push(enterprise);
                     if good.len() >= BATCH {
                         write(tx, &good, &mut sink, report).await?;
                         good.clear();
                     }
-                    Vec::new()
                 }
-                Err(errors) => errors,
-            };
-            if !errors.is_empty() {
-                if let Some(writer) = bad.as_mut() {
-                    let reason = errors
-                        .iter()
-                        .map(|e| format!("{}: {}", e.column, e.message))
-                        .collect::<Vec<_>>()
-                        .join("；");
-                    let mut line = raw;
-                    line.resize(headers.len(), String::new());
-                    line.push(reason);
-                    writer.write_record(&line)?;
-                    report.skipped += 1;
-                    if report.errors.len() < REPORTED {
-                        report.errors.extend(errors);
+                Err((errors, raw)) => match bad.as_mut() {
+                    Some(writer) => {
+                        let reason = errors
+                            .iter()
+                            .map(|e| format!("{}: {}", e.column, e.message))
+                            .collect::<Vec<_>>()
+                            .join("；");
+                        let mut line = raw;
+                        line.resize(headers.len(), String::new());
+                        line.push(reason);
+                        writer.write_record(&line)?;
+                        report.skipped += 1;
+                        if report.errors.len() < REPORTED {
+                            report.errors.extend(errors);
+                        }
                     }
-                } else {
-                    report.errors.extend(errors);
-                }
+                    None => report.errors.extend(errors),
+                },
             }
             if done.is_multiple_of(1_024) {
                 progress.advance(reached.min(total));

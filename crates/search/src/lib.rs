@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::indexer::UserOperation;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -101,6 +102,32 @@ struct Stamp {
 struct Writer {
     writer: IndexWriter,
     stamp: Option<Stamp>,
+    /// Operations not yet handed to the writer: they go in batches of [`BATCH`].
+    queued: Vec<UserOperation>,
+}
+
+/// Firms handed to tantivy's indexing thread at once. Its pipeline holds 10,000 hand-overs
+/// (`PIPELINE_MAX_SIZE_IN_DOCS`, one firm each through `add_document`), so at ten a batch up
+/// to 100,000 firms wait to be indexed (~120 MB): enough that the database keeps writing while
+/// the indexing thread writes out a segment, and commits while it indexes the last firms. An
+/// import of a million: 25.0–27.5 s, 28.5–34.5 s one firm at a time (alternated, same file).
+const BATCH: usize = 10;
+
+impl Writer {
+    fn queue(&mut self, operation: UserOperation) -> Result<()> {
+        self.queued.push(operation);
+        if self.queued.len() >= BATCH {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
+
+    fn hand_over(&mut self) -> Result<()> {
+        if !self.queued.is_empty() {
+            self.writer.run(std::mem::take(&mut self.queued))?;
+        }
+        Ok(())
+    }
 }
 
 /// A hit: the firm's id in the database and its relevance.
@@ -236,7 +263,11 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            writer: Mutex::new(Writer { writer, stamp }),
+            writer: Mutex::new(Writer {
+                writer,
+                stamp,
+                queued: Vec::new(),
+            }),
             ids: std::sync::Mutex::new(None),
         })
     }
@@ -280,6 +311,7 @@ impl SearchIndex {
             return Ok(0);
         }
         if from == -1 {
+            state.queued.clear();
             state.writer.delete_all_documents()?;
         }
         let mut count = 0u64;
@@ -293,11 +325,12 @@ impl SearchIndex {
             (after_revision, after_id) = (last.revision, last.id);
             for firm in &page {
                 if from != -1 {
-                    state
-                        .writer
-                        .delete_term(Term::from_field_i64(self.fields.id, firm.id));
+                    state.queue(UserOperation::Delete(Term::from_field_i64(
+                        self.fields.id,
+                        firm.id,
+                    )))?;
                 }
-                state.writer.add_document(self.document(firm))?;
+                state.queue(UserOperation::Add(self.document(firm)))?;
             }
             count += page.len() as u64;
             progress(count);
@@ -316,6 +349,7 @@ impl SearchIndex {
     /// Makes what the writer holds searchable, stamped with the revision it reaches.
     fn commit(&self, state: &mut Writer, stamp: Stamp) -> Result<()> {
         let payload = serde_json::to_string(&stamp).unwrap_or_default();
+        state.hand_over()?;
         let mut commit = state.writer.prepare_commit()?;
         commit.set_payload(&payload);
         commit.commit()?;
@@ -465,11 +499,13 @@ impl Feed<'_> {
     /// A firm the transaction wrote: `replaces` when it was held before (its old document
     /// goes), not when it is new.
     pub fn add(&mut self, id: i64, firm: &Enterprise, replaces: bool) -> Result<()> {
-        let writer = &self.state.writer;
+        let fields = &self.index.fields;
         if replaces {
-            writer.delete_term(Term::from_field_i64(self.index.fields.id, id));
+            self.state
+                .queue(UserOperation::Delete(Term::from_field_i64(fields.id, id)))?;
         }
-        writer.add_document(self.index.document_of(id, firm))?;
+        self.state
+            .queue(UserOperation::Add(self.index.document_of(id, firm)))?;
         self.fed += 1;
         Ok(())
     }
@@ -504,6 +540,7 @@ impl Feed<'_> {
 
     /// After the transaction rolled back: the firms fed are dropped.
     pub fn abandon(mut self) -> Result<()> {
+        self.state.queued.clear();
         self.state.writer.rollback()?;
         Ok(())
     }

@@ -189,11 +189,22 @@ both_databases! {
         let hit = index.search("哈尔滨电气", &Filters::default(), 0, 5).unwrap();
         assert_eq!(hit.total, 1);
         assert_eq!(index.search("新材料", &Filters::default(), 0, 5).unwrap().total, 0);
-        // A transaction that rolls back leaves nothing in the index.
-        let gone = firm("大庆油田有限责任公司", &valid("91230600127044008"), "C2511", "黑龙江省", EnterpriseSize::Large, "", None);
-        assert_eq!(write_fed(&store, &index, vec![gone], false).await, 0);
+        // A transaction that rolls back leaves nothing in the index: neither the firms already
+        // handed to the indexing thread (they go in batches) nor those still waiting.
+        let gone: Vec<Enterprise> = (0..25)
+            .map(|i| firm(&format!("大庆油田第{i}采油厂"), &valid(&format!("912306001270{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
+            .collect();
+        assert_eq!(write_fed(&store, &index, gone, false).await, 0);
         assert_eq!(index.len(), 6);
         assert_eq!(index.search("大庆油田", &Filters::default(), 0, 5).unwrap().total, 0);
+        // A committed one is searchable to its last firm, batch or not.
+        let kept: Vec<Enterprise> = (0..23)
+            .map(|i| firm(&format!("大庆石化第{i}分厂"), &valid(&format!("912306001271{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
+            .collect();
+        assert_eq!(write_fed(&store, &index, kept, true).await, 23);
+        assert_eq!(index.len(), 29);
+        assert_eq!(index.search("大庆石化", &Filters::default(), 0, 50).unwrap().total, 23);
+        assert_eq!(index.search("第22分厂", &Filters::default(), 0, 5).unwrap().total, 1);
         // Another writer commits between the feed's catch-up and the fed transaction: the
         // index reads both from the database, each firm once.
         let mut feed = index.feed(&store).await.unwrap();
@@ -207,7 +218,7 @@ both_databases! {
         }
         tx.commit().await.unwrap();
         feed.finish(&store).await.unwrap();
-        assert_eq!(index.len(), 8);
+        assert_eq!(index.len(), 31);
         for name in ["齐齐哈尔第一机床", "佳木斯电机"] {
             assert_eq!(index.search(name, &Filters::default(), 0, 5).unwrap().total, 1, "{name}");
         }
