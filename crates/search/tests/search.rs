@@ -191,16 +191,18 @@ both_databases! {
         assert_eq!(index.search("新材料", &Filters::default(), 0, 5).unwrap().total, 0);
         // A transaction that rolls back leaves nothing in the index: neither the firms already
         // handed to the indexing thread (they go in batches) nor those still waiting.
-        let gone: Vec<Enterprise> = (0..25)
-            .map(|i| firm(&format!("大庆油田第{i}采油厂"), &valid(&format!("912306001270{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
-            .collect();
+        // `count` firms named `name` with their number, credit codes in `series`.
+        let numbered = |count: usize, name: &str, series: u8| -> Vec<Enterprise> {
+            (0..count)
+                .map(|i| firm(&name.replace('N', &i.to_string()), &valid(&format!("91230600127{series}{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
+                .collect()
+        };
+        let gone = numbered(25, "大庆油田第N采油厂", 0);
         assert_eq!(write_fed(&store, &index, gone, false).await, 0);
         assert_eq!(index.len(), 6);
         assert_eq!(index.search("大庆油田", &Filters::default(), 0, 5).unwrap().total, 0);
         // A committed one is searchable to its last firm, batch or not.
-        let kept: Vec<Enterprise> = (0..23)
-            .map(|i| firm(&format!("大庆石化第{i}分厂"), &valid(&format!("912306001271{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
-            .collect();
+        let kept = numbered(23, "大庆石化第N分厂", 1);
         assert_eq!(write_fed(&store, &index, kept, true).await, 23);
         assert_eq!(index.len(), 29);
         assert_eq!(index.search("大庆石化", &Filters::default(), 0, 50).unwrap().total, 23);
