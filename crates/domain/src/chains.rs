@@ -195,29 +195,161 @@ pub struct Recommendation {
     pub reasons: Vec<(String, u32)>,
 }
 
+/// The province of the city (双鸭山, the seed's): firms there earn the recommendation's region
+/// reason.
+pub const HOME_PROVINCE: &str = "黑龙江省";
+
+/// Points for how far a firm's industry code agrees with the segment's: the characters shared
+/// (5: the same 小类, 4: 中类, 3: 大类), the points, the words of the reason.
+pub const INDUSTRY_POINTS: [(usize, u32, &str); 3] = [
+    (5, 40, "小类相同"),
+    (4, 30, "中类相同"),
+    (3, 20, "大类相同"),
+];
+/// Points for scale (a 微型 firm earns none).
+pub const SIZE_POINTS: [(EnterpriseSize, u32); 3] = [
+    (EnterpriseSize::Large, 20),
+    (EnterpriseSize::Medium, 10),
+    (EnterpriseSize::Small, 3),
+];
+/// Points for the flags among a firm's tags.
+pub const FLAG_POINTS: [(&str, u32); 4] = [
+    ("世界500强", 25),
+    ("中国500强", 20),
+    ("行业龙头", 15),
+    ("上市", 10),
+];
+pub const HOME_POINTS: u32 = 10;
+pub const SOURCE_POINTS: u32 = 5;
+/// For a firm visited before: a door already open.
+pub const VISITED_POINTS: u32 = 5;
+
 /// Regions whose firms are moving capacity north-east and inland (产业转移), as the seed's
 /// 小分队 targeted them.
-const SOURCE_REGIONS: [&str; 6] = ["北京市", "天津市", "上海市", "江苏省", "浙江省", "广东省"];
+pub const SOURCE_REGIONS: [&str; 6] = ["北京市", "天津市", "上海市", "江苏省", "浙江省", "广东省"];
 
-/// Ranks `candidates` for `segment`: industry match (same 小类 40, 中类 30, 大类 20), scale
-/// (大型 20, 中型 10, 小型 3), flags (世界500强 25, 中国500强 20, 行业龙头 15, 上市 10), region
-/// (the home province 10, the source regions 5), contact (visited before 5: a door already open).
-/// Firms already local to the segment, or outside its industries, are left out; ties go to the
-/// lower id, so the list is the same each time.
-pub fn recommend(
-    segment: &Segment,
-    candidates: &[Candidate],
-    home_province: &str,
+/// The firms to approach for `segment`, ranked: industry match (same 小类 40, 中类 30, 大类 20),
+/// scale (大型 20, 中型 10, 小型 3), flags (世界500强 25, 中国500强 20, 行业龙头 15, 上市 10),
+/// region (the home province 10, the source regions 5), contact (visited before 5: a door
+/// already open). Firms already local to the segment, or outside its industries, are left out;
+/// ties go to the lower id, so the list is the same each time.
+///
+/// Candidates are offered one at a time and only the best `limit` are kept. The database hands
+/// them over best first by a bound on their points ([`Shortlist::settled`] says when no later
+/// firm can enter), so that every firm of the segment's industries is weighed without reading
+/// them all: a list cut short by anything else (the largest capital, say) could leave out a
+/// 世界500强 whose capital was never recorded, and an official could not defend it.
+pub struct Shortlist<'a> {
+    segment: &'a Segment,
+    home_province: &'a str,
     limit: usize,
-) -> Vec<Recommendation> {
-    let mut out: Vec<Recommendation> = candidates
-        .iter()
-        .filter(|c| !segment.local.iter().any(|l| l.id == c.id))
-        .filter_map(|c| rank(segment, c, home_province))
-        .collect();
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.id.cmp(&b.id)));
-    out.truncate(limit);
-    out
+    /// Best first.
+    kept: Vec<Recommendation>,
+}
+
+impl<'a> Shortlist<'a> {
+    pub fn new(segment: &'a Segment, home_province: &'a str, limit: usize) -> Self {
+        Shortlist {
+            segment,
+            home_province,
+            limit,
+            kept: Vec::new(),
+        }
+    }
+
+    pub fn offer(&mut self, candidate: &Candidate) {
+        if self.segment.local.iter().any(|l| l.id == candidate.id) {
+            return;
+        }
+        let Some(ranked) = rank(self.segment, candidate, self.home_province) else {
+            return;
+        };
+        let key = |r: &Recommendation| (r.score, std::cmp::Reverse(r.id));
+        let at = self.kept.partition_point(|k| key(k) > key(&ranked));
+        if at < self.limit {
+            self.kept.insert(at, ranked);
+            self.kept.truncate(self.limit);
+        }
+    }
+
+    /// For candidates coming best first by their bound, ties by id: offers `candidate`, of at
+    /// most `bound` points, unless the list is settled; whether later ones could still enter.
+    pub fn take(&mut self, bound: u32, candidate: &Candidate) -> bool {
+        if self.settled(bound, candidate.id) {
+            return false;
+        }
+        self.offer(candidate);
+        true
+    }
+
+    /// Whether the firm `id` of at most `bound` points, and any coming after it (a lower bound,
+    /// or the same and a higher id), would miss the list.
+    pub fn settled(&self, bound: u32, id: i64) -> bool {
+        self.kept.len() >= self.limit
+            && self.kept.last().is_some_and(|k| {
+                (bound, std::cmp::Reverse(id)) < (k.score, std::cmp::Reverse(k.id))
+            })
+    }
+
+    pub fn ranked(self) -> Vec<Recommendation> {
+        self.kept
+    }
+}
+
+/// What the database needs to order a segment's firms by the most points each could earn
+/// (the flags are matched as words inside the tags, so a firm tagged 拟上市 is bounded as if
+/// 上市; the bound is never below the points [`Shortlist`] gives).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointsBound {
+    /// Code prefixes with their points, the first that a firm's code starts with counting.
+    pub industry: Vec<(String, u32)>,
+    /// 规模 as stored with its points.
+    pub size: Vec<(&'static str, u32)>,
+    pub flags: Vec<(&'static str, u32)>,
+    /// Provinces with their points, the first that matches counting.
+    pub regions: Vec<(&'static str, u32)>,
+    pub visited: u32,
+}
+
+impl PointsBound {
+    pub fn of(segment: &Segment, home_province: &'static str) -> Self {
+        let mut industry = Vec::new();
+        for (depth, points, _) in INDUSTRY_POINTS {
+            for code in &segment.industries {
+                if code.as_str().len() >= depth {
+                    industry.push((code.as_str()[..depth].to_owned(), points));
+                }
+            }
+        }
+        let mut regions = vec![(home_province, HOME_POINTS)];
+        regions.extend(
+            SOURCE_REGIONS
+                .iter()
+                .filter(|r| **r != home_province)
+                .map(|r| (*r, SOURCE_POINTS)),
+        );
+        PointsBound {
+            industry,
+            size: SIZE_POINTS.iter().map(|(s, p)| (s.label(), *p)).collect(),
+            flags: FLAG_POINTS.to_vec(),
+            regions,
+            visited: VISITED_POINTS,
+        }
+    }
+
+    /// The divisions (大类) whose firms can match at all: the first three characters of each
+    /// code long enough to have them, each once.
+    pub fn divisions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .industry
+            .iter()
+            .filter(|(prefix, _)| prefix.len() == 3)
+            .map(|(prefix, _)| prefix.as_str())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 fn rank(segment: &Segment, c: &Candidate, home_province: &str) -> Option<Recommendation> {
@@ -228,45 +360,33 @@ fn rank(segment: &Segment, c: &Candidate, home_province: &str) -> Option<Recomme
         .filter_map(|want| common_depth(code, want).map(|d| (d, want)))
         .max_by_key(|(d, _)| *d)?;
     let mut reasons: Vec<(String, u32)> = Vec::new();
-    let (points, level) = match depth {
-        5.. => (40, "小类相同"),
-        4 => (30, "中类相同"),
-        _ => (20, "大类相同"),
-    };
+    let (points, level) = INDUSTRY_POINTS
+        .iter()
+        .find(|(d, _, _)| depth >= *d)
+        .map(|(_, p, l)| (*p, *l))?;
     reasons.push((
         format!("行业{}与环节行业{}{level}", code.as_str(), matched.as_str()),
         points,
     ));
-    if let Some(size) = c.firm.size {
-        let points = match size {
-            EnterpriseSize::Large => 20,
-            EnterpriseSize::Medium => 10,
-            EnterpriseSize::Small => 3,
-            EnterpriseSize::Micro => 0,
-        };
-        if points > 0 {
-            reasons.push((format!("{}企业", size.label()), points));
-        }
+    if let Some(size) = c.firm.size
+        && let Some((_, points)) = SIZE_POINTS.iter().find(|(s, _)| *s == size)
+    {
+        reasons.push((format!("{}企业", size.label()), *points));
     }
-    for (flag, points) in [
-        ("世界500强", 25),
-        ("中国500强", 20),
-        ("行业龙头", 15),
-        ("上市", 10),
-    ] {
+    for (flag, points) in FLAG_POINTS {
         if c.firm.has_flag(flag) {
             reasons.push((flag.to_owned(), points));
         }
     }
     match c.firm.province.as_deref() {
-        Some(p) if p == home_province => reasons.push((format!("省内企业（{p}）"), 10)),
+        Some(p) if p == home_province => reasons.push((format!("省内企业（{p}）"), HOME_POINTS)),
         Some(p) if SOURCE_REGIONS.contains(&p) => {
-            reasons.push((format!("{p}：产业转移重点区域"), 5))
+            reasons.push((format!("{p}：产业转移重点区域"), SOURCE_POINTS))
         }
         _ => {}
     }
     if c.visits > 0 {
-        reasons.push((format!("已对接{}次，可跟进", c.visits), 5));
+        reasons.push((format!("已对接{}次，可跟进", c.visits), VISITED_POINTS));
     } else {
         reasons.push(("尚未对接".to_owned(), 0));
     }
@@ -357,14 +477,21 @@ mod tests {
     fn recommendations_are_ranked_by_points_each_with_its_reason() {
         use EnterpriseSize::*;
         let seg = segment(Position::Midstream, 1); // firm 0 is local already
-        let candidates = vec![
+        let mut candidates = vec![
             candidate(0, "C3731", Large, "世界500强", "北京市", 0),
             candidate(1, "C3731", Large, "世界500强", "北京市", 0),
             candidate(2, "C3732", Medium, "", "黑龙江省", 2),
             candidate(3, "C3799", Small, "上市", "四川省", 0),
             candidate(4, "C3511", Large, "世界500强、行业龙头", "上海市", 0),
         ];
-        let ranked = recommend(&seg, &candidates, "黑龙江省", 10);
+        let recommend = |candidates: &[Candidate], limit: usize| {
+            let mut list = Shortlist::new(&seg, "黑龙江省", limit);
+            for c in candidates {
+                list.offer(c);
+            }
+            list.ranked()
+        };
+        let ranked = recommend(&candidates, 10);
         let scores: Vec<(i64, u32)> = ranked.iter().map(|r| (r.id, r.score)).collect();
         // 1: 40 + 20 + 25 + 5 (北京) = 90; 2: 30 + 10 + 10 (省内) + 5 (visited) = 55;
         // 3: 20 + 3 + 10 = 33; 4 is another 大类; 0 is local.
@@ -383,6 +510,99 @@ mod tests {
             ranked[0].reasons.last().map(|r| r.0.as_str()),
             Some("尚未对接")
         );
-        assert_eq!(recommend(&seg, &candidates, "黑龙江省", 1).len(), 1);
+        // Kept to the limit whatever order the candidates come in: the best, not the first.
+        let best = recommend(&candidates, 1);
+        assert_eq!(best.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1]);
+        candidates.reverse();
+        let best_two = recommend(&candidates, 2);
+        assert_eq!(
+            best_two.iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        // Ties go to the lower id, whichever came first.
+        candidates.push(candidate(9, "C3731", Large, "世界500强", "北京市", 0));
+        candidates.insert(0, candidate(8, "C3731", Large, "世界500强", "北京市", 0));
+        let tied = recommend(&candidates, 3);
+        assert_eq!(tied.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1, 8, 9]);
+    }
+
+    /// The bound as the database computes it (a prefix, a label, a word inside the tags, a
+    /// province, a visit), evaluated here to check it against the points given.
+    fn bound_of(bound: &PointsBound, c: &Candidate) -> u32 {
+        let code = c.firm.industry.as_ref().map_or("", |i| i.as_str());
+        let tags = c.firm.tags.join("、");
+        let province = c.firm.province.as_deref().unwrap_or("");
+        let size = c.firm.size.map_or("", |s| s.label());
+        let first = |list: &[(&str, u32)], hit: &dyn Fn(&str) -> bool| {
+            list.iter().find(|(x, _)| hit(x)).map_or(0, |(_, p)| *p)
+        };
+        let industry: Vec<(&str, u32)> = bound
+            .industry
+            .iter()
+            .map(|(p, n)| (p.as_str(), *n))
+            .collect();
+        first(&industry, &|p| code.starts_with(p))
+            + first(&bound.size, &|s| s == size)
+            + bound
+                .flags
+                .iter()
+                .filter(|(f, _)| tags.contains(f))
+                .map(|(_, p)| p)
+                .sum::<u32>()
+            + first(&bound.regions, &|r| r == province)
+            + if c.visits > 0 { bound.visited } else { 0 }
+    }
+
+    #[test]
+    fn the_bound_the_database_orders_by_is_never_below_the_points_and_equal_for_exact_tags() {
+        use EnterpriseSize::*;
+        let mut seg = segment(Position::Midstream, 0);
+        seg.industries
+            .push(IndustryCode::parse("行业代码", "D441").unwrap());
+        let bound = PointsBound::of(&seg, "黑龙江省");
+        assert_eq!(bound.divisions(), vec!["C37", "D44"]);
+        let firms = [
+            candidate(1, "C3731", Large, "世界500强、行业龙头", "北京市", 0),
+            candidate(2, "C3732", Medium, "", "黑龙江省", 2),
+            candidate(3, "C3799", Small, "上市", "四川省", 0),
+            candidate(4, "D4415", Micro, "中国500强", "广东省", 1),
+            candidate(5, "D4499", Large, "", "浙江省", 0),
+        ];
+        for c in &firms {
+            let points = rank(&seg, c, "黑龙江省").map_or(0, |r| r.score);
+            assert_eq!(bound_of(&bound, c), points, "firm {}", c.id);
+        }
+        // 拟上市 is not 上市: bounded above, never below.
+        let hopeful = candidate(6, "C3731", Small, "拟上市", "北京市", 0);
+        assert_eq!(
+            rank(&seg, &hopeful, "黑龙江省").map_or(0, |r| r.score),
+            40 + 3 + 5
+        );
+        assert_eq!(bound_of(&bound, &hopeful), 40 + 3 + 10 + 5);
+    }
+
+    #[test]
+    fn a_full_shortlist_is_settled_once_no_later_firm_can_beat_its_last() {
+        use EnterpriseSize::*;
+        let seg = segment(Position::Midstream, 0);
+        let mut list = Shortlist::new(&seg, "黑龙江省", 2);
+        assert!(!list.settled(0, 9), "not full");
+        list.offer(&candidate(1, "C3731", Large, "", "北京市", 0)); // 65
+        list.offer(&candidate(5, "C3731", Medium, "", "北京市", 0)); // 55
+        assert!(!list.settled(55, 4), "a tie with a lower id would enter");
+        assert!(
+            list.settled(55, 6),
+            "a tie with a higher id would not, nor any after it"
+        );
+        assert!(list.settled(54, 2));
+        // A firm whose bound was above its points (拟上市) sits last; a tie below its id enters.
+        let mut list = Shortlist::new(&seg, "黑龙江省", 1);
+        assert!(list.take(58, &candidate(7, "C3731", Small, "拟上市", "北京市", 0))); // 48
+        assert!(list.take(48, &candidate(3, "C3731", Small, "", "北京市", 0))); // 48, lower id
+        assert!(!list.take(48, &candidate(8, "C3731", Small, "", "北京市", 0)));
+        assert_eq!(
+            list.ranked().iter().map(|r| r.id).collect::<Vec<_>>(),
+            vec![3]
+        );
     }
 }

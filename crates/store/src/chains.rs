@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use domain::chains::{Candidate, ChainMap, FirmRef, Position, Segment, SegmentProject};
+use domain::chains::{
+    Candidate, ChainMap, FirmRef, PointsBound, Position, Segment, SegmentProject,
+};
 use domain::enterprise::IndustryCode;
 use serde::Serialize;
 use sqlx::Row;
@@ -444,57 +446,145 @@ impl Store {
         }))
     }
 
-    /// The firms whose industry lies within any of `codes` (largest registered capital first,
-    /// at most `limit` per code), with how many visits each has had.
-    pub async fn candidates(&self, codes: &[IndustryCode], limit: i64) -> Result<Vec<Candidate>> {
-        let mut found: Vec<crate::IndexedFirm> = Vec::new();
-        for code in codes {
-            // A range on the indexed column rather than LIKE, which PostgreSQL will not index
-            // under every collation.
-            let from = &code.as_str()[..code.as_str().len().min(3)];
-            let upto = format!("{from}~");
-            found.extend(self.enterprises_in_range(from, &upto, limit).await?);
+    /// The firms of `bound`'s divisions (大类), most points first by the bound, each handed to
+    /// `take` with its bound and its visits so far, page by page until `take` says it has
+    /// enough; then how many firms the divisions hold. The database orders them, so a segment
+    /// of a million firms is weighed without reading them all.
+    pub async fn candidates_by_bound(
+        &self,
+        bound: &PointsBound,
+        mut take: impl FnMut(u32, Candidate) -> bool,
+    ) -> Result<usize> {
+        const PAGE: i64 = 64;
+        let divisions = bound.divisions();
+        if divisions.is_empty() {
+            return Ok(0);
         }
-        found.sort_by_key(|f| f.id);
-        found.dedup_by_key(|f| f.id);
         let mut visits: HashMap<String, usize> = HashMap::new();
-        let codes: Vec<String> = found
-            .iter()
-            .filter_map(|f| f.firm.credit_code.as_ref().map(|c| c.as_str().to_owned()))
-            .collect();
-        for chunk in codes.chunks(500) {
-            let marks = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IN ({marks}) GROUP BY credit_code"
-            ));
-            let mut query = sqlx::query(sql);
-            for c in chunk {
-                query = query.bind(c);
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                visits.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
-            }
+        let rows = sqlx::query(
+            "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IS NOT NULL GROUP BY credit_code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            visits.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
         }
-        Ok(found
+        let mut binds: Vec<String> = Vec::new();
+        let mut mark = |value: String| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        // Ranges on the indexed column rather than LIKE, which PostgreSQL will not index under
+        // every collation; the divisions' ranges do not overlap.
+        let within = divisions
+            .iter()
+            .map(|d| {
+                format!(
+                    "(industry_code >= {} AND industry_code < {})",
+                    mark((*d).to_owned()),
+                    mark(format!("{d}~"))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let first_of = |cases: Vec<String>| format!("CASE {} ELSE 0 END", cases.join(" "));
+        let industry = first_of(
+            bound
+                .industry
+                .iter()
+                .map(|(prefix, points)| {
+                    let n = prefix.chars().count();
+                    format!(
+                        "WHEN substr(industry_code, 1, {n}) = {} THEN {points}",
+                        mark(prefix.clone())
+                    )
+                })
+                .collect(),
+        );
+        let size = first_of(
+            bound
+                .size
+                .iter()
+                .map(|(label, points)| {
+                    format!("WHEN size = {} THEN {points}", mark((*label).to_owned()))
+                })
+                .collect(),
+        );
+        let flags = bound
+            .flags
+            .iter()
+            .map(|(flag, points)| {
+                format!(
+                    "CASE WHEN COALESCE(tags, '') LIKE {} THEN {points} ELSE 0 END",
+                    mark(format!("%{flag}%"))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let region = first_of(
+            bound
+                .regions
+                .iter()
+                .map(|(province, points)| {
+                    format!(
+                        "WHEN province = {} THEN {points}",
+                        mark((*province).to_owned())
+                    )
+                })
+                .collect(),
+        );
+        let visited = format!(
+            "CASE WHEN credit_code IN (SELECT credit_code FROM visits) THEN {} ELSE 0 END",
+            bound.visited
+        );
+        let points = [industry, size, flags, region, visited]
             .into_iter()
-            .map(|f| {
-                let seen = f
-                    .firm
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let sql = format!(
+            "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
+             founded_on, size, tags, CAST(NULL AS TEXT), CAST({points} AS BIGINT) AS bound FROM enterprises \
+             WHERE {within} ORDER BY bound DESC, id LIMIT {PAGE} OFFSET $OFFSET"
+        );
+        let mut offset = 0;
+        'pages: loop {
+            let page_sql = sqlx::AssertSqlSafe(sql.replace("$OFFSET", &offset.to_string()));
+            let mut query = sqlx::query(page_sql);
+            for value in &binds {
+                query = query.bind(value);
+            }
+            let rows = query.fetch_all(self.pool()).await?;
+            for row in &rows {
+                let (id, firm) = crate::enterprises::from_row(row)?;
+                let points: i64 = row.try_get(11)?;
+                let seen = firm
                     .credit_code
                     .as_ref()
                     .and_then(|c| visits.get(c.as_str()))
                     .copied()
                     .unwrap_or(0);
-                Candidate {
-                    id: f.id,
-                    firm: f.firm,
+                let candidate = Candidate {
+                    id,
+                    firm,
                     visits: seen,
+                };
+                if !take(points as u32, candidate) {
+                    break 'pages;
                 }
-            })
-            .collect())
+            }
+            if (rows.len() as i64) < PAGE {
+                break;
+            }
+            offset += PAGE;
+        }
+        let count_sql =
+            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM enterprises WHERE {within}"));
+        let mut query = sqlx::query(count_sql);
+        for value in binds.iter().take(divisions.len() * 2) {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)? as usize)
     }
 
     /// The segments a firm sits in, with their chains.

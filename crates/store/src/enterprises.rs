@@ -16,7 +16,7 @@ use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
      founded_on, size, tags, scope, revision FROM enterprises";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     let name: String = row.try_get(1)?;
     let code: Option<String> = row.try_get(2)?;
     let industry: Option<String> = row.try_get(3)?;
@@ -555,27 +555,6 @@ impl Store {
 }
 
 impl Store {
-    /// Firms whose industry code lies in [`from`, `upto`), the largest registered capital
-    /// first, at most `limit`.
-    pub(crate) async fn enterprises_in_range(
-        &self,
-        from: &str,
-        upto: &str,
-        limit: i64,
-    ) -> Result<Vec<IndexedFirm>> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE industry_code >= $1 AND industry_code < $2 \
-             ORDER BY COALESCE(registered_capital, 0) DESC, id LIMIT $3"
-        ));
-        let rows = sqlx::query(sql)
-            .bind(from)
-            .bind(upto)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
-        indexed(&rows)
-    }
-
     pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
         Ok(self.enterprises_by_id(&[id]).await?.pop().map(|f| f.firm))
     }

@@ -8,7 +8,10 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::chains::{Action, ChainMap, Position, Recommendation, Segment, Strength};
+use domain::chains::{
+    Action, ChainMap, HOME_PROVINCE, PointsBound, Position, Recommendation, Segment, Shortlist,
+    Strength,
+};
 use domain::enterprise::IndustryCode;
 use serde::Deserialize;
 
@@ -19,9 +22,6 @@ use crate::error::WebError;
 use crate::projects::{encode, render};
 use crate::scoreboard::readers_only;
 use crate::view::Layout;
-
-/// The province firms count as local in, for the recommendation's region reason.
-const HOME_PROVINCE: &str = "黑龙江省";
 
 const COLUMN: u32 = 230;
 const BOX_H: u32 = 78;
@@ -169,6 +169,14 @@ fn row(segment: &Segment) -> SegmentRow {
     }
 }
 
+async fn load(state: &AppState, chain: &str) -> Result<ChainMap, WebError> {
+    state
+        .store
+        .chain_map(chain)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("产业链“{chain}”不存在")))
+}
+
 async fn chain_page(
     state: &AppState,
     user: &CurrentUser,
@@ -177,11 +185,7 @@ async fn chain_page(
     error: Option<String>,
 ) -> Result<ChainPage, WebError> {
     readers_only(user)?;
-    let map = state
-        .store
-        .chain_map(chain)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("产业链“{chain}”不存在")))?;
+    let map = load(state, chain).await?;
     let rows = match view {
         Some(action) => map.calling_for(action).into_iter().map(row).collect(),
         None => map.segments.iter().map(row).collect(),
@@ -343,6 +347,104 @@ pub async fn place_project(
     .await
 }
 
+/// How many firms the print view names for each segment that calls for action.
+const TARGETS_PRINTED: usize = 5;
+
+/// A segment's best targets in the print view.
+struct PrintedShortlist {
+    segment: String,
+    position: &'static str,
+    verdict: String,
+    matching: usize,
+    ranked: Vec<Recommendation>,
+}
+
+#[derive(Template)]
+#[template(path = "chain_print.html")]
+struct ChainPrint {
+    chain: String,
+    industry: Option<String>,
+    printed: chrono::NaiveDate,
+    summary: String,
+    svg: String,
+    rows: Vec<SegmentRow>,
+    listed: usize,
+    shortlists: Vec<PrintedShortlist>,
+}
+
+/// The chain in one sentence, as a briefing opens: how many links, how many missing or thin
+/// and what each calls for, the chain leaders, the projects filling links.
+pub fn summary(map: &ChainMap) -> String {
+    let count = |s: Strength| map.segments.iter().filter(|x| x.strength() == s).count();
+    let calling = |a: Action| map.calling_for(a).len();
+    let leaders: Vec<&str> = map
+        .segments
+        .iter()
+        .flat_map(Segment::chain_leaders)
+        .map(|f| f.name.as_str())
+        .collect();
+    let projects: usize = map.segments.iter().map(|s| s.projects.len()).sum();
+    format!(
+        "共{}个环节：较强{}个，薄弱{}个（强链），缺失{}个（补链{}个、延链{}个）；链主企业{}；归入环节的项目{}个。",
+        map.segments.len(),
+        count(Strength::Strong),
+        count(Strength::Thin),
+        count(Strength::Gap),
+        calling(Action::Fill),
+        calling(Action::Extend),
+        if leaders.is_empty() {
+            "尚无".to_owned()
+        } else {
+            leaders.join("、")
+        },
+        projects,
+    )
+}
+
+/// GET /chain-maps/{name}/print: the map, its links and, for each missing or thin link, the
+/// firms to approach, as one document for a briefing (no menus, no forms, no links).
+pub async fn print(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(chain): Path<String>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let map = load(&state, &chain).await?;
+    let calling: Vec<&Segment> = map
+        .segments
+        .iter()
+        .filter(|s| s.action().is_some())
+        .collect();
+    let mut lists = Vec::new();
+    for segment in &calling {
+        lists.push(shortlist(&state, segment, TARGETS_PRINTED).await?);
+    }
+    let shortlists = calling
+        .iter()
+        .zip(lists)
+        .map(|(segment, (matching, ranked))| PrintedShortlist {
+            segment: segment.name.clone(),
+            position: segment.position.label(),
+            verdict: segment
+                .action()
+                .map(|a| format!("{}·{}", segment.strength().label(), a.label()))
+                .unwrap_or_default(),
+            matching,
+            ranked,
+        })
+        .collect();
+    Ok(Html(render(&ChainPrint {
+        summary: summary(&map),
+        svg: chain_svg(&map),
+        rows: map.segments.iter().map(row).collect(),
+        printed: store::today_in_china(),
+        listed: TARGETS_PRINTED,
+        shortlists,
+        industry: map.industry.clone(),
+        chain: map.chain,
+    })?))
+}
+
 #[derive(Template)]
 #[template(path = "chain_targets.html")]
 struct TargetsPage {
@@ -352,7 +454,26 @@ struct TargetsPage {
     strength: &'static str,
     industries: String,
     recommendations: Vec<Recommendation>,
-    considered: usize,
+    matching: usize,
+}
+
+/// How many firms a segment's target list names.
+const TARGETS_LISTED: usize = 30;
+
+/// The best `limit` firms of the database for `segment`, and how many firms its industries'
+/// divisions hold.
+async fn shortlist(
+    state: &AppState,
+    segment: &Segment,
+    limit: usize,
+) -> Result<(usize, Vec<Recommendation>), WebError> {
+    let mut list = Shortlist::new(segment, HOME_PROVINCE, limit);
+    let bound = PointsBound::of(segment, HOME_PROVINCE);
+    let matching = state
+        .store
+        .candidates_by_bound(&bound, |points, candidate| list.take(points, &candidate))
+        .await?;
+    Ok((matching, list.ranked()))
 }
 
 /// GET /chain-maps/{name}/segments/{id}/targets: the firms to approach for a segment, ranked.
@@ -362,18 +483,13 @@ pub async fn targets(
     Path((chain, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, WebError> {
     readers_only(&user)?;
-    let map = state
-        .store
-        .chain_map(&chain)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("产业链“{chain}”不存在")))?;
+    let map = load(&state, &chain).await?;
     let segment = map
         .segments
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| WebError::NotFound(format!("{chain}没有这个环节")))?;
-    let candidates = state.store.candidates(&segment.industries, 500).await?;
-    let recommendations = domain::chains::recommend(&segment, &candidates, HOME_PROVINCE, 30);
+    let (matching, recommendations) = shortlist(&state, &segment, TARGETS_LISTED).await?;
     Ok(Html(render(&TargetsPage {
         layout: Layout::of(&user),
         strength: segment.strength().label(),
@@ -383,7 +499,7 @@ pub async fn targets(
             .map(IndustryCode::as_str)
             .collect::<Vec<_>>()
             .join("、"),
-        considered: candidates.len(),
+        matching,
         recommendations,
         chain,
         segment,

@@ -175,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{code}/blockers/new", get(blockers::raise_form))
         .route("/projects/{code}/blockers", post(blockers::raise))
         .route("/chain-maps/{name}", get(chain_map::show))
+        .route("/chain-maps/{name}/print", get(chain_map::print))
         .route("/chain-maps/{name}/segments", post(chain_map::set_segment))
         .route("/chain-maps/{name}/firms", post(chain_map::place_firm))
         .route(

@@ -1431,6 +1431,19 @@ both_databases! {
         stock_firms(&store).await;
         let mut tx = store.begin("test").await.unwrap();
         tx.upsert_chain(&domain::records::Chain::new("船舶产业链", Some("装备制造".into()), None).unwrap()).await.unwrap();
+        // More shipbuilders with a larger registered capital than any target list holds: the
+        // 500强 group, whose capital was never recorded, must still come first on its points.
+        let yards: Vec<domain::enterprise::Enterprise> = (0..600)
+            .map(|i| {
+                let mut e = domain::enterprise::Enterprise::new(&format!("辽东第{i}造船有限公司")).unwrap();
+                e.industry = Some(domain::enterprise::IndustryCode::parse("行业", "C3731").unwrap());
+                e.province = Some("辽宁省".into());
+                e.size = Some(domain::enterprise::EnterpriseSize::Large);
+                e.registered_capital = Some(domain::Money::from_units("注册资本", 1_000_000_000 + i).unwrap());
+                e
+            })
+            .collect();
+        tx.upsert_enterprises(&yards).await.unwrap();
         tx.commit().await.unwrap();
         let app = start(store).await;
         let (bureau, csrf) = app.sign_in("bureau").await;
@@ -1468,7 +1481,9 @@ both_databases! {
         let segment_id = page.body.split("id=\"segment-").nth(2).unwrap().split('"').next().unwrap().to_owned();
         let targets = app.get(&format!("{base}/segments/{segment_id}/targets"), b).await;
         assert_eq!(targets.status, 200, "{}", targets.body);
-        assert!(targets.body.contains("中国船舶集团有限公司"));
+        let first = targets.body.split("<tbody>").nth(1).unwrap().split("</tr>").next().unwrap();
+        assert!(first.contains("中国船舶集团有限公司"), "85 points beat 60 whatever the capital: {first}");
+        assert!(targets.body.contains("所在大类的 602 家企业全部参与计分"), "every shipbuilder of C37 is weighed");
         assert!(targets.body.contains("行业C3731与环节行业C3731小类相同（+40）"), "{}", targets.body);
         assert!(targets.body.contains("世界500强（+25）"));
         let table = targets.body.split("<tbody>").nth(1).unwrap();
@@ -1478,6 +1493,22 @@ both_databases! {
         let refused = app.post_form(&format!("{base}/segments"), Some(&staff), &[("csrf", &staff_csrf), ("name", "x"), ("position", "中游")]).await;
         assert_eq!(refused.status, 403);
         assert_eq!(app.get("/chain-maps/%E6%97%A0", b).await.status, 404);
+
+        // The print view: the map, the links and each missing or thin link's best targets, with
+        // no forms or menus; read by the same roles.
+        let print = app.get(&format!("{base}/print"), b).await;
+        assert_eq!(print.status, 200, "{}", print.body);
+        assert!(print.body.contains("<body class=\"print\">") && !print.body.contains("<form") && !print.body.contains("<nav"));
+        assert!(print.body.contains("共3个环节：较强0个，薄弱1个（强链），缺失2个（补链1个、延链1个）；链主企业江南造船（集团）有限责任公司；归入环节的项目0个。"), "{}", print.body);
+        assert!(print.body.contains("data-segment=\"钢材\"") && print.body.contains("缺失·延链"));
+        let shipbuilding = print.body.split("<h3>船舶总装（中游 · 薄弱·强链）</h3>").nth(1).unwrap().split("</table>").next().unwrap();
+        assert!(shipbuilding.contains("所在大类企业库中共602家"), "{shipbuilding}");
+        assert_eq!(shipbuilding.matches("<tr><td>").count(), 5, "five targets a link");
+        assert!(shipbuilding.split("<tr><td>1</td>").nth(1).unwrap().starts_with("<td>中国船舶集团有限公司</td>"));
+        assert!(print.body.contains("<h3>钢材（上游 · 缺失·延链）</h3>\n<p>企业库中没有行业相符的企业。</p>"), "no steel firm in the database");
+        assert_eq!(app.get("/chain-maps/%E6%97%A0/print", b).await.status, 404);
+        let (admin, _) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get(&format!("{base}/print"), Some(&admin)).await.status, 403);
     }
 
     async fn a_suspected_duplicate_is_held_for_review_and_not_counted_until_cleared(db) {

@@ -217,7 +217,7 @@ async fn ensure_city(store: &Store, projects: usize, out: &mut String) -> Result
     Ok(())
 }
 
-fn median_and_max(times: &mut [f64]) -> (f64, f64) {
+pub(crate) fn median_and_max(times: &mut [f64]) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
     (times[times.len() / 2], times[times.len() - 1])
 }

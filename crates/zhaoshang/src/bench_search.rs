@@ -366,6 +366,46 @@ pub async fn searches(store: &Store, index_dir: Option<&Path>, rounds: usize) ->
         started.elapsed().as_secs_f64()
     );
     out.push_str(&time_searches(store, &index, rounds).await?.0);
+    out.push_str(&time_recommendations(store).await?);
+    Ok(out)
+}
+
+/// A segment's target list (`/chain-maps/…/targets`) weighs every firm of the segment's 大类:
+/// the time of that pass for a segment of one trade (C3731) and of a 大类 holding three (D44),
+/// three runs each.
+async fn time_recommendations(store: &Store) -> Result<String> {
+    use domain::chains::{HOME_PROVINCE, PointsBound, Position, Segment, Shortlist};
+    use domain::enterprise::IndustryCode;
+    let mut out = String::new();
+    for code in ["C3731", "D4415"] {
+        let segment = Segment {
+            id: 0,
+            name: code.to_owned(),
+            position: Position::Midstream,
+            industries: vec![IndustryCode::parse("行业代码", code)?],
+            local: Vec::new(),
+            targets: Vec::new(),
+            projects: Vec::new(),
+        };
+        let mut times = Vec::new();
+        let mut result = (0, 0);
+        for _ in 0..3 {
+            let t = Instant::now();
+            let mut list = Shortlist::new(&segment, HOME_PROVINCE, 30);
+            let bound = PointsBound::of(&segment, HOME_PROVINCE);
+            let matching = store
+                .candidates_by_bound(&bound, |points, c| list.take(points, &c))
+                .await?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+            result = (matching, list.ranked().first().map_or(0, |r| r.score));
+        }
+        let (median, max) = crate::bench::median_and_max(&mut times);
+        writeln!(
+            out,
+            "目标企业推荐（环节行业{code}，所在大类{}家，第一名{}分）: 中位 {median:.0} ms, 最慢 {max:.0} ms",
+            result.0, result.1
+        )?;
+    }
     Ok(out)
 }
 
