@@ -201,32 +201,32 @@ pub const HOME_PROVINCE: &str = "黑龙江省";
 
 /// Points for how far a firm's industry code agrees with the segment's: the characters shared
 /// (5: the same 小类, 4: 中类, 3: 大类), the points, the words of the reason.
-pub const INDUSTRY_POINTS: [(usize, u32, &str); 3] = [
+const INDUSTRY_POINTS: [(usize, u32, &str); 3] = [
     (5, 40, "小类相同"),
     (4, 30, "中类相同"),
     (3, 20, "大类相同"),
 ];
 /// Points for scale (a 微型 firm earns none).
-pub const SIZE_POINTS: [(EnterpriseSize, u32); 3] = [
+const SIZE_POINTS: [(EnterpriseSize, u32); 3] = [
     (EnterpriseSize::Large, 20),
     (EnterpriseSize::Medium, 10),
     (EnterpriseSize::Small, 3),
 ];
 /// Points for the flags among a firm's tags.
-pub const FLAG_POINTS: [(&str, u32); 4] = [
+const FLAG_POINTS: [(&str, u32); 4] = [
     ("世界500强", 25),
     ("中国500强", 20),
     ("行业龙头", 15),
     ("上市", 10),
 ];
-pub const HOME_POINTS: u32 = 10;
-pub const SOURCE_POINTS: u32 = 5;
+const HOME_POINTS: u32 = 10;
+const SOURCE_POINTS: u32 = 5;
 /// For a firm visited before: a door already open.
-pub const VISITED_POINTS: u32 = 5;
+const VISITED_POINTS: u32 = 5;
 
 /// Regions whose firms are moving capacity north-east and inland (产业转移), as the seed's
 /// 小分队 targeted them.
-pub const SOURCE_REGIONS: [&str; 6] = ["北京市", "天津市", "上海市", "江苏省", "浙江省", "广东省"];
+const SOURCE_REGIONS: [&str; 6] = ["北京市", "天津市", "上海市", "江苏省", "浙江省", "广东省"];
 
 /// The firms to approach for `segment`, ranked: industry match (same 小类 40, 中类 30, 大类 20),
 /// scale (大型 20, 中型 10, 小型 3), flags (世界500强 25, 中国500强 20, 行业龙头 15, 上市 10),
@@ -235,7 +235,7 @@ pub const SOURCE_REGIONS: [&str; 6] = ["北京市", "天津市", "上海市", "�
 /// ties go to the lower id, so the list is the same each time.
 ///
 /// Candidates are offered one at a time and only the best `limit` are kept. The database hands
-/// them over best first by a bound on their points ([`Shortlist::settled`] says when no later
+/// them over best first by a bound on their points ([`Shortlist::take`] says when no later
 /// firm can enter), so that every firm of the segment's industries is weighed without reading
 /// them all: a list cut short by anything else (the largest capital, say) could leave out a
 /// 世界500强 whose capital was never recorded, and an official could not defend it.
@@ -257,7 +257,7 @@ impl<'a> Shortlist<'a> {
         }
     }
 
-    pub fn offer(&mut self, candidate: &Candidate) {
+    fn offer(&mut self, candidate: &Candidate) {
         if self.segment.local.iter().any(|l| l.id == candidate.id) {
             return;
         }
@@ -284,7 +284,7 @@ impl<'a> Shortlist<'a> {
 
     /// Whether the firm `id` of at most `bound` points, and any coming after it (a lower bound,
     /// or the same and a higher id), would miss the list.
-    pub fn settled(&self, bound: u32, id: i64) -> bool {
+    fn settled(&self, bound: u32, id: i64) -> bool {
         self.kept.len() >= self.limit
             && self.kept.last().is_some_and(|k| {
                 (bound, std::cmp::Reverse(id)) < (k.score, std::cmp::Reverse(k.id))

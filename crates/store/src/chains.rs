@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use domain::CreditCode;
 use domain::chains::{
-    Candidate, ChainMap, FirmRef, PointsBound, Position, Segment, SegmentProject,
+    Candidate, ChainMap, FirmRef, PointsBound, Position, Recommendation, Segment, SegmentProject,
+    Shortlist,
 };
 use domain::enterprise::IndustryCode;
 use serde::Serialize;
@@ -446,28 +448,22 @@ impl Store {
         }))
     }
 
-    /// The firms of `bound`'s divisions (大类), most points first by the bound, each handed to
-    /// `take` with its bound and its visits so far, page by page until `take` says it has
-    /// enough; then how many firms the divisions hold. The database orders them, so a segment
-    /// of a million firms is weighed without reading them all.
-    pub async fn candidates_by_bound(
+    /// The best `limit` firms of the database to approach for `segment` (see [`Shortlist`]),
+    /// and how many firms its industries' divisions (大类) hold. Every firm of them is weighed:
+    /// the database orders them by the most points each could earn ([`PointsBound`]), so the
+    /// list is settled after a page or two however many the divisions hold.
+    pub async fn shortlist(
         &self,
-        bound: &PointsBound,
-        mut take: impl FnMut(u32, Candidate) -> bool,
-    ) -> Result<usize> {
-        const PAGE: i64 = 64;
+        segment: &Segment,
+        home_province: &'static str,
+        limit: usize,
+    ) -> Result<(usize, Vec<Recommendation>)> {
+        const PAGE: usize = 64;
+        let mut list = Shortlist::new(segment, home_province, limit);
+        let bound = PointsBound::of(segment, home_province);
         let divisions = bound.divisions();
         if divisions.is_empty() {
-            return Ok(0);
-        }
-        let mut visits: HashMap<String, usize> = HashMap::new();
-        let rows = sqlx::query(
-            "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IS NOT NULL GROUP BY credit_code",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        for row in rows {
-            visits.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
+            return Ok((0, list.ranked()));
         }
         let mut binds: Vec<String> = Vec::new();
         let mut mark = |value: String| {
@@ -487,6 +483,7 @@ impl Store {
             })
             .collect::<Vec<_>>()
             .join(" OR ");
+        let within_binds = divisions.len() * 2;
         let first_of = |cases: Vec<String>| format!("CASE {} ELSE 0 END", cases.join(" "));
         let industry = first_of(
             bound
@@ -542,49 +539,75 @@ impl Store {
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(" + ");
-        let sql = format!(
+        let ordered = format!(
             "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-             founded_on, size, tags, CAST(NULL AS TEXT), CAST({points} AS BIGINT) AS bound FROM enterprises \
-             WHERE {within} ORDER BY bound DESC, id LIMIT {PAGE} OFFSET $OFFSET"
+             founded_on, size, tags, CAST(NULL AS TEXT), CAST({points} AS BIGINT) AS bound \
+             FROM enterprises WHERE {within} ORDER BY bound DESC, id LIMIT {PAGE}"
         );
-        let mut offset = 0;
-        'pages: loop {
-            let page_sql = sqlx::AssertSqlSafe(sql.replace("$OFFSET", &offset.to_string()));
-            let mut query = sqlx::query(page_sql);
+        'pages: for page in 0.. {
+            let sql = sqlx::AssertSqlSafe(format!("{ordered} OFFSET {}", page * PAGE));
+            let mut query = sqlx::query(sql);
             for value in &binds {
                 query = query.bind(value);
             }
             let rows = query.fetch_all(self.pool()).await?;
+            let mut firms = Vec::with_capacity(rows.len());
             for row in &rows {
                 let (id, firm) = crate::enterprises::from_row(row)?;
-                let points: i64 = row.try_get(11)?;
-                let seen = firm
+                firms.push((row.try_get::<i64, _>(11)? as u32, id, firm));
+            }
+            let visits = self
+                .visit_counts(firms.iter().filter_map(|(_, _, f)| f.credit_code.as_ref()))
+                .await?;
+            for (points, id, firm) in firms {
+                let visits = firm
                     .credit_code
                     .as_ref()
                     .and_then(|c| visits.get(c.as_str()))
                     .copied()
                     .unwrap_or(0);
-                let candidate = Candidate {
-                    id,
-                    firm,
-                    visits: seen,
-                };
-                if !take(points as u32, candidate) {
+                if !list.take(points, &Candidate { id, firm, visits }) {
                     break 'pages;
                 }
             }
-            if (rows.len() as i64) < PAGE {
+            if rows.len() < PAGE {
                 break;
             }
-            offset += PAGE;
         }
-        let count_sql =
-            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM enterprises WHERE {within}"));
-        let mut query = sqlx::query(count_sql);
-        for value in binds.iter().take(divisions.len() * 2) {
+        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM enterprises WHERE {within}"));
+        let mut query = sqlx::query(count);
+        for value in &binds[..within_binds] {
             query = query.bind(value);
         }
-        Ok(query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)? as usize)
+        let matching = query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)?;
+        Ok((matching as usize, list.ranked()))
+    }
+
+    /// How many visits each of the firms `codes` has had (those with none are absent).
+    async fn visit_counts(
+        &self,
+        codes: impl Iterator<Item = &CreditCode>,
+    ) -> Result<HashMap<String, usize>> {
+        let codes: Vec<&str> = codes.map(CreditCode::as_str).collect();
+        let mut counts = HashMap::new();
+        if codes.is_empty() {
+            return Ok(counts);
+        }
+        let marks = (1..=codes.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IN ({marks}) GROUP BY credit_code"
+        ));
+        let mut query = sqlx::query(sql);
+        for code in codes {
+            query = query.bind(code);
+        }
+        for row in query.fetch_all(self.pool()).await? {
+            counts.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
+        }
+        Ok(counts)
     }
 
     /// The segments a firm sits in, with their chains.

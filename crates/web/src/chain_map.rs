@@ -9,8 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::chains::{
-    Action, ChainMap, HOME_PROVINCE, PointsBound, Position, Recommendation, Segment, Shortlist,
-    Strength,
+    Action, ChainMap, HOME_PROVINCE, Position, Recommendation, Segment, Strength,
 };
 use domain::enterprise::IndustryCode;
 use serde::Deserialize;
@@ -84,10 +83,7 @@ fn segment_box(segment: &Segment, x: u32, y: u32) -> String {
         Strength::Thin => ("#fffbe6", "#d48806", "", "thin"),
         Strength::Strong => ("#f6ffed", "#389e0d", "", "strong"),
     };
-    let verdict = match segment.action() {
-        Some(action) => format!("{}·{}", strength.label(), action.label()),
-        None => strength.label().to_owned(),
-    };
+    let verdict = verdict(segment);
     let leader = segment
         .chain_leaders()
         .next()
@@ -109,6 +105,15 @@ fn segment_box(segment: &Segment, x: u32, y: u32) -> String {
         targets = segment.targets.len(),
         leader = escape(&clip(&leader, 17)),
     )
+}
+
+/// 缺失·补链, 薄弱·强链, 较强: how the map and the print view name a link's state.
+fn verdict(segment: &Segment) -> String {
+    let strength = segment.strength().label();
+    match segment.action() {
+        Some(action) => format!("{strength}·{}", action.label()),
+        None => strength.to_owned(),
+    }
 }
 
 fn clip(text: &str, chars: usize) -> String {
@@ -410,29 +415,20 @@ pub async fn print(
 ) -> Result<Html<String>, WebError> {
     readers_only(&user)?;
     let map = load(&state, &chain).await?;
-    let calling: Vec<&Segment> = map
-        .segments
-        .iter()
-        .filter(|s| s.action().is_some())
-        .collect();
-    let mut lists = Vec::new();
-    for segment in &calling {
-        lists.push(shortlist(&state, segment, TARGETS_PRINTED).await?);
-    }
-    let shortlists = calling
-        .iter()
-        .zip(lists)
-        .map(|(segment, (matching, ranked))| PrintedShortlist {
+    let mut shortlists = Vec::new();
+    for segment in map.segments.iter().filter(|s| s.action().is_some()) {
+        let (matching, ranked) = state
+            .store
+            .shortlist(segment, HOME_PROVINCE, TARGETS_PRINTED)
+            .await?;
+        shortlists.push(PrintedShortlist {
             segment: segment.name.clone(),
             position: segment.position.label(),
-            verdict: segment
-                .action()
-                .map(|a| format!("{}·{}", segment.strength().label(), a.label()))
-                .unwrap_or_default(),
+            verdict: verdict(segment),
             matching,
             ranked,
-        })
-        .collect();
+        });
+    }
     Ok(Html(render(&ChainPrint {
         summary: summary(&map),
         svg: chain_svg(&map),
@@ -460,22 +456,6 @@ struct TargetsPage {
 /// How many firms a segment's target list names.
 const TARGETS_LISTED: usize = 30;
 
-/// The best `limit` firms of the database for `segment`, and how many firms its industries'
-/// divisions hold.
-async fn shortlist(
-    state: &AppState,
-    segment: &Segment,
-    limit: usize,
-) -> Result<(usize, Vec<Recommendation>), WebError> {
-    let mut list = Shortlist::new(segment, HOME_PROVINCE, limit);
-    let bound = PointsBound::of(segment, HOME_PROVINCE);
-    let matching = state
-        .store
-        .candidates_by_bound(&bound, |points, candidate| list.take(points, &candidate))
-        .await?;
-    Ok((matching, list.ranked()))
-}
-
 /// GET /chain-maps/{name}/segments/{id}/targets: the firms to approach for a segment, ranked.
 pub async fn targets(
     State(state): State<AppState>,
@@ -489,7 +469,10 @@ pub async fn targets(
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| WebError::NotFound(format!("{chain}没有这个环节")))?;
-    let (matching, recommendations) = shortlist(&state, &segment, TARGETS_LISTED).await?;
+    let (matching, recommendations) = state
+        .store
+        .shortlist(&segment, HOME_PROVINCE, TARGETS_LISTED)
+        .await?;
     Ok(Html(render(&TargetsPage {
         layout: Layout::of(&user),
         strength: segment.strength().label(),

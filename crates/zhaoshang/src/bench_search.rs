@@ -374,7 +374,7 @@ pub async fn searches(store: &Store, index_dir: Option<&Path>, rounds: usize) ->
 /// the time of that pass for a segment of one trade (C3731) and of a 大类 holding three (D44),
 /// three runs each.
 async fn time_recommendations(store: &Store) -> Result<String> {
-    use domain::chains::{HOME_PROVINCE, PointsBound, Position, Segment, Shortlist};
+    use domain::chains::{HOME_PROVINCE, Position, Segment};
     use domain::enterprise::IndustryCode;
     let mut out = String::new();
     for code in ["C3731", "D4415"] {
@@ -391,13 +391,9 @@ async fn time_recommendations(store: &Store) -> Result<String> {
         let mut result = (0, 0);
         for _ in 0..3 {
             let t = Instant::now();
-            let mut list = Shortlist::new(&segment, HOME_PROVINCE, 30);
-            let bound = PointsBound::of(&segment, HOME_PROVINCE);
-            let matching = store
-                .candidates_by_bound(&bound, |points, c| list.take(points, &c))
-                .await?;
+            let (matching, ranked) = store.shortlist(&segment, HOME_PROVINCE, 30).await?;
             times.push(t.elapsed().as_secs_f64() * 1e3);
-            result = (matching, list.ranked().first().map_or(0, |r| r.score));
+            result = (matching, ranked.first().map_or(0, |r| r.score));
         }
         let (median, max) = crate::bench::median_and_max(&mut times);
         writeln!(
