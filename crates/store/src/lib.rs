@@ -5,6 +5,7 @@
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
 
+mod audit;
 mod batch;
 mod blockers;
 mod chains;
@@ -45,6 +46,9 @@ pub use users::{Session, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How long a write waits for the one before it (an import may hold the turn for a minute).
+const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The database used when no `--db` is given.
 pub const DEFAULT_SQLITE_PATH: &str = "data/zhaoshang.db";
 
@@ -65,6 +69,11 @@ pub struct Store {
     /// The records the figures were last computed from, with the `data_version` they were
     /// read at (see `figures.rs`).
     facts: std::sync::Arc<std::sync::Mutex<Option<figures::CachedFacts>>>,
+    /// One write transaction at a time in this process. Writers append to one audit chain, so
+    /// the database orders them anyway (SQLite's write lock, the chain's row lock on
+    /// PostgreSQL); waiting here keeps a waiting writer from holding a pooled connection that
+    /// the running one may need for a read.
+    writers: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Store {
@@ -114,6 +123,7 @@ impl Store {
             pool,
             backend,
             facts: Default::default(),
+            writers: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         };
         store.migrate().await?;
         Ok(store)
@@ -138,6 +148,7 @@ impl Store {
             tx.refresh_project_states().await?;
             tx.commit().await?;
         }
+        self.chain_legacy_entries().await?;
         Ok(())
     }
 
@@ -157,8 +168,32 @@ impl Store {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        let tx = self.pool.begin_with(statement).await?;
-        Ok(Tx::new(tx, self.backend, actor, today_in_china()))
+        let turn = tokio::time::timeout(WRITE_WAIT, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| StoreError::Busy("其他写入正在进行，请稍后重试".into()))?
+            .map_err(|_| StoreError::Busy("数据库已关闭".into()))?;
+        let mut tx = self.pool.begin_with(statement).await?;
+        // On PostgreSQL the row lock orders the writers of every server process; it is taken
+        // first, before any other row, so that two writers never wait on each other's rows.
+        let head = match self.backend {
+            Backend::Sqlite => "SELECT seq, hash FROM audit_chain WHERE id = 1",
+            Backend::Postgres => "SELECT seq, hash FROM audit_chain WHERE id = 1 FOR UPDATE",
+        };
+        let row = sqlx::query(head).fetch_one(&mut *tx).await?;
+        let hash: String = row.try_get(1)?;
+        let chain = domain::audit::Head {
+            seq: row.try_get(0)?,
+            hash: domain::audit::from_hex(&hash)
+                .ok_or_else(|| StoreError::Corrupt(format!("审计链头: {hash}")))?,
+        };
+        Ok(Tx::new(
+            tx,
+            self.backend,
+            actor,
+            today_in_china(),
+            chain,
+            turn,
+        ))
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

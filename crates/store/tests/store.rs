@@ -726,4 +726,117 @@ async fn migration_16_gives_logged_firms_their_ids() {
         actions(store.changes_of("unit", "集贤县").await.unwrap()),
         ["create"]
     );
+    // Migration 17 chained the entries written before it, in the order they were written.
+    let verdict = store.verify_audit().await.unwrap();
+    assert_eq!((verdict.breach, verdict.checked), (None, 4));
+    assert_eq!(
+        sqlx_id(&db, "(SELECT seq FROM change_log WHERE at = 3)").await,
+        3
+    );
+}
+
+both_databases! {
+    async fn the_audit_log_is_append_only_and_every_tampering_breaks_its_chain(db) {
+        use domain::audit::Breach;
+        let store = db.open().await.unwrap();
+        small_city(&store).await;
+        let mut tx = begin(&store).await;
+        tx.upsert_project(&wind_farm()).await.unwrap();
+        tx.commit().await.unwrap();
+        let verdict = store.verify_audit().await.unwrap();
+        assert_eq!(verdict.breach, None);
+        let entries = verdict.checked as i64;
+        assert!(entries >= 8, "{entries}");
+        assert_eq!(verdict.head.seq, entries);
+
+        // The application's own connection is refused as well as anyone else's.
+        let alter = "UPDATE change_log SET after_json = '{}' WHERE seq = 3";
+        let refused = db.execute_behind_the_store(alter).await.unwrap_err();
+        assert!(refused.contains("审计日志只能追加"), "{refused}");
+        let refused = db.execute_behind_the_store("DELETE FROM change_log WHERE seq = 3").await.unwrap_err();
+        assert!(refused.contains("审计日志只能追加"), "{refused}");
+        if store.backend() == store::Backend::Postgres {
+            let refused = db.execute_behind_the_store("TRUNCATE change_log").await.unwrap_err();
+            assert!(refused.contains("审计日志只能追加"), "{refused}");
+        }
+
+        // Someone who can drop the guards can change rows, but the chain shows where.
+        let drop_guards = match store.backend() {
+            store::Backend::Sqlite => "DROP TRIGGER change_log_no_update; DROP TRIGGER change_log_no_delete",
+            store::Backend::Postgres => "DROP TRIGGER change_log_no_update ON change_log; DROP TRIGGER change_log_no_delete ON change_log",
+        };
+        db.execute_behind_the_store(drop_guards).await.unwrap();
+        let id_of = |seq: i64| format!("(SELECT id FROM change_log WHERE seq = {seq})");
+        let third = sqlx_id(db, &id_of(3)).await;
+
+        // Altered: one field of one entry.
+        db.execute_behind_the_store("UPDATE change_log SET actor = 'someone' WHERE seq = 3").await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().breach, Some(Breach::Altered { id: third, seq: 3 }));
+        db.execute_behind_the_store("UPDATE change_log SET actor = 'test' WHERE seq = 3").await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+
+        // Removed: an entry in the middle, then the last ones.
+        let fourth = sqlx_id(db, &id_of(4)).await;
+        db.execute_behind_the_store(
+            "CREATE TABLE kept AS SELECT * FROM change_log WHERE seq = 3; DELETE FROM change_log WHERE seq = 3",
+        ).await.unwrap();
+        assert_eq!(
+            store.verify_audit().await.unwrap().breach,
+            Some(Breach::Removed { from: 3, to: 3, next_id: Some(fourth) })
+        );
+        db.execute_behind_the_store("INSERT INTO change_log SELECT * FROM kept; DROP TABLE kept").await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+        db.execute_behind_the_store(&format!(
+            "CREATE TABLE kept AS SELECT * FROM change_log WHERE seq >= {}; DELETE FROM change_log WHERE seq >= {}",
+            entries - 1, entries - 1
+        )).await.unwrap();
+        assert_eq!(
+            store.verify_audit().await.unwrap().breach,
+            Some(Breach::Removed { from: entries - 1, to: entries, next_id: None })
+        );
+        db.execute_behind_the_store("INSERT INTO change_log SELECT * FROM kept; DROP TABLE kept").await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+
+        // Inserted: a row without a number, and one given the next number with a made-up hash.
+        db.execute_behind_the_store(
+            "INSERT INTO change_log (at, actor, entity, entity_key, action, before_json, after_json) \
+             VALUES (1, 'someone', 'project', 'SYS-2022-001', 'delete', NULL, NULL)",
+        ).await.unwrap();
+        let stray = sqlx_id(db, "(SELECT MAX(id) FROM change_log)").await;
+        assert_eq!(store.verify_audit().await.unwrap().breach, Some(Breach::Inserted { id: stray }));
+        db.execute_behind_the_store(&format!("DELETE FROM change_log WHERE id = {stray}")).await.unwrap();
+        db.execute_behind_the_store(&format!(
+            "INSERT INTO change_log (at, actor, entity, entity_key, action, seq, hash) \
+             VALUES (1, 'someone', 'project', 'SYS-2022-001', 'delete', {}, '{}')",
+            entries + 1, "ab".repeat(32)
+        )).await.unwrap();
+        let stray = sqlx_id(db, "(SELECT MAX(id) FROM change_log)").await;
+        assert_eq!(
+            store.verify_audit().await.unwrap().breach,
+            Some(Breach::Altered { id: stray, seq: entries + 1 })
+        );
+        db.execute_behind_the_store(&format!("DELETE FROM change_log WHERE id = {stray}")).await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+
+        // The chain goes on from where it was after all that.
+        let mut tx = begin(&store).await;
+        let mut renamed = wind_farm();
+        renamed.planned_investment = Some(wan("1000"));
+        tx.upsert_project(&renamed).await.unwrap();
+        tx.commit().await.unwrap();
+        let verdict = store.verify_audit().await.unwrap();
+        assert_eq!((verdict.breach, verdict.checked as i64), (None, entries + 1));
+    }
+}
+
+/// One integer a query gives, read behind the store's back.
+async fn sqlx_id(db: &store::testing::TestDb, select: &str) -> i64 {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {select}")))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    row.try_get::<i64, _>(0).unwrap()
 }

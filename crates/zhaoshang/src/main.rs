@@ -115,6 +115,17 @@ enum Command {
     /// Benchmarks; see ARCHITECTURE.md for the figures and how they were measured.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// The audit log (审计日志).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the whole log against its hash chain and names the first entry altered, removed
+    /// or inserted behind the application's back; exits with 1 when one is found. Prints the
+    /// head's hash, to be kept outside the database and compared later.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -456,6 +467,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             tx.commit().await?;
             println!("已添加用户 {username}（{}）。", role.label());
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(db).await?;
+            let verdict = store.verify_audit().await?;
+            println!("已核验审计日志 {} 条。", verdict.checked);
+            if let Some(breach) = verdict.breach {
+                println!("审计日志被篡改：{}。", breach.describe());
+                println!(
+                    "在此之前的最后一条完好记录：第 {} 条，哈希 {}",
+                    verdict.head.seq,
+                    domain::audit::to_hex(&verdict.head.hash)
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "哈希链完整。链头：第 {} 条，哈希 {}",
+                verdict.head.seq,
+                domain::audit::to_hex(&verdict.head.hash)
+            );
         }
         Command::Reindex => {
             let store = open(db).await?;

@@ -669,3 +669,30 @@ both_databases! {
         let _ = std::fs::remove_dir_all(index_dir(db));
     }
 }
+
+both_databases! {
+    async fn audit_verify_passes_an_intact_log_and_names_the_entry_changed_behind_its_back(db) {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(import(db, "units", &write(dir.path(), "units.csv", UNITS)).ok);
+        let run = zhaoshang(db, &["audit", "verify"]);
+        assert!(run.ok, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("已核验审计日志 4 条"), "{}", run.stdout);
+        assert!(run.stdout.contains("哈希链完整。链头：第 4 条"), "{}", run.stdout);
+
+        let store = db.open().await.unwrap();
+        let drop_guard = match store.backend() {
+            store::Backend::Sqlite => "DROP TRIGGER change_log_no_update",
+            store::Backend::Postgres => "DROP TRIGGER change_log_no_update ON change_log",
+        };
+        store.close().await;
+        db.execute_behind_the_store(drop_guard).await.unwrap();
+        db.execute_behind_the_store("UPDATE change_log SET after_json = REPLACE(after_json, '宝清县', '饶河县') WHERE seq = 3")
+            .await
+            .unwrap();
+        let run = zhaoshang(db, &["audit", "verify"]);
+        assert!(!run.ok);
+        assert!(run.stdout.contains("审计日志被篡改：第 3 条（记录号"), "{}", run.stdout);
+        assert!(run.stdout.contains("被修改"), "{}", run.stdout);
+        assert!(run.stdout.contains("最后一条完好记录：第 2 条"), "{}", run.stdout);
+    }
+}

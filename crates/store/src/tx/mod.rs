@@ -109,6 +109,12 @@ pub struct Tx {
     pub(crate) held_duplicates: Vec<(i64, i64)>,
     /// Indexes dropped for a bulk load (their CREATE statements), built again at commit.
     pub(crate) deferred_indexes: Vec<String>,
+    /// The audit chain's head as this transaction's entries move it; written back at commit.
+    chain: domain::audit::Head,
+    /// The head's sequence number when the transaction began.
+    chain_start: i64,
+    /// This process's turn to write (see [`crate::Store::begin`]).
+    _turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
@@ -131,7 +137,7 @@ const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_i
 const CREDIT_INSERT: &str = "INSERT INTO project_credits (project_id, unit_id, position) VALUES ";
 const EVENT_INSERT: &str = "INSERT INTO events (id, project_id, kind, event_date, amount, company_code, parcel, \
      note, evidence, corrects_id, correction_reason, withdrawn, illustrative, created_at, created_by, review) VALUES ";
-const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, entity_id, action, before_json, after_json) VALUES ";
+const LOG_INSERT: &str = "INSERT INTO change_log (at, actor, entity, entity_key, entity_id, action, before_json, after_json, seq, hash) VALUES ";
 
 /// A record as the change log keeps it. These records hold no maps with non-string keys, the
 /// one thing that makes serde_json fail, so an empty string here would mean a bug, not bad
@@ -146,6 +152,8 @@ impl Tx {
         backend: Backend,
         actor: &str,
         today: NaiveDate,
+        chain: domain::audit::Head,
+        turn: tokio::sync::OwnedSemaphorePermit,
     ) -> Self {
         Tx {
             tx,
@@ -159,7 +167,7 @@ impl Tx {
             projects: Batch::new(PROJECT_INSERT, 17),
             credits: Batch::new(CREDIT_INSERT, 3),
             events: Batch::new(EVENT_INSERT, 16),
-            log: Batch::unconstrained(LOG_INSERT, 8),
+            log: Batch::unconstrained(LOG_INSERT, 10),
             dirty: HashSet::new(),
             changed: false,
             entry_review: domain::review::ReviewState::Approved,
@@ -167,6 +175,9 @@ impl Tx {
             fresh_projects: HashMap::new(),
             held_duplicates: Vec::new(),
             deferred_indexes: Vec::new(),
+            chain_start: chain.seq,
+            chain,
+            _turn: turn,
         }
     }
 
@@ -196,8 +207,26 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        if self.chain.seq != self.chain_start {
+            sqlx::query("UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.chain.seq)
+                .bind(domain::audit::to_hex(&self.chain.hash))
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         Ok(())
+    }
+
+    /// The audit chain's head as this transaction has moved it.
+    pub(crate) fn audit_head(&self) -> domain::audit::Head {
+        self.chain
+    }
+
+    /// Moves the head past entries chained outside [`Tx::log_json`] (the entries written
+    /// before the chain existed); written at commit.
+    pub(crate) fn set_audit_head(&mut self, head: domain::audit::Head) {
+        self.chain = head;
     }
 
     pub async fn rollback(self) -> Result<()> {
@@ -229,8 +258,20 @@ impl Tx {
         after: Option<String>,
     ) -> Result<()> {
         self.changed = true;
+        let at = now_millis();
+        let (seq, hash) = self.chain.append(domain::audit::Entry {
+            seq: 0,
+            at,
+            actor: &self.actor,
+            entity,
+            entity_key: key,
+            entity_id: id,
+            action,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        });
         let row = vec![
-            Value::from(now_millis()),
+            Value::from(at),
             Value::from(self.actor.as_str()),
             Value::from(entity),
             Value::from(key),
@@ -238,6 +279,8 @@ impl Tx {
             Value::from(action),
             Value::from(before),
             Value::from(after),
+            Value::from(seq),
+            Value::from(domain::audit::to_hex(&hash)),
         ];
         self.log.push(row);
         if self.log.is_full() {

@@ -1,0 +1,132 @@
+//! The audit log's hash chain in the database: entries written before it existed are chained
+//! once, and [`Store::verify_audit`] walks the whole log against it (domain::audit).
+
+use domain::audit::{Head, StoredEntry, Verdict, Verifier};
+use sqlx::Row;
+
+use crate::{Backend, Result, Store, StoreError};
+
+/// Entries read per query while verifying.
+const PAGE: i64 = 10_000;
+
+const ENTRY_SELECT: &str = "SELECT id, seq, hash, at, actor, entity, entity_key, entity_id, action, before_json, after_json \
+     FROM change_log";
+
+fn stored_entry(row: &sqlx::any::AnyRow) -> Result<StoredEntry> {
+    Ok(StoredEntry {
+        id: row.try_get(0)?,
+        seq: row.try_get(1)?,
+        hash: row.try_get(2)?,
+        at: row.try_get(3)?,
+        actor: row.try_get(4)?,
+        entity: row.try_get(5)?,
+        entity_key: row.try_get(6)?,
+        entity_id: row.try_get(7)?,
+        action: row.try_get(8)?,
+        before: row.try_get(9)?,
+        after: row.try_get(10)?,
+    })
+}
+
+fn head_of(row: &sqlx::any::AnyRow) -> Result<Head> {
+    let hash: String = row.try_get(1)?;
+    Ok(Head {
+        seq: row.try_get(0)?,
+        hash: domain::audit::from_hex(&hash)
+            .ok_or_else(|| StoreError::Corrupt(format!("审计链头: {hash}")))?,
+    })
+}
+
+impl Store {
+    /// Chains the entries written before migration 17, in the order they were written. Runs
+    /// once, when the store is opened after the migration; afterwards `legacy_through` is 0.
+    pub(crate) async fn chain_legacy_entries(&self) -> Result<()> {
+        let legacy: i64 = sqlx::query("SELECT legacy_through FROM audit_chain WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?;
+        if legacy == 0 {
+            return Ok(());
+        }
+        let mut tx = self.begin("system:migrate").await?;
+        let mut head = tx.audit_head();
+        let mut after = 0i64;
+        loop {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{ENTRY_SELECT} WHERE seq IS NULL AND id > $1 AND id <= $2 ORDER BY id LIMIT {PAGE}"
+            ));
+            let rows = sqlx::query(sql)
+                .bind(after)
+                .bind(legacy)
+                .fetch_all(tx.conn())
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get(0)?;
+            for row in &rows {
+                let e = stored_entry(row)?;
+                let (seq, hash) = head.append(domain::audit::Entry {
+                    seq: 0,
+                    at: e.at,
+                    actor: &e.actor,
+                    entity: &e.entity,
+                    entity_key: &e.entity_key,
+                    entity_id: e.entity_id,
+                    action: &e.action,
+                    before: e.before.as_deref(),
+                    after: e.after.as_deref(),
+                });
+                sqlx::query("UPDATE change_log SET seq = $1, hash = $2 WHERE id = $3")
+                    .bind(seq)
+                    .bind(domain::audit::to_hex(&hash))
+                    .bind(e.id)
+                    .execute(tx.conn())
+                    .await?;
+            }
+        }
+        tx.set_audit_head(head);
+        sqlx::query("UPDATE audit_chain SET legacy_through = 0 WHERE id = 1")
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    /// Walks the whole audit log in one snapshot: the entries without a sequence number (never
+    /// chained, so written around the application), then the chain in order, then the head the
+    /// last commit recorded. Stops at the first breach.
+    pub async fn verify_audit(&self) -> Result<Verdict> {
+        let begin = match self.backend() {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.pool().begin_with(begin).await?;
+        let recorded = head_of(
+            &sqlx::query("SELECT seq, hash FROM audit_chain WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        let mut verifier = Verifier::new();
+        let mut last_id = None;
+        let unchained = sqlx::AssertSqlSafe(format!(
+            "{ENTRY_SELECT} WHERE seq IS NULL ORDER BY id LIMIT 1"
+        ));
+        if let Some(row) = sqlx::query(unchained).fetch_optional(&mut *tx).await? {
+            verifier.check(&stored_entry(&row)?);
+        }
+        let mut after = i64::MIN;
+        while !verifier.broken() {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{ENTRY_SELECT} WHERE seq > $1 ORDER BY seq LIMIT {PAGE}"
+            ));
+            let rows = sqlx::query(sql).bind(after).fetch_all(&mut *tx).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get(1)?;
+            for row in &rows {
+                let entry = stored_entry(row)?;
+                last_id = Some(entry.id);
+                verifier.check(&entry);
+            }
+        }
+        tx.rollback().await?;
+        Ok(verifier.finish(recorded, last_id))
+    }
+}
