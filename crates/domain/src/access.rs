@@ -71,6 +71,12 @@ impl Role {
         })
     }
 
+    /// The three administrators (三员: 系统管理员, 安全管理员, 审计员), who must sign in with a
+    /// second factor.
+    pub fn needs_second_factor(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::Auditor)
+    }
+
     /// Unit staff and reviewers act for exactly one unit; no other role is tied to one.
     pub fn needs_unit(self) -> bool {
         matches!(self, Role::UnitStaff | Role::UnitReviewer)
@@ -128,6 +134,17 @@ impl Actor {
     /// city), the editable value lists, leaders, chains and teams.
     pub fn manages_city_data(&self) -> bool {
         self.role == Role::Bureau
+    }
+
+    /// The sign-in rules, locks and sessions: the 安全管理员's alone (三员分立).
+    pub fn manages_security(&self) -> bool {
+        self.role == Role::SecAdmin
+    }
+
+    /// The audit log: the 审计员's alone, so that the administrators it records do not read
+    /// or judge their own trail (三员分立).
+    pub fn reads_audit_log(&self) -> bool {
+        self.role == Role::Auditor
     }
 
     /// Keep the list of units: the system administrator's as well as the bureau's.

@@ -22,6 +22,7 @@ pub mod period;
 pub mod records;
 pub mod responsibility;
 pub mod review;
+pub mod security;
 pub mod stage;
 pub mod synthetic;
 pub mod text;

@@ -130,3 +130,33 @@ impl Store {
         Ok(verifier.finish(recorded, last_id))
     }
 }
+
+/// Which entries the audit page lists: each filter an exact value when given.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub entity_key: Option<String>,
+    /// Entries before this sequence number (the next page).
+    pub before_seq: Option<i64>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// The newest entries first, as the 审计员 reads them.
+    pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredEntry>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{ENTRY_SELECT} WHERE seq IS NOT NULL AND ($1 = '' OR actor = $1) AND ($2 = '' OR entity = $2) \
+             AND ($3 = '' OR entity_key = $3) AND seq < $4 ORDER BY seq DESC LIMIT $5"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(filter.actor.clone().unwrap_or_default())
+            .bind(filter.entity.clone().unwrap_or_default())
+            .bind(filter.entity_key.clone().unwrap_or_default())
+            .bind(filter.before_seq.unwrap_or(i64::MAX))
+            .bind(filter.limit.clamp(1, 500))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(stored_entry).collect()
+    }
+}

@@ -30,6 +30,7 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
+pub use audit::AuditFilter;
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
 pub use duplicates::SuspectedDuplicate;
@@ -42,7 +43,7 @@ pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
 pub use review::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 pub use sheets::{SheetInfo, sha256_hex};
 pub use tx::{Added, Tx, Upserted};
-pub use users::{Session, User};
+pub use users::{Failure, Session, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

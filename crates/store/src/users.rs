@@ -3,6 +3,7 @@
 
 use domain::FieldError;
 use domain::access::Role;
+use domain::security::{Policy, SignInStep};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -24,18 +25,41 @@ pub struct User {
     pub disabled: bool,
     /// For a 市领导 account, the leader it speaks for: their 包保 scope and escalated blockers.
     pub leader: Option<String>,
+    /// When the password was last set (epoch ms).
+    pub password_changed_at: i64,
+    /// The next sign-in must set a new password (an administrator set this one).
+    pub must_change_password: bool,
+    /// Failed sign-ins in a row.
+    pub failed_logins: i64,
+    /// Locked against sign-in until then (epoch ms).
+    pub locked_until: Option<i64>,
+    /// The TOTP secret, hex; `None` until the account enrols.
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
 }
 
-/// A signed-in session: its user and the token its forms must carry.
+impl User {
+    pub fn locked_at(&self, now: i64) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
+/// A session: its user, the token its forms must carry, the sign-in step it has reached, and
+/// why it ended, once it has.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: i64,
+    pub step: SignInStep,
+    pub last_seen_at: i64,
+    /// 'replaced', 'idle', 'expired', 'signed_out' or 'ended_by_admin'.
+    pub ended: Option<String>,
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, n.name, u.password_hash, u.disabled, \
-     l.name FROM users u LEFT JOIN units n ON n.id = u.unit_id LEFT JOIN leaders l ON l.id = u.leader_id";
+     l.name, u.password_changed_at, u.must_change_password, u.failed_logins, u.locked_until, u.totp_secret \
+     FROM users u LEFT JOIN units n ON n.id = u.unit_id LEFT JOIN leaders l ON l.id = u.leader_id";
 
 fn user_from_row(row: &AnyRow, offset: usize) -> Result<User> {
     let role: String = row.try_get(offset + 3)?;
@@ -48,6 +72,11 @@ fn user_from_row(row: &AnyRow, offset: usize) -> Result<User> {
         password_hash: row.try_get(offset + 5)?,
         disabled: row.try_get::<i64, _>(offset + 6)? != 0,
         leader: row.try_get(offset + 7)?,
+        password_changed_at: row.try_get(offset + 8)?,
+        must_change_password: row.try_get::<i64, _>(offset + 9)? != 0,
+        failed_logins: row.try_get(offset + 10)?,
+        locked_until: row.try_get(offset + 11)?,
+        totp_secret: row.try_get(offset + 12)?,
     })
 }
 
@@ -96,8 +125,8 @@ impl Tx {
             )));
         }
         let id: i64 = sqlx::query(
-            "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (username, display_name, role, unit_id, password_hash, created_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         )
         .bind(&username)
         .bind(display_name.trim())
@@ -151,31 +180,12 @@ impl Store {
         row.map(|r| user_from_row(&r, 0)).transpose()
     }
 
-    /// Opens a session for `user_id` under the random `token`, valid until `expires_at`
-    /// (epoch ms).
-    pub async fn create_session(
-        &self,
-        token: &str,
-        user_id: i64,
-        csrf_token: &str,
-        expires_at: i64,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token)
-            .bind(user_id)
-            .bind(csrf_token)
-            .bind(now_millis())
-            .bind(expires_at)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// The live session with this token, if any; an expired one is removed.
+    /// The session with this token, live or ended (the caller tells the browser why);
+    /// `None` for a token never issued or a disabled account.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT s.csrf_token, s.expires_at, x.* FROM sessions s JOIN ({USER_SELECT}) x ON x.id = s.user_id \
-             WHERE s.id = $1"
+            "SELECT s.csrf_token, s.expires_at, s.step, s.last_seen_at, s.ended, x.* FROM sessions s \
+             JOIN ({USER_SELECT}) x ON x.id = s.user_id WHERE s.id = $1"
         ));
         let Some(row) = sqlx::query(sql)
             .bind(token)
@@ -184,27 +194,335 @@ impl Store {
         else {
             return Ok(None);
         };
-        let expires_at: i64 = row.try_get(1)?;
-        if expires_at <= now_millis() {
-            self.delete_session(token).await?;
-            return Ok(None);
-        }
-        let user = user_from_row(&row, 2)?;
+        let user = user_from_row(&row, 5)?;
         if user.disabled {
             return Ok(None);
         }
+        let step: String = row.try_get(2)?;
         Ok(Some(Session {
             user,
             csrf_token: row.try_get(0)?,
-            expires_at,
+            expires_at: row.try_get(1)?,
+            step: SignInStep::from_code(&step)
+                .ok_or_else(|| StoreError::Corrupt(format!("会话步骤: {step}")))?,
+            last_seen_at: row.try_get(3)?,
+            ended: row.try_get(4)?,
         }))
     }
 
-    pub async fn delete_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(token)
-            .execute(self.pool())
-            .await?;
+    /// Marks a live session used at `now`, at most once a minute (a write per request would
+    /// be the busiest statement of the system).
+    pub async fn touch_session(&self, token: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND ended IS NULL AND last_seen_at < $3",
+        )
+        .bind(now)
+        .bind(token)
+        .bind(now - 60_000)
+        .execute(self.pool())
+        .await?;
         Ok(())
+    }
+
+    /// The sign-in rules the 安全管理员 set, or the defaults.
+    pub async fn security_policy(&self) -> Result<Policy> {
+        read_policy(&mut *self.pool().acquire().await?).await
+    }
+
+    /// Every account with its state, for the 安全管理员 and the 系统管理员.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.username"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| user_from_row(r, 0)).collect()
+    }
+
+    /// Live sessions per account (username, count, last used).
+    pub async fn live_sessions(&self, now: i64) -> Result<Vec<(String, i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT u.username, COUNT(*), MAX(s.last_seen_at) FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.ended IS NULL AND s.expires_at > $1 GROUP BY u.username ORDER BY u.username",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+}
+
+const POLICY_KEY: &str = "security_policy";
+
+/// What a failed sign-in led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Counted; the account is not locked.
+    Counted,
+    /// This failure locked the account until then.
+    Locked(i64),
+}
+
+impl Tx {
+    /// Logs a sign-in refused for `username` (who may not exist): counts it against the
+    /// account and locks it when the policy says so.
+    pub async fn sign_in_failed(
+        &mut self,
+        username: &str,
+        reason: &str,
+        policy: &Policy,
+        now: i64,
+    ) -> Result<Failure> {
+        let key: String = username.chars().take(64).collect();
+        let row = sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = $1 RETURNING failed_logins",
+        )
+        .bind(&key)
+        .fetch_optional(self.conn())
+        .await?;
+        let mut outcome = Failure::Counted;
+        if let Some(row) = row {
+            let failures: i64 = row.try_get(0)?;
+            if let Some(until) =
+                policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now)
+            {
+                sqlx::query(
+                    "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE username = $2",
+                )
+                .bind(until)
+                .bind(&key)
+                .execute(self.conn())
+                .await?;
+                outcome = Failure::Locked(until);
+            }
+        }
+        self.log_security("sign_in", &key, "failure", Some(&reason))
+            .await?;
+        if let Failure::Locked(until) = outcome {
+            self.log_security("sign_in", &key, "locked", Some(&until))
+                .await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Logs a sign-in refused without counting it (the account is already locked).
+    pub async fn log_sign_in_refused(&mut self, username: &str, reason: &str) -> Result<()> {
+        let key: String = username.chars().take(64).collect();
+        self.log_security("sign_in", &key, "failure", Some(&reason))
+            .await
+    }
+
+    /// Opens a session for a user whose password was right, at `step` of the sign-in, and
+    /// ends every other session of the account (one session per account; the other browser
+    /// is told). Returns how many were ended.
+    pub async fn sign_in(
+        &mut self,
+        user: &User,
+        token: &str,
+        csrf_token: &str,
+        step: SignInStep,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<u64> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.id)
+            .execute(self.conn())
+            .await?;
+        let ended = sqlx::query(
+            "UPDATE sessions SET ended = 'replaced' WHERE user_id = $1 AND ended IS NULL AND expires_at > $2",
+        )
+        .bind(user.id)
+        .bind(now)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, step, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $4)",
+        )
+        .bind(token)
+        .bind(user.id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at)
+        .bind(step.code())
+        .execute(self.conn())
+        .await?;
+        self.log_security(
+            "sign_in",
+            &user.username,
+            "success",
+            Some(&serde_json::json!({"step": step.code(), "ended_sessions": ended})),
+        )
+        .await?;
+        Ok(ended)
+    }
+
+    /// Moves a session on to the next step of its sign-in, logged.
+    pub async fn advance_session(
+        &mut self,
+        token: &str,
+        username: &str,
+        step: SignInStep,
+    ) -> Result<()> {
+        sqlx::query("UPDATE sessions SET step = $1 WHERE id = $2 AND ended IS NULL")
+            .bind(step.code())
+            .bind(token)
+            .execute(self.conn())
+            .await?;
+        self.log_security("sign_in", username, "step", Some(&step.code()))
+            .await
+    }
+
+    /// Ends a session, saying why (signed_out, idle, expired), logged.
+    pub async fn end_session(
+        &mut self,
+        token: &str,
+        username: &str,
+        reason: &'static str,
+    ) -> Result<()> {
+        let ended = sqlx::query("UPDATE sessions SET ended = $1 WHERE id = $2 AND ended IS NULL")
+            .bind(reason)
+            .bind(token)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if ended > 0 {
+            self.log_security("session", username, "end", Some(&reason))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The 安全管理员 ends every session of an account; returns how many.
+    pub async fn end_sessions_of(&mut self, username: &str) -> Result<u64> {
+        let ended = sqlx::query(
+            "UPDATE sessions SET ended = 'ended_by_admin' WHERE ended IS NULL \
+             AND user_id = (SELECT id FROM users WHERE username = $1)",
+        )
+        .bind(username)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        self.log_security("session", username, "end_all", Some(&ended))
+            .await?;
+        Ok(ended)
+    }
+
+    /// The 安全管理员 lifts a lock before it runs out, logged.
+    pub async fn unlock(&mut self, username: &str) -> Result<()> {
+        let changed = sqlx::query(
+            "UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE username = $1",
+        )
+        .bind(username)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
+        }
+        self.log_security("user", username, "unlock", None::<&()>)
+            .await
+    }
+
+    /// Sets a password (its hash; the hash is never logged). `temporary` when an
+    /// administrator sets it: the next sign-in must change it.
+    pub async fn set_password(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        temporary: bool,
+        now: i64,
+    ) -> Result<()> {
+        let changed = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 \
+             WHERE username = $4",
+        )
+        .bind(password_hash)
+        .bind(i64::from(temporary))
+        .bind(now)
+        .bind(username)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
+        }
+        let action = if temporary {
+            "password_reset"
+        } else {
+            "password_change"
+        };
+        self.log_security("user", username, action, None::<&()>)
+            .await
+    }
+
+    /// Enrols a TOTP secret (hex) for an account, after it proved it holds it with a code of
+    /// `step`; logged without the secret.
+    pub async fn enrol_totp(&mut self, username: &str, secret_hex: &str, step: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE username = $3")
+            .bind(secret_hex)
+            .bind(step)
+            .bind(username)
+            .execute(self.conn())
+            .await?;
+        self.log_security("user", username, "totp_enrol", None::<&()>)
+            .await
+    }
+
+    /// Takes the TOTP step a code matched: false when that step (or a later one) was already
+    /// used, so that one code signs in once.
+    pub async fn use_totp_step(&mut self, username: &str, step: i64) -> Result<bool> {
+        let taken = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE username = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(username)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(taken == 1)
+    }
+
+    /// The 安全管理员 sets the sign-in rules, logged with what they were.
+    pub async fn set_security_policy(&mut self, policy: &Policy) -> Result<()> {
+        let before = read_policy(self.conn()).await?;
+        if before == *policy {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(POLICY_KEY)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(POLICY_KEY)
+            .bind(serde_json::to_string(policy).unwrap_or_default())
+            .execute(self.conn())
+            .await?;
+        self.log("settings", POLICY_KEY, "set", Some(&before), Some(policy))
+            .await
+    }
+
+    /// The last TOTP step an account used.
+    pub async fn totp_last_step(&mut self, username: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT totp_last_step FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())
+    }
+}
+
+async fn read_policy(conn: &mut sqlx::AnyConnection) -> Result<Policy> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(POLICY_KEY)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        None => Ok(Policy::default()),
+        Some(row) => {
+            let text: String = row.try_get(0)?;
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("安全策略: {e}")))
+        }
     }
 }

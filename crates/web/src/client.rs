@@ -53,7 +53,19 @@ pub async fn send(
     cookie: Option<&str>,
     body: Option<(&str, String)>,
 ) -> Reply {
-    match exchange(addr, method, path, cookie, body).await {
+    send_with(addr, method, path, cookie, &[], body).await
+}
+
+/// As [`send`], with more request headers.
+pub async fn send_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Reply {
+    match exchange(addr, method, path, cookie, headers, body).await {
         Ok(reply) => reply,
         Err(e) => Reply {
             status: 0,
@@ -68,12 +80,16 @@ async fn exchange(
     method: &str,
     path: &str,
     cookie: Option<&str>,
+    headers: &[(&str, &str)],
     body: Option<(&str, String)>,
 ) -> std::io::Result<Reply> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(cookie) = cookie {
         head.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     let payload = match &body {
         Some((content_type, text)) => {
@@ -130,4 +146,44 @@ fn dechunk(mut rest: &str) -> String {
         rest = after.get(size + 2..).unwrap_or("");
     }
     out
+}
+
+/// The value of a named cookie a reply sets, as `name=value`.
+pub fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|(_, v)| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The value of the first hidden `csrf` field of a page.
+pub fn csrf_field(body: &str) -> Option<String> {
+    body.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+}
+
+/// Posts the sign-in form as a browser does: opens the page for its token first. Returns the
+/// reply to the post (a 303 to the next step on success, with the session cookie).
+pub async fn post_sign_in(addr: SocketAddr, username: &str, password: &str) -> Reply {
+    let page = send(addr, "GET", "/login", None, None).await;
+    let token = csrf_field(&page.body).unwrap_or_default();
+    let cookie = set_cookie(&page, "zs_login").unwrap_or_default();
+    let body = form(&[
+        ("username", username),
+        ("password", password),
+        ("csrf", &token),
+    ]);
+    send(
+        addr,
+        "POST",
+        "/login",
+        Some(&cookie),
+        Some(("application/x-www-form-urlencoded", body)),
+    )
+    .await
 }

@@ -14,6 +14,10 @@ use store::StoreError;
 pub enum WebError {
     #[error("请先登录")]
     Unauthenticated,
+    /// A session that ended, or a sign-in with a step still to pass: the browser goes to this
+    /// address (the API answers 401).
+    #[error("请先完成登录")]
+    SignIn(String),
     #[error("无权进行此操作")]
     Forbidden,
     /// Also what unit staff get for another unit's project: its existence is not theirs to know.
@@ -36,7 +40,7 @@ impl WebError {
 
     fn status(&self) -> StatusCode {
         match self {
-            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Unauthenticated | WebError::SignIn(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -48,7 +52,7 @@ impl WebError {
 
     fn code(&self) -> &'static str {
         match self {
-            WebError::Unauthenticated => "unauthenticated",
+            WebError::Unauthenticated | WebError::SignIn(_) => "unauthenticated",
             WebError::Forbidden => "forbidden",
             WebError::NotFound(_) => "not_found",
             WebError::BadRequest(_) => "bad_request",
@@ -102,8 +106,10 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if matches!(self, WebError::Unauthenticated) {
-            return Redirect::to("/login").into_response();
+        match &self {
+            WebError::Unauthenticated => return Redirect::to("/login").into_response(),
+            WebError::SignIn(to) => return Redirect::to(to).into_response(),
+            _ => {}
         }
         let title = match self.status() {
             StatusCode::FORBIDDEN => "无权访问",

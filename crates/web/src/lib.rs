@@ -21,6 +21,7 @@ mod project_form;
 mod projects;
 mod review;
 pub mod scoreboard;
+mod security;
 mod settings;
 mod sheets;
 mod targets;
@@ -104,6 +105,19 @@ pub fn router(state: AppState) -> Router {
         .route("/my", get(my::show))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/login/totp", get(auth::totp_form).post(auth::totp_check))
+        .route(
+            "/account/password",
+            get(auth::password_form).post(auth::password_change),
+        )
+        .route("/account/totp", get(auth::enrol_form).post(auth::enrol))
+        .route("/security", get(security::show))
+        .route("/security/policy", post(security::set_policy))
+        .route(
+            "/security/users/{username}/{action}",
+            post(security::account_action),
+        )
+        .route("/audit", get(security::audit_log))
         .route("/static/app.css", get(stylesheet))
         .route("/projects", get(projects::list_projects))
         .route("/projects/export", get(files::export_projects))
@@ -202,12 +216,17 @@ pub fn router(state: AppState) -> Router {
             post(project_actions::verify_fund),
         )
         .nest("/api/v1", api::router())
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.secure_cookies,
+            security_headers,
+        ))
         .with_state(state)
 }
 
-/// Headers that keep the pages from being framed, sniffed or made to load foreign content.
+/// Headers that keep the pages from being framed, sniffed, cached or made to load foreign
+/// content; behind TLS (`behind_tls`, the same switch as the Secure cookie), HSTS as well.
 async fn security_headers(
+    axum::extract::State(behind_tls): axum::extract::State<bool>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -223,8 +242,19 @@ async fn security_headers(
     set(
         headers,
         header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
     );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    if behind_tls {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     response
 }
 

@@ -67,7 +67,7 @@ pub struct SheetLine {
 }
 
 /// Beijing time, as the office reads it.
-fn when(millis: i64) -> String {
+pub(crate) fn when(millis: i64) -> String {
     let Some(t) = DateTime::from_timestamp_millis(millis) else {
         return String::new();
     };

@@ -14,6 +14,8 @@ pub struct Layout {
     pub can_create: bool,
     pub can_import: bool,
     pub reads_projects: bool,
+    pub manages_security: bool,
+    pub reads_audit_log: bool,
 }
 
 impl Layout {
@@ -26,6 +28,8 @@ impl Layout {
             can_create: user.actor().creates_projects(),
             can_import: user.actor().manages_city_data(),
             reads_projects: user.actor().reads_projects(),
+            manages_security: user.actor().manages_security(),
+            reads_audit_log: user.actor().reads_audit_log(),
         }
     }
 }

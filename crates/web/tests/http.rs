@@ -11,10 +11,18 @@ use domain::records::{Project, Unit, UnitKind};
 use domain::stage::StageEvent;
 use domain::{EventKind, Stage};
 use store::{Store, both_databases};
-use web::client::{Reply, form, send};
+use web::client::{Reply, csrf_field, form, post_sign_in, send, send_with, set_cookie};
+
+/// The TOTP secret the test harness enrols for the three administrators.
+const ADMIN_SECRET: &[u8] = b"12345678901234567890";
 
 struct App {
     addr: SocketAddr,
+    /// Each session's CSRF token by its cookie, sent as `X-CSRF-Token` with API writes as a
+    /// browser's script would.
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The last TOTP step each administrator used: a code is taken once.
+    totp_steps: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
 
 impl App {
@@ -59,37 +67,75 @@ impl App {
     }
 
     async fn post_json(&self, path: &str, cookie: Option<&str>, json: &str) -> Reply {
-        send(
+        let token = cookie
+            .and_then(|c| self.tokens.lock().unwrap().get(c).cloned())
+            .unwrap_or_default();
+        send_with(
             self.addr,
             "POST",
             path,
             cookie,
+            &[("X-CSRF-Token", &token)],
             Some(("application/json", json.to_owned())),
         )
         .await
     }
 
-    /// Signs in and returns the session cookie and the session's CSRF token.
+    /// The code an administrator's authenticator shows: a step after the last one used (a
+    /// code is taken once), waiting for the clock when three steps were used within one.
+    async fn totp_code(&self, username: &str) -> String {
+        self.totp_code_of(username, ADMIN_SECRET).await
+    }
+
+    async fn totp_code_of(&self, username: &str, secret: &[u8]) -> String {
+        use domain::security::totp;
+        loop {
+            let now = totp::step_at(chrono::Utc::now().timestamp_millis());
+            let taken = {
+                let mut steps = self.totp_steps.lock().unwrap();
+                let step = steps
+                    .get(username)
+                    .map_or(now - 1, |last| (last + 1).max(now - 1));
+                (step <= now + 1).then(|| {
+                    steps.insert(username.to_owned(), step);
+                    step
+                })
+            };
+            if let Some(step) = taken {
+                return totp::code(secret, step);
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Signs in (with the administrators' second factor) and returns the session cookie and
+    /// the session's CSRF token.
     async fn sign_in(&self, username: &str) -> (String, String) {
-        let reply = self
-            .post_form(
-                "/login",
-                None,
-                &[("username", username), ("password", "correct horse")],
-            )
-            .await;
+        let reply = post_sign_in(self.addr, username, "correct horse").await;
         assert_eq!(
             reply.status, 303,
             "{username} could not sign in: {}",
             reply.body
         );
-        let cookie = reply
-            .header("set-cookie")
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
+        let cookie = set_cookie(&reply, web::auth::COOKIE).unwrap();
+        if reply.header("location") == Some("/login/totp") {
+            let page = self.get("/login/totp", Some(&cookie)).await;
+            let csrf = csrf_field(&page.body).unwrap();
+            let code = self.totp_code(username).await;
+            let done = self
+                .post_form(
+                    "/login/totp",
+                    Some(&cookie),
+                    &[("csrf", &csrf), ("code", &code)],
+                )
+                .await;
+            assert_eq!(
+                (done.status, done.header("location")),
+                (303, Some("/my")),
+                "{username}'s code was refused: {}",
+                done.body
+            );
+        }
         // Every signed-in page carries the token in its sign-out form; every account may open /units.
         let page = self.get("/units", Some(&cookie)).await;
         let csrf = page
@@ -99,6 +145,10 @@ impl App {
             .and_then(|rest| rest.split('"').next())
             .unwrap_or_default()
             .to_owned();
+        self.tokens
+            .lock()
+            .unwrap()
+            .insert(cookie.clone(), csrf.clone());
         (cookie, csrf)
     }
 }
@@ -109,6 +159,11 @@ fn d(text: &str) -> NaiveDate {
 
 /// Two counties with a project each, and one account per role.
 async fn start(store: Store) -> App {
+    start_with(store, false).await
+}
+
+/// As [`start`], for a server behind TLS when `behind_tls` (Secure cookies, HSTS).
+async fn start_with(store: Store, behind_tls: bool) -> App {
     let mut tx = store.begin("test").await.unwrap();
     tx.upsert_unit(&Unit::new("双鸭山市", UnitKind::City, None, None, None).unwrap())
         .await
@@ -147,9 +202,20 @@ async fn start(store: Store) -> App {
         tx.add_user(username, username, role, unit, &hash)
             .await
             .unwrap();
+        if role.needs_second_factor() {
+            tx.enrol_totp(username, &hex_of(ADMIN_SECRET), 0)
+                .await
+                .unwrap();
+        }
     }
     tx.commit().await.unwrap();
-    let state = web::AppState::new(store, false, search::SearchIndex::open(None).unwrap()).unwrap();
+    serve_app(store, behind_tls).await
+}
+
+/// A server over `store` as it stands.
+async fn serve_app(store: Store, behind_tls: bool) -> App {
+    let state =
+        web::AppState::new(store, behind_tls, search::SearchIndex::open(None).unwrap()).unwrap();
     let (bound, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         web::serve(state, "127.0.0.1:0".parse().unwrap(), |addr| {
@@ -160,7 +226,13 @@ async fn start(store: Store) -> App {
     });
     App {
         addr: rx.await.unwrap(),
+        tokens: Default::default(),
+        totp_steps: Default::default(),
     }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 both_databases! {
@@ -179,17 +251,17 @@ both_databases! {
     async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong(db) {
         let app = start(db.open().await.unwrap()).await;
         for (user, password) in [("jixian", "wrong"), ("nobody", "correct horse")] {
-            let reply = app.post_form("/login", None, &[("username", user), ("password", password)]).await;
+            let reply = post_sign_in(app.addr, user, password).await;
             assert_eq!(reply.status, 401);
             assert!(reply.body.contains("用户名或密码错误"));
-            assert!(reply.header("set-cookie").is_none());
+            assert!(set_cookie(&reply, web::auth::COOKIE).is_none());
         }
     }
 
     async fn the_session_cookie_is_http_only_and_strict_and_pages_carry_security_headers(db) {
         let app = start(db.open().await.unwrap()).await;
-        let reply = app.post_form("/login", None, &[("username", "bureau"), ("password", "correct horse")]).await;
-        let cookie = reply.header("set-cookie").unwrap();
+        let reply = post_sign_in(app.addr, "bureau", "correct horse").await;
+        let cookie = reply.headers.iter().find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("zs_session=")).map(|(_, v)| v.as_str()).unwrap();
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
         let page = app.get("/projects", Some(cookie.split(';').next().unwrap())).await;
         assert_eq!(page.header("x-frame-options"), Some("DENY"));
@@ -1230,7 +1302,7 @@ both_databases! {
         let (_, _, page) = home("sysadmin").await;
         assert!(page.contains("不处理业务数据") && !page.contains("堵点"), "{page}");
         // Signing in lands on the home page.
-        let reply = app.post_form("/login", None, &[("username", "bureau"), ("password", "correct horse")]).await;
+        let reply = post_sign_in(app.addr, "bureau", "correct horse").await;
         assert_eq!(reply.header("location"), Some("/my"));
     }
 }
@@ -1643,5 +1715,207 @@ both_databases! {
         let (auditor, auditor_csrf) = app.sign_in("auditor").await;
         let refused = app.post_form("/visits", Some(&auditor), &[("csrf", &auditor_csrf), ("date", "2022-06-01"), ("enterprise", "某公司")]).await;
         assert_eq!(refused.status, 403);
+    }
+}
+
+/// Signs in with a password and returns the reply and its session cookie.
+async fn password_only(app: &App, username: &str, password: &str) -> (Reply, String) {
+    let reply = post_sign_in(app.addr, username, password).await;
+    let cookie = set_cookie(&reply, web::auth::COOKIE).unwrap_or_default();
+    (reply, cookie)
+}
+
+fn actions_of(log: Vec<store::ChangeEntry>) -> Vec<String> {
+    log.into_iter().map(|c| c.action).collect()
+}
+
+both_databases! {
+    async fn repeated_failures_lock_an_account_for_the_policys_time_and_the_security_administrator_unlocks_it(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let (sec, sec_csrf) = app.sign_in("secadmin").await;
+        let s = Some(sec.as_str());
+        // A setting out of its bounds is refused beside its field; none can switch a control off.
+        let mut policy = vec![("csrf", sec_csrf.as_str()), ("p0", "10"), ("p1", "3"), ("p2", "90"), ("p3", "1"), ("p4", "15"), ("p5", "30")];
+        let refused = app.post_form("/security/policy", s, &policy).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("连续失败锁定次数：须在 3 到 10 之间"), "{}", refused.body);
+        policy[4] = ("p3", "3");
+        assert_eq!(app.post_form("/security/policy", s, &policy).await.status, 303);
+        assert_eq!(store.security_policy().await.unwrap().lockout_after, 3);
+
+        for _ in 0..2 {
+            let (reply, _) = password_only(&app, "jixian", "wrong horse").await;
+            assert_eq!(reply.status, 401);
+            assert!(reply.body.contains("用户名或密码错误"));
+        }
+        let (third, _) = password_only(&app, "jixian", "wrong horse").await;
+        assert_eq!(third.status, 403);
+        assert!(third.body.contains("账号已锁定，请 15 分钟后再试"), "{}", third.body);
+        let (right, cookie) = password_only(&app, "jixian", "correct horse").await;
+        assert_eq!((right.status, cookie.as_str()), (403, ""), "the right password waits out the lock");
+        assert!(right.body.contains("账号已锁定"));
+
+        let page = app.get("/security", s).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("/security/users/jixian/unlock"), "{}", page.body);
+        let unlocked = app.post_form("/security/users/jixian/unlock", s, &[("csrf", sec_csrf.as_str())]).await;
+        assert_eq!(unlocked.status, 303);
+        let (reply, _) = password_only(&app, "jixian", "correct horse").await;
+        assert_eq!((reply.status, reply.header("location")), (303, Some("/my")));
+
+        // Every attempt is in the audit log, and only the security administrator keeps these.
+        assert_eq!(
+            actions_of(store.changes_of("sign_in", "jixian").await.unwrap()),
+            ["failure", "failure", "failure", "locked", "failure", "success"]
+        );
+        assert_eq!(actions_of(store.changes_of("user", "jixian").await.unwrap()).last().unwrap(), "unlock");
+        let (admin, admin_csrf) = app.sign_in("sysadmin").await;
+        assert_eq!(app.get("/security", Some(&admin)).await.status, 403);
+        assert_eq!(app.post_form("/security/users/jixian/unlock", Some(&admin), &[("csrf", admin_csrf.as_str())]).await.status, 403);
+        assert_eq!(app.get("/audit", s).await.status, 403);
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+    }
+
+    async fn one_session_per_account_ends_the_older_and_tells_its_browser_why(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let (first, _) = app.sign_in("bureau").await;
+        let (second, _) = app.sign_in("bureau").await;
+        let old = app.get("/projects", Some(&first)).await;
+        assert_eq!((old.status, old.header("location")), (303, Some("/login?ended=replaced")));
+        assert!(app.get("/login?ended=replaced", None).await.body.contains("您的账号已在其他地方登录，本会话已结束"));
+        assert_eq!(app.get("/api/v1/projects", Some(&first)).await.status, 401);
+        assert_eq!(app.get("/projects", Some(&second)).await.status, 200);
+
+        // Idle past the policy's minutes: the session ends and the browser is told.
+        db.execute_behind_the_store("UPDATE sessions SET last_seen_at = last_seen_at - 1800000").await.unwrap();
+        let idle = app.get("/projects", Some(&second)).await;
+        assert_eq!(idle.header("location"), Some("/login?ended=idle"));
+        assert_eq!(app.get("/projects", Some(&second)).await.header("location"), Some("/login?ended=idle"), "it stays ended");
+
+        // The security administrator ends an account's sessions.
+        let (third, _) = app.sign_in("bureau").await;
+        let (sec, sec_csrf) = app.sign_in("secadmin").await;
+        let ended = app.post_form("/security/users/bureau/end-sessions", Some(&sec), &[("csrf", sec_csrf.as_str())]).await;
+        assert_eq!(ended.status, 303);
+        assert_eq!(app.get("/projects", Some(&third)).await.header("location"), Some("/login?ended=ended_by_admin"));
+        let sessions: Vec<_> = actions_of(store.changes_of("session", "bureau").await.unwrap());
+        assert_eq!(sessions, ["end", "end_all"]);
+    }
+
+    async fn a_password_set_by_an_administrator_or_expired_must_be_changed_before_anything_else(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        tx.set_password("jixian", &hash, true, chrono::Utc::now().timestamp_millis()).await.unwrap();
+        tx.commit().await.unwrap();
+        let (reply, cookie) = password_only(&app, "jixian", "correct horse").await;
+        assert_eq!(reply.header("location"), Some("/account/password"));
+        let c = Some(cookie.as_str());
+        assert_eq!(app.get("/projects", c).await.header("location"), Some("/account/password"));
+        assert_eq!(app.get("/api/v1/projects", c).await.status, 401);
+        let page = app.get("/account/password", c).await;
+        assert!(page.body.contains("至少 10 个字符") && page.body.contains("须设置新密码"), "{}", page.body);
+        let csrf = csrf_field(&page.body).unwrap();
+        for (current, new, confirm, message) in [
+            ("correct horse", "Ab1#", "Ab1#", "至少 10 个字符"),
+            ("correct horse", "zhaoshangzhaoshang", "zhaoshangzhaoshang", "至少 3 种"),
+            ("correct horse", "Zhaoshang#2022", "Zhaoshang#2023", "确认新密码：与新密码不一致"),
+            ("wrong horse", "Zhaoshang#2022", "Zhaoshang#2022", "当前密码：不正确"),
+            ("correct horse", "Jixian#2022abc", "Jixian#2022abc", "不能包含用户名"),
+        ] {
+            let refused = app.post_form("/account/password", c, &[("csrf", &csrf), ("current", current), ("new", new), ("confirm", confirm)]).await;
+            assert_eq!(refused.status, 422, "{new}");
+            assert!(refused.body.contains(message), "{message}: {}", refused.body);
+        }
+        let changed = app.post_form("/account/password", c, &[("csrf", &csrf), ("current", "correct horse"), ("new", "Zhaoshang#2022"), ("confirm", "Zhaoshang#2022")]).await;
+        assert_eq!((changed.status, changed.header("location")), (303, Some("/my")));
+        assert_eq!(app.get("/projects", c).await.status, 200);
+        assert_eq!(password_only(&app, "jixian", "correct horse").await.0.status, 401);
+        let (reply, _) = password_only(&app, "jixian", "Zhaoshang#2022").await;
+        assert_eq!(reply.header("location"), Some("/my"));
+
+        // A password older than the policy allows is changed the same way.
+        db.execute_behind_the_store("UPDATE users SET password_changed_at = 0 WHERE username = 'jixian'").await.unwrap();
+        let (reply, _) = password_only(&app, "jixian", "Zhaoshang#2022").await;
+        assert_eq!(reply.header("location"), Some("/account/password"));
+        let log = actions_of(store.changes_of("user", "jixian").await.unwrap());
+        assert_eq!(log[log.len() - 2..], ["password_reset", "password_change"]);
+    }
+
+    async fn administrators_enrol_a_second_factor_from_a_qr_code_and_each_code_signs_in_once(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let mut tx = store.begin("test").await.unwrap();
+        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        tx.add_user("auditor2", "第二审计员", Role::Auditor, None, &hash).await.unwrap();
+        tx.commit().await.unwrap();
+        let (reply, cookie) = password_only(&app, "auditor2", "correct horse").await;
+        assert_eq!(reply.header("location"), Some("/account/totp"));
+        let c = Some(cookie.as_str());
+        assert_eq!(app.get("/audit", c).await.header("location"), Some("/account/totp"));
+        let page = app.get("/account/totp", c).await;
+        assert!(page.body.contains("<svg") && page.body.contains("class=\"qr\"") && page.body.contains("<path fill=\"#000\" d=\"M"), "{}", page.body);
+        assert!(!page.body.contains("<script"), "no script on the page");
+        let csrf = csrf_field(&page.body).unwrap();
+        let secret_hex = page.body.split("name=\"secret\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let secret: Vec<u8> = (0..secret_hex.len()).step_by(2).map(|i| u8::from_str_radix(&secret_hex[i..i + 2], 16).unwrap()).collect();
+        let text = domain::security::totp::base32(&secret);
+        assert!(page.body.contains(&text[..4]), "the secret is shown for typing in");
+        let code = app.totp_code_of("auditor2", &secret).await;
+        let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+        let refused = app.post_form("/account/totp", c, &[("csrf", &csrf), ("secret", &secret_hex), ("code", &wrong)]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("与二维码不符"));
+        let enrolled = app.post_form("/account/totp", c, &[("csrf", &csrf), ("secret", &secret_hex), ("code", &code)]).await;
+        assert_eq!((enrolled.status, enrolled.header("location")), (303, Some("/my")));
+        assert_eq!(app.get("/audit", c).await.status, 200);
+
+        // The next sign-in asks for a code; the one just used is refused.
+        let (reply, cookie) = password_only(&app, "auditor2", "correct horse").await;
+        assert_eq!(reply.header("location"), Some("/login/totp"));
+        let c = Some(cookie.as_str());
+        let csrf = csrf_field(&app.get("/login/totp", c).await.body).unwrap();
+        let replayed = app.post_form("/login/totp", c, &[("csrf", &csrf), ("code", &code)]).await;
+        assert_eq!(replayed.status, 422);
+        let next = app.totp_code_of("auditor2", &secret).await;
+        let passed = app.post_form("/login/totp", c, &[("csrf", &csrf), ("code", &next)]).await;
+        assert_eq!((passed.status, passed.header("location")), (303, Some("/my")));
+        let page = app.get("/audit?verify=1", c).await;
+        assert!(page.body.contains("哈希链完整"), "{}", page.body);
+        assert!(page.body.contains("totp_enrol") && page.body.contains("wrong_code"), "the auditor reads the sign-in events");
+        let steps = actions_of(store.changes_of("sign_in", "auditor2").await.unwrap());
+        assert_eq!(steps, ["success", "step", "success", "failure", "step"]);
+    }
+
+    async fn sign_in_forms_and_api_writes_need_a_token_and_pages_carry_the_security_headers(db) {
+        let app = start_with(db.open().await.unwrap(), true).await;
+        // A sign-in form posted from elsewhere lacks the page's token.
+        let forged = app.post_form("/login", None, &[("username", "bureau"), ("password", "correct horse"), ("csrf", "forged")]).await;
+        assert_eq!(forged.status, 403);
+        assert!(forged.body.contains("登录页面已过期或来源不明"));
+        let (reply, cookie) = password_only(&app, "bureau", "correct horse").await;
+        assert!(reply.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("zs_session=") && v.contains("; Secure")));
+        let c = Some(cookie.as_str());
+        let page = app.get("/projects", c).await;
+        let csp = page.header("content-security-policy").unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+        assert_eq!(page.header("x-frame-options"), Some("DENY"));
+        assert_eq!(page.header("strict-transport-security"), Some("max-age=31536000; includeSubDomains"));
+        // An API write with the session's cookie but not its token is refused.
+        let body = r#"{"code": "BQ-9", "name": "宝清县光伏项目", "territory": "宝清县"}"#;
+        let bare = send(app.addr, "POST", "/api/v1/projects", c, Some(("application/json", body.to_owned()))).await;
+        assert_eq!(bare.status, 403);
+        assert_eq!(bare.json()["error"]["code"], "forbidden");
+        let (_, csrf) = app.sign_in("bureau").await;
+        let cookie = app.tokens.lock().unwrap().iter().find(|(_, t)| **t == csrf).map(|(c, _)| c.clone()).unwrap();
+        let with_token = send_with(app.addr, "POST", "/api/v1/projects", Some(&cookie), &[("X-CSRF-Token", &csrf)], Some(("application/json", body.to_owned()))).await;
+        assert_eq!(with_token.status, 201, "{}", with_token.body);
+
+        let plain = serve_app(db.open().await.unwrap(), false).await;
+        assert_eq!(plain.get("/login", None).await.header("strict-transport-security"), None, "no HSTS without TLS");
     }
 }

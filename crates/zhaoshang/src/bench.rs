@@ -133,19 +133,8 @@ pub async fn web(
         .await
     });
     let addr = rx.await?;
-    let login = web::client::form(&[("username", "bench"), ("password", "bench-password")]);
-    let reply = web::client::send(
-        addr,
-        "POST",
-        "/login",
-        None,
-        Some(("application/x-www-form-urlencoded", login)),
-    )
-    .await;
-    let cookie = reply
-        .header("set-cookie")
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
+    let reply = web::client::post_sign_in(addr, "bench", "bench-password").await;
+    let cookie = web::client::set_cookie(&reply, web::auth::COOKIE)
         .ok_or_else(|| anyhow::anyhow!("基准测试账号无法登录: {}", reply.status))?;
     for path in ["/projects", "/api/v1/projects?size=50"] {
         let started = Instant::now();

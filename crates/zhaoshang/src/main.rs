@@ -417,6 +417,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 for (username, role, password) in &accounts {
                     println!("  {role}  用户名 {username}  密码 {password}");
                 }
+                println!(
+                    "  （系统管理员、安全管理员、审计员首次登录时须用验证器扫码绑定动态口令，之后每次登录输入6位动态口令）"
+                );
                 store
             } else {
                 open(db).await?
@@ -448,11 +451,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 8 {
-                bail!("密码至少8位");
-            }
-            let hash = web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let store = open(db).await?;
+            store
+                .security_policy()
+                .await?
+                .check_password(&username, password)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = web::auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut tx = store.begin(&actor(None)).await?;
             tx.add_user(
                 &username,
@@ -465,8 +470,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if leader.is_some() {
                 tx.link_leader(&username, leader.as_deref()).await?;
             }
+            // An administrator chose this password: the account's first sign-in replaces it.
+            tx.set_password(
+                &username,
+                &hash,
+                true,
+                chrono::Utc::now().timestamp_millis(),
+            )
+            .await?;
             tx.commit().await?;
-            println!("已添加用户 {username}（{}）。", role.label());
+            println!(
+                "已添加用户 {username}（{}）。首次登录须修改密码{}。",
+                role.label(),
+                if role.needs_second_factor() {
+                    "并绑定动态口令"
+                } else {
+                    ""
+                }
+            );
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open(db).await?;

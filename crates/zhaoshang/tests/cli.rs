@@ -696,3 +696,48 @@ both_databases! {
         assert!(run.stdout.contains("最后一条完好记录：第 2 条"), "{}", run.stdout);
     }
 }
+
+/// Runs the binary with `input` on its standard input.
+fn zhaoshang_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
+        .arg("--db")
+        .arg(&db.url)
+        .args(args)
+        .env_remove("ZHAOSHANG_DB")
+        .env("ZHAOSHANG_INDEX", index_dir(db))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run zhaoshang");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+both_databases! {
+    async fn an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first(db) {
+        let weak = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "bureau"], "wang12345\n");
+        assert!(!weak.ok);
+        assert!(weak.stderr.contains("新密码") && weak.stderr.contains("至少 10 个字符"), "{}", weak.stderr);
+        let added = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "secadmin"], "Anquan#2022x\n");
+        assert!(added.ok, "{}", added.stderr);
+        assert!(added.stdout.contains("首次登录须修改密码并绑定动态口令"), "{}", added.stdout);
+        let store = db.open().await.unwrap();
+        let user = store.user_by_name("wang").await.unwrap().unwrap();
+        assert!(user.must_change_password && user.totp_secret.is_none());
+        let log: Vec<_> = store.changes_of("user", "wang").await.unwrap().into_iter().map(|c| c.action).collect();
+        assert_eq!(log, ["create", "password_reset"]);
+        assert!(zhaoshang(db, &["audit", "verify"]).ok);
+    }
+}

@@ -246,6 +246,22 @@ impl Tx {
             .await
     }
 
+    /// As [`Tx::log`] for an event that changes no business record (a sign-in, a lockout): it
+    /// joins the audit chain but leaves `data_version`, so the figures are not read again.
+    pub(crate) async fn log_security<A: Serialize>(
+        &mut self,
+        entity: &'static str,
+        key: &str,
+        action: &'static str,
+        after: Option<&A>,
+    ) -> Result<()> {
+        let changed = self.changed;
+        self.log_json(entity, key, None, action, None, after.map(json))
+            .await?;
+        self.changed = changed;
+        Ok(())
+    }
+
     /// As [`Tx::log`] with before and after already in JSON ([`json`]), and for a record found
     /// by its id as well as its key (firms: see migration 16).
     pub(crate) async fn log_json(
