@@ -4,7 +4,6 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use axum::{Json, Router};
 use domain::period::parse_date;
 use domain::records::Project;
@@ -20,19 +19,15 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, WebError};
 use crate::projects::{editable_project, project_for, scoped_filter};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects", get(list_projects).post(create_project))
-        .route("/projects/{code}", get(get_project))
-        .route("/projects/{code}/events", get(list_events).post(add_event))
-        .route("/projects/{code}/funds", get(list_funds).post(add_fund))
-        .route("/units", get(list_units))
-        .route("/scoreboard", get(get_scoreboard))
-        .route("/visits", get(list_visits).post(add_visit))
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+crate::routes! { api_routes, ROUTES;
+    "/projects" => get(list_projects).post(create_project);
+    "/projects/{code}" => get(get_project);
+    "/projects/{code}/events" => get(list_events).post(add_event);
+    "/projects/{code}/funds" => get(list_funds).post(add_fund);
+    "/units" => get(list_units);
+    "/scoreboard" => get(get_scoreboard);
+    "/visits" => get(list_visits).post(add_visit);
+    "/openapi.json" => get(|| async { Json(crate::openapi::document()) });
 }
 
 /// The JSON keys of each request body, by the Chinese names the domain gives its fields.

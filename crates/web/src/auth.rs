@@ -6,11 +6,11 @@
 //! factor; and every sign-in event in the audit log. A route without [`CurrentUser`] is
 //! reachable without signing in, so the router lists the few that are (sign-in, assets).
 
+use crate::form::Form;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use askama::Template;
-use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -301,7 +301,8 @@ pub async fn login_form(Query(query): Query<LoginQuery>) -> Result<Response, Web
     login_page(StatusCode::OK, "", None, ended_notice(&query.ended))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct LoginForm {
     #[serde(default)]
     username: String,
@@ -406,7 +407,8 @@ fn standing(user: &User, policy: &Policy, second_factor_passed: bool, now: i64) 
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
@@ -510,7 +512,8 @@ pub async fn totp_form(live: LiveSession) -> Result<Response, WebError> {
     step_page(totp_page(&live, None), StatusCode::OK)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CodeForm {
     #[serde(default)]
     csrf: String,
@@ -591,7 +594,8 @@ pub async fn password_form(
     step_page(password_page(&live, &policy, None), StatusCode::OK)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct PasswordForm {
     #[serde(default)]
     csrf: String,
@@ -735,3 +739,53 @@ pub async fn enrol(
     }
     advance(&state, &live, &user, true).await
 }
+
+/// Form posts that carry a session are refused (403) unless their `csrf` field is the
+/// session's token — checked here, before any handler reads the form, so that no route can
+/// forget it and a forged post is refused the same way whatever fields it lacks. The sign-in
+/// form has its own token; uploads (multipart) carry theirs as a part, checked by the handler
+/// before it reads the file; the API's writes carry it in `X-CSRF-Token` ([`ApiUser`]).
+pub async fn csrf_guard(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let urlencoded = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let guarded = !request.method().is_safe()
+        && request.uri().path() != "/login"
+        && !request.uri().path().starts_with("/api/")
+        && (urlencoded || request.headers().get(header::CONTENT_TYPE).is_none());
+    let Some(token) = cookie_value(request.headers(), COOKIE).filter(|_| guarded) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return WebError::BadRequest("表单内容过大".into()).into_response();
+    };
+    let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+        .unwrap_or_default();
+    let expected = match state.store.session(&token).await {
+        Ok(Some(session)) => session.csrf_token,
+        // No live session: the handler's own extractor sends the browser to sign in.
+        Ok(None) => {
+            return next
+                .run(axum::extract::Request::from_parts(parts, bytes.into()))
+                .await;
+        }
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    if let Err(refused) = check_token(&expected, &sent) {
+        return refused.into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, bytes.into()))
+        .await
+}
+
+/// The largest form body read (uploads are multipart and not read here).
+const FORM_LIMIT: usize = 1024 * 1024;

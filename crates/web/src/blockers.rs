@@ -2,8 +2,8 @@
 //! with its history, the leaders' 批示 and the changes of status. Escalation is shown, not
 //! stored: an unresolved blocker past its deadline names the leader it has gone up to.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -104,6 +104,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
 pub struct RaiseForm {
     #[serde(default)]
     csrf: String,
@@ -377,6 +378,7 @@ pub async fn show(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct InstructionForm {
     #[serde(default)]
     csrf: String,
@@ -414,6 +416,7 @@ pub async fn instruct(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct StatusForm {
     #[serde(default)]
     csrf: String,

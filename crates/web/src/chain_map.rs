@@ -3,8 +3,8 @@
 //! bureau's forms to set segments, place firms and projects; and the target firms recommended
 //! for a segment with the reasons for their order.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -237,7 +237,8 @@ pub async fn show(
     )?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct SegmentForm {
     csrf: String,
     #[serde(default)]
@@ -248,7 +249,8 @@ pub struct SegmentForm {
     industries: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct FirmForm {
     csrf: String,
     #[serde(default)]
@@ -261,7 +263,8 @@ pub struct FirmForm {
     chain_leader: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ProjectForm {
     csrf: String,
     #[serde(default)]

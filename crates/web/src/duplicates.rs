@@ -1,8 +1,8 @@
 //! 重复研判 (issue 6): the projects held as possible second reports, beside the project each
 //! resembles; 招商局 judges each a duplicate (never counted) or a project of its own.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -49,7 +49,8 @@ pub async fn list(
     })?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct JudgeForm {
     csrf: String,
 }

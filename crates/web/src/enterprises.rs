@@ -3,8 +3,8 @@
 //! Any account that reads business data may search; what a profile shows of visits and
 //! projects follows the same scope as everywhere else.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::enterprise::{EnterpriseSize, FLAGS, IndustryCode};
@@ -301,7 +301,8 @@ pub async fn show(
     Ok(Html(render(&profile(&state, &user, id, None).await?)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ContactForm {
     csrf: String,
     #[serde(default)]

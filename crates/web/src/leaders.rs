@@ -2,8 +2,8 @@
 //! the projects this reaches by stage, and the figures of the leader's units in the current
 //! scoreboard. 招商局 sets the 包保县区.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -155,7 +155,8 @@ pub async fn show(
     Ok(Html(render(&page(&state, &user, &name, None).await?)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct UnitsForm {
     csrf: String,
     #[serde(default)]
@@ -278,7 +279,8 @@ pub async fn show_team(
     Ok(Html(render(&team_page(&state, &user, &name, None).await?)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct MembersForm {
     csrf: String,
     #[serde(default)]

@@ -12,6 +12,7 @@ mod duplicates;
 mod enterprises;
 mod error;
 mod files;
+mod form;
 mod leaders;
 mod my;
 mod openapi;
@@ -34,7 +35,6 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use store::Store;
 
 pub use error::{ApiError, WebError};
@@ -96,126 +96,117 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// Declares routes once: [`app_routes`] builds them and `ROUTES` lists each (method, path), so
+/// that the access test walks exactly what the server serves and a new route cannot be missed.
+macro_rules! routes {
+    ($build:ident, $list:ident; $($path:literal => $first:ident($fh:expr) $(. $m:ident($h:expr))* ;)*) => {
+        /// Every (method, path) the router serves, as declared.
+        pub const $list: &[(&str, &str)] = &[ $( (stringify!($first), $path), $( (stringify!($m), $path), )* )* ];
+
+        pub(crate) fn $build() -> Router<AppState> {
+            Router::new() $( .route($path, axum::routing::$first($fh) $( .$m($h) )* ) )*
+        }
+    };
+}
+pub(crate) use routes;
+
+routes! { app_routes, ROUTES;
+        "/" => get(|| async { Redirect::to("/my") });
+        "/my" => get(my::show);
+        "/login" => get(auth::login_form).post(auth::login);
+        "/logout" => post(auth::logout);
+        "/login/totp" => get(auth::totp_form).post(auth::totp_check);
+        "/account/password" => get(auth::password_form).post(auth::password_change);
+        "/account/totp" => get(auth::enrol_form).post(auth::enrol);
+        "/security" => get(security::show);
+        "/security/policy" => post(security::set_policy);
+        "/security/users/{username}/{action}" => post(security::account_action);
+        "/audit" => get(security::audit_log);
+        "/static/app.css" => get(stylesheet);
+        "/projects" => get(projects::list_projects);
+        "/projects/export" => get(files::export_projects);
+        "/scoreboard" => get(scoreboard::cockpit);
+        "/scoreboard/unit" => get(scoreboard::unit_page);
+        "/scoreboard/drill" => get(scoreboard::drill_page);
+        "/scoreboard/print" => get(scoreboard::print_view);
+        "/scoreboard/export" => get(scoreboard::export);
+        "/scoreboard/publish" => post(sheets::publish);
+        "/sheets" => get(sheets::list);
+        "/sheets/{id}" => get(sheets::show);
+        "/sheets/{id}/export" => get(sheets::export);
+        "/sheets/{id}/print" => get(sheets::print);
+        "/targets" => get(targets::show_targets).post(targets::set_target);
+        "/targets/export" => get(targets::export);
+        "/settings/lists" => get(settings::show);
+        "/settings/lists/{list}/add" => post(settings::add);
+        "/settings/lists/{list}/remove" => post(settings::remove);
+        "/{records}" => get(organisation::show).post(organisation::save);
+        "/{records}/export" => get(organisation::export);
+        "/import" => get(files::import_page);
+        "/import/{kind}" => post(files::upload);
+        "/import/{kind}/template" => get(files::download_template);
+        "/export/{kind}" => get(files::export_kind);
+        "/projects/new" => get(project_form::new_project_form).post(project_form::create_project);
+        "/projects/{code}" => get(projects::show_project);
+        "/projects/{code}/edit" => get(project_form::edit_project_form).post(project_form::update_project);
+        "/projects/{code}/events" => post(projects::add_event);
+        "/projects/{code}/events/{id}/correct" => get(project_actions::correction_form).post(project_actions::correct_event);
+        "/projects/{code}/funds" => post(project_actions::add_fund);
+        "/projects/{code}/plan" => post(project_actions::set_plan);
+        "/projects/{code}/financing" => post(project_actions::set_financing);
+        "/six-ones" => get(projects::six_ones);
+        "/projects/{code}/elements" => post(project_actions::set_element);
+        "/elements" => get(projects::element_queue);
+        "/warnings" => get(warnings::list);
+        "/warnings/rules" => get(warnings::show_rules).post(warnings::set_rules);
+        "/review" => get(review::show);
+        "/review/window/{action}" => post(review::window);
+        "/review/{kind}/{id}/{step}" => post(review::step);
+        "/blockers" => get(blockers::list);
+        "/blockers/{id}" => get(blockers::show);
+        "/blockers/{id}/instruction" => post(blockers::instruct);
+        "/blockers/{id}/status" => post(blockers::change_status);
+        "/projects/{code}/blockers/new" => get(blockers::raise_form);
+        "/projects/{code}/blockers" => post(blockers::raise);
+        "/chain-maps/{name}" => get(chain_map::show);
+        "/chain-maps/{name}/print" => get(chain_map::print);
+        "/chain-maps/{name}/segments" => post(chain_map::set_segment);
+        "/chain-maps/{name}/firms" => post(chain_map::place_firm);
+        "/chain-maps/{name}/projects" => post(chain_map::place_project);
+        "/chain-maps/{name}/segments/{id}/targets" => get(chain_map::targets);
+        "/visits" => get(visits::show).post(visits::add_visit);
+        "/visits/plans" => post(visits::add_plan);
+        "/duplicates" => get(duplicates::list);
+        "/duplicates/{code}/{decision}" => post(duplicates::judge);
+        "/enterprises" => get(enterprises::search_page);
+        "/enterprises/{id}" => get(enterprises::show);
+        "/enterprises/{id}/contacts" => post(enterprises::add_contact);
+        "/leader/{name}" => get(leaders::show);
+        "/leader/{name}/units" => post(leaders::set_units);
+        "/team/{name}" => get(leaders::show_team);
+        "/team/{name}/members" => post(leaders::set_members);
+        "/projects/{code}/funds/{id}/verify" => post(project_actions::verify_fund);
+}
+
+/// Every (method, path) of the application, the API's under `/api/v1`.
+pub fn all_routes() -> Vec<(&'static str, String)> {
+    ROUTES
+        .iter()
+        .map(|(m, p)| (*m, (*p).to_owned()))
+        .chain(api::ROUTES.iter().map(|(m, p)| (*m, format!("/api/v1{p}"))))
+        .collect()
+}
+
 /// Every route of the application. Only `/login`, `/static/app.css` and the API's own
 /// description (`/api/v1/openapi.json`) are reachable without a session: every other handler
 /// takes the signed-in user.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/my") }))
-        .route("/my", get(my::show))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/login/totp", get(auth::totp_form).post(auth::totp_check))
-        .route(
-            "/account/password",
-            get(auth::password_form).post(auth::password_change),
-        )
-        .route("/account/totp", get(auth::enrol_form).post(auth::enrol))
-        .route("/security", get(security::show))
-        .route("/security/policy", post(security::set_policy))
-        .route(
-            "/security/users/{username}/{action}",
-            post(security::account_action),
-        )
-        .route("/audit", get(security::audit_log))
-        .route("/static/app.css", get(stylesheet))
-        .route("/projects", get(projects::list_projects))
-        .route("/projects/export", get(files::export_projects))
-        .route("/scoreboard", get(scoreboard::cockpit))
-        .route("/scoreboard/unit", get(scoreboard::unit_page))
-        .route("/scoreboard/drill", get(scoreboard::drill_page))
-        .route("/scoreboard/print", get(scoreboard::print_view))
-        .route("/scoreboard/export", get(scoreboard::export))
-        .route("/scoreboard/publish", post(sheets::publish))
-        .route("/sheets", get(sheets::list))
-        .route("/sheets/{id}", get(sheets::show))
-        .route("/sheets/{id}/export", get(sheets::export))
-        .route("/sheets/{id}/print", get(sheets::print))
-        .route(
-            "/targets",
-            get(targets::show_targets).post(targets::set_target),
-        )
-        .route("/targets/export", get(targets::export))
-        .route("/settings/lists", get(settings::show))
-        .route("/settings/lists/{list}/add", post(settings::add))
-        .route("/settings/lists/{list}/remove", post(settings::remove))
-        .route(
-            "/{records}",
-            get(organisation::show).post(organisation::save),
-        )
-        .route("/{records}/export", get(organisation::export))
-        .route("/import", get(files::import_page))
-        .route("/import/{kind}", post(files::upload))
-        .route("/import/{kind}/template", get(files::download_template))
-        .route("/export/{kind}", get(files::export_kind))
-        .route(
-            "/projects/new",
-            get(project_form::new_project_form).post(project_form::create_project),
-        )
-        .route("/projects/{code}", get(projects::show_project))
-        .route(
-            "/projects/{code}/edit",
-            get(project_form::edit_project_form).post(project_form::update_project),
-        )
-        .route("/projects/{code}/events", post(projects::add_event))
-        .route(
-            "/projects/{code}/events/{id}/correct",
-            get(project_actions::correction_form).post(project_actions::correct_event),
-        )
-        .route("/projects/{code}/funds", post(project_actions::add_fund))
-        .route("/projects/{code}/plan", post(project_actions::set_plan))
-        .route(
-            "/projects/{code}/financing",
-            post(project_actions::set_financing),
-        )
-        .route("/six-ones", get(projects::six_ones))
-        .route(
-            "/projects/{code}/elements",
-            post(project_actions::set_element),
-        )
-        .route("/elements", get(projects::element_queue))
-        .route("/warnings", get(warnings::list))
-        .route(
-            "/warnings/rules",
-            get(warnings::show_rules).post(warnings::set_rules),
-        )
-        .route("/review", get(review::show))
-        .route("/review/window/{action}", post(review::window))
-        .route("/review/{kind}/{id}/{step}", post(review::step))
-        .route("/blockers", get(blockers::list))
-        .route("/blockers/{id}", get(blockers::show))
-        .route("/blockers/{id}/instruction", post(blockers::instruct))
-        .route("/blockers/{id}/status", post(blockers::change_status))
-        .route("/projects/{code}/blockers/new", get(blockers::raise_form))
-        .route("/projects/{code}/blockers", post(blockers::raise))
-        .route("/chain-maps/{name}", get(chain_map::show))
-        .route("/chain-maps/{name}/print", get(chain_map::print))
-        .route("/chain-maps/{name}/segments", post(chain_map::set_segment))
-        .route("/chain-maps/{name}/firms", post(chain_map::place_firm))
-        .route(
-            "/chain-maps/{name}/projects",
-            post(chain_map::place_project),
-        )
-        .route(
-            "/chain-maps/{name}/segments/{id}/targets",
-            get(chain_map::targets),
-        )
-        .route("/visits", get(visits::show).post(visits::add_visit))
-        .route("/visits/plans", post(visits::add_plan))
-        .route("/duplicates", get(duplicates::list))
-        .route("/duplicates/{code}/{decision}", post(duplicates::judge))
-        .route("/enterprises", get(enterprises::search_page))
-        .route("/enterprises/{id}", get(enterprises::show))
-        .route("/enterprises/{id}/contacts", post(enterprises::add_contact))
-        .route("/leader/{name}", get(leaders::show))
-        .route("/leader/{name}/units", post(leaders::set_units))
-        .route("/team/{name}", get(leaders::show_team))
-        .route("/team/{name}/members", post(leaders::set_members))
-        .route(
-            "/projects/{code}/funds/{id}/verify",
-            post(project_actions::verify_fund),
-        )
-        .nest("/api/v1", api::router())
+    app_routes()
+        .nest("/api/v1", api::api_routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,
             security_headers,

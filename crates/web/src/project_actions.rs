@@ -1,8 +1,8 @@
 //! What is done to a project from its page besides moving its stage: recording funds in place,
 //! verifying them (核实), and correcting an event with a reason.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -82,7 +82,8 @@ pub async fn add_fund(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfOnly {
     csrf: String,
 }
@@ -136,6 +137,7 @@ impl CorrectionPage {
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
 pub struct CorrectionForm {
     #[serde(default)]
     csrf: String,

@@ -1,8 +1,8 @@
 //! Creating and editing a project's record. Both use one form; a 项目编号 in use is an error on
 //! that field when creating, and cannot be changed when editing.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -20,6 +20,7 @@ use crate::projects::{Choice, choices, editable_project, encode, keep, render};
 use crate::view::Layout;
 
 #[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
 pub struct ProjectForm {
     #[serde(default)]
     csrf: String,

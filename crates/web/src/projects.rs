@@ -1,8 +1,8 @@
 //! The project pages: the list with its filters, a project's page with its timeline and the
 //! next-step box, the new-project form and the form that records a stage event.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -265,6 +265,7 @@ pub async fn list_projects(
 
 /// What the event form holds, kept as typed when the form comes back with errors.
 #[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
 pub struct EventForm {
     #[serde(default)]
     pub csrf: String,
@@ -591,6 +592,7 @@ impl PlanForm {
 
 /// What the funds form holds, kept as typed when it comes back with errors.
 #[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
 pub struct FundForm {
     #[serde(default)]
     pub csrf: String,

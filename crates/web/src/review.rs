@@ -1,8 +1,8 @@
 //! 填报审核: what waits for each level of the reporting cycle, the approve / return /
 //! resubmit steps, and the city's monthly window.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -127,6 +127,7 @@ pub async fn show(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct StepForm {
     #[serde(default)]
     csrf: String,
@@ -174,6 +175,7 @@ pub async fn step(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct WindowForm {
     #[serde(default)]
     csrf: String,

@@ -2,8 +2,8 @@
 //! 审计员's (`/audit`: the audit log, filtered, and the check of its hash chain). Each is its
 //! role's alone: 三员分立.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -111,6 +111,7 @@ pub async fn show(
 
 /// The six settings as typed, in [`Policy::BOUNDS`] order (`p0` … `p5`).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct PolicyForm {
     #[serde(default)]
     csrf: String,
@@ -160,7 +161,8 @@ pub async fn set_policy(
     Ok(Redirect::to("/security").into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfOnly {
     #[serde(default)]
     csrf: String,

@@ -1,7 +1,7 @@
 //! The value lists offices edit (招商方式, 资金来源, 对接方式): the bureau's, not the code's.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::records::value_lists::DEFAULTS;
@@ -61,7 +61,8 @@ pub async fn show(
     })?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ValueForm {
     csrf: String,
     value: String,

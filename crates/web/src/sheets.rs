@@ -1,8 +1,8 @@
 //! Published scoreboards (晒单): the bureau publishes a period's figures; the sheet is stored as
 //! it was, with its hash, and its page shows what has changed in the records since.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::DateTime;
@@ -24,7 +24,8 @@ use crate::scoreboard::{
 };
 use crate::view::Layout;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct CsrfForm {
     csrf: String,
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
@@ -166,7 +166,8 @@ pub async fn show_targets(
     Ok(Html(render(&page)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
 pub struct TargetForm {
     csrf: String,
     year: String,

@@ -2,8 +2,8 @@
 //! themselves, knock-door plans against the visits made, and the forms to record both. A unit's
 //! staff see and record their own unit's; readers of the whole city see all.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -137,7 +137,8 @@ pub async fn show(
     Ok(Html(render(&page(&state, &user, query.year, None).await?)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct VisitForm {
     csrf: String,
     #[serde(default)]

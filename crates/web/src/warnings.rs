@@ -1,8 +1,8 @@
 //! 红黄绿灯预警 pages: the lit projects and units in the actor's scope with why each is lit, and
 //! the thresholds, which 招商局 may change.
 
+use crate::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -213,6 +213,7 @@ pub async fn show_rules(
 
 /// The eight thresholds as typed, in [`WarningRules::fields`] order (`r0` … `r7`).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RulesForm {
     #[serde(default)]
     csrf: String,
