@@ -143,6 +143,24 @@ pub struct AuditFilter {
 }
 
 impl Store {
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): "ok", or what is damaged.
+    /// PostgreSQL keeps no such check to hand; it answers "ok" for its part.
+    pub async fn integrity_check(&self) -> Result<String> {
+        match self.backend() {
+            Backend::Sqlite => {
+                let rows = sqlx::query("PRAGMA integrity_check")
+                    .fetch_all(self.pool())
+                    .await?;
+                let lines = rows
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(lines.join("\n"))
+            }
+            Backend::Postgres => Ok("ok".into()),
+        }
+    }
+
     /// The newest entries first, as the 审计员 reads them.
     pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<StoredEntry>> {
         let sql = sqlx::AssertSqlSafe(format!(

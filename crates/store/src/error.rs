@@ -15,6 +15,10 @@ pub enum StoreError {
     /// The reporting window of the record's month is closed.
     #[error("{0}")]
     Closed(String),
+    /// An edit started from a version of the record that another change has since replaced;
+    /// carries the record as it now stands.
+    #[error("此记录已被他人修改（现为第 {} 版），请核对后重新保存", .0.version)]
+    Stale(Box<crate::ProjectRecord>),
     /// The record asked for does not exist.
     #[error("{0}")]
     NotFound(String),

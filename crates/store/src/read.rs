@@ -28,6 +28,8 @@ pub struct ProjectRecord {
     pub project: Project,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Moves on with every change of the record (an edit names the one it started from).
+    pub version: i64,
 }
 
 /// Where a project stands: its record, its stored events, the progress they add up to, and
@@ -71,7 +73,7 @@ fn change_entry(row: &sqlx::any::AnyRow) -> Result<ChangeEntry> {
 
 const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name, e.name, e.credit_code, c.name, u.name, l.name, t.name, \
      p.source_mode, p.capital_origin, p.currency, p.planned_investment, p.signed_amount, p.key_project, \
-     p.illustrative, p.created_at, p.updated_at \
+     p.illustrative, p.created_at, p.updated_at, p.version \
      FROM projects p JOIN units u ON u.id = p.territory_unit_id \
      LEFT JOIN enterprises e ON e.id = p.enterprise_id LEFT JOIN chains c ON c.id = p.chain_id \
      LEFT JOIN leaders l ON l.id = p.leader_id LEFT JOIN teams t ON t.id = p.team_id";
@@ -129,6 +131,7 @@ fn project_from_row(row: &AnyRow) -> Result<ProjectRecord> {
         project,
         created_at: row.try_get(16)?,
         updated_at: row.try_get(17)?,
+        version: row.try_get(18)?,
     })
 }
 

@@ -70,6 +70,7 @@ impl From<StoreError> for WebError {
             StoreError::InvalidFields(errors) => WebError::Invalid(errors),
             StoreError::NotFound(message) => WebError::NotFound(message),
             StoreError::Busy(message) | StoreError::Closed(message) => WebError::Conflict(message),
+            stale @ StoreError::Stale(_) => WebError::Conflict(stale.to_string()),
             other => {
                 tracing::error!(error = %other, "store failure");
                 WebError::Internal(other.to_string())

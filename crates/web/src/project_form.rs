@@ -54,6 +54,9 @@ pub struct ProjectForm {
     planned_investment: String,
     #[serde(default)]
     key_project: Option<String>,
+    /// The version of the record the edit started from.
+    #[serde(default)]
+    version: String,
 }
 
 impl ProjectForm {
@@ -82,8 +85,39 @@ impl ProjectForm {
                 .map(Money::to_wan_exact)
                 .unwrap_or_default(),
             key_project: p.key_project.then(|| "是".to_owned()),
+            version: String::new(),
         }
     }
+
+    /// Each field people see, with its label, for showing what another edit changed.
+    fn labelled(&self) -> [(&'static str, String); 14] {
+        [
+            ("项目名称", self.name.clone()),
+            ("所在县区", self.territory.clone()),
+            ("责任单位", self.credited.clone()),
+            ("投资企业", self.investor.clone()),
+            ("统一社会信用代码", self.investor_code.clone()),
+            ("产业链", self.chain.clone()),
+            ("分管领导", self.leader.clone()),
+            ("工作专班", self.team.clone()),
+            ("招商方式", self.source_mode.clone()),
+            ("资金来源", self.capital_origin.clone()),
+            ("币种", self.currency.clone()),
+            ("签约额（万元）", self.signed_amount.clone()),
+            ("计划总投资（万元）", self.planned_investment.clone()),
+            (
+                "重点项目",
+                self.key_project.clone().unwrap_or_else(|| "否".into()),
+            ),
+        ]
+    }
+}
+
+/// A field that differs between what an editor typed and what another edit saved meanwhile.
+pub struct Difference {
+    label: &'static str,
+    yours: String,
+    saved: String,
 }
 
 #[derive(Template)]
@@ -102,6 +136,8 @@ struct FormPage {
     source_modes: Vec<Choice>,
     origins: Vec<Choice>,
     currencies: Vec<Choice>,
+    /// After a stale edit: the fields another edit changed, and who saved it when.
+    conflict: Vec<Difference>,
 }
 
 impl FormPage {
@@ -164,6 +200,7 @@ async fn form_page(
         currencies: choices(Currency::ALL.iter().map(|c| c.label()), &form.currency),
         form,
         errors,
+        conflict: Vec::new(),
     })
 }
 
@@ -279,7 +316,10 @@ pub async fn edit_project_form(
 ) -> Result<Html<String>, WebError> {
     let actor = user.actor();
     let record = editable_project(&state.store, &actor, &code).await?;
-    let form = ProjectForm::of(&record.project);
+    let form = ProjectForm {
+        version: record.version.to_string(),
+        ..ProjectForm::of(&record.project)
+    };
     Ok(Html(render(
         &form_page(&state.store, &user, Some(&code), form, Vec::new()).await?,
     )?))
@@ -296,11 +336,24 @@ pub async fn update_project(
     let record = editable_project(&state.store, &actor, &code).await?;
     // The 项目编号 is the project's identity; the form cannot change it.
     form.code.clone_from(&code);
+    let Ok(seen) = form.version.trim().parse::<i64>() else {
+        return Err(WebError::BadRequest(
+            "表单缺少版本号，请从项目页面重新打开编辑表单".into(),
+        ));
+    };
     let outcome = match parse_project(&form) {
         Ok(mut project) => {
             project.illustrative = record.project.illustrative;
             if actor.can_edit(&project) {
-                save(&state.store, &actor, &project).await
+                let mut tx = crate::begin(&state.store, &actor).await?;
+                match tx.update_project_from(&project, seen).await {
+                    Ok(_) => tx.commit().await.map_err(WebError::from),
+                    Err(store::StoreError::Stale(current)) => {
+                        tx.rollback().await?;
+                        return stale(&state, &user, &code, form, &current).await;
+                    }
+                    Err(e) => Err(e.into()),
+                }
             } else {
                 Err(WebError::Invalid(vec![FieldError::new(
                     "所在县区",
@@ -311,6 +364,45 @@ pub async fn update_project(
         Err(errors) => Err(WebError::Invalid(errors)),
     };
     respond(&state, &user, Some(&code), form, outcome).await
+}
+
+/// A stale edit (409): the form again with what the editor typed, the fields another edit
+/// changed beside the values it saved, and the new version, so that saving again is a choice
+/// made knowing both.
+async fn stale(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    mut form: ProjectForm,
+    current: &store::ProjectRecord,
+) -> Result<Response, WebError> {
+    let saved = ProjectForm::of(&current.project);
+    let conflict = form
+        .labelled()
+        .into_iter()
+        .zip(saved.labelled())
+        .filter(|((_, yours), (_, theirs))| yours.trim() != theirs.trim())
+        .map(|((label, yours), (_, saved))| Difference {
+            label,
+            yours,
+            saved,
+        })
+        .collect();
+    form.version = current.version.to_string();
+    let message = format!(
+        "您编辑期间，此项目已被他人修改并保存（现为第 {} 版）。下表列出双方不同的字段；请核对后再保存，保存将以您填写的内容为准。",
+        current.version
+    );
+    let mut page = form_page(
+        &state.store,
+        user,
+        Some(code),
+        form,
+        vec![FieldError::new("版本", message)],
+    )
+    .await?;
+    page.conflict = conflict;
+    Ok((StatusCode::CONFLICT, Html(render(&page)?)).into_response())
 }
 
 async fn respond(

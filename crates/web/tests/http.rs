@@ -41,6 +41,32 @@ impl App {
         .await
     }
 
+    /// Posts a project's edit form as a browser does: opened first, so that it carries the
+    /// version of the record it started from.
+    async fn edit_project(
+        &self,
+        code: &str,
+        cookie: Option<&str>,
+        pairs: &[(&str, &str)],
+    ) -> Reply {
+        let version = self.version_of(code, cookie).await;
+        let mut pairs = pairs.to_vec();
+        pairs.push(("version", &version));
+        self.post_form(&format!("/projects/{code}/edit"), cookie, &pairs)
+            .await
+    }
+
+    /// The version the edit form of a project carries.
+    async fn version_of(&self, code: &str, cookie: Option<&str>) -> String {
+        let page = self.get(&format!("/projects/{code}/edit"), cookie).await;
+        page.body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// A file upload as a browser sends it: multipart/form-data with the CSRF token.
     async fn upload(
         &self,
@@ -294,7 +320,7 @@ both_databases! {
         let token = [("csrf", csrf.as_str())];
         assert_eq!(app.get("/projects/BQ-1/edit", c).await.status, 404);
         let edit = [("csrf", csrf.as_str()), ("name", "改名"), ("territory", "集贤县"), ("capital_origin", "内资"), ("currency", "人民币")];
-        assert_eq!(app.post_form("/projects/BQ-1/edit", c, &edit).await.status, 404);
+        assert_eq!(app.edit_project("BQ-1", c, &edit).await.status, 404);
         let fund = [("csrf", csrf.as_str()), ("date", "2022-03-01"), ("amount", "100"), ("currency", "人民币")];
         assert_eq!(app.post_form("/projects/BQ-1/funds", c, &fund).await.status, 404);
         assert_eq!(app.post_form("/projects/BQ-1/funds/1/verify", c, &token).await.status, 404);
@@ -448,13 +474,13 @@ both_databases! {
             ("currency", "人民币"),
             ("signed_amount", "12000"),
         ];
-        let reply = app.post_form("/projects/JX-1/edit", c, &renamed).await;
+        let reply = app.edit_project("JX-1", c, &renamed).await;
         assert_eq!((reply.status, reply.header("location")), (303, Some("/projects/JX-1")));
         let page = app.get("/projects/JX-1", c).await;
         assert!(page.body.contains("项目名称：集贤县风电项目 → 集贤县风电项目（一期）"), "the history shows before → after");
         assert!(page.body.contains("签约额（元）：（空） → 120000000"));
         let moved = [("csrf", csrf.as_str()), ("name", "x"), ("territory", "宝清县"), ("capital_origin", "内资"), ("currency", "人民币")];
-        let reply = app.post_form("/projects/JX-1/edit", c, &moved).await;
+        let reply = app.edit_project("JX-1", c, &moved).await;
         assert_eq!(reply.status, 422);
         assert!(reply.body.contains("修改后项目将不属于本单位"));
     }
@@ -605,13 +631,13 @@ both_databases! {
         let form_of = |pairs: &Vec<(&'static str, String)>| pairs.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
         let pairs = form_of(&edit("基金招商", csrf.clone()));
         let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let reply = app.post_form("/projects/JX-5/edit", b, &refs).await;
+        let reply = app.edit_project("JX-5", b, &refs).await;
         assert_eq!(reply.status, 422, "not yet a listed 招商方式");
         assert!(reply.body.contains("“基金招商”不在可选值中"));
         let add = [("csrf", csrf.as_str()), ("value", "基金招商")];
         assert_eq!(app.post_form("/settings/lists/source_mode/add", b, &add).await.status, 303);
         assert!(app.get("/settings/lists", b).await.body.contains("基金招商"));
-        assert_eq!(app.post_form("/projects/JX-5/edit", b, &refs).await.status, 303);
+        assert_eq!(app.edit_project("JX-5", b, &refs).await.status, 303);
         let (staff, staff_csrf) = app.sign_in("jixian").await;
         assert_eq!(app.get("/settings/lists", Some(&staff)).await.status, 403);
         let remove = [("csrf", staff_csrf.as_str()), ("value", "基金招商")];
@@ -1647,7 +1673,7 @@ both_databases! {
         let edit = |project: &'static str, name: &'static str, investor_code: &'static str, planned: &'static str| {
             let (app, csrf) = (&app, csrf.clone());
             async move {
-                let reply = app.post_form(&format!("/projects/{project}/edit"), b, &[("csrf", &csrf), ("name", name), ("territory", "集贤县"), ("investor", "中国船舶集团有限公司"), ("investor_code", investor_code), ("capital_origin", "内资"), ("currency", "人民币"), ("planned_investment", planned)]).await;
+                let reply = app.edit_project(project, b, &[("csrf", &csrf), ("name", name), ("territory", "集贤县"), ("investor", "中国船舶集团有限公司"), ("investor_code", investor_code), ("capital_origin", "内资"), ("currency", "人民币"), ("planned_investment", planned)]).await;
                 assert_eq!(reply.status, 303, "{}", reply.body);
             }
         };
@@ -2352,5 +2378,50 @@ both_databases! {
         assert_eq!(store.events_of("BQ-1").await.unwrap().len(), 2);
         assert!(checked > 1000, "{checked} requests");
         println!("access walk: {} routes × {} roles and strangers, {checked} requests", walked.len(), ALL.len());
+    }
+}
+
+both_databases! {
+    async fn a_stale_edit_is_refused_with_409_and_the_form_shows_what_the_other_edit_changed(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let (bureau, b_csrf) = app.sign_in("bureau").await;
+        let (staff, s_csrf) = app.sign_in("jixian").await;
+        let (b, s) = (Some(bureau.as_str()), Some(staff.as_str()));
+        let opened = app.version_of("JX-1", b).await;
+        let before = store.project("JX-1").await.unwrap().unwrap();
+        assert_eq!(opened, before.version.to_string());
+        let fields = |csrf: &str, name: &str, planned: &str| {
+            vec![("csrf".to_owned(), csrf.to_owned()), ("name".into(), name.into()), ("territory".into(), "集贤县".into()),
+                 ("capital_origin".into(), "内资".into()), ("currency".into(), "人民币".into()), ("planned_investment".into(), planned.into())]
+        };
+        // The county's staff save first.
+        let theirs = fields(&s_csrf, "集贤县风电项目（一期）", "30000");
+        let refs: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(app.edit_project("JX-1", s, &refs).await.status, 303);
+        // The bureau saves from the form it opened before: refused, nothing overwritten.
+        let mut mine = fields(&b_csrf, "集贤县风电项目", "50000");
+        mine.push(("version".into(), opened.clone()));
+        let refs: Vec<(&str, &str)> = mine.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let stale = app.post_form("/projects/JX-1/edit", b, &refs).await;
+        assert_eq!(stale.status, 409, "{}", stale.body);
+        assert!(stale.body.contains("此项目已被他人修改并保存（现为第"), "{}", stale.body);
+        assert!(stale.body.contains("<td>项目名称</td><td>集贤县风电项目</td><td>集贤县风电项目（一期）</td>"), "{}", stale.body);
+        assert!(stale.body.contains("<td>计划总投资（万元）</td><td>50000</td><td>30000</td>"), "{}", stale.body);
+        assert!(!stale.body.contains("<td>所在县区</td>"), "fields alike are not listed");
+        assert!(stale.body.contains("value=\"50000\""), "what the bureau typed is kept");
+        let now = store.project("JX-1").await.unwrap().unwrap();
+        assert_eq!(now.project.name, "集贤县风电项目（一期）");
+        assert_eq!(now.version, before.version + 1);
+        let carried = stale.body.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(carried, now.version.to_string(), "the form now carries the version it was shown");
+        // Saving again from that page is a choice made knowing both.
+        mine.last_mut().unwrap().1 = carried.to_owned();
+        let refs: Vec<(&str, &str)> = mine.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(app.post_form("/projects/JX-1/edit", b, &refs).await.status, 303);
+        assert_eq!(store.project("JX-1").await.unwrap().unwrap().project.name, "集贤县风电项目");
+        // A form without its version is refused, not applied.
+        let bare: Vec<(&str, &str)> = refs[..refs.len() - 1].to_vec();
+        assert_eq!(app.post_form("/projects/JX-1/edit", b, &bare).await.status, 400);
     }
 }

@@ -44,6 +44,21 @@ impl Tx {
         Ok(id)
     }
 
+    /// Updates an existing project to match `project`, as an edit that started from version
+    /// `seen` of its record: if another change came first, nothing is written and the error
+    /// carries the record as it now stands. (Writers take turns — see `Store::begin` — so
+    /// the check and the write see the same record.)
+    pub async fn update_project_from(&mut self, project: &Project, seen: i64) -> Result<Upserted> {
+        self.flush().await?;
+        let current = project_by_code(&mut self.tx, &project.code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("项目“{}”不存在", project.code)))?;
+        if current.version != seen {
+            return Err(StoreError::Stale(Box::new(current)));
+        }
+        self.upsert_project(project).await
+    }
+
     /// Creates the project with this 项目编号, or updates it to match `project`.
     pub async fn upsert_project(&mut self, project: &Project) -> Result<Upserted> {
         project.check()?;
@@ -182,7 +197,7 @@ impl Tx {
                     "UPDATE projects SET name = $1, enterprise_id = $2, chain_id = $3, territory_unit_id = $4, \
                      leader_id = $5, team_id = $6, source_mode = $7, capital_origin = $8, currency = $9, \
                      planned_investment = $10, signed_amount = $11, key_project = $12, illustrative = $13, \
-                     updated_at = $14 WHERE id = $15",
+                     updated_at = $14, version = version + 1 WHERE id = $15",
                 )
                 .bind(&project.name)
                 .bind(enterprise)
