@@ -1,6 +1,8 @@
 //! The audit log's hash chain in the database: entries written before it existed are chained
 //! once, and [`Store::verify_audit`] walks the whole log against it (domain::audit).
 
+use std::path::Path;
+
 use domain::audit::{Head, StoredEntry, Verdict, Verifier};
 use sqlx::Row;
 
@@ -177,4 +179,39 @@ impl Store {
             .await?;
         rows.iter().map(stored_entry).collect()
     }
+}
+
+impl Store {
+    /// Writes a consistent copy of the whole database to `path` while others go on reading and
+    /// writing (SQLite's `VACUUM INTO`: one read transaction's snapshot, compacted). The file
+    /// must not exist. PostgreSQL is backed up with its own tools (README: pg_dump).
+    pub async fn backup_to(&self, path: &Path) -> Result<()> {
+        if self.backend() != Backend::Sqlite {
+            return Err(StoreError::Config(
+                "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复（见 README）".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::invalid(
+                "备份文件",
+                format!("{} 已存在，不会覆盖", path.display()),
+            ));
+        }
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::invalid("备份文件", "路径须为 UTF-8"))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// The file of a SQLite URL (`sqlite:PATH` or `sqlite://PATH`), `None` for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let (normal, backend) = crate::normalise_url(url).ok()?;
+    (backend == Backend::Sqlite)
+        .then(|| crate::sqlite_path(&normal).map(std::path::PathBuf::from))
+        .flatten()
 }

@@ -30,7 +30,7 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
-pub use audit::AuditFilter;
+pub use audit::{AuditFilter, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
 pub use duplicates::SuspectedDuplicate;

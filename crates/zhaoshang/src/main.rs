@@ -1,6 +1,7 @@
 //! `zhaoshang`: the one binary of the platform. Each subcommand is a thin layer over the
 //! store, the exchange crate and the domain.
 
+mod backup;
 mod bench;
 mod bench_search;
 mod demo;
@@ -118,6 +119,16 @@ enum Command {
     /// The audit log (审计日志).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copies the embedded database to FILE while the server runs (a consistent snapshot),
+    /// then checks the copy: the file's integrity and the audit log's chain.
+    Backup { file: std::path::PathBuf },
+    /// Replaces the embedded database with the backup FILE, after checking it. Stop the
+    /// server first; an existing database is replaced only with --force.
+    Restore {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -488,6 +499,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     ""
                 }
             );
+        }
+        Command::Backup { file } => {
+            let store = open(db).await?;
+            println!("{}", backup::backup(&store, &file).await?);
+        }
+        Command::Restore { file, force } => {
+            let url = db.map_or_else(store::default_url, str::to_owned);
+            println!("{}", backup::restore(&url, &file, force).await?);
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open(db).await?;
