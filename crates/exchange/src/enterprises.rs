@@ -266,7 +266,10 @@ async fn write_checked(
                         let mut line = raw;
                         line.resize(headers.len(), String::new());
                         line.push(reason);
-                        writer.write_record(&line)?;
+                        writer.write_record(
+                            line.iter()
+                                .map(|cell| crate::table::guarded(cell).into_owned()),
+                        )?;
                         report.skipped += 1;
                         if report.errors.len() < REPORTED {
                             report.errors.extend(errors);

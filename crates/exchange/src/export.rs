@@ -419,7 +419,10 @@ fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeEr
         let mut writer = csv::Writer::from_writer(&mut bytes);
         writer.write_record(headers)?;
         for row in rows {
-            writer.write_record(row.iter().map(out_text))?;
+            writer.write_record(row.iter().map(|value| match value {
+                Out::Text(text) => crate::table::guarded(text).into_owned(),
+                other => out_text(other),
+            }))?;
         }
         writer
             .flush()

@@ -98,6 +98,25 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
     Ok(Table { headers, rows })
 }
 
+/// Text written to CSV as a spreadsheet would take it for a formula (`=cmd|' /C calc'!A0`,
+/// `+`, `-`, `@`, or a leading tab or carriage return) gets a leading apostrophe, so that Excel
+/// shows it as text instead of running it (OWASP's advice for CSV injection).
+pub fn guarded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The text [`guarded`] was given back: a file this system exported imports as it was.
+fn unguarded(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -118,6 +137,17 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     for (i, record) in reader.records().enumerate() {
         let record = record
             .map_err(|e| ExchangeError::Format(format!("第{}行: CSV格式错误: {e}", i + 1)))?;
+        // NUL and the like are never typed by a person, and PostgreSQL refuses NUL outright.
+        if let Some(column) = record.iter().position(|cell| {
+            cell.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        }) {
+            return Err(ExchangeError::Format(format!(
+                "第{}行第{}列: 含有不可见的控制字符（如 NUL）",
+                i + 1,
+                column + 1
+            )));
+        }
         grid.push(
             record
                 .iter()
@@ -125,7 +155,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
                     if s.trim().is_empty() {
                         Cell::Empty
                     } else {
-                        Cell::Text(s.to_owned())
+                        Cell::Text(unguarded(s).to_owned())
                     }
                 })
                 .collect(),
@@ -134,7 +164,43 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     Ok(grid)
 }
 
+/// An .xlsx is a zip whose sheets are XML: a few kilobytes can claim gigabytes once inflated (a
+/// "zip bomb"). Each part's declared size is checked before anything is inflated — the zip
+/// reader stops a part at its declared size — so such a file is refused instead of filling
+/// memory. Real sheets compress about tenfold; a part must be both large and compressed far
+/// beyond that to be refused.
+pub fn check_not_a_zip_bomb<R: std::io::Read + std::io::Seek>(
+    name: &str,
+    reader: R,
+) -> Result<(), ExchangeError> {
+    const LARGE: u64 = 64 * 1024 * 1024;
+    const RATIO: u64 = 200;
+    const TOTAL: u64 = 4 * 1024 * 1024 * 1024;
+    // Not a zip at all (an old .xls, a damaged file): calamine says what is wrong with it.
+    let Ok(mut archive) = zip::ZipArchive::new(reader) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(i) else {
+            continue;
+        };
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if (size > LARGE && size / packed > RATIO) || total > TOTAL {
+            return Err(ExchangeError::Format(format!(
+                "{name}: 解压后过大（{} 压缩为 {} 字节，声明解压后 {} 字节），疑似压缩炸弹，已拒绝",
+                part.name().unwrap_or_default(),
+                packed,
+                size
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    check_not_a_zip_bomb(&path.display().to_string(), std::io::Cursor::new(bytes))?;
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| {
         ExchangeError::Format(format!("{}: 无法读取Excel文件: {e}", path.display()))
@@ -230,6 +296,8 @@ pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), Excha
             ExchangeError::Format(format!("{name}: 无法读取Excel文件: {e}"))
         }
     };
+    let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
+    check_not_a_zip_bomb(&name, std::io::BufReader::new(file))?;
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Row>, ExchangeError>>(16);

@@ -764,7 +764,7 @@ pub async fn csrf_guard(
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return WebError::BadRequest("表单内容过大".into()).into_response();
+        return WebError::TooLarge("表单内容过大（上限 1 MB）".into()).into_response();
     };
     let sent = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()

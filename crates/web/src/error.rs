@@ -29,6 +29,8 @@ pub enum WebError {
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("服务器内部错误")]
     Internal(String),
 }
@@ -46,6 +48,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -58,6 +61,7 @@ impl WebError {
             WebError::BadRequest(_) => "bad_request",
             WebError::Invalid(_) => "invalid",
             WebError::Conflict(_) => "conflict",
+            WebError::TooLarge(_) => "too_large",
             WebError::Internal(_) => "internal",
         }
     }

@@ -207,6 +207,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::csrf_guard,
         ))
+        .layer(axum::middleware::from_fn(form::control_characters_refused))
         .layer(axum::middleware::from_fn_with_state(
             state.secure_cookies,
             security_headers,

@@ -2425,3 +2425,133 @@ both_databases! {
         assert_eq!(app.post_form("/projects/JX-1/edit", b, &bare).await.status, 400);
     }
 }
+
+/// What an attacker types into every text field.
+const PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "' onmouseover='alert(1)",
+    "javascript:alert(1)",
+    "'; DROP TABLE projects; --",
+    "1' OR '1'='1",
+    "../../../../etc/passwd",
+    "=cmd|' /C calc'!A0",
+    "{{7*7}}{% raw %}",
+    "\u{0}空字符\u{0}",
+    "\u{202e}反向文字",
+    "🚀😀𠀀",
+];
+
+both_databases! {
+    async fn hostile_input_through_forms_api_and_files_is_refused_or_stored_as_typed_and_shown_escaped(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let (cookie, csrf) = app.sign_in("bureau").await;
+        let c = Some(cookie.as_str());
+        let long = "长".repeat(5_000);
+        let mut tried = 0;
+        let mut stored = 0;
+        let all: Vec<&str> = PAYLOADS.iter().copied().chain([long.as_str()]).collect();
+        for (i, payload) in all.iter().enumerate() {
+            let code = format!("HX-{i}");
+            // A control character is refused wherever it is sent, before any handler reads it.
+            if payload.contains('\u{0}') {
+                let fields = [("csrf", csrf.as_str()), ("code", code.as_str()), ("name", payload), ("territory", "集贤县")];
+                let reply = app.post_form("/projects/new", c, &fields).await;
+                assert_eq!(reply.status, 400);
+                assert!(reply.body.contains("不可见的控制字符"), "{}", reply.body);
+                let json = serde_json::json!({"code": code, "name": payload, "territory": "集贤县"}).to_string();
+                let reply = app.post_json("/api/v1/projects", c, &json).await;
+                assert_eq!(reply.status, 400);
+                assert!(reply.json()["error"]["message"].as_str().unwrap().contains("控制字符"));
+                let cells = format!("单位名称,类型\n{payload},县\n");
+                let reply = app.upload("/import/units", c, &csrf, "units.csv", &cells).await;
+                assert_eq!(reply.status, 400, "{}", reply.body);
+                assert!(reply.body.contains("第2行第1列: 含有不可见的控制字符"), "{}", reply.body);
+                tried += 3;
+                assert!(store.project(&code).await.unwrap().is_none());
+                continue;
+            }
+            // Every text field of the project form at once.
+            let fields = [("csrf", csrf.as_str()), ("code", code.as_str()), ("name", payload), ("territory", "集贤县"), ("investor", payload),
+                          ("credited", payload), ("source_mode", payload), ("capital_origin", "内资"), ("currency", "人民币")];
+            let reply = app.post_form("/projects/new", c, &fields).await;
+            tried += 1;
+            assert!(matches!(reply.status, 303 | 422), "{payload:?}: {} {}", reply.status, reply.body);
+            // Without the fields that are checked against lists, it must be taken as typed.
+            let plain = [("csrf", csrf.as_str()), ("code", code.as_str()), ("name", payload), ("territory", "集贤县"), ("investor", payload), ("capital_origin", "内资"), ("currency", "人民币")];
+            let reply = app.post_form("/projects/new", c, &plain).await;
+            tried += 1;
+            if reply.status == 303 {
+                stored += 1;
+                let project = store.project(&code).await.unwrap().unwrap().project;
+                assert_eq!(project.name, payload.trim(), "stored as typed");
+            } else {
+                assert_eq!(reply.status, 422, "{payload:?}: {}", reply.body);
+                assert!(reply.body.contains("项目名称") || reply.body.contains("投资企业"), "the refusal names its field: {}", reply.body);
+            }
+            let raised = [("csrf", csrf.as_str()), ("description", payload), ("category", "用地"), ("raised_on", "2022-03-01"), ("owner_unit", "集贤县"), ("deadline", "2099-01-01")];
+            let reply = app.post_form("/projects/JX-1/blockers", c, &raised).await;
+            tried += 1;
+            assert!(matches!(reply.status, 303 | 422), "{payload:?}: {} {}", reply.status, reply.body);
+            let json = serde_json::json!({"code": format!("HA-{i}"), "name": payload, "territory": "集贤县", "investor": payload}).to_string();
+            let reply = app.post_json("/api/v1/projects", c, &json).await;
+            tried += 1;
+            assert!(matches!(reply.status, 201 | 422), "{payload:?}: {} {}", reply.status, reply.body);
+            let search = app.get(&format!("/enterprises?q={}", form(&[("", payload)]).trim_start_matches('=')), c).await;
+            tried += 1;
+            assert_eq!(search.status, 200, "{payload:?}");
+        }
+        // Every payload but NUL (refused) and the 5,000 characters (项目名称：不能超过200个字) is
+        // text someone might type, and is kept as typed.
+        assert_eq!(stored, all.len() - 2);
+        // Nothing the attacker typed comes back as markup.
+        for page in ["/projects", "/projects/HX-0", "/projects/HX-1", "/blockers", "/projects/JX-1", "/duplicates"] {
+            let body = app.get(page, c).await.body;
+            assert!(!body.contains("<script>alert") && !body.contains("<img src=x") && !body.contains("onmouseover='alert"), "{page} shows markup: {body}");
+        }
+        let body = app.get("/projects/HX-0", c).await.body;
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || body.contains("&#60;script&#62;"), "escaped, not dropped");
+        assert!(store.project("HX-4").await.unwrap().is_some(), "the projects table is still there");
+        // Exported for Excel, a formula stays text.
+        let export = app.get("/projects/export?format=csv", c).await;
+        assert!(export.body.contains("'=cmd|"), "{}", &export.body[..export.body.len().min(400)]);
+        assert!(!export.body.contains(",=cmd|"));
+
+        // Files: names that climb out of folders, payload cells, and what is not a spreadsheet.
+        let cells = format!("单位名称,类型,分组,行政区划代码,上级单位\n\"{}\",县,,,双鸭山市\n", PAYLOADS[1].replace('"', "\"\""));
+        let reply = app.upload("/import/units", c, &csrf, "../../../../tmp/evil.csv", &cells).await;
+        tried += 1;
+        assert!(matches!(reply.status, 200 | 422), "{} {}", reply.status, reply.body);
+        assert!(!reply.body.contains("<img src=x"), "the report escapes the cell");
+        assert!(!std::path::Path::new("/tmp/evil.csv").exists());
+        for (name, content) in [("units.exe", "MZ"), ("units.xlsx", "PK\u{3}\u{4}garbage"), ("units.csv", "\u{feff}")] {
+            let reply = app.upload("/import/units", c, &csrf, name, content).await;
+            tried += 1;
+            assert!(matches!(reply.status, 400 | 422), "{name}: {} {}", reply.status, reply.body);
+            assert!(reply.body.contains("文件") || reply.body.contains("表头") || reply.body.contains("Excel"), "{name}: {}", reply.body);
+        }
+
+        // Bodies too large or too deep, and the wrong kind of body.
+        let huge = "x".repeat(3 << 20);
+        let reply = app.post_form("/projects/new", c, &[("csrf", &csrf), ("name", &huge)]).await;
+        tried += 1;
+        assert_eq!(reply.status, 413);
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let reply = app.post_json("/api/v1/projects", c, &deep).await;
+        tried += 1;
+        assert!(matches!(reply.status, 400 | 413), "{} {}", reply.status, reply.body);
+        assert!(reply.json()["error"]["message"].as_str().unwrap().chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)), "{}", reply.body);
+        let reply = send_with(app.addr, "POST", "/api/v1/projects", c, &[("X-CSRF-Token", &csrf)], Some(("text/plain", "code=X".into()))).await;
+        tried += 1;
+        assert!(matches!(reply.status, 400 | 415), "{} {}", reply.status, reply.body);
+        let reply = send(app.addr, "GET", "/projects/%FF%FE", c, None).await;
+        tried += 1;
+        assert!(matches!(reply.status, 400 | 404), "{}", reply.status);
+
+        // Nothing half-written: every record that exists is whole, the log chained.
+        assert!(store.project_states_disagreeing(d("2022-12-31")).await.unwrap().is_empty());
+        assert_eq!(store.verify_audit().await.unwrap().breach, None);
+        println!("hostile input: {} payloads, {tried} requests", all.len());
+    }
+}
