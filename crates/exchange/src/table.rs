@@ -201,6 +201,17 @@ pub fn check_not_a_zip_bomb<R: std::io::Read + std::io::Seek>(
 
 fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     check_not_a_zip_bomb(&path.display().to_string(), std::io::Cursor::new(bytes))?;
+    // A damaged file can make calamine panic (an overflow in a cell reference): refused, not
+    // a crash.
+    std::panic::catch_unwind(|| read_workbook_cells(path, bytes)).unwrap_or_else(|_| {
+        Err(ExchangeError::Format(format!(
+            "{}: 无法读取Excel文件（文件已损坏）",
+            path.display()
+        )))
+    })
+}
+
+fn read_workbook_cells(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| {
         ExchangeError::Format(format!("{}: 无法读取Excel文件: {e}", path.display()))
@@ -305,86 +316,98 @@ pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), Excha
         std::sync::mpsc::sync_channel::<Result<(Vec<String>, usize), ExchangeError>>(1);
     let reader = std::thread::Builder::new().name("read-xlsx".to_owned());
     let spawned = reader.spawn(move || {
-        let Some(sheet) = workbook.sheet_names().into_iter().next() else {
-            let _ = ready.send(Err(ExchangeError::Format(format!(
-                "{name}: 工作簿中没有工作表"
-            ))));
-            return;
-        };
-        let mut cells = match workbook.worksheet_cells_reader(&sheet) {
-            Ok(cells) => cells,
-            Err(e) => {
-                let _ = ready.send(Err(unreadable(&e)));
+        let (failed_ready, failed_rows, failed_name) =
+            (ready.clone(), sender.clone(), name.clone());
+        // A damaged file can make calamine panic (an overflow in a cell reference): the rows
+        // read so far must not pass for the whole file, so the panic becomes an error.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let Some(sheet) = workbook.sheet_names().into_iter().next() else {
+                let _ = ready.send(Err(ExchangeError::Format(format!(
+                    "{name}: 工作簿中没有工作表"
+                ))));
                 return;
-            }
-        };
-        let last_row = cells.dimensions().end.0 as usize + 1;
-        let mut header: Option<Vec<String>> = None;
-        let mut current: Option<Row> = None;
-        let mut batch: Vec<Row> = Vec::with_capacity(HANDED);
-        // Takes a finished row: the first non-empty one is the header, the others go on a
-        // batch at a time. False when the reader has gone away.
-        let mut finish = |row: Row, last: bool| -> bool {
-            if !row.cells.iter().all(Cell::is_empty) {
-                if header.is_none() {
-                    let texts: Vec<String> = row.cells.iter().map(Cell::text).collect();
-                    header = Some(texts.clone());
-                    if ready.send(Ok((texts, last_row))).is_err() {
-                        return false;
-                    }
-                } else {
-                    batch.push(row);
-                }
-            }
-            if (last || batch.len() >= HANDED) && !batch.is_empty() {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(HANDED));
-                return sender.send(Ok(full)).is_ok();
-            }
-            true
-        };
-        loop {
-            match cells.next_cell() {
-                Ok(Some(cell)) => {
-                    let (r, c) = cell.get_position();
-                    let number = r as usize + 1;
-                    if current.as_ref().is_some_and(|row| row.number != number)
-                        && let Some(row) = current.take()
-                        && !finish(row, false)
-                    {
-                        return;
-                    }
-                    let row = current.get_or_insert_with(|| Row {
-                        number,
-                        cells: Vec::new(),
-                    });
-                    let c = c as usize;
-                    if row.cells.len() <= c {
-                        row.cells.resize(c + 1, Cell::Empty);
-                    }
-                    row.cells[c] = convert(cell.get_value());
-                }
-                Ok(None) => {
-                    finish(current.take().unwrap_or_default(), true);
-                    break;
-                }
+            };
+            let mut cells = match workbook.worksheet_cells_reader(&sheet) {
+                Ok(cells) => cells,
                 Err(e) => {
-                    // The whole rows before the fault go on first, so that it is reported after
-                    // them; the row it broke does not.
-                    finish(Row::default(), true);
-                    let error = unreadable(&e);
-                    if header.is_none() {
-                        let _ = ready.send(Err(error));
-                    } else {
-                        let _ = sender.send(Err(error));
-                    }
+                    let _ = ready.send(Err(unreadable(&e)));
                     return;
                 }
+            };
+            let last_row = cells.dimensions().end.0 as usize + 1;
+            let mut header: Option<Vec<String>> = None;
+            let mut current: Option<Row> = None;
+            let mut batch: Vec<Row> = Vec::with_capacity(HANDED);
+            // Takes a finished row: the first non-empty one is the header, the others go on a
+            // batch at a time. False when the reader has gone away.
+            let mut finish = |row: Row, last: bool| -> bool {
+                if !row.cells.iter().all(Cell::is_empty) {
+                    if header.is_none() {
+                        let texts: Vec<String> = row.cells.iter().map(Cell::text).collect();
+                        header = Some(texts.clone());
+                        if ready.send(Ok((texts, last_row))).is_err() {
+                            return false;
+                        }
+                    } else {
+                        batch.push(row);
+                    }
+                }
+                if (last || batch.len() >= HANDED) && !batch.is_empty() {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(HANDED));
+                    return sender.send(Ok(full)).is_ok();
+                }
+                true
+            };
+            loop {
+                match cells.next_cell() {
+                    Ok(Some(cell)) => {
+                        let (r, c) = cell.get_position();
+                        let number = r as usize + 1;
+                        if current.as_ref().is_some_and(|row| row.number != number)
+                            && let Some(row) = current.take()
+                            && !finish(row, false)
+                        {
+                            return;
+                        }
+                        let row = current.get_or_insert_with(|| Row {
+                            number,
+                            cells: Vec::new(),
+                        });
+                        let c = c as usize;
+                        if row.cells.len() <= c {
+                            row.cells.resize(c + 1, Cell::Empty);
+                        }
+                        row.cells[c] = convert(cell.get_value());
+                    }
+                    Ok(None) => {
+                        finish(current.take().unwrap_or_default(), true);
+                        break;
+                    }
+                    Err(e) => {
+                        // The whole rows before the fault go on first, so that it is reported after
+                        // them; the row it broke does not.
+                        finish(Row::default(), true);
+                        let error = unreadable(&e);
+                        if header.is_none() {
+                            let _ = ready.send(Err(error));
+                        } else {
+                            let _ = sender.send(Err(error));
+                        }
+                        return;
+                    }
+                }
             }
-        }
-        if header.is_none() {
-            let _ = ready.send(Err(ExchangeError::Format(format!(
-                "{name}: 文件是空的，第1行应为表头"
-            ))));
+            if header.is_none() {
+                let _ = ready.send(Err(ExchangeError::Format(format!(
+                    "{name}: 文件是空的，第1行应为表头"
+                ))));
+            }
+        }));
+        if read.is_err() {
+            let damaged =
+                || ExchangeError::Format(format!("{failed_name}: 无法读取Excel文件（文件已损坏）"));
+            let _ = failed_ready.try_send(Err(damaged()));
+            let _ = failed_rows.send(Err(damaged()));
         }
     });
     spawned.map_err(|e| ExchangeError::Io("读取Excel文件的线程".to_owned(), e))?;

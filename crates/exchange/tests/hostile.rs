@@ -158,3 +158,30 @@ proptest! {
         prop_assert_eq!(money.to_wan_exact().parse::<f64>().unwrap(), text.parse::<f64>().unwrap());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(CASES) / 4,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// The streaming reader of the enterprise import: a damaged workbook ends in an error, never
+    /// in a panic or in rows that pass for the whole file.
+    #[test]
+    fn a_damaged_workbook_streams_or_refuses(at in 0usize..100_000, byte in any::<u8>()) {
+        let mut real = workbook();
+        let i = at % real.len();
+        real[i] = byte;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firms.xlsx");
+        std::fs::write(&path, &real).unwrap();
+        if let Ok((_, _, rows)) = exchange::table::stream_xlsx(&path) {
+            for row in rows {
+                if row.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

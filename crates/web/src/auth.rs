@@ -255,13 +255,21 @@ struct LoginPage {
     csrf: String,
 }
 
+/// The sign-in page. Its token is the browser's `zs_login` cookie when it has one, so that a
+/// page requested twice (browsers do) still matches the cookie; else a new one.
 fn login_page(
+    headers: &HeaderMap,
     status: StatusCode,
     username: &str,
     error: Option<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
-    let csrf = random_token()?;
+    let kept = cookie_value(headers, LOGIN_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let csrf = match kept {
+        Some(token) => token,
+        None => random_token()?,
+    };
     let page = LoginPage {
         username: username.to_owned(),
         error,
@@ -297,8 +305,17 @@ fn ended_notice(reason: &str) -> Option<&'static str> {
     }
 }
 
-pub async fn login_form(Query(query): Query<LoginQuery>) -> Result<Response, WebError> {
-    login_page(StatusCode::OK, "", None, ended_notice(&query.ended))
+pub async fn login_form(
+    headers: HeaderMap,
+    Query(query): Query<LoginQuery>,
+) -> Result<Response, WebError> {
+    login_page(
+        &headers,
+        StatusCode::OK,
+        "",
+        None,
+        ended_notice(&query.ended),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -326,6 +343,7 @@ pub async fn login(
     let expected = cookie_value(&headers, LOGIN_COOKIE).unwrap_or_default();
     if check_token(&expected, &form.csrf).is_err() {
         return login_page(
+            &headers,
             StatusCode::FORBIDDEN,
             username,
             Some("登录页面已过期或来源不明，请重新登录".into()),
@@ -376,7 +394,7 @@ pub async fn login(
         } else {
             StatusCode::UNAUTHORIZED
         };
-        return login_page(status, username, Some(message), None);
+        return login_page(&headers, status, username, Some(message), None);
     };
     let step = next_step(standing(&user, &policy, false, now));
     let token = random_token()?;

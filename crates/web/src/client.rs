@@ -104,8 +104,40 @@ async fn exchange(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).await?;
     stream.write_all(&payload).await?;
+    // Read until the headers are in; then the body by its Content-Length when it has one
+    // (a server may keep the connection open whatever the request asked), else to the end.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        let read = stream.read(&mut buffer).await?;
+        raw.extend_from_slice(&buffer[..read]);
+        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            if read == 0 {
+                break;
+            }
+            continue;
+        };
+        let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        match length {
+            Some(length) => {
+                while raw.len() < end + 4 + length {
+                    let read = stream.read(&mut buffer).await?;
+                    if read == 0 {
+                        break;
+                    }
+                    raw.extend_from_slice(&buffer[..read]);
+                }
+            }
+            None => {
+                stream.read_to_end(&mut raw).await?;
+            }
+        }
+        break;
+    }
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
     let mut lines = head.lines();
