@@ -135,18 +135,30 @@ impl Browser {
             .await;
     }
 
+    /// Finds an element, waiting (up to ten seconds) while a page is still being replaced.
     async fn locate(&self, using: &str, value: &str) -> String {
-        let found = self
-            .command(
+        let path = format!("/session/{}/element", self.session);
+        let body = json!({"using": using, "value": value}).to_string();
+        let mut last = String::new();
+        for _ in 0..100 {
+            let reply = send(
+                self.driver,
                 "POST",
-                "/element",
-                Some(json!({"using": using, "value": value})),
+                &path,
+                None,
+                Some(("application/json; charset=utf-8", body.clone())),
             )
             .await;
-        found[ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {value}: {found}"))
-            .to_owned()
+            if reply.status == 200 {
+                let found: Value = serde_json::from_str(&reply.body).unwrap();
+                if let Some(id) = found["value"][ELEMENT].as_str() {
+                    return id.to_owned();
+                }
+            }
+            last = reply.body;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no element {value}: {last}");
     }
 
     /// Finds an element and acts on it, finding it again if the page was replaced in between
