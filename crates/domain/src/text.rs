@@ -15,6 +15,13 @@ pub fn required(field: &str, raw: &str) -> Result<String, FieldError> {
 }
 
 /// An optional text value: an empty or blank cell is simply absent.
+/// Whether text holds a control character other than tab and line breaks: NUL and the like are
+/// never typed by a person, and PostgreSQL refuses NUL outright.
+pub fn has_control_characters(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 pub fn optional(raw: &str) -> Option<String> {
     let value = raw.trim();
     (!value.is_empty()).then(|| value.to_owned())

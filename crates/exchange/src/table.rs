@@ -137,11 +137,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     for (i, record) in reader.records().enumerate() {
         let record = record
             .map_err(|e| ExchangeError::Format(format!("第{}行: CSV格式错误: {e}", i + 1)))?;
-        // NUL and the like are never typed by a person, and PostgreSQL refuses NUL outright.
-        if let Some(column) = record.iter().position(|cell| {
-            cell.chars()
-                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        }) {
+        if let Some(column) = record.iter().position(domain::text::has_control_characters) {
             return Err(ExchangeError::Format(format!(
                 "第{}行第{}列: 含有不可见的控制字符（如 NUL）",
                 i + 1,

@@ -425,11 +425,11 @@ fn standing(user: &User, policy: &Policy, second_factor_passed: bool, now: i64) 
     }
 }
 
+/// A form that carries nothing but the session's token (sign-out, a button that acts).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 pub async fn logout(

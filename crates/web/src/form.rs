@@ -37,12 +37,7 @@ fn refusal(rejection: &FormRejection) -> String {
     }
 }
 
-/// Whether text holds a control character other than tab and line breaks: NUL and the like are
-/// never typed by a person, and PostgreSQL refuses NUL outright.
-fn has_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)
-}
+use domain::text::has_control_characters as has_control;
 
 fn json_has_control(value: &serde_json::Value) -> bool {
     match value {

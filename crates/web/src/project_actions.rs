@@ -82,17 +82,11 @@ pub async fn add_fund(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfOnly {
-    csrf: String,
-}
-
 pub async fn verify_fund(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((code, fund_id)): Path<(String, i64)>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();

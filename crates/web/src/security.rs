@@ -161,19 +161,12 @@ pub async fn set_policy(
     Ok(Redirect::to("/security").into_response())
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `unlock` lifts an account's lock; `end-sessions` ends its sessions.
 pub async fn account_action(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((username, action)): Path<(String, String)>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     secadmin_only(&user)?;
