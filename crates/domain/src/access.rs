@@ -136,6 +136,11 @@ impl Actor {
         self.role == Role::Bureau
     }
 
+    /// Accounts — adding, resetting a password, disabling: the 系统管理员's alone (三员分立).
+    pub fn manages_users(&self) -> bool {
+        self.role == Role::SysAdmin
+    }
+
     /// The sign-in rules, locks and sessions: the 安全管理员's alone (三员分立).
     pub fn manages_security(&self) -> bool {
         self.role == Role::SecAdmin

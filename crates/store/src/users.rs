@@ -408,6 +408,31 @@ impl Tx {
         Ok(ended)
     }
 
+    /// The 系统管理员 disables an account (its sessions end) or enables it again, logged.
+    pub async fn set_disabled(&mut self, username: &str, disabled: bool) -> Result<()> {
+        let changed = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+            .bind(i64::from(disabled))
+            .bind(username)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
+        }
+        if disabled {
+            sqlx::query(
+                "UPDATE sessions SET ended = 'ended_by_admin' WHERE ended IS NULL \
+                 AND user_id = (SELECT id FROM users WHERE username = $1)",
+            )
+            .bind(username)
+            .execute(self.conn())
+            .await?;
+        }
+        let action = if disabled { "disable" } else { "enable" };
+        self.log_security("user", username, action, None::<&()>)
+            .await
+    }
+
     /// The 安全管理员 lifts a lock before it runs out, logged.
     pub async fn unlock(&mut self, username: &str) -> Result<()> {
         let changed = sqlx::query(

@@ -15,6 +15,7 @@ pub struct Layout {
     pub can_import: bool,
     pub reads_projects: bool,
     pub manages_security: bool,
+    pub manages_users: bool,
     pub reads_audit_log: bool,
 }
 
@@ -29,6 +30,7 @@ impl Layout {
             can_import: user.actor().manages_city_data(),
             reads_projects: user.actor().reads_projects(),
             manages_security: user.actor().manages_security(),
+            manages_users: user.actor().manages_users(),
             reads_audit_log: user.actor().reads_audit_log(),
         }
     }

@@ -1982,6 +1982,9 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/security/policy", &["secadmin"]),
     ("post", "/security/users/{username}/{action}", &["secadmin"]),
     ("get", "/audit", &["auditor"]),
+    ("get", "/users", &["sysadmin"]),
+    ("post", "/users", &["sysadmin"]),
+    ("post", "/users/{username}/{action}", &["sysadmin"]),
     ("get", "/static/app.css", ALL),
     ("get", "/projects", READERS),
     ("get", "/projects/export", READERS),
@@ -2553,5 +2556,53 @@ both_databases! {
         assert!(store.project_states_disagreeing(d("2022-12-31")).await.unwrap().is_empty());
         assert_eq!(store.verify_audit().await.unwrap().breach, None);
         println!("hostile input: {} payloads, {tried} requests", all.len());
+    }
+}
+
+both_databases! {
+    async fn the_system_administrator_adds_resets_and_disables_accounts_with_temporary_passwords(db) {
+        let app = start(db.open().await.unwrap()).await;
+        let store = db.open().await.unwrap();
+        let (admin, csrf) = app.sign_in("sysadmin").await;
+        let a = Some(admin.as_str());
+        assert!(app.get("/users", a).await.body.contains("<td>jixian</td>"));
+        let add = |password: &'static str| {
+            vec![("csrf", csrf.clone()), ("username", "baoqing".to_owned()), ("display_name", "宝清县填报员".to_owned()),
+                 ("role", "单位填报员".to_owned()), ("unit", "宝清县".to_owned()), ("password", password.to_owned())]
+        };
+        let refs = |pairs: &Vec<(&'static str, String)>| pairs.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+        let weak = refs(&add("baoqing1"));
+        let weak: Vec<(&str, &str)> = weak.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = app.post_form("/users", a, &weak).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("临时密码：至少 10 个字符"), "{}", refused.body);
+        assert!(refused.body.contains("value=\"baoqing\"") && !refused.body.contains("baoqing1"), "the name kept, the password not");
+        let good = refs(&add("Linshi#2022x"));
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(app.post_form("/users", a, &good).await.status, 303);
+        let again = app.post_form("/users", a, &good).await;
+        assert_eq!(again.status, 422);
+        assert!(again.body.contains("已被使用"), "{}", again.body);
+        // The new account's first sign-in changes the temporary password.
+        let (reply, cookie) = password_only(&app, "baoqing", "Linshi#2022x").await;
+        assert_eq!(reply.header("location"), Some("/account/password"));
+        // A reset ends its sessions and sets another temporary password.
+        let reset = app.post_form("/users/baoqing/reset", a, &[("csrf", &csrf), ("password", "Chongzhi#2022")]).await;
+        assert_eq!(reset.status, 303);
+        assert_eq!(app.get("/account/password", Some(&cookie)).await.header("location"), Some("/login?ended=ended_by_admin"));
+        assert_eq!(password_only(&app, "baoqing", "Linshi#2022x").await.0.status, 401);
+        let (reply, _) = password_only(&app, "baoqing", "Chongzhi#2022").await;
+        assert_eq!(reply.header("location"), Some("/account/password"));
+        // Disabled: refused like a wrong password; enabled again: back.
+        assert_eq!(app.post_form("/users/baoqing/disable", a, &[("csrf", &csrf)]).await.status, 303);
+        assert_eq!(password_only(&app, "baoqing", "Chongzhi#2022").await.0.status, 401);
+        assert_eq!(app.post_form("/users/baoqing/enable", a, &[("csrf", &csrf)]).await.status, 303);
+        assert_eq!(password_only(&app, "baoqing", "Chongzhi#2022").await.0.status, 303);
+        assert_eq!(app.post_form("/users/sysadmin/disable", a, &[("csrf", &csrf)]).await.status, 409, "not oneself");
+        assert_eq!(app.post_form("/users/nobody/disable", a, &[("csrf", &csrf)]).await.status, 404);
+        let log = actions_of(store.changes_of("user", "baoqing").await.unwrap());
+        assert_eq!(log, ["create", "password_reset", "password_reset", "disable", "enable"]);
+        let sessions = actions_of(store.changes_of("session", "baoqing").await.unwrap());
+        assert_eq!(sessions, ["end_all"]);
     }
 }
