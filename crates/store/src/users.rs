@@ -393,16 +393,21 @@ impl Tx {
         Ok(())
     }
 
-    /// The 安全管理员 ends every session of an account; returns how many.
-    pub async fn end_sessions_of(&mut self, username: &str) -> Result<u64> {
-        let ended = sqlx::query(
+    /// Ends every live session of an account, as an administrator does; returns how many.
+    async fn end_live_sessions(&mut self, username: &str) -> Result<u64> {
+        Ok(sqlx::query(
             "UPDATE sessions SET ended = 'ended_by_admin' WHERE ended IS NULL \
              AND user_id = (SELECT id FROM users WHERE username = $1)",
         )
         .bind(username)
         .execute(self.conn())
         .await?
-        .rows_affected();
+        .rows_affected())
+    }
+
+    /// The 安全管理员 ends every session of an account; returns how many.
+    pub async fn end_sessions_of(&mut self, username: &str) -> Result<u64> {
+        let ended = self.end_live_sessions(username).await?;
         self.log_security("session", username, "end_all", Some(&ended))
             .await?;
         Ok(ended)
@@ -416,17 +421,9 @@ impl Tx {
             .execute(self.conn())
             .await?
             .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
-        }
+        found(changed, username)?;
         if disabled {
-            sqlx::query(
-                "UPDATE sessions SET ended = 'ended_by_admin' WHERE ended IS NULL \
-                 AND user_id = (SELECT id FROM users WHERE username = $1)",
-            )
-            .bind(username)
-            .execute(self.conn())
-            .await?;
+            self.end_live_sessions(username).await?;
         }
         let action = if disabled { "disable" } else { "enable" };
         self.log_security("user", username, action, None::<&()>)
@@ -442,9 +439,7 @@ impl Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
-        }
+        found(changed, username)?;
         self.log_security("user", username, "unlock", None::<&()>)
             .await
     }
@@ -469,9 +464,7 @@ impl Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
-        }
+        found(changed, username)?;
         let action = if temporary {
             "password_reset"
         } else {
@@ -536,6 +529,14 @@ impl Tx {
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())
     }
+}
+
+/// An update of `username`'s row that changed nothing found no such account.
+fn found(changed: u64, username: &str) -> Result<()> {
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("用户“{username}”不存在")));
+    }
+    Ok(())
 }
 
 async fn read_policy(conn: &mut sqlx::AnyConnection) -> Result<Policy> {
