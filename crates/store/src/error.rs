@@ -33,6 +33,9 @@ pub enum StoreError {
     /// A statement wrote fewer rows than it was given: nothing of the transaction is kept.
     #[error("数据库写入不完整: {0}")]
     Incomplete(String),
+    /// Hashing a password or drawing random bytes failed.
+    #[error("密码或随机数处理失败: {0}")]
+    Secret(String),
     #[error("数据库错误: {0}")]
     Database(#[from] sqlx::Error),
     #[error("数据库迁移失败: {0}")]

@@ -5,6 +5,7 @@
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
 
+pub mod accounts;
 mod audit;
 mod batch;
 mod blockers;
@@ -18,6 +19,7 @@ mod plans;
 mod read;
 mod review;
 mod sheets;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
 mod users;

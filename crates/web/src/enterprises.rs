@@ -3,7 +3,7 @@
 //! Any account that reads business data may search; what a profile shows of visits and
 //! projects follows the same scope as everywhere else.
 
-use crate::form::Form;
+use crate::kit::form::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
-use crate::projects::render;
-use crate::scoreboard::readers_only;
-use crate::view::Layout;
+use crate::kit::error::WebError;
+use crate::kit::figures::readers_only;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
 
 const PAGE_SIZE: usize = 20;
 
@@ -254,7 +254,7 @@ async fn profile(
         })
         .collect();
     let mut projects = Vec::new();
-    let scope = crate::projects::scoped_filter(&actor)?;
+    let scope = crate::kit::scope::scoped_filter(&actor)?;
     for code in state.store.projects_of_firm(id).await? {
         let filter = store::ProjectFilter {
             code: Some(code),
@@ -334,14 +334,14 @@ pub async fn add_contact(
         phone: optional(&form.phone),
         note: optional(&form.note),
     };
-    let mut tx = crate::begin(&state.store, &actor).await?;
+    let mut tx = crate::kit::begin(&state.store, &actor).await?;
     match tx.add_contact(id, &contact).await {
         Ok(()) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
         }
         Err(e) => {
-            let refused = crate::error::refusal(e)?;
+            let refused = crate::kit::error::refusal(e)?;
             tx.rollback().await?;
             let page = profile(&state, &user, id, Some(refused)).await?;
             Ok((
@@ -351,4 +351,10 @@ pub async fn add_contact(
                 .into_response())
         }
     }
+}
+
+crate::kit::routes! { routes, ROUTES;
+        "/enterprises" => get(search_page);
+        "/enterprises/{id}" => get(show);
+        "/enterprises/{id}/contacts" => post(add_contact);
 }

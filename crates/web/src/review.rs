@@ -1,7 +1,7 @@
 //! 填报审核: what waits for each level of the reporting cycle, the approve / return /
 //! resubmit steps, and the city's monthly window.
 
-use crate::form::Form;
+use crate::kit::form::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,9 +14,9 @@ use store::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::error::WebError;
-use crate::projects::render;
-use crate::view::Layout;
+use crate::kit::error::WebError;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
 
 pub struct ReviewRow {
     pub record: ReportedRecord,
@@ -158,7 +158,7 @@ pub async fn step(
         _ => return Err(missing()),
     };
     let outcome = {
-        let mut tx = crate::begin(&state.store, &actor).await?;
+        let mut tx = crate::kit::begin(&state.store, &actor).await?;
         match tx.review(kind, id, &step).await {
             Ok(()) => tx.commit().await.map_err(WebError::from),
             Err(e) => Err(e.into()),
@@ -202,7 +202,7 @@ pub async fn window(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response());
         }
     };
-    let mut tx = crate::begin(&state.store, &actor).await?;
+    let mut tx = crate::kit::begin(&state.store, &actor).await?;
     match action.as_str() {
         "close" => tx.close_month(&month).await?,
         "reopen" => tx.reopen_month(&month).await?,
@@ -210,4 +210,10 @@ pub async fn window(
     }
     tx.commit().await?;
     Ok(Redirect::to("/review").into_response())
+}
+
+crate::kit::routes! { routes, ROUTES;
+        "/review" => get(show);
+        "/review/window/{action}" => post(window);
+        "/review/{kind}/{id}/{step}" => post(step);
 }

@@ -216,7 +216,7 @@ async fn start_with(store: Store, behind_tls: bool) -> App {
         .unwrap();
         tx.add_event(code, &lead).await.unwrap();
     }
-    let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
     for (username, role, unit) in [
         ("sysadmin", Role::SysAdmin, None),
         ("secadmin", Role::SecAdmin, None),
@@ -875,7 +875,7 @@ both_databases! {
         assert_eq!(reply.status, 303, "{}", reply.body);
         let store = db.open().await.unwrap();
         let mut tx = store.begin("test").await.unwrap();
-        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
         tx.add_user("zhujian", "住建局", Role::UnitStaff, Some("市住房和城乡建设局"), &hash).await.unwrap();
         tx.commit().await.unwrap();
         let page = app.get("/projects/JX-1", b).await;
@@ -918,7 +918,7 @@ async fn unit_with_staff(db: &store::testing::TestDb, unit: &str, kind: UnitKind
     tx.upsert_unit(&Unit::new(unit, kind, None, None, Some("双鸭山市".into())).unwrap())
         .await
         .unwrap();
-    let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
     tx.add_user(username, username, Role::UnitStaff, Some(unit), &hash)
         .await
         .unwrap();
@@ -1188,7 +1188,7 @@ both_databases! {
         let app = start(db.open().await.unwrap()).await;
         let store = db.open().await.unwrap();
         let mut tx = store.begin("test").await.unwrap();
-        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
         tx.add_user("jx-review", "集贤县审核员", Role::UnitReviewer, Some("集贤县"), &hash).await.unwrap();
         tx.commit().await.unwrap();
         let (staff, csrf) = app.sign_in("jixian").await;
@@ -1270,7 +1270,7 @@ both_databases! {
         unit_with_staff(db, "市自然资源局", UnitKind::Department, "ziran").await;
         let store = db.open().await.unwrap();
         let mut tx = store.begin("test").await.unwrap();
-        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
         tx.add_user("jx-review", "集贤县审核员", Role::UnitReviewer, Some("集贤县"), &hash).await.unwrap();
         tx.set_records_as_of(d("2022-07-01")).await.unwrap();
         tx.upsert_leader(&domain::records::Leader { name: "王建国".into(), title: None, illustrative: false }).await.unwrap();
@@ -1834,7 +1834,7 @@ both_databases! {
         let app = start(db.open().await.unwrap()).await;
         let store = db.open().await.unwrap();
         let mut tx = store.begin("test").await.unwrap();
-        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
         tx.set_password("jixian", &hash, true, chrono::Utc::now().timestamp_millis()).await.unwrap();
         tx.commit().await.unwrap();
         let (reply, cookie) = password_only(&app, "jixian", "correct horse").await;
@@ -1875,7 +1875,7 @@ both_databases! {
         let app = start(db.open().await.unwrap()).await;
         let store = db.open().await.unwrap();
         let mut tx = store.begin("test").await.unwrap();
-        let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+        let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
         tx.add_user("auditor2", "第二审计员", Role::Auditor, None, &hash).await.unwrap();
         tx.commit().await.unwrap();
         let (reply, cookie) = password_only(&app, "auditor2", "correct horse").await;
@@ -2123,7 +2123,7 @@ async fn access_fixture(store: &Store) -> Fixture {
     let mut firm = domain::enterprise::Enterprise::new("黑龙江石墨新材料有限公司").unwrap();
     firm.industry = Some(industry);
     let written = tx.upsert_enterprises(&[firm]).await.unwrap();
-    let hash = web::auth::hash_password_cheaply("correct horse").unwrap();
+    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
     tx.add_user(
         "jx-review",
         "集贤县审核员",

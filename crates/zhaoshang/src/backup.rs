@@ -102,3 +102,16 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<String> {
         target.display()
     ))
 }
+
+/// `zhaoshang backup FILE`.
+pub async fn run_backup(cx: &crate::context::Context, file: &Path) -> Result<()> {
+    let store = cx.open().await?;
+    println!("{}", backup(&store, file).await?);
+    Ok(())
+}
+
+/// `zhaoshang restore FILE [--force]`.
+pub async fn run_restore(cx: &crate::context::Context, file: &Path, force: bool) -> Result<()> {
+    println!("{}", restore(&cx.url(), file, force).await?);
+    Ok(())
+}

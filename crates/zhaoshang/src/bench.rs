@@ -104,8 +104,7 @@ pub async fn web(
     requests: usize,
 ) -> Result<String> {
     let mut out = import(store, projects, 5).await?;
-    let hash =
-        web::auth::hash_password_cheaply("bench-password").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = store::accounts::hash_password("bench-password")?;
     let mut tx = store.begin("bench").await?;
     tx.add_user(
         "bench",
@@ -329,4 +328,93 @@ pub async fn scoreboard(store: &Store, projects: usize, runs: usize) -> Result<S
         );
     }
     Ok(out)
+}
+
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Times importing N synthetic projects and their events into an empty database.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 5)]
+        events_per_project: usize,
+    },
+    /// Times the full scoreboard (every indicator, every unit, 同比 and records over ten years)
+    /// over a synthetic city of N projects: reading the records and computing, separately.
+    Scoreboard {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        /// Timed runs after one warm-up; the median and the slowest are reported.
+        #[arg(long, default_value_t = 11)]
+        runs: usize,
+    },
+    /// Times the 红黄绿灯 warnings of every project of a synthetic city of N projects: reading
+    /// what they look at and computing them.
+    Warnings {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 11)]
+        runs: usize,
+    },
+    /// Imports N generated firms (CSV, or xlsx with --xlsx) end to end with the search index,
+    /// reports the peak memory, then times typical searches and the SQLite baselines.
+    Enterprises {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long)]
+        xlsx: bool,
+        /// Times each search is run.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
+    /// Times the typical searches of `bench enterprises` over the firms the database already
+    /// holds (the index is caught up first), each search alone and all together.
+    Searches {
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
+    /// Times the project list page and GET /api/v1/projects over a synthetic city of N projects.
+    Web {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Requests per path, spread over the connections.
+        #[arg(long, default_value_t = 1_000)]
+        requests: usize,
+    },
+}
+
+/// Runs one benchmark and prints its figures.
+pub async fn run(cx: &crate::context::Context, command: BenchCommand) -> Result<()> {
+    let store = cx.open().await?;
+    let index_dir = cx.index_dir();
+    let figures = match command {
+        BenchCommand::Import {
+            projects,
+            events_per_project,
+        } => import(&store, projects, events_per_project).await?,
+        BenchCommand::Web {
+            projects,
+            connections,
+            requests,
+        } => web(&store, projects, connections, requests).await?,
+        BenchCommand::Enterprises { rows, xlsx, rounds } => {
+            crate::bench_search::enterprises(
+                &store,
+                index_dir.as_deref(),
+                rows,
+                xlsx,
+                rounds.max(1),
+            )
+            .await?
+        }
+        BenchCommand::Searches { rounds } => {
+            crate::bench_search::searches(&store, index_dir.as_deref(), rounds.max(1)).await?
+        }
+        BenchCommand::Warnings { projects, runs } => warnings(&store, projects, runs).await?,
+        BenchCommand::Scoreboard { projects, runs } => scoreboard(&store, projects, runs).await?,
+    };
+    println!("{figures}");
+    Ok(())
 }

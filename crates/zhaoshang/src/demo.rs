@@ -245,9 +245,8 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
     let mut tx = store.begin("demo").await?;
     let mut out = Vec::new();
     for (username, role, unit) in accounts {
-        let password =
-            web::auth::random_token().map_err(|e| anyhow::anyhow!("{e}"))?[..12].to_owned();
-        let hash = web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let password = store::accounts::random_token()?[..12].to_owned();
+        let hash = store::accounts::hash_password(&password)?;
         let name = match (role, unit) {
             (Role::CityLeader, _) => demo::DEMO_LEADER_ACCOUNT.to_owned(),
             (Role::UnitReviewer, Some(u)) => format!("{u}审核员"),
@@ -263,4 +262,16 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
         .await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// `zhaoshang demo [--scale N]`.
+pub async fn run(cx: &crate::context::Context, scale: Option<usize>) -> Result<()> {
+    let store = cx.open().await?;
+    let actor = crate::context::actor(None);
+    let summary = match scale {
+        None => load(&store, &actor).await?,
+        Some(n) => load_synthetic(&store, &actor, n).await?,
+    };
+    println!("{summary}");
+    Ok(())
 }

@@ -136,3 +136,77 @@ pub async fn search(
         }
     })
 }
+
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    /// What to search: enterprises.
+    what: String,
+    query: String,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// GB/T 4754 code the industry lies within (C, C37, C3731).
+    #[arg(long)]
+    industry: Option<String>,
+    #[arg(long)]
+    province: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// 大型, 中型, 小型 or 微型.
+    #[arg(long)]
+    size: Option<String>,
+    /// A tag every hit carries (世界500强, 中国500强, 上市, 行业龙头…); may be repeated.
+    #[arg(long)]
+    flag: Vec<String>,
+}
+
+/// `zhaoshang search enterprises "Q" …`.
+pub async fn run_search(cx: &crate::context::Context, args: SearchArgs) -> Result<()> {
+    if args.what != "enterprises" {
+        bail!("只能检索企业：zhaoshang search enterprises \"关键词\"");
+    }
+    let industry = args
+        .industry
+        .map(|c| domain::enterprise::IndustryCode::parse("--industry", &c))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let filters = Filters {
+        industry: industry.map(|c| c.as_str().to_owned()),
+        province: args.province,
+        city: args.city,
+        size: args.size,
+        flags: args.flag,
+    };
+    let store = cx.open().await?;
+    let hits = search(
+        &store,
+        cx.index_dir().as_deref(),
+        &args.query,
+        &filters,
+        args.limit.max(1),
+        args.format,
+    )
+    .await?;
+    println!("{hits}");
+    Ok(())
+}
+
+/// `zhaoshang reindex`, with a progress bar on a terminal.
+pub async fn run_reindex(cx: &crate::context::Context) -> Result<()> {
+    let store = cx.open().await?;
+    let bar = crate::progress::TerminalProgress::new();
+    if let Some(bar) = &bar {
+        exchange::Progress::start(bar, store.count(store::Table::Enterprises).await? as usize);
+    }
+    reindex(&store, cx.index_dir().as_deref(), |done| {
+        if let Some(bar) = &bar {
+            exchange::Progress::advance(bar, done as usize);
+        }
+    })
+    .await?;
+    if let Some(bar) = &bar {
+        exchange::Progress::finish(bar);
+    }
+    Ok(())
+}

@@ -108,3 +108,35 @@ pub async fn summary_report(store: &Store, args: &PeriodArgs) -> Result<()> {
     );
     Ok(())
 }
+
+#[derive(clap::Subcommand)]
+pub enum ReportCommand {
+    /// Every indicator of SPEC §3 for the city and each unit, with 同比, records, targets and
+    /// ranks: JSON (SPEC §3's shape), xlsx (needs --output) or a printable HTML page.
+    Scoreboard {
+        #[command(flatten)]
+        period: PeriodArgs,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// The 成绩单: the period's headline figures as a paragraph of Chinese.
+    Summary {
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+}
+
+pub async fn run(cx: &crate::context::Context, command: ReportCommand) -> Result<()> {
+    let store = cx.open().await?;
+    match command {
+        ReportCommand::Scoreboard {
+            period,
+            format,
+            output,
+        } => scoreboard_report(&store, &period, format, output).await,
+        ReportCommand::Summary { period } => summary_report(&store, &period).await,
+    }
+}

@@ -729,7 +729,7 @@ both_databases! {
     async fn an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first(db) {
         let weak = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "bureau"], "wang12345\n");
         assert!(!weak.ok);
-        assert!(weak.stderr.contains("新密码") && weak.stderr.contains("至少 10 个字符"), "{}", weak.stderr);
+        assert!(weak.stderr.contains("临时密码") && weak.stderr.contains("至少 10 个字符"), "{}", weak.stderr);
         let added = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "secadmin"], "Anquan#2022x\n");
         assert!(added.ok, "{}", added.stderr);
         assert!(added.stdout.contains("首次登录须修改密码并绑定动态口令"), "{}", added.stdout);

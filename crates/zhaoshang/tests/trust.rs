@@ -80,7 +80,7 @@ async fn city(store: &Store, writers: usize) {
         project.planned_investment = Some(domain::Money::parse_wan("计划总投资", "1000").unwrap());
         tx.upsert_project(&project).await.unwrap();
     }
-    let hash = web::auth::hash_password_cheaply(PASSWORD).unwrap();
+    let hash = store::accounts::hash_password_cheaply(PASSWORD).unwrap();
     for w in 0..writers {
         tx.add_user(&format!("w{w:02}"), "写入者", Role::Bureau, None, &hash)
             .await

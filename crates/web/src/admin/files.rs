@@ -1,0 +1,166 @@
+//! Files in and out: the export of what a project list's filters show, and the import page with
+//! each kind's upload form and its template (下载模板). Imports run through the same
+//! `exchange::import_table` as the command line: all or nothing, every bad cell listed.
+
+use crate::kit::error::exchange_error;
+use crate::kit::render::attachment;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use exchange::{FileFormat, ImportReport, Kind, Quiet};
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
+
+fn kind_of(name: &str) -> Result<Kind, WebError> {
+    Kind::from_name(name).ok_or_else(|| WebError::NotFound(format!("没有“{name}”这类数据")))
+}
+
+/// Imports change records city-wide in one transaction, so they are the bureau's.
+fn may_import(user: &CurrentUser) -> Result<(), WebError> {
+    if user.actor().manages_city_data() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+pub struct KindRow {
+    name: &'static str,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    layout: Layout,
+    kinds: Vec<KindRow>,
+    report: Option<(String, ImportReport)>,
+}
+
+fn kinds() -> Vec<KindRow> {
+    Kind::ALL
+        .iter()
+        .map(|k| KindRow {
+            name: k.name(),
+            label: k.label(),
+        })
+        .collect()
+}
+
+pub async fn import_page(user: CurrentUser) -> Result<Html<String>, WebError> {
+    may_import(&user)?;
+    Ok(Html(render(&ImportPage {
+        layout: Layout::of(&user),
+        kinds: kinds(),
+        report: None,
+    })?))
+}
+
+pub async fn download_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    if !user.actor().reads_projects() {
+        return Err(WebError::Forbidden);
+    }
+    let bytes = exchange::template_bytes(&state.store, kind)
+        .await
+        .map_err(exchange_error)?;
+    Ok(attachment(
+        bytes,
+        FileFormat::Xlsx,
+        &format!("{}导入模板", kind.label()),
+    ))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct FormatQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// `GET /export/{kind}?format=xlsx|csv`: every record of a kind with its import columns. The
+/// whole city's, so for the accounts that read everything (招商局, 市领导, 审计员).
+pub async fn export_kind(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    let actor = user.actor();
+    if !actor.reads_projects() || actor.unit.is_some() {
+        return Err(WebError::Forbidden);
+    }
+    let format = if query.format == "csv" {
+        FileFormat::Csv
+    } else {
+        FileFormat::Xlsx
+    };
+    let bytes = exchange::export_bytes(&state.store, kind, format)
+        .await
+        .map_err(exchange_error)?;
+    Ok(attachment(bytes, format, kind.label()))
+}
+
+/// `POST /import/{kind}`: a multipart form with `csrf` and `file`.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("上传内容无法读取: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("文件无法读取: {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    may_import(&user)?;
+    let (name, bytes) = file
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| WebError::BadRequest("请选择要导入的文件".into()))?;
+    let table = exchange::table::read_bytes(&name, &bytes).map_err(exchange_error)?;
+    let report = exchange::import_table(&state.store, kind, &table, &user.user.username, &Quiet)
+        .await
+        .map_err(exchange_error)?;
+    let status = if report.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ImportPage {
+        layout: Layout::of(&user),
+        kinds: kinds(),
+        report: Some((name, report)),
+    };
+    Ok((status, Html(render(&page)?)).into_response())
+}

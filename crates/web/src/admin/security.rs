@@ -1,0 +1,283 @@
+//! The 安全管理员's page (`/security`: the sign-in rules, locked accounts, live sessions) and the
+//! 审计员's (`/audit`: the audit log, filtered, and the check of its hash chain). Each is its
+//! role's alone: 三员分立.
+
+use crate::kit::form::Form;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::FieldError;
+use domain::security::Policy;
+use serde::Deserialize;
+use store::AuditFilter;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
+
+use crate::kit::view::when as china_time;
+
+pub struct AccountRow {
+    username: String,
+    display_name: String,
+    role: &'static str,
+    locked_until: String,
+    failed_logins: i64,
+    second_factor: bool,
+    password_set: String,
+    must_change: bool,
+    sessions: i64,
+    last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    layout: Layout,
+    fields: Vec<(usize, &'static str, String, u32, u32)>,
+    errors: Vec<FieldError>,
+    accounts: Vec<AccountRow>,
+}
+
+fn secadmin_only(user: &CurrentUser) -> Result<(), WebError> {
+    if user.actor().manages_security() {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+async fn security_page(
+    state: &AppState,
+    user: &CurrentUser,
+    typed: Vec<String>,
+    errors: Vec<FieldError>,
+) -> Result<SecurityPage, WebError> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let sessions = state.store.live_sessions(now).await?;
+    let accounts = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| {
+            let live = sessions.iter().find(|(name, _, _)| *name == u.username);
+            AccountRow {
+                locked_until: u
+                    .locked_until
+                    .filter(|&until| until > now)
+                    .map(china_time)
+                    .unwrap_or_default(),
+                failed_logins: u.failed_logins,
+                second_factor: u.totp_secret.is_some(),
+                password_set: china_time(u.password_changed_at),
+                must_change: u.must_change_password,
+                sessions: live.map_or(0, |(_, n, _)| *n),
+                last_seen: live.map(|(_, _, t)| china_time(*t)).unwrap_or_default(),
+                role: u.role.label(),
+                display_name: u.display_name,
+                username: u.username,
+            }
+        })
+        .collect();
+    let fields = Policy::BOUNDS
+        .iter()
+        .zip(typed)
+        .enumerate()
+        .map(|(i, ((label, least, most), value))| (i, *label, value, *least, *most))
+        .collect();
+    Ok(SecurityPage {
+        layout: Layout::of(user),
+        fields,
+        errors,
+        accounts,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    secadmin_only(&user)?;
+    let policy = state.store.security_policy().await?;
+    let typed = policy.values().iter().map(ToString::to_string).collect();
+    Ok(Html(render(
+        &security_page(&state, &user, typed, Vec::new()).await?,
+    )?))
+}
+
+/// The six settings as typed, in [`Policy::BOUNDS`] order (`p0` … `p5`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PolicyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    p0: String,
+    #[serde(default)]
+    p1: String,
+    #[serde(default)]
+    p2: String,
+    #[serde(default)]
+    p3: String,
+    #[serde(default)]
+    p4: String,
+    #[serde(default)]
+    p5: String,
+}
+
+pub async fn set_policy(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PolicyForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    secadmin_only(&user)?;
+    let typed = [&form.p0, &form.p1, &form.p2, &form.p3, &form.p4, &form.p5];
+    let mut values = [0u32; 6];
+    let mut errors = Vec::new();
+    for (i, text) in typed.iter().enumerate() {
+        match text.trim().parse::<u32>() {
+            Ok(v) => values[i] = v,
+            Err(_) => errors.push(FieldError::new(Policy::BOUNDS[i].0, "须为整数")),
+        }
+    }
+    let policy = if errors.is_empty() {
+        Policy::new(values).map_err(|e| errors = e).ok()
+    } else {
+        None
+    };
+    let Some(policy) = policy else {
+        let typed = typed.iter().map(|t| t.trim().to_owned()).collect();
+        let page = security_page(&state, &user, typed, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response());
+    };
+    let mut tx = state.store.begin(&user.user.username).await?;
+    tx.set_security_policy(&policy).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/security").into_response())
+}
+
+/// `unlock` lifts an account's lock; `end-sessions` ends its sessions.
+pub async fn account_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((username, action)): Path<(String, String)>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    secadmin_only(&user)?;
+    if state.store.user_by_name(&username).await?.is_none() {
+        return Err(WebError::NotFound(format!("用户“{username}”不存在")));
+    }
+    let mut tx = state.store.begin(&user.user.username).await?;
+    match action.as_str() {
+        "unlock" => tx.unlock(&username).await?,
+        "end-sessions" => {
+            tx.end_sessions_of(&username).await?;
+        }
+        _ => return Err(WebError::NotFound("没有这个操作".into())),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/security").into_response())
+}
+
+pub struct EntryRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    entity: String,
+    entity_key: String,
+    action: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    query: AuditQuery,
+    entries: Vec<EntryRow>,
+    next_before: Option<i64>,
+    verdict: Option<(bool, String)>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    verify: Option<String>,
+}
+
+const AUDIT_PAGE: i64 = 100;
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> Result<Html<String>, WebError> {
+    if !user.actor().reads_audit_log() {
+        return Err(WebError::Forbidden);
+    }
+    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let filter = AuditFilter {
+        actor: given(&query.actor),
+        entity: given(&query.entity),
+        entity_key: given(&query.key),
+        before_seq: query.before,
+        limit: AUDIT_PAGE,
+    };
+    let stored = state.store.audit_entries(&filter).await?;
+    let next_before = (stored.len() as i64 == AUDIT_PAGE)
+        .then(|| stored.last().and_then(|e| e.seq))
+        .flatten();
+    let verdict = match query.verify {
+        Some(_) => {
+            let verdict = state.store.verify_audit().await?;
+            Some(match verdict.breach {
+                None => (
+                    true,
+                    format!(
+                        "已核验 {} 条，哈希链完整。链头：第 {} 条，哈希 {}",
+                        verdict.checked,
+                        verdict.head.seq,
+                        domain::audit::to_hex(&verdict.head.hash)
+                    ),
+                ),
+                Some(breach) => (false, format!("审计日志被篡改：{}。", breach.describe())),
+            })
+        }
+        None => None,
+    };
+    let entries = stored
+        .into_iter()
+        .map(|e| EntryRow {
+            seq: e.seq.unwrap_or_default(),
+            at: china_time(e.at),
+            actor: e.actor,
+            entity: e.entity,
+            entity_key: e.entity_key,
+            action: e.action,
+            before: e.before.unwrap_or_default(),
+            after: e.after.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Html(render(&AuditPage {
+        layout: Layout::of(&user),
+        query,
+        entries,
+        next_before,
+        verdict,
+    })?))
+}

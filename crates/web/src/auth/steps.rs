@@ -1,0 +1,326 @@
+//! The steps a sign-in passes before its session is whole: the TOTP code, a new password
+//! (first sign-in, expiry), an administrator's enrolment of a second factor.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::security::{Policy, SignInStep, next_step, totp};
+use serde::Deserialize;
+use store::accounts::{random_bytes, rehash_like, verify_password};
+use store::{Failure, User};
+
+use super::sign_in::standing;
+use super::{LiveSession, TOTP_ISSUER, check_token, now, step_path};
+use crate::AppState;
+use crate::kit::error::WebError;
+use crate::kit::form::Form;
+
+/// Moves a session to the step after the one it passed, and sends the browser there.
+async fn advance(
+    state: &AppState,
+    live: &LiveSession,
+    user: &User,
+    second_factor_passed: bool,
+) -> Result<Response, WebError> {
+    let policy = state.store.security_policy().await?;
+    let step = next_step(standing(user, &policy, second_factor_passed, now()));
+    let mut tx = state.store.begin(&user.username).await?;
+    tx.advance_session(&live.token, &user.username, step)
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(step_path(step)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_step.html")]
+struct StepPage {
+    title: &'static str,
+    display_name: String,
+    csrf: String,
+    error: Option<String>,
+    kind: &'static str,
+    /// Enrolment: the QR code's SVG, the secret as text, the secret as the form carries it.
+    qr_svg: String,
+    secret_text: String,
+    secret_hex: String,
+    /// Whether the page is a step of signing in (no menu) or chosen from the account menu.
+    forced: bool,
+    policy_hint: String,
+}
+
+impl StepPage {
+    /// A page of `kind` for the session's user, with nothing of the other kinds.
+    fn new(
+        live: &LiveSession,
+        title: &'static str,
+        kind: &'static str,
+        error: Option<String>,
+    ) -> Self {
+        StepPage {
+            title,
+            display_name: live.session.user.display_name.clone(),
+            csrf: live.session.csrf_token.clone(),
+            error,
+            kind,
+            qr_svg: String::new(),
+            secret_text: String::new(),
+            secret_hex: String::new(),
+            forced: live.session.step != SignInStep::Done,
+            policy_hint: String::new(),
+        }
+    }
+}
+
+fn step_page(page: StepPage, status: StatusCode) -> Result<Response, WebError> {
+    let body = page
+        .render()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((status, Html(body)).into_response())
+}
+
+fn policy_hint(policy: &Policy) -> String {
+    format!(
+        "至少 {} 个字符，包含小写字母、大写字母、数字、其他符号中的至少 {} 种，不含用户名；每 {} 天须更换一次。",
+        policy.min_length, policy.min_classes, policy.max_age_days
+    )
+}
+
+fn totp_page(live: &LiveSession, error: Option<String>) -> StepPage {
+    StepPage::new(live, "动态口令验证", "totp", error)
+}
+
+pub async fn totp_form(live: LiveSession) -> Result<Response, WebError> {
+    if live.session.step != SignInStep::SecondFactor {
+        return Ok(Redirect::to(step_path(live.session.step)).into_response());
+    }
+    step_page(totp_page(&live, None), StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+}
+
+pub async fn totp_check(
+    State(state): State<AppState>,
+    live: LiveSession,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    check_token(&live.session.csrf_token, &form.csrf)?;
+    if live.session.step != SignInStep::SecondFactor {
+        return Ok(Redirect::to(step_path(live.session.step)).into_response());
+    }
+    let user = &live.session.user;
+    let secret = user
+        .totp_secret
+        .as_deref()
+        .and_then(|s| hex::decode(s).ok())
+        .ok_or_else(|| WebError::Internal("动态口令密钥缺失".into()))?;
+    let now = now();
+    let mut tx = state.store.begin(&user.username).await?;
+    let last = tx.totp_last_step(&user.username).await?;
+    let taken = match totp::accept(&secret, &form.code, now, last) {
+        Some(step) => tx.use_totp_step(&user.username, step).await?,
+        None => false,
+    };
+    if taken {
+        tx.commit().await?;
+        return advance(&state, &live, user, true).await;
+    }
+    let policy = state.store.security_policy().await?;
+    let outcome = tx
+        .sign_in_failed(&user.username, "wrong_code", &policy, now)
+        .await?;
+    if let Failure::Locked(_) = outcome {
+        tx.end_session(&live.token, &user.username, "locked")
+            .await?;
+        tx.commit().await?;
+        return Ok(Redirect::to("/login?ended=locked").into_response());
+    }
+    tx.commit().await?;
+    step_page(
+        totp_page(
+            &live,
+            Some("动态口令错误或已使用，请输入验证器中当前显示的 6 位数字".into()),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}
+
+fn password_page(live: &LiveSession, policy: &Policy, error: Option<String>) -> StepPage {
+    StepPage {
+        policy_hint: policy_hint(policy),
+        ..StepPage::new(live, "修改密码", "password", error)
+    }
+}
+
+/// A page of signing in reached at the wrong step goes to the right one; the same page chosen
+/// by a signed-in user is allowed.
+fn at_step_or_done(live: &LiveSession, step: SignInStep) -> Option<Response> {
+    (live.session.step != step && live.session.step != SignInStep::Done)
+        .then(|| Redirect::to(step_path(live.session.step)).into_response())
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    live: LiveSession,
+) -> Result<Response, WebError> {
+    if let Some(elsewhere) = at_step_or_done(&live, SignInStep::ChangePassword) {
+        return Ok(elsewhere);
+    }
+    let policy = state.store.security_policy().await?;
+    step_page(password_page(&live, &policy, None), StatusCode::OK)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn password_change(
+    State(state): State<AppState>,
+    live: LiveSession,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    check_token(&live.session.csrf_token, &form.csrf)?;
+    if let Some(elsewhere) = at_step_or_done(&live, SignInStep::ChangePassword) {
+        return Ok(elsewhere);
+    }
+    let user = &live.session.user;
+    let policy = state.store.security_policy().await?;
+    let refused = if !verify_password(&form.current, &user.password_hash) {
+        Some("当前密码：不正确".to_owned())
+    } else if form.new != form.confirm {
+        Some("确认新密码：与新密码不一致".to_owned())
+    } else if form.new == form.current {
+        Some("新密码：不能与当前密码相同".to_owned())
+    } else {
+        policy
+            .check_password(&user.username, &form.new)
+            .err()
+            .map(|e| e.to_string())
+    };
+    if let Some(message) = refused {
+        return step_page(
+            password_page(&live, &policy, Some(message)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let hash = rehash_like(&form.new, &user.password_hash)?;
+    let mut tx = state.store.begin(&user.username).await?;
+    tx.set_password(&user.username, &hash, false, now()).await?;
+    tx.commit().await?;
+    let Some(user) = state.store.user_by_name(&user.username).await? else {
+        return Err(WebError::Unauthenticated);
+    };
+    if live.session.step == SignInStep::Done {
+        return Ok(Redirect::to("/my").into_response());
+    }
+    // A code, if the account has one, was passed before this step.
+    advance(&state, &live, &user, true).await
+}
+
+/// The QR code of `text` as SVG squares, drawn here (no script, no image file).
+fn qr_svg(text: &str) -> Result<String, WebError> {
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|e| WebError::Internal(e.to_string()))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let size = width + 2 * quiet;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" viewBox=\"0 0 {size} {size}\" width=\"240\" height=\"240\" role=\"img\" aria-label=\"动态口令二维码\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    for (i, color) in colors.iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % width + quiet, i / width + quiet);
+            svg.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    svg.push_str("\"/></svg>");
+    Ok(svg)
+}
+
+fn enrol_page(
+    live: &LiveSession,
+    secret: &[u8],
+    error: Option<String>,
+) -> Result<StepPage, WebError> {
+    let user = &live.session.user;
+    let uri = totp::otpauth_uri(TOTP_ISSUER, &user.username, secret);
+    let text = totp::base32(secret);
+    let grouped = text
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(StepPage {
+        qr_svg: qr_svg(&uri)?,
+        secret_text: grouped,
+        secret_hex: hex::encode(secret),
+        ..StepPage::new(live, "绑定动态口令", "enrol", error)
+    })
+}
+
+pub async fn enrol_form(live: LiveSession) -> Result<Response, WebError> {
+    if let Some(elsewhere) = at_step_or_done(&live, SignInStep::EnrolSecondFactor) {
+        return Ok(elsewhere);
+    }
+    let secret = random_bytes::<{ totp::SECRET_BYTES }>()?;
+    step_page(enrol_page(&live, &secret, None)?, StatusCode::OK)
+}
+
+pub async fn enrol(
+    State(state): State<AppState>,
+    live: LiveSession,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    check_token(&live.session.csrf_token, &form.csrf)?;
+    if let Some(elsewhere) = at_step_or_done(&live, SignInStep::EnrolSecondFactor) {
+        return Ok(elsewhere);
+    }
+    // The secret travels in the form: the page showed it to this user anyway, and a code
+    // made from it is what proves the app holds it.
+    let secret = hex::decode(form.secret.trim())
+        .ok()
+        .filter(|s| s.len() == totp::SECRET_BYTES)
+        .ok_or_else(|| WebError::BadRequest("动态口令密钥无效，请重新打开绑定页面".into()))?;
+    let user = &live.session.user;
+    let Some(step) = totp::accept(&secret, &form.code, now(), None) else {
+        return step_page(
+            enrol_page(
+                &live,
+                &secret,
+                Some("动态口令：与二维码不符，请输入验证器中当前显示的 6 位数字".into()),
+            )?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let mut tx = state.store.begin(&user.username).await?;
+    tx.enrol_totp(&user.username, &hex::encode(secret), step)
+        .await?;
+    tx.commit().await?;
+    let Some(user) = state.store.user_by_name(&user.username).await? else {
+        return Err(WebError::Unauthenticated);
+    };
+    if live.session.step == SignInStep::Done {
+        return Ok(Redirect::to("/my").into_response());
+    }
+    advance(&state, &live, &user, true).await
+}

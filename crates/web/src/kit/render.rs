@@ -1,0 +1,60 @@
+//! Turning a page or a file into a response.
+
+use askama::Template;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use exchange::FileFormat;
+
+use super::error::WebError;
+
+pub fn render(template: &impl Template) -> Result<String, WebError> {
+    template
+        .render()
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// A value percent-encoded for a query string or a path segment.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A file to download, its Chinese name percent-encoded (RFC 5987).
+pub fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
+    let name = format!("{stem}.{}", format.extension());
+    // RFC 5987: the Chinese file name travels percent-encoded.
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"export.{}\"; filename*=UTF-8''{encoded}",
+                    format.extension()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// An xlsx file to download.
+pub fn xlsx_response(bytes: Vec<u8>, file_stem: &str) -> Response {
+    attachment(bytes, exchange::FileFormat::Xlsx, file_stem)
+}

@@ -1,0 +1,47 @@
+//! What of the records a signed-in account may reach: the list filter that holds it to its
+//! scope, and a project by code that is 404 outside it, as for one that does not exist.
+//! The rules themselves are `domain::access`'s.
+
+use domain::access::Actor;
+use store::{ProjectFilter, ProjectRecord, Store};
+
+use super::error::WebError;
+
+/// The list filter that holds the actor to what they may see.
+pub fn scoped_filter(actor: &Actor) -> Result<ProjectFilter, WebError> {
+    if !actor.reads_projects() {
+        return Err(WebError::Forbidden);
+    }
+    Ok(ProjectFilter {
+        scope_unit: actor.unit.clone(),
+        ..ProjectFilter::default()
+    })
+}
+
+/// The project with this code if the actor may change it: 404 outside the actor's scope, as
+/// for a project that does not exist, and 403 where the actor may only read it.
+pub async fn editable_project(
+    store: &Store,
+    actor: &Actor,
+    code: &str,
+) -> Result<ProjectRecord, WebError> {
+    let record = project_for(store, actor, code).await?;
+    if actor.can_edit(&record.project) {
+        Ok(record)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
+/// The project with this code if the actor may see it; otherwise the same 404 as for a project
+/// that does not exist.
+pub async fn project_for(
+    store: &Store,
+    actor: &Actor,
+    code: &str,
+) -> Result<ProjectRecord, WebError> {
+    match store.project(code).await? {
+        Some(record) if actor.can_see(&record.project) => Ok(record),
+        _ => Err(WebError::not_found_project(code)),
+    }
+}

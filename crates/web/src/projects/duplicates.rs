@@ -1,0 +1,87 @@
+//! 重复研判 (issue 6): the projects held as possible second reports, beside the project each
+//! resembles; 招商局 judges each a duplicate (never counted) or a project of its own.
+
+use crate::kit::form::Form;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::figures::readers_only;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
+
+#[derive(Template)]
+#[template(path = "duplicates.html")]
+struct DuplicatesPage {
+    layout: Layout,
+    rows: Vec<store::SuspectedDuplicate>,
+    can_judge: bool,
+}
+
+/// GET /duplicates
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let actor = user.actor();
+    let scope = crate::kit::scope::scoped_filter(&actor)?;
+    let mut rows = state.store.suspected_duplicates().await?;
+    if let Some(unit) = &scope.scope_unit {
+        // A unit sees the suspicions about the projects it holds.
+        let mine: std::collections::HashSet<String> = state
+            .store
+            .summaries(&scope)
+            .await?
+            .into_iter()
+            .map(|p| p.code)
+            .collect();
+        rows.retain(|r| mine.contains(&r.code) || &r.territory == unit);
+    }
+    Ok(Html(render(&DuplicatesPage {
+        layout: Layout::of(&user),
+        rows,
+        can_judge: actor.manages_city_data(),
+    })?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JudgeForm {
+    csrf: String,
+}
+
+/// POST /duplicates/{code}/{decision}: decision is `duplicate` or `distinct`.
+pub async fn judge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, decision)): Path<(String, String)>,
+    Form(form): Form<JudgeForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    if !actor.manages_city_data() {
+        return Err(WebError::Forbidden);
+    }
+    let duplicate = match decision.as_str() {
+        "duplicate" => true,
+        "distinct" => false,
+        other => return Err(WebError::NotFound(format!("没有“{other}”这种研判结论"))),
+    };
+    let mut tx = crate::kit::begin(&state.store, &actor).await?;
+    match tx.judge_duplicate(&code, duplicate).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/duplicates").into_response())
+        }
+        Err(store::StoreError::Invalid(e)) => {
+            tx.rollback().await?;
+            Err(WebError::Conflict(e.message))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,755 @@
+//! A project's page: its record, timeline and next-step box, funds, visits, plan, 要素保障,
+//! financing, blockers and change history, with the forms that act on it; and the form that
+//! records a stage event.
+
+use super::queues::department_names;
+use crate::kit::form::Form;
+use crate::kit::form::{Choice, choices, keep};
+use crate::kit::render::{encode, render};
+use crate::kit::scope::editable_project;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::period::parse_date;
+use domain::records::Project;
+use domain::stage::StageEvent;
+use domain::text::optional;
+use domain::{CreditCode, EventKind, FieldError, Money};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::view::{Layout, wan};
+
+/// What the event form holds, kept as typed when the form comes back with errors.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct EventForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub company: String,
+    #[serde(default)]
+    pub parcel: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub struct TimelineItem {
+    id: i64,
+    original: bool,
+    kind: &'static str,
+    date: String,
+    detail: String,
+    correction: Option<String>,
+    /// Still in the reporting cycle: not yet counted.
+    pending: bool,
+}
+
+pub struct FundRow {
+    id: i64,
+    date: String,
+    amount: String,
+    currency: &'static str,
+    source: String,
+    verified: bool,
+    /// Still in the reporting cycle: not yet counted.
+    pending: bool,
+}
+
+pub struct ChangeRow {
+    at: String,
+    actor: String,
+    action: &'static str,
+    /// (field, before, after) for each field the change touched.
+    fields: Vec<(&'static str, String, String)>,
+}
+
+/// The Chinese names of a project record's fields, as the change history shows them.
+const PROJECT_FIELDS: [(&str, &str); 16] = [
+    ("code", "项目编号"),
+    ("name", "项目名称"),
+    ("investor", "投资企业"),
+    ("investor_code", "统一社会信用代码"),
+    ("chain", "产业链"),
+    ("territory", "所在县区"),
+    ("credited", "责任单位"),
+    ("leader", "分管领导"),
+    ("team", "工作专班"),
+    ("source_mode", "招商方式"),
+    ("capital_origin", "资金来源"),
+    ("currency", "币种"),
+    ("planned_investment", "计划总投资（元）"),
+    ("signed_amount", "签约额（元）"),
+    ("key_project", "重点项目"),
+    ("illustrative", "示例数据"),
+];
+
+/// What a logged project change altered, field by field, from its before and after JSON.
+fn changed_fields(
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Vec<(&'static str, String, String)> {
+    let parse =
+        |text: Option<&str>| text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+    let (before, after) = (parse(before), parse(after));
+    let show = |value: Option<&serde_json::Value>| match value {
+        None | Some(serde_json::Value::Null) => "（空）".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) if items.is_empty() => "（空）".to_owned(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_owned(),
+        Some(other) => other.to_string(),
+    };
+    PROJECT_FIELDS
+        .iter()
+        .filter_map(|(key, label)| {
+            let old = before.as_ref().and_then(|b| b.get(key));
+            let new = after.as_ref().and_then(|a| a.get(key));
+            (old != new).then(|| (*label, show(old), show(new)))
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+pub(crate) struct ProjectPage {
+    layout: Layout,
+    project: Project,
+    signed: String,
+    planned: String,
+    origin: &'static str,
+    stage: String,
+    next: Option<&'static str>,
+    missing: Vec<FieldError>,
+    timeline: Vec<TimelineItem>,
+    funds: Vec<FundRow>,
+    visits: Vec<(String, String, String)>,
+    changes: Vec<ChangeRow>,
+    can_edit: bool,
+    can_verify: bool,
+    kinds: Vec<Choice>,
+    currencies: Vec<Choice>,
+    sources: Vec<Choice>,
+    form: EventForm,
+    errors: Vec<FieldError>,
+    fund: FundForm,
+    fund_errors: Vec<FieldError>,
+    six_missing: Vec<&'static str>,
+    plan_lines: Vec<PlanRow>,
+    plan: PlanForm,
+    plan_errors: Vec<FieldError>,
+    elements: Vec<ElementRow>,
+    element: ElementForm,
+    element_errors: Vec<FieldError>,
+    element_items: Vec<Choice>,
+    element_statuses: Vec<Choice>,
+    departments: Vec<Choice>,
+    blockers: Vec<crate::responsibility::blockers::BlockerRow>,
+    warnings: Vec<domain::warnings::Warning>,
+    light: domain::figures::Light,
+    follow_up_on: String,
+    financing: Option<domain::financing::FinancingPlan>,
+    financing_form: FinancingForm,
+    financing_errors: Vec<FieldError>,
+    financing_statuses: Vec<Choice>,
+    /// 重复研判: the state and the project it resembles.
+    duplicate: Option<(domain::duplicates::DuplicateState, String)>,
+}
+
+impl ProjectPage {
+    fn light_class(&self) -> &'static str {
+        crate::kit::figures::light_class(Some(self.light))
+    }
+
+    fn warning_class(&self, warning: &domain::warnings::Warning) -> &'static str {
+        crate::kit::figures::light_class(Some(warning.light))
+    }
+}
+
+/// The financing-plan form, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct FinancingForm {
+    #[serde(default)]
+    pub csrf: String,
+    /// 万元.
+    #[serde(default)]
+    pub need: String,
+    #[serde(default)]
+    pub sources: String,
+    #[serde(default)]
+    pub bank: String,
+    #[serde(default)]
+    pub status: String,
+}
+
+impl FinancingForm {
+    fn of(plan: &domain::financing::FinancingPlan) -> Self {
+        FinancingForm {
+            csrf: String::new(),
+            need: domain::money::format_wan(plan.need).replace(',', ""),
+            sources: plan.sources.clone(),
+            bank: plan.bank.clone().unwrap_or_default(),
+            status: plan.status.label().to_owned(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<domain::financing::FinancingPlan, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let need = keep(&mut errors, Money::parse_wan("融资需求", &self.need));
+        let status = keep(
+            &mut errors,
+            domain::financing::FinancingStatus::parse("状态", &self.status),
+        );
+        let (Some(need), Some(status)) = (need, status) else {
+            return Err(errors);
+        };
+        domain::financing::FinancingPlan::new(need, &self.sources, optional(&self.bank), status)
+            .map_err(|mut more| {
+                errors.append(&mut more);
+                errors
+            })
+    }
+}
+
+/// One of the thirteen 要素保障 items as the project page lists it.
+pub struct ElementRow {
+    pub item: &'static str,
+    pub status: &'static str,
+    pub department: String,
+    pub due: String,
+    pub done: String,
+    pub overdue: bool,
+}
+
+/// The form that sets one 要素保障 item, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct ElementForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub item: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub done: String,
+}
+
+impl ElementForm {
+    /// The item the form describes, or every bad field.
+    pub fn parse(&self) -> Result<domain::responsibility::ElementSupport, Vec<FieldError>> {
+        use domain::responsibility::{ElementItem, ElementStatus, ElementSupport};
+        let mut errors = Vec::new();
+        let item = keep(&mut errors, ElementItem::parse("要素", &self.item));
+        let status = keep(&mut errors, ElementStatus::parse("状态", &self.status));
+        let date = |field: &str, text: &str, errors: &mut Vec<FieldError>| match text.trim() {
+            "" => None,
+            t => keep(errors, parse_date(field, t)),
+        };
+        let due = date("应完成日期", &self.due, &mut errors);
+        let done = date("完成日期", &self.done, &mut errors);
+        let (Some(item), Some(status)) = (item, status) else {
+            return Err(errors);
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        ElementSupport::new(item, status, optional(&self.department), due, done)
+            .map_err(|e| vec![e])
+    }
+}
+
+/// A milestone of the schedule plan beside what happened.
+pub struct PlanRow {
+    pub stage: &'static str,
+    pub planned: String,
+    pub actual: String,
+    pub status: String,
+    pub late: bool,
+}
+
+/// The schedule-plan form: a planned date per milestone, as typed.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct PlanForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub signed: String,
+    #[serde(default)]
+    pub landed: String,
+    #[serde(default)]
+    pub started: String,
+    #[serde(default)]
+    pub production: String,
+    #[serde(default)]
+    pub capacity: String,
+}
+
+impl PlanForm {
+    fn fields(&self) -> [(domain::Stage, &str); 5] {
+        use domain::Stage;
+        [
+            (Stage::Signed, &self.signed),
+            (Stage::Landed, &self.landed),
+            (Stage::Started, &self.started),
+            (Stage::Production, &self.production),
+            (Stage::Capacity, &self.capacity),
+        ]
+    }
+
+    fn of(plan: &domain::responsibility::SchedulePlan) -> Self {
+        let on = |stage| {
+            plan.planned(stage)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        };
+        use domain::Stage;
+        PlanForm {
+            csrf: String::new(),
+            signed: on(Stage::Signed),
+            landed: on(Stage::Landed),
+            started: on(Stage::Started),
+            production: on(Stage::Production),
+            capacity: on(Stage::Capacity),
+        }
+    }
+
+    /// The plan the form describes, or every bad field.
+    pub fn parse(&self) -> Result<domain::responsibility::SchedulePlan, Vec<FieldError>> {
+        use domain::responsibility::{SchedulePlan, plan_field};
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for (stage, text) in self.fields() {
+            if text.trim().is_empty() {
+                continue;
+            }
+            if let Some(date) = keep(&mut errors, parse_date(&plan_field(stage), text)) {
+                entries.push((stage, date));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        SchedulePlan::new(entries).map_err(|e| vec![e])
+    }
+}
+
+/// What the funds form holds, kept as typed when it comes back with errors.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct FundForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// The forms of a project page, as they stand: empty, or sent back with errors.
+#[derive(Default)]
+pub struct Forms {
+    pub event: EventForm,
+    pub event_errors: Vec<FieldError>,
+    pub fund: FundForm,
+    pub fund_errors: Vec<FieldError>,
+    /// The plan form as typed, when it comes back with errors.
+    pub plan: Option<PlanForm>,
+    pub plan_errors: Vec<FieldError>,
+    pub element: ElementForm,
+    pub element_errors: Vec<FieldError>,
+    /// The financing form as typed, when it comes back with errors.
+    pub financing: Option<FinancingForm>,
+    pub financing_errors: Vec<FieldError>,
+}
+
+impl ProjectPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn fund_error_for(&self, field: &str) -> Option<&str> {
+        self.fund_errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+pub(crate) async fn project_page(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    forms: Forms,
+) -> Result<ProjectPage, WebError> {
+    let actor = user.actor();
+    let status = state
+        .store
+        .project_status(code, store::today_in_china())
+        .await?
+        .filter(|status| actor.can_see(&status.record.project))
+        .ok_or_else(|| WebError::not_found_project(code))?;
+    let timeline = status
+        .events
+        .iter()
+        .map(|r| TimelineItem {
+            pending: !r.approved,
+            id: r.id,
+            original: r.correction.is_none(),
+            kind: r.event.kind.label(),
+            date: r.event.date.to_string(),
+            detail: [
+                r.event
+                    .amount
+                    .map(|m| format!("{} 万元", domain::money::format_wan(m))),
+                r.event.company.as_ref().map(|c| format!("落地企业 {c}")),
+                r.event.parcel.as_ref().map(|p| format!("地块 {p}")),
+                r.event.note.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("；"),
+            correction: r.correction.as_ref().map(|c| {
+                let what = if c.withdrawn { "撤销" } else { "更正" };
+                format!("{what}事件#{}：{}", c.corrects, c.reason)
+            }),
+        })
+        .collect();
+    let unapproved = state
+        .store
+        .unapproved_of(store::ReportKind::Fund, code)
+        .await?;
+    let funds = state
+        .store
+        .funds_of(code)
+        .await?
+        .into_iter()
+        .map(|(id, f)| FundRow {
+            pending: unapproved.contains(&id),
+            id,
+            date: f.date.to_string(),
+            amount: domain::money::format_wan(f.amount),
+            currency: f.currency.label(),
+            source: f.source.unwrap_or_default(),
+            verified: f.verified,
+        })
+        .collect();
+    let visits = state
+        .store
+        .visits()
+        .await?
+        .into_iter()
+        .filter(|v| v.project_code.as_deref() == Some(code))
+        .map(|v| {
+            (
+                v.date.to_string(),
+                v.enterprise.unwrap_or_default(),
+                v.outcome.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let changes = state
+        .store
+        .changes_of("project", code)
+        .await?
+        .into_iter()
+        .map(|c| ChangeRow {
+            at: chrono::DateTime::from_timestamp_millis(c.at)
+                .map(|t| {
+                    (t + chrono::Duration::hours(8))
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            actor: c.actor,
+            fields: if c.action == "create" {
+                Vec::new()
+            } else {
+                changed_fields(c.before.as_deref(), c.after.as_deref())
+            },
+            action: if c.action == "create" {
+                "创建"
+            } else {
+                "修改"
+            },
+        })
+        .collect();
+    // Plans and deadlines are judged on the follow-up date, as the warnings are.
+    let today = state.store.follow_up_date().await?;
+    let plan = state.store.plan_of(code).await?.unwrap_or_default();
+    let milestones = domain::figures::Milestones::of(
+        domain::stage::effective_events(&status.events)
+            .into_iter()
+            .map(|(_, e)| e),
+        status.record.project.signed_amount.map(Money::units),
+    );
+    let plan_lines = domain::responsibility::plan_against_actual(&plan, &milestones, today)
+        .into_iter()
+        .map(|line| PlanRow {
+            stage: line.stage.label(),
+            planned: line.planned.map(|d| d.to_string()).unwrap_or_default(),
+            actual: line.actual.map(|d| d.to_string()).unwrap_or_default(),
+            status: line.status.map(|s| s.label()).unwrap_or_default(),
+            late: line.status.is_some_and(|s| s.is_late()),
+        })
+        .collect();
+    let six_missing = domain::responsibility::SixOnes {
+        leader: status.record.project.leader.is_some(),
+        unit: !status.record.project.territory.is_empty(),
+        team: status.record.project.team.is_some(),
+        plan: !plan.is_empty(),
+    }
+    .missing();
+    let set_elements = state.store.elements_of(code).await?;
+    let elements = domain::responsibility::ElementItem::ALL
+        .into_iter()
+        .map(|item| match set_elements.iter().find(|e| e.item == item) {
+            Some(e) => ElementRow {
+                item: item.label(),
+                status: e.status.label(),
+                department: e.department.clone().unwrap_or_default(),
+                due: e.due.map(|d| d.to_string()).unwrap_or_default(),
+                done: e.done.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: e.is_overdue(today),
+            },
+            None => ElementRow {
+                item: item.label(),
+                status: "",
+                department: String::new(),
+                due: String::new(),
+                done: String::new(),
+                overdue: false,
+            },
+        })
+        .collect();
+    let departments = department_names(&state.store).await?;
+    let follow_up_on = today;
+    let warnings = crate::responsibility::warnings::of_project(state, code, follow_up_on).await?;
+    let financing = state.store.financing_of(code).await?;
+    let financing_form = forms.financing.unwrap_or_else(|| {
+        financing
+            .as_ref()
+            .map(FinancingForm::of)
+            .unwrap_or_default()
+    });
+    let project = status.record.project;
+    let sources = state
+        .store
+        .value_list(domain::records::value_lists::FUND_SOURCE)
+        .await?;
+    let duplicate = state.store.duplicate_status(&project.code).await?;
+    Ok(ProjectPage {
+        duplicate,
+        layout: Layout::of(user),
+        signed: wan(status
+            .progress
+            .signed
+            .map(|(_, m)| m)
+            .or(project.signed_amount)),
+        planned: wan(project.planned_investment),
+        origin: project.capital_origin.label(),
+        stage: status.progress.label(),
+        next: status.next_step.next.map(EventKind::label),
+        missing: status.next_step.missing,
+        timeline,
+        funds,
+        visits,
+        changes,
+        can_edit: actor.can_edit(&project),
+        can_verify: actor.verifies_funds(),
+        kinds: choices(EventKind::ALL.iter().map(|k| k.label()), {
+            // A fresh form offers the step the project is due to take next.
+            let next = status
+                .next_step
+                .next
+                .map(EventKind::label)
+                .unwrap_or_default();
+            if forms.event.kind.is_empty() {
+                next
+            } else {
+                forms.event.kind.as_str()
+            }
+        }),
+        currencies: choices(["人民币", "美元"], &forms.fund.currency),
+        sources: choices(sources.iter().map(String::as_str), &forms.fund.source),
+        project,
+        form: forms.event,
+        errors: forms.event_errors,
+        fund: forms.fund,
+        fund_errors: forms.fund_errors,
+        six_missing,
+        plan_lines,
+        plan: forms.plan.unwrap_or_else(|| PlanForm::of(&plan)),
+        plan_errors: forms.plan_errors,
+        elements,
+        element_items: choices(
+            domain::responsibility::ElementItem::ALL
+                .iter()
+                .map(|i| i.label()),
+            &forms.element.item,
+        ),
+        element_statuses: choices(
+            domain::responsibility::ElementStatus::ALL
+                .iter()
+                .map(|s| s.label()),
+            &forms.element.status,
+        ),
+        departments: choices(
+            std::iter::once("").chain(departments.iter().map(String::as_str)),
+            &forms.element.department,
+        ),
+        element: forms.element,
+        element_errors: forms.element_errors,
+        blockers: crate::responsibility::blockers::of_project(state, code, follow_up_on).await?,
+        light: domain::warnings::worst(&warnings),
+        warnings,
+        follow_up_on: follow_up_on.to_string(),
+        financing,
+        financing_statuses: choices(
+            domain::financing::FinancingStatus::ALL
+                .iter()
+                .map(|s| s.label()),
+            &financing_form.status,
+        ),
+        financing_form,
+        financing_errors: forms.financing_errors,
+    })
+}
+
+/// The project page again, its forms as typed with what was wrong: 422.
+pub(crate) async fn page_with_errors(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    forms: Forms,
+) -> Result<Response, WebError> {
+    let page = project_page(state, user, code, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+}
+
+pub async fn show_project(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let page = project_page(&state, &user, &code, Forms::default()).await?;
+    Ok(Html(render(&page)?))
+}
+
+impl EventForm {
+    /// The form filled in with an event, to correct it.
+    pub fn of(event: &StageEvent) -> Self {
+        EventForm {
+            csrf: String::new(),
+            kind: event.kind.label().to_owned(),
+            date: event.date.to_string(),
+            amount: event.amount.map(Money::to_wan_exact).unwrap_or_default(),
+            company: event
+                .company
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            parcel: event.parcel.clone().unwrap_or_default(),
+            note: event.note.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
+        parse_event(self)
+    }
+}
+
+/// Parses the event form, collecting every bad field.
+fn parse_event(form: &EventForm) -> Result<StageEvent, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let kind = keep(&mut errors, EventKind::parse("阶段", &form.kind));
+    let date = keep(&mut errors, parse_date("日期", &form.date));
+    let amount = keep(
+        &mut errors,
+        optional(&form.amount)
+            .map(|a| Money::parse_wan("金额", &a))
+            .transpose(),
+    );
+    let company = keep(
+        &mut errors,
+        optional(&form.company)
+            .map(|c| CreditCode::parse("落地企业信用代码", &c))
+            .transpose(),
+    );
+    if let (Some(kind), Some(date), Some(amount), Some(company), true) =
+        (kind, date, amount, company, errors.is_empty())
+    {
+        StageEvent::new(
+            kind,
+            date,
+            amount,
+            company,
+            optional(&form.parcel),
+            optional(&form.note),
+        )
+        .map_err(|e| vec![e])
+    } else {
+        Err(errors)
+    }
+}
+
+pub async fn add_event(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<EventForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    editable_project(&state.store, &actor, &code).await?;
+    let outcome = match parse_event(&form) {
+        Ok(event) => {
+            let mut tx = crate::kit::begin(&state.store, &actor).await?;
+            match tx.add_event(&code, &event).await {
+                Ok(_) => tx.commit().await.map_err(WebError::from),
+                Err(e) => Err(WebError::from(e)),
+            }
+        }
+        Err(errors) => Err(WebError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/projects/{}", encode(&code))).into_response()),
+        Err(WebError::Invalid(errors)) => {
+            let forms = Forms {
+                event: form,
+                event_errors: errors,
+                ..Forms::default()
+            };
+            page_with_errors(&state, &user, &code, forms).await
+        }
+        Err(other) => Err(other),
+    }
+}

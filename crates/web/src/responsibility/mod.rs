@@ -1,0 +1,26 @@
+//! Who answers for what: the account's own work (我的工作), a leader's and a work team's pages,
+//! 堵点问题 and their escalation, 红黄绿灯 warnings, visits and 敲门计划.
+
+pub(crate) mod blockers;
+mod leaders;
+mod my;
+mod visits;
+pub(crate) mod warnings;
+
+crate::kit::routes! { routes, ROUTES;
+        "/my" => get(my::show);
+        "/warnings" => get(warnings::list);
+        "/warnings/rules" => get(warnings::show_rules).post(warnings::set_rules);
+        "/blockers" => get(blockers::list);
+        "/blockers/{id}" => get(blockers::show);
+        "/blockers/{id}/instruction" => post(blockers::instruct);
+        "/blockers/{id}/status" => post(blockers::change_status);
+        "/projects/{code}/blockers/new" => get(blockers::raise_form);
+        "/projects/{code}/blockers" => post(blockers::raise);
+        "/visits" => get(visits::show).post(visits::add_visit);
+        "/visits/plans" => post(visits::add_plan);
+        "/leader/{name}" => get(leaders::show);
+        "/leader/{name}/units" => post(leaders::set_units);
+        "/team/{name}" => get(leaders::show_team);
+        "/team/{name}/members" => post(leaders::set_members);
+}

@@ -1,0 +1,265 @@
+//! 对接记录 and 敲门计划 (issue 6): a year's visits counted by unit and by leader, the visits
+//! themselves, knock-door plans against the visits made, and the forms to record both. A unit's
+//! staff see and record their own unit's; readers of the whole city see all.
+
+use crate::kit::form::Form;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use domain::records::Visit;
+use domain::visits::{PlanStatus, VisitPlan};
+use domain::{CreditCode, FieldError};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::figures::readers_only;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
+
+pub struct PlanRow {
+    pub plan: VisitPlan,
+    pub status: String,
+    pub class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "visits.html")]
+struct VisitsPage {
+    layout: Layout,
+    year: i32,
+    years: Vec<i32>,
+    total: usize,
+    by_unit: Vec<(String, usize)>,
+    by_leader: Vec<(String, usize)>,
+    visits: Vec<Visit>,
+    plans: Vec<PlanRow>,
+    plans_done: usize,
+    plans_overdue: usize,
+    can_record: bool,
+    units: Vec<String>,
+    own_unit: Option<String>,
+    modes: Vec<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    year: Option<i32>,
+    error: Option<String>,
+) -> Result<VisitsPage, WebError> {
+    readers_only(user)?;
+    let actor = user.actor();
+    let today = state.store.follow_up_date().await?;
+    let year = year.unwrap_or(today.year());
+    let mine = |v: &Visit| actor.unit.is_none() || v.unit == actor.unit;
+    let all: Vec<Visit> = state
+        .store
+        .visits()
+        .await?
+        .into_iter()
+        .filter(|v| mine(v))
+        .collect();
+    let mut years: Vec<i32> = all.iter().map(|v| v.date.year()).collect();
+    years.push(today.year());
+    years.sort_unstable();
+    years.dedup();
+    let mut visits: Vec<Visit> = all
+        .iter()
+        .filter(|v| v.date.year() == year)
+        .cloned()
+        .collect();
+    let (by_unit, by_leader) = domain::visits::counts(&visits);
+    let total = visits.len();
+    visits.sort_by_key(|v| std::cmp::Reverse(v.date));
+    visits.truncate(200);
+    let plans: Vec<PlanRow> = state
+        .store
+        .visit_plans(actor.unit.as_deref())
+        .await?
+        .into_iter()
+        .map(|plan| {
+            let status = plan.status(&all, today);
+            PlanRow {
+                class: match status {
+                    PlanStatus::Done(_) => "light green",
+                    PlanStatus::Due => "tag",
+                    PlanStatus::Overdue(_) => "light red",
+                },
+                status: status.label(),
+                plan,
+            }
+        })
+        .collect();
+    Ok(VisitsPage {
+        layout: Layout::of(user),
+        year,
+        years,
+        total,
+        by_unit,
+        by_leader,
+        visits,
+        plans_done: plans.iter().filter(|p| p.class == "light green").count(),
+        plans_overdue: plans.iter().filter(|p| p.class == "light red").count(),
+        plans,
+        can_record: actor.creates_projects(),
+        units: state
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect(),
+        own_unit: actor.unit.clone(),
+        modes: state
+            .store
+            .value_list(domain::records::value_lists::VISIT_MODE)
+            .await?,
+        error,
+    })
+}
+
+/// GET /visits?year=Y
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<YearQuery>,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&page(&state, &user, query.year, None).await?)?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VisitForm {
+    csrf: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    enterprise: String,
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    leaders: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    project: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// The unit a form names: a unit's staff always record for their own unit.
+fn unit_of(user: &CurrentUser, form: &VisitForm) -> Option<String> {
+    user.actor().unit.clone().or_else(|| optional(&form.unit))
+}
+
+fn credit_code(raw: &str) -> Result<Option<CreditCode>, FieldError> {
+    optional(raw)
+        .map(|c| CreditCode::parse("统一社会信用代码", &c))
+        .transpose()
+}
+
+/// Writes one record through `apply`; a refused input shows the page again with the reason.
+async fn record(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &VisitForm,
+    apply: impl AsyncFnOnce(&mut store::Tx) -> Result<(), store::StoreError>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    if !actor.creates_projects() {
+        return Err(WebError::Forbidden);
+    }
+    let mut tx = crate::kit::begin(&state.store, &actor).await?;
+    let refused = match apply(&mut tx).await {
+        Ok(()) => {
+            tx.commit().await?;
+            return Ok(Redirect::to("/visits").into_response());
+        }
+        Err(e) => crate::kit::error::refusal(e)?,
+    };
+    tx.rollback().await?;
+    let page = page(state, user, None, Some(refused)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+}
+
+/// POST /visits: records a visit.
+pub async fn add_visit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<VisitForm>,
+) -> Result<Response, WebError> {
+    let unit = unit_of(&user, &form);
+    let project = optional(&form.project);
+    if let Some(code) = &project {
+        // A project named on the visit must be one the person may see.
+        let actor = user.actor();
+        let record = state.store.project(code).await?;
+        if !record.is_some_and(|r| actor.can_see(&r.project)) {
+            return Err(WebError::not_found_project(code));
+        }
+    }
+    let visit = (|| {
+        let mut visit = Visit::new(domain::period::parse_date("日期", &form.date)?);
+        visit.unit = unit;
+        visit.enterprise = Some(domain::text::required("企业名称", &form.enterprise)?);
+        visit.enterprise_code = credit_code(&form.credit_code)?;
+        visit.leaders = optional(&form.leaders);
+        visit.mode = optional(&form.mode);
+        visit.place = optional(&form.place);
+        visit.content = optional(&form.content);
+        visit.outcome = optional(&form.outcome);
+        visit.project_code = project;
+        Ok::<_, FieldError>(visit)
+    })();
+    record(&state, &user, &form, async |tx| {
+        tx.add_visit(&visit?).await.map(|_| ())
+    })
+    .await
+}
+
+/// POST /visits/plans: adds a knock-door plan.
+pub async fn add_plan(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<VisitForm>,
+) -> Result<Response, WebError> {
+    let unit = unit_of(&user, &form);
+    let plan = (|| {
+        let mut plan = VisitPlan::new(
+            &form.enterprise,
+            domain::period::parse_date("计划日期", &form.date)?,
+        )?;
+        plan.credit_code = credit_code(&form.credit_code)?;
+        plan.unit = unit;
+        plan.leader = optional(&form.leaders);
+        plan.purpose = optional(&form.purpose);
+        Ok::<_, FieldError>(plan)
+    })();
+    record(&state, &user, &form, async |tx| {
+        tx.add_visit_plan(&plan?).await.map(|_| ())
+    })
+    .await
+}

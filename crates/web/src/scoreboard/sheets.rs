@@ -1,0 +1,236 @@
+//! Published scoreboards (晒单): the bureau publishes a period's figures; the sheet is stored as
+//! it was, with its hash, and its page shows what has changed in the records since.
+
+use crate::kit::form::Form;
+use crate::kit::view::when;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::Period;
+use domain::figures::diff::changes;
+use domain::figures::scoreboard::FUNDS_VERIFIED_KEY;
+use domain::figures::summary::summary;
+use domain::figures::{Indicator, Number, RankWeights, Scoreboard, scoreboard};
+use serde::Deserialize;
+use store::SheetInfo;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::figures::{PeriodQuery, city_name, compute, readers_only, show_value, title};
+use crate::kit::render::render;
+use crate::kit::render::xlsx_response;
+use crate::kit::view::Layout;
+use crate::scoreboard::{BoardTables, board_tables, print_html};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<PeriodQuery>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    if !user.actor().manages_city_data() {
+        return Err(WebError::Forbidden);
+    }
+    let c = compute(&state, &query).await?;
+    let content = serde_json::to_string(&c.board).map_err(|e| WebError::Internal(e.to_string()))?;
+    let as_of = match c.period.kind() {
+        domain::PeriodKind::YearToDate => Some(c.period.end().to_string()),
+        _ => None,
+    };
+    let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
+    let (id, _) = tx
+        .publish_sheet(
+            c.period.year(),
+            &c.period.code(),
+            as_of.as_deref(),
+            &content,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/sheets/{id}")).into_response())
+}
+
+pub struct SheetLine {
+    pub id: i64,
+    pub label: String,
+    pub published_at: String,
+    pub published_by: String,
+    pub sha256: String,
+}
+
+fn period_of(info: &SheetInfo) -> Result<Period, WebError> {
+    let as_of = info
+        .as_of
+        .as_deref()
+        .map(|d| domain::period::parse_date("截至日期", d))
+        .transpose()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Period::parse(info.year, &info.period, as_of).map_err(|e| WebError::Internal(e.to_string()))
+}
+
+fn line(info: &SheetInfo) -> Result<SheetLine, WebError> {
+    Ok(SheetLine {
+        id: info.id,
+        label: period_of(info)?.label(),
+        published_at: when(info.published_at),
+        published_by: info.published_by.clone(),
+        sha256: info.sha256.clone(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "sheets.html")]
+struct SheetsPage {
+    layout: Layout,
+    sheets: Vec<SheetLine>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let sheets = state
+        .store
+        .published_sheets()
+        .await?
+        .iter()
+        .map(line)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Html(render(&SheetsPage {
+        layout: Layout::of(&user),
+        sheets,
+    })?))
+}
+
+pub struct ChangeLine {
+    pub unit: String,
+    pub indicator: String,
+    pub published: String,
+    pub now: String,
+    pub delta: String,
+    pub up: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sheet.html")]
+struct SheetPage {
+    layout: Layout,
+    title: String,
+    sheet: SheetLine,
+    summary: String,
+    tables: BoardTables,
+    changes: Vec<ChangeLine>,
+    current: String,
+}
+
+async fn load(state: &AppState, id: i64) -> Result<(SheetInfo, Scoreboard, Period), WebError> {
+    let (info, content) = state
+        .store
+        .published_sheet(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("已发布晒单{id}不存在")))?;
+    let board: Scoreboard =
+        serde_json::from_str(&content).map_err(|e| WebError::Internal(e.to_string()))?;
+    let period = period_of(&info)?;
+    Ok((info, board, period))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let (info, published, period) = load(&state, id).await?;
+    let facts = state.store.figure_facts().await?;
+    let now = scoreboard(&facts, &period, &RankWeights::default());
+    let city = city_name(&facts);
+    let changes = changes(&published, &now)
+        .into_iter()
+        .map(|c| {
+            let indicator = Indicator::from_id(&c.key);
+            let label = match indicator {
+                Some(i) => i.label().to_owned(),
+                None if c.key == FUNDS_VERIFIED_KEY => "已核实到位资金".to_owned(),
+                None => c.key.clone(),
+            };
+            let measure = indicator.unwrap_or(Indicator::FundsInPlace);
+            let show = |v: Option<Number>| show_value(measure, v);
+            let delta = c.delta();
+            ChangeLine {
+                unit: c.unit.clone().unwrap_or_else(|| city.clone()),
+                indicator: label,
+                published: show(c.published),
+                now: show(c.now),
+                delta: match (delta, c.published, c.now) {
+                    (Some(d), ..) if d > 0 => format!("+{}", show(Some(Number::Int(d)))),
+                    (Some(d), ..) => format!("−{}", show(Some(Number::Int(-d)))),
+                    // Rates change by percentage points.
+                    (None, Some(a), Some(b)) => {
+                        let points = (b.as_f64() - a.as_f64()) * 100.0;
+                        let sign = if points >= 0.0 { "+" } else { "−" };
+                        format!("{sign}{:.1}个百分点", points.abs())
+                    }
+                    _ => String::new(),
+                },
+                up: match (c.published, c.now) {
+                    (Some(a), Some(b)) => b.as_f64() > a.as_f64(),
+                    _ => false,
+                },
+            }
+        })
+        .collect();
+    let page = SheetPage {
+        title: format!("{}（已发布）", title(&city, &period)),
+        sheet: line(&info)?,
+        summary: summary(&published, &period, &city),
+        tables: board_tables(&published, None),
+        changes,
+        current: format!(
+            "/scoreboard?{}",
+            serde_urlencoded::to_string(PeriodQuery {
+                year: period.year().to_string(),
+                period: period.code(),
+                as_of: info.as_of.clone().unwrap_or_default(),
+                pending: String::new(),
+            })
+            .unwrap_or_default()
+        ),
+        layout: Layout::of(&user),
+    };
+    Ok(Html(render(&page)?))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    readers_only(&user)?;
+    let (_, board, period) = load(&state, id).await?;
+    let city = city_name(&*state.store.figure_facts().await?);
+    let title = format!("{}（已发布）", title(&city, &period));
+    let bytes =
+        exchange::scoreboard_xlsx(&board, &title).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(xlsx_response(bytes, &title))
+}
+
+pub async fn print(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    readers_only(&user)?;
+    let (_, board, period) = load(&state, id).await?;
+    let city = city_name(&*state.store.figure_facts().await?);
+    Ok(Html(print_html(&board, &period, &city, false)?))
+}

@@ -1,0 +1,65 @@
+//! `zhaoshang serve`: the web UI and the API, optionally over a fresh demo city.
+
+use std::net::SocketAddr;
+
+use anyhow::Result;
+
+use crate::context::{Context, actor, open_url};
+use crate::{demo, find};
+
+/// Where `serve --demo` keeps its database unless `--db` says otherwise.
+const DEMO_URL: &str = "sqlite:data/demo/zhaoshang.db";
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Load the demo city into a fresh database (data/demo/) and print one account per role.
+    #[arg(long)]
+    demo: bool,
+    /// Mark the session cookie Secure: set when the server sits behind TLS.
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
+    let store = if args.demo {
+        // A fresh database each time, so the printed accounts always work.
+        let url = cx.db.clone().unwrap_or_else(|| DEMO_URL.to_owned());
+        if url == DEMO_URL {
+            let _ = std::fs::remove_dir_all("data/demo");
+        }
+        let store = open_url(&url).await?;
+        println!("{}", demo::load(&store, &actor(None)).await?);
+        let accounts = demo::add_accounts(&store).await?;
+        println!("演示账号（每个角色一个）：");
+        for (username, role, password) in &accounts {
+            println!("  {role}  用户名 {username}  密码 {password}");
+        }
+        println!(
+            "  （系统管理员、安全管理员、审计员首次登录时须用验证器扫码绑定动态口令，之后每次登录输入6位动态口令）"
+        );
+        store
+    } else {
+        cx.open().await?
+    };
+    // The demo's index lives beside its database, which `--demo` has just recreated.
+    let dir = if args.demo && cx.index.is_none() {
+        find::index_dir(None, cx.db.as_deref().unwrap_or(DEMO_URL))
+    } else {
+        cx.index_dir()
+    };
+    let index = find::open(dir.as_deref())?;
+    index
+        .catch_up(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let state = web::AppState::new(store, args.secure_cookies, index)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    web::serve(state, args.addr, |bound| {
+        println!("已启动: http://{bound}/")
+    })
+    .await?;
+    Ok(())
+}
