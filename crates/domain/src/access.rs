@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
-use crate::records::Project;
+use crate::records::{Project, UnitKind};
+use crate::review::{Reported, ReviewState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
@@ -178,9 +179,156 @@ impl Actor {
         self.role == Role::UnitStaff && self.unit.as_deref() == Some(unit)
     }
 
+    /// Whether records of `unit` lie within what this actor reads: everything for those who
+    /// read the whole city, only their own unit's for a unit's staff and reviewers.
+    pub fn covers_unit(&self, unit: Option<&str>) -> bool {
+        match &self.unit {
+            None => true,
+            Some(own) => unit == Some(own.as_str()),
+        }
+    }
+
+    /// Read a whole city's records at once (the exports of every record of a kind): those
+    /// who read projects and are held to no unit.
+    pub fn reads_whole_city(&self) -> bool {
+        self.reads_projects() && self.unit.is_none()
+    }
+
+    /// The drill-down of a figure of `unit` (`None`: the city's): a unit's accounts only
+    /// their own unit's; those who read the whole city any.
+    pub fn reads_unit_figures(&self, unit: Option<&str>) -> bool {
+        self.reads_projects() && self.covers_unit(unit)
+    }
+
+    /// Record a visit (对接记录) for `unit`: whoever creates projects, a unit's staff for their
+    /// own unit only.
+    pub fn records_visit_for(&self, unit: Option<&str>) -> bool {
+        self.creates_projects() && self.covers_unit(unit)
+    }
+
+    /// Record visits and 敲门计划 at all.
+    pub fn records_visits(&self) -> bool {
+        self.creates_projects()
+    }
+
+    /// Add a contact to a firm of the 招商大数据库.
+    pub fn adds_contacts(&self) -> bool {
+        self.creates_projects()
+    }
+
+    /// Set a project's 要素保障 item: the project's editors; and the staff of the department
+    /// the item is with, provided the item stays with it (`before` and `after`: the item's
+    /// department now and as submitted).
+    pub fn sets_element(
+        &self,
+        project_editable: bool,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> bool {
+        project_editable || (before.is_some_and(|d| self.is_staff_of(d)) && before == after)
+    }
+
+    /// Disable or enable `username`: the 系统管理员, and never their own account.
+    pub fn may_disable(&self, username: &str) -> bool {
+        self.manages_users() && self.username != username
+    }
+
     /// Create projects (each new project is then checked with [`Actor::can_edit`]).
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
+    }
+}
+
+/// What an account's review queue holds: records in these states, of this unit (`None`: every
+/// unit), under this heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewQueue {
+    pub heading: &'static str,
+    pub states: Vec<ReviewState>,
+    pub unit: Option<String>,
+}
+
+/// Rules over the reporting cycle (审核): where an actor's records start, who reviews, sees and
+/// resubmits a reported record, and what each account's queue holds.
+impl Actor {
+    /// The state the records this actor enters start in: approved for the bureau (and for
+    /// the command line, which has no actor); the first level for unit staff.
+    pub fn entry_review(&self, unit_kind: Option<UnitKind>) -> ReviewState {
+        match (self.role, unit_kind) {
+            (Role::UnitStaff, Some(kind)) => ReviewState::first_for(kind),
+            _ => ReviewState::Approved,
+        }
+    }
+
+    /// Whether this actor may approve or return `record` at its current level: the county's
+    /// reviewers at 县区审核, the bureau at 市级审核 — never whoever entered it.
+    pub fn reviews(&self, record: &Reported<'_>) -> bool {
+        if record.entered_by == self.username {
+            return false;
+        }
+        match record.state {
+            ReviewState::County => {
+                self.role == Role::UnitReviewer && self.unit.as_deref() == Some(record.unit)
+            }
+            ReviewState::City => self.role == Role::Bureau,
+            ReviewState::Returned | ReviewState::Approved => false,
+        }
+    }
+
+    /// Whether this actor may see a reported record at all: a unit's staff and reviewers their
+    /// unit's, those who read the whole city every one.
+    pub fn sees_report(&self, record: &Reported<'_>) -> bool {
+        match self.role {
+            Role::UnitStaff | Role::UnitReviewer => self.unit.as_deref() == Some(record.unit),
+            Role::Bureau | Role::CityLeader | Role::Auditor => true,
+            Role::SysAdmin | Role::SecAdmin => false,
+        }
+    }
+
+    /// Whether this actor may send a returned record in again: the unit's staff.
+    pub fn resubmits(&self, record: &Reported<'_>) -> bool {
+        record.state == ReviewState::Returned
+            && self.role == Role::UnitStaff
+            && self.unit.as_deref() == Some(record.unit)
+    }
+
+    /// The review page's queue: the county's reviewers their unit's 待县区审核, the bureau the
+    /// 待市级审核 of every unit, a unit's staff everything of theirs still in the cycle, leaders
+    /// and auditors everything in it; the administrators none (`None`: 403).
+    pub fn review_queue(&self) -> Option<ReviewQueue> {
+        let in_cycle = vec![
+            ReviewState::County,
+            ReviewState::City,
+            ReviewState::Returned,
+        ];
+        let (heading, states, unit) = match self.role {
+            Role::UnitReviewer => ("待县区审核", vec![ReviewState::County], self.unit.clone()),
+            Role::Bureau => ("待市级审核", vec![ReviewState::City], None),
+            Role::UnitStaff => ("本单位报送的记录", in_cycle, self.unit.clone()),
+            Role::CityLeader | Role::Auditor => ("审核中的记录", in_cycle, None),
+            Role::SysAdmin | Role::SecAdmin => return None,
+        };
+        Some(ReviewQueue {
+            heading,
+            states,
+            unit,
+        })
+    }
+
+    /// What waits on this actor in the cycle (我的工作): a reviewer's or the bureau's level to
+    /// review, the records returned to a unit's staff; nothing for the others.
+    pub fn review_todo(&self) -> Option<ReviewQueue> {
+        let (heading, state) = match self.role {
+            Role::UnitReviewer => ("待我审核（县区审核）", ReviewState::County),
+            Role::Bureau => ("待我审核（市级审核）", ReviewState::City),
+            Role::UnitStaff => ("被退回、待重新报送的记录", ReviewState::Returned),
+            _ => return None,
+        };
+        Some(ReviewQueue {
+            heading,
+            states: vec![state],
+            unit: self.unit.clone(),
+        })
     }
 }
 
@@ -268,5 +416,83 @@ mod tests {
         assert_eq!(Role::parse("角色", "unit"), Ok(Role::UnitStaff));
         assert_eq!(Role::parse("角色", "招商局"), Ok(Role::Bureau));
         assert!(Role::parse("角色", "root").is_err());
+    }
+
+    #[test]
+    fn each_account_reviews_its_own_level_and_the_administrators_have_no_queue() {
+        let reviewer = actor(Role::UnitReviewer, Some("集贤县"))
+            .review_queue()
+            .unwrap();
+        assert_eq!(
+            (reviewer.states, reviewer.unit.as_deref()),
+            (vec![ReviewState::County], Some("集贤县"))
+        );
+        let bureau = actor(Role::Bureau, None).review_queue().unwrap();
+        assert_eq!(
+            (bureau.states, bureau.unit),
+            (vec![ReviewState::City], None)
+        );
+        let staff = actor(Role::UnitStaff, Some("集贤县"))
+            .review_queue()
+            .unwrap();
+        assert_eq!(staff.states.len(), 3);
+        assert_eq!(staff.unit.as_deref(), Some("集贤县"));
+        for role in [Role::SysAdmin, Role::SecAdmin] {
+            assert!(actor(role, None).review_queue().is_none(), "{role:?}");
+            assert!(actor(role, None).review_todo().is_none(), "{role:?}");
+        }
+        let returned = actor(Role::UnitStaff, Some("集贤县"))
+            .review_todo()
+            .unwrap();
+        assert_eq!(returned.states, vec![ReviewState::Returned]);
+        assert!(actor(Role::CityLeader, None).review_todo().is_none());
+    }
+
+    #[test]
+    fn a_units_accounts_reach_their_own_units_figures_and_visits_only() {
+        let staff = actor(Role::UnitStaff, Some("集贤县"));
+        assert!(staff.covers_unit(Some("集贤县")) && !staff.covers_unit(Some("宝清县")));
+        assert!(
+            !staff.covers_unit(None),
+            "the city's figures are not one unit's"
+        );
+        assert!(staff.reads_unit_figures(Some("集贤县")) && !staff.reads_unit_figures(None));
+        assert!(
+            staff.records_visit_for(Some("集贤县")) && !staff.records_visit_for(Some("宝清县"))
+        );
+        assert!(!staff.reads_whole_city());
+        let reviewer = actor(Role::UnitReviewer, Some("集贤县"));
+        assert!(!reviewer.records_visits() && !reviewer.records_visit_for(Some("集贤县")));
+        let bureau = actor(Role::Bureau, None);
+        assert!(bureau.reads_unit_figures(Some("宝清县")) && bureau.reads_unit_figures(None));
+        assert!(bureau.records_visit_for(Some("宝清县")) && bureau.reads_whole_city());
+        let admin = actor(Role::SysAdmin, None);
+        assert!(!admin.reads_unit_figures(None) && !admin.reads_whole_city());
+    }
+
+    #[test]
+    fn an_element_is_set_by_the_projects_editors_or_by_the_department_it_stays_with() {
+        let department = actor(Role::UnitStaff, Some("市自然资源局"));
+        let (own, other) = (Some("市自然资源局"), Some("市住房和城乡建设局"));
+        assert!(department.sets_element(false, own, own));
+        assert!(
+            !department.sets_element(false, own, other),
+            "it may not hand the item on"
+        );
+        assert!(!department.sets_element(false, other, other));
+        assert!(!department.sets_element(false, None, None));
+        let reviewer = actor(Role::UnitReviewer, Some("市自然资源局"));
+        assert!(
+            !reviewer.sets_element(false, own, own),
+            "reviewers enter nothing"
+        );
+        assert!(actor(Role::Bureau, None).sets_element(true, own, other));
+    }
+
+    #[test]
+    fn the_system_administrator_disables_others_but_never_themselves() {
+        let admin = actor(Role::SysAdmin, None);
+        assert!(admin.may_disable("someone") && !admin.may_disable("u"));
+        assert!(!actor(Role::Bureau, None).may_disable("someone"));
     }
 }

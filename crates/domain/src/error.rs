@@ -26,3 +26,9 @@ impl fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
+
+/// Keeps a parsed value, or records why its field was rejected: the parsers of form and API
+/// input collect every bad field before they give up.
+pub fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}

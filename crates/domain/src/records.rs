@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::keep;
 use crate::figures::Indicator;
-use crate::text::required;
+use crate::period::parse_date;
+use crate::text::{optional, required};
 use crate::{CreditCode, Currency, FieldError, Money};
 
 /// What kind of body a unit is.
@@ -378,6 +380,39 @@ pub struct Fund {
     pub verifier: Option<String>,
     pub evidence: Option<String>,
     pub illustrative: bool,
+}
+
+/// A fund in place as typed into a form or sent to the API, before it is checked: text, empty
+/// where not given; the one parser of both.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FundInput<'a> {
+    pub date: &'a str,
+    /// 万 of the currency.
+    pub amount_wan: &'a str,
+    /// 人民币/美元 or CNY/USD; 人民币 when empty.
+    pub currency: &'a str,
+    pub source: &'a str,
+}
+
+impl FundInput<'_> {
+    /// The fund of `project_code`, or every field that is wrong with it.
+    pub fn parse(&self, project_code: &str) -> Result<Fund, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let date = keep(&mut errors, parse_date("日期", self.date));
+        let amount = keep(&mut errors, Money::parse_wan("金额", self.amount_wan));
+        let currency = keep(
+            &mut errors,
+            Currency::parse_for_funds("币种", self.currency),
+        );
+        let (Some(date), Some(amount), Some(currency), true) =
+            (date, amount, currency, errors.is_empty())
+        else {
+            return Err(errors);
+        };
+        let mut fund = Fund::new(project_code, date, amount, currency).map_err(|e| vec![e])?;
+        fund.source = optional(self.source);
+        Ok(fund)
+    }
 }
 
 impl Fund {

@@ -9,7 +9,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
-use crate::access::{Actor, Role};
 use crate::records::UnitKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,49 +109,6 @@ pub struct Reported<'a> {
     pub entered_by: &'a str,
 }
 
-impl Actor {
-    /// The state the records this actor enters start in: approved for the bureau (and for
-    /// the command line, which has no actor); the first level for unit staff.
-    pub fn entry_review(&self, unit_kind: Option<UnitKind>) -> ReviewState {
-        match (self.role, unit_kind) {
-            (Role::UnitStaff, Some(kind)) => ReviewState::first_for(kind),
-            _ => ReviewState::Approved,
-        }
-    }
-
-    /// Whether this actor may approve or return `record` at its current level: the county's
-    /// reviewers at 县区审核, the bureau at 市级审核 — never whoever entered it.
-    pub fn reviews(&self, record: &Reported<'_>) -> bool {
-        if record.entered_by == self.username {
-            return false;
-        }
-        match record.state {
-            ReviewState::County => {
-                self.role == Role::UnitReviewer && self.unit.as_deref() == Some(record.unit)
-            }
-            ReviewState::City => self.role == Role::Bureau,
-            ReviewState::Returned | ReviewState::Approved => false,
-        }
-    }
-
-    /// Whether this actor may see a reported record at all: a unit's staff and reviewers their
-    /// unit's, those who read the whole city every one.
-    pub fn sees_report(&self, record: &Reported<'_>) -> bool {
-        match self.role {
-            Role::UnitStaff | Role::UnitReviewer => self.unit.as_deref() == Some(record.unit),
-            Role::Bureau | Role::CityLeader | Role::Auditor => true,
-            Role::SysAdmin | Role::SecAdmin => false,
-        }
-    }
-
-    /// Whether this actor may send a returned record in again: the unit's staff.
-    pub fn resubmits(&self, record: &Reported<'_>) -> bool {
-        record.state == ReviewState::Returned
-            && self.role == Role::UnitStaff
-            && self.unit.as_deref() == Some(record.unit)
-    }
-}
-
 /// A calendar month, the reporting window's unit: `2022-06`.
 pub fn month_of(date: NaiveDate) -> String {
     format!("{:04}-{:02}", date.year(), date.month())
@@ -172,6 +128,7 @@ pub fn parse_month(field: &str, raw: &str) -> Result<String, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::{Actor, Role};
 
     fn actor(name: &str, role: Role, unit: Option<&str>) -> Actor {
         Actor {

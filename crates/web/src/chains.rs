@@ -4,6 +4,7 @@
 //! for a segment with the reasons for their order.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -18,7 +19,6 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::charts::escape;
 use crate::kit::error::WebError;
-use crate::kit::figures::readers_only;
 use crate::kit::render::{encode, render};
 use crate::kit::view::Layout;
 
@@ -189,7 +189,7 @@ async fn chain_page(
     view: Option<Action>,
     error: Option<String>,
 ) -> Result<ChainPage, WebError> {
-    readers_only(user)?;
+    allow(user.actor().reads_projects())?;
     let map = load(state, chain).await?;
     let rows = match view {
         Some(action) => map.calling_for(action).into_iter().map(row).collect(),
@@ -416,7 +416,7 @@ pub async fn print(
     user: CurrentUser,
     Path(chain): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let map = load(&state, &chain).await?;
     let mut shortlists = Vec::new();
     for segment in map.segments.iter().filter(|s| s.action().is_some()) {
@@ -465,7 +465,7 @@ pub async fn targets(
     user: CurrentUser,
     Path((chain, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let map = load(&state, &chain).await?;
     let segment = map
         .segments

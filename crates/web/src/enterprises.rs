@@ -4,6 +4,7 @@
 //! projects follows the same scope as everywhere else.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -13,7 +14,6 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::readers_only;
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -84,7 +84,7 @@ pub async fn search_page(
     user: CurrentUser,
     raw: axum::extract::RawQuery,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     // Repeated `flag=` parameters: parsed by hand, as the form sends them.
     let raw = raw.0.unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
@@ -228,7 +228,7 @@ async fn profile(
     id: i64,
     error: Option<String>,
 ) -> Result<ProfilePage, WebError> {
-    readers_only(user)?;
+    allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let firm = state
         .store
@@ -242,7 +242,7 @@ async fn profile(
     let total_visits = all_visits.len();
     let visits: Vec<VisitRow> = all_visits
         .into_iter()
-        .filter(|v| actor.unit.is_none() || v.unit == actor.unit)
+        .filter(|v| actor.covers_unit(v.unit.as_deref()))
         .map(|v| VisitRow {
             date: v.date.to_string(),
             unit: v.unit.unwrap_or_else(|| "市本级".into()),
@@ -286,7 +286,7 @@ async fn profile(
         visits,
         projects,
         positions: state.store.chain_positions(id).await?,
-        can_add_contact: actor.creates_projects(),
+        can_add_contact: actor.adds_contacts(),
         firm,
         error,
     })
@@ -324,7 +324,7 @@ pub async fn add_contact(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
-    if !actor.creates_projects() {
+    if !actor.adds_contacts() {
         return Err(WebError::Forbidden);
     }
     let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());

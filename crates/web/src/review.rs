@@ -7,8 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;
-use domain::access::{Actor, Role};
-use domain::review::{Reported, ReviewState, parse_month};
+use domain::review::{Reported, parse_month};
 use serde::Deserialize;
 use store::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 
@@ -49,55 +48,18 @@ struct ReviewPage {
     errors: Vec<FieldError>,
 }
 
-/// What the actor's queue holds: the county's reviewers see their unit's 待县区审核, the bureau
-/// the 待市级审核 of every unit, a unit's staff everything of theirs still in the cycle,
-/// leaders and auditors everything in it.
-fn queue_for(actor: &Actor) -> Result<(&'static str, ReviewFilter), WebError> {
-    let in_cycle = vec![
-        ReviewState::County,
-        ReviewState::City,
-        ReviewState::Returned,
-    ];
-    Ok(match actor.role {
-        Role::UnitReviewer => (
-            "待县区审核",
-            ReviewFilter {
-                states: vec![ReviewState::County],
-                unit: actor.unit.clone(),
-            },
-        ),
-        Role::Bureau => (
-            "待市级审核",
-            ReviewFilter {
-                states: vec![ReviewState::City],
-                unit: None,
-            },
-        ),
-        Role::UnitStaff => (
-            "本单位报送的记录",
-            ReviewFilter {
-                states: in_cycle,
-                unit: actor.unit.clone(),
-            },
-        ),
-        Role::CityLeader | Role::Auditor => (
-            "审核中的记录",
-            ReviewFilter {
-                states: in_cycle,
-                unit: None,
-            },
-        ),
-        Role::SysAdmin | Role::SecAdmin => return Err(WebError::Forbidden),
-    })
-}
-
 async fn page(
     state: &AppState,
     user: &CurrentUser,
     errors: Vec<FieldError>,
 ) -> Result<ReviewPage, WebError> {
     let actor = user.actor();
-    let (heading, filter) = queue_for(&actor)?;
+    let queue = actor.review_queue().ok_or(WebError::Forbidden)?;
+    let heading = queue.heading;
+    let filter = ReviewFilter {
+        states: queue.states,
+        unit: queue.unit,
+    };
     let rows = state
         .store
         .review_queue(&filter)

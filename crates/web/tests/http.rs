@@ -421,7 +421,7 @@ both_databases! {
 
     async fn the_api_reports_errors_with_code_message_and_field(db) {
         let app = start(db.open().await.unwrap()).await;
-        let (cookie, _) = app.sign_in("bureau").await;
+        let (cookie, csrf) = app.sign_in("bureau").await;
         let c = Some(cookie.as_str());
         let reply = app.post_json("/api/v1/projects/JX-1/events", c, "{not json").await;
         assert_eq!(reply.status, 400);
@@ -437,6 +437,21 @@ both_databases! {
         assert_eq!(error["message"], "签约须有大于0的签约额");
         let reply = app.post_json("/api/v1/projects/JX-1/events", c, r#"{"kind":"在谈","date":"2022-13-01"}"#).await;
         assert_eq!((reply.status, reply.json()["error"]["field"].as_str()), (422, Some("date")));
+        // Every bad member at once, as the form shows them, by the same parser.
+        let bad_event = r#"{"kind":"开会","date":"2022-13-01","amount_wan":"十万","company_code":"123"}"#;
+        let reply = app.post_json("/api/v1/projects/JX-1/events", c, bad_event).await;
+        assert_eq!(reply.status, 422);
+        let fields: Vec<String> = reply.json()["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(fields, ["kind", "date", "amount_wan", "company_code"], "{}", reply.body);
+        let reply = app.post_json("/api/v1/projects/JX-1/funds", c, r#"{"date":"昨天","amount_wan":"-5","currency":"日元"}"#).await;
+        let fields: Vec<String> = reply.json()["error"]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_owned()).collect();
+        assert_eq!((reply.status, fields.len()), (422, 3), "{}", reply.body);
+        let form = [("csrf", csrf.as_str()), ("kind", "开会"), ("date", "2022-13-01"), ("amount", "十万"), ("company", "123")];
+        let reply = app.post_form("/projects/JX-1/events", c, &form).await;
+        assert_eq!(reply.status, 422);
+        for name in ["阶段", "日期", "金额", "落地企业信用代码"] {
+            assert!(reply.body.contains(name), "the form names {name}: {}", reply.body);
+        }
         let reply = app.post_json("/api/v1/projects", c, r#"{"code":"JX-8","name":"新项目","territory":"火星县"}"#).await;
         assert_eq!(reply.status, 422);
         assert_eq!(reply.json()["error"]["field"], "territory");

@@ -4,6 +4,7 @@
 
 use crate::kit::error::exchange_error;
 use crate::kit::render::attachment;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -18,15 +19,6 @@ use crate::kit::view::Layout;
 
 fn kind_of(name: &str) -> Result<Kind, WebError> {
     Kind::from_name(name).ok_or_else(|| WebError::NotFound(format!("没有“{name}”这类数据")))
-}
-
-/// Imports change records city-wide in one transaction, so they are the bureau's.
-fn may_import(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().manages_city_data() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 pub struct KindRow {
@@ -53,7 +45,7 @@ fn kinds() -> Vec<KindRow> {
 }
 
 pub async fn import_page(user: CurrentUser) -> Result<Html<String>, WebError> {
-    may_import(&user)?;
+    allow(user.actor().manages_city_data())?;
     Ok(Html(render(&ImportPage {
         layout: Layout::of(&user),
         kinds: kinds(),
@@ -96,7 +88,7 @@ pub async fn export_kind(
 ) -> Result<Response, WebError> {
     let kind = kind_of(&kind)?;
     let actor = user.actor();
-    if !actor.reads_projects() || actor.unit.is_some() {
+    if !actor.reads_whole_city() {
         return Err(WebError::Forbidden);
     }
     let format = if query.format == "csv" {
@@ -144,7 +136,7 @@ pub async fn upload(
         }
     }
     user.check_csrf(&csrf)?;
-    may_import(&user)?;
+    allow(user.actor().manages_city_data())?;
     let (name, bytes) = file
         .filter(|(name, _)| !name.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择要导入的文件".into()))?;

@@ -3,6 +3,7 @@
 //! role's alone: 三员分立.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -40,14 +41,6 @@ struct SecurityPage {
     fields: Vec<(usize, &'static str, String, u32, u32)>,
     errors: Vec<FieldError>,
     accounts: Vec<AccountRow>,
-}
-
-fn secadmin_only(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().manages_security() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 async fn security_page(
@@ -101,7 +94,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    secadmin_only(&user)?;
+    allow(user.actor().manages_security())?;
     let policy = state.store.security_policy().await?;
     let typed = policy.values().iter().map(ToString::to_string).collect();
     Ok(Html(render(
@@ -135,7 +128,7 @@ pub async fn set_policy(
     Form(form): Form<PolicyForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    secadmin_only(&user)?;
+    allow(user.actor().manages_security())?;
     let typed = [&form.p0, &form.p1, &form.p2, &form.p3, &form.p4, &form.p5];
     let mut values = [0u32; 6];
     let mut errors = Vec::new();
@@ -169,7 +162,7 @@ pub async fn account_action(
     Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    secadmin_only(&user)?;
+    allow(user.actor().manages_security())?;
     if state.store.user_by_name(&username).await?.is_none() {
         return Err(WebError::NotFound(format!("用户“{username}”不存在")));
     }

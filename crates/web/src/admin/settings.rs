@@ -1,6 +1,7 @@
 //! The value lists offices edit (招商方式, 资金来源, 对接方式): the bureau's, not the code's.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,14 +27,6 @@ struct ListsPage {
     lists: Vec<ListView>,
 }
 
-fn bureau_only(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().manages_city_data() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 fn list_key(name: &str) -> Result<&'static str, WebError> {
     DEFAULTS
         .iter()
@@ -46,7 +39,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    bureau_only(&user)?;
+    allow(user.actor().manages_city_data())?;
     let mut lists = Vec::new();
     for (key, label, _) in DEFAULTS {
         lists.push(ListView {
@@ -75,7 +68,7 @@ pub async fn add(
     Form(form): Form<ValueForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    bureau_only(&user)?;
+    allow(user.actor().manages_city_data())?;
     let list = list_key(&list)?;
     let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
     tx.add_list_value(list, &form.value).await?;
@@ -90,7 +83,7 @@ pub async fn remove(
     Form(form): Form<ValueForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    bureau_only(&user)?;
+    allow(user.actor().manages_city_data())?;
     let list = list_key(&list)?;
     let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
     tx.remove_list_value(list, &form.value).await?;

@@ -16,6 +16,7 @@ use crate::kit::error::{WebError, refusal};
 use crate::kit::form::Form;
 use crate::kit::form::{Choice, choices};
 use crate::kit::render::render;
+use crate::kit::scope::allow;
 use crate::kit::view::Layout;
 
 pub struct AccountLine {
@@ -49,14 +50,6 @@ pub struct NewAccount {
     role: String,
     unit: String,
     password: String,
-}
-
-fn sysadmin_only(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().manages_users() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
 }
 
 async fn page(
@@ -97,7 +90,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    sysadmin_only(&user)?;
+    allow(user.actor().manages_users())?;
     Ok(Html(render(
         &page(&state, &user, NewAccount::default(), Vec::new()).await?,
     )?))
@@ -109,7 +102,7 @@ pub async fn add(
     Form(form): Form<NewAccount>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    sysadmin_only(&user)?;
+    allow(user.actor().manages_users())?;
     let mut errors = Vec::new();
     let role = Role::parse("角色", &form.role)
         .map_err(|e| errors.push(e))
@@ -171,11 +164,11 @@ pub async fn act(
     Form(form): Form<AccountAction>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    sysadmin_only(&user)?;
+    allow(user.actor().manages_users())?;
     if state.store.user_by_name(&username).await?.is_none() {
         return Err(WebError::NotFound(format!("用户“{username}”不存在")));
     }
-    if username == user.user.username && action != "reset" {
+    if action != "reset" && !user.actor().may_disable(&username) {
         return Err(WebError::Conflict("不能停用自己的账号".into()));
     }
     let mut tx = state.store.begin(&user.user.username).await?;

@@ -9,9 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::period::parse_date;
 use domain::records::Project;
-use domain::stage::StageEvent;
 use domain::text::optional;
-use domain::{CreditCode, EventKind, FieldError, Money};
+use domain::{CreditCode, EventKind, Money};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use store::{Added, ProjectFilter};
@@ -19,7 +18,10 @@ use store::{Added, ProjectFilter};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::kit::error::{ApiError, WebError};
+use crate::kit::scope::allow;
 use crate::kit::scope::{editable_project, project_for, scoped_filter};
+use domain::records::FundInput;
+use domain::stage::EventInput;
 
 crate::kit::routes! { routes, ROUTES;
     "/projects" => get(list_projects).post(create_project);
@@ -233,29 +235,19 @@ async fn add_event(
         let actor = user.actor();
         editable_project(&state.store, &actor, &code).await?;
         let input = body(payload)?;
-        let field = |e: FieldError| WebError::Invalid(vec![e]);
-        let kind = EventKind::parse("阶段", &input.kind).map_err(field)?;
-        let date = parse_date("日期", &input.date).map_err(field)?;
-        let amount = input
-            .amount_wan
-            .as_deref()
-            .and_then(optional)
-            .map(|a| Money::parse_wan("金额", &a))
-            .transpose()?;
-        let company = input
-            .company_code
-            .as_deref()
-            .and_then(optional)
-            .map(|c| CreditCode::parse("落地企业信用代码", &c))
-            .transpose()?;
-        let event = StageEvent::new(
-            kind,
-            date,
-            amount,
-            company,
-            input.parcel.as_deref().and_then(optional),
-            input.note.as_deref().and_then(optional),
-        )?;
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
+        let (amount_wan, company_code) = (text(&input.amount_wan), text(&input.company_code));
+        let (parcel, note) = (text(&input.parcel), text(&input.note));
+        let event = EventInput {
+            kind: &input.kind,
+            date: &input.date,
+            amount_wan: &amount_wan,
+            company_code: &company_code,
+            parcel: &parcel,
+            note: &note,
+        }
+        .parse()
+        .map_err(WebError::Invalid)?;
         let mut tx = crate::kit::begin(&state.store, &actor).await?;
         let added = tx.add_event(&code, &event).await?;
         tx.commit().await?;
@@ -301,12 +293,14 @@ async fn add_fund(
         let actor = user.actor();
         editable_project(&state.store, &actor, &code).await?;
         let input = body(payload)?;
-        let date = parse_date("日期", &input.date)?;
-        let amount = Money::parse_wan("金额", &input.amount_wan)?;
-        let currency =
-            domain::Currency::parse_for_funds("币种", input.currency.as_deref().unwrap_or(""))?;
-        let mut fund = domain::records::Fund::new(&code, date, amount, currency)?;
-        fund.source = input.source.as_deref().and_then(optional);
+        let fund = FundInput {
+            date: &input.date,
+            amount_wan: &input.amount_wan,
+            currency: input.currency.as_deref().unwrap_or_default(),
+            source: input.source.as_deref().unwrap_or_default(),
+        }
+        .parse(&code)
+        .map_err(WebError::Invalid)?;
         let mut tx = crate::kit::begin(&state.store, &actor).await?;
         let added = tx.add_fund(&fund).await?;
         tx.commit().await?;
@@ -323,7 +317,7 @@ async fn get_scoreboard(
     ApiUser(user): ApiUser,
     axum::extract::Query(query): axum::extract::Query<crate::kit::figures::PeriodQuery>,
 ) -> Result<Json<domain::figures::Scoreboard>, ApiError> {
-    crate::kit::figures::readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     Ok(Json(
         crate::kit::figures::compute(&state, &query).await?.board,
     ))
@@ -351,7 +345,7 @@ async fn list_visits(
         .visits()
         .await?
         .into_iter()
-        .filter(|v| actor.unit.is_none() || v.unit == actor.unit)
+        .filter(|v| actor.covers_unit(v.unit.as_deref()))
         .collect();
     Ok(Json(json!({"items": visits})))
 }
@@ -378,12 +372,12 @@ async fn add_visit(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let outcome: Result<_, ApiError> = async {
         let actor = user.actor();
-        if !actor.creates_projects() {
+        if !actor.records_visits() {
             return Err(WebError::Forbidden.into());
         }
         let input = body(payload)?;
         let unit = input.unit.as_deref().and_then(optional);
-        if actor.unit.is_some() && unit != actor.unit {
+        if !actor.records_visit_for(unit.as_deref()) {
             return Err(WebError::Forbidden.into());
         }
         if let Some(code) = input.project_code.as_deref().and_then(optional) {

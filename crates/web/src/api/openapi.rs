@@ -133,7 +133,10 @@ pub fn document() -> Value {
                     "type": "object", "required": ["code", "message"], "properties": {
                         "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "invalid", "internal"]},
                         "message": {"type": "string", "description": "中文说明"},
-                        "field": {"type": ["string", "null"], "description": "出错的字段：请求体中的键名"}}}}},
+                        "field": {"type": ["string", "null"], "description": "出错的字段：请求体中的键名（第一个）"},
+                        "errors": {"type": "array", "description": "输入有误时，每个出错的字段及原因",
+                            "items": {"type": "object", "required": ["field", "message"], "properties": {
+                                "field": {"type": "string"}, "message": {"type": "string"}}}}}}}},
                 "ProjectSummary": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"}, "territory": {"type": "string"},
                     "chain": {"type": ["string", "null"]}, "state": {"type": "string"},

@@ -182,7 +182,15 @@ impl IntoResponse for ApiError {
                 .map_or_else(String::new, |e| e.message.clone()),
             other => other.to_string(),
         };
-        let body = json!({"error": {"code": error.code(), "message": message, "field": field}});
+        let mut body = json!({"error": {"code": error.code(), "message": message, "field": field}});
+        // Every rejected member at once, as the forms show them; `field` and `message` stay
+        // the first, for clients that read only those.
+        if let WebError::Invalid(errors) = &error {
+            body["error"]["errors"] = errors
+                .iter()
+                .map(|e| json!({"field": e.field, "message": e.message}))
+                .collect();
+        }
         (error.status(), Json(body)).into_response()
     }
 }

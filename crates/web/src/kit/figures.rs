@@ -163,14 +163,6 @@ pub fn title(city: &str, period: &Period) -> String {
     format!("{city}{}招商引资晒单", period.label())
 }
 
-pub(crate) fn readers_only(user: &CurrentUser) -> Result<(), WebError> {
-    if user.actor().reads_projects() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
-
 pub(crate) struct Computed {
     pub facts: std::sync::Arc<Facts>,
     pub period: Period,

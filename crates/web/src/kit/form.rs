@@ -3,7 +3,6 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, Request};
-use domain::FieldError;
 use serde::de::DeserializeOwned;
 
 use crate::kit::error::WebError;
@@ -105,11 +104,6 @@ pub async fn control_characters_refused(
 const REFUSAL: &str = "提交的内容含有不可见的控制字符（如 NUL），请删除后重新提交";
 /// The largest form or JSON body read (uploads are multipart and not read here).
 const LIMIT: usize = 2 * 1024 * 1024;
-
-/// Keeps a parsed value, or records why the field was rejected.
-pub fn keep<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
-}
 
 /// A choice in a `<select>`, and whether it is the one chosen.
 pub struct Choice {

@@ -45,3 +45,12 @@ pub async fn project_for(
         _ => Err(WebError::not_found_project(code)),
     }
 }
+
+/// 403 unless `allowed`: how a handler turns a `domain::access` answer into a refusal.
+pub fn allow(allowed: bool) -> Result<(), WebError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden)
+    }
+}

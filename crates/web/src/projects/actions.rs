@@ -6,18 +6,16 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::period::parse_date;
-use domain::records::Fund;
+use domain::records::FundInput;
 use domain::stage::StageEvent;
-use domain::text::optional;
-use domain::{Currency, EventKind, FieldError, Money};
+use domain::{EventKind, FieldError};
 use serde::Deserialize;
 use store::Added;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::form::{Choice, choices, keep};
+use crate::kit::form::{Choice, choices};
 use crate::kit::render::{encode, render};
 use crate::kit::scope::{editable_project, project_for};
 use crate::kit::view::Layout;
@@ -25,24 +23,6 @@ use crate::projects::page::{EventForm, Forms, FundForm, page_with_errors};
 
 fn back_to(code: &str) -> Response {
     Redirect::to(&format!("/projects/{}", encode(code))).into_response()
-}
-
-fn parse_fund(code: &str, form: &FundForm) -> Result<Fund, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let date = keep(&mut errors, parse_date("日期", &form.date));
-    let amount = keep(&mut errors, Money::parse_wan("金额", &form.amount));
-    let currency = keep(
-        &mut errors,
-        Currency::parse_for_funds("币种", &form.currency),
-    );
-    let (Some(date), Some(amount), Some(currency), true) =
-        (date, amount, currency, errors.is_empty())
-    else {
-        return Err(errors);
-    };
-    let mut fund = Fund::new(code, date, amount, currency).map_err(|e| vec![e])?;
-    fund.source = optional(&form.source);
-    Ok(fund)
 }
 
 pub async fn add_fund(
@@ -54,7 +34,7 @@ pub async fn add_fund(
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
     editable_project(&state.store, &actor, &code).await?;
-    let outcome = match parse_fund(&code, &form) {
+    let outcome = match fund_input(&form).parse(&code) {
         Ok(fund) => {
             let mut tx = crate::kit::begin(&state.store, &actor).await?;
             match tx.add_fund(&fund).await {
@@ -271,19 +251,16 @@ pub async fn set_element(
     let visible = project_for(&state.store, &actor, &code).await.ok();
     let editable = visible.as_ref().is_some_and(|r| actor.can_edit(&r.project));
     let parsed = form.parse();
-    let handles =
-        |department: Option<&str>| actor.unit.is_some() && actor.unit.as_deref() == department;
     let current = state.store.elements_of(&code).await?;
     let department_now = parsed
         .as_ref()
         .ok()
         .and_then(|e| current.iter().find(|c| c.item == e.item))
         .and_then(|c| c.department.clone());
-    let allowed = editable
-        || (handles(department_now.as_deref())
-            && parsed
-                .as_ref()
-                .is_ok_and(|e| e.department.as_deref() == department_now.as_deref()));
+    let allowed = match &parsed {
+        Ok(e) => actor.sets_element(editable, department_now.as_deref(), e.department.as_deref()),
+        Err(_) => editable,
+    };
     if !allowed {
         return Err(match visible {
             Some(_) => WebError::Forbidden,
@@ -338,5 +315,14 @@ pub async fn set_financing(
             };
             page_with_errors(&state, &user, &code, forms).await
         }
+    }
+}
+
+fn fund_input(form: &FundForm) -> FundInput<'_> {
+    FundInput {
+        date: &form.date,
+        amount_wan: &form.amount,
+        currency: &form.currency,
+        source: &form.source,
     }
 }

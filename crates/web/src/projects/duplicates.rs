@@ -2,6 +2,7 @@
 //! resembles; 招商局 judges each a duplicate (never counted) or a project of its own.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -10,7 +11,6 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::readers_only;
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -27,7 +27,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let scope = crate::kit::scope::scoped_filter(&actor)?;
     let mut rows = state.store.suspected_duplicates().await?;

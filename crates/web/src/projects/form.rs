@@ -16,10 +16,11 @@ use store::Store;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::form::{Choice, choices, keep};
+use crate::kit::form::{Choice, choices};
 use crate::kit::render::{encode, render};
 use crate::kit::scope::editable_project;
 use crate::kit::view::Layout;
+use domain::error::keep;
 
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
@@ -171,11 +172,7 @@ async fn form_page(
         .into_iter()
         .filter(|u| u.kind != domain::records::UnitKind::City)
         .map(|u| u.name)
-        .filter(|name| {
-            actor.unit.is_none()
-                || actor.unit.as_deref() == Some(name.as_str())
-                || *name == form.territory
-        })
+        .filter(|name| actor.covers_unit(Some(name)) || *name == form.territory)
         .collect();
     let chains = store.chains().await?.into_iter().map(|c| c.name).collect();
     let leaders = store.leaders().await?.into_iter().map(|l| l.name).collect();

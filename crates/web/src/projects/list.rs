@@ -152,7 +152,7 @@ pub async fn list_projects(
         .into_iter()
         .filter(|u| u.kind != domain::records::UnitKind::City)
         .map(|u| u.name)
-        .filter(|name| actor.unit.is_none() || actor.unit.as_deref() == Some(name.as_str()))
+        .filter(|name| actor.covers_unit(Some(name)))
         .collect();
     let chains: Vec<String> = state
         .store

@@ -4,18 +4,19 @@
 
 use super::queues::department_names;
 use crate::kit::form::Form;
-use crate::kit::form::{Choice, choices, keep};
+use crate::kit::form::{Choice, choices};
 use crate::kit::render::{encode, render};
 use crate::kit::scope::editable_project;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::error::keep;
 use domain::period::parse_date;
 use domain::records::Project;
-use domain::stage::StageEvent;
+use domain::stage::{EventInput, StageEvent};
 use domain::text::optional;
-use domain::{CreditCode, EventKind, FieldError, Money};
+use domain::{EventKind, FieldError, Money};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -683,41 +684,15 @@ impl EventForm {
     }
 
     pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
-        parse_event(self)
-    }
-}
-
-/// Parses the event form, collecting every bad field.
-fn parse_event(form: &EventForm) -> Result<StageEvent, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let kind = keep(&mut errors, EventKind::parse("阶段", &form.kind));
-    let date = keep(&mut errors, parse_date("日期", &form.date));
-    let amount = keep(
-        &mut errors,
-        optional(&form.amount)
-            .map(|a| Money::parse_wan("金额", &a))
-            .transpose(),
-    );
-    let company = keep(
-        &mut errors,
-        optional(&form.company)
-            .map(|c| CreditCode::parse("落地企业信用代码", &c))
-            .transpose(),
-    );
-    if let (Some(kind), Some(date), Some(amount), Some(company), true) =
-        (kind, date, amount, company, errors.is_empty())
-    {
-        StageEvent::new(
-            kind,
-            date,
-            amount,
-            company,
-            optional(&form.parcel),
-            optional(&form.note),
-        )
-        .map_err(|e| vec![e])
-    } else {
-        Err(errors)
+        EventInput {
+            kind: &self.kind,
+            date: &self.date,
+            amount_wan: &self.amount,
+            company_code: &self.company,
+            parcel: &self.parcel,
+            note: &self.note,
+        }
+        .parse()
     }
 }
 
@@ -730,7 +705,7 @@ pub async fn add_event(
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
     editable_project(&state.store, &actor, &code).await?;
-    let outcome = match parse_event(&form) {
+    let outcome = match form.parse() {
         Ok(event) => {
             let mut tx = crate::kit::begin(&state.store, &actor).await?;
             match tx.add_event(&code, &event).await {

@@ -18,10 +18,11 @@ use store::{BlockerFilter, BlockerView};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::form::{Choice, choices, keep};
+use crate::kit::form::{Choice, choices};
 use crate::kit::render::render;
 use crate::kit::scope::editable_project;
 use crate::kit::view::Layout;
+use domain::error::keep;
 
 /// A blocker as lists show it.
 pub struct BlockerRow {

@@ -3,6 +3,7 @@
 //! scoreboard. 招商局 sets the 包保县区.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +16,7 @@ use store::ProjectSummary;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::{PeriodQuery, compute, readers_only, show_value, worst_light};
+use crate::kit::figures::{PeriodQuery, compute, show_value, worst_light};
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -66,7 +67,7 @@ async fn page(
     name: &str,
     typed: Option<(String, String)>,
 ) -> Result<LeaderPage, WebError> {
-    readers_only(user)?;
+    allow(user.actor().reads_projects())?;
     let scope = state
         .store
         .leader_scope(name)
@@ -223,7 +224,7 @@ async fn team_page(
     name: &str,
     typed: Option<(String, String)>,
 ) -> Result<TeamPage, WebError> {
-    readers_only(user)?;
+    allow(user.actor().reads_projects())?;
     let team = state
         .store
         .team_detail(name)

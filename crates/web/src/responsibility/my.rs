@@ -5,9 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use domain::access::Role;
 use domain::figures::Light;
-use domain::review::ReviewState;
 use store::{BlockerFilter, QueuedElement, ReportedRecord, ReviewFilter};
 
 use crate::AppState;
@@ -65,20 +63,15 @@ pub async fn show(
     if !actor.reads_projects() {
         return Ok(Html(render(&page)?));
     }
-    let review = match actor.role {
-        Role::UnitReviewer => Some(("待我审核（县区审核）", vec![ReviewState::County])),
-        Role::Bureau => Some(("待我审核（市级审核）", vec![ReviewState::City])),
-        Role::UnitStaff => Some(("被退回、待重新报送的记录", vec![ReviewState::Returned])),
-        _ => None,
-    };
-    if let Some((heading, states)) = review {
+    if let Some(queue) = actor.review_todo() {
         let rows = state
             .store
             .review_queue(&ReviewFilter {
-                states,
-                unit: actor.unit.clone(),
+                states: queue.states,
+                unit: queue.unit,
             })
             .await?;
+        let heading = queue.heading;
         page.reviews_heading = heading;
         page.reviews_total = rows.len();
         page.reviews = rows.into_iter().take(SHOWN).collect();

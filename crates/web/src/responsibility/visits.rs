@@ -3,6 +3,7 @@
 //! staff see and record their own unit's; readers of the whole city see all.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -16,7 +17,6 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::readers_only;
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -57,11 +57,11 @@ async fn page(
     year: Option<i32>,
     error: Option<String>,
 ) -> Result<VisitsPage, WebError> {
-    readers_only(user)?;
+    allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let today = state.store.follow_up_date().await?;
     let year = year.unwrap_or(today.year());
-    let mine = |v: &Visit| actor.unit.is_none() || v.unit == actor.unit;
+    let mine = |v: &Visit| actor.covers_unit(v.unit.as_deref());
     let all: Vec<Visit> = state
         .store
         .visits()
@@ -111,7 +111,7 @@ async fn page(
         plans_done: plans.iter().filter(|p| p.class == "light green").count(),
         plans_overdue: plans.iter().filter(|p| p.class == "light red").count(),
         plans,
-        can_record: actor.creates_projects(),
+        can_record: actor.records_visits(),
         units: state
             .store
             .units()
@@ -189,7 +189,7 @@ async fn record(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
-    if !actor.creates_projects() {
+    if !actor.records_visits() {
         return Err(WebError::Forbidden);
     }
     let mut tx = crate::kit::begin(&state.store, &actor).await?;

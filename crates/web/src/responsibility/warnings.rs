@@ -144,7 +144,7 @@ pub async fn list(
         .board
         .units
         .iter()
-        .filter(|u| actor.unit.as_ref().is_none_or(|mine| *mine == u.unit))
+        .filter(|u| actor.covers_unit(Some(&u.unit)))
         .filter_map(|u| {
             let red = projects
                 .iter()

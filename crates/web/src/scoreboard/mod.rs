@@ -8,11 +8,12 @@ pub(crate) mod sheets;
 mod targets;
 
 use crate::kit::figures::{
-    Computed, PeriodQuery, compute, heading, light_class, own_units, query_string, readers_only,
-    records_for, show_value, unit_of, worst_light,
+    Computed, PeriodQuery, compute, heading, light_class, own_units, query_string, records_for,
+    show_value, unit_of, worst_light,
 };
 pub use crate::kit::figures::{city_name, title};
 use crate::kit::render::xlsx_response;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
@@ -391,7 +392,7 @@ pub async fn cockpit(
     user: CurrentUser,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let Computed {
         facts,
         period,
@@ -481,7 +482,7 @@ pub async fn unit_page(
     user: CurrentUser,
     Query(query): Query<UnitQuery>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let Computed {
         facts,
         period,
@@ -558,12 +559,10 @@ pub async fn drill_page(
     user: CurrentUser,
     Query(query): Query<DrillQuery>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let unit_name = Some(query.unit.trim()).filter(|u| !u.is_empty());
-    if let Some(own) = &actor.unit
-        && unit_name != Some(own.as_str())
-    {
+    if !actor.reads_unit_figures(unit_name) {
         return Err(WebError::Forbidden);
     }
     let indicator = Indicator::from_id(&query.indicator)
@@ -740,7 +739,7 @@ pub async fn print_view(
     user: CurrentUser,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let c = compute(&state, &query).await?;
     Ok(Html(print_html(&c.board, &c.period, &c.city, false)?))
 }
@@ -750,7 +749,7 @@ pub async fn export(
     user: CurrentUser,
     Query(query): Query<PeriodQuery>,
 ) -> Result<Response, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let c = compute(&state, &query).await?;
     let title = title(&c.city, &c.period);
     let bytes = exchange::scoreboard_xlsx(&c.board, &title)

@@ -2,6 +2,7 @@
 //! it was, with its hash, and its page shows what has changed in the records since.
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use crate::kit::view::when;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,7 +18,7 @@ use store::SheetInfo;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::{PeriodQuery, city_name, compute, readers_only, show_value, title};
+use crate::kit::figures::{PeriodQuery, city_name, compute, show_value, title};
 use crate::kit::render::render;
 use crate::kit::render::xlsx_response;
 use crate::kit::view::Layout;
@@ -97,7 +98,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let sheets = state
         .store
         .published_sheets()
@@ -149,7 +150,7 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let (info, published, period) = load(&state, id).await?;
     let facts = state.store.figure_facts().await?;
     let now = scoreboard(&facts, &period, &RankWeights::default());
@@ -215,7 +216,7 @@ pub async fn export(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let (_, board, period) = load(&state, id).await?;
     let city = city_name(&*state.store.figure_facts().await?);
     let title = format!("{}（已发布）", title(&city, &period));
@@ -229,7 +230,7 @@ pub async fn print(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let (_, board, period) = load(&state, id).await?;
     let city = city_name(&*state.store.figure_facts().await?);
     Ok(Html(print_html(&board, &period, &city, false)?))

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::kit::form::Form;
+use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::{heading, readers_only, show_value};
+use crate::kit::figures::{heading, show_value};
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -62,7 +63,7 @@ pub async fn show_targets(
     user: CurrentUser,
     Query(query): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let targets = state.store.targets().await?;
     let year = query.year.unwrap_or_else(|| {
         targets
@@ -220,7 +221,7 @@ pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, WebError> {
-    readers_only(&user)?;
+    allow(user.actor().reads_projects())?;
     let format = exchange::FileFormat::Xlsx;
     let bytes = exchange::export_bytes(&state.store, exchange::Kind::Targets, format)
         .await
