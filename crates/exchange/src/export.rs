@@ -6,9 +6,6 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use domain::Money;
-use domain::records::CITY_TARGET_NAME;
-use domain::stage::effective_events;
-use domain::text::yes_no_text;
 use rust_xlsxwriter::{Format, Workbook};
 use store::Store;
 
@@ -24,11 +21,11 @@ pub(crate) enum Out {
     Date(NaiveDate),
 }
 
-fn text(value: &Option<String>) -> Out {
+pub(crate) fn text(value: &Option<String>) -> Out {
     value.as_ref().map_or(Out::Empty, |v| Out::Text(v.clone()))
 }
 
-fn wan(value: Option<Money>) -> Out {
+pub(crate) fn wan(value: Option<Money>) -> Out {
     value.map_or(Out::Empty, Out::Wan)
 }
 
@@ -39,7 +36,7 @@ fn wan(value: Option<Money>) -> Out {
 /// change log, not in the exchange file.
 pub async fn export(store: &Store, kind: Kind, path: &Path) -> Result<usize, ExchangeError> {
     let format = FileFormat::of(&path.display().to_string())?;
-    let rows = rows(store, kind).await?;
+    let rows = crate::kinds::export_rows(store, kind).await?;
     let bytes = encode(format, &headers(kind), &rows)?;
     std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
     Ok(rows.len())
@@ -51,7 +48,11 @@ pub async fn export_bytes(
     kind: Kind,
     format: FileFormat,
 ) -> Result<Vec<u8>, ExchangeError> {
-    encode(format, &headers(kind), &rows(store, kind).await?)
+    encode(
+        format,
+        &headers(kind),
+        &crate::kinds::export_rows(store, kind).await?,
+    )
 }
 
 /// The projects with these 项目编号 (what a filtered list shows), with the import columns, as
@@ -61,7 +62,7 @@ pub async fn export_projects(
     codes: &HashSet<String>,
     format: FileFormat,
 ) -> Result<Vec<u8>, ExchangeError> {
-    let rows: Vec<Vec<Out>> = rows(store, Kind::Projects)
+    let rows: Vec<Vec<Out>> = crate::kinds::export_rows(store, Kind::Projects)
         .await?
         .into_iter()
         .filter(|row| matches!(row.first(), Some(Out::Text(code)) if codes.contains(code)))
@@ -110,284 +111,7 @@ impl FileFormat {
     }
 }
 
-async fn rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError> {
-    Ok(match kind {
-        Kind::Units => store
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| {
-                vec![
-                    Out::Text(u.name),
-                    Out::Text(u.kind.label().to_owned()),
-                    u.group
-                        .map_or(Out::Empty, |g| Out::Text(g.label().to_owned())),
-                    text(&u.division_code),
-                    text(&u.parent),
-                ]
-            })
-            .collect(),
-        Kind::Leaders => store
-            .leaders()
-            .await?
-            .into_iter()
-            .map(|l| vec![Out::Text(l.name), text(&l.title)])
-            .collect(),
-        Kind::Chains => store
-            .chains()
-            .await?
-            .into_iter()
-            .map(|c| vec![Out::Text(c.name), text(&c.industry), text(&c.chain_leader)])
-            .collect(),
-        Kind::Teams => store
-            .teams()
-            .await?
-            .into_iter()
-            .map(|t| vec![Out::Text(t.name), text(&t.leader)])
-            .collect(),
-        Kind::Enterprises => store
-            .enterprises()
-            .await?
-            .into_iter()
-            .map(|e| {
-                vec![
-                    Out::Text(e.name),
-                    e.credit_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                    e.industry
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                    text(&e.province),
-                    text(&e.city),
-                    wan(e.registered_capital),
-                    date(e.founded),
-                    e.size
-                        .map_or(Out::Empty, |s| Out::Text(s.label().to_owned())),
-                    if e.tags.is_empty() {
-                        Out::Empty
-                    } else {
-                        Out::Text(e.tags.join("、"))
-                    },
-                    text(&e.scope),
-                ]
-            })
-            .collect(),
-        Kind::Segments => store
-            .all_segments()
-            .await?
-            .into_iter()
-            .map(|(chain, name, position, codes)| {
-                vec![
-                    Out::Text(chain),
-                    Out::Text(name),
-                    Out::Text(position),
-                    text(&codes),
-                ]
-            })
-            .collect(),
-        Kind::SegmentFirms => store
-            .all_segment_firms()
-            .await?
-            .into_iter()
-            .map(|(chain, segment, firm, role, leader)| {
-                vec![
-                    Out::Text(chain),
-                    Out::Text(segment),
-                    Out::Text(firm),
-                    Out::Text(role.label().to_owned()),
-                    Out::Text(yes_no_text(leader).to_owned()),
-                ]
-            })
-            .collect(),
-        Kind::Projects => store
-            .projects()
-            .await?
-            .into_iter()
-            .map(|p| {
-                vec![
-                    Out::Text(p.code),
-                    Out::Text(p.name),
-                    text(&p.investor),
-                    p.investor_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                    text(&p.chain),
-                    Out::Text(p.territory),
-                    if p.credited.is_empty() {
-                        Out::Empty
-                    } else {
-                        Out::Text(p.credited.join("、"))
-                    },
-                    text(&p.leader),
-                    text(&p.team),
-                    text(&p.source_mode),
-                    Out::Text(p.capital_origin.label().to_owned()),
-                    Out::Text(p.currency.label().to_owned()),
-                    wan(p.planned_investment),
-                    wan(p.signed_amount),
-                    Out::Text(yes_no_text(p.key_project).to_owned()),
-                ]
-            })
-            .collect(),
-        Kind::ProjectSegments => store
-            .all_project_segments()
-            .await?
-            .into_iter()
-            .map(|(code, chain, segment)| {
-                vec![Out::Text(code), Out::Text(chain), Out::Text(segment)]
-            })
-            .collect(),
-        Kind::Events => {
-            let all = store.all_events().await?;
-            let mut out = Vec::new();
-            let mut start = 0;
-            while start < all.len() {
-                let code = &all[start].0;
-                let end = start + all[start..].iter().take_while(|(c, _)| c == code).count();
-                let recorded: Vec<_> = all[start..end].iter().map(|(_, r)| r.clone()).collect();
-                for (_, e) in effective_events(&recorded) {
-                    out.push(vec![
-                        Out::Text(code.clone()),
-                        Out::Text(e.kind.label().to_owned()),
-                        Out::Date(e.date),
-                        wan(e.amount),
-                        e.company
-                            .as_ref()
-                            .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                        text(&e.parcel),
-                        text(&e.note),
-                    ]);
-                }
-                start = end;
-            }
-            out
-        }
-        Kind::Funds => store
-            .funds()
-            .await?
-            .into_iter()
-            .map(|(_, f)| {
-                vec![
-                    Out::Text(f.project_code),
-                    Out::Date(f.date),
-                    Out::Wan(f.amount),
-                    Out::Text(f.currency.label().to_owned()),
-                    text(&f.source),
-                    Out::Text(yes_no_text(f.verified).to_owned()),
-                ]
-            })
-            .collect(),
-        Kind::Visits => store
-            .visits()
-            .await?
-            .into_iter()
-            .map(|v| {
-                vec![
-                    Out::Date(v.date),
-                    text(&v.unit),
-                    text(&v.enterprise),
-                    v.enterprise_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                    text(&v.leaders),
-                    text(&v.mode),
-                    text(&v.place),
-                    text(&v.content),
-                    text(&v.outcome),
-                    text(&v.project_code),
-                ]
-            })
-            .collect(),
-        Kind::VisitPlans => store
-            .visit_plans(None)
-            .await?
-            .into_iter()
-            .map(|p| {
-                vec![
-                    Out::Text(p.enterprise),
-                    p.credit_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
-                    text(&p.unit),
-                    text(&p.leader),
-                    Out::Date(p.planned),
-                    text(&p.purpose),
-                ]
-            })
-            .collect(),
-        Kind::Targets => store
-            .targets()
-            .await?
-            .into_iter()
-            .map(|t| {
-                let value = if t.indicator.is_amount() {
-                    Money::from_units("目标值", t.value).map_or(Out::Count(t.value), Out::Wan)
-                } else {
-                    Out::Count(t.value)
-                };
-                vec![
-                    Out::Count(i64::from(t.year)),
-                    Out::Text(t.unit.unwrap_or_else(|| CITY_TARGET_NAME.to_owned())),
-                    Out::Text(t.indicator.label().to_owned()),
-                    value,
-                ]
-            })
-            .collect(),
-        Kind::LeaderUnits => store
-            .all_leader_units()
-            .await?
-            .into_iter()
-            .map(|(leader, units)| vec![Out::Text(leader), Out::Text(units.join("、"))])
-            .collect(),
-        Kind::Elements => store
-            .all_elements()
-            .await?
-            .into_iter()
-            .map(|(code, e)| {
-                vec![
-                    Out::Text(code),
-                    Out::Text(e.item.label().to_owned()),
-                    Out::Text(e.status.label().to_owned()),
-                    text(&e.department),
-                    date(e.due),
-                    date(e.done),
-                ]
-            })
-            .collect(),
-        Kind::Blockers => store
-            .blockers(&store::BlockerFilter::default())
-            .await?
-            .into_iter()
-            .map(|v| {
-                let b = v.blocker;
-                vec![
-                    Out::Text(b.raised.project_code),
-                    Out::Text(b.raised.description),
-                    Out::Text(b.raised.category),
-                    Out::Date(b.raised.raised_on),
-                    Out::Text(b.raised.owner_unit),
-                    text(&b.raised.leader),
-                    Out::Date(b.raised.deadline),
-                    Out::Text(b.status.label().to_owned()),
-                    text(&b.resolution),
-                    date(b.resolved_on),
-                ]
-            })
-            .collect(),
-        Kind::Financing => store
-            .all_financing()
-            .await?
-            .into_iter()
-            .map(|(code, f)| {
-                vec![
-                    Out::Text(code),
-                    Out::Wan(f.need),
-                    Out::Text(f.sources),
-                    text(&f.bank),
-                    Out::Text(f.status.label().to_owned()),
-                ]
-            })
-            .collect(),
-    })
-}
-
-fn date(value: Option<NaiveDate>) -> Out {
+pub(crate) fn date(value: Option<NaiveDate>) -> Out {
     value.map_or(Out::Empty, Out::Date)
 }
 

@@ -9,6 +9,7 @@ mod columns;
 mod enterprises;
 mod export;
 mod import;
+mod kinds;
 mod scoreboard;
 pub mod table;
 mod template;

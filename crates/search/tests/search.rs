@@ -6,6 +6,7 @@
 use domain::CreditCode;
 use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 use search::{Filters, SearchIndex};
+use store::testing::TestDb;
 use store::{Store, both_databases};
 
 fn firm(
@@ -98,135 +99,312 @@ async fn names(store: &Store, index: &SearchIndex, text: &str, filters: &Filters
         .collect()
 }
 
-both_databases! {
-    async fn firms_are_found_by_abbreviation_inner_runs_words_and_scope(db) {
-        let store = db.open().await.unwrap();
-        stocked(&store).await;
-        let index = SearchIndex::open(None).unwrap();
-        assert_eq!(index.catch_up(&store).await.unwrap(), 5);
-        let none = Filters::default();
-        let first = |v: Vec<String>| v.first().cloned().unwrap_or_default();
-        assert_eq!(first(names(&store, &index, "中船", &none).await), "中国船舶集团有限公司", "abbreviation");
-        assert_eq!(first(names(&store, &index, "中石化", &none).await), "中国石油化工股份有限公司");
-        assert_eq!(names(&store, &index, "船舶集", &none).await, vec!["中国船舶集团有限公司"], "a run inside the name");
-        assert_eq!(names(&store, &index, "造船", &none).await, vec!["江南造船（集团）有限责任公司"], "a word inside the name");
-        let long = vec!["双鸭山龙煤天泰煤化工有限公司".to_owned()];
-        assert_eq!(names(&store, &index, "龙煤天泰煤化", &none).await, long, "a run longer than one term");
-        assert_eq!(names(&store, &index, "双鸭山龙煤天泰煤化工", &none).await, long);
-        assert!(names(&store, &index, "天泰龙煤煤化", &none).await.is_empty(), "the same characters out of order");
-        assert_eq!(names(&store, &index, "海洋工程", &none).await, vec!["中国船舶集团有限公司"], "business scope");
-        assert_eq!(names(&store, &index, "石墨", &none).await, vec!["青岛洛唯新材料有限公司"]);
-        assert_eq!(names(&store, &index, "龙煤 甲醇", &none).await, vec!["双鸭山龙煤天泰煤化工有限公司"], "every word must match");
-        assert!(names(&store, &index, "龙煤 船舶", &none).await.is_empty());
-        assert_eq!(names(&store, &index, "91370200MA3R5T6Y7E", &none).await, vec!["青岛洛唯新材料有限公司"], "by credit code");
-        assert!(names(&store, &index, "钢铁", &none).await.is_empty());
-        let total = index.search("", &none, 0, 2).unwrap();
-        assert_eq!((total.hits.len(), total.total), (2, 5), "empty text lists everything, a page at a time");
-    }
-
-    async fn filters_narrow_by_industry_region_size_and_flags(db) {
-        let store = db.open().await.unwrap();
-        stocked(&store).await;
-        let index = SearchIndex::open(None).unwrap();
-        let sorted = |mut v: Vec<String>| { v.sort(); v };
-        let flagged = Filters { flags: vec!["世界500强".into()], ..Filters::default() };
-        assert_eq!(sorted(names(&store, &index, "", &flagged).await), vec!["中国石油化工股份有限公司", "中国船舶集团有限公司"]);
-        let leaders = Filters { flags: vec!["世界500强".into(), "行业龙头".into()], ..Filters::default() };
-        assert_eq!(names(&store, &index, "", &leaders).await, vec!["中国船舶集团有限公司"], "every flag asked for");
-        let shanghai = Filters { province: Some("上海市".into()), ..Filters::default() };
-        assert_eq!(names(&store, &index, "船", &shanghai).await, vec!["江南造船（集团）有限责任公司"]);
-        let ships = Filters { industry: Some("C37".into()), ..Filters::default() };
-        assert_eq!(sorted(names(&store, &index, "", &ships).await), vec!["中国船舶集团有限公司", "江南造船（集团）有限责任公司"]);
-        let manufacturing = Filters { industry: Some("C".into()), ..Filters::default() };
-        assert_eq!(names(&store, &index, "", &manufacturing).await.len(), 5);
-        let medium = Filters { size: Some("中型".into()), ..Filters::default() };
-        assert_eq!(names(&store, &index, "", &medium).await, vec!["双鸭山龙煤天泰煤化工有限公司"]);
-        assert!(names(&store, &index, "中船", &medium).await.is_empty(), "text and filter together");
-    }
-
-    async fn the_index_follows_the_database_and_rebuilds_for_another(db) {
-        let store = db.open().await.unwrap();
-        stocked(&store).await;
-        let dir = tempfile::tempdir().unwrap();
-        let index = SearchIndex::open(Some(dir.path())).unwrap();
-        assert_eq!(index.catch_up(&store).await.unwrap(), 5);
-        assert_eq!(index.catch_up(&store).await.unwrap(), 0, "nothing new");
-        // A firm renamed (same credit code) is re-indexed under its new name only.
-        let mut renamed = firms().pop().unwrap();
-        renamed.name = "青岛洛唯石墨科技有限公司".into();
-        let mut tx = store.begin("测试").await.unwrap();
-        tx.upsert_enterprise(&renamed).await.unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(names(&store, &index, "石墨科技", &Filters::default()).await, vec!["青岛洛唯石墨科技有限公司"]);
-        assert!(names(&store, &index, "新材料", &Filters::default()).await.is_empty());
-        assert_eq!(index.len(), 5);
-        drop(index);
-        // Reopened, it knows where it stopped.
-        let index = SearchIndex::open(Some(dir.path())).unwrap();
-        assert_eq!(index.catch_up(&store).await.unwrap(), 0);
-        assert_eq!(index.len(), 5);
-        // The rebuild reads everything again.
-        assert_eq!(index.rebuild(&store, |_| {}).await.unwrap(), 5);
-        assert_eq!(index.len(), 5);
-    }
-
-    async fn a_feed_follows_an_import_as_written_and_drops_a_rolled_back_one(db) {
-        let store = db.open().await.unwrap();
-        stocked(&store).await;
-        let index = SearchIndex::open(None).unwrap();
-        index.catch_up(&store).await.unwrap();
-        // Written through a feed: one firm new, one renamed (its old entry goes).
-        let (new, mut renamed) = (
-            firm("哈尔滨电气集团有限公司", &valid("91230100127044009"), "C3731", "黑龙江省", EnterpriseSize::Large, "", None),
-            firms().pop().unwrap(),
-        );
-        renamed.name = "青岛洛唯石墨科技有限公司".into();
-        let fed = write_fed(&store, &index, vec![new, renamed], true).await;
-        assert_eq!(fed, 2);
-        // Searchable without reading the firms back: the index's revision is the database's.
-        assert_eq!(index.revision().await, Some(store.enterprise_revision().await.unwrap()));
-        assert_eq!(index.len(), 6);
-        let hit = index.search("哈尔滨电气", &Filters::default(), 0, 5).unwrap();
-        assert_eq!(hit.total, 1);
-        assert_eq!(index.search("新材料", &Filters::default(), 0, 5).unwrap().total, 0);
-        // A transaction that rolls back leaves nothing in the index: neither the firms already
-        // handed to the indexing thread (they go in batches) nor those still waiting.
-        // `count` firms named `name` with their number, credit codes in `series`.
-        let numbered = |count: usize, name: &str, series: u8| -> Vec<Enterprise> {
-            (0..count)
-                .map(|i| firm(&name.replace('N', &i.to_string()), &valid(&format!("91230600127{series}{i:05}")), "C2511", "黑龙江省", EnterpriseSize::Large, "", None))
-                .collect()
-        };
-        let gone = numbered(25, "大庆油田第N采油厂", 0);
-        assert_eq!(write_fed(&store, &index, gone, false).await, 0);
-        assert_eq!(index.len(), 6);
-        assert_eq!(index.search("大庆油田", &Filters::default(), 0, 5).unwrap().total, 0);
-        // A committed one is searchable to its last firm, batch or not.
-        let kept = numbered(23, "大庆石化第N分厂", 1);
-        assert_eq!(write_fed(&store, &index, kept, true).await, 23);
-        assert_eq!(index.len(), 29);
-        assert_eq!(index.search("大庆石化", &Filters::default(), 0, 50).unwrap().total, 23);
-        assert_eq!(index.search("第22分厂", &Filters::default(), 0, 5).unwrap().total, 1);
-        // Another writer commits between the feed's catch-up and the fed transaction: the
-        // index reads both from the database, each firm once.
-        let mut feed = index.feed(&store).await.unwrap();
-        let mut tx = store.begin("另一个导入").await.unwrap();
-        tx.upsert_enterprise(&firm("齐齐哈尔第一机床厂", &valid("91230200127044007"), "C3099", "黑龙江省", EnterpriseSize::Medium, "", None)).await.unwrap();
-        tx.commit().await.unwrap();
-        let mine = firm("佳木斯电机股份有限公司", &valid("91230800127044006"), "C2520", "黑龙江省", EnterpriseSize::Large, "", None);
-        let mut tx = store.begin("测试").await.unwrap();
-        for (w, f) in tx.upsert_enterprises(std::slice::from_ref(&mine)).await.unwrap().iter().zip([&mine]) {
-            feed.add(w.id, f, false).unwrap();
-        }
-        tx.commit().await.unwrap();
-        feed.finish(&store).await.unwrap();
-        assert_eq!(index.len(), 31);
-        for name in ["齐齐哈尔第一机床", "佳木斯电机"] {
-            assert_eq!(index.search(name, &Filters::default(), 0, 5).unwrap().total, 1, "{name}");
-        }
-        assert_eq!(index.catch_up(&store).await.unwrap(), 0, "nothing left to read");
-    }
+async fn firms_are_found_by_abbreviation_inner_runs_words_and_scope(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    stocked(&store).await;
+    let index = SearchIndex::open(None).unwrap();
+    assert_eq!(index.catch_up(&store).await.unwrap(), 5);
+    let none = Filters::default();
+    let first = |v: Vec<String>| v.first().cloned().unwrap_or_default();
+    assert_eq!(
+        first(names(&store, &index, "中船", &none).await),
+        "中国船舶集团有限公司",
+        "abbreviation"
+    );
+    assert_eq!(
+        first(names(&store, &index, "中石化", &none).await),
+        "中国石油化工股份有限公司"
+    );
+    assert_eq!(
+        names(&store, &index, "船舶集", &none).await,
+        vec!["中国船舶集团有限公司"],
+        "a run inside the name"
+    );
+    assert_eq!(
+        names(&store, &index, "造船", &none).await,
+        vec!["江南造船（集团）有限责任公司"],
+        "a word inside the name"
+    );
+    let long = vec!["双鸭山龙煤天泰煤化工有限公司".to_owned()];
+    assert_eq!(
+        names(&store, &index, "龙煤天泰煤化", &none).await,
+        long,
+        "a run longer than one term"
+    );
+    assert_eq!(
+        names(&store, &index, "双鸭山龙煤天泰煤化工", &none).await,
+        long
+    );
+    assert!(
+        names(&store, &index, "天泰龙煤煤化", &none)
+            .await
+            .is_empty(),
+        "the same characters out of order"
+    );
+    assert_eq!(
+        names(&store, &index, "海洋工程", &none).await,
+        vec!["中国船舶集团有限公司"],
+        "business scope"
+    );
+    assert_eq!(
+        names(&store, &index, "石墨", &none).await,
+        vec!["青岛洛唯新材料有限公司"]
+    );
+    assert_eq!(
+        names(&store, &index, "龙煤 甲醇", &none).await,
+        vec!["双鸭山龙煤天泰煤化工有限公司"],
+        "every word must match"
+    );
+    assert!(names(&store, &index, "龙煤 船舶", &none).await.is_empty());
+    assert_eq!(
+        names(&store, &index, "91370200MA3R5T6Y7E", &none).await,
+        vec!["青岛洛唯新材料有限公司"],
+        "by credit code"
+    );
+    assert!(names(&store, &index, "钢铁", &none).await.is_empty());
+    let total = index.search("", &none, 0, 2).unwrap();
+    assert_eq!(
+        (total.hits.len(), total.total),
+        (2, 5),
+        "empty text lists everything, a page at a time"
+    );
 }
+
+async fn filters_narrow_by_industry_region_size_and_flags(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    stocked(&store).await;
+    let index = SearchIndex::open(None).unwrap();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let flagged = Filters {
+        flags: vec!["世界500强".into()],
+        ..Filters::default()
+    };
+    assert_eq!(
+        sorted(names(&store, &index, "", &flagged).await),
+        vec!["中国石油化工股份有限公司", "中国船舶集团有限公司"]
+    );
+    let leaders = Filters {
+        flags: vec!["世界500强".into(), "行业龙头".into()],
+        ..Filters::default()
+    };
+    assert_eq!(
+        names(&store, &index, "", &leaders).await,
+        vec!["中国船舶集团有限公司"],
+        "every flag asked for"
+    );
+    let shanghai = Filters {
+        province: Some("上海市".into()),
+        ..Filters::default()
+    };
+    assert_eq!(
+        names(&store, &index, "船", &shanghai).await,
+        vec!["江南造船（集团）有限责任公司"]
+    );
+    let ships = Filters {
+        industry: Some("C37".into()),
+        ..Filters::default()
+    };
+    assert_eq!(
+        sorted(names(&store, &index, "", &ships).await),
+        vec!["中国船舶集团有限公司", "江南造船（集团）有限责任公司"]
+    );
+    let manufacturing = Filters {
+        industry: Some("C".into()),
+        ..Filters::default()
+    };
+    assert_eq!(names(&store, &index, "", &manufacturing).await.len(), 5);
+    let medium = Filters {
+        size: Some("中型".into()),
+        ..Filters::default()
+    };
+    assert_eq!(
+        names(&store, &index, "", &medium).await,
+        vec!["双鸭山龙煤天泰煤化工有限公司"]
+    );
+    assert!(
+        names(&store, &index, "中船", &medium).await.is_empty(),
+        "text and filter together"
+    );
+}
+
+async fn the_index_follows_the_database_and_rebuilds_for_another(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    stocked(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = SearchIndex::open(Some(dir.path())).unwrap();
+    assert_eq!(index.catch_up(&store).await.unwrap(), 5);
+    assert_eq!(index.catch_up(&store).await.unwrap(), 0, "nothing new");
+    // A firm renamed (same credit code) is re-indexed under its new name only.
+    let mut renamed = firms().pop().unwrap();
+    renamed.name = "青岛洛唯石墨科技有限公司".into();
+    let mut tx = store.begin("测试").await.unwrap();
+    tx.upsert_enterprise(&renamed).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        names(&store, &index, "石墨科技", &Filters::default()).await,
+        vec!["青岛洛唯石墨科技有限公司"]
+    );
+    assert!(
+        names(&store, &index, "新材料", &Filters::default())
+            .await
+            .is_empty()
+    );
+    assert_eq!(index.len(), 5);
+    drop(index);
+    // Reopened, it knows where it stopped.
+    let index = SearchIndex::open(Some(dir.path())).unwrap();
+    assert_eq!(index.catch_up(&store).await.unwrap(), 0);
+    assert_eq!(index.len(), 5);
+    // The rebuild reads everything again.
+    assert_eq!(index.rebuild(&store, |_| {}).await.unwrap(), 5);
+    assert_eq!(index.len(), 5);
+}
+
+async fn a_feed_follows_an_import_as_written_and_drops_a_rolled_back_one(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    stocked(&store).await;
+    let index = SearchIndex::open(None).unwrap();
+    index.catch_up(&store).await.unwrap();
+    // Written through a feed: one firm new, one renamed (its old entry goes).
+    let (new, mut renamed) = (
+        firm(
+            "哈尔滨电气集团有限公司",
+            &valid("91230100127044009"),
+            "C3731",
+            "黑龙江省",
+            EnterpriseSize::Large,
+            "",
+            None,
+        ),
+        firms().pop().unwrap(),
+    );
+    renamed.name = "青岛洛唯石墨科技有限公司".into();
+    let fed = write_fed(&store, &index, vec![new, renamed], true).await;
+    assert_eq!(fed, 2);
+    // Searchable without reading the firms back: the index's revision is the database's.
+    assert_eq!(
+        index.revision().await,
+        Some(store.enterprise_revision().await.unwrap())
+    );
+    assert_eq!(index.len(), 6);
+    let hit = index
+        .search("哈尔滨电气", &Filters::default(), 0, 5)
+        .unwrap();
+    assert_eq!(hit.total, 1);
+    assert_eq!(
+        index
+            .search("新材料", &Filters::default(), 0, 5)
+            .unwrap()
+            .total,
+        0
+    );
+    // A transaction that rolls back leaves nothing in the index: neither the firms already
+    // handed to the indexing thread (they go in batches) nor those still waiting.
+    // `count` firms named `name` with their number, credit codes in `series`.
+    let numbered = |count: usize, name: &str, series: u8| -> Vec<Enterprise> {
+        (0..count)
+            .map(|i| {
+                firm(
+                    &name.replace('N', &i.to_string()),
+                    &valid(&format!("91230600127{series}{i:05}")),
+                    "C2511",
+                    "黑龙江省",
+                    EnterpriseSize::Large,
+                    "",
+                    None,
+                )
+            })
+            .collect()
+    };
+    let gone = numbered(25, "大庆油田第N采油厂", 0);
+    assert_eq!(write_fed(&store, &index, gone, false).await, 0);
+    assert_eq!(index.len(), 6);
+    assert_eq!(
+        index
+            .search("大庆油田", &Filters::default(), 0, 5)
+            .unwrap()
+            .total,
+        0
+    );
+    // A committed one is searchable to its last firm, batch or not.
+    let kept = numbered(23, "大庆石化第N分厂", 1);
+    assert_eq!(write_fed(&store, &index, kept, true).await, 23);
+    assert_eq!(index.len(), 29);
+    assert_eq!(
+        index
+            .search("大庆石化", &Filters::default(), 0, 50)
+            .unwrap()
+            .total,
+        23
+    );
+    assert_eq!(
+        index
+            .search("第22分厂", &Filters::default(), 0, 5)
+            .unwrap()
+            .total,
+        1
+    );
+    // Another writer commits between the feed's catch-up and the fed transaction: the
+    // index reads both from the database, each firm once.
+    let mut feed = index.feed(&store).await.unwrap();
+    let mut tx = store.begin("另一个导入").await.unwrap();
+    tx.upsert_enterprise(&firm(
+        "齐齐哈尔第一机床厂",
+        &valid("91230200127044007"),
+        "C3099",
+        "黑龙江省",
+        EnterpriseSize::Medium,
+        "",
+        None,
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mine = firm(
+        "佳木斯电机股份有限公司",
+        &valid("91230800127044006"),
+        "C2520",
+        "黑龙江省",
+        EnterpriseSize::Large,
+        "",
+        None,
+    );
+    let mut tx = store.begin("测试").await.unwrap();
+    for (w, f) in tx
+        .upsert_enterprises(std::slice::from_ref(&mine))
+        .await
+        .unwrap()
+        .iter()
+        .zip([&mine])
+    {
+        feed.add(w.id, f, false).unwrap();
+    }
+    tx.commit().await.unwrap();
+    feed.finish(&store).await.unwrap();
+    assert_eq!(index.len(), 31);
+    for name in ["齐齐哈尔第一机床", "佳木斯电机"] {
+        assert_eq!(
+            index.search(name, &Filters::default(), 0, 5).unwrap().total,
+            1,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        index.catch_up(&store).await.unwrap(),
+        0,
+        "nothing left to read"
+    );
+}
+
+both_databases!(
+    firms_are_found_by_abbreviation_inner_runs_words_and_scope,
+    filters_narrow_by_industry_region_size_and_flags,
+    the_index_follows_the_database_and_rebuilds_for_another,
+    a_feed_follows_an_import_as_written_and_drops_a_rolled_back_one,
+);
 
 /// A credit code with its check character computed.
 fn valid(first17: &str) -> String {

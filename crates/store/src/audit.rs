@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use domain::audit::{Head, StoredEntry, Verdict, Verifier};
+use serde::Serialize;
 use sqlx::Row;
 
 use crate::{Backend, Result, Store, StoreError};
@@ -96,10 +97,7 @@ impl Store {
     /// chained, so written around the application), then the chain in order, then the head the
     /// last commit recorded. Stops at the first breach.
     pub async fn verify_audit(&self) -> Result<Verdict> {
-        let begin = match self.backend() {
-            Backend::Sqlite => "BEGIN",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        };
+        let begin = self.backend().begin_snapshot();
         let mut tx = self.pool().begin_with(begin).await?;
         let recorded = head_of(
             &sqlx::query("SELECT seq, hash FROM audit_chain WHERE id = 1")
@@ -214,4 +212,59 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (backend == Backend::Sqlite)
         .then(|| crate::sqlite_path(&normal).map(std::path::PathBuf::from))
         .flatten()
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+const CHANGE_SELECT: &str =
+    "SELECT id, at, actor, entity, entity_key, action, before_json, after_json FROM change_log";
+
+fn change_entry(row: &sqlx::any::AnyRow) -> Result<ChangeEntry> {
+    Ok(ChangeEntry {
+        id: row.try_get(0)?,
+        at: row.try_get(1)?,
+        actor: row.try_get(2)?,
+        entity: row.try_get(3)?,
+        entity_key: row.try_get(4)?,
+        action: row.try_get(5)?,
+        before: row.try_get(6)?,
+        after: row.try_get(7)?,
+    })
+}
+
+impl Store {
+    /// The change log of one record (`entity` and its key), oldest first. A firm's entries
+    /// are found by its id: [`Store::firm_changes`].
+    pub async fn changes_of(&self, entity: &str, key: &str) -> Result<Vec<ChangeEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{CHANGE_SELECT} WHERE entity = $1 AND entity_key = $2 AND entity_id IS NULL ORDER BY id"
+        )))
+        .bind(entity)
+        .bind(key)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(change_entry).collect()
+    }
+
+    /// The change log of the firm `id` of the 招商大数据库, oldest first.
+    pub async fn firm_changes(&self, id: i64) -> Result<Vec<ChangeEntry>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{CHANGE_SELECT} WHERE entity = 'enterprise' AND entity_id = $1 ORDER BY id"
+        )))
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(change_entry).collect()
+    }
 }

@@ -53,7 +53,7 @@ const MAX_PARAMETERS: usize = 3_000;
 pub(crate) struct Batch {
     /// `INSERT INTO table (col, …) VALUES `
     insert: &'static str,
-    /// Whether the rows can meet no constraint that stops the statement (see [`insert_all`]).
+    /// Whether the rows can meet no constraint that stops the statement (see `Backend::insert_all`).
     unconstrained: bool,
     columns: usize,
     values: Vec<Value>,
@@ -70,7 +70,7 @@ impl Batch {
     }
 
     /// A batch whose rows have no unique key and always carry their NOT NULL columns (the
-    /// change log): written with [`insert_all`].
+    /// change log): written with `Backend::insert_all`.
     pub(crate) fn unconstrained(insert: &'static str, columns: usize) -> Self {
         Batch {
             unconstrained: true,
@@ -95,11 +95,11 @@ impl Batch {
         let values = std::mem::take(&mut self.values);
         let rows = values.len() / self.columns;
         let mut sql = if self.unconstrained {
-            insert_all(backend, self.insert)
+            backend.insert_all(self.insert)
         } else {
             String::from(self.insert)
         };
-        sql.push_str(&placeholders(backend, rows, self.columns));
+        sql.push_str(&backend.placeholders(rows, self.columns));
         let mut query = sqlx::query::<Any>(sqlx::AssertSqlSafe(sql));
         for value in values {
             query = match value {
@@ -115,18 +115,6 @@ impl Batch {
     }
 }
 
-/// `insert` (`INSERT INTO …`) for a multi-row statement whose rows cannot break a constraint,
-/// `INSERT OR IGNORE INTO …` on SQLite. A statement that may stop half-way makes SQLite copy
-/// every page it touches to a statement journal first, a third of the time of a large import;
-/// one that cannot stop needs none. The caller checks with [`all_written`] that every row went
-/// in, so a row the database did turn down still fails the transaction, never silently.
-pub(crate) fn insert_all(backend: Backend, insert: &str) -> String {
-    match (backend, insert.strip_prefix("INSERT INTO ")) {
-        (Backend::Sqlite, Some(rest)) => format!("INSERT OR IGNORE INTO {rest}"),
-        _ => insert.to_owned(),
-    }
-}
-
 /// Fails unless a statement given `rows` rows wrote all of them.
 pub(crate) fn all_written(rows: usize, written: u64) -> crate::Result<()> {
     if u64::try_from(rows).is_ok_and(|rows| rows == written) {
@@ -138,56 +126,12 @@ pub(crate) fn all_written(rows: usize, written: u64) -> crate::Result<()> {
     }
 }
 
-/// Placeholders for `rows` rows of `columns` values: `($1, …, $k), ($k+1, …)` on PostgreSQL,
-/// plain positional `?` on SQLite, whose binding by name costs time quadratic in the number of
-/// parameters, which is large in a batch.
-pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
-    let mut out = String::with_capacity(rows * columns * 5);
-    for row in 0..rows {
-        if row > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                out.push_str(", ");
-            }
-            match backend {
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&(row * columns + column + 1).to_string());
-                }
-                Backend::Sqlite => out.push('?'),
-            }
-        }
-        out.push(')');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_for_postgresql_and_positional_for_sqlite() {
-        assert_eq!(
-            placeholders(Backend::Postgres, 2, 3),
-            "($1, $2, $3), ($4, $5, $6)"
-        );
-        assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
-    }
-
-    #[test]
     fn an_insert_that_cannot_stop_half_way_is_checked_row_by_row() {
-        assert_eq!(
-            insert_all(Backend::Sqlite, "INSERT INTO t (a) VALUES "),
-            "INSERT OR IGNORE INTO t (a) VALUES "
-        );
-        assert_eq!(
-            insert_all(Backend::Postgres, "INSERT INTO t (a) VALUES "),
-            "INSERT INTO t (a) VALUES "
-        );
         assert!(all_written(3, 3).is_ok());
         assert!(matches!(
             all_written(3, 2),

@@ -6,7 +6,7 @@ use domain::blockers::{Blocker, BlockerStatus, NewBlocker, NoteKind};
 use domain::records::value_lists;
 use sqlx::Row;
 
-use crate::read::{corrupt, parse_day};
+use crate::rows::{corrupt, parse_day};
 use crate::{Backend, Result, Store, StoreError, Tx, now_millis};
 
 /// A blocker with what the pages show beside it.
@@ -66,11 +66,7 @@ const SELECT: &str = "SELECT b.id, p.code, p.name, tu.name, b.description, b.cat
 
 fn select(backend: Backend) -> String {
     // The 包保 leaders of the project's territory, joined with a separator no name holds.
-    let agg = if backend == Backend::Postgres {
-        "string_agg(l.name, '|' ORDER BY l.name)"
-    } else {
-        "group_concat(l.name, '|')"
-    };
+    let agg = backend.joined_names("l.name", "|");
     SELECT.replace(
         "(SELECT string_agg_placeholder)",
         &format!(

@@ -12,7 +12,7 @@ use domain::enterprise::IndustryCode;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::read::corrupt;
+use crate::rows::corrupt;
 use crate::tx::Named;
 use crate::{Result, Store, StoreError, Tx, Upserted};
 
@@ -663,6 +663,19 @@ impl Store {
             .bind(firm_id)
             .fetch_all(self.pool())
             .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+}
+
+impl Store {
+    /// The ids of a chain's projects (as the figures' facts number them).
+    pub async fn chain_project_ids(&self, chain: &str) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT p.id FROM projects p JOIN chains c ON c.id = p.chain_id WHERE c.name = $1",
+        )
+        .bind(chain)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 }

@@ -8,8 +8,8 @@ use sqlx::Row;
 
 use std::collections::HashMap;
 
-use crate::batch::{Value, all_written, insert_all, placeholders};
-use crate::read::{corrupt, parse_day};
+use crate::batch::{Value, all_written};
+use crate::rows::{corrupt, parse_day};
 use crate::tx::json;
 use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 
@@ -258,7 +258,7 @@ impl Tx {
                  founded_on = v.column8, size = v.column9, tags = v.column10, \
                  scope = v.column11, revision = v.column12 FROM (VALUES ",
             );
-            sql.push_str(&placeholders(self.backend(), updates.len(), 12));
+            sql.push_str(&self.backend().placeholders(updates.len(), 12));
             sql.push_str(") AS v WHERE enterprises.id = v.column1");
             let rows = updates.iter().map(|(id, e)| {
                 let mut row = vec![Value::from(*id)];
@@ -305,11 +305,9 @@ impl Tx {
                     .fetch_one(self.conn())
                     .await?;
                 let first = last.unwrap_or(0) + 1;
-                let mut sql = insert_all(
-                    Backend::Sqlite,
-                    &format!("INSERT INTO enterprises (id, {columns}) VALUES "),
-                );
-                sql.push_str(&placeholders(Backend::Sqlite, inserts.len(), 13));
+                let mut sql = Backend::Sqlite
+                    .insert_all(&format!("INSERT INTO enterprises (id, {columns}) VALUES "));
+                sql.push_str(&Backend::Sqlite.placeholders(inserts.len(), 13));
                 let rows = (first..).zip(inserts).map(|(id, e)| row(Some(id), e));
                 let (done, made) =
                     tokio::join!(bound(sql, rows).execute(self.conn()), async { meanwhile() });
@@ -319,7 +317,7 @@ impl Tx {
             }
             Backend::Postgres => {
                 let mut sql = format!("INSERT INTO enterprises ({columns}) VALUES ");
-                sql.push_str(&placeholders(Backend::Postgres, inserts.len(), 12));
+                sql.push_str(&Backend::Postgres.placeholders(inserts.len(), 12));
                 sql.push_str(" RETURNING id, credit_code, name");
                 let rows = inserts.iter().map(|e| row(None, e));
                 let (returned, made) =

@@ -12,7 +12,8 @@ use domain::figures::facts::{FactFund, FactProject, FactUnit, FactVisit, Facts, 
 use domain::records::{Fund, ScoreGroup, UnitKind, Visit};
 use sqlx::Row;
 
-use crate::read::{corrupt, fund_from_row, visit_from_row};
+use crate::activity::{fund_from_row, visit_from_row};
+use crate::rows::corrupt;
 use crate::{ProjectSummary, Result, Store, StoreError};
 
 /// An ISO date as stored, parsed without the generality of a format string.
@@ -271,12 +272,7 @@ impl Store {
         // values line up.
         let aggregate = columns
             .iter()
-            .map(|c| match self.backend() {
-                crate::Backend::Sqlite => format!("group_concat(ifnull({c}, ''), ';')"),
-                crate::Backend::Postgres => {
-                    format!("string_agg(COALESCE(CAST({c} AS TEXT), ''), ';')")
-                }
-            })
+            .map(|c| self.backend().joined_text(c))
             .collect::<Vec<_>>()
             .join(", ");
         let width = columns.len();
@@ -494,7 +490,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             let sql = sqlx::AssertSqlSafe(format!(
                 "{} WHERE f.id IN ({})",
-                crate::read::FUND_SELECT,
+                crate::activity::FUND_SELECT,
                 id_list(chunk)
             ));
             for row in sqlx::query(sql).fetch_all(self.pool()).await? {
@@ -514,7 +510,7 @@ impl Store {
         for chunk in ids.chunks(500) {
             let sql = sqlx::AssertSqlSafe(format!(
                 "{} WHERE v.id IN ({})",
-                crate::read::VISIT_SELECT,
+                crate::activity::VISIT_SELECT,
                 id_list(chunk)
             ));
             for row in sqlx::query(sql).fetch_all(self.pool()).await? {

@@ -5,25 +5,29 @@
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
 
-pub mod accounts;
+mod activity;
 mod audit;
 mod batch;
 mod blockers;
 mod chains;
-mod duplicates;
+mod dialect;
+mod elements;
 mod enterprises;
 mod error;
+mod events;
 pub(crate) mod figures;
-mod listing;
+mod financing;
+mod organisation;
 mod plans;
-mod read;
+mod projects;
 mod review;
+mod rows;
 mod sheets;
+mod tables;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
 mod users;
-mod visit_plans;
 mod warnings;
 
 use std::path::Path;
@@ -32,19 +36,24 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
-pub use audit::{AuditFilter, sqlite_file};
+pub use audit::{AuditFilter, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
-pub use duplicates::SuspectedDuplicate;
+pub use dialect::Backend;
+pub use elements::QueuedElement;
 pub use enterprises::{IndexedFirm, Written};
 pub use error::StoreError;
 pub use figures::Counted;
-pub use listing::{ProjectFilter, ProjectSort, ProjectSummary};
-pub use plans::{LeaderScope, QueuedElement, SixOnesGap, TeamDetail};
-pub use read::{ChangeEntry, ProjectRecord, ProjectStatus, Table};
+pub use organisation::{LeaderScope, TeamDetail};
+pub use plans::SixOnesGap;
+pub use projects::duplicates::SuspectedDuplicate;
+pub use projects::listing::{ProjectFilter, ProjectSort, ProjectSummary};
+pub use projects::{ProjectRecord, ProjectStatus};
 pub use review::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 pub use sheets::{SheetInfo, sha256_hex};
+pub use tables::Table;
 pub use tx::{Added, Tx, Upserted};
+pub use users::accounts;
 pub use users::{Failure, Session, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -54,15 +63,6 @@ const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The database used when no `--db` is given.
 pub const DEFAULT_SQLITE_PATH: &str = "data/zhaoshang.db";
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -104,7 +104,7 @@ impl Store {
             })?;
         }
         let options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .max_connections(backend.max_connections())
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -140,10 +140,7 @@ impl Store {
             .await
             .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
             .unwrap_or_default();
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
-        }
+        self.backend.migrator().run(&self.pool).await?;
         // Migrations 3 and 4 add each project's derived state, which only the domain can
         // compute.
         if !applied.contains(&3) || !applied.contains(&4) {
@@ -165,12 +162,7 @@ impl Store {
 
     /// Starts a write transaction on behalf of `actor` (a user name, or `cli:NAME`).
     pub async fn begin(&self, actor: &str) -> Result<Tx> {
-        // SQLite must take the write lock at BEGIN: a deferred transaction that later upgrades
-        // from reading to writing fails at once under WAL instead of waiting its turn.
-        let statement = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
+        let statement = self.backend.begin_write();
         let turn = tokio::time::timeout(WRITE_WAIT, self.writers.clone().acquire_owned())
             .await
             .map_err(|_| StoreError::Busy("其他写入正在进行，请稍后重试".into()))?
@@ -178,10 +170,7 @@ impl Store {
         let mut tx = self.pool.begin_with(statement).await?;
         // On PostgreSQL the row lock orders the writers of every server process; it is taken
         // first, before any other row, so that two writers never wait on each other's rows.
-        let head = match self.backend {
-            Backend::Sqlite => "SELECT seq, hash FROM audit_chain WHERE id = 1",
-            Backend::Postgres => "SELECT seq, hash FROM audit_chain WHERE id = 1 FOR UPDATE",
-        };
+        let head = self.backend.chain_head_for_write();
         let row = sqlx::query(head).fetch_one(&mut *tx).await?;
         let hash: String = row.try_get(1)?;
         let chain = domain::audit::Head {

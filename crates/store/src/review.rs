@@ -7,7 +7,7 @@ use domain::records::UnitKind;
 use domain::review::{ReviewState, month_of};
 use sqlx::Row;
 
-use crate::read::{corrupt, parse_day};
+use crate::rows::{corrupt, parse_day};
 use crate::{Result, Store, StoreError, Tx, now_millis};
 
 /// The three kinds of reported record.

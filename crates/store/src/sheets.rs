@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::read::corrupt;
+use crate::rows::corrupt;
 use crate::{Result, Store, StoreError, Tx, now_millis};
 
 /// A published sheet without its content.

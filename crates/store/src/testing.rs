@@ -116,33 +116,36 @@ impl TestDb {
     }
 }
 
-/// Declares each test body twice, as `NAME::on_sqlite` on a fresh SQLite file and as
-/// `NAME::on_postgres` in a fresh PostgreSQL schema. The body receives `&TestDb`; the database
-/// is removed after the body returns.
+/// Runs each named test twice, as `NAME::on_sqlite` on a fresh SQLite file and as
+/// `NAME::on_postgres` in a fresh PostgreSQL schema. Each `NAME` is an ordinary function of the
+/// calling module, `async fn NAME(db: &TestDb)`, so that rustfmt formats its body; the database
+/// is removed after it returns (and kept, for a look, when it panics).
+///
+/// ```text
+/// async fn a_project_is_kept(db: &TestDb) { … }
+/// async fn a_unit_is_kept(db: &TestDb) { … }
+///
+/// both_databases!(a_project_is_kept, a_unit_is_kept);
+/// ```
 #[macro_export]
 macro_rules! both_databases {
-    ($(async fn $name:ident($db:ident) $body:block)*) => {
+    ($($name:ident),+ $(,)?) => {
         $(
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
-                async fn run($db: &$crate::testing::TestDb) $body
-
                 #[tokio::test]
                 async fn on_sqlite() {
                     let db = $crate::testing::TestDb::sqlite();
-                    run(&db).await;
+                    super::$name(&db).await;
                     db.cleanup().await;
                 }
 
                 #[tokio::test]
                 async fn on_postgres() {
                     let db = $crate::testing::TestDb::postgres().await;
-                    run(&db).await;
+                    super::$name(&db).await;
                     db.cleanup().await;
                 }
             }
-        )*
+        )+
     };
 }

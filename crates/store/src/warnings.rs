@@ -4,57 +4,19 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::financing::{FinancingPlan, FinancingStatus};
 use domain::responsibility::ElementItem;
 use domain::warnings::{ProjectSituation, WarningRules};
-use domain::{EventKind, Money, Stage};
+use domain::{EventKind, Stage};
 use sqlx::Row;
 
-use crate::listing::{SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_from_row};
-use crate::read::{corrupt, parse_day};
-use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx, Upserted};
+use crate::projects::listing::{SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_from_row};
+use crate::rows::{corrupt, parse_day};
+use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx};
 
 const WARNING_RULES_KEY: &str = "warning_rules";
 const AS_OF_KEY: &str = "records_as_of";
 
 impl Tx {
-    /// Replaces a project's financing plan, logged with what it was.
-    pub async fn set_financing(
-        &mut self,
-        project_code: &str,
-        plan: &FinancingPlan,
-    ) -> Result<Upserted> {
-        let project_id = self.project_id(project_code).await?;
-        let before = financing_of_project(self.conn(), project_id).await?;
-        if before.as_ref() == Some(plan) {
-            return Ok(Upserted::Unchanged);
-        }
-        sqlx::query("DELETE FROM financing_plans WHERE project_id = $1")
-            .bind(project_id)
-            .execute(self.conn())
-            .await?;
-        sqlx::query(
-            "INSERT INTO financing_plans (project_id, need, sources, bank, status) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(project_id)
-        .bind(plan.need.units())
-        .bind(&plan.sources)
-        .bind(plan.bank.as_deref())
-        .bind(plan.status.label())
-        .execute(self.conn())
-        .await?;
-        self.log(
-            "financing",
-            project_code,
-            "set",
-            before.as_ref(),
-            Some(plan),
-        )
-        .await?;
-        Ok(Upserted::changed(before.is_some()))
-    }
-
     /// Declares that the records describe the city as of `on` (the demo), so that deadlines and
     /// warnings are judged on that day; logged.
     pub async fn set_records_as_of(&mut self, on: NaiveDate) -> Result<()> {
@@ -113,58 +75,7 @@ async fn read_rules(conn: &mut sqlx::AnyConnection) -> Result<WarningRules> {
     }
 }
 
-async fn financing_of_project(
-    conn: &mut sqlx::AnyConnection,
-    project_id: i64,
-) -> Result<Option<FinancingPlan>> {
-    let Some(row) = sqlx::query(
-        "SELECT need, sources, bank, status FROM financing_plans WHERE project_id = $1",
-    )
-    .bind(project_id)
-    .fetch_optional(conn)
-    .await?
-    else {
-        return Ok(None);
-    };
-    financing_from_row(&row, 0).map(Some)
-}
-
-/// need, sources, bank, status from column `at` on.
-fn financing_from_row(row: &sqlx::any::AnyRow, at: usize) -> Result<FinancingPlan> {
-    let need: i64 = row.try_get(at)?;
-    let status: String = row.try_get(at + 3)?;
-    Ok(FinancingPlan {
-        need: Money::from_units("融资需求", need)
-            .map_err(|_| corrupt("融资需求", &need.to_string()))?,
-        sources: row.try_get(at + 1)?,
-        bank: row.try_get(at + 2)?,
-        status: FinancingStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
-    })
-}
-
 impl Store {
-    /// Every financing plan, by 项目编号.
-    pub async fn all_financing(&self) -> Result<Vec<(String, FinancingPlan)>> {
-        let rows = sqlx::query(
-            "SELECT p.code, f.need, f.sources, f.bank, f.status FROM financing_plans f \
-             JOIN projects p ON p.id = f.project_id ORDER BY p.code",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get(0)?, financing_from_row(row, 1)?)))
-            .collect()
-    }
-
-    /// A project's financing plan, if it has one.
-    pub async fn financing_of(&self, project_code: &str) -> Result<Option<FinancingPlan>> {
-        let mut conn = self.pool().acquire().await?;
-        match crate::plans::project_id_by_code(&mut conn, project_code).await? {
-            Some(id) => financing_of_project(&mut conn, id).await,
-            None => Ok(None),
-        }
-    }
-
     /// The day follow-up is judged on (deadlines, warnings): today, unless the database says
     /// its records describe the city as of an earlier day, as the demo's do (2022-06-30).
     pub async fn follow_up_date(&self) -> Result<NaiveDate> {
@@ -194,10 +105,10 @@ impl Store {
         filter: &ProjectFilter,
         today: NaiveDate,
     ) -> Result<Vec<(ProjectSummary, ProjectSituation)>> {
-        let (from, clause, params) = crate::listing::matching(filter);
+        let (from, clause, params) = crate::projects::listing::matching(filter);
         // A project held or confirmed in 重复研判 counts in no figure, and so raises no
         // warning: the project it repeats carries them.
-        let counted = crate::duplicates::COUNTED;
+        let counted = crate::projects::duplicates::COUNTED;
         let clause = if clause.is_empty() {
             format!("WHERE {counted}")
         } else {

@@ -140,562 +140,1142 @@ async fn counts(store: &Store) -> Vec<i64> {
     out
 }
 
-both_databases! {
-    async fn a_full_set_of_office_files_imports_with_bom_and_in_any_order(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let store = db.open().await.unwrap();
-        assert_eq!(counts(&store).await[..6], [4, 2, 5, 3, 2, 3]);
-        let p2 = store.project("P-002").await.unwrap().unwrap().project;
-        assert_eq!(p2.planned_investment, Some(Money::from_units("", 2_000_005_000).unwrap()));
-        let funds = store.funds().await.unwrap();
-        assert!(funds.iter().any(|(_, f)| f.amount.units() == 12_345), "1.2345万元 is 12345元");
-        assert!(funds.iter().any(|(_, f)| f.currency == domain::Currency::Usd && f.amount.units() == 3_000_000));
-        // Events listed out of date order are applied in date order.
-        let events = store.events_of("P-001").await.unwrap();
-        let kinds: Vec<&str> = events.iter().map(|e| e.event.kind.label()).collect();
-        assert_eq!(kinds, ["签约", "落地", "开工"]);
-        let log = store.changes_of("project", "P-001").await.unwrap();
-        assert!(log[0].actor.starts_with("cli:"), "{}", log[0].actor);
-    }
+async fn a_full_set_of_office_files_imports_with_bom_and_in_any_order(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    assert_eq!(counts(&store).await[..6], [4, 2, 5, 3, 2, 3]);
+    let p2 = store.project("P-002").await.unwrap().unwrap().project;
+    assert_eq!(
+        p2.planned_investment,
+        Some(Money::from_units("", 2_000_005_000).unwrap())
+    );
+    let funds = store.funds().await.unwrap();
+    assert!(
+        funds.iter().any(|(_, f)| f.amount.units() == 12_345),
+        "1.2345万元 is 12345元"
+    );
+    assert!(
+        funds
+            .iter()
+            .any(|(_, f)| f.currency == domain::Currency::Usd && f.amount.units() == 3_000_000)
+    );
+    // Events listed out of date order are applied in date order.
+    let events = store.events_of("P-001").await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.event.kind.label()).collect();
+    assert_eq!(kinds, ["签约", "落地", "开工"]);
+    let log = store.changes_of("project", "P-001").await.unwrap();
+    assert!(log[0].actor.starts_with("cli:"), "{}", log[0].actor);
+}
 
-    async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import(db, "units", &write_excel_csv(dir.path(), "units.csv", UNITS));
-        let store = db.open().await.unwrap();
-        let before = counts(&store).await;
-        let bad = "项目编号,项目名称,所在县区,签约额(万元),统一社会信用代码,投资企业\n\
+async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import(
+        db,
+        "units",
+        &write_excel_csv(dir.path(), "units.csv", UNITS),
+    );
+    let store = db.open().await.unwrap();
+    let before = counts(&store).await;
+    let bad = "项目编号,项目名称,所在县区,签约额(万元),统一社会信用代码,投资企业\n\
                    P-1,风电项目,集贤县,1000,,\n\
                    P-2,石墨项目,集贤县,abc,91350100M000100Y44,某公司\n\
                    P-3,乙醇项目,不存在县,500,,\n";
-        let run = import(db, "projects", &write(dir.path(), "projects.csv", bad));
-        assert!(!run.ok);
-        let lines: Vec<&str> = run.stderr.lines().collect();
-        assert_eq!(
-            lines,
-            [
-                "第3行 签约额: “abc”不是数字",
-                "第3行 统一社会信用代码: 校验位（第18位）不符，请核对代码是否抄错",
-                "第4行 所在县区: 单位“不存在县”不存在，请先录入或导入",
-                "导入失败：发现3处错误，未导入任何记录。",
-            ]
+    let run = import(db, "projects", &write(dir.path(), "projects.csv", bad));
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "第3行 签约额: “abc”不是数字",
+            "第3行 统一社会信用代码: 校验位（第18位）不符，请核对代码是否抄错",
+            "第4行 所在县区: 单位“不存在县”不存在，请先录入或导入",
+            "导入失败：发现3处错误，未导入任何记录。",
+        ]
+    );
+    assert_eq!(
+        counts(&store).await,
+        before,
+        "the good row P-1 was not written either"
+    );
+}
+
+async fn a_missing_required_column_is_reported_on_the_header_row(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = import(
+        db,
+        "events",
+        &write(dir.path(), "events.csv", "项目编号,日期\nP-1,2022-01-01\n"),
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("第1行 阶段: 缺少必填列“阶段”"),
+        "{}",
+        run.stderr
+    );
+}
+
+async fn a_stage_rule_broken_in_a_file_names_the_row(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    let before = counts(&store).await;
+    let text = "项目编号,阶段,日期,说明\nP-002,落地,2022-05-01,\nP-002,终止,2022-06-01,\nP-001,在谈,2022-06-01,\nP-001,投产,2099-01-01,\n";
+    let run = import(db, "events", &write(dir.path(), "more.csv", text));
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("第2行 落地企业信用代码: 落地须填写落地企业信用代码或地块编号"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("第3行 说明: 终止须说明原因"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("第4行 阶段: 项目已处于“开工”，只能向后推进，不能再记“在谈”"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("第5行 日期: 不能晚于今天"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(counts(&store).await, before);
+}
+
+async fn importing_the_same_files_twice_adds_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    let before = counts(&store).await;
+    import_all(db, dir.path());
+    assert_eq!(
+        counts(&store).await,
+        before,
+        "no record and no change-log entry was added"
+    );
+    let run = import(db, "funds", &dir.path().join("funds.csv"));
+    assert!(
+        run.stdout.contains("新增0") && run.stdout.contains("重复3"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("第2行、第3行、第4行与已有记录完全相同"),
+        "{}",
+        run.stdout
+    );
+}
+
+async fn an_export_imports_back_to_the_same_records(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(zhaoshang(db, &["demo"]).ok);
+    let copy = TestDb::sqlite();
+    let kinds = [
+        "units",
+        "leaders",
+        "chains",
+        "teams",
+        "enterprises",
+        "segments",
+        "segment-firms",
+        "projects",
+        "project-segments",
+        "events",
+        "funds",
+        "visits",
+        "visit-plans",
+        "targets",
+        "leader-units",
+        "elements",
+        "blockers",
+        "financing",
+    ];
+    for kind in kinds {
+        let file = dir.path().join(format!("{kind}.xlsx"));
+        let run = zhaoshang(db, &["export", kind, file.to_str().unwrap()]);
+        assert!(run.ok, "{}", run.stderr);
+        let run = import(&copy, kind, &file);
+        assert!(run.ok, "re-import of {kind}: {}", run.stderr);
+    }
+    for kind in kinds {
+        let original = dir.path().join(format!("{kind}-a.csv"));
+        let copied = dir.path().join(format!("{kind}-b.csv"));
+        assert!(zhaoshang(db, &["export", kind, original.to_str().unwrap()]).ok);
+        assert!(zhaoshang(&copy, &["export", kind, copied.to_str().unwrap()]).ok);
+        let (a, b) = (
+            std::fs::read_to_string(&original).unwrap(),
+            std::fs::read_to_string(&copied).unwrap(),
         );
-        assert_eq!(counts(&store).await, before, "the good row P-1 was not written either");
+        assert!(a.lines().count() > 1, "{kind} export is not empty");
+        assert_eq!(a, b, "{kind} differs after the round trip");
     }
+    let (one, two) = (db.open().await.unwrap(), copy.open().await.unwrap());
+    let strip = |mut projects: Vec<domain::records::Project>| {
+        projects.iter_mut().for_each(|p| p.illustrative = false);
+        projects
+    };
+    assert_eq!(
+        strip(one.projects().await.unwrap()),
+        strip(two.projects().await.unwrap())
+    );
+    copy.cleanup().await;
+}
 
-    async fn a_missing_required_column_is_reported_on_the_header_row(db) {
-        let dir = tempfile::tempdir().unwrap();
-        let run = import(db, "events", &write(dir.path(), "events.csv", "项目编号,日期\nP-1,2022-01-01\n"));
-        assert!(!run.ok);
-        assert!(run.stderr.contains("第1行 阶段: 缺少必填列“阶段”"), "{}", run.stderr);
-    }
-
-    async fn a_stage_rule_broken_in_a_file_names_the_row(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let store = db.open().await.unwrap();
-        let before = counts(&store).await;
-        let text = "项目编号,阶段,日期,说明\nP-002,落地,2022-05-01,\nP-002,终止,2022-06-01,\nP-001,在谈,2022-06-01,\nP-001,投产,2099-01-01,\n";
-        let run = import(db, "events", &write(dir.path(), "more.csv", text));
-        assert!(!run.ok);
-        assert!(run.stderr.contains("第2行 落地企业信用代码: 落地须填写落地企业信用代码或地块编号"), "{}", run.stderr);
-        assert!(run.stderr.contains("第3行 说明: 终止须说明原因"), "{}", run.stderr);
-        assert!(run.stderr.contains("第4行 阶段: 项目已处于“开工”，只能向后推进，不能再记“在谈”"), "{}", run.stderr);
-        assert!(run.stderr.contains("第5行 日期: 不能晚于今天"), "{}", run.stderr);
-        assert_eq!(counts(&store).await, before);
-    }
-
-    async fn importing_the_same_files_twice_adds_nothing(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let store = db.open().await.unwrap();
-        let before = counts(&store).await;
-        import_all(db, dir.path());
-        assert_eq!(counts(&store).await, before, "no record and no change-log entry was added");
-        let run = import(db, "funds", &dir.path().join("funds.csv"));
-        assert!(run.stdout.contains("新增0") && run.stdout.contains("重复3"), "{}", run.stdout);
-        assert!(run.stdout.contains("第2行、第3行、第4行与已有记录完全相同"), "{}", run.stdout);
-    }
-
-    async fn an_export_imports_back_to_the_same_records(db) {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(zhaoshang(db, &["demo"]).ok);
-        let copy = TestDb::sqlite();
-        let kinds = [
-            "units", "leaders", "chains", "teams", "enterprises", "segments", "segment-firms", "projects",
-            "project-segments", "events", "funds", "visits", "visit-plans", "targets", "leader-units", "elements",
-            "blockers", "financing",
-        ];
-        for kind in kinds {
-            let file = dir.path().join(format!("{kind}.xlsx"));
-            let run = zhaoshang(db, &["export", kind, file.to_str().unwrap()]);
-            assert!(run.ok, "{}", run.stderr);
-            let run = import(&copy, kind, &file);
-            assert!(run.ok, "re-import of {kind}: {}", run.stderr);
-        }
-        for kind in kinds {
-            let original = dir.path().join(format!("{kind}-a.csv"));
-            let copied = dir.path().join(format!("{kind}-b.csv"));
-            assert!(zhaoshang(db, &["export", kind, original.to_str().unwrap()]).ok);
-            assert!(zhaoshang(&copy, &["export", kind, copied.to_str().unwrap()]).ok);
-            let (a, b) = (std::fs::read_to_string(&original).unwrap(), std::fs::read_to_string(&copied).unwrap());
-            assert!(a.lines().count() > 1, "{kind} export is not empty");
-            assert_eq!(a, b, "{kind} differs after the round trip");
-        }
-        let (one, two) = (db.open().await.unwrap(), copy.open().await.unwrap());
-        let strip = |mut projects: Vec<domain::records::Project>| {
-            projects.iter_mut().for_each(|p| p.illustrative = false);
-            projects
-        };
-        assert_eq!(strip(one.projects().await.unwrap()), strip(two.projects().await.unwrap()));
-        copy.cleanup().await;
-    }
-
-    async fn follow_up_files_import_all_or_nothing_and_twice_add_nothing(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let bad_blockers = "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
+async fn follow_up_files_import_all_or_nothing_and_twice_add_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let bad_blockers = "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
 P-001,用地指标未落实,用地,2022-05-01,市发展和改革委员会,王建国,2022-05-31,待处理,,\n\
 P-001,施工用电未接入,天气,2022-05-02,市发展和改革委员会,,2022-04-30,已解决,,\n";
-        let run = import(db, "blockers", &write_excel_csv(dir.path(), "bad-blockers.csv", bad_blockers));
-        assert!(!run.ok, "{}", run.stdout);
-        for message in ["第3行 问题类别", "第3行 办结时限: 不能早于提出日期（2022-05-02）"] {
-            assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
-        }
-        let store = db.open().await.unwrap();
-        assert!(store.blockers(&store::BlockerFilter::default()).await.unwrap().is_empty(), "nothing was imported");
-        let files = [
-            ("leader-units", "领导,包保县区(多个以、分隔)\n王建国,集贤县、宝清县\n"),
-            ("elements", "项目编号,事项,状态,责任部门,应完成日期,完成日期\n\
-P-001,施工许可,已完成,市发展和改革委员会,2022-04-01,2022-03-28\n\
-P-002,用地指标,办理中,市发展和改革委员会,2022-09-30,\n"),
-            ("blockers", "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
-P-001,用地指标未落实,用地,2022-05-01,市发展和改革委员会,王建国,2022-05-31,已解决,已调剂指标,2022-05-20\n\
-P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-06-30,处理中,,\n"),
-            ("financing", "项目编号,融资需求(万元),资金来源构成,合作金融机构,状态\nP-001,72000,自有40%、贷款60%,龙江银行双鸭山分行,已放款\n"),
-        ];
-        for (kind, text) in files {
-            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("{kind}.csv"), text));
-            assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
-        }
-        let blockers = store.blockers(&store::BlockerFilter::default()).await.unwrap();
-        let states: Vec<(&str, Option<&str>)> = blockers.iter().map(|b| (b.blocker.status.label(), b.blocker.resolution.as_deref())).collect();
-        assert_eq!(states, [("已解决", Some("已调剂指标")), ("处理中", None)]);
-        assert_eq!(store.elements_of("P-002").await.unwrap().len(), 1);
-        assert_eq!(store.financing_of("P-001").await.unwrap().map(|f| f.need.units()), Some(720_000_000));
-        assert_eq!(store.leader_scope("王建国").await.unwrap().unwrap().units, ["宝清县", "集贤县"]);
-        let before = counts(&store).await;
-        for (kind, _) in files {
-            let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
-            assert!(run.ok, "{kind}: {}", run.stderr);
-        }
-        assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
-        assert_eq!(store.blockers(&store::BlockerFilter::default()).await.unwrap().len(), 2);
+    let run = import(
+        db,
+        "blockers",
+        &write_excel_csv(dir.path(), "bad-blockers.csv", bad_blockers),
+    );
+    assert!(!run.ok, "{}", run.stdout);
+    for message in [
+        "第3行 问题类别",
+        "第3行 办结时限: 不能早于提出日期（2022-05-02）",
+    ] {
+        assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
     }
+    let store = db.open().await.unwrap();
+    assert!(
+        store
+            .blockers(&store::BlockerFilter::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was imported"
+    );
+    let files = [
+        (
+            "leader-units",
+            "领导,包保县区(多个以、分隔)\n王建国,集贤县、宝清县\n",
+        ),
+        (
+            "elements",
+            "项目编号,事项,状态,责任部门,应完成日期,完成日期\n\
+P-001,施工许可,已完成,市发展和改革委员会,2022-04-01,2022-03-28\n\
+P-002,用地指标,办理中,市发展和改革委员会,2022-09-30,\n",
+        ),
+        (
+            "blockers",
+            "项目编号,问题描述,问题类别,提出日期,责任单位,责任领导,办结时限,状态,解决情况,办结日期\n\
+P-001,用地指标未落实,用地,2022-05-01,市发展和改革委员会,王建国,2022-05-31,已解决,已调剂指标,2022-05-20\n\
+P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-06-30,处理中,,\n",
+        ),
+        (
+            "financing",
+            "项目编号,融资需求(万元),资金来源构成,合作金融机构,状态\nP-001,72000,自有40%、贷款60%,龙江银行双鸭山分行,已放款\n",
+        ),
+    ];
+    for (kind, text) in files {
+        let run = import(
+            db,
+            kind,
+            &write_excel_csv(dir.path(), &format!("{kind}.csv"), text),
+        );
+        assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
+    }
+    let blockers = store
+        .blockers(&store::BlockerFilter::default())
+        .await
+        .unwrap();
+    let states: Vec<(&str, Option<&str>)> = blockers
+        .iter()
+        .map(|b| (b.blocker.status.label(), b.blocker.resolution.as_deref()))
+        .collect();
+    assert_eq!(states, [("已解决", Some("已调剂指标")), ("处理中", None)]);
+    assert_eq!(store.elements_of("P-002").await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .financing_of("P-001")
+            .await
+            .unwrap()
+            .map(|f| f.need.units()),
+        Some(720_000_000)
+    );
+    assert_eq!(
+        store.leader_scope("王建国").await.unwrap().unwrap().units,
+        ["宝清县", "集贤县"]
+    );
+    let before = counts(&store).await;
+    for (kind, _) in files {
+        let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
+        assert!(run.ok, "{kind}: {}", run.stderr);
+    }
+    assert_eq!(
+        counts(&store).await,
+        before,
+        "nothing was added or logged the second time"
+    );
+    assert_eq!(
+        store
+            .blockers(&store::BlockerFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
 
-    async fn chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let firms = "企业名称,统一社会信用代码,行业代码\n\
+async fn chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let firms = "企业名称,统一社会信用代码,行业代码\n\
 中船风电双鸭山新能源开发有限公司,91350100M000100Y43,C3731\n\
 浙江碳一新能源有限公司,,C3099\n";
-        assert!(import(db, "enterprises", &write_excel_csv(dir.path(), "firms.csv", firms)).ok);
-        let bad = [
-            ("segments", "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
+    assert!(
+        import(
+            db,
+            "enterprises",
+            &write_excel_csv(dir.path(), "firms.csv", firms)
+        )
+        .ok
+    );
+    let bad = [
+        (
+            "segments",
+            "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
 新能源产业链,风电整机,中游,C3731\n\
 新能源产业链,负极材料,旁边,C3099\n\
-新能源产业链,储能,下游,X99\n", vec!["第3行 位置", "第4行 行业代码"]),
-            ("segments", "产业链,环节,位置\n煤化工产业链,焦化,上游\n", vec!["第2行 产业链"]),
-            ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
+新能源产业链,储能,下游,X99\n",
+            vec!["第3行 位置", "第4行 行业代码"],
+        ),
+        (
+            "segments",
+            "产业链,环节,位置\n煤化工产业链,焦化,上游\n",
+            vec!["第2行 产业链"],
+        ),
+        (
+            "visit-plans",
+            "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
 浙江碳一新能源有限公司,,集贤县,王建国,,负极材料环节招商\n\
-某公司,12345,,,2022-12-15,\n", vec!["第2行 计划日期", "第3行 统一社会信用代码"]),
-            ("project-segments", "项目编号,产业链,环节\nP-404,新能源产业链,风电整机\n", vec!["第2行 项目编号"]),
-        ];
-        for (kind, text, messages) in bad {
-            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("bad-{kind}.csv"), text));
-            assert!(!run.ok, "{kind}: {}", run.stdout);
-            for message in messages {
-                assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
-            }
+某公司,12345,,,2022-12-15,\n",
+            vec!["第2行 计划日期", "第3行 统一社会信用代码"],
+        ),
+        (
+            "project-segments",
+            "项目编号,产业链,环节\nP-404,新能源产业链,风电整机\n",
+            vec!["第2行 项目编号"],
+        ),
+    ];
+    for (kind, text, messages) in bad {
+        let run = import(
+            db,
+            kind,
+            &write_excel_csv(dir.path(), &format!("bad-{kind}.csv"), text),
+        );
+        assert!(!run.ok, "{kind}: {}", run.stdout);
+        for message in messages {
+            assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
         }
-        let store = db.open().await.unwrap();
-        let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
-        assert!(map.segments.is_empty(), "a file with a bad row imports nothing");
-        let files = [
-            ("segments", "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
-新能源产业链,风电整机,中游,C3731\n\
-新能源产业链,负极材料,上游,C3099、C2520\n"),
-            ("segment-firms", "产业链,环节,企业,类别(已有/目标),链主企业(是/否)\n\
-新能源产业链,风电整机,91350100M000100Y43,已有,是\n\
-新能源产业链,负极材料,浙江碳一新能源有限公司,目标,\n"),
-            ("visit-plans", "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
-浙江碳一新能源有限公司,,集贤县,王建国,2022-12-15,负极材料环节招商\n"),
-            ("project-segments", "项目编号,产业链,环节\nP-002,新能源产业链,负极材料\n"),
-        ];
-        for (kind, text) in files {
-            let run = import(db, kind, &write_excel_csv(dir.path(), &format!("{kind}.csv"), text));
-            assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
-        }
-        let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
-        let segments: Vec<(&str, usize, usize)> =
-            map.segments.iter().map(|s| (s.name.as_str(), s.local.len(), s.targets.len())).collect();
-        assert_eq!(segments, [("负极材料", 0, 1), ("风电整机", 1, 0)], "by position, 上游 first");
-        assert_eq!(map.segments[0].industries.len(), 2);
-        let filled: Vec<&str> = map.segments[0].projects.iter().map(|p| p.code.as_str()).collect();
-        assert_eq!(filled, ["P-002"], "the project fills the segment");
-        let plans = store.visit_plans(Some("集贤县")).await.unwrap();
-        assert_eq!(plans.len(), 1);
-        assert_eq!(plans[0].purpose.as_deref(), Some("负极材料环节招商"));
-        let before = counts(&store).await;
-        for (kind, _) in files {
-            let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
-            assert!(run.ok, "{kind}: {}", run.stderr);
-        }
-        assert_eq!(counts(&store).await, before, "nothing was added or logged the second time");
-        assert_eq!(store.visit_plans(None).await.unwrap().len(), 1);
-        let leader = "产业链,环节,企业,类别,链主企业\n新能源产业链,负极材料,浙江碳一新能源有限公司,目标,是\n";
-        let run = import(db, "segment-firms", &write_excel_csv(dir.path(), "leader.csv", leader));
-        assert!(!run.ok && run.stderr.contains("第2行 链主企业: 链主企业须为本地已有企业"), "{}", run.stderr);
-        let unknown = "产业链,环节,企业,类别\n新能源产业链,负极材料,不存在的公司,目标\n";
-        let run = import(db, "segment-firms", &write_excel_csv(dir.path(), "unknown.csv", unknown));
-        assert!(!run.ok && run.stderr.contains("第2行 企业"), "{}", run.stderr);
     }
+    let store = db.open().await.unwrap();
+    let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+    assert!(
+        map.segments.is_empty(),
+        "a file with a bad row imports nothing"
+    );
+    let files = [
+        (
+            "segments",
+            "产业链,环节,位置(上游/中游/下游/配套),行业代码(多个以、分隔)\n\
+新能源产业链,风电整机,中游,C3731\n\
+新能源产业链,负极材料,上游,C3099、C2520\n",
+        ),
+        (
+            "segment-firms",
+            "产业链,环节,企业,类别(已有/目标),链主企业(是/否)\n\
+新能源产业链,风电整机,91350100M000100Y43,已有,是\n\
+新能源产业链,负极材料,浙江碳一新能源有限公司,目标,\n",
+        ),
+        (
+            "visit-plans",
+            "目标企业,统一社会信用代码,单位,带队领导,计划日期,目的\n\
+浙江碳一新能源有限公司,,集贤县,王建国,2022-12-15,负极材料环节招商\n",
+        ),
+        (
+            "project-segments",
+            "项目编号,产业链,环节\nP-002,新能源产业链,负极材料\n",
+        ),
+    ];
+    for (kind, text) in files {
+        let run = import(
+            db,
+            kind,
+            &write_excel_csv(dir.path(), &format!("{kind}.csv"), text),
+        );
+        assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
+    }
+    let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+    let segments: Vec<(&str, usize, usize)> = map
+        .segments
+        .iter()
+        .map(|s| (s.name.as_str(), s.local.len(), s.targets.len()))
+        .collect();
+    assert_eq!(
+        segments,
+        [("负极材料", 0, 1), ("风电整机", 1, 0)],
+        "by position, 上游 first"
+    );
+    assert_eq!(map.segments[0].industries.len(), 2);
+    let filled: Vec<&str> = map.segments[0]
+        .projects
+        .iter()
+        .map(|p| p.code.as_str())
+        .collect();
+    assert_eq!(filled, ["P-002"], "the project fills the segment");
+    let plans = store.visit_plans(Some("集贤县")).await.unwrap();
+    assert_eq!(plans.len(), 1);
+    assert_eq!(plans[0].purpose.as_deref(), Some("负极材料环节招商"));
+    let before = counts(&store).await;
+    for (kind, _) in files {
+        let run = import(db, kind, &dir.path().join(format!("{kind}.csv")));
+        assert!(run.ok, "{kind}: {}", run.stderr);
+    }
+    assert_eq!(
+        counts(&store).await,
+        before,
+        "nothing was added or logged the second time"
+    );
+    assert_eq!(store.visit_plans(None).await.unwrap().len(), 1);
+    let leader =
+        "产业链,环节,企业,类别,链主企业\n新能源产业链,负极材料,浙江碳一新能源有限公司,目标,是\n";
+    let run = import(
+        db,
+        "segment-firms",
+        &write_excel_csv(dir.path(), "leader.csv", leader),
+    );
+    assert!(
+        !run.ok
+            && run
+                .stderr
+                .contains("第2行 链主企业: 链主企业须为本地已有企业"),
+        "{}",
+        run.stderr
+    );
+    let unknown = "产业链,环节,企业,类别\n新能源产业链,负极材料,不存在的公司,目标\n";
+    let run = import(
+        db,
+        "segment-firms",
+        &write_excel_csv(dir.path(), "unknown.csv", unknown),
+    );
+    assert!(
+        !run.ok && run.stderr.contains("第2行 企业"),
+        "{}",
+        run.stderr
+    );
+}
 
-    async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db) {
-        let dir = tempfile::tempdir().unwrap();
-        let rows = "企业名称,统一社会信用代码,行业代码,省份,城市,注册资本(万元),成立日期,规模,标签\n\
+async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = "企业名称,统一社会信用代码,行业代码,省份,城市,注册资本(万元),成立日期,规模,标签\n\
 中国船舶集团有限公司,91310000710924478P,3731,上海市,上海市,11000000,2019-11-08,大型,世界500强、行业龙头\n\
 坏代码公司,91310000710924478Q,C3731,,,,,,\n\
 错行业公司,91110000100001234U,C4411,,,,,,\n\
 错日期公司,,C3511,,,,2019-13-01,,\n\
 未来公司,,C3511,,,,2099-01-01,,\n\
 龙江石墨新材料有限公司,91230500MA1B2C3D4X,C3091,黑龙江省,双鸭山市,5000.5,2015-06-30,中,上市\n";
-        let file = write_excel_csv(dir.path(), "enterprises.csv", rows);
-        let run = import(db, "enterprises", &file);
-        assert!(!run.ok, "{}", run.stdout);
-        for message in [
-            "第3行 统一社会信用代码",
-            "第4行 行业代码: “C4411”不是国民经济行业分类（GB/T 4754-2017）的行业代码",
-            "第5行 成立日期",
-            "第6行 成立日期: 不能晚于今天",
-        ] {
-            assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
-        }
-        let store = db.open().await.unwrap();
-        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 0, "a bad row imports nothing");
-        // Imported in part: the good rows in, the bad ones to their own file with the reason.
-        let bad = dir.path().join("bad.csv");
-        let run = zhaoshang(db, &["import", "enterprises", file.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
-        assert!(run.ok && run.stdout.contains("新增2") && run.stdout.contains("有错误的4行未导入"), "{}{}", run.stdout, run.stderr);
-        let written = std::fs::read_to_string(&bad).unwrap();
-        assert_eq!(written.lines().count(), 5, "{written}");
-        assert!(written.lines().next().unwrap().ends_with(",错误原因"), "{written}");
-        assert!(written.contains("错行业公司") && written.contains("行业代码: “C4411”") && !written.contains("中国船舶集团"), "{written}");
-        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
-        assert_eq!(firm.industry.as_ref().map(|c| c.as_str()), Some("C3731"), "the section letter is put back");
-        assert!(firm.has_flag("世界500强") && firm.registered_capital.map(|m| m.units()) == Some(110_000_000_000));
-        // Met again by its credit code, a firm is updated rather than added.
-        let again = "企业名称,统一社会信用代码,城市\n中国船舶集团有限公司,91310000710924478P,北京市\n";
-        let run = import(db, "enterprises", &write_excel_csv(dir.path(), "again.csv", again));
-        assert!(run.ok && run.stdout.contains("更新1"), "{}", run.stdout);
-        assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
-        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
-        assert_eq!(firm.city.as_deref(), Some("北京市"));
-        let run = zhaoshang(db, &["import", "units", file.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
-        assert!(!run.ok && run.stderr.contains("只用于企业"), "{}", run.stderr);
-
-        // The search follows the imports: by abbreviation, by a word inside, with filters.
-        let search = |args: &[&str]| {
-            let mut all = vec!["search", "enterprises"];
-            all.extend_from_slice(args);
-            all.extend_from_slice(&["--format", "json"]);
-            let run = zhaoshang(db, &all);
-            assert!(run.ok, "{}{}", run.stdout, run.stderr);
-            serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
-        };
-        let names = |v: &serde_json::Value| -> Vec<String> {
-            v["hits"].as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap().to_owned()).collect()
-        };
-        let hits = search(&["中船"]);
-        assert_eq!(names(&hits), ["中国船舶集团有限公司"]);
-        assert_eq!(hits["hits"][0]["credit_code"], "91310000710924478P");
-        assert!(hits["hits"][0]["score"].as_f64().unwrap() > 0.0);
-        assert_eq!(names(&search(&["石墨"])), ["龙江石墨新材料有限公司"], "a word inside the name");
-        assert_eq!(names(&search(&["", "--flag", "上市"])), ["龙江石墨新材料有限公司"]);
-        assert_eq!(names(&search(&["", "--city", "北京市"])), ["中国船舶集团有限公司"], "the update reached the index");
-        assert_eq!(search(&["", "--limit", "1"])["total"], 2);
-        let run = zhaoshang(db, &["search", "enterprises", "x", "--industry", "Z99"]);
-        assert!(!run.ok && run.stderr.contains("--industry"), "{}", run.stderr);
-        let run = zhaoshang(db, &["reindex"]);
-        assert!(run.ok && run.stdout.contains("检索索引已重建：2家企业"), "{}{}", run.stdout, run.stderr);
-        assert_eq!(names(&search(&["中船"])), ["中国船舶集团有限公司"]);
-        let _ = std::fs::remove_dir_all(index_dir(db));
+    let file = write_excel_csv(dir.path(), "enterprises.csv", rows);
+    let run = import(db, "enterprises", &file);
+    assert!(!run.ok, "{}", run.stdout);
+    for message in [
+        "第3行 统一社会信用代码",
+        "第4行 行业代码: “C4411”不是国民经济行业分类（GB/T 4754-2017）的行业代码",
+        "第5行 成立日期",
+        "第6行 成立日期: 不能晚于今天",
+    ] {
+        assert!(run.stderr.contains(message), "{message}: {}", run.stderr);
     }
+    let store = db.open().await.unwrap();
+    assert_eq!(
+        store.count(Table::Enterprises).await.unwrap(),
+        0,
+        "a bad row imports nothing"
+    );
+    // Imported in part: the good rows in, the bad ones to their own file with the reason.
+    let bad = dir.path().join("bad.csv");
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "enterprises",
+            file.to_str().unwrap(),
+            "--bad-rows",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.ok && run.stdout.contains("新增2") && run.stdout.contains("有错误的4行未导入"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let written = std::fs::read_to_string(&bad).unwrap();
+    assert_eq!(written.lines().count(), 5, "{written}");
+    assert!(
+        written.lines().next().unwrap().ends_with(",错误原因"),
+        "{written}"
+    );
+    assert!(
+        written.contains("错行业公司")
+            && written.contains("行业代码: “C4411”")
+            && !written.contains("中国船舶集团"),
+        "{written}"
+    );
+    let firm = store
+        .enterprise_by_code("91310000710924478P")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        firm.industry.as_ref().map(|c| c.as_str()),
+        Some("C3731"),
+        "the section letter is put back"
+    );
+    assert!(
+        firm.has_flag("世界500强")
+            && firm.registered_capital.map(|m| m.units()) == Some(110_000_000_000)
+    );
+    // Met again by its credit code, a firm is updated rather than added.
+    let again = "企业名称,统一社会信用代码,城市\n中国船舶集团有限公司,91310000710924478P,北京市\n";
+    let run = import(
+        db,
+        "enterprises",
+        &write_excel_csv(dir.path(), "again.csv", again),
+    );
+    assert!(run.ok && run.stdout.contains("更新1"), "{}", run.stdout);
+    assert_eq!(store.count(Table::Enterprises).await.unwrap(), 2);
+    let firm = store
+        .enterprise_by_code("91310000710924478P")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(firm.city.as_deref(), Some("北京市"));
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "units",
+            file.to_str().unwrap(),
+            "--bad-rows",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !run.ok && run.stderr.contains("只用于企业"),
+        "{}",
+        run.stderr
+    );
 
-    async fn the_demo_loads_the_seeds_figures_into_the_database(db) {
-        let run = zhaoshang(db, &["demo"]);
-        assert!(run.ok, "{}", run.stderr);
-        assert!(run.stdout.contains("已载入演示数据"));
-        let again = zhaoshang(db, &["demo"]);
-        assert!(!again.ok && again.stderr.contains("演示数据只能载入空数据库"), "{}", again.stderr);
+    // The search follows the imports: by abbreviation, by a word inside, with filters.
+    let search = |args: &[&str]| {
+        let mut all = vec!["search", "enterprises"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let run = zhaoshang(db, &all);
+        assert!(run.ok, "{}{}", run.stdout, run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
+    };
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let hits = search(&["中船"]);
+    assert_eq!(names(&hits), ["中国船舶集团有限公司"]);
+    assert_eq!(hits["hits"][0]["credit_code"], "91310000710924478P");
+    assert!(hits["hits"][0]["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        names(&search(&["石墨"])),
+        ["龙江石墨新材料有限公司"],
+        "a word inside the name"
+    );
+    assert_eq!(
+        names(&search(&["", "--flag", "上市"])),
+        ["龙江石墨新材料有限公司"]
+    );
+    assert_eq!(
+        names(&search(&["", "--city", "北京市"])),
+        ["中国船舶集团有限公司"],
+        "the update reached the index"
+    );
+    assert_eq!(search(&["", "--limit", "1"])["total"], 2);
+    let run = zhaoshang(db, &["search", "enterprises", "x", "--industry", "Z99"]);
+    assert!(
+        !run.ok && run.stderr.contains("--industry"),
+        "{}",
+        run.stderr
+    );
+    let run = zhaoshang(db, &["reindex"]);
+    assert!(
+        run.ok && run.stdout.contains("检索索引已重建：2家企业"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(names(&search(&["中船"])), ["中国船舶集团有限公司"]);
+    let _ = std::fs::remove_dir_all(index_dir(db));
+}
 
-        let report = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1"]);
-        assert!(report.ok, "{}", report.stderr);
-        let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
-        let city = &json["city"];
-        assert_eq!(json["start"], "2022-01-01");
-        assert_eq!(json["end"], "2022-06-30");
-        assert_eq!(city["signed_projects"]["value"], 88);
-        assert_eq!(city["signed_amount"]["value"], 40_500_000_000i64);
-        assert_eq!(city["funds_in_place"]["value"], 8_050_000_000i64);
-        assert_eq!(city["funds_in_place"]["yoy_pct"], 91.9);
-        assert_eq!(city["funds_in_place"]["record"], true);
-        assert_eq!(city["started_or_resumed_projects"]["value"], 63);
-        assert_eq!(city["started_or_resumed_projects"]["record"], true);
-        assert_eq!(city["visits"]["value"], 196);
-        for indicator in domain::figures::Indicator::ALL {
-            assert!(city.get(indicator.id()).is_some(), "{} missing", indicator.id());
-        }
-        let units = json["units"].as_array().unwrap();
-        assert_eq!(units.len(), 22);
-        assert_eq!(units[0]["group"], "县区");
-        assert_eq!(units[0]["rank"], 1);
-        // What the database gives is exactly what the domain computes from the demo's records.
-        let expected = domain::figures::scoreboard(
-            &domain::demo::build().facts(),
-            &Period::parse(2022, "H1", None).unwrap(),
-            &domain::figures::RankWeights::default(),
+async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
+    let run = zhaoshang(db, &["demo"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("已载入演示数据"));
+    let again = zhaoshang(db, &["demo"]);
+    assert!(
+        !again.ok && again.stderr.contains("演示数据只能载入空数据库"),
+        "{}",
+        again.stderr
+    );
+
+    let report = zhaoshang(
+        db,
+        &["report", "scoreboard", "--year", "2022", "--period", "H1"],
+    );
+    assert!(report.ok, "{}", report.stderr);
+    let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    let city = &json["city"];
+    assert_eq!(json["start"], "2022-01-01");
+    assert_eq!(json["end"], "2022-06-30");
+    assert_eq!(city["signed_projects"]["value"], 88);
+    assert_eq!(city["signed_amount"]["value"], 40_500_000_000i64);
+    assert_eq!(city["funds_in_place"]["value"], 8_050_000_000i64);
+    assert_eq!(city["funds_in_place"]["yoy_pct"], 91.9);
+    assert_eq!(city["funds_in_place"]["record"], true);
+    assert_eq!(city["started_or_resumed_projects"]["value"], 63);
+    assert_eq!(city["started_or_resumed_projects"]["record"], true);
+    assert_eq!(city["visits"]["value"], 196);
+    for indicator in domain::figures::Indicator::ALL {
+        assert!(
+            city.get(indicator.id()).is_some(),
+            "{} missing",
+            indicator.id()
         );
-        let stored: domain::figures::Scoreboard = serde_json::from_str(&report.stdout).unwrap();
-        let differences = domain::figures::diff::changes(&stored, &expected);
-        assert!(differences.is_empty(), "{differences:?}");
-        let ranks = |b: &domain::figures::Scoreboard| b.units.iter().map(|u| (u.unit.clone(), u.rank)).collect::<Vec<_>>();
-        assert_eq!(ranks(&stored), ranks(&expected));
-        assert!(stored == expected, "every field, not only the values, agrees");
-
-        // The chain maps: 负极材料 has no local firm yet (a gap to fill) and the 碳一 project to
-        // fill it; 球形石墨 has its 链主; no generated project waits in 重复研判.
-        let store = db.open().await.unwrap();
-        let graphite = store.chain_map("石墨产业链").await.unwrap().unwrap();
-        let link = |name: &str| graphite.segments.iter().find(|s| s.name == name).unwrap().clone();
-        assert_eq!(link("负极材料").action(), Some(domain::chains::Action::Fill));
-        assert!(link("负极材料").projects[0].name.contains("碳一"));
-        assert!(link("球形石墨").chain_leaders().any(|f| f.name == "双鸭山龙江石墨新材料有限公司"));
-        assert!(store.suspected_duplicates().await.unwrap().is_empty());
-        assert_eq!(store.visit_plans(None).await.unwrap().len(), 9);
-
-        let summary = zhaoshang(db, &["report", "summary", "--year", "2022", "--period", "H1"]);
-        assert!(summary.ok, "{}", summary.stderr);
-        assert!(summary.stdout.starts_with("2022年上半年，双鸭山市签约项目88项，签约额405亿元；到位资金80.5亿元，同比增长91.9%"), "{}", summary.stdout);
-        assert!(summary.stdout.contains("均创历史同期新高"));
-
-        let dir = tempfile::tempdir().unwrap();
-        let xlsx = dir.path().join("h1.xlsx");
-        let run = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1", "--format", "xlsx", "--output", xlsx.to_str().unwrap()]);
-        assert!(run.ok, "{}", run.stderr);
-        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
-        let sheet = book.worksheet_range("全市").unwrap();
-        let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned();
-        assert_eq!(cell(4, 0), Some(Data::String("签约项目数".into())));
-        assert_eq!(cell(4, 1), Some(Data::Float(88.0)));
-        assert_eq!(cell(5, 0), Some(Data::String("签约额（万元）".into())));
-        assert_eq!(cell(5, 1), Some(Data::Float(4_050_000.0)));
-        assert!(book.worksheet_range("单位排名").unwrap().rows().count() >= 25);
-
-        let html = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "H1", "--format", "html"]);
-        assert!(html.ok && html.stdout.contains("<svg") && html.stdout.contains("县区排名"), "{}", html.stderr);
-        assert!(html.stdout.contains("<style>"), "a standalone page carries its stylesheet");
-
-        let bad = zhaoshang(db, &["report", "scoreboard", "--year", "2022", "--period", "Q5"]);
-        assert!(!bad.ok && bad.stderr.contains("期间") && bad.stderr.contains("Q5"), "{}", bad.stderr);
-        let store = db.open().await.unwrap();
-        // The derived state each project carries agrees with its events.
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap().max(store::today_in_china());
-        assert_eq!(store.project_states_disagreeing(today).await.unwrap(), Vec::<String>::new());
-        // 集贤县's last reports are still in the cycle, at each of its stages, and count nowhere.
-        use domain::review::ReviewState;
-        let queue = store.review_queue(&store::ReviewFilter {
-            states: vec![ReviewState::County, ReviewState::City, ReviewState::Returned],
-            unit: Some("集贤县".into()),
-        }).await.unwrap();
-        let states: Vec<ReviewState> = queue.iter().map(|r| r.state).collect();
-        assert_eq!(states, [ReviewState::County, ReviewState::County, ReviewState::City, ReviewState::Returned]);
-        assert!(queue[3].note.as_deref().is_some_and(|n| n.contains("请补充后重新报送")));
-        assert_eq!(store.follow_up_date().await.unwrap().to_string(), domain::demo::DEMO_AS_OF);
     }
+    let units = json["units"].as_array().unwrap();
+    assert_eq!(units.len(), 22);
+    assert_eq!(units[0]["group"], "县区");
+    assert_eq!(units[0]["rank"], 1);
+    // What the database gives is exactly what the domain computes from the demo's records.
+    let expected = domain::figures::scoreboard(
+        &domain::demo::build().facts(),
+        &Period::parse(2022, "H1", None).unwrap(),
+        &domain::figures::RankWeights::default(),
+    );
+    let stored: domain::figures::Scoreboard = serde_json::from_str(&report.stdout).unwrap();
+    let differences = domain::figures::diff::changes(&stored, &expected);
+    assert!(differences.is_empty(), "{differences:?}");
+    let ranks = |b: &domain::figures::Scoreboard| {
+        b.units
+            .iter()
+            .map(|u| (u.unit.clone(), u.rank))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ranks(&stored), ranks(&expected));
+    assert!(
+        stored == expected,
+        "every field, not only the values, agrees"
+    );
 
-    async fn office_spreadsheets_with_typed_cells_import_correctly(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let path = dir.path().join("funds.xlsx");
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-        for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"].iter().enumerate() {
-            sheet.write_string(0, col as u16, *header).unwrap();
-        }
-        // A date cell, a float amount with binary noise, and a date typed as a number.
-        sheet.write_string(1, 0, "P-001").unwrap();
-        sheet.write_datetime_with_format(1, 1, chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(), &date).unwrap();
-        sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
-        sheet.write_boolean(1, 5, true).unwrap();
-        sheet.write_string(2, 0, "P-001").unwrap();
-        sheet.write_number(2, 1, 20220602.0).unwrap();
-        sheet.write_number(2, 2, 1.00005).unwrap();
-        book.save(&path).unwrap();
-        let run = import(db, "funds", &path);
-        assert!(run.ok, "{}", run.stderr);
-        let store = db.open().await.unwrap();
-        let amounts: Vec<(String, i64, bool)> = store
-            .funds()
+    // The chain maps: 负极材料 has no local firm yet (a gap to fill) and the 碳一 project to
+    // fill it; 球形石墨 has its 链主; no generated project waits in 重复研判.
+    let store = db.open().await.unwrap();
+    let graphite = store.chain_map("石墨产业链").await.unwrap().unwrap();
+    let link = |name: &str| {
+        graphite
+            .segments
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        link("负极材料").action(),
+        Some(domain::chains::Action::Fill)
+    );
+    assert!(link("负极材料").projects[0].name.contains("碳一"));
+    assert!(
+        link("球形石墨")
+            .chain_leaders()
+            .any(|f| f.name == "双鸭山龙江石墨新材料有限公司")
+    );
+    assert!(store.suspected_duplicates().await.unwrap().is_empty());
+    assert_eq!(store.visit_plans(None).await.unwrap().len(), 9);
+
+    let summary = zhaoshang(
+        db,
+        &["report", "summary", "--year", "2022", "--period", "H1"],
+    );
+    assert!(summary.ok, "{}", summary.stderr);
+    assert!(
+        summary.stdout.starts_with(
+            "2022年上半年，双鸭山市签约项目88项，签约额405亿元；到位资金80.5亿元，同比增长91.9%"
+        ),
+        "{}",
+        summary.stdout
+    );
+    assert!(summary.stdout.contains("均创历史同期新高"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("h1.xlsx");
+    let run = zhaoshang(
+        db,
+        &[
+            "report",
+            "scoreboard",
+            "--year",
+            "2022",
+            "--period",
+            "H1",
+            "--format",
+            "xlsx",
+            "--output",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = book.worksheet_range("全市").unwrap();
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned();
+    assert_eq!(cell(4, 0), Some(Data::String("签约项目数".into())));
+    assert_eq!(cell(4, 1), Some(Data::Float(88.0)));
+    assert_eq!(cell(5, 0), Some(Data::String("签约额（万元）".into())));
+    assert_eq!(cell(5, 1), Some(Data::Float(4_050_000.0)));
+    assert!(book.worksheet_range("单位排名").unwrap().rows().count() >= 25);
+
+    let html = zhaoshang(
+        db,
+        &[
+            "report",
+            "scoreboard",
+            "--year",
+            "2022",
+            "--period",
+            "H1",
+            "--format",
+            "html",
+        ],
+    );
+    assert!(
+        html.ok && html.stdout.contains("<svg") && html.stdout.contains("县区排名"),
+        "{}",
+        html.stderr
+    );
+    assert!(
+        html.stdout.contains("<style>"),
+        "a standalone page carries its stylesheet"
+    );
+
+    let bad = zhaoshang(
+        db,
+        &["report", "scoreboard", "--year", "2022", "--period", "Q5"],
+    );
+    assert!(
+        !bad.ok && bad.stderr.contains("期间") && bad.stderr.contains("Q5"),
+        "{}",
+        bad.stderr
+    );
+    let store = db.open().await.unwrap();
+    // The derived state each project carries agrees with its events.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+        .unwrap()
+        .max(store::today_in_china());
+    assert_eq!(
+        store.project_states_disagreeing(today).await.unwrap(),
+        Vec::<String>::new()
+    );
+    // 集贤县's last reports are still in the cycle, at each of its stages, and count nowhere.
+    use domain::review::ReviewState;
+    let queue = store
+        .review_queue(&store::ReviewFilter {
+            states: vec![
+                ReviewState::County,
+                ReviewState::City,
+                ReviewState::Returned,
+            ],
+            unit: Some("集贤县".into()),
+        })
+        .await
+        .unwrap();
+    let states: Vec<ReviewState> = queue.iter().map(|r| r.state).collect();
+    assert_eq!(
+        states,
+        [
+            ReviewState::County,
+            ReviewState::County,
+            ReviewState::City,
+            ReviewState::Returned
+        ]
+    );
+    assert!(
+        queue[3]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("请补充后重新报送"))
+    );
+    assert_eq!(
+        store.follow_up_date().await.unwrap().to_string(),
+        domain::demo::DEMO_AS_OF
+    );
+}
+
+async fn office_spreadsheets_with_typed_cells_import_correctly(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let path = dir.path().join("funds.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    // A date cell, a float amount with binary noise, and a date typed as a number.
+    sheet.write_string(1, 0, "P-001").unwrap();
+    sheet
+        .write_datetime_with_format(
+            1,
+            1,
+            chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
+            &date,
+        )
+        .unwrap();
+    sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
+    sheet.write_boolean(1, 5, true).unwrap();
+    sheet.write_string(2, 0, "P-001").unwrap();
+    sheet.write_number(2, 1, 20220602.0).unwrap();
+    sheet.write_number(2, 2, 1.00005).unwrap();
+    book.save(&path).unwrap();
+    let run = import(db, "funds", &path);
+    assert!(run.ok, "{}", run.stderr);
+    let store = db.open().await.unwrap();
+    let amounts: Vec<(String, i64, bool)> = store
+        .funds()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, f)| {
+            let june = |day| chrono::NaiveDate::from_ymd_opt(2022, 6, day).unwrap();
+            (june(1)..=june(2)).contains(&f.date)
+        })
+        .map(|(_, f)| (f.date.to_string(), f.amount.units(), f.verified))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("2022-06-01".to_owned(), 3_000, true),
+            ("2022-06-02".to_owned(), 10_001, false)
+        ]
+    );
+
+    // An 18-digit code that a spreadsheet turned into a number has lost digits.
+    let path = dir.path().join("projects.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, header) in [
+        "项目编号",
+        "项目名称",
+        "所在县区",
+        "投资企业",
+        "统一社会信用代码",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    sheet.write_number(1, 0, 2022001.0).unwrap();
+    sheet.write_string(1, 1, "数字编号项目").unwrap();
+    sheet.write_string(1, 2, "集贤县").unwrap();
+    sheet.write_string(1, 3, "某公司").unwrap();
+    sheet.write_number(1, 4, 912305001234567890.0).unwrap();
+    book.save(&path).unwrap();
+    let run = import(db, "projects", &path);
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .starts_with("第2行 统一社会信用代码: 代码被表格存成了数字"),
+        "{}",
+        run.stderr
+    );
+}
+
+async fn the_template_has_headers_an_example_and_the_allowed_values(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("projects-template.xlsx");
+    let run = zhaoshang(db, &["template", "projects", path.to_str().unwrap()]);
+    assert!(run.ok, "{}", run.stderr);
+    let mut book = calamine::open_workbook_auto(&path).unwrap();
+    let sheet = book.worksheet_range("导入模板").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let expected: Vec<&str> = exchange::columns(exchange::Kind::Projects)
+        .iter()
+        .map(|c| c.header)
+        .collect();
+    assert_eq!(header, expected);
+    assert_eq!(
+        sheet.rows().nth(1).unwrap()[0],
+        Data::String("SYS-2022-001".into())
+    );
+    let guide = book.worksheet_range("填写说明").unwrap();
+    let text: Vec<String> = guide
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("政府团队") && t.contains("云招商")),
+        "{text:?}"
+    );
+    // The template itself imports: its example row is a valid project once the units exist.
+    import(db, "units", &write(dir.path(), "u.csv", UNITS));
+    import(db, "leaders", &write(dir.path(), "l.csv", LEADERS));
+    let run = import(db, "projects", &path);
+    assert!(
+        !run.ok,
+        "the example names a chain and team that do not exist yet"
+    );
+    assert!(
+        run.stderr
+            .contains("第2行 产业链: 产业链“新能源产业链”不存在"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("第2行 责任单位: 单位“市驻北京招商服务中心”不存在"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("第2行 工作专班"), "{}", run.stderr);
+}
+
+async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
+    let first = zhaoshang(db, &["migrate"]);
+    assert!(
+        first.ok && first.stdout.contains("数据库结构已是最新"),
+        "{}",
+        first.stderr
+    );
+    assert!(zhaoshang(db, &["migrate"]).ok);
+    assert_eq!(
+        db.open()
             .await
             .unwrap()
-            .into_iter()
-            .filter(|(_, f)| {
-                let june = |day| chrono::NaiveDate::from_ymd_opt(2022, 6, day).unwrap();
-                (june(1)..=june(2)).contains(&f.date)
-            })
-            .map(|(_, f)| (f.date.to_string(), f.amount.units(), f.verified))
-            .collect();
-        assert_eq!(amounts, [("2022-06-01".to_owned(), 3_000, true), ("2022-06-02".to_owned(), 10_001, false)]);
-
-        // An 18-digit code that a spreadsheet turned into a number has lost digits.
-        let path = dir.path().join("projects.xlsx");
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        for (col, header) in ["项目编号", "项目名称", "所在县区", "投资企业", "统一社会信用代码"].iter().enumerate() {
-            sheet.write_string(0, col as u16, *header).unwrap();
-        }
-        sheet.write_number(1, 0, 2022001.0).unwrap();
-        sheet.write_string(1, 1, "数字编号项目").unwrap();
-        sheet.write_string(1, 2, "集贤县").unwrap();
-        sheet.write_string(1, 3, "某公司").unwrap();
-        sheet.write_number(1, 4, 912305001234567890.0).unwrap();
-        book.save(&path).unwrap();
-        let run = import(db, "projects", &path);
-        assert!(!run.ok);
-        assert!(run.stderr.starts_with("第2行 统一社会信用代码: 代码被表格存成了数字"), "{}", run.stderr);
-    }
-
-    async fn the_template_has_headers_an_example_and_the_allowed_values(db) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("projects-template.xlsx");
-        let run = zhaoshang(db, &["template", "projects", path.to_str().unwrap()]);
-        assert!(run.ok, "{}", run.stderr);
-        let mut book = calamine::open_workbook_auto(&path).unwrap();
-        let sheet = book.worksheet_range("导入模板").unwrap();
-        let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-        let expected: Vec<&str> = exchange::columns(exchange::Kind::Projects).iter().map(|c| c.header).collect();
-        assert_eq!(header, expected);
-        assert_eq!(sheet.rows().nth(1).unwrap()[0], Data::String("SYS-2022-001".into()));
-        let guide = book.worksheet_range("填写说明").unwrap();
-        let text: Vec<String> = guide.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
-        assert!(text.iter().any(|t| t.contains("政府团队") && t.contains("云招商")), "{text:?}");
-        // The template itself imports: its example row is a valid project once the units exist.
-        import(db, "units", &write(dir.path(), "u.csv", UNITS));
-        import(db, "leaders", &write(dir.path(), "l.csv", LEADERS));
-        let run = import(db, "projects", &path);
-        assert!(!run.ok, "the example names a chain and team that do not exist yet");
-        assert!(run.stderr.contains("第2行 产业链: 产业链“新能源产业链”不存在"), "{}", run.stderr);
-        assert!(run.stderr.contains("第2行 责任单位: 单位“市驻北京招商服务中心”不存在"), "{}", run.stderr);
-        assert!(run.stderr.contains("第2行 工作专班"), "{}", run.stderr);
-    }
-
-    async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db) {
-        let first = zhaoshang(db, &["migrate"]);
-        assert!(first.ok && first.stdout.contains("数据库结构已是最新"), "{}", first.stderr);
-        assert!(zhaoshang(db, &["migrate"]).ok);
-        assert_eq!(db.open().await.unwrap().value_list("fund_source").await.unwrap(), ["自有", "贷款", "股权", "其他"]);
-    }
-
-    async fn an_export_writes_events_as_they_count_after_corrections(db) {
-        let dir = tempfile::tempdir().unwrap();
-        import_all(db, dir.path());
-        let store = db.open().await.unwrap();
-        let recorded = store.events_of("P-002").await.unwrap();
-        let talks = recorded.iter().find(|r| r.event.kind.label() == "在谈").unwrap();
-        let mut tx = store.begin("test").await.unwrap();
-        tx.correct_event("P-002", talks.id, None, "误录").await.unwrap();
-        tx.commit().await.unwrap();
-        let file = dir.path().join("events-out.csv");
-        assert!(zhaoshang(db, &["export", "events", file.to_str().unwrap()]).ok);
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(text.starts_with('\u{feff}'), "Excel needs the byte-order mark");
-        let p2: Vec<&str> = text.lines().filter(|l| l.starts_with("P-002")).collect();
-        assert_eq!(p2, ["P-002,签约,2021-09-15,200000.5,,,"]);
-        assert_eq!(store.count(Table::Events).await.unwrap(), 6, "the withdrawn event is kept");
-    }
-
-    async fn an_unknown_kind_is_refused_with_the_list_of_kinds(db) {
-        let run = zhaoshang(db, &["import", "planets", "x.csv"]);
-        assert!(!run.ok);
-        assert!(run.stderr.contains("不支持的数据类型“planets”"), "{}", run.stderr);
-    }
-}
-
-both_databases! {
-    async fn an_enterprise_workbook_is_streamed_with_its_row_numbers(db) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("firms.xlsx");
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        for (c, h) in ["企业名称", "统一社会信用代码", "行业代码", "注册资本(万元)", "成立日期", "标签"].iter().enumerate() {
-            sheet.write_string(0, c as u16, *h).unwrap();
-        }
-        sheet.write_string(1, 0, "中国船舶集团有限公司").unwrap();
-        sheet.write_string(1, 1, "91310000710924478P").unwrap();
-        sheet.write_number(1, 2, 3731.0).unwrap(); // a code the sheet keeps as a number
-        sheet.write_number(1, 3, 11_000_000.0).unwrap();
-        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 11, 8).unwrap();
-        sheet.write_datetime_with_format(1, 4, &date, &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).unwrap();
-        // Row 3 is left empty; row 4 is bad; row 5 good.
-        sheet.write_string(3, 0, "坏代码公司").unwrap();
-        sheet.write_string(3, 1, "91310000710924478Q").unwrap();
-        sheet.write_string(4, 0, "龙江石墨新材料有限公司").unwrap();
-        sheet.write_string(4, 5, "上市").unwrap();
-        book.save(&path).unwrap();
-
-        let run = zhaoshang(db, &["import", "enterprises", path.to_str().unwrap()]);
-        assert!(!run.ok && run.stderr.contains("第4行 统一社会信用代码"), "{}{}", run.stdout, run.stderr);
-        let bad = dir.path().join("bad.csv");
-        let run = zhaoshang(db, &["import", "enterprises", path.to_str().unwrap(), "--bad-rows", bad.to_str().unwrap()]);
-        assert!(run.ok && run.stdout.contains("共3行，新增2") && run.stdout.contains("有错误的1行"), "{}{}", run.stdout, run.stderr);
-        let store = db.open().await.unwrap();
-        let firm = store.enterprise_by_code("91310000710924478P").await.unwrap().unwrap();
-        assert_eq!(firm.industry.as_ref().map(|c| c.as_str()), Some("C3731"));
-        assert_eq!(firm.founded.map(|d| d.to_string()), Some("2019-11-08".into()));
-        assert_eq!(firm.registered_capital.map(|m| m.units()), Some(110_000_000_000));
-        assert!(std::fs::read_to_string(&bad).unwrap().contains("坏代码公司"));
-        let _ = std::fs::remove_dir_all(index_dir(db));
-    }
-}
-
-both_databases! {
-    async fn audit_verify_passes_an_intact_log_and_names_the_entry_changed_behind_its_back(db) {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(import(db, "units", &write(dir.path(), "units.csv", UNITS)).ok);
-        let run = zhaoshang(db, &["audit", "verify"]);
-        assert!(run.ok, "{}{}", run.stdout, run.stderr);
-        assert!(run.stdout.contains("已核验审计日志 4 条"), "{}", run.stdout);
-        assert!(run.stdout.contains("哈希链完整。链头：第 4 条"), "{}", run.stdout);
-
-        let store = db.open().await.unwrap();
-        let drop_guard = match store.backend() {
-            store::Backend::Sqlite => "DROP TRIGGER change_log_no_update",
-            store::Backend::Postgres => "DROP TRIGGER change_log_no_update ON change_log",
-        };
-        store.close().await;
-        db.execute_behind_the_store(drop_guard).await.unwrap();
-        db.execute_behind_the_store("UPDATE change_log SET after_json = REPLACE(after_json, '宝清县', '饶河县') WHERE seq = 3")
+            .value_list("fund_source")
             .await
-            .unwrap();
-        let run = zhaoshang(db, &["audit", "verify"]);
-        assert!(!run.ok);
-        assert!(run.stdout.contains("审计日志被篡改：第 3 条（记录号"), "{}", run.stdout);
-        assert!(run.stdout.contains("被修改"), "{}", run.stdout);
-        assert!(run.stdout.contains("最后一条完好记录：第 2 条"), "{}", run.stdout);
-    }
+            .unwrap(),
+        ["自有", "贷款", "股权", "其他"]
+    );
 }
+
+async fn an_export_writes_events_as_they_count_after_corrections(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    let recorded = store.events_of("P-002").await.unwrap();
+    let talks = recorded
+        .iter()
+        .find(|r| r.event.kind.label() == "在谈")
+        .unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.correct_event("P-002", talks.id, None, "误录")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let file = dir.path().join("events-out.csv");
+    assert!(zhaoshang(db, &["export", "events", file.to_str().unwrap()]).ok);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with('\u{feff}'),
+        "Excel needs the byte-order mark"
+    );
+    let p2: Vec<&str> = text.lines().filter(|l| l.starts_with("P-002")).collect();
+    assert_eq!(p2, ["P-002,签约,2021-09-15,200000.5,,,"]);
+    assert_eq!(
+        store.count(Table::Events).await.unwrap(),
+        6,
+        "the withdrawn event is kept"
+    );
+}
+
+async fn an_unknown_kind_is_refused_with_the_list_of_kinds(db: &TestDb) {
+    let run = zhaoshang(db, &["import", "planets", "x.csv"]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("不支持的数据类型“planets”"),
+        "{}",
+        run.stderr
+    );
+}
+
+both_databases!(
+    a_full_set_of_office_files_imports_with_bom_and_in_any_order,
+    an_import_with_bad_cells_changes_nothing_and_names_every_cell,
+    a_missing_required_column_is_reported_on_the_header_row,
+    a_stage_rule_broken_in_a_file_names_the_row,
+    importing_the_same_files_twice_adds_nothing,
+    an_export_imports_back_to_the_same_records,
+    follow_up_files_import_all_or_nothing_and_twice_add_nothing,
+    chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing,
+    an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part,
+    the_demo_loads_the_seeds_figures_into_the_database,
+    office_spreadsheets_with_typed_cells_import_correctly,
+    the_template_has_headers_an_example_and_the_allowed_values,
+    migrate_creates_the_schema_and_is_harmless_to_repeat,
+    an_export_writes_events_as_they_count_after_corrections,
+    an_unknown_kind_is_refused_with_the_list_of_kinds,
+);
+
+async fn an_enterprise_workbook_is_streamed_with_its_row_numbers(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("firms.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in [
+        "企业名称",
+        "统一社会信用代码",
+        "行业代码",
+        "注册资本(万元)",
+        "成立日期",
+        "标签",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "中国船舶集团有限公司").unwrap();
+    sheet.write_string(1, 1, "91310000710924478P").unwrap();
+    sheet.write_number(1, 2, 3731.0).unwrap(); // a code the sheet keeps as a number
+    sheet.write_number(1, 3, 11_000_000.0).unwrap();
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 11, 8).unwrap();
+    sheet
+        .write_datetime_with_format(
+            1,
+            4,
+            &date,
+            &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
+        )
+        .unwrap();
+    // Row 3 is left empty; row 4 is bad; row 5 good.
+    sheet.write_string(3, 0, "坏代码公司").unwrap();
+    sheet.write_string(3, 1, "91310000710924478Q").unwrap();
+    sheet.write_string(4, 0, "龙江石墨新材料有限公司").unwrap();
+    sheet.write_string(4, 5, "上市").unwrap();
+    book.save(&path).unwrap();
+
+    let run = zhaoshang(db, &["import", "enterprises", path.to_str().unwrap()]);
+    assert!(
+        !run.ok && run.stderr.contains("第4行 统一社会信用代码"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let bad = dir.path().join("bad.csv");
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "enterprises",
+            path.to_str().unwrap(),
+            "--bad-rows",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.ok && run.stdout.contains("共3行，新增2") && run.stdout.contains("有错误的1行"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let store = db.open().await.unwrap();
+    let firm = store
+        .enterprise_by_code("91310000710924478P")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(firm.industry.as_ref().map(|c| c.as_str()), Some("C3731"));
+    assert_eq!(
+        firm.founded.map(|d| d.to_string()),
+        Some("2019-11-08".into())
+    );
+    assert_eq!(
+        firm.registered_capital.map(|m| m.units()),
+        Some(110_000_000_000)
+    );
+    assert!(
+        std::fs::read_to_string(&bad)
+            .unwrap()
+            .contains("坏代码公司")
+    );
+    let _ = std::fs::remove_dir_all(index_dir(db));
+}
+
+both_databases!(an_enterprise_workbook_is_streamed_with_its_row_numbers);
+
+async fn audit_verify_passes_an_intact_log_and_names_the_entry_changed_behind_its_back(
+    db: &TestDb,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(import(db, "units", &write(dir.path(), "units.csv", UNITS)).ok);
+    let run = zhaoshang(db, &["audit", "verify"]);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("已核验审计日志 4 条"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("哈希链完整。链头：第 4 条"),
+        "{}",
+        run.stdout
+    );
+
+    let store = db.open().await.unwrap();
+    let drop_guard = match store.backend() {
+        store::Backend::Sqlite => "DROP TRIGGER change_log_no_update",
+        store::Backend::Postgres => "DROP TRIGGER change_log_no_update ON change_log",
+    };
+    store.close().await;
+    db.execute_behind_the_store(drop_guard).await.unwrap();
+    db.execute_behind_the_store(
+        "UPDATE change_log SET after_json = REPLACE(after_json, '宝清县', '饶河县') WHERE seq = 3",
+    )
+    .await
+    .unwrap();
+    let run = zhaoshang(db, &["audit", "verify"]);
+    assert!(!run.ok);
+    assert!(
+        run.stdout.contains("审计日志被篡改：第 3 条（记录号"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("被修改"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("最后一条完好记录：第 2 条"),
+        "{}",
+        run.stdout
+    );
+}
+
+both_databases!(audit_verify_passes_an_intact_log_and_names_the_entry_changed_behind_its_back,);
 
 /// Runs the binary with `input` on its standard input.
 fn zhaoshang_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
@@ -725,19 +1305,45 @@ fn zhaoshang_with_input(db: &TestDb, args: &[&str], input: &str) -> Run {
     }
 }
 
-both_databases! {
-    async fn an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first(db) {
-        let weak = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "bureau"], "wang12345\n");
-        assert!(!weak.ok);
-        assert!(weak.stderr.contains("临时密码") && weak.stderr.contains("至少 10 个字符"), "{}", weak.stderr);
-        let added = zhaoshang_with_input(db, &["user", "add", "wang", "--role", "secadmin"], "Anquan#2022x\n");
-        assert!(added.ok, "{}", added.stderr);
-        assert!(added.stdout.contains("首次登录须修改密码并绑定动态口令"), "{}", added.stdout);
-        let store = db.open().await.unwrap();
-        let user = store.user_by_name("wang").await.unwrap().unwrap();
-        assert!(user.must_change_password && user.totp_secret.is_none());
-        let log: Vec<_> = store.changes_of("user", "wang").await.unwrap().into_iter().map(|c| c.action).collect();
-        assert_eq!(log, ["create", "password_reset"]);
-        assert!(zhaoshang(db, &["audit", "verify"]).ok);
-    }
+async fn an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first(
+    db: &TestDb,
+) {
+    let weak = zhaoshang_with_input(
+        db,
+        &["user", "add", "wang", "--role", "bureau"],
+        "wang12345\n",
+    );
+    assert!(!weak.ok);
+    assert!(
+        weak.stderr.contains("临时密码") && weak.stderr.contains("至少 10 个字符"),
+        "{}",
+        weak.stderr
+    );
+    let added = zhaoshang_with_input(
+        db,
+        &["user", "add", "wang", "--role", "secadmin"],
+        "Anquan#2022x\n",
+    );
+    assert!(added.ok, "{}", added.stderr);
+    assert!(
+        added.stdout.contains("首次登录须修改密码并绑定动态口令"),
+        "{}",
+        added.stdout
+    );
+    let store = db.open().await.unwrap();
+    let user = store.user_by_name("wang").await.unwrap().unwrap();
+    assert!(user.must_change_password && user.totp_secret.is_none());
+    let log: Vec<_> = store
+        .changes_of("user", "wang")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.action)
+        .collect();
+    assert_eq!(log, ["create", "password_reset"]);
+    assert!(zhaoshang(db, &["audit", "verify"]).ok);
 }
+
+both_databases!(
+    an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first,
+);

@@ -90,64 +90,96 @@ async fn city_with_bureau(store: &Store) -> i64 {
     id
 }
 
-both_databases! {
-    async fn the_server_logs_each_request_with_its_route_status_and_account_and_each_error_with_its_cause(db) {
-        let store = db.open().await.unwrap();
-        let account = city_with_bureau(&store).await;
-        let index = tempfile::tempdir().unwrap();
-        let server = Server::start(db, index.path(), "json");
+async fn the_server_logs_each_request_with_its_route_status_and_account_and_each_error_with_its_cause(
+    db: &TestDb,
+) {
+    let store = db.open().await.unwrap();
+    let account = city_with_bureau(&store).await;
+    let index = tempfile::tempdir().unwrap();
+    let server = Server::start(db, index.path(), "json");
 
-        let signed_in = post_sign_in(server.addr, "zhaoshangju", PASSWORD).await;
-        assert_eq!(signed_in.status, 303, "{}", signed_in.body);
-        let cookie = set_cookie(&signed_in, web::auth::COOKIE).unwrap();
-        let token = cookie.split_once('=').unwrap().1.to_owned();
-        let listed = send(server.addr, "GET", "/projects?q=%E7%9F%B3%E5%A2%A8", Some(&cookie), None).await;
-        assert_eq!(listed.status, 200);
+    let signed_in = post_sign_in(server.addr, "zhaoshangju", PASSWORD).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let cookie = set_cookie(&signed_in, web::auth::COOKIE).unwrap();
+    let token = cookie.split_once('=').unwrap().1.to_owned();
+    let listed = send(
+        server.addr,
+        "GET",
+        "/projects?q=%E7%9F%B3%E5%A2%A8",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, 200);
 
-        // A table gone from under the server: the page fails, and the log says why.
-        db.execute_behind_the_store("DROP TABLE visit_plans").await.unwrap();
-        let failed = send(server.addr, "GET", "/visits", Some(&cookie), None).await;
-        assert_eq!(failed.status, 500);
-        assert!(!failed.body.contains("visit_plans"), "the page shows no cause: {}", failed.body);
+    // A table gone from under the server: the page fails, and the log says why.
+    db.execute_behind_the_store("DROP TABLE visit_plans")
+        .await
+        .unwrap();
+    let failed = send(server.addr, "GET", "/visits", Some(&cookie), None).await;
+    assert_eq!(failed.status, 500);
+    assert!(
+        !failed.body.contains("visit_plans"),
+        "the page shows no cause: {}",
+        failed.body
+    );
 
-        let log = server.log_with(|line| line.contains("\"status\":500"));
-        let entries: Vec<Value> = log
+    let log = server.log_with(|line| line.contains("\"status\":500"));
+    let entries: Vec<Value> = log
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let request = |route: &str, status: u64| {
+        entries
             .iter()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-            .collect();
-        let request = |route: &str, status: u64| {
-            entries.iter().find(|e| {
-                e["span"]["route"] == route && e["fields"]["status"] == status
-            })
-        };
-        let list = request("/projects", 200).unwrap_or_else(|| panic!("{log:#?}"));
-        assert_eq!(list["span"]["method"], "GET");
-        assert_eq!(list["span"]["account"], account);
-        assert!(list["fields"]["latency_ms"].as_f64().is_some(), "{list}");
-        assert_eq!(list["level"], "INFO");
-        let sign_in = request("/login", 303).unwrap_or_else(|| panic!("{log:#?}"));
-        assert_eq!(sign_in["span"]["method"], "POST");
-        let failure = request("/visits", 500).unwrap_or_else(|| panic!("{log:#?}"));
-        assert_eq!(failure["level"], "ERROR");
-        let cause = entries
-            .iter()
-            .find(|e| e["fields"]["message"] == "internal error" && e["span"]["route"] == "/visits")
-            .unwrap_or_else(|| panic!("{log:#?}"));
-        assert!(cause["fields"]["cause"].as_str().unwrap().contains("visit_plans"), "{cause}");
+            .find(|e| e["span"]["route"] == route && e["fields"]["status"] == status)
+    };
+    let list = request("/projects", 200).unwrap_or_else(|| panic!("{log:#?}"));
+    assert_eq!(list["span"]["method"], "GET");
+    assert_eq!(list["span"]["account"], account);
+    assert!(list["fields"]["latency_ms"].as_f64().is_some(), "{list}");
+    assert_eq!(list["level"], "INFO");
+    let sign_in = request("/login", 303).unwrap_or_else(|| panic!("{log:#?}"));
+    assert_eq!(sign_in["span"]["method"], "POST");
+    let failure = request("/visits", 500).unwrap_or_else(|| panic!("{log:#?}"));
+    assert_eq!(failure["level"], "ERROR");
+    let cause = entries
+        .iter()
+        .find(|e| e["fields"]["message"] == "internal error" && e["span"]["route"] == "/visits")
+        .unwrap_or_else(|| panic!("{log:#?}"));
+    assert!(
+        cause["fields"]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("visit_plans"),
+        "{cause}"
+    );
 
-        let all = log.join("\n");
-        assert!(!all.contains(PASSWORD), "the password is never logged");
-        assert!(!all.contains(&token), "the session token is never logged");
-        assert!(!all.contains("石墨") && !all.contains("%E7%9F%B3"), "queries are never logged");
-        drop(server);
+    let all = log.join("\n");
+    assert!(!all.contains(PASSWORD), "the password is never logged");
+    assert!(!all.contains(&token), "the session token is never logged");
+    assert!(
+        !all.contains("石墨") && !all.contains("%E7%9F%B3"),
+        "queries are never logged"
+    );
+    drop(server);
 
-        // Text for people, one line a request.
-        let server = Server::start(db, index.path(), "text");
-        let page = send(server.addr, "GET", "/login", None, None).await;
-        assert_eq!(page.status, 200);
-        let log = server.log_with(|line| line.contains("route=/login"));
-        let line = log.iter().find(|line| line.contains("route=/login")).unwrap();
-        assert!(line.contains("INFO") && line.contains("method=GET") && line.contains("status=200"), "{line}");
-        assert!(serde_json::from_str::<Value>(line).is_err(), "{line}");
-    }
+    // Text for people, one line a request.
+    let server = Server::start(db, index.path(), "text");
+    let page = send(server.addr, "GET", "/login", None, None).await;
+    assert_eq!(page.status, 200);
+    let log = server.log_with(|line| line.contains("route=/login"));
+    let line = log
+        .iter()
+        .find(|line| line.contains("route=/login"))
+        .unwrap();
+    assert!(
+        line.contains("INFO") && line.contains("method=GET") && line.contains("status=200"),
+        "{line}"
+    );
+    assert!(serde_json::from_str::<Value>(line).is_err(), "{line}");
 }
+
+both_databases!(
+    the_server_logs_each_request_with_its_route_status_and_account_and_each_error_with_its_cause,
+);

@@ -258,99 +258,147 @@ async fn assert_nothing_lost(store: &Store, acked: &Acknowledged) {
     assert_eq!(store.verify_audit().await.unwrap().breach, None);
 }
 
-both_databases! {
-    async fn thirty_two_writers_on_the_same_projects_lose_no_update_and_two_servers_agree(db) {
-        let store = db.open().await.unwrap();
-        city(&store, WRITERS).await;
-        let index = tempfile::tempdir().unwrap();
-        // SQLite is one process's file; PostgreSQL takes several stateless servers.
-        let servers: Vec<Server> = match store.backend() {
-            store::Backend::Sqlite => vec![serve(db, &index.path().join("a"))],
-            store::Backend::Postgres => vec![
-                serve(db, &index.path().join("a")),
-                serve(db, &index.path().join("b")),
-            ],
-        };
-        let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
-        let acked = load(&addrs).await;
-        assert_eq!(acked.increments.iter().sum::<i64>(), (WRITERS * OPS) as i64);
-        assert_eq!(acked.funds.iter().sum::<i64>(), (WRITERS * OPS) as i64, "every fund was acknowledged");
-        assert_nothing_lost(&store, &acked).await;
-        // Every server reads the same records.
-        let mut seen = Vec::new();
-        for addr in &addrs {
-            let reader = Writer::sign_in(*addr, "w01").await;
-            let mut views = Vec::new();
-            for code in PROJECTS {
-                let project = send(*addr, "GET", &format!("/api/v1/projects/{code}"), Some(&reader.cookie), None).await;
-                let funds = send(*addr, "GET", &format!("/api/v1/projects/{code}/funds"), Some(&reader.cookie), None).await;
-                assert_eq!((project.status, funds.status), (200, 200));
-                views.push((project.json()["planned_investment"].clone(), funds.json()));
-            }
-            seen.push(views);
+async fn thirty_two_writers_on_the_same_projects_lose_no_update_and_two_servers_agree(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    city(&store, WRITERS).await;
+    let index = tempfile::tempdir().unwrap();
+    // SQLite is one process's file; PostgreSQL takes several stateless servers.
+    let servers: Vec<Server> = match store.backend() {
+        store::Backend::Sqlite => vec![serve(db, &index.path().join("a"))],
+        store::Backend::Postgres => vec![
+            serve(db, &index.path().join("a")),
+            serve(db, &index.path().join("b")),
+        ],
+    };
+    let addrs: Vec<SocketAddr> = servers.iter().map(|s| s.addr).collect();
+    let acked = load(&addrs).await;
+    assert_eq!(acked.increments.iter().sum::<i64>(), (WRITERS * OPS) as i64);
+    assert_eq!(
+        acked.funds.iter().sum::<i64>(),
+        (WRITERS * OPS) as i64,
+        "every fund was acknowledged"
+    );
+    assert_nothing_lost(&store, &acked).await;
+    // Every server reads the same records.
+    let mut seen = Vec::new();
+    for addr in &addrs {
+        let reader = Writer::sign_in(*addr, "w01").await;
+        let mut views = Vec::new();
+        for code in PROJECTS {
+            let project = send(
+                *addr,
+                "GET",
+                &format!("/api/v1/projects/{code}"),
+                Some(&reader.cookie),
+                None,
+            )
+            .await;
+            let funds = send(
+                *addr,
+                "GET",
+                &format!("/api/v1/projects/{code}/funds"),
+                Some(&reader.cookie),
+                None,
+            )
+            .await;
+            assert_eq!((project.status, funds.status), (200, 200));
+            views.push((project.json()["planned_investment"].clone(), funds.json()));
         }
-        assert!(seen.windows(2).all(|w| w[0] == w[1]), "the servers disagree");
-        println!(
-            "{} writers × {OPS} edits and {OPS} funds over {} server(s): {} edits and {} funds acknowledged, {} retries after 409, 0 lost",
-            WRITERS,
-            addrs.len(),
-            acked.increments.iter().sum::<i64>(),
-            acked.funds.iter().sum::<i64>(),
-            acked.retries
-        );
+        seen.push(views);
     }
-
-    async fn a_server_killed_during_writes_keeps_every_acknowledged_write(db) {
-        let store = db.open().await.unwrap();
-        city(&store, 8).await;
-        let index = tempfile::tempdir().unwrap();
-        let mut acknowledged: Vec<i64> = Vec::new();
-        const RUNS: usize = 3;
-        for run in 0..RUNS {
-            let server = serve(db, &index.path().join(format!("run{run}")));
-            let addr = server.addr;
-            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let mut tasks = Vec::new();
-            for w in 0..8 {
-                let stop = stop.clone();
-                tasks.push(tokio::spawn(async move {
-                    let writer = Writer::sign_in(addr, &format!("w{w:02}")).await;
-                    let mut acked = Vec::new();
-                    let mut n = 0;
-                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                        let yuan = (run * 1_000_000 + w * 10_000 + n + 1) as i64;
-                        if writer.add_fund(PROJECTS[w % 4], yuan).await {
-                            acked.push(yuan);
-                        }
-                        n += 1;
-                    }
-                    acked
-                }));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-            // SIGKILL: no shutdown, no flush, mid-request.
-            drop(server);
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
-            for task in tasks {
-                acknowledged.extend(task.await.unwrap());
-            }
-        }
-        // A new server opens the database as the killed ones left it.
-        let _server = serve(db, &index.path().join("after"));
-        let reopened = db.open().await.unwrap();
-        if reopened.backend() == store::Backend::Sqlite {
-            assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
-        }
-        assert_eq!(reopened.verify_audit().await.unwrap().breach, None);
-        assert!(reopened.project_states_disagreeing(chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap()).await.unwrap().is_empty());
-        let stored: std::collections::HashSet<i64> = reopened.funds().await.unwrap().into_iter().map(|(_, f)| f.amount.units()).collect();
-        let lost: Vec<&i64> = acknowledged.iter().filter(|yuan| !stored.contains(*yuan)).collect();
-        assert!(acknowledged.len() > 50, "only {} writes were acknowledged", acknowledged.len());
-        assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
-        println!("{RUNS} crash runs: {} writes acknowledged, {} lost, {} stored", acknowledged.len(), lost.len(), stored.len());
-    }
+    assert!(
+        seen.windows(2).all(|w| w[0] == w[1]),
+        "the servers disagree"
+    );
+    println!(
+        "{} writers × {OPS} edits and {OPS} funds over {} server(s): {} edits and {} funds acknowledged, {} retries after 409, 0 lost",
+        WRITERS,
+        addrs.len(),
+        acked.increments.iter().sum::<i64>(),
+        acked.funds.iter().sum::<i64>(),
+        acked.retries
+    );
 }
+
+async fn a_server_killed_during_writes_keeps_every_acknowledged_write(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    city(&store, 8).await;
+    let index = tempfile::tempdir().unwrap();
+    let mut acknowledged: Vec<i64> = Vec::new();
+    const RUNS: usize = 3;
+    for run in 0..RUNS {
+        let server = serve(db, &index.path().join(format!("run{run}")));
+        let addr = server.addr;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for w in 0..8 {
+            let stop = stop.clone();
+            tasks.push(tokio::spawn(async move {
+                let writer = Writer::sign_in(addr, &format!("w{w:02}")).await;
+                let mut acked = Vec::new();
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let yuan = (run * 1_000_000 + w * 10_000 + n + 1) as i64;
+                    if writer.add_fund(PROJECTS[w % 4], yuan).await {
+                        acked.push(yuan);
+                    }
+                    n += 1;
+                }
+                acked
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        // SIGKILL: no shutdown, no flush, mid-request.
+        drop(server);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for task in tasks {
+            acknowledged.extend(task.await.unwrap());
+        }
+    }
+    // A new server opens the database as the killed ones left it.
+    let _server = serve(db, &index.path().join("after"));
+    let reopened = db.open().await.unwrap();
+    if reopened.backend() == store::Backend::Sqlite {
+        assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
+    }
+    assert_eq!(reopened.verify_audit().await.unwrap().breach, None);
+    assert!(
+        reopened
+            .project_states_disagreeing(chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let stored: std::collections::HashSet<i64> = reopened
+        .funds()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, f)| f.amount.units())
+        .collect();
+    let lost: Vec<&i64> = acknowledged
+        .iter()
+        .filter(|yuan| !stored.contains(*yuan))
+        .collect();
+    assert!(
+        acknowledged.len() > 50,
+        "only {} writes were acknowledged",
+        acknowledged.len()
+    );
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    println!(
+        "{RUNS} crash runs: {} writes acknowledged, {} lost, {} stored",
+        acknowledged.len(),
+        lost.len(),
+        stored.len()
+    );
+}
+
+both_databases!(
+    thirty_two_writers_on_the_same_projects_lose_no_update_and_two_servers_agree,
+    a_server_killed_during_writes_keeps_every_acknowledged_write,
+);
 
 /// Runs the binary on `db` and returns (success, stdout + stderr).
 fn zhaoshang(url: &str, args: &[&str]) -> (bool, String) {
@@ -375,109 +423,155 @@ async fn holdings(store: &Store) -> (usize, u64) {
     (store.funds().await.unwrap().len(), verdict.checked)
 }
 
-both_databases! {
-    async fn a_backup_taken_while_the_server_writes_restores_to_a_whole_database(db) {
-        let store = db.open().await.unwrap();
-        city(&store, 4).await;
-        let index = tempfile::tempdir().unwrap();
-        let server = serve(db, &index.path().join("a"));
-        let addr = server.addr;
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mut tasks = Vec::new();
-        for w in 0..4 {
-            let stop = stop.clone();
-            tasks.push(tokio::spawn(async move {
-                let writer = Writer::sign_in(addr, &format!("w{w:02}")).await;
-                let mut n = 0;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    assert!(writer.add_fund(PROJECTS[w % PROJECTS.len()], (w * 100_000 + n + 1) as i64).await);
-                    n += 1;
-                }
-                n
-            }));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let dir = tempfile::tempdir().unwrap();
-        match store.backend() {
-            store::Backend::Sqlite => {
-                let file = dir.path().join("backup.db");
-                let file_arg = file.to_str().unwrap();
-                // On a thread of its own, so that the writers go on while it copies.
-                let (url, arg) = (db.url.clone(), file_arg.to_owned());
-                let (ok, text) = tokio::task::spawn_blocking(move || zhaoshang(&url, &["backup", &arg])).await.unwrap();
-                assert!(ok, "{text}");
-                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                assert!(text.contains("文件完整") && text.contains("哈希链完整"), "{text}");
-                let (again, text) = zhaoshang(&db.url, &["backup", file_arg]);
-                assert!(!again && text.contains("已存在，不会覆盖"), "{text}");
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                let written: usize = futures_sum(tasks).await;
-                drop(server);
-                let (live_funds, live_entries) = holdings(&store).await;
-                assert_eq!(live_funds, written);
-
-                // Restored elsewhere: a whole database, a snapshot of a moment during the writes.
-                let target = dir.path().join("restored").join("zhaoshang.db");
-                let target_url = format!("sqlite:{}", target.display());
-                let (ok, text) = zhaoshang(&target_url, &["restore", file_arg]);
-                assert!(ok, "{text}");
-                let restored = Store::open(&target_url).await.unwrap();
-                assert_eq!(restored.integrity_check().await.unwrap(), "ok");
-                let (funds, entries) = holdings(&restored).await;
-                assert!(funds > 0 && funds < live_funds, "{funds} of {live_funds}");
-                assert!(entries < live_entries, "the snapshot holds a prefix of the log: {entries} {live_entries} {funds} {live_funds}");
-                assert_eq!(entries - funds as u64, live_entries - live_funds as u64, "each fund with its log entry");
-                restored.close().await;
-
-                // An existing database is replaced only when asked; a damaged backup never.
-                let (refused, text) = zhaoshang(&target_url, &["restore", file_arg]);
-                assert!(!refused && text.contains("--force"), "{text}");
-                let damaged = dir.path().join("damaged.db");
-                let bytes = std::fs::read(&file).unwrap();
-                std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
-                let (refused, text) = zhaoshang(&target_url, &["restore", "--force", damaged.to_str().unwrap()]);
-                assert!(!refused && text.contains("未做任何替换"), "{text}");
-                let (ok, text) = zhaoshang(&db.url, &["restore", "--force", file_arg]);
-                assert!(ok, "{text}");
-                let back = Store::open(&db.url).await.unwrap();
-                assert_eq!(holdings(&back).await, (funds, entries), "the live database is now the backup");
+async fn a_backup_taken_while_the_server_writes_restores_to_a_whole_database(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    city(&store, 4).await;
+    let index = tempfile::tempdir().unwrap();
+    let server = serve(db, &index.path().join("a"));
+    let addr = server.addr;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let stop = stop.clone();
+        tasks.push(tokio::spawn(async move {
+            let writer = Writer::sign_in(addr, &format!("w{w:02}")).await;
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                assert!(
+                    writer
+                        .add_fund(PROJECTS[w % PROJECTS.len()], (w * 100_000 + n + 1) as i64)
+                        .await
+                );
+                n += 1;
             }
-            store::Backend::Postgres => {
-                // PostgreSQL's route (README): pg_dump of the schema while the server writes,
-                // the schema dropped, pg_restore.
-                let base = std::env::var("ZHAOSHANG_TEST_PG").unwrap();
-                let schema = db.url.split("search_path]=").nth(1).unwrap().to_owned();
-                let file = dir.path().join("backup.dump");
-                let (dump_base, dump_schema, dump_file) = (base.clone(), schema.clone(), file.clone());
-                let dump = tokio::task::spawn_blocking(move || {
-                    Command::new("pg_dump").args(["-d", &dump_base, "-n", &dump_schema, "-Fc", "-f"]).arg(&dump_file).output().unwrap()
-                })
+            n
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let dir = tempfile::tempdir().unwrap();
+    match store.backend() {
+        store::Backend::Sqlite => {
+            let file = dir.path().join("backup.db");
+            let file_arg = file.to_str().unwrap();
+            // On a thread of its own, so that the writers go on while it copies.
+            let (url, arg) = (db.url.clone(), file_arg.to_owned());
+            let (ok, text) =
+                tokio::task::spawn_blocking(move || zhaoshang(&url, &["backup", &arg]))
+                    .await
+                    .unwrap();
+            assert!(ok, "{text}");
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(
+                text.contains("文件完整") && text.contains("哈希链完整"),
+                "{text}"
+            );
+            let (again, text) = zhaoshang(&db.url, &["backup", file_arg]);
+            assert!(!again && text.contains("已存在，不会覆盖"), "{text}");
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let written: usize = futures_sum(tasks).await;
+            drop(server);
+            let (live_funds, live_entries) = holdings(&store).await;
+            assert_eq!(live_funds, written);
+
+            // Restored elsewhere: a whole database, a snapshot of a moment during the writes.
+            let target = dir.path().join("restored").join("zhaoshang.db");
+            let target_url = format!("sqlite:{}", target.display());
+            let (ok, text) = zhaoshang(&target_url, &["restore", file_arg]);
+            assert!(ok, "{text}");
+            let restored = Store::open(&target_url).await.unwrap();
+            assert_eq!(restored.integrity_check().await.unwrap(), "ok");
+            let (funds, entries) = holdings(&restored).await;
+            assert!(funds > 0 && funds < live_funds, "{funds} of {live_funds}");
+            assert!(
+                entries < live_entries,
+                "the snapshot holds a prefix of the log: {entries} {live_entries} {funds} {live_funds}"
+            );
+            assert_eq!(
+                entries - funds as u64,
+                live_entries - live_funds as u64,
+                "each fund with its log entry"
+            );
+            restored.close().await;
+
+            // An existing database is replaced only when asked; a damaged backup never.
+            let (refused, text) = zhaoshang(&target_url, &["restore", file_arg]);
+            assert!(!refused && text.contains("--force"), "{text}");
+            let damaged = dir.path().join("damaged.db");
+            let bytes = std::fs::read(&file).unwrap();
+            std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+            let (refused, text) = zhaoshang(
+                &target_url,
+                &["restore", "--force", damaged.to_str().unwrap()],
+            );
+            assert!(!refused && text.contains("未做任何替换"), "{text}");
+            let (ok, text) = zhaoshang(&db.url, &["restore", "--force", file_arg]);
+            assert!(ok, "{text}");
+            let back = Store::open(&db.url).await.unwrap();
+            assert_eq!(
+                holdings(&back).await,
+                (funds, entries),
+                "the live database is now the backup"
+            );
+        }
+        store::Backend::Postgres => {
+            // PostgreSQL's route (README): pg_dump of the schema while the server writes,
+            // the schema dropped, pg_restore.
+            let base = std::env::var("ZHAOSHANG_TEST_PG").unwrap();
+            let schema = db.url.split("search_path]=").nth(1).unwrap().to_owned();
+            let file = dir.path().join("backup.dump");
+            let (dump_base, dump_schema, dump_file) = (base.clone(), schema.clone(), file.clone());
+            let dump = tokio::task::spawn_blocking(move || {
+                Command::new("pg_dump")
+                    .args(["-d", &dump_base, "-n", &dump_schema, "-Fc", "-f"])
+                    .arg(&dump_file)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let written: usize = futures_sum(tasks).await;
+            drop(server);
+            let (live_funds, live_entries) = holdings(&store).await;
+            assert_eq!(live_funds, written);
+            store.close().await;
+            db.execute_behind_the_store(&format!("DROP SCHEMA {schema} CASCADE"))
                 .await
                 .unwrap();
-                assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
-                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                let written: usize = futures_sum(tasks).await;
-                drop(server);
-                let (live_funds, live_entries) = holdings(&store).await;
-                assert_eq!(live_funds, written);
-                store.close().await;
-                db.execute_behind_the_store(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
-                let restore = Command::new("pg_restore").args(["-d", &base]).arg(&file).output().unwrap();
-                assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
-                let restored = db.open().await.unwrap();
-                let (funds, entries) = holdings(&restored).await;
-                assert!(funds > 0 && funds < live_funds, "{funds} of {live_funds}");
-                assert_eq!(entries - funds as u64, live_entries - live_funds as u64, "each fund with its log entry");
-                // The restored database takes writes again, its chain going on.
-                let mut tx = restored.begin("test").await.unwrap();
-                tx.unlock("w00").await.unwrap();
-                tx.commit().await.unwrap();
-                assert_eq!(restored.verify_audit().await.unwrap().checked, entries + 1);
-            }
+            let restore = Command::new("pg_restore")
+                .args(["-d", &base])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                restore.status.success(),
+                "{}",
+                String::from_utf8_lossy(&restore.stderr)
+            );
+            let restored = db.open().await.unwrap();
+            let (funds, entries) = holdings(&restored).await;
+            assert!(funds > 0 && funds < live_funds, "{funds} of {live_funds}");
+            assert_eq!(
+                entries - funds as u64,
+                live_entries - live_funds as u64,
+                "each fund with its log entry"
+            );
+            // The restored database takes writes again, its chain going on.
+            let mut tx = restored.begin("test").await.unwrap();
+            tx.unlock("w00").await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(restored.verify_audit().await.unwrap().checked, entries + 1);
         }
     }
 }
+
+both_databases!(a_backup_taken_while_the_server_writes_restores_to_a_whole_database,);
 
 /// Waits for the writer tasks and adds up what they wrote.
 async fn futures_sum(tasks: Vec<tokio::task::JoinHandle<usize>>) -> usize {

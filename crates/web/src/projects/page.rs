@@ -461,10 +461,9 @@ pub(crate) async fn project_page(
         .collect();
     let visits = state
         .store
-        .visits()
+        .visits_of_project(code)
         .await?
         .into_iter()
-        .filter(|v| v.project_code.as_deref() == Some(code))
         .map(|v| {
             (
                 v.date.to_string(),

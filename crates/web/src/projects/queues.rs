@@ -88,10 +88,6 @@ pub async fn element_queue(
 /// The departments (扛标部门) that handle 要素保障 items, by name.
 pub(super) async fn department_names(store: &Store) -> Result<Vec<String>, WebError> {
     Ok(store
-        .units()
-        .await?
-        .into_iter()
-        .filter(|u| u.kind == domain::records::UnitKind::Department)
-        .map(|u| u.name)
-        .collect())
+        .unit_names_of_kind(domain::records::UnitKind::Department)
+        .await?)
 }

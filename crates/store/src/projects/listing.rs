@@ -10,7 +10,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::batch::Value;
-use crate::read::{corrupt, parse_day};
+use crate::rows::{corrupt, parse_day};
 use crate::{Result, Store, StoreError};
 use domain::duplicates::DuplicateState;
 

@@ -1,6 +1,8 @@
 //! People who sign in and their sessions. Password hashes are made and checked by the web
 //! layer; the store only keeps them, and never writes one to the change log.
 
+pub mod accounts;
+
 use domain::FieldError;
 use domain::access::Role;
 use domain::security::{Policy, SignInStep};

@@ -3,11 +3,7 @@
 //! transaction. Each method resolves and checks everything before its first write, so that a
 //! rejected record leaves the transaction as it was and the caller may go on collecting errors.
 
-mod activity;
-mod events;
-pub(crate) use events::derived_state;
-mod organisation;
-mod projects;
+pub(crate) use crate::events::derived_state;
 
 use std::collections::{HashMap, HashSet};
 
@@ -55,7 +51,7 @@ pub(crate) enum Named {
 }
 
 impl Named {
-    fn query(self) -> &'static str {
+    pub(crate) fn query(self) -> &'static str {
         match self {
             Named::Unit => "SELECT name, id FROM units",
             Named::Leader => "SELECT name, id FROM leaders",
@@ -65,7 +61,7 @@ impl Named {
         }
     }
 
-    fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Named::Unit => "单位",
             Named::Leader => "领导",
@@ -78,28 +74,28 @@ impl Named {
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
-    tx: Transaction<'static, Any>,
-    actor: String,
-    today: NaiveDate,
-    names: HashMap<Named, HashMap<String, i64>>,
-    value_lists: HashMap<String, Vec<String>>,
-    histories: HashMap<i64, History>,
-    backend: Backend,
-    reserved: HashMap<&'static str, Reserved>,
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) actor: String,
+    pub(crate) today: NaiveDate,
+    pub(crate) names: HashMap<Named, HashMap<String, i64>>,
+    pub(crate) value_lists: HashMap<String, Vec<String>>,
+    pub(crate) histories: HashMap<i64, History>,
+    pub(crate) backend: Backend,
+    pub(crate) reserved: HashMap<&'static str, Reserved>,
     // Queued rows, flushed in this order so that foreign keys hold.
-    projects: Batch,
-    credits: Batch,
-    events: Batch,
-    log: Batch,
+    pub(crate) projects: Batch,
+    pub(crate) credits: Batch,
+    pub(crate) events: Batch,
+    pub(crate) log: Batch,
     /// Projects whose events or signed amount changed: their derived state is rewritten at
     /// the next flush.
-    dirty: HashSet<i64>,
+    pub(crate) dirty: HashSet<i64>,
     /// Whether anything was logged, i.e. a business record changed: the commit then moves
     /// `data_version` on.
-    changed: bool,
+    pub(crate) changed: bool,
     /// The review state new events, funds and visits start in (approved unless the web layer
     /// says the actor is a unit's staff).
-    entry_review: domain::review::ReviewState,
+    pub(crate) entry_review: domain::review::ReviewState,
     /// The enterprise_revision this transaction writes firms at, once it has written one.
     pub(crate) enterprise_revision: Option<i64>,
     /// Projects created in this transaction by (investor, county): the duplicate check sees
@@ -110,25 +106,25 @@ pub struct Tx {
     /// Indexes dropped for a bulk load (their CREATE statements), built again at commit.
     pub(crate) deferred_indexes: Vec<String>,
     /// The audit chain's head as this transaction's entries move it; written back at commit.
-    chain: domain::audit::Head,
+    pub(crate) chain: domain::audit::Head,
     /// The head's sequence number when the transaction began.
-    chain_start: i64,
+    pub(crate) chain_start: i64,
     /// This process's turn to write (see [`crate::Store::begin`]).
-    _turn: tokio::sync::OwnedSemaphorePermit,
+    pub(crate) _turn: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// A project's stored events and signed amount, as the stage rules need them.
 #[derive(Default)]
-struct History {
-    signed_amount: Option<domain::Money>,
-    events: Vec<RecordedEvent>,
+pub(crate) struct History {
+    pub(crate) signed_amount: Option<domain::Money>,
+    pub(crate) events: Vec<RecordedEvent>,
 }
 
 /// Ids reserved for one table (see [`Tx::reserve_id`]).
 #[derive(Default)]
-struct Reserved {
-    ids: Vec<i64>,
-    sqlite_next: Option<i64>,
+pub(crate) struct Reserved {
+    pub(crate) ids: Vec<i64>,
+    pub(crate) sqlite_next: Option<i64>,
 }
 
 const PROJECT_INSERT: &str = "INSERT INTO projects (id, code, name, enterprise_id, chain_id, territory_unit_id, \
@@ -407,7 +403,7 @@ impl Tx {
         }
     }
 
-    async fn names(&mut self, kind: Named) -> Result<&mut HashMap<String, i64>> {
+    pub(crate) async fn names(&mut self, kind: Named) -> Result<&mut HashMap<String, i64>> {
         if !self.names.contains_key(&kind) {
             let rows = sqlx::query(kind.query()).fetch_all(&mut *self.tx).await?;
             let map = rows
@@ -419,7 +415,7 @@ impl Tx {
         Ok(self.names.entry(kind).or_default())
     }
 
-    async fn find(&mut self, kind: Named, name: &str) -> Result<Option<i64>> {
+    pub(crate) async fn find(&mut self, kind: Named, name: &str) -> Result<Option<i64>> {
         Ok(self.names(kind).await?.get(name).copied())
     }
 
@@ -433,7 +429,7 @@ impl Tx {
         })
     }
 
-    async fn resolve_opt(
+    pub(crate) async fn resolve_opt(
         &mut self,
         kind: Named,
         field: &str,
@@ -445,7 +441,7 @@ impl Tx {
         }
     }
 
-    async fn remember(&mut self, kind: Named, name: &str, id: i64) -> Result<()> {
+    pub(crate) async fn remember(&mut self, kind: Named, name: &str, id: i64) -> Result<()> {
         self.names(kind).await?.insert(name.to_owned(), id);
         Ok(())
     }

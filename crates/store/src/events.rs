@@ -3,13 +3,15 @@
 
 use std::collections::HashMap;
 
+use domain::EventKind;
 use domain::stage::{self, Correction, RecordedEvent, RuleContext, StageEvent};
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
-use super::{Added, History, Named, Tx};
 use crate::batch::Value;
-use crate::read::{all_events_by_project, events_of_project};
-use crate::{Result, StoreError, now_millis};
+use crate::rows::{corrupt, credit_code, money, parse_day};
+use crate::tx::{Added, History, Named, Tx};
+use crate::{Result, Store, StoreError, now_millis};
 
 impl Tx {
     pub(crate) async fn project_id(&mut self, code: &str) -> Result<i64> {
@@ -83,7 +85,7 @@ impl Tx {
                  approved_production_on = v.column17, approved_capacity_on = v.column18, \
                  approved_resumed_on = v.column19 FROM (VALUES ",
             );
-            sql.push_str(&crate::batch::placeholders(self.backend, chunk.len(), 19));
+            sql.push_str(&self.backend.placeholders(chunk.len(), 19));
             sql.push_str(") AS v WHERE projects.id = v.column1");
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for value in chunk.iter().flatten() {
@@ -351,4 +353,86 @@ fn approved_milestones(
         day(m.capacity_on),
         Value::from(m.resumed_text()),
     ]
+}
+
+fn event_from_row(row: &AnyRow) -> Result<RecordedEvent> {
+    let kind_code: String = row.try_get(1)?;
+    let date: String = row.try_get(2)?;
+    let corrects: Option<i64> = row.try_get(9)?;
+    let event = StageEvent {
+        kind: EventKind::from_code(&kind_code).ok_or_else(|| corrupt("阶段", &kind_code))?,
+        date: parse_day(&date)?,
+        amount: money(row.try_get(3)?)?,
+        company: credit_code(row.try_get(4)?)?,
+        parcel: row.try_get(5)?,
+        note: row.try_get(6)?,
+        evidence: row.try_get(7)?,
+    };
+    let correction = match corrects {
+        Some(corrects) => Some(Correction {
+            corrects,
+            reason: row.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
+            withdrawn: row.try_get::<i64, _>(10)? != 0,
+        }),
+        None => None,
+    };
+    Ok(RecordedEvent {
+        id: row.try_get(0)?,
+        event,
+        correction,
+        approved: row.try_get::<i64, _>(11)? != 0,
+    })
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.kind, e.event_date, e.amount, e.company_code, e.parcel, e.note, e.evidence, \
+     e.correction_reason, e.corrects_id, e.withdrawn, CASE WHEN e.review = 'approved' THEN 1 ELSE 0 END";
+
+pub(crate) async fn events_of_project(
+    conn: &mut AnyConnection,
+    project_id: i64,
+) -> Result<Vec<RecordedEvent>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events e WHERE e.project_id = $1 ORDER BY e.id"
+    ));
+    let rows = sqlx::query(sql)
+        .bind(project_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// Every stored event with its project's id, ordered by project and then as recorded.
+pub(crate) async fn all_events_by_project(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(i64, RecordedEvent)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS}, e.project_id FROM events e ORDER BY e.project_id, e.id"
+    ));
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
+        .collect()
+}
+
+impl Store {
+    /// The stored events of one project, corrections included, in the order recorded.
+    pub async fn events_of(&self, code: &str) -> Result<Vec<RecordedEvent>> {
+        let project = self
+            .project(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("项目“{code}”不存在")))?;
+        let mut conn = self.pool().acquire().await?;
+        events_of_project(&mut conn, project.id).await
+    }
+
+    /// Every stored event with its project's 项目编号, ordered by project and then as recorded.
+    pub async fn all_events(&self) -> Result<Vec<(String, RecordedEvent)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS}, p.code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY p.code, e.id"
+        ));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
+            .collect()
+    }
 }

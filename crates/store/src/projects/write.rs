@@ -4,9 +4,9 @@ use domain::CreditCode;
 use domain::records::{Project, value_lists};
 use sqlx::Row;
 
-use super::{Named, Tx, Upserted};
 use crate::batch::Value;
-use crate::read::project_by_code;
+use crate::projects::project_by_code;
+use crate::tx::{Named, Tx, Upserted};
 use crate::{Result, StoreError, now_millis};
 
 impl Tx {

@@ -139,7 +139,7 @@ impl Store {
                     original_code: r.try_get(4)?,
                     original_name: r.try_get(5)?,
                     state: DuplicateState::from_code(&state)
-                        .ok_or_else(|| crate::read::corrupt("重复研判", &state))?,
+                        .ok_or_else(|| crate::rows::corrupt("重复研判", &state))?,
                 })
             })
             .collect()
@@ -158,7 +158,7 @@ impl Store {
             let state: String = r.try_get(0)?;
             Ok((
                 DuplicateState::from_code(&state)
-                    .ok_or_else(|| crate::read::corrupt("重复研判", &state))?,
+                    .ok_or_else(|| crate::rows::corrupt("重复研判", &state))?,
                 r.try_get(1)?,
             ))
         })

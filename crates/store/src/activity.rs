@@ -1,0 +1,351 @@
+//! Funds in place and visits: appended records, each reported once if repeated.
+
+use domain::records::{Fund, Visit, value_lists};
+use domain::visits::VisitPlan;
+use domain::{CreditCode, FieldError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::rows::{corrupt, credit_code, currency, money, parse_day};
+use crate::tx::{Added, Named, Tx};
+use crate::{Result, Store, StoreError, now_millis};
+
+impl Tx {
+    /// Records money in place; an exact duplicate of an existing record is not added.
+    pub async fn add_fund(&mut self, fund: &Fund) -> Result<Added> {
+        // The fund's project may still be queued.
+        self.flush().await?;
+        let project_id = self.project_id(&fund.project_code).await?;
+        self.check_listed(value_lists::FUND_SOURCE, "来源", fund.source.as_deref())
+            .await?;
+        let date = fund.date.format("%Y-%m-%d").to_string();
+        self.check_window(fund.date).await?;
+        if fund.date > self.today {
+            return Err(StoreError::Invalid(FieldError::new(
+                "日期",
+                format!("不能晚于今天（{}）", self.today),
+            )));
+        }
+        let duplicate = sqlx::query(
+            "SELECT id FROM funds WHERE project_id = $1 AND fund_date = $2 AND amount = $3 AND currency = $4 \
+             AND COALESCE(source, '') = $5 AND verified = $6",
+        )
+        .bind(project_id)
+        .bind(&date)
+        .bind(fund.amount.units())
+        .bind(fund.currency.code())
+        .bind(fund.source.clone().unwrap_or_default())
+        .bind(i64::from(fund.verified))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if duplicate.is_some() {
+            return Ok(Added::Duplicate);
+        }
+        let verifier = if fund.verified {
+            fund.verifier.clone().or_else(|| Some(self.actor.clone()))
+        } else {
+            None
+        };
+        let id: i64 = sqlx::query(
+            "INSERT INTO funds (project_id, fund_date, amount, currency, source, verified, verifier, evidence, \
+             illustrative, created_at, created_by, review) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(&date)
+        .bind(fund.amount.units())
+        .bind(fund.currency.code())
+        .bind(&fund.source)
+        .bind(i64::from(fund.verified))
+        .bind(verifier)
+        .bind(&fund.evidence)
+        .bind(i64::from(fund.illustrative))
+        .bind(now_millis())
+        .bind(&self.actor)
+        .bind(self.entry_review.code())
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        self.log::<(), _>("fund", &id.to_string(), "create", None, Some(fund))
+            .await?;
+        Ok(Added::Added(id))
+    }
+
+    /// 核实: confirms a fund record, naming who verified it.
+    pub async fn verify_fund(&mut self, fund_id: i64) -> Result<()> {
+        let row = sqlx::query("SELECT verified FROM funds WHERE id = $1")
+            .bind(fund_id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("到位资金记录{fund_id}不存在")))?;
+        if row.try_get::<i64, _>(0)? != 0 {
+            return Err(StoreError::invalid("已核实", "该记录已核实"));
+        }
+        sqlx::query("UPDATE funds SET verified = 1, verifier = $1 WHERE id = $2")
+            .bind(&self.actor)
+            .bind(fund_id)
+            .execute(&mut *self.tx)
+            .await?;
+        let actor = self.actor.clone();
+        self.log(
+            "fund",
+            &fund_id.to_string(),
+            "verify",
+            Some(&false),
+            Some(&(true, actor)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records a visit; an exact duplicate of an existing record is not added.
+    pub async fn add_visit(&mut self, visit: &Visit) -> Result<Added> {
+        // The visit's project may still be queued.
+        self.flush().await?;
+        let unit = self
+            .resolve_opt(Named::Unit, "单位", visit.unit.as_deref())
+            .await?;
+        let project = self
+            .resolve_opt(Named::Project, "项目编号", visit.project_code.as_deref())
+            .await?;
+        self.check_listed(value_lists::VISIT_MODE, "方式", visit.mode.as_deref())
+            .await?;
+        self.check_window(visit.date).await?;
+        if visit.date > self.today {
+            return Err(StoreError::Invalid(FieldError::new(
+                "日期",
+                format!("不能晚于今天（{}）", self.today),
+            )));
+        }
+        let date = visit.date.format("%Y-%m-%d").to_string();
+        let code = visit
+            .enterprise_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned());
+        let duplicate = sqlx::query(
+            "SELECT id FROM visits WHERE visit_date = $1 AND COALESCE(unit_id, 0) = $2 \
+             AND COALESCE(enterprise_name, '') = $3 AND COALESCE(credit_code, '') = $4 AND COALESCE(leaders, '') = $5 \
+             AND COALESCE(mode, '') = $6 AND COALESCE(place, '') = $7 AND COALESCE(content, '') = $8 \
+             AND COALESCE(outcome, '') = $9 AND COALESCE(project_id, 0) = $10",
+        )
+        .bind(&date)
+        .bind(unit.unwrap_or(0))
+        .bind(visit.enterprise.clone().unwrap_or_default())
+        .bind(code.clone().unwrap_or_default())
+        .bind(visit.leaders.clone().unwrap_or_default())
+        .bind(visit.mode.clone().unwrap_or_default())
+        .bind(visit.place.clone().unwrap_or_default())
+        .bind(visit.content.clone().unwrap_or_default())
+        .bind(visit.outcome.clone().unwrap_or_default())
+        .bind(project.unwrap_or(0))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if duplicate.is_some() {
+            return Ok(Added::Duplicate);
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO visits (visit_date, unit_id, enterprise_name, credit_code, leaders, mode, place, content, \
+             outcome, project_id, illustrative, created_at, created_by, review) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+        )
+        .bind(&date)
+        .bind(unit)
+        .bind(&visit.enterprise)
+        .bind(code)
+        .bind(&visit.leaders)
+        .bind(&visit.mode)
+        .bind(&visit.place)
+        .bind(&visit.content)
+        .bind(&visit.outcome)
+        .bind(project)
+        .bind(i64::from(visit.illustrative))
+        .bind(now_millis())
+        .bind(&self.actor)
+        .bind(self.entry_review.code())
+        .fetch_one(&mut *self.tx)
+        .await?
+        .try_get(0)?;
+        self.log::<(), _>("visit", &id.to_string(), "create", None, Some(visit))
+            .await?;
+        Ok(Added::Added(id))
+    }
+}
+
+pub(crate) const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, \
+     f.verifier, f.evidence, f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id";
+
+pub(crate) const VISIT_SELECT: &str = "SELECT v.visit_date, u.name, v.enterprise_name, v.credit_code, v.leaders, \
+     v.mode, v.place, v.content, v.outcome, p.code, v.illustrative, v.id FROM visits v \
+     LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id";
+
+pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
+    let date: String = row.try_get(0)?;
+    Ok(Visit {
+        date: parse_day(&date)?,
+        unit: row.try_get(1)?,
+        enterprise: row.try_get(2)?,
+        enterprise_code: credit_code(row.try_get(3)?)?,
+        leaders: row.try_get(4)?,
+        mode: row.try_get(5)?,
+        place: row.try_get(6)?,
+        content: row.try_get(7)?,
+        outcome: row.try_get(8)?,
+        project_code: row.try_get(9)?,
+        illustrative: row.try_get::<i64, _>(10)? != 0,
+    })
+}
+
+pub(crate) fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
+    let date: String = row.try_get(2)?;
+    let currency_code: String = row.try_get(4)?;
+    let fund = Fund {
+        project_code: row.try_get(1)?,
+        date: parse_day(&date)?,
+        amount: money(Some(row.try_get(3)?))?.unwrap_or_default(),
+        currency: currency(&currency_code)?,
+        source: row.try_get(5)?,
+        verified: row.try_get::<i64, _>(6)? != 0,
+        verifier: row.try_get(7)?,
+        evidence: row.try_get(8)?,
+        illustrative: row.try_get::<i64, _>(9)? != 0,
+    };
+    Ok((row.try_get(0)?, fund))
+}
+
+impl Store {
+    /// Every fund-in-place record with its id, ordered by project, date and id.
+    pub async fn funds(&self) -> Result<Vec<(i64, Fund)>> {
+        let sql = sqlx::AssertSqlSafe(format!("{FUND_SELECT} ORDER BY p.code, f.fund_date, f.id"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(fund_from_row).collect()
+    }
+
+    /// The fund-in-place records of one project, by date and id.
+    pub async fn funds_of(&self, code: &str) -> Result<Vec<(i64, Fund)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{FUND_SELECT} WHERE p.code = $1 ORDER BY f.fund_date, f.id"
+        ));
+        let rows = sqlx::query(sql).bind(code).fetch_all(self.pool()).await?;
+        rows.iter().map(fund_from_row).collect()
+    }
+
+    /// Every visit record, ordered by date and id.
+    pub async fn visits(&self) -> Result<Vec<Visit>> {
+        let sql = sqlx::AssertSqlSafe(format!("{VISIT_SELECT} ORDER BY v.visit_date, v.id"));
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    /// The visits recorded for a project, oldest first.
+    pub async fn visits_of_project(&self, project_code: &str) -> Result<Vec<Visit>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{VISIT_SELECT} WHERE p.code = $1 ORDER BY v.visit_date, v.id"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(project_code)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
+    /// The visits to a firm: by its credit code, or by its name where a visit gave no code.
+    pub async fn visits_to(&self, name: &str, code: Option<&str>) -> Result<Vec<Visit>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{VISIT_SELECT} WHERE v.credit_code = $1 OR (v.credit_code IS NULL AND v.enterprise_name = $2) \
+             ORDER BY v.visit_date DESC, v.id DESC"
+        ));
+        let rows = sqlx::query(sql)
+            .bind(code.unwrap_or(""))
+            .bind(name)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+}
+
+// 敲门计划: visits planned to target firms.
+
+impl Tx {
+    /// Adds a plan; the same plan again (firm, code, unit, leader, date and purpose) is
+    /// reported as a duplicate and not added.
+    pub async fn add_visit_plan(&mut self, plan: &VisitPlan) -> Result<Added> {
+        let unit = match &plan.unit {
+            Some(unit) => Some(self.resolve(Named::Unit, "单位", unit).await?),
+            None => None,
+        };
+        let planned = plan.planned.format("%Y-%m-%d").to_string();
+        let duplicate = sqlx::query(
+            "SELECT id FROM visit_plans WHERE enterprise_name = $1 AND COALESCE(credit_code, '') = $2 \
+             AND COALESCE(unit_id, 0) = $3 AND COALESCE(leader, '') = $4 AND planned_date = $5 \
+             AND COALESCE(purpose, '') = $6",
+        )
+        .bind(&plan.enterprise)
+        .bind(plan.credit_code.as_ref().map_or("", CreditCode::as_str))
+        .bind(unit.unwrap_or(0))
+        .bind(plan.leader.as_deref().unwrap_or(""))
+        .bind(&planned)
+        .bind(plan.purpose.as_deref().unwrap_or(""))
+        .fetch_optional(self.conn())
+        .await?;
+        if duplicate.is_some() {
+            return Ok(Added::Duplicate);
+        }
+        let actor = self.actor_name().to_owned();
+        let id: i64 = sqlx::query(
+            "INSERT INTO visit_plans (enterprise_name, credit_code, unit_id, leader, planned_date, purpose, \
+             created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&plan.enterprise)
+        .bind(plan.credit_code.as_ref().map(CreditCode::as_str))
+        .bind(unit)
+        .bind(&plan.leader)
+        .bind(&planned)
+        .bind(&plan.purpose)
+        .bind(crate::now_millis())
+        .bind(actor)
+        .fetch_one(self.conn())
+        .await?
+        .try_get(0)?;
+        self.log(
+            "visit_plan",
+            &plan.enterprise,
+            "create",
+            None::<&()>,
+            Some(plan),
+        )
+        .await?;
+        Ok(Added::Added(id))
+    }
+}
+
+impl Store {
+    /// The knock-door plans, of one unit or all, by planned date.
+    pub async fn visit_plans(&self, unit: Option<&str>) -> Result<Vec<VisitPlan>> {
+        let rows = sqlx::query(
+            "SELECT p.enterprise_name, p.credit_code, u.name, p.leader, p.planned_date, p.purpose \
+             FROM visit_plans p LEFT JOIN units u ON u.id = p.unit_id \
+             WHERE $1 = '' OR u.name = $1 ORDER BY p.planned_date, p.id",
+        )
+        .bind(unit.unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let name: String = r.try_get(0)?;
+                let code: Option<String> = r.try_get(1)?;
+                let planned: String = r.try_get(4)?;
+                let mut plan = VisitPlan::new(&name, parse_day(&planned)?)
+                    .map_err(|_| corrupt("目标企业", &name))?;
+                plan.credit_code = code
+                    .map(|c| {
+                        CreditCode::parse("统一社会信用代码", &c)
+                            .map_err(|_| corrupt("统一社会信用代码", &c))
+                    })
+                    .transpose()?;
+                plan.unit = r.try_get(2)?;
+                plan.leader = r.try_get(3)?;
+                plan.purpose = r.try_get(5)?;
+                Ok(plan)
+            })
+            .collect()
+    }
+}

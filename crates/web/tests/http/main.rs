@@ -1,0 +1,18 @@
+//! The web server driven over real HTTP, as a browser and an API client would, on SQLite and
+//! PostgreSQL, one module per area; one test binary, so that the suite links once.
+
+#![allow(clippy::unwrap_used)] // A test fails by panicking.
+
+mod common;
+
+mod access;
+mod accounts;
+mod enterprises;
+mod hostile;
+mod projects;
+mod records;
+mod responsibility;
+mod review;
+mod scoreboard;
+mod sessions;
+mod warnings;

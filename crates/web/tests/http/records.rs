@@ -1,0 +1,398 @@
+//! The city's reference records over real HTTP on SQLite and PostgreSQL: units, leaders, chains
+//! and teams kept by the roles allowed, a leader's page and a work team's, the value lists that
+//! forms and imports check, and files imported through the page.
+
+use crate::common::*;
+use store::both_databases;
+use store::testing::TestDb;
+
+async fn the_bureau_imports_files_through_the_page_and_unit_staff_cannot(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let (cookie, csrf) = app.sign_in("bureau").await;
+    let c = Some(cookie.as_str());
+    let template = app.get("/import/units/template", c).await;
+    assert_eq!(template.status, 200);
+    assert!(template.body.starts_with("PK"), "an xlsx file is a zip");
+    let good = "单位名称,类型,分组,行政区划代码,上级单位\n饶河县,县,,230524,双鸭山市\n";
+    let reply = app
+        .upload("/import/units", c, &csrf, "units.csv", good)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("导入完成") && reply.body.contains("新增1"));
+    let bad = "单位名称,类型\n友谊县,乡\n";
+    let reply = app
+        .upload("/import/units", c, &csrf, "units.csv", bad)
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body.contains("第2行 类型: “乡”不是可用的类型"),
+        "{}",
+        reply.body
+    );
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    assert_eq!(
+        app.upload(
+            "/import/units",
+            Some(&staff),
+            &staff_csrf,
+            "units.csv",
+            good
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(app.get("/import", Some(&staff)).await.status, 403);
+    assert_eq!(
+        app.upload("/import/units", c, "forged", "units.csv", good)
+            .await
+            .status,
+        403
+    );
+}
+
+async fn units_leaders_chains_and_teams_are_kept_by_the_roles_allowed(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let (bureau, csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    let leader = [
+        ("csrf", csrf.as_str()),
+        ("name", "王建国"),
+        ("title", "副市长"),
+    ];
+    assert_eq!(app.post_form("/leaders", b, &leader).await.status, 303);
+    let chain = [
+        ("csrf", csrf.as_str()),
+        ("name", "石墨产业链"),
+        ("industry", "新材料"),
+        ("leader", "王建国"),
+    ];
+    assert_eq!(app.post_form("/chains", b, &chain).await.status, 303);
+    let page = app.get("/chains", b).await;
+    assert!(page.body.contains("石墨产业链") && page.body.contains("王建国"));
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("name", "饶河县"),
+        ("kind", "县"),
+        ("division_code", "2305"),
+    ];
+    let reply = app.post_form("/units", b, &bad).await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body.contains("“2305”应为6位数字") && reply.body.contains("value=\"2305\""),
+        "{}",
+        reply.body
+    );
+    let export = app.get("/chains/export?format=csv", b).await;
+    assert!(
+        export.body.contains("石墨产业链,新材料,王建国"),
+        "{}",
+        export.body
+    );
+
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    assert_eq!(
+        app.get("/chains", Some(&staff)).await.status,
+        200,
+        "readers of projects read these"
+    );
+    let mine = [("csrf", staff_csrf.as_str()), ("name", "另一条链")];
+    assert_eq!(
+        app.post_form("/chains", Some(&staff), &mine).await.status,
+        403
+    );
+    let (admin, admin_csrf) = app.sign_in("sysadmin").await;
+    assert_eq!(
+        app.get("/chains", Some(&admin)).await.status,
+        403,
+        "no business data for the system administrator"
+    );
+    let unit = [
+        ("csrf", admin_csrf.as_str()),
+        ("name", "饶河县"),
+        ("kind", "县"),
+        ("division_code", "230524"),
+        ("parent", "双鸭山市"),
+    ];
+    assert_eq!(
+        app.post_form("/units", Some(&admin), &unit).await.status,
+        303,
+        "but units are theirs"
+    );
+    assert_eq!(app.get("/nonsense", Some(&admin)).await.status, 404);
+}
+
+async fn a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let (bureau, csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    let leader = [
+        ("csrf", csrf.as_str()),
+        ("name", "王建国"),
+        ("title", "副市长"),
+    ];
+    assert_eq!(app.post_form("/leaders", b, &leader).await.status, 303);
+    let chain = [
+        ("csrf", csrf.as_str()),
+        ("name", "石墨产业链"),
+        ("industry", "新材料"),
+        ("leader", "王建国"),
+    ];
+    assert_eq!(app.post_form("/chains", b, &chain).await.status, 303);
+    assert!(
+        app.get("/leaders", b)
+            .await
+            .body
+            .contains("href=\"/leader/王建国\"")
+    );
+    let path = "/leader/%E7%8E%8B%E5%BB%BA%E5%9B%BD";
+    let page = app.get(path, b).await;
+    assert!(
+        page.status == 200 && page.body.contains("包保范围内项目</dt><dd>0 个"),
+        "{}",
+        page.body
+    );
+    let bad = [("csrf", csrf.as_str()), ("units", "集贤县、不存在县")];
+    let reply = app.post_form(&format!("{path}/units"), b, &bad).await;
+    assert!(
+        reply.status == 422 && reply.body.contains("包保县区") && reply.body.contains("不存在县"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        app.get(path, b)
+            .await
+            .body
+            .contains("包保县区</dt><dd>（无）"),
+        "nothing was saved"
+    );
+    let good = [("csrf", csrf.as_str()), ("units", "集贤县")];
+    assert_eq!(
+        app.post_form(&format!("{path}/units"), b, &good)
+            .await
+            .status,
+        303
+    );
+    let (leader_account, _) = app.sign_in("leader").await;
+    let page = app.get(path, Some(&leader_account)).await;
+    assert!(
+        page.body.contains("包保县区</dt><dd>集贤县")
+            && page.body.contains("链长</dt><dd>石墨产业链"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("包保范围内项目</dt><dd>1 个")
+            && page.body.contains("JX-1")
+            && !page.body.contains("BQ-1"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("包保县区的") && page.body.contains("<td>集贤县</td>"),
+        "the county's figures are shown"
+    );
+    // The chain they lead is figured over its own projects.
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    let mut project = store.project("BQ-1").await.unwrap().unwrap().project;
+    project.chain = Some("石墨产业链".into());
+    tx.upsert_project(&project).await.unwrap();
+    tx.commit().await.unwrap();
+    sign(&app, &bureau, &csrf, "BQ-1", "2022-03-01", "25000").await;
+    sign(&app, &bureau, &csrf, "JX-1", "2022-03-02", "1000").await;
+    let page = app.get(path, Some(&leader_account)).await;
+    let chain_row = page
+        .body
+        .split("<tr><td>石墨产业链</td>")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</tr>")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        chain_row.starts_with("<td class=\"num\">1</td><td class=\"num\">2.50</td>"),
+        "only the chain's project counts: {chain_row}"
+    );
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    let form = [("csrf", staff_csrf.as_str()), ("units", "宝清县")];
+    assert_eq!(
+        app.post_form(&format!("{path}/units"), Some(&staff), &form)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get("/leader/%E6%97%A0%E6%AD%A4%E4%BA%BA", b)
+            .await
+            .status,
+        404
+    );
+}
+
+async fn a_work_team_has_its_leader_members_projects_and_their_blockers(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_leader(&domain::records::Leader {
+        name: "陈立新".into(),
+        title: None,
+        illustrative: false,
+    })
+    .await
+    .unwrap();
+    tx.upsert_team(&domain::records::Team::new("石墨专班", Some("陈立新".into())).unwrap())
+        .await
+        .unwrap();
+    let mut project = store.project("JX-1").await.unwrap().unwrap().project;
+    project.team = Some("石墨专班".into());
+    tx.upsert_project(&project).await.unwrap();
+    let blocker = domain::blockers::NewBlocker::new(
+        "JX-1",
+        "石墨提纯用电价格高",
+        "水电气暖",
+        d("2022-06-01"),
+        "集贤县",
+        None,
+        d("2099-06-20"),
+        d("2022-07-01"),
+    )
+    .unwrap();
+    tx.raise_blocker(&blocker).await.unwrap();
+    tx.commit().await.unwrap();
+    let (bureau, csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    assert!(
+        app.get("/teams", b)
+            .await
+            .body
+            .contains("href=\"/team/石墨专班\"")
+    );
+    let path = "/team/%E7%9F%B3%E5%A2%A8%E4%B8%93%E7%8F%AD";
+    let page = app.get(path, b).await;
+    assert!(
+        page.status == 200
+            && page.body.contains("尚未登记成员")
+            && page.body.contains("JX-1")
+            && !page.body.contains("BQ-1"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("石墨提纯用电价格高") && page.body.contains("href=\"/leader/陈立新\""),
+        "{}",
+        page.body
+    );
+    let members = format!("{path}/members");
+    let no_name = [
+        ("csrf", csrf.as_str()),
+        ("members", "孙立军，集贤县，专班办公室主任\n，宝清县"),
+    ];
+    let reply = app.post_form(&members, b, &no_name).await;
+    assert!(
+        reply.status == 422 && reply.body.contains("专班成员：第2行没有姓名"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let unknown_unit = [("csrf", csrf.as_str()), ("members", "孙立军，不存在局")];
+    let reply = app.post_form(&members, b, &unknown_unit).await;
+    assert!(
+        reply.status == 422 && reply.body.contains("成员单位") && reply.body.contains("不存在局"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    assert!(
+        app.get(path, b).await.body.contains("尚未登记成员"),
+        "nothing was half-saved"
+    );
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("members", "孙立军，集贤县，专班办公室主任\n马红梅，宝清县"),
+    ];
+    assert_eq!(app.post_form(&members, b, &good).await.status, 303);
+    let page = app.get(path, b).await;
+    assert!(
+        page.body
+            .contains("<td>孙立军</td><td>集贤县</td><td>专班办公室主任</td>")
+            && page.body.contains("成员</dt><dd>2 人"),
+        "{}",
+        page.body
+    );
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    let theirs = [("csrf", staff_csrf.as_str()), ("members", "张三")];
+    assert_eq!(
+        app.post_form(&members, Some(&staff), &theirs).await.status,
+        403
+    );
+    assert_eq!(app.get("/team/%E6%97%A0", b).await.status, 404);
+}
+
+async fn the_bureau_edits_the_value_lists_that_forms_and_imports_check(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let (bureau, csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    let reply = app
+        .post_json(
+            "/api/v1/projects",
+            b,
+            r#"{"code":"JX-5","name":"基金项目","territory":"集贤县"}"#,
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let edit = |mode: &'static str, csrf: String| {
+        vec![
+            ("csrf", csrf),
+            ("name", "基金项目".to_owned()),
+            ("territory", "集贤县".to_owned()),
+            ("source_mode", mode.to_owned()),
+            ("capital_origin", "内资".to_owned()),
+            ("currency", "人民币".to_owned()),
+        ]
+    };
+    let form_of = |pairs: &Vec<(&'static str, String)>| {
+        pairs
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let pairs = form_of(&edit("基金招商", csrf.clone()));
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reply = app.edit_project("JX-5", b, &refs).await;
+    assert_eq!(reply.status, 422, "not yet a listed 招商方式");
+    assert!(reply.body.contains("“基金招商”不在可选值中"));
+    let add = [("csrf", csrf.as_str()), ("value", "基金招商")];
+    assert_eq!(
+        app.post_form("/settings/lists/source_mode/add", b, &add)
+            .await
+            .status,
+        303
+    );
+    assert!(
+        app.get("/settings/lists", b)
+            .await
+            .body
+            .contains("基金招商")
+    );
+    assert_eq!(app.edit_project("JX-5", b, &refs).await.status, 303);
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    assert_eq!(app.get("/settings/lists", Some(&staff)).await.status, 403);
+    let remove = [("csrf", staff_csrf.as_str()), ("value", "基金招商")];
+    assert_eq!(
+        app.post_form("/settings/lists/source_mode/remove", Some(&staff), &remove)
+            .await
+            .status,
+        403
+    );
+}
+
+both_databases!(
+    the_bureau_imports_files_through_the_page_and_unit_staff_cannot,
+    units_leaders_chains_and_teams_are_kept_by_the_roles_allowed,
+    a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for,
+    a_work_team_has_its_leader_members_projects_and_their_blockers,
+    the_bureau_edits_the_value_lists_that_forms_and_imports_check,
+);
