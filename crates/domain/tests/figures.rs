@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 use domain::figures::diff::changes;
-use domain::figures::drill::{RecordRef, drill};
 use domain::figures::facts::Facts;
 use domain::figures::{Indicator, Light, Number, RankWeights, Scoreboard, scoreboard};
 use domain::records::{Fund, Project, ScoreGroup, Target, Unit, UnitKind, Visit};
@@ -531,37 +530,6 @@ fn visits_count_for_their_unit_and_the_city() {
 }
 
 #[test]
-fn every_figure_is_the_sum_of_the_records_its_drill_down_lists() {
-    let city = domain::demo::build();
-    let facts = city.facts();
-    let period = Period::parse(2022, "H1", None).unwrap();
-    let board = scoreboard(&facts, &period, &RankWeights::default());
-    let mut slots: Vec<(Option<usize>, &std::collections::BTreeMap<String, _>)> =
-        vec![(None, &board.city)];
-    for u in &board.units {
-        slots.push((facts.unit_index(&u.unit), &u.indicators));
-    }
-    for (slot, figures) in slots {
-        for indicator in Indicator::ALL {
-            let d = drill(&facts, &period, slot, indicator);
-            let shown: &domain::figures::Figure = &figures[indicator.id()];
-            let expected = match d.denominator {
-                None => Some(Number::Int(d.numerator)),
-                Some(0) => None,
-                Some(den) => Some(Number::Frac(d.numerator as f64 / den as f64)),
-            };
-            assert_eq!(shown.value, expected, "{indicator:?} of {slot:?}");
-            assert!(d.items.iter().all(|i| i.amount >= 0));
-        }
-    }
-    // The 88 signed projects are 88 distinct projects.
-    let signed = drill(&facts, &period, None, Indicator::SignedProjects);
-    let mut projects: Vec<RecordRef> = signed.items.iter().map(|i| i.record).collect();
-    projects.dedup();
-    assert_eq!(projects.len(), 88);
-}
-
-#[test]
 fn a_published_sheet_differs_from_todays_figures_by_the_late_entries() {
     let mut city = City::new();
     city.signed("A", "甲县", "2022-03-01", YI);
@@ -578,42 +546,4 @@ fn a_published_sheet_differs_from_todays_figures_by_the_late_entries() {
     assert_eq!(find(Some("甲县"), "signed_amount").delta(), Some(2 * YI));
     assert!(diff.iter().all(|c| c.unit.as_deref() != Some("乙县")));
     assert!(changes(&now, &now).is_empty());
-}
-
-#[test]
-fn a_synthetic_city_obeys_the_stage_rules_and_its_figures_add_up() {
-    use domain::stage::{Progress, RuleContext};
-    let city = domain::synthetic::city(3_000);
-    let ctx = RuleContext {
-        today: day("2026-11-27"),
-        project_signed_amount: None,
-    };
-    let mut by_project: std::collections::HashMap<&str, Vec<&StageEvent>> = Default::default();
-    for (code, event, _) in &city.events {
-        by_project.entry(code).or_default().push(event);
-    }
-    for project in &city.projects {
-        let events = by_project.remove(project.code.as_str()).unwrap_or_default();
-        if let Err((i, e)) = Progress::replay(events.iter().copied(), &ctx) {
-            panic!("{} event {i}: {e}", project.code);
-        }
-    }
-    let facts = city.facts();
-    assert_eq!(facts.first_year(), Some(2013));
-    let period = Period::parse(2022, "H1", None).unwrap();
-    let board = scoreboard(&facts, &period, &RankWeights::default());
-    assert!(int(&board, None, Indicator::SignedProjects) > 50);
-    assert!(int(&board, None, Indicator::StartedOrResumedProjects) > 10);
-    assert!(int(&board, None, Indicator::ForeignFundsUsd) > 0);
-    for indicator in [
-        Indicator::SignedAmount,
-        Indicator::FundsInPlace,
-        Indicator::Visits,
-    ] {
-        let d = drill(&facts, &period, None, indicator);
-        assert_eq!(
-            Some(Number::Int(d.numerator)),
-            value(&board, None, indicator)
-        );
-    }
 }

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use domain::demo;
 use exchange::{Kind, Quiet};
 use store::{Store, Table};
 
@@ -63,7 +62,7 @@ pub async fn import(store: &Store, projects: usize, events_per_project: usize) -
     }
     let city = demo::build();
     let mut tx = store.begin("bench").await?;
-    crate::demo::load_organisation(&mut tx, &city).await?;
+    crate::city::load_organisation(&mut tx, &city).await?;
     tx.commit().await?;
 
     let dir = std::env::temp_dir().join(format!("zhaoshang-bench-{}", std::process::id()));
@@ -189,7 +188,7 @@ pub async fn web(
 async fn ensure_city(store: &Store, projects: usize, out: &mut String) -> Result<()> {
     if store.count(Table::Projects).await? == 0 {
         let started = Instant::now();
-        let summary = crate::demo::load_synthetic(store, "bench", projects).await?;
+        let summary = crate::city::load_synthetic(store, "bench", projects).await?;
         let _ = writeln!(
             out,
             "{summary}\n载入用时 {:.1} 秒",

@@ -6,8 +6,8 @@ mod audit;
 mod backup;
 mod bench;
 mod bench_search;
+mod city;
 mod context;
-mod demo;
 mod files;
 mod find;
 mod logs;
@@ -137,7 +137,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => files::import(&cx, args).await?,
         Command::Export(args) => files::export(&cx, args).await?,
         Command::Template(args) => files::template(&cx, args).await?,
-        Command::Demo { scale } => demo::run(&cx, scale).await.map(|()| done)?,
+        Command::Demo { scale } => city::run(&cx, scale).await.map(|()| done)?,
         Command::Serve(args) => serve::run(&cx, args).await.map(|()| done)?,
         Command::User(command) => user::run(&cx, command).await.map(|()| done)?,
         Command::Report(command) => report::run(&cx, command).await.map(|()| done)?,

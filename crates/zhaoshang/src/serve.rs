@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::Result;
 
 use crate::context::{Context, actor, open_url};
-use crate::{demo, find};
+use crate::{city, find};
 
 /// Where `serve --demo` keeps its database unless `--db` says otherwise.
 const DEMO_URL: &str = "sqlite:data/demo/zhaoshang.db";
@@ -31,8 +31,8 @@ pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
             let _ = std::fs::remove_dir_all("data/demo");
         }
         let store = open_url(&url).await?;
-        println!("{}", demo::load(&store, &actor(None)).await?);
-        let accounts = demo::add_accounts(&store).await?;
+        println!("{}", city::load(&store, &actor(None)).await?);
+        let accounts = city::add_accounts(&store).await?;
         println!("演示账号（每个角色一个）：");
         for (username, role, password) in &accounts {
             println!("  {role}  用户名 {username}  密码 {password}");

@@ -770,7 +770,7 @@ async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
     assert_eq!(units[0]["rank"], 1);
     // What the database gives is exactly what the domain computes from the demo's records.
     let expected = domain::figures::scoreboard(
-        &domain::demo::build().facts(),
+        &demo::build().facts(),
         &Period::parse(2022, "H1", None).unwrap(),
         &domain::figures::RankWeights::default(),
     );
@@ -927,7 +927,7 @@ async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
     );
     assert_eq!(
         store.follow_up_date().await.unwrap().to_string(),
-        domain::demo::DEMO_AS_OF
+        demo::DEMO_AS_OF
     );
 }
 

@@ -8,12 +8,12 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::figures::Indicator;
-use crate::records::{
+use domain::figures::Indicator;
+use domain::records::{
     CapitalOrigin, Chain, Fund, Leader, Project, Target, Team, Unit, UnitKind, Visit, value_lists,
 };
-use crate::stage::StageEvent;
-use crate::{CreditCode, Currency, EventKind, Money, Stage};
+use domain::stage::StageEvent;
+use domain::{CreditCode, Currency, EventKind, Money, Stage};
 
 /// Everything the demo loads, in the order it must be written.
 #[derive(Debug, Clone)]
@@ -31,9 +31,9 @@ pub struct DemoCity {
     /// (领导, 包保县区).
     pub leader_units: Vec<(String, Vec<String>)>,
     /// (项目编号, 计划进度) of the key projects.
-    pub plans: Vec<(String, crate::responsibility::SchedulePlan)>,
+    pub plans: Vec<(String, domain::responsibility::SchedulePlan)>,
     /// (项目编号, 要素保障 item) of the key projects.
-    pub elements: Vec<(String, crate::responsibility::ElementSupport)>,
+    pub elements: Vec<(String, domain::responsibility::ElementSupport)>,
     /// The day the records describe the city as of (deadlines and warnings are judged on it);
     /// `None` for today.
     pub as_of: Option<NaiveDate>,
@@ -43,18 +43,18 @@ pub struct DemoCity {
     /// city with the reason given. They count in no figure.
     pub reported_visits: Vec<(Visit, Option<&'static str>)>,
     /// (专班, its members).
-    pub team_members: Vec<(String, Vec<crate::responsibility::TeamMember>)>,
+    pub team_members: Vec<(String, Vec<domain::responsibility::TeamMember>)>,
     /// (项目编号, 融资方案).
-    pub financing: Vec<(String, crate::financing::FinancingPlan)>,
+    pub financing: Vec<(String, domain::financing::FinancingPlan)>,
 }
 
 /// A blocker of the demo with what happened to it: a leader's 批示, and its later statuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoBlocker {
-    pub raised: crate::blockers::NewBlocker,
+    pub raised: domain::blockers::NewBlocker,
     pub instruction: Option<String>,
     /// (status, resolution, on), in order.
-    pub steps: Vec<(crate::blockers::BlockerStatus, String, NaiveDate)>,
+    pub steps: Vec<(domain::blockers::BlockerStatus, String, NaiveDate)>,
 }
 
 /// The leader the demo's 市领导 account speaks for.
@@ -65,8 +65,8 @@ pub const DEMO_AS_OF: &str = "2022-12-31";
 
 impl DemoCity {
     /// What the figures are computed from, as the store would hand them over.
-    pub fn facts(&self) -> crate::figures::Facts {
-        crate::figures::Facts::from_records(
+    pub fn facts(&self) -> domain::figures::Facts {
+        domain::figures::Facts::from_records(
             &self.units,
             &self.projects,
             self.events
@@ -265,11 +265,11 @@ fn leader_units() -> Vec<(String, Vec<String>)> {
 /// The key projects' 要素保障: land and approvals done before the planned 开工, the construction
 /// permit and power in hand around it — the later ones still open, some of them overdue.
 fn elements(
-    plans: &[(String, crate::responsibility::SchedulePlan)],
+    plans: &[(String, domain::responsibility::SchedulePlan)],
     events: &[(String, StageEvent, bool)],
-) -> Vec<(String, crate::responsibility::ElementSupport)> {
-    use crate::responsibility::{ElementItem as I, ElementStatus as S, ElementSupport};
+) -> Vec<(String, domain::responsibility::ElementSupport)> {
     use chrono::Days;
+    use domain::responsibility::{ElementItem as I, ElementStatus as S, ElementSupport};
     let mut out = Vec::new();
     for (i, (code, plan)) in plans.iter().enumerate() {
         let Some(signed) = plan.planned(Stage::Signed) else {
@@ -320,7 +320,7 @@ fn elements(
 fn plans(
     projects: &[Project],
     events: &[(String, StageEvent, bool)],
-) -> Vec<(String, crate::responsibility::SchedulePlan)> {
+) -> Vec<(String, domain::responsibility::SchedulePlan)> {
     use chrono::Days;
     projects
         .iter()
@@ -332,7 +332,7 @@ fn plans(
                 .1
                 .date;
             let after = |days: u64| signed + Days::new(days);
-            crate::responsibility::SchedulePlan::new(vec![
+            domain::responsibility::SchedulePlan::new(vec![
                 (Stage::Signed, signed),
                 (Stage::Landed, after(90)),
                 (Stage::Started, after(180)),
@@ -351,26 +351,25 @@ pub fn organisation() -> DemoCity {
         units: units(),
         leaders: LEADERS
             .iter()
-            .map(|(name, title)| Leader {
-                name: (*name).into(),
-                title: Some((*title).into()),
-                illustrative: true,
+            .map(|(name, title)| {
+                let mut leader = checked(Leader::new(name, Some((*title).into())));
+                leader.illustrative = true;
+                leader
             })
             .collect(),
         chains: CHAINS
             .iter()
-            .map(|(name, industry, leader)| Chain {
-                name: (*name).into(),
-                industry: Some((*industry).into()),
-                chain_leader: Some((*leader).into()),
+            .map(|(name, industry, leader)| {
+                checked(Chain::new(
+                    name,
+                    Some((*industry).into()),
+                    Some((*leader).into()),
+                ))
             })
             .collect(),
         teams: CHAINS
             .iter()
-            .map(|(name, _, leader)| Team {
-                name: team_of(name),
-                leader: Some((*leader).into()),
-            })
+            .map(|(name, _, leader)| checked(Team::new(&team_of(name), Some((*leader).into()))))
             .collect(),
         projects: Vec::new(),
         events: Vec::new(),
@@ -394,10 +393,10 @@ pub fn organisation() -> DemoCity {
 fn blockers(
     projects: &[Project],
     events: &[(String, StageEvent, bool)],
-    plans: &[(String, crate::responsibility::SchedulePlan)],
+    plans: &[(String, domain::responsibility::SchedulePlan)],
     as_of: NaiveDate,
 ) -> Vec<DemoBlocker> {
-    use crate::blockers::{BlockerStatus, NewBlocker};
+    use domain::blockers::{BlockerStatus, NewBlocker};
     const KINDS: [(&str, &str, &str, &str); 7] = [
         (
             "用地",
@@ -531,8 +530,8 @@ fn reached(events: &[(String, StageEvent, bool)], code: &str, stage: Stage) -> b
 fn financing(
     projects: &[Project],
     events: &[(String, StageEvent, bool)],
-) -> Vec<(String, crate::financing::FinancingPlan)> {
-    use crate::financing::{FinancingPlan, FinancingStatus};
+) -> Vec<(String, domain::financing::FinancingPlan)> {
+    use domain::financing::{FinancingPlan, FinancingStatus};
     const BANKS: [&str; 4] = [
         "中国工商银行双鸭山分行",
         "中国建设银行双鸭山分行",
@@ -619,8 +618,8 @@ fn reported_visits() -> Vec<(Visit, Option<&'static str>)> {
 
 /// Three illustrative members per 专班: its office head from the chain's department, a service
 /// officer from the bureau, and an element-support coordinator from a county.
-fn team_members() -> Vec<(String, Vec<crate::responsibility::TeamMember>)> {
-    use crate::responsibility::TeamMember;
+fn team_members() -> Vec<(String, Vec<domain::responsibility::TeamMember>)> {
+    use domain::responsibility::TeamMember;
     const PEOPLE: [&str; 24] = [
         "孙立军",
         "马红梅",
@@ -679,19 +678,21 @@ pub(crate) fn team_of(chain: &str) -> String {
 }
 
 pub(crate) fn units() -> Vec<Unit> {
-    let mut units = vec![Unit {
-        name: CITY.into(),
-        kind: UnitKind::City,
-        group: None,
-        division_code: Some("230500".into()),
-        parent: None,
-    }];
-    let child = |name: &str, kind: UnitKind, code: Option<&str>| Unit {
-        name: name.into(),
-        kind,
-        group: kind.default_group(),
-        division_code: code.map(Into::into),
-        parent: Some(CITY.into()),
+    let mut units = vec![checked(Unit::new(
+        CITY,
+        UnitKind::City,
+        None,
+        Some("230500".into()),
+        None,
+    ))];
+    let child = |name: &str, kind: UnitKind, code: Option<&str>| {
+        checked(Unit::new(
+            name,
+            kind,
+            kind.default_group(),
+            code.map(Into::into),
+            Some(CITY.into()),
+        ))
     };
     units.extend(
         COUNTIES
@@ -726,12 +727,7 @@ fn targets() -> Vec<Target> {
             (Indicator::Visits, s(380)),
         ];
         for (indicator, value) in city {
-            out.push(Target {
-                year,
-                unit: None,
-                indicator,
-                value,
-            });
+            out.push(checked(Target::new(year, None, indicator, value)));
         }
         // Territorial units carry most of the city's task; the shares are illustrative and,
         // as in real offices, do not quite add up to the city's figure.
@@ -751,33 +747,33 @@ fn targets() -> Vec<Target> {
                 if indicator == Indicator::Visits {
                     continue;
                 }
-                out.push(Target {
+                out.push(checked(Target::new(
                     year,
-                    unit: Some(unit.into()),
+                    Some(unit.into()),
                     indicator,
-                    value: value * share / 100,
-                });
+                    value * share / 100,
+                )));
             }
         }
         for unit in DEPARTMENTS.iter().chain(OUTPOSTS.iter()) {
-            out.push(Target {
+            out.push(checked(Target::new(
                 year,
-                unit: Some((*unit).into()),
-                indicator: Indicator::SignedProjects,
-                value: s(6),
-            });
-            out.push(Target {
+                Some((*unit).into()),
+                Indicator::SignedProjects,
+                s(6),
+            )));
+            out.push(checked(Target::new(
                 year,
-                unit: Some((*unit).into()),
-                indicator: Indicator::SignedAmount,
-                value: s(yi(25)),
-            });
-            out.push(Target {
+                Some((*unit).into()),
+                Indicator::SignedAmount,
+                s(yi(25)),
+            )));
+            out.push(checked(Target::new(
                 year,
-                unit: Some((*unit).into()),
-                indicator: Indicator::Visits,
-                value: s(20),
-            });
+                Some((*unit).into()),
+                Indicator::Visits,
+                s(20),
+            )));
         }
     }
     out
@@ -918,31 +914,13 @@ impl Generator {
 
     fn event(&mut self, code: &str, kind: EventKind, date: NaiveDate, illustrative: bool) {
         let event = match kind {
-            EventKind::Stage(Stage::Landed) => StageEvent {
-                kind,
-                date,
-                amount: None,
-                company: None,
-                parcel: Some(format!(
-                    "双土储〔{}〕{:03}号",
-                    date.year(),
-                    self.rng.range(1, 180)
-                )),
-                note: None,
-                evidence: None,
-            },
-            EventKind::Suspend => StageEvent {
-                note: Some("冬季停工".into()),
-                ..plain(kind, date)
-            },
-            EventKind::Stall => StageEvent {
-                note: Some("投资方资金未落实，洽谈暂停".into()),
-                ..plain(kind, date)
-            },
-            EventKind::Terminate => StageEvent {
-                note: Some("投资方调整战略布局，项目终止".into()),
-                ..plain(kind, date)
-            },
+            EventKind::Stage(Stage::Landed) => {
+                let parcel = format!("双土储〔{}〕{:03}号", date.year(), self.rng.range(1, 180));
+                checked(StageEvent::new(kind, date, None, None, Some(parcel), None))
+            }
+            EventKind::Suspend => noted(kind, date, "冬季停工"),
+            EventKind::Stall => noted(kind, date, "投资方资金未落实，洽谈暂停"),
+            EventKind::Terminate => noted(kind, date, "投资方调整战略布局，项目终止"),
             _ => plain(kind, date),
         };
         self.events.push((code.to_owned(), event, illustrative));
@@ -1207,7 +1185,7 @@ impl Generator {
             self.projects.iter().any(|p| {
                 p.territory == territory
                     && p.investor.as_deref() == Some(firm)
-                    && crate::duplicates::similar_names(&p.name, &name)
+                    && domain::duplicates::similar_names(&p.name, &name)
             })
         };
         (0..self.firms.len())
@@ -1507,17 +1485,13 @@ impl Generator {
 
     fn push_fund(&mut self, code: &str, date: NaiveDate, amount: i64, currency: Currency) {
         let verified = self.rng.chance(70);
-        self.funds.push(Fund {
-            project_code: code.to_owned(),
-            date,
-            amount: Money::from_units("金额", amount).unwrap_or_default(),
-            currency,
-            source: Some((*self.rng.pick(value_list(1))).into()),
-            verified,
-            verifier: verified.then(|| "市经济合作促进局".to_owned()),
-            evidence: None,
-            illustrative: true,
-        });
+        let amount = checked(Money::from_units("金额", amount));
+        let mut fund = checked(Fund::new(code, date, amount, currency));
+        fund.source = Some((*self.rng.pick(value_list(1))).into());
+        fund.verified = verified;
+        fund.verifier = verified.then(|| "市经济合作促进局".to_owned());
+        fund.illustrative = true;
+        self.funds.push(fund);
     }
 
     fn visits(&mut self) {
@@ -1606,35 +1580,33 @@ impl Window {
     }
 }
 
+/// A record the demo builds for itself: through the domain's checked constructor, like any
+/// other. The demo is fixed, so a refusal is a bug in this file, found by its tests.
+pub(crate) fn checked<T>(record: Result<T, domain::FieldError>) -> T {
+    record.unwrap_or_else(|e| panic!("the demo built a record the domain refuses: {e}"))
+}
+
+/// An event with nothing but its kind and date.
 pub(crate) fn plain(kind: EventKind, date: NaiveDate) -> StageEvent {
-    StageEvent {
+    checked(StageEvent::new(kind, date, None, None, None, None))
+}
+
+/// An event with a note: 停工, 停滞 and 终止 say why.
+fn noted(kind: EventKind, date: NaiveDate, note: &str) -> StageEvent {
+    checked(StageEvent::new(
         kind,
         date,
-        amount: None,
-        company: None,
-        parcel: None,
-        note: None,
-        evidence: None,
-    }
+        None,
+        None,
+        None,
+        Some(note.into()),
+    ))
 }
 
 pub(crate) fn base_project(code: &str, name: &str, territory: &str, chain: usize) -> Project {
-    Project {
-        code: code.to_owned(),
-        name: name.to_owned(),
-        investor: None,
-        investor_code: None,
-        chain: Some(CHAINS[chain].0.to_owned()),
-        territory: territory.to_owned(),
-        credited: Vec::new(),
-        leader: Some(CHAINS[chain].2.to_owned()),
-        team: Some(team_of(CHAINS[chain].0)),
-        source_mode: None,
-        capital_origin: CapitalOrigin::Domestic,
-        currency: Currency::Cny,
-        planned_investment: None,
-        signed_amount: None,
-        key_project: false,
-        illustrative: false,
-    }
+    let mut project = checked(Project::new(code, name, territory));
+    project.chain = Some(CHAINS[chain].0.to_owned());
+    project.leader = Some(CHAINS[chain].2.to_owned());
+    project.team = Some(team_of(CHAINS[chain].0));
+    project
 }

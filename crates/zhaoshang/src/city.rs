@@ -1,7 +1,8 @@
-//! Loading the demo city into an empty database, in one transaction.
+//! `zhaoshang demo` and `serve --demo`: the demo city (or a synthetic one) of the `demo` crate
+//! loaded into an empty database in one transaction, and one account per role.
 
 use anyhow::{Result, bail};
-use domain::demo::{self, DemoCity};
+use demo::DemoCity;
 use store::{Added, Store, Table, Tx};
 
 /// Writes the demo's units, leaders, chains and teams: what projects refer to.
@@ -36,7 +37,7 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
 /// The chains' links, the illustrative firms of the 招商大数据库 placed in them, and the seed's
 /// projects in the links they fill.
 async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
-    use domain::demo_chains::{PROJECT_LINKS, SEGMENTS, firms};
+    use demo::chains::{PROJECT_LINKS, SEGMENTS, firms};
     let mut tx = store.begin(actor).await?;
     for (chain, link, position, codes) in SEGMENTS {
         let codes = codes
@@ -92,7 +93,7 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
 
 /// Loads a synthetic city of `projects` projects over 2013–2022 (for benchmarks).
 pub async fn load_synthetic(store: &Store, actor: &str, projects: usize) -> Result<String> {
-    let city = domain::synthetic::city(projects);
+    let city = demo::synthetic::city(projects);
     load_city(store, actor, &city).await?;
     Ok(format!(
         "已载入合成数据（双鸭山市的单位，2013—2022年，全部标为示例）：{}。",

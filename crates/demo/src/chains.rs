@@ -2,9 +2,9 @@
 //! 招商大数据库 — local ones placed in their links (some as 链主), target ones outside the city —
 //! so that the maps show gaps, thin links and recommendations. The firms are invented.
 
-use crate::CreditCode;
-use crate::chains::Position;
-use crate::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
+use domain::CreditCode;
+use domain::chains::Position;
+use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 
 use Position::{Downstream, Midstream, Support, Upstream};
 

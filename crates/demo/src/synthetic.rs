@@ -5,10 +5,13 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::demo::{self, CHAINS, DEPARTMENTS, DemoCity, OUTPOSTS, Rng, base_project, plain};
-use crate::figures::Indicator;
-use crate::records::{Fund, Target, Visit};
-use crate::{Currency, EventKind, Money, Stage};
+use crate::city::{
+    self, CHAINS, DEPARTMENTS, DemoCity, OUTPOSTS, Rng, base_project, checked, plain,
+};
+use domain::figures::Indicator;
+use domain::records::{Fund, Target, Visit};
+use domain::stage::StageEvent;
+use domain::{Currency, EventKind, Money, Stage};
 
 const FIRST_YEAR: i32 = 2013;
 const LAST_YEAR: i32 = 2022;
@@ -27,9 +30,9 @@ fn money(units: i64) -> Money {
 
 /// A synthetic city of `projects` projects.
 pub fn city(projects: usize) -> DemoCity {
-    let mut city = demo::organisation();
+    let mut city = city::organisation();
     let mut rng = Rng(0x5359_4E54_4845_5449 ^ projects as u64);
-    let territories = demo::territories();
+    let territories = city::territories();
     let span = (last_day() - first_day()).num_days();
     for i in 0..projects {
         let code = format!("SYN-{i:08}");
@@ -66,9 +69,15 @@ pub fn city(projects: usize) -> DemoCity {
                 61..=95 => rng.range(10_000, 100_000),
                 _ => rng.range(100_000, 200_000),
             } * 10_000;
-            let mut event = plain(EventKind::Stage(Stage::Signed), d);
-            event.amount = Some(money(amount));
-            events.push(event);
+            let signing = EventKind::Stage(Stage::Signed);
+            events.push(checked(StageEvent::new(
+                signing,
+                d,
+                Some(money(amount)),
+                None,
+                None,
+                None,
+            )));
             signed = Some((d, amount));
             if !rng.chance(80) {
                 break 'stages;
@@ -76,9 +85,11 @@ pub fn city(projects: usize) -> DemoCity {
             let Some(d) = step(&mut rng, 20, 150) else {
                 break 'stages;
             };
-            let mut event = plain(EventKind::Stage(Stage::Landed), d);
-            event.parcel = Some(format!("示例地块{i}"));
-            events.push(event);
+            let parcel = Some(format!("示例地块{i}"));
+            let landing = EventKind::Stage(Stage::Landed);
+            events.push(checked(StageEvent::new(
+                landing, d, None, None, parcel, None,
+            )));
             if !rng.chance(75) {
                 break 'stages;
             }

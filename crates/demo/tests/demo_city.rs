@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use domain::demo::{self, DemoCity};
+use demo::DemoCity;
 use domain::figures::summary::summary;
 use domain::figures::{Indicator, RankWeights, Scoreboard, scoreboard};
 use domain::records::UnitKind;
