@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The scoreboard computed the way an analyst would with pandas, for comparison with
-`zhaoshang bench scoreboard` (see ARCHITECTURE.md, "Benchmarks").
+`zhaoshang bench scoreboard` (see docs/benchmarks.md).
 
 It reads the same database (the projects' milestone columns, credits, funds, visits, targets),
 computes every indicator of SPEC §3 for the city and each unit in the period and the same

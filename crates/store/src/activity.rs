@@ -64,7 +64,7 @@ impl Tx {
         .bind(self.entry_review.code())
         .fetch_one(&mut *self.tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.log::<(), _>("fund", &id.to_string(), "create", None, Some(fund))
             .await?;
         Ok(Added::Added(id))
@@ -77,7 +77,7 @@ impl Tx {
             .fetch_optional(&mut *self.tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("到位资金记录{fund_id}不存在")))?;
-        if row.try_get::<i64, _>(0)? != 0 {
+        if row.try_get::<i64, _>("verified")? != 0 {
             return Err(StoreError::invalid("已核实", "该记录已核实"));
         }
         sqlx::query("UPDATE funds SET verified = 1, verifier = $1 WHERE id = $2")
@@ -163,7 +163,7 @@ impl Tx {
         .bind(self.entry_review.code())
         .fetch_one(&mut *self.tx)
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.log::<(), _>("visit", &id.to_string(), "create", None, Some(visit))
             .await?;
         Ok(Added::Added(id))
@@ -178,37 +178,37 @@ pub(crate) const VISIT_SELECT: &str = "SELECT v.visit_date, u.name, v.enterprise
      LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id";
 
 pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
-    let date: String = row.try_get(0)?;
+    let date: String = row.try_get("visit_date")?;
     Ok(Visit {
         date: parse_day(&date)?,
-        unit: row.try_get(1)?,
-        enterprise: row.try_get(2)?,
-        enterprise_code: credit_code(row.try_get(3)?)?,
-        leaders: row.try_get(4)?,
-        mode: row.try_get(5)?,
-        place: row.try_get(6)?,
-        content: row.try_get(7)?,
-        outcome: row.try_get(8)?,
-        project_code: row.try_get(9)?,
-        illustrative: row.try_get::<i64, _>(10)? != 0,
+        unit: row.try_get("name")?,
+        enterprise: row.try_get("enterprise_name")?,
+        enterprise_code: credit_code(row.try_get("credit_code")?)?,
+        leaders: row.try_get("leaders")?,
+        mode: row.try_get("mode")?,
+        place: row.try_get("place")?,
+        content: row.try_get("content")?,
+        outcome: row.try_get("outcome")?,
+        project_code: row.try_get("code")?,
+        illustrative: row.try_get::<i64, _>("illustrative")? != 0,
     })
 }
 
 pub(crate) fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
-    let date: String = row.try_get(2)?;
-    let currency_code: String = row.try_get(4)?;
+    let date: String = row.try_get("fund_date")?;
+    let currency_code: String = row.try_get("currency")?;
     let fund = Fund {
-        project_code: row.try_get(1)?,
+        project_code: row.try_get("code")?,
         date: parse_day(&date)?,
-        amount: money(Some(row.try_get(3)?))?.unwrap_or_default(),
+        amount: money(Some(row.try_get("amount")?))?.unwrap_or_default(),
         currency: currency(&currency_code)?,
-        source: row.try_get(5)?,
-        verified: row.try_get::<i64, _>(6)? != 0,
-        verifier: row.try_get(7)?,
-        evidence: row.try_get(8)?,
-        illustrative: row.try_get::<i64, _>(9)? != 0,
+        source: row.try_get("source")?,
+        verified: row.try_get::<i64, _>("verified")? != 0,
+        verifier: row.try_get("verifier")?,
+        evidence: row.try_get("evidence")?,
+        illustrative: row.try_get::<i64, _>("illustrative")? != 0,
     };
-    Ok((row.try_get(0)?, fund))
+    Ok((row.try_get("id")?, fund))
 }
 
 impl Store {
@@ -304,7 +304,7 @@ impl Tx {
         .bind(actor)
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         self.log(
             "visit_plan",
             &plan.enterprise,
@@ -330,9 +330,9 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let name: String = r.try_get(0)?;
-                let code: Option<String> = r.try_get(1)?;
-                let planned: String = r.try_get(4)?;
+                let name: String = r.try_get("enterprise_name")?;
+                let code: Option<String> = r.try_get("credit_code")?;
+                let planned: String = r.try_get("planned_date")?;
                 let mut plan = VisitPlan::new(&name, parse_day(&planned)?)
                     .map_err(|_| corrupt("目标企业", &name))?;
                 plan.credit_code = code
@@ -341,9 +341,9 @@ impl Store {
                             .map_err(|_| corrupt("统一社会信用代码", &c))
                     })
                     .transpose()?;
-                plan.unit = r.try_get(2)?;
-                plan.leader = r.try_get(3)?;
-                plan.purpose = r.try_get(5)?;
+                plan.unit = r.try_get("name")?;
+                plan.leader = r.try_get("leader")?;
+                plan.purpose = r.try_get("purpose")?;
                 Ok(plan)
             })
             .collect()

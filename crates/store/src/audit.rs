@@ -17,17 +17,17 @@ const ENTRY_SELECT: &str = "SELECT id, seq, hash, at, actor, entity, entity_key,
 
 fn stored_entry(row: &sqlx::any::AnyRow) -> Result<StoredEntry> {
     Ok(StoredEntry {
-        id: row.try_get(0)?,
-        seq: row.try_get(1)?,
-        hash: row.try_get(2)?,
-        at: row.try_get(3)?,
-        actor: row.try_get(4)?,
-        entity: row.try_get(5)?,
-        entity_key: row.try_get(6)?,
-        entity_id: row.try_get(7)?,
-        action: row.try_get(8)?,
-        before: row.try_get(9)?,
-        after: row.try_get(10)?,
+        id: row.try_get("id")?,
+        seq: row.try_get("seq")?,
+        hash: row.try_get("hash")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        entity: row.try_get("entity")?,
+        entity_key: row.try_get("entity_key")?,
+        entity_id: row.try_get("entity_id")?,
+        action: row.try_get("action")?,
+        before: row.try_get("before_json")?,
+        after: row.try_get("after_json")?,
     })
 }
 
@@ -47,7 +47,7 @@ impl Store {
         let legacy: i64 = sqlx::query("SELECT legacy_through FROM audit_chain WHERE id = 1")
             .fetch_one(self.pool())
             .await?
-            .try_get(0)?;
+            .try_get("legacy_through")?;
         if legacy == 0 {
             return Ok(());
         }
@@ -64,7 +64,7 @@ impl Store {
                 .fetch_all(tx.conn())
                 .await?;
             let Some(last) = rows.last() else { break };
-            after = last.try_get(0)?;
+            after = last.try_get("id")?;
             for row in &rows {
                 let e = stored_entry(row)?;
                 let (seq, hash) = head.append(domain::audit::Entry {
@@ -119,7 +119,7 @@ impl Store {
             ));
             let rows = sqlx::query(sql).bind(after).fetch_all(&mut *tx).await?;
             let Some(last) = rows.last() else { break };
-            after = last.try_get(1)?;
+            after = last.try_get("seq")?;
             for row in &rows {
                 let entry = stored_entry(row)?;
                 last_id = Some(entry.id);
@@ -232,14 +232,14 @@ const CHANGE_SELECT: &str =
 
 fn change_entry(row: &sqlx::any::AnyRow) -> Result<ChangeEntry> {
     Ok(ChangeEntry {
-        id: row.try_get(0)?,
-        at: row.try_get(1)?,
-        actor: row.try_get(2)?,
-        entity: row.try_get(3)?,
-        entity_key: row.try_get(4)?,
-        action: row.try_get(5)?,
-        before: row.try_get(6)?,
-        after: row.try_get(7)?,
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        entity: row.try_get("entity")?,
+        entity_key: row.try_get("entity_key")?,
+        action: row.try_get("action")?,
+        before: row.try_get("before_json")?,
+        after: row.try_get("after_json")?,
     })
 }
 

@@ -9,7 +9,7 @@ use sqlx::{Any, AnyConnection};
 
 use crate::{Backend, Result};
 
-/// A value of a queued row: `Any` carries only integers and text here (see ARCHITECTURE.md).
+/// A value of a queued row: `Any` carries only integers and text here (see docs/decisions.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
     Int(Option<i64>),

@@ -57,9 +57,10 @@ pub struct BlockerFilter {
     pub team: Option<String>,
 }
 
-const SELECT: &str = "SELECT b.id, p.code, p.name, tu.name, b.description, b.category, b.raised_on, \
-     ou.name, bl.name, b.deadline, b.status, b.resolution, b.resolved_on, pl.name, \
-     (SELECT string_agg_placeholder) \
+const SELECT: &str = "SELECT b.id, p.code AS project_code, p.name AS project_name, \
+     tu.name AS territory, b.description, b.category, b.raised_on, ou.name AS owner_unit, \
+     bl.name AS leader, b.deadline, b.status, b.resolution, b.resolved_on, \
+     pl.name AS project_leader, (SELECT string_agg_placeholder) AS territory_leaders \
      FROM blockers b JOIN projects p ON p.id = b.project_id JOIN units tu ON tu.id = p.territory_unit_id \
      JOIN units ou ON ou.id = b.owner_unit_id LEFT JOIN leaders bl ON bl.id = b.leader_id \
      LEFT JOIN leaders pl ON pl.id = p.leader_id";
@@ -77,14 +78,14 @@ fn select(backend: Backend) -> String {
 }
 
 fn view_from_row(row: &sqlx::any::AnyRow) -> Result<BlockerView> {
-    let day = |i: usize| -> Result<Option<NaiveDate>> {
-        let text: Option<String> = row.try_get(i)?;
+    let day = |column: &str| -> Result<Option<NaiveDate>> {
+        let text: Option<String> = row.try_get(column)?;
         text.as_deref().map(parse_day).transpose()
     };
-    let status: String = row.try_get(10)?;
-    let raised_on: String = row.try_get(6)?;
-    let deadline: String = row.try_get(9)?;
-    let leaders: Option<String> = row.try_get(14)?;
+    let status: String = row.try_get("status")?;
+    let raised_on: String = row.try_get("raised_on")?;
+    let deadline: String = row.try_get("deadline")?;
+    let leaders: Option<String> = row.try_get("territory_leaders")?;
     let mut territory_leaders: Vec<String> = leaders
         .unwrap_or_default()
         .split('|')
@@ -94,23 +95,23 @@ fn view_from_row(row: &sqlx::any::AnyRow) -> Result<BlockerView> {
     territory_leaders.sort();
     Ok(BlockerView {
         blocker: Blocker {
-            id: row.try_get(0)?,
+            id: row.try_get("id")?,
             raised: NewBlocker {
-                project_code: row.try_get(1)?,
-                description: row.try_get(4)?,
-                category: row.try_get(5)?,
+                project_code: row.try_get("project_code")?,
+                description: row.try_get("description")?,
+                category: row.try_get("category")?,
                 raised_on: parse_day(&raised_on)?,
-                owner_unit: row.try_get(7)?,
-                leader: row.try_get(8)?,
+                owner_unit: row.try_get("owner_unit")?,
+                leader: row.try_get("leader")?,
                 deadline: parse_day(&deadline)?,
             },
             status: BlockerStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
-            resolution: row.try_get(11)?,
-            resolved_on: day(12)?,
+            resolution: row.try_get("resolution")?,
+            resolved_on: day("resolved_on")?,
         },
-        project_name: row.try_get(2)?,
-        territory: row.try_get(3)?,
-        project_leader: row.try_get(13)?,
+        project_name: row.try_get("project_name")?,
+        territory: row.try_get("territory")?,
+        project_leader: row.try_get("project_leader")?,
         territory_leaders,
     })
 }
@@ -176,7 +177,7 @@ impl Tx {
         .bind(day_text(blocker.raised_on))
         .fetch_optional(self.conn())
         .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+        Ok(row.map(|r| r.try_get("id")).transpose()?)
     }
 
     async fn blocker_in_tx(&mut self, id: i64) -> Result<BlockerView> {
@@ -285,16 +286,16 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let kind: String = row.try_get(2)?;
-                let status: Option<String> = row.try_get(3)?;
+                let kind: String = row.try_get("kind")?;
+                let status: Option<String> = row.try_get("status")?;
                 Ok(BlockerNote {
-                    at: row.try_get(0)?,
-                    actor: row.try_get(1)?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
                     kind: NoteKind::from_code(&kind).ok_or_else(|| corrupt("类型", &kind))?,
                     status: status
                         .map(|s| BlockerStatus::parse("状态", &s).map_err(|_| corrupt("状态", &s)))
                         .transpose()?,
-                    body: row.try_get(4)?,
+                    body: row.try_get("body")?,
                 })
             })
             .collect()

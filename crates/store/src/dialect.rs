@@ -4,14 +4,81 @@
 //! database has (SQLite's file: backups, `PRAGMA integrity_check`, indexes built after a first
 //! load; PostgreSQL's sequences) is asked with [`Backend::is_sqlite`] where it is used.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use sqlx::SqlStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// The migrations, one file of the same name in each folder, compiled in. Listed here rather
+/// than found by `sqlx::migrate!`, whose macro builds SQLite and both drivers a second time
+/// (for the compiler), a large part of a fresh build. The checksum is the same SHA-384 of the
+/// file either way, so databases migrated before keep their history.
+macro_rules! migrations {
+    ($($version:literal $file:literal,)*) => {
+        /// Every migration's file name, in order.
+        #[cfg(test)]
+        const MIGRATION_FILES: &[&str] = &[$($file),*];
+
+        fn sqlite_migrations() -> Vec<Migration> {
+            vec![$(migration($version, $file, include_str!(concat!("../migrations/sqlite/", $file)))),*]
+        }
+
+        fn postgres_migrations() -> Vec<Migration> {
+            vec![$(migration($version, $file, include_str!(concat!("../migrations/postgres/", $file)))),*]
+        }
+    };
+}
+
+migrations! {
+    1 "0001_core.sql",
+    2 "0002_users.sql",
+    3 "0003_project_state.sql",
+    4 "0004_milestones.sql",
+    5 "0005_published_sheets.sql",
+    6 "0006_data_version.sql",
+    7 "0007_project_plans.sql",
+    8 "0008_leader_units.sql",
+    9 "0009_element_items.sql",
+    10 "0010_blockers_financing.sql",
+    11 "0011_review.sql",
+    12 "0012_team_members.sql",
+    13 "0013_enterprise_fields.sql",
+    14 "0014_chains_search_duplicates.sql",
+    15 "0015_uncoded_firm_names.sql",
+    16 "0016_change_log_entity_id.sql",
+    17 "0017_audit_chain.sql",
+    18 "0018_sign_in_controls.sql",
+    19 "0019_project_version.sql",
+}
+
+/// A migration as `sqlx::migrate!` would make it from `file`: its description is the name
+/// after the number, underscores as spaces.
+fn migration(version: i64, file: &'static str, sql: &'static str) -> Migration {
+    let name = file.trim_end_matches(".sql");
+    let description = name
+        .split_once('_')
+        .map_or(name, |(_, d)| d)
+        .replace('_', " ");
+    Migration::new(
+        version,
+        Cow::Owned(description),
+        MigrationType::Simple,
+        SqlStr::from_static(sql),
+        sql.starts_with("-- no-transaction"),
+    )
+}
+
+static SQLITE_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| Migrator::with_migrations(sqlite_migrations()));
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| Migrator::with_migrations(postgres_migrations()));
 
 impl Backend {
     pub fn is_sqlite(self) -> bool {
@@ -19,7 +86,7 @@ impl Backend {
     }
 
     /// The migrations of this database (the two folders hold the same tables).
-    pub(crate) fn migrator(self) -> &'static sqlx::migrate::Migrator {
+    pub(crate) fn migrator(self) -> &'static Migrator {
         match self {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
@@ -122,6 +189,41 @@ impl Backend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_migration_file_of_both_folders_is_listed_once_in_order() {
+        let folder = |name: &str| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(name);
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            files
+        };
+        let listed: Vec<String> = MIGRATION_FILES.iter().map(|f| (*f).to_owned()).collect();
+        assert_eq!(folder("sqlite"), listed);
+        assert_eq!(folder("postgres"), listed);
+        let versions: Vec<i64> = Backend::Sqlite
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .collect();
+        assert_eq!(versions, (1..=listed.len() as i64).collect::<Vec<_>>());
+        for (migration, file) in Backend::Postgres.migrator().iter().zip(MIGRATION_FILES) {
+            assert!(
+                file.starts_with(&format!("{:04}_", migration.version)),
+                "{file}"
+            );
+            assert!(
+                !migration.description.contains('_'),
+                "{}",
+                migration.description
+            );
+        }
+    }
 
     #[test]
     fn placeholders_are_numbered_on_postgres_and_positional_on_sqlite() {

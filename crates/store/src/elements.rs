@@ -16,25 +16,26 @@ pub struct QueuedElement {
     pub element: ElementSupport,
 }
 
-const ELEMENT_SELECT: &str = "SELECT p.code, p.name, e.item, e.status, d.name, e.due_on, e.done_on \
+const ELEMENT_SELECT: &str = "SELECT p.code AS project_code, p.name AS project_name, e.item, e.status, \
+     d.name AS department, e.due_on, e.done_on \
      FROM element_items e JOIN projects p ON p.id = e.project_id LEFT JOIN units d ON d.id = e.department_id";
 
 fn element_from_row(row: &sqlx::any::AnyRow) -> Result<QueuedElement> {
-    let item: String = row.try_get(2)?;
-    let status: String = row.try_get(3)?;
-    let day = |i: usize| -> Result<Option<NaiveDate>> {
-        let text: Option<String> = row.try_get(i)?;
+    let item: String = row.try_get("item")?;
+    let status: String = row.try_get("status")?;
+    let day = |column: &str| -> Result<Option<NaiveDate>> {
+        let text: Option<String> = row.try_get(column)?;
         text.as_deref().map(parse_day).transpose()
     };
     Ok(QueuedElement {
-        project_code: row.try_get(0)?,
-        project_name: row.try_get(1)?,
+        project_code: row.try_get("project_code")?,
+        project_name: row.try_get("project_name")?,
         element: ElementSupport {
             item: ElementItem::parse("要素", &item).map_err(|_| corrupt("要素", &item))?,
             status: ElementStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
-            department: row.try_get(4)?,
-            due: day(5)?,
-            done: day(6)?,
+            department: row.try_get("department")?,
+            due: day("due_on")?,
+            done: day("done_on")?,
         },
     })
 }

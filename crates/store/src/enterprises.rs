@@ -17,14 +17,14 @@ const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, cit
      founded_on, size, tags, scope, revision FROM enterprises";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
-    let name: String = row.try_get(1)?;
-    let code: Option<String> = row.try_get(2)?;
-    let industry: Option<String> = row.try_get(3)?;
-    let capital: Option<i64> = row.try_get(6)?;
-    let founded: Option<String> = row.try_get(7)?;
-    let size: Option<String> = row.try_get(8)?;
-    let tags: Option<String> = row.try_get(9)?;
-    let scope: Option<String> = row.try_get(10)?;
+    let name: String = row.try_get("name")?;
+    let code: Option<String> = row.try_get("credit_code")?;
+    let industry: Option<String> = row.try_get("industry_code")?;
+    let capital: Option<i64> = row.try_get("registered_capital")?;
+    let founded: Option<String> = row.try_get("founded_on")?;
+    let size: Option<String> = row.try_get("size")?;
+    let tags: Option<String> = row.try_get("tags")?;
+    let scope: Option<String> = row.try_get("scope")?;
     let mut e = Enterprise::new(&name).map_err(|_| corrupt("企业名称", &name))?;
     e.credit_code = code
         .map(|c| {
@@ -34,8 +34,8 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     e.industry = industry
         .map(|c| IndustryCode::parse("行业代码", &c).map_err(|_| corrupt("行业代码", &c)))
         .transpose()?;
-    e.province = row.try_get(4)?;
-    e.city = row.try_get(5)?;
+    e.province = row.try_get("province")?;
+    e.city = row.try_get("city")?;
     e.registered_capital = capital
         .map(|v| Money::from_units("注册资本", v).map_err(|_| corrupt("注册资本", &v.to_string())))
         .transpose()?;
@@ -48,7 +48,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
         .map(Enterprise::split_tags)
         .unwrap_or_default();
     e.scope = scope;
-    Ok((row.try_get(0)?, e))
+    Ok((row.try_get("id")?, e))
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
@@ -420,7 +420,7 @@ impl Store {
         let row = sqlx::query("SELECT revision FROM enterprise_revision WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("revision")?)
     }
 
     /// A page of the firms written at revision `upto` or before, in (revision, id) order after
@@ -475,7 +475,7 @@ impl Store {
         const KEY: &str = "database_identity";
         let read = || sqlx::query("SELECT value FROM settings WHERE key = $1").bind(KEY);
         if let Some(row) = read().fetch_optional(self.pool()).await? {
-            return Ok(row.try_get(0)?);
+            return Ok(row.try_get("value")?);
         }
         use sha2::Digest;
         let seed = format!(
@@ -492,7 +492,7 @@ impl Store {
         .bind(token)
         .execute(self.pool())
         .await?;
-        Ok(read().fetch_one(self.pool()).await?.try_get(0)?)
+        Ok(read().fetch_one(self.pool()).await?.try_get("value")?)
     }
 }
 

@@ -34,7 +34,7 @@ impl Tx {
             .bind(project_id)
             .fetch_one(&mut *self.tx)
             .await?
-            .try_get(0)?;
+            .try_get("signed_amount")?;
         let signed_amount = signed
             .map(|v| domain::Money::from_units("签约额", v))
             .transpose()?;
@@ -115,12 +115,12 @@ impl Tx {
             .await?;
         let mut histories: HashMap<i64, History> = HashMap::with_capacity(projects.len());
         for row in &projects {
-            let signed: Option<i64> = row.try_get(1)?;
+            let signed: Option<i64> = row.try_get("signed_amount")?;
             let signed_amount = signed
                 .map(|v| domain::Money::from_units("签约额", v))
                 .transpose()?;
             histories.insert(
-                row.try_get(0)?,
+                row.try_get("id")?,
                 History {
                     signed_amount,
                     events: Vec::new(),
@@ -356,36 +356,36 @@ fn approved_milestones(
 }
 
 fn event_from_row(row: &AnyRow) -> Result<RecordedEvent> {
-    let kind_code: String = row.try_get(1)?;
-    let date: String = row.try_get(2)?;
-    let corrects: Option<i64> = row.try_get(9)?;
+    let kind_code: String = row.try_get("kind")?;
+    let date: String = row.try_get("event_date")?;
+    let corrects: Option<i64> = row.try_get("corrects_id")?;
     let event = StageEvent {
         kind: EventKind::from_code(&kind_code).ok_or_else(|| corrupt("阶段", &kind_code))?,
         date: parse_day(&date)?,
-        amount: money(row.try_get(3)?)?,
-        company: credit_code(row.try_get(4)?)?,
-        parcel: row.try_get(5)?,
-        note: row.try_get(6)?,
-        evidence: row.try_get(7)?,
+        amount: money(row.try_get("amount")?)?,
+        company: credit_code(row.try_get("company_code")?)?,
+        parcel: row.try_get("parcel")?,
+        note: row.try_get("note")?,
+        evidence: row.try_get("evidence")?,
     };
     let correction = match corrects {
         Some(corrects) => Some(Correction {
             corrects,
             reason: row.try_get::<Option<String>, _>(8)?.unwrap_or_default(),
-            withdrawn: row.try_get::<i64, _>(10)? != 0,
+            withdrawn: row.try_get::<i64, _>("withdrawn")? != 0,
         }),
         None => None,
     };
     Ok(RecordedEvent {
-        id: row.try_get(0)?,
+        id: row.try_get("id")?,
         event,
         correction,
-        approved: row.try_get::<i64, _>(11)? != 0,
+        approved: row.try_get::<i64, _>("approved")? != 0,
     })
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.kind, e.event_date, e.amount, e.company_code, e.parcel, e.note, e.evidence, \
-     e.correction_reason, e.corrects_id, e.withdrawn, CASE WHEN e.review = 'approved' THEN 1 ELSE 0 END";
+     e.correction_reason, e.corrects_id, e.withdrawn, CASE WHEN e.review = 'approved' THEN 1 ELSE 0 END AS approved";
 
 pub(crate) async fn events_of_project(
     conn: &mut AnyConnection,
@@ -410,7 +410,7 @@ pub(crate) async fn all_events_by_project(
     ));
     let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
     rows.iter()
-        .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
+        .map(|row| Ok((row.try_get("project_id")?, event_from_row(row)?)))
         .collect()
 }
 
@@ -428,11 +428,11 @@ impl Store {
     /// Every stored event with its project's 项目编号, ordered by project and then as recorded.
     pub async fn all_events(&self) -> Result<Vec<(String, RecordedEvent)>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {EVENT_COLUMNS}, p.code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY p.code, e.id"
+            "SELECT {EVENT_COLUMNS}, p.code AS project_code FROM events e JOIN projects p ON p.id = e.project_id ORDER BY p.code, e.id"
         ));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(12)?, event_from_row(row)?)))
+            .map(|row| Ok((row.try_get("project_code")?, event_from_row(row)?)))
             .collect()
     }
 }

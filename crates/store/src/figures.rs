@@ -318,7 +318,7 @@ impl Store {
         let row = sqlx::query("SELECT version FROM data_version WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("version")?)
     }
 
     /// Everything a scoreboard needs, as the records stand now.
@@ -380,13 +380,13 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         for row in &rows {
-            let id: i64 = row.try_get(0)?;
-            let kind: String = row.try_get(2)?;
-            let group: Option<String> = row.try_get(3)?;
+            let id: i64 = row.try_get("id")?;
+            let kind: String = row.try_get("kind")?;
+            let group: Option<String> = row.try_get("score_group")?;
             unit_index.insert(id, units.len() as u32);
             units.push(FactUnit {
                 id,
-                name: row.try_get(1)?,
+                name: row.try_get("name")?,
                 kind: UnitKind::from_code(&kind).ok_or_else(|| corrupt("单位类型", &kind))?,
                 group: group
                     .map(|g| ScoreGroup::from_code(&g).ok_or_else(|| corrupt("分组", &g)))

@@ -85,7 +85,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(0)?, financing_from_row(row, 1)?)))
+            .map(|row| Ok((row.try_get("code")?, financing_from_row(row, 1)?)))
             .collect()
     }
 

@@ -1,6 +1,6 @@
 //! Storage of zhaoshang's records on SQLite (the embedded default) or PostgreSQL.
 //!
-//! One set of SQL runs on both through sqlx's `Any` driver; see ARCHITECTURE.md for why. The
+//! One set of SQL runs on both through sqlx's `Any` driver; see docs/decisions.md for why. The
 //! store owns every query and the change log: each write goes through a [`Tx`], which records
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
@@ -138,7 +138,11 @@ impl Store {
         let applied: Vec<i64> = sqlx::query("SELECT version FROM _sqlx_migrations")
             .fetch_all(&self.pool)
             .await
-            .map(|rows| rows.iter().filter_map(|r| r.try_get(0).ok()).collect())
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| r.try_get("version").ok())
+                    .collect()
+            })
             .unwrap_or_default();
         self.backend.migrator().run(&self.pool).await?;
         // Migrations 3 and 4 add each project's derived state, which only the domain can

@@ -49,25 +49,29 @@ impl ReportKind {
         }
     }
 
-    /// One row per record: id, date, what it says, its project's code and the project's
-    /// territory, state, note, who entered it, the entering account's unit and its kind.
+    /// One row per record, the same columns for each kind: id, on_date, what (the event's
+    /// kind, the fund's currency, the visited firm), amount, project_code, territory, review,
+    /// review_note, created_by, the entering account's unit and its kind.
     fn select(self) -> &'static str {
         match self {
             ReportKind::Event => {
-                "SELECT r.id, r.event_date, r.kind, r.amount, p.code, tu.name, r.review, r.review_note, \
-                 r.created_by, eu.name, eu.kind FROM events r JOIN projects p ON p.id = r.project_id \
+                "SELECT r.id, r.event_date AS on_date, r.kind AS what, r.amount, p.code AS project_code, \
+                 tu.name AS territory, r.review, r.review_note, r.created_by, eu.name AS entering_unit, \
+                 eu.kind AS unit_kind FROM events r JOIN projects p ON p.id = r.project_id \
                  JOIN units tu ON tu.id = p.territory_unit_id LEFT JOIN users us ON us.username = r.created_by \
                  LEFT JOIN units eu ON eu.id = us.unit_id"
             }
             ReportKind::Fund => {
-                "SELECT r.id, r.fund_date, r.currency, r.amount, p.code, tu.name, r.review, r.review_note, \
-                 r.created_by, eu.name, eu.kind FROM funds r JOIN projects p ON p.id = r.project_id \
+                "SELECT r.id, r.fund_date AS on_date, r.currency AS what, r.amount, p.code AS project_code, \
+                 tu.name AS territory, r.review, r.review_note, r.created_by, eu.name AS entering_unit, \
+                 eu.kind AS unit_kind FROM funds r JOIN projects p ON p.id = r.project_id \
                  JOIN units tu ON tu.id = p.territory_unit_id LEFT JOIN users us ON us.username = r.created_by \
                  LEFT JOIN units eu ON eu.id = us.unit_id"
             }
             ReportKind::Visit => {
-                "SELECT r.id, r.visit_date, r.enterprise_name, NULL, p.code, vu.name, r.review, r.review_note, \
-                 r.created_by, eu.name, eu.kind FROM visits r LEFT JOIN projects p ON p.id = r.project_id \
+                "SELECT r.id, r.visit_date AS on_date, r.enterprise_name AS what, NULL AS amount, \
+                 p.code AS project_code, vu.name AS territory, r.review, r.review_note, r.created_by, \
+                 eu.name AS entering_unit, eu.kind AS unit_kind FROM visits r LEFT JOIN projects p ON p.id = r.project_id \
                  LEFT JOIN units vu ON vu.id = r.unit_id LEFT JOIN users us ON us.username = r.created_by \
                  LEFT JOIN units eu ON eu.id = us.unit_id"
             }
@@ -96,13 +100,13 @@ pub struct ReportedRecord {
 }
 
 fn record_from_row(kind: ReportKind, row: &sqlx::any::AnyRow) -> Result<ReportedRecord> {
-    let date: String = row.try_get(1)?;
-    let what: Option<String> = row.try_get(2)?;
-    let amount: Option<i64> = row.try_get(3)?;
-    let state: String = row.try_get(6)?;
-    let territory: Option<String> = row.try_get(5)?;
-    let entering_unit: Option<String> = row.try_get(9)?;
-    let unit_kind: Option<String> = row.try_get(10)?;
+    let date: String = row.try_get("on_date")?;
+    let what: Option<String> = row.try_get("what")?;
+    let amount: Option<i64> = row.try_get("amount")?;
+    let state: String = row.try_get("review")?;
+    let territory: Option<String> = row.try_get("territory")?;
+    let entering_unit: Option<String> = row.try_get("entering_unit")?;
+    let unit_kind: Option<String> = row.try_get("unit_kind")?;
     let wan = |v: i64| {
         domain::Money::from_units("金额", v)
             .map(domain::money::format_wan)
@@ -131,13 +135,13 @@ fn record_from_row(kind: ReportKind, row: &sqlx::any::AnyRow) -> Result<Reported
     };
     Ok(ReportedRecord {
         kind,
-        id: row.try_get(0)?,
+        id: row.try_get("id")?,
         date: parse_day(&date)?,
         summary,
-        project_code: row.try_get(4)?,
+        project_code: row.try_get("project_code")?,
         state: ReviewState::from_code(&state).ok_or_else(|| corrupt("审核状态", &state))?,
-        note: row.try_get(7)?,
-        entered_by: row.try_get(8)?,
+        note: row.try_get("review_note")?,
+        entered_by: row.try_get("created_by")?,
         unit: entering_unit.or(territory).unwrap_or_default(),
         unit_kind: unit_kind
             .map(|k| UnitKind::from_code(&k).ok_or_else(|| corrupt("单位类型", &k)))
@@ -217,7 +221,7 @@ impl Store {
             .bind(project_code)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
     /// The months the city has closed, latest first.
@@ -225,7 +229,7 @@ impl Store {
         let rows = sqlx::query("SELECT month FROM closed_months ORDER BY month DESC")
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("month")?)).collect()
     }
 }
 
@@ -276,7 +280,7 @@ impl Tx {
                 .bind(id)
                 .fetch_one(self.conn())
                 .await?
-                .try_get(0)?;
+                .try_get("project_id")?;
             self.forget_history(project);
         }
         self.log(

@@ -27,15 +27,15 @@ pub fn sha256_hex(content: &str) -> String {
 const SHEET_COLUMNS: &str = "SELECT id, year, period, as_of, published_at, published_by, sha256, content FROM published_sheets";
 
 fn info_from_row(row: &sqlx::any::AnyRow) -> Result<SheetInfo> {
-    let year: i64 = row.try_get(1)?;
+    let year: i64 = row.try_get("year")?;
     Ok(SheetInfo {
-        id: row.try_get(0)?,
+        id: row.try_get("id")?,
         year: i32::try_from(year).map_err(|_| corrupt("年度", &year.to_string()))?,
-        period: row.try_get(2)?,
-        as_of: row.try_get(3)?,
-        published_at: row.try_get(4)?,
-        published_by: row.try_get(5)?,
-        sha256: row.try_get(6)?,
+        period: row.try_get("period")?,
+        as_of: row.try_get("as_of")?,
+        published_at: row.try_get("published_at")?,
+        published_by: row.try_get("published_by")?,
+        sha256: row.try_get("sha256")?,
     })
 }
 

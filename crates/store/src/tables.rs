@@ -10,8 +10,11 @@ use crate::{Result, Store};
 impl Store {
     /// How many rows a table holds; for tests, benchmarks and the CLI's summaries.
     pub async fn count(&self, table: Table) -> Result<i64> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {}", table.name()));
-        Ok(sqlx::query(sql).fetch_one(self.pool()).await?.try_get(0)?)
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS count FROM {}", table.name()));
+        Ok(sqlx::query(sql)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("count")?)
     }
 }
 

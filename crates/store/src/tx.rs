@@ -462,7 +462,7 @@ impl Tx {
                     .await?;
             let values = rows
                 .iter()
-                .map(|r| r.try_get(0))
+                .map(|r| r.try_get("value"))
                 .collect::<Result<Vec<String>, _>>()?;
             self.value_lists.insert(list.to_owned(), values);
         }

@@ -69,7 +69,7 @@ async fn read_rules(conn: &mut sqlx::AnyConnection) -> Result<WarningRules> {
     match row {
         None => Ok(WarningRules::default()),
         Some(row) => {
-            let text: String = row.try_get(0)?;
+            let text: String = row.try_get("value")?;
             serde_json::from_str(&text).map_err(|_| corrupt("预警规则", &text))
         }
     }
@@ -86,7 +86,7 @@ impl Store {
         match row {
             None => Ok(crate::today_in_china()),
             Some(row) => {
-                let text: String = row.try_get(0)?;
+                let text: String = row.try_get("value")?;
                 parse_day(&text)
             }
         }

@@ -5,11 +5,13 @@
 //! look at, [`scoreboard`] computes the 晒单, [`drill`] lists the records behind any figure,
 //! [`summary`] writes the 成绩单 and [`diff`] compares a published sheet with today's figures.
 
+mod contributions;
 pub mod diff;
 pub mod drill;
 pub mod facts;
 pub mod scoreboard;
 pub mod summary;
+mod values;
 
 use serde::{Deserialize, Serialize};
 

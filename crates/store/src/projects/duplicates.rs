@@ -50,9 +50,9 @@ impl Tx {
         .fetch_all(self.conn())
         .await?;
         for row in rows {
-            let name: String = row.try_get(1)?;
+            let name: String = row.try_get("name")?;
             if similar_names(&name, &project.name) {
-                return Ok(Some(row.try_get(0)?));
+                return Ok(Some(row.try_get("id")?));
             }
         }
         Ok(None)
@@ -65,7 +65,7 @@ impl Tx {
                 .bind(id)
                 .fetch_one(self.conn())
                 .await?
-                .try_get(0)?,
+                .try_get("duplicate_state")?,
         )
     }
 
@@ -121,7 +121,7 @@ impl Store {
     /// Projects suspected or judged duplicates, held ones first.
     pub async fn suspected_duplicates(&self) -> Result<Vec<SuspectedDuplicate>> {
         let rows = sqlx::query(
-            "SELECT p.code, p.name, u.name, e.name, o.code, o.name, p.duplicate_state FROM projects p \
+            "SELECT p.code AS code, p.name AS name, u.name AS territory, e.name AS investor, o.code AS original_code, o.name AS original_name, p.duplicate_state FROM projects p \
              JOIN units u ON u.id = p.territory_unit_id JOIN projects o ON o.id = p.duplicate_of \
              LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.duplicate_state IS NOT NULL \
              ORDER BY CASE WHEN p.duplicate_state = 'held' THEN 0 ELSE 1 END, p.code",
@@ -130,14 +130,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let state: String = r.try_get(6)?;
+                let state: String = r.try_get("duplicate_state")?;
                 Ok(SuspectedDuplicate {
-                    code: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    territory: r.try_get(2)?,
-                    investor: r.try_get(3)?,
-                    original_code: r.try_get(4)?,
-                    original_name: r.try_get(5)?,
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    territory: r.try_get("territory")?,
+                    investor: r.try_get("investor")?,
+                    original_code: r.try_get("original_code")?,
+                    original_name: r.try_get("original_name")?,
                     state: DuplicateState::from_code(&state)
                         .ok_or_else(|| crate::rows::corrupt("重复研判", &state))?,
                 })
@@ -155,11 +155,11 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| {
-            let state: String = r.try_get(0)?;
+            let state: String = r.try_get("duplicate_state")?;
             Ok((
                 DuplicateState::from_code(&state)
                     .ok_or_else(|| crate::rows::corrupt("重复研判", &state))?,
-                r.try_get(1)?,
+                r.try_get("code")?,
             ))
         })
         .transpose()
@@ -169,7 +169,7 @@ impl Store {
     pub(crate) async fn uncounted_projects(&self) -> Result<std::collections::HashSet<i64>> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT p.id FROM projects p WHERE NOT {COUNTED}"));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }
 

@@ -283,24 +283,24 @@ impl Store {
 
 /// The columns of a [`ProjectSummary`]; a query that reads more puts them from
 /// [`SUMMARY_WIDTH`] on.
-pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name, u.name, c.name, p.state_label, \
-     COALESCE(p.signed_value, p.signed_amount), p.signed_on, p.key_project, p.duplicate_state";
+pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name AS name, u.name AS territory, c.name AS chain, p.state_label, \
+     COALESCE(p.signed_value, p.signed_amount) AS amount, p.signed_on, p.key_project, p.duplicate_state";
 
 pub(crate) const SUMMARY_WIDTH: usize = 9;
 
 pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
-    let amount: Option<i64> = row.try_get(5)?;
-    let signed_on: Option<String> = row.try_get(6)?;
-    let duplicate: Option<String> = row.try_get(8)?;
+    let amount: Option<i64> = row.try_get("amount")?;
+    let signed_on: Option<String> = row.try_get("signed_on")?;
+    let duplicate: Option<String> = row.try_get("duplicate_state")?;
     Ok(ProjectSummary {
-        code: row.try_get(0)?,
-        name: row.try_get(1)?,
-        territory: row.try_get(2)?,
-        chain: row.try_get(3)?,
-        state: row.try_get(4)?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        territory: row.try_get("territory")?,
+        chain: row.try_get("chain")?,
+        state: row.try_get("state_label")?,
         signed_amount: amount.map(|v| Money::from_units("签约额", v)).transpose()?,
         signed_on: signed_on.as_deref().map(parse_day).transpose()?,
-        key_project: row.try_get::<i64, _>(7)? != 0,
+        key_project: row.try_get::<i64, _>("key_project")? != 0,
         duplicate: duplicate
             .as_deref()
             .map(|code| DuplicateState::from_code(code).ok_or_else(|| corrupt("重复研判", code)))

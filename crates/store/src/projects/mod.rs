@@ -41,7 +41,7 @@ pub struct ProjectStatus {
     pub next_step: NextStep,
 }
 
-const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name, e.name, e.credit_code, c.name, u.name, l.name, t.name, \
+const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name AS name, e.name AS investor, e.credit_code, c.name AS chain, u.name AS territory, l.name AS leader, t.name AS team, \
      p.source_mode, p.capital_origin, p.currency, p.planned_investment, p.signed_amount, p.key_project, \
      p.illustrative, p.created_at, p.updated_at, p.version \
      FROM projects p JOIN units u ON u.id = p.territory_unit_id \
@@ -49,33 +49,33 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.code, p.name, e.name, e.credit_code
      LEFT JOIN leaders l ON l.id = p.leader_id LEFT JOIN teams t ON t.id = p.team_id";
 
 fn project_from_row(row: &AnyRow) -> Result<ProjectRecord> {
-    let origin: String = row.try_get(10)?;
-    let currency_code: String = row.try_get(11)?;
+    let origin: String = row.try_get("capital_origin")?;
+    let currency_code: String = row.try_get("currency")?;
     let project = Project {
-        code: row.try_get(1)?,
-        name: row.try_get(2)?,
-        investor: row.try_get(3)?,
-        investor_code: credit_code(row.try_get(4)?)?,
-        chain: row.try_get(5)?,
-        territory: row.try_get(6)?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        investor: row.try_get("investor")?,
+        investor_code: credit_code(row.try_get("credit_code")?)?,
+        chain: row.try_get("chain")?,
+        territory: row.try_get("territory")?,
         credited: Vec::new(),
-        leader: row.try_get(7)?,
-        team: row.try_get(8)?,
-        source_mode: row.try_get(9)?,
+        leader: row.try_get("leader")?,
+        team: row.try_get("team")?,
+        source_mode: row.try_get("source_mode")?,
         capital_origin: CapitalOrigin::from_code(&origin)
             .ok_or_else(|| corrupt("资金来源", &origin))?,
         currency: currency(&currency_code)?,
-        planned_investment: money(row.try_get(12)?)?,
-        signed_amount: money(row.try_get(13)?)?,
-        key_project: row.try_get::<i64, _>(14)? != 0,
-        illustrative: row.try_get::<i64, _>(15)? != 0,
+        planned_investment: money(row.try_get("planned_investment")?)?,
+        signed_amount: money(row.try_get("signed_amount")?)?,
+        key_project: row.try_get::<i64, _>("key_project")? != 0,
+        illustrative: row.try_get::<i64, _>("illustrative")? != 0,
     };
     Ok(ProjectRecord {
-        id: row.try_get(0)?,
+        id: row.try_get("id")?,
         project,
-        created_at: row.try_get(16)?,
-        updated_at: row.try_get(17)?,
-        version: row.try_get(18)?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -101,7 +101,7 @@ pub(crate) async fn project_by_code(
     .await?;
     record.project.credited = credited
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.try_get("name"))
         .collect::<Result<_, _>>()?;
     Ok(Some(record))
 }
@@ -163,9 +163,9 @@ impl Store {
         let mut by_project: HashMap<i64, Vec<String>> = HashMap::new();
         for row in &credits {
             by_project
-                .entry(row.try_get(0)?)
+                .entry(row.try_get("project_id")?)
                 .or_default()
-                .push(row.try_get(1)?);
+                .push(row.try_get("name")?);
         }
         for record in &mut records {
             record.project.credited = by_project.remove(&record.id).unwrap_or_default();

@@ -59,26 +59,26 @@ pub struct Session {
     pub ended: Option<String>,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, n.name, u.password_hash, u.disabled, \
-     l.name, u.password_changed_at, u.must_change_password, u.failed_logins, u.locked_until, u.totp_secret \
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, n.name AS unit_name, u.password_hash, u.disabled, \
+     l.name AS leader_name, u.password_changed_at, u.must_change_password, u.failed_logins, u.locked_until, u.totp_secret \
      FROM users u LEFT JOIN units n ON n.id = u.unit_id LEFT JOIN leaders l ON l.id = u.leader_id";
 
-fn user_from_row(row: &AnyRow, offset: usize) -> Result<User> {
-    let role: String = row.try_get(offset + 3)?;
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
     Ok(User {
-        id: row.try_get(offset)?,
-        username: row.try_get(offset + 1)?,
-        display_name: row.try_get(offset + 2)?,
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
         role: Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(format!("角色: {role}")))?,
-        unit: row.try_get(offset + 4)?,
-        password_hash: row.try_get(offset + 5)?,
-        disabled: row.try_get::<i64, _>(offset + 6)? != 0,
-        leader: row.try_get(offset + 7)?,
-        password_changed_at: row.try_get(offset + 8)?,
-        must_change_password: row.try_get::<i64, _>(offset + 9)? != 0,
-        failed_logins: row.try_get(offset + 10)?,
-        locked_until: row.try_get(offset + 11)?,
-        totp_secret: row.try_get(offset + 12)?,
+        unit: row.try_get("unit_name")?,
+        password_hash: row.try_get("password_hash")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        leader: row.try_get("leader_name")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+        totp_secret: row.try_get("totp_secret")?,
     })
 }
 
@@ -138,7 +138,7 @@ impl Tx {
         .bind(now_millis())
         .fetch_one(self.conn())
         .await?
-        .try_get(0)?;
+        .try_get("id")?;
         let logged = (&username, display_name.trim(), role.code(), unit);
         self.log::<(), _>("user", &username, "create", None, Some(&logged))
             .await?;
@@ -154,7 +154,7 @@ impl Tx {
             .fetch_optional(self.conn())
             .await?
             .ok_or_else(|| StoreError::invalid("用户名", format!("用户“{username}”不存在")))?;
-        let role: String = row.try_get(0)?;
+        let role: String = row.try_get("role")?;
         if leader.is_some() && Role::from_code(&role) != Some(Role::CityLeader) {
             return Err(StoreError::invalid("领导", "只有市领导账号对应一位领导"));
         }
@@ -179,7 +179,7 @@ impl Store {
             .bind(username)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|r| user_from_row(&r, 0)).transpose()
+        row.map(|r| user_from_row(&r)).transpose()
     }
 
     /// The session with this token, live or ended (the caller tells the browser why);
@@ -196,19 +196,19 @@ impl Store {
         else {
             return Ok(None);
         };
-        let user = user_from_row(&row, 5)?;
+        let user = user_from_row(&row)?;
         if user.disabled {
             return Ok(None);
         }
-        let step: String = row.try_get(2)?;
+        let step: String = row.try_get("step")?;
         Ok(Some(Session {
             user,
-            csrf_token: row.try_get(0)?,
-            expires_at: row.try_get(1)?,
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at: row.try_get("expires_at")?,
             step: SignInStep::from_code(&step)
                 .ok_or_else(|| StoreError::Corrupt(format!("会话步骤: {step}")))?,
-            last_seen_at: row.try_get(3)?,
-            ended: row.try_get(4)?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            ended: row.try_get("ended")?,
         }))
     }
 
@@ -235,20 +235,26 @@ impl Store {
     pub async fn users(&self) -> Result<Vec<User>> {
         let sql = sqlx::AssertSqlSafe(format!("{USER_SELECT} ORDER BY u.username"));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| user_from_row(r, 0)).collect()
+        rows.iter().map(user_from_row).collect()
     }
 
     /// Live sessions per account (username, count, last used).
     pub async fn live_sessions(&self, now: i64) -> Result<Vec<(String, i64, i64)>> {
         let rows = sqlx::query(
-            "SELECT u.username, COUNT(*), MAX(s.last_seen_at) FROM sessions s JOIN users u ON u.id = s.user_id \
+            "SELECT u.username, COUNT(*) AS count, MAX(s.last_seen_at) AS max FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.ended IS NULL AND s.expires_at > $1 GROUP BY u.username ORDER BY u.username",
         )
         .bind(now)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("username")?,
+                    r.try_get("count")?,
+                    r.try_get("max")?,
+                ))
+            })
             .collect()
     }
 }
@@ -529,7 +535,10 @@ impl Tx {
             .bind(username)
             .fetch_optional(self.conn())
             .await?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?.flatten())
+        Ok(row
+            .map(|r| r.try_get("totp_last_step"))
+            .transpose()?
+            .flatten())
     }
 }
 
@@ -549,7 +558,7 @@ async fn read_policy(conn: &mut sqlx::AnyConnection) -> Result<Policy> {
     match row {
         None => Ok(Policy::default()),
         Some(row) => {
-            let text: String = row.try_get(0)?;
+            let text: String = row.try_get("value")?;
             serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("安全策略: {e}")))
         }
     }

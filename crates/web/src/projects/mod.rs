@@ -5,6 +5,7 @@
 pub(crate) mod actions;
 mod duplicates;
 pub(crate) mod form;
+mod inputs;
 pub(crate) mod list;
 pub(crate) mod page;
 mod queues;

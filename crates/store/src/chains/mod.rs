@@ -1,13 +1,9 @@
 //! Chain segments (环节) with their firms and projects, the candidates for a segment, and the
 //! profile (画像) of a firm: everything the city holds that points at it.
 
-use std::collections::HashMap;
+mod shortlist;
 
-use domain::CreditCode;
-use domain::chains::{
-    Candidate, ChainMap, FirmRef, PointsBound, Position, Recommendation, Segment, SegmentProject,
-    Shortlist,
-};
+use domain::chains::{ChainMap, FirmRef, Position, Segment, SegmentProject};
 use domain::enterprise::IndustryCode;
 use serde::Serialize;
 use sqlx::Row;
@@ -100,8 +96,9 @@ impl Tx {
         .await?;
         let (outcome, before) = match existing {
             Some(row) => {
-                let id: i64 = row.try_get(0)?;
-                let before: (String, Option<String>) = (row.try_get(1)?, row.try_get(2)?);
+                let id: i64 = row.try_get("id")?;
+                let before: (String, Option<String>) =
+                    (row.try_get("position")?, row.try_get("industry_codes")?);
                 if before.0 == position.label() && before.1 == codes {
                     return Ok(Upserted::Unchanged);
                 }
@@ -150,7 +147,7 @@ impl Tx {
             .bind(segment.trim())
             .fetch_optional(self.conn())
             .await?
-            .map(|r| r.try_get::<i64, _>(0))
+            .map(|r| r.try_get::<i64, _>("id"))
             .transpose()?
             .ok_or_else(|| {
                 StoreError::invalid("环节", format!("{chain}没有环节“{}”", segment.trim()))
@@ -235,7 +232,7 @@ impl Tx {
         let project_id = self.resolve(Named::Project, "项目编号", code).await?;
         let segment_id = self.segment_id(chain, segment).await?;
         let before = sqlx::query(
-            "SELECT s.id, c.name, s.name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
+            "SELECT s.id, c.name AS c_name, s.name AS s_name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
              JOIN chains c ON c.id = s.chain_id WHERE p.id = $1",
         )
         .bind(project_id)
@@ -243,8 +240,8 @@ impl Tx {
         .await?
         .map(|r| {
             Ok::<_, StoreError>((
-                r.try_get::<i64, _>(0)?,
-                (r.try_get::<String, _>(1)?, r.try_get::<String, _>(2)?),
+                r.try_get::<i64, _>("id")?,
+                (r.try_get::<String, _>("c_name")?, r.try_get::<String, _>("s_name")?),
             ))
         })
         .transpose()?;
@@ -317,26 +314,39 @@ impl Store {
     /// (、-separated), by chain and position.
     pub async fn all_segments(&self) -> Result<Vec<(String, String, String, Option<String>)>> {
         let rows = sqlx::query(
-            "SELECT c.name, s.name, s.position, s.industry_codes FROM chain_segments s \
+            "SELECT c.name AS c_name, s.name AS s_name, s.position, s.industry_codes FROM chain_segments s \
              JOIN chains c ON c.id = s.chain_id ORDER BY c.name, s.position_order, s.name",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("c_name")?,
+                    r.try_get("s_name")?,
+                    r.try_get("position")?,
+                    r.try_get("industry_codes")?,
+                ))
+            })
             .collect()
     }
 
     /// Every project placed in a segment: its code, the chain and the segment, by code.
     pub async fn all_project_segments(&self) -> Result<Vec<(String, String, String)>> {
         let rows = sqlx::query(
-            "SELECT p.code, c.name, s.name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
+            "SELECT p.code, c.name AS c_name, s.name AS s_name FROM projects p JOIN chain_segments s ON s.id = p.segment_id \
              JOIN chains c ON c.id = s.chain_id ORDER BY p.code",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    r.try_get("c_name")?,
+                    r.try_get("s_name")?,
+                ))
+            })
             .collect()
     }
 
@@ -346,7 +356,7 @@ impl Store {
         &self,
     ) -> Result<Vec<(String, String, String, SegmentRole, bool)>> {
         let rows = sqlx::query(
-            "SELECT c.name, s.name, COALESCE(e.credit_code, e.name), f.role, f.chain_leader \
+            "SELECT c.name AS c_name, s.name AS s_name, COALESCE(e.credit_code, e.name) AS value_2, f.role, f.chain_leader \
              FROM segment_firms f JOIN chain_segments s ON s.id = f.segment_id \
              JOIN chains c ON c.id = s.chain_id JOIN enterprises e ON e.id = f.enterprise_id \
              ORDER BY c.name, s.position_order, s.name, e.name",
@@ -355,14 +365,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let role: String = r.try_get(3)?;
+                let role: String = r.try_get("role")?;
                 let role = SegmentRole::parse("类别", &role).map_err(|_| corrupt("类别", &role))?;
                 Ok((
-                    r.try_get(0)?,
-                    r.try_get(1)?,
-                    r.try_get(2)?,
+                    r.try_get("c_name")?,
+                    r.try_get("s_name")?,
+                    r.try_get("value_2")?,
                     role,
-                    r.try_get::<i64, _>(4)? != 0,
+                    r.try_get::<i64, _>("chain_leader")? != 0,
                 ))
             })
             .collect()
@@ -448,172 +458,10 @@ impl Store {
         }))
     }
 
-    /// The best `limit` firms of the database to approach for `segment` (see [`Shortlist`]),
-    /// and how many firms its industries' divisions (大类) hold. Every firm of them is weighed:
-    /// the database orders them by the most points each could earn ([`PointsBound`]), so the
-    /// list is settled after a page or two however many the divisions hold.
-    pub async fn shortlist(
-        &self,
-        segment: &Segment,
-        home_province: &'static str,
-        limit: usize,
-    ) -> Result<(usize, Vec<Recommendation>)> {
-        const PAGE: usize = 64;
-        let mut list = Shortlist::new(segment, home_province, limit);
-        let bound = PointsBound::of(segment, home_province);
-        let divisions = bound.divisions();
-        if divisions.is_empty() {
-            return Ok((0, list.ranked()));
-        }
-        let mut binds: Vec<String> = Vec::new();
-        let mut mark = |value: String| {
-            binds.push(value);
-            format!("${}", binds.len())
-        };
-        // Ranges on the indexed column rather than LIKE, which PostgreSQL will not index under
-        // every collation; the divisions' ranges do not overlap.
-        let within = divisions
-            .iter()
-            .map(|d| {
-                format!(
-                    "(industry_code >= {} AND industry_code < {})",
-                    mark((*d).to_owned()),
-                    mark(format!("{d}~"))
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let within_binds = divisions.len() * 2;
-        let first_of = |cases: Vec<String>| format!("CASE {} ELSE 0 END", cases.join(" "));
-        let industry = first_of(
-            bound
-                .industry
-                .iter()
-                .map(|(prefix, points)| {
-                    let n = prefix.chars().count();
-                    format!(
-                        "WHEN substr(industry_code, 1, {n}) = {} THEN {points}",
-                        mark(prefix.clone())
-                    )
-                })
-                .collect(),
-        );
-        let size = first_of(
-            bound
-                .size
-                .iter()
-                .map(|(label, points)| {
-                    format!("WHEN size = {} THEN {points}", mark((*label).to_owned()))
-                })
-                .collect(),
-        );
-        let flags = bound
-            .flags
-            .iter()
-            .map(|(flag, points)| {
-                format!(
-                    "CASE WHEN COALESCE(tags, '') LIKE {} THEN {points} ELSE 0 END",
-                    mark(format!("%{flag}%"))
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" + ");
-        let region = first_of(
-            bound
-                .regions
-                .iter()
-                .map(|(province, points)| {
-                    format!(
-                        "WHEN province = {} THEN {points}",
-                        mark((*province).to_owned())
-                    )
-                })
-                .collect(),
-        );
-        let visited = format!(
-            "CASE WHEN credit_code IN (SELECT credit_code FROM visits) THEN {} ELSE 0 END",
-            bound.visited
-        );
-        let points = [industry, size, flags, region, visited]
-            .into_iter()
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(" + ");
-        let ordered = format!(
-            "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-             founded_on, size, tags, CAST(NULL AS TEXT), CAST({points} AS BIGINT) AS bound \
-             FROM enterprises WHERE {within} ORDER BY bound DESC, id LIMIT {PAGE}"
-        );
-        'pages: for page in 0.. {
-            let sql = sqlx::AssertSqlSafe(format!("{ordered} OFFSET {}", page * PAGE));
-            let mut query = sqlx::query(sql);
-            for value in &binds {
-                query = query.bind(value);
-            }
-            let rows = query.fetch_all(self.pool()).await?;
-            let mut firms = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let (id, firm) = crate::enterprises::from_row(row)?;
-                firms.push((row.try_get::<i64, _>(11)? as u32, id, firm));
-            }
-            let visits = self
-                .visit_counts(firms.iter().filter_map(|(_, _, f)| f.credit_code.as_ref()))
-                .await?;
-            for (points, id, firm) in firms {
-                let visits = firm
-                    .credit_code
-                    .as_ref()
-                    .and_then(|c| visits.get(c.as_str()))
-                    .copied()
-                    .unwrap_or(0);
-                if !list.take(points, &Candidate { id, firm, visits }) {
-                    break 'pages;
-                }
-            }
-            if rows.len() < PAGE {
-                break;
-            }
-        }
-        let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM enterprises WHERE {within}"));
-        let mut query = sqlx::query(count);
-        for value in &binds[..within_binds] {
-            query = query.bind(value);
-        }
-        let matching = query.fetch_one(self.pool()).await?.try_get::<i64, _>(0)?;
-        Ok((matching as usize, list.ranked()))
-    }
-
-    /// How many visits each of the firms `codes` has had (those with none are absent).
-    async fn visit_counts(
-        &self,
-        codes: impl Iterator<Item = &CreditCode>,
-    ) -> Result<HashMap<String, usize>> {
-        let codes: Vec<&str> = codes.map(CreditCode::as_str).collect();
-        let mut counts = HashMap::new();
-        if codes.is_empty() {
-            return Ok(counts);
-        }
-        let marks = (1..=codes.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT credit_code, COUNT(*) FROM visits WHERE credit_code IN ({marks}) GROUP BY credit_code"
-        ));
-        let mut query = sqlx::query(sql);
-        for code in codes {
-            query = query.bind(code);
-        }
-        for row in query.fetch_all(self.pool()).await? {
-            counts.insert(row.try_get(0)?, row.try_get::<i64, _>(1)? as usize);
-        }
-        Ok(counts)
-    }
-
     /// The segments a firm sits in, with their chains.
     pub async fn chain_positions(&self, firm_id: i64) -> Result<Vec<ChainPosition>> {
         let rows = sqlx::query(
-            "SELECT c.name, s.name, s.position, f.role, f.chain_leader FROM segment_firms f \
+            "SELECT c.name AS chain, s.name AS segment, s.position, f.role, f.chain_leader FROM segment_firms f \
              JOIN chain_segments s ON s.id = f.segment_id JOIN chains c ON c.id = s.chain_id \
              WHERE f.enterprise_id = $1 ORDER BY c.id, s.position_order, s.id",
         )
@@ -622,17 +470,17 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let role: String = r.try_get(3)?;
+                let role: String = r.try_get("role")?;
                 Ok(ChainPosition {
-                    chain: r.try_get(0)?,
-                    segment: r.try_get(1)?,
-                    position: r.try_get(2)?,
+                    chain: r.try_get("chain")?,
+                    segment: r.try_get("segment")?,
+                    position: r.try_get("position")?,
                     role: if role == SegmentRole::Local.code() {
                         "已有".into()
                     } else {
                         "目标".into()
                     },
-                    chain_leader: r.try_get::<i64, _>(4)? != 0,
+                    chain_leader: r.try_get::<i64, _>("chain_leader")? != 0,
                 })
             })
             .collect()
@@ -648,10 +496,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Contact {
-                    name: r.try_get(0)?,
-                    title: r.try_get(1)?,
-                    phone: r.try_get(2)?,
-                    note: r.try_get(3)?,
+                    name: r.try_get("name")?,
+                    title: r.try_get("title")?,
+                    phone: r.try_get("phone")?,
+                    note: r.try_get("note")?,
                 })
             })
             .collect()
@@ -663,7 +511,7 @@ impl Store {
             .bind(firm_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
     }
 }
 
@@ -676,6 +524,6 @@ impl Store {
         .bind(chain)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 }

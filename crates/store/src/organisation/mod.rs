@@ -1,13 +1,16 @@
 //! Units, leaders, chains, teams and targets: the records projects refer to by name.
 
+mod responsibility;
+
 use domain::figures::Indicator;
 use domain::records::{Chain, Leader, ScoreGroup, Target, Team, Unit, UnitKind};
-use domain::responsibility::TeamMember;
 use sqlx::Row;
 
 use crate::rows::corrupt;
 use crate::tx::{Named, Tx, Upserted};
-use crate::{ProjectFilter, Result, Store, StoreError, now_millis};
+use crate::{Result, Store, StoreError, now_millis};
+
+pub use responsibility::{LeaderScope, TeamDetail};
 
 impl Tx {
     pub async fn upsert_unit(&mut self, unit: &Unit) -> Result<Upserted> {
@@ -37,23 +40,23 @@ impl Tx {
                 .bind(now_millis())
                 .fetch_one(&mut *self.tx)
                 .await?
-                .try_get(0)?;
+                .try_get("id")?;
                 self.remember(Named::Unit, &unit.name, id).await?;
                 self.log::<Unit, Unit>("unit", &unit.name, "create", None, Some(unit))
                     .await?;
                 Ok(Upserted::Inserted)
             }
             Some(row) => {
-                let id: i64 = row.try_get(0)?;
-                let stored_kind: String = row.try_get(1)?;
-                let stored_group: Option<String> = row.try_get(2)?;
+                let id: i64 = row.try_get("id")?;
+                let stored_kind: String = row.try_get("kind")?;
+                let stored_group: Option<String> = row.try_get("score_group")?;
                 let before = Unit {
                     name: unit.name.clone(),
                     kind: UnitKind::from_code(&stored_kind)
                         .ok_or_else(|| StoreError::Corrupt(format!("单位类型: {stored_kind}")))?,
                     group: stored_group.as_deref().and_then(ScoreGroup::from_code),
-                    division_code: row.try_get(3)?,
-                    parent: row.try_get(4)?,
+                    division_code: row.try_get("division_code")?,
+                    parent: row.try_get("name")?,
                 };
                 if &before == unit {
                     return Ok(Upserted::Unchanged);
@@ -117,7 +120,7 @@ impl Tx {
                     .bind(i64::from(leader.illustrative))
                     .fetch_one(&mut *self.tx)
                     .await?
-                    .try_get(0)?;
+                    .try_get("id")?;
                 self.remember(Named::Leader, &leader.name, id).await?;
                 self.log::<Leader, Leader>("leader", &leader.name, "create", None, Some(leader))
                     .await?;
@@ -126,8 +129,8 @@ impl Tx {
             Some(row) => {
                 let before = Leader {
                     name: leader.name.clone(),
-                    title: row.try_get(1)?,
-                    illustrative: row.try_get::<i64, _>(2)? != 0,
+                    title: row.try_get("title")?,
+                    illustrative: row.try_get::<i64, _>("illustrative")? != 0,
                 };
                 if &before == leader {
                     return Ok(Upserted::Unchanged);
@@ -135,7 +138,7 @@ impl Tx {
                 sqlx::query("UPDATE leaders SET title = $1, illustrative = $2 WHERE id = $3")
                     .bind(&leader.title)
                     .bind(i64::from(leader.illustrative))
-                    .bind(row.try_get::<i64, _>(0)?)
+                    .bind(row.try_get::<i64, _>("id")?)
                     .execute(&mut *self.tx)
                     .await?;
                 self.log(
@@ -169,7 +172,7 @@ impl Tx {
                     .bind(leader_id)
                     .fetch_one(&mut *self.tx)
                     .await?
-                    .try_get(0)?;
+                    .try_get("id")?;
                 self.remember(Named::Chain, &chain.name, id).await?;
                 self.log::<Chain, Chain>("chain", &chain.name, "create", None, Some(chain))
                     .await?;
@@ -178,8 +181,8 @@ impl Tx {
             Some(row) => {
                 let before = Chain {
                     name: chain.name.clone(),
-                    industry: row.try_get(1)?,
-                    chain_leader: row.try_get(2)?,
+                    industry: row.try_get("industry")?,
+                    chain_leader: row.try_get("name")?,
                 };
                 if &before == chain {
                     return Ok(Upserted::Unchanged);
@@ -187,7 +190,7 @@ impl Tx {
                 sqlx::query("UPDATE chains SET industry = $1, chain_leader_id = $2 WHERE id = $3")
                     .bind(&chain.industry)
                     .bind(leader_id)
-                    .bind(row.try_get::<i64, _>(0)?)
+                    .bind(row.try_get::<i64, _>("id")?)
                     .execute(&mut *self.tx)
                     .await?;
                 self.log("chain", &chain.name, "update", Some(&before), Some(chain))
@@ -215,7 +218,7 @@ impl Tx {
                         .bind(leader_id)
                         .fetch_one(&mut *self.tx)
                         .await?
-                        .try_get(0)?;
+                        .try_get("id")?;
                 self.remember(Named::Team, &team.name, id).await?;
                 self.log::<Team, Team>("team", &team.name, "create", None, Some(team))
                     .await?;
@@ -224,14 +227,14 @@ impl Tx {
             Some(row) => {
                 let before = Team {
                     name: team.name.clone(),
-                    leader: row.try_get(1)?,
+                    leader: row.try_get("name")?,
                 };
                 if &before == team {
                     return Ok(Upserted::Unchanged);
                 }
                 sqlx::query("UPDATE teams SET leader_id = $1 WHERE id = $2")
                     .bind(leader_id)
-                    .bind(row.try_get::<i64, _>(0)?)
+                    .bind(row.try_get::<i64, _>("id")?)
                     .execute(&mut *self.tx)
                     .await?;
                 self.log("team", &team.name, "update", Some(&before), Some(team))
@@ -276,13 +279,13 @@ impl Tx {
                 Ok(Upserted::Inserted)
             }
             Some(row) => {
-                let before: i64 = row.try_get(1)?;
+                let before: i64 = row.try_get("value")?;
                 if before == target.value {
                     return Ok(Upserted::Unchanged);
                 }
                 sqlx::query("UPDATE targets SET value = $1 WHERE id = $2")
                     .bind(target.value)
-                    .bind(row.try_get::<i64, _>(0)?)
+                    .bind(row.try_get::<i64, _>("id")?)
                     .execute(&mut *self.tx)
                     .await?;
                 self.log("target", &key, "update", Some(&before), Some(target))
@@ -339,23 +342,23 @@ impl Store {
     /// Every unit, parents before children, then by id.
     pub async fn units(&self) -> Result<Vec<Unit>> {
         let rows = sqlx::query(
-            "SELECT u.name, u.kind, u.score_group, u.division_code, p.name FROM units u \
+            "SELECT u.name AS name, u.kind, u.score_group, u.division_code, p.name AS parent FROM units u \
              LEFT JOIN units p ON p.id = u.parent_id ORDER BY u.id",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
-                let kind: String = row.try_get(1)?;
-                let group: Option<String> = row.try_get(2)?;
+                let kind: String = row.try_get("kind")?;
+                let group: Option<String> = row.try_get("score_group")?;
                 Ok(Unit {
-                    name: row.try_get(0)?,
+                    name: row.try_get("name")?,
                     kind: UnitKind::from_code(&kind).ok_or_else(|| corrupt("类型", &kind))?,
                     group: group
                         .map(|g| ScoreGroup::from_code(&g).ok_or_else(|| corrupt("分组", &g)))
                         .transpose()?,
-                    division_code: row.try_get(3)?,
-                    parent: row.try_get(4)?,
+                    division_code: row.try_get("division_code")?,
+                    parent: row.try_get("parent")?,
                 })
             })
             .collect()
@@ -368,9 +371,9 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(Leader {
-                    name: row.try_get(0)?,
-                    title: row.try_get(1)?,
-                    illustrative: row.try_get::<i64, _>(2)? != 0,
+                    name: row.try_get("name")?,
+                    title: row.try_get("title")?,
+                    illustrative: row.try_get::<i64, _>("illustrative")? != 0,
                 })
             })
             .collect()
@@ -378,16 +381,16 @@ impl Store {
 
     pub async fn chains(&self) -> Result<Vec<Chain>> {
         let rows = sqlx::query(
-            "SELECT c.name, c.industry, l.name FROM chains c LEFT JOIN leaders l ON l.id = c.chain_leader_id ORDER BY c.id",
+            "SELECT c.name AS name, c.industry, l.name AS chain_leader FROM chains c LEFT JOIN leaders l ON l.id = c.chain_leader_id ORDER BY c.id",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(Chain {
-                    name: row.try_get(0)?,
-                    industry: row.try_get(1)?,
-                    chain_leader: row.try_get(2)?,
+                    name: row.try_get("name")?,
+                    industry: row.try_get("industry")?,
+                    chain_leader: row.try_get("chain_leader")?,
                 })
             })
             .collect()
@@ -395,14 +398,14 @@ impl Store {
 
     pub async fn teams(&self) -> Result<Vec<Team>> {
         let rows =
-            sqlx::query("SELECT t.name, l.name FROM teams t LEFT JOIN leaders l ON l.id = t.leader_id ORDER BY t.id")
+            sqlx::query("SELECT t.name AS name, l.name AS leader FROM teams t LEFT JOIN leaders l ON l.id = t.leader_id ORDER BY t.id")
                 .fetch_all(self.pool())
                 .await?;
         rows.iter()
             .map(|row| {
                 Ok(Team {
-                    name: row.try_get(0)?,
-                    leader: row.try_get(1)?,
+                    name: row.try_get("name")?,
+                    leader: row.try_get("leader")?,
                 })
             })
             .collect()
@@ -418,14 +421,14 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let indicator: String = row.try_get(2)?;
-                let year: i64 = row.try_get(0)?;
+                let indicator: String = row.try_get("indicator")?;
+                let year: i64 = row.try_get("year")?;
                 Ok(Target {
                     year: i32::try_from(year).map_err(|_| corrupt("年度", &year.to_string()))?,
-                    unit: row.try_get(1)?,
+                    unit: row.try_get("name")?,
                     indicator: Indicator::from_id(&indicator)
                         .ok_or_else(|| corrupt("指标", &indicator))?,
-                    value: row.try_get(3)?,
+                    value: row.try_get("value")?,
                 })
             })
             .collect()
@@ -438,7 +441,7 @@ impl Store {
             .bind(kind.code())
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
     }
 
     /// The kind of the unit with this name, if there is one.
@@ -449,7 +452,7 @@ impl Store {
             .await?;
         match row {
             Some(row) => {
-                let kind: String = row.try_get(0)?;
+                let kind: String = row.try_get("kind")?;
                 Ok(Some(
                     domain::records::UnitKind::from_code(&kind)
                         .ok_or_else(|| corrupt("单位类型", &kind))?,
@@ -466,238 +469,6 @@ impl Store {
                 .bind(list)
                 .fetch_all(self.pool())
                 .await?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-    }
-}
-
-// 包保县区: the units a leader answers for, and what that reaches.
-
-impl Tx {
-    /// Sets the units (包保县区) a leader answers for, replacing the previous ones; logged.
-    pub async fn set_leader_units(&mut self, leader: &str, units: &[String]) -> Result<Upserted> {
-        let leader_id = self.leader_id("领导", leader).await?;
-        let mut ids = Vec::new();
-        for unit in units {
-            ids.push(self.unit_id("包保县区", unit).await?);
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        let before = leader_units_of(self.conn(), leader).await?;
-        let mut after: Vec<String> = units.to_vec();
-        after.sort();
-        after.dedup();
-        if before == after {
-            return Ok(Upserted::Unchanged);
-        }
-        let outcome = Upserted::changed(!before.is_empty());
-        sqlx::query("DELETE FROM leader_units WHERE leader_id = $1")
-            .bind(leader_id)
-            .execute(self.conn())
-            .await?;
-        for unit_id in ids {
-            sqlx::query("INSERT INTO leader_units (leader_id, unit_id) VALUES ($1, $2)")
-                .bind(leader_id)
-                .bind(unit_id)
-                .execute(self.conn())
-                .await?;
-        }
-        self.log("leader_units", leader, "set", Some(&before), Some(&after))
-            .await?;
-        Ok(outcome)
-    }
-}
-
-/// A leader's 包保县区, by name (none for an unknown leader).
-async fn leader_units_of(conn: &mut sqlx::AnyConnection, leader: &str) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT u.name FROM leader_units lu JOIN units u ON u.id = lu.unit_id \
-         JOIN leaders l ON l.id = lu.leader_id WHERE l.name = $1 ORDER BY u.name",
-    )
-    .bind(leader)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-}
-
-async fn names_led(
-    conn: &mut sqlx::AnyConnection,
-    sql: &'static str,
-    leader_id: i64,
-) -> Result<Vec<String>> {
-    let rows = sqlx::query(sql).bind(leader_id).fetch_all(conn).await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-}
-
-/// What a leader answers for: 包保县区, chains led as 链长, teams led, and the projects these
-/// reach (the leader's own projects, those in the leader's units or chains).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LeaderScope {
-    pub units: Vec<String>,
-    pub chains: Vec<String>,
-    pub teams: Vec<String>,
-    pub projects: Vec<crate::ProjectSummary>,
-}
-
-impl Store {
-    /// A leader's 包保县区 (none for an unknown leader).
-    pub async fn leader_units(&self, leader: &str) -> Result<Vec<String>> {
-        let mut conn = self.pool().acquire().await?;
-        leader_units_of(&mut conn, leader).await
-    }
-
-    /// A leader's scope; `None` when there is no such leader.
-    pub async fn leader_scope(&self, leader: &str) -> Result<Option<LeaderScope>> {
-        let mut conn = self.pool().acquire().await?;
-        let Some(row) = sqlx::query("SELECT id FROM leaders WHERE name = $1")
-            .bind(leader)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let id: i64 = row.try_get(0)?;
-        let chains = names_led(
-            &mut conn,
-            "SELECT name FROM chains WHERE chain_leader_id = $1 ORDER BY name",
-            id,
-        )
-        .await?;
-        let teams = names_led(
-            &mut conn,
-            "SELECT name FROM teams WHERE leader_id = $1 ORDER BY name",
-            id,
-        )
-        .await?;
-        let units = leader_units_of(&mut conn, leader).await?;
-        let projects = self
-            .summaries(&ProjectFilter {
-                leader_scope: Some(leader.to_owned()),
-                ..ProjectFilter::default()
-            })
-            .await?;
-        Ok(Some(LeaderScope {
-            units,
-            chains,
-            teams,
-            projects,
-        }))
-    }
-}
-
-// 工作专班 members.
-
-/// A 工作专班 with its leader, members and projects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamDetail {
-    pub name: String,
-    pub leader: Option<String>,
-    pub members: Vec<TeamMember>,
-    pub projects: Vec<crate::ProjectSummary>,
-}
-
-async fn members_of(conn: &mut sqlx::AnyConnection, team_id: i64) -> Result<Vec<TeamMember>> {
-    let rows = sqlx::query(
-        "SELECT m.name, u.name, m.duty FROM team_members m LEFT JOIN units u ON u.id = m.unit_id \
-         WHERE m.team_id = $1 ORDER BY m.position",
-    )
-    .bind(team_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TeamMember {
-                name: r.try_get(0)?,
-                unit: r.try_get(1)?,
-                duty: r.try_get(2)?,
-            })
-        })
-        .collect()
-}
-
-impl Tx {
-    /// Replaces a team's members (a member's unit must exist), logged with before and after.
-    pub async fn set_team_members(&mut self, team: &str, members: &[TeamMember]) -> Result<()> {
-        let team_id = self.team_id("工作专班", team).await?;
-        let mut units = Vec::with_capacity(members.len());
-        for member in members {
-            units.push(match &member.unit {
-                Some(unit) => Some(self.unit_id("成员单位", unit).await?),
-                None => None,
-            });
-        }
-        let before = members_of(self.conn(), team_id).await?;
-        if before == members {
-            return Ok(());
-        }
-        sqlx::query("DELETE FROM team_members WHERE team_id = $1")
-            .bind(team_id)
-            .execute(self.conn())
-            .await?;
-        for (i, (member, unit)) in members.iter().zip(units).enumerate() {
-            sqlx::query(
-                "INSERT INTO team_members (team_id, position, name, unit_id, duty) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(team_id)
-            .bind(i as i64)
-            .bind(&member.name)
-            .bind(unit)
-            .bind(member.duty.as_deref())
-            .execute(self.conn())
-            .await?;
-        }
-        self.log("team_members", team, "set", Some(&before), Some(&members))
-            .await
-    }
-}
-
-impl Store {
-    /// A team with its leader, members and projects; `None` when there is no such team.
-    pub async fn team_detail(&self, name: &str) -> Result<Option<TeamDetail>> {
-        let mut conn = self.pool().acquire().await?;
-        let Some(row) = sqlx::query(
-            "SELECT t.id, l.name FROM teams t LEFT JOIN leaders l ON l.id = t.leader_id WHERE t.name = $1",
-        )
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let id: i64 = row.try_get(0)?;
-        let members = members_of(&mut conn, id).await?;
-        drop(conn);
-        let projects = self
-            .summaries(&ProjectFilter {
-                team: Some(name.to_owned()),
-                ..ProjectFilter::default()
-            })
-            .await?;
-        Ok(Some(TeamDetail {
-            name: name.to_owned(),
-            leader: row.try_get(1)?,
-            members,
-            projects,
-        }))
-    }
-}
-
-impl Store {
-    /// Every leader's 包保县区, by leader, leaders without any left out.
-    pub async fn all_leader_units(&self) -> Result<Vec<(String, Vec<String>)>> {
-        let rows = sqlx::query(
-            "SELECT l.name, u.name FROM leader_units lu JOIN leaders l ON l.id = lu.leader_id \
-             JOIN units u ON u.id = lu.unit_id ORDER BY l.name, u.name",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        for row in &rows {
-            let (leader, unit): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            match out.last_mut() {
-                Some((l, units)) if *l == leader => units.push(unit),
-                _ => out.push((leader, vec![unit])),
-            }
-        }
-        Ok(out)
+        rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
     }
 }

@@ -1,0 +1,205 @@
+//! The drill-down behind a figure: the records it counts and their sum.
+
+use crate::kit::figures::city_name;
+use crate::kit::figures::{PeriodQuery, query_string, records_for, show_value, unit_of};
+use crate::kit::scope::allow;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use domain::Money;
+use domain::figures::drill::{RecordRef, drill};
+use domain::figures::{Indicator, Measure, Number};
+use domain::money::format_wan;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::kit::error::WebError;
+use crate::kit::render::render;
+use crate::kit::view::Layout;
+
+#[derive(Debug, Deserialize)]
+pub struct DrillQuery {
+    #[serde(flatten)]
+    period: PeriodQuery,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    indicator: String,
+}
+
+pub struct DrillRow {
+    pub part: &'static str,
+    pub link: String,
+    pub code: String,
+    pub name: String,
+    pub territory: String,
+    pub date: String,
+    pub detail: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "drill.html")]
+struct DrillPage {
+    layout: Layout,
+    title: String,
+    back: String,
+    rows: Vec<DrillRow>,
+    total: String,
+    denominator: String,
+    value: String,
+    count: usize,
+}
+
+/// The records behind one figure, with their sum: for unit staff only their own unit's.
+pub async fn drill_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DrillQuery>,
+) -> Result<Html<String>, WebError> {
+    allow(user.actor().reads_projects())?;
+    let actor = user.actor();
+    let unit_name = Some(query.unit.trim()).filter(|u| !u.is_empty());
+    if !actor.reads_unit_figures(unit_name) {
+        return Err(WebError::Forbidden);
+    }
+    let indicator = Indicator::from_id(&query.indicator)
+        .ok_or_else(|| WebError::BadRequest(format!("“{}”不是指标", query.indicator)))?;
+    let (facts, period) = records_for(&state, &query.period).await?;
+    let city = city_name(&facts);
+    let unit = match unit_name {
+        None => None,
+        Some(name) => Some(
+            facts
+                .unit_index(name)
+                .ok_or_else(|| WebError::NotFound(format!("单位“{name}”不存在")))?,
+        ),
+    };
+    let d = drill(&facts, &period, unit, indicator);
+    let mut project_ids = Vec::new();
+    let mut fund_ids = Vec::new();
+    let mut visit_ids = Vec::new();
+    for item in &d.items {
+        match item.record {
+            RecordRef::Project(i) => project_ids.push(facts.projects[i].id),
+            RecordRef::Fund(i) => fund_ids.push(facts.funds[i].id),
+            RecordRef::Visit(i) => visit_ids.push(facts.visits[i].id),
+        }
+    }
+    let projects: std::collections::HashMap<i64, store::ProjectSummary> = project_ids
+        .iter()
+        .copied()
+        .zip(state.store.project_summaries(&project_ids).await?)
+        .collect();
+    let funds: std::collections::HashMap<i64, domain::records::Fund> = state
+        .store
+        .funds_by_id(&fund_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let visits: std::collections::HashMap<i64, domain::records::Visit> = visit_ids
+        .iter()
+        .copied()
+        .zip(state.store.visits_by_id(&visit_ids).await?)
+        .collect();
+    let amount_text = |n: i64| match indicator.measure() {
+        Measure::Count | Measure::Rate if !matches!(indicator, Indicator::FundsInPlaceRate) => {
+            n.to_string()
+        }
+        _ => format_wan(Money::from_units("金额", n).unwrap_or(Money::ZERO)),
+    };
+    let mut rows = Vec::new();
+    for item in &d.items {
+        let part = match (d.denominator.is_some(), item.numerator) {
+            (false, _) => "",
+            (true, true) => "分子",
+            (true, false) => "分母",
+        };
+        let row = match item.record {
+            RecordRef::Project(i) => {
+                let p = projects.get(&facts.projects[i].id);
+                DrillRow {
+                    part,
+                    link: p
+                        .map(|p| format!("/projects/{}", p.code))
+                        .unwrap_or_default(),
+                    code: p.map(|p| p.code.clone()).unwrap_or_default(),
+                    name: p.map(|p| p.name.clone()).unwrap_or_default(),
+                    territory: p.map(|p| p.territory.clone()).unwrap_or_default(),
+                    date: p
+                        .and_then(|p| p.signed_on)
+                        .map(|d| format!("签约 {d}"))
+                        .unwrap_or_default(),
+                    detail: p.map(|p| p.state.clone()).unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+            RecordRef::Fund(i) => {
+                let f = funds.get(&facts.funds[i].id);
+                let project = &facts.projects[facts.funds[i].project as usize];
+                DrillRow {
+                    part,
+                    link: f
+                        .map(|f| format!("/projects/{}", f.project_code))
+                        .unwrap_or_default(),
+                    code: f.map(|f| f.project_code.clone()).unwrap_or_default(),
+                    name: "到位资金".to_owned(),
+                    territory: facts.units[project.territory as usize].name.clone(),
+                    date: f.map(|f| f.date.to_string()).unwrap_or_default(),
+                    detail: f
+                        .map(|f| {
+                            format!(
+                                "{}{}",
+                                f.currency.label(),
+                                if f.verified {
+                                    " · 已核实"
+                                } else {
+                                    " · 未核实"
+                                }
+                            )
+                        })
+                        .unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+            RecordRef::Visit(i) => {
+                let v = visits.get(&facts.visits[i].id);
+                DrillRow {
+                    part,
+                    link: String::new(),
+                    code: String::new(),
+                    name: v.and_then(|v| v.enterprise.clone()).unwrap_or_default(),
+                    territory: v.and_then(|v| v.unit.clone()).unwrap_or_default(),
+                    date: v.map(|v| v.date.to_string()).unwrap_or_default(),
+                    detail: v.and_then(|v| v.mode.clone()).unwrap_or_default(),
+                    amount: amount_text(item.amount),
+                }
+            }
+        };
+        rows.push(row);
+    }
+    let who = unit_name.map_or(city, str::to_owned);
+    let value = match d.denominator {
+        None => show_value(indicator, Some(Number::Int(d.numerator))),
+        Some(0) => "—（分母为0）".to_owned(),
+        Some(den) => show_value(
+            indicator,
+            Some(Number::Frac(d.numerator as f64 / den as f64)),
+        ),
+    };
+    let page = DrillPage {
+        title: format!("{who}{} · {}", period.label(), indicator.label()),
+        back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
+        count: rows.len(),
+        rows,
+        total: amount_text(d.numerator),
+        denominator: d.denominator.map(amount_text).unwrap_or_default(),
+        value: match unit_of(indicator) {
+            "" => value,
+            u => format!("{value} {u}"),
+        },
+        layout: Layout::of(&user),
+    };
+    Ok(Html(render(&page)?))
+}
