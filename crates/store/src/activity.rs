@@ -235,6 +235,20 @@ impl Store {
         rows.iter().map(visit_from_row).collect()
     }
 
+    /// The visits a scope reaches, oldest first: those of `unit` (a unit account's own), or
+    /// every visit with `None` (the accounts that read the whole city), as
+    /// `Actor::covers_unit` says.
+    pub async fn visits_of(&self, unit: Option<&str>) -> Result<Vec<Visit>> {
+        let Some(unit) = unit else {
+            return self.visits().await;
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{VISIT_SELECT} WHERE u.name = $1 ORDER BY v.visit_date, v.id"
+        ));
+        let rows = sqlx::query(sql).bind(unit).fetch_all(self.pool()).await?;
+        rows.iter().map(visit_from_row).collect()
+    }
+
     /// The visits recorded for a project, oldest first.
     pub async fn visits_of_project(&self, project_code: &str) -> Result<Vec<Visit>> {
         let sql = sqlx::AssertSqlSafe(format!(

@@ -55,6 +55,8 @@ pub struct BlockerFilter {
     pub owner_unit: Option<String>,
     /// On the projects of this 工作专班.
     pub team: Option<String>,
+    /// Past its deadline on this day (`Blocker::is_overdue` with `open_only`).
+    pub overdue_on: Option<NaiveDate>,
 }
 
 const SELECT: &str = "SELECT b.id, p.code AS project_code, p.name AS project_name, \
@@ -316,6 +318,10 @@ impl Store {
         if filter.open_only {
             params.push(BlockerStatus::Resolved.label().to_owned());
             conditions.push(format!("b.status <> ${}", params.len()));
+        }
+        if let Some(on) = filter.overdue_on {
+            params.push(day_text(on));
+            conditions.push(format!("b.deadline < ${}", params.len()));
         }
         if let Some(code) = &filter.project {
             params.push(code.clone());

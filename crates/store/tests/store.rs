@@ -1289,3 +1289,61 @@ async fn sqlx_id(db: &store::testing::TestDb, select: &str) -> i64 {
         .unwrap();
     row.try_get::<i64, _>(0).unwrap()
 }
+
+/// The reads a unit's pages make are scoped in SQL: a unit's visits, the city's overdue
+/// blockers; nothing is read whole and filtered after.
+async fn lists_are_scoped_in_sql(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    small_city(&store).await;
+    let mut tx = begin(&store).await;
+    tx.upsert_project(&wind_farm()).await.unwrap();
+    for (unit, day) in [("集贤县", "2022-03-01"), ("友谊县", "2022-03-02"), ("集贤县", "2022-04-01")] {
+        let mut visit = domain::records::Visit::new(d(day));
+        visit.unit = Some(unit.into());
+        visit.enterprise = Some(format!("{unit}对接企业"));
+        tx.add_visit(&visit).await.unwrap();
+    }
+    let mut unplaced = domain::records::Visit::new(d("2022-05-01"));
+    unplaced.enterprise = Some("无单位对接".into());
+    tx.add_visit(&unplaced).await.unwrap();
+    for (description, deadline) in [("用地指标未落实", "2022-05-01"), ("电网接入待批", "2022-09-01")] {
+        let blocker = domain::blockers::NewBlocker::new(
+            "SYS-2022-001",
+            description,
+            "用地",
+            d("2022-04-01"),
+            "集贤县",
+            None,
+            d(deadline),
+            d("2022-07-01"),
+        )
+        .unwrap();
+        tx.raise_blocker(&blocker).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let units = |visits: Vec<domain::records::Visit>| -> Vec<Option<String>> {
+        visits.into_iter().map(|v| v.unit).collect()
+    };
+    assert_eq!(
+        units(store.visits_of(Some("集贤县")).await.unwrap()),
+        [Some("集贤县".to_owned()), Some("集贤县".to_owned())]
+    );
+    assert_eq!(store.visits_of(None).await.unwrap().len(), 4);
+    assert!(store.visits_of(Some("市发展和改革委员会")).await.unwrap().is_empty());
+
+    let overdue = store
+        .blockers(&store::BlockerFilter {
+            open_only: true,
+            overdue_on: Some(d("2022-07-01")),
+            ..store::BlockerFilter::default()
+        })
+        .await
+        .unwrap();
+    let described: Vec<&str> = overdue.iter().map(|b| b.blocker.raised.description.as_str()).collect();
+    assert_eq!(described, ["用地指标未落实"]);
+    assert!(overdue.iter().all(|b| b.blocker.is_overdue(d("2022-07-01"))));
+    assert!(store.suspected_duplicates(Some("友谊县")).await.unwrap().is_empty());
+}
+
+both_databases!(lists_are_scoped_in_sql);

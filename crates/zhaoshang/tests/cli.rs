@@ -811,7 +811,7 @@ async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
             .chain_leaders()
             .any(|f| f.name == "双鸭山龙江石墨新材料有限公司")
     );
-    assert!(store.suspected_duplicates().await.unwrap().is_empty());
+    assert!(store.suspected_duplicates(None).await.unwrap().is_empty());
     assert_eq!(store.visit_plans(None).await.unwrap().len(), 9);
 
     let summary = zhaoshang(

@@ -119,15 +119,28 @@ impl Tx {
 
 impl Store {
     /// Projects suspected or judged duplicates, held ones first.
-    pub async fn suspected_duplicates(&self) -> Result<Vec<SuspectedDuplicate>> {
-        let rows = sqlx::query(
-            "SELECT p.code AS code, p.name AS name, u.name AS territory, e.name AS investor, o.code AS original_code, o.name AS original_name, p.duplicate_state FROM projects p \
+    /// `scope_unit` keeps a unit's own: the suspicions about the projects it holds by territory
+    /// or is credited with (`None`: the whole city).
+    pub async fn suspected_duplicates(
+        &self,
+        scope_unit: Option<&str>,
+    ) -> Result<Vec<SuspectedDuplicate>> {
+        let scope = match scope_unit {
+            Some(_) => format!("AND {}", crate::projects::listing::held_by("$1")),
+            None => String::new(),
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT p.code AS code, p.name AS name, u.name AS territory, e.name AS investor, \
+             o.code AS original_code, o.name AS original_name, p.duplicate_state FROM projects p \
              JOIN units u ON u.id = p.territory_unit_id JOIN projects o ON o.id = p.duplicate_of \
-             LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.duplicate_state IS NOT NULL \
-             ORDER BY CASE WHEN p.duplicate_state = 'held' THEN 0 ELSE 1 END, p.code",
-        )
-        .fetch_all(self.pool())
-        .await?;
+             LEFT JOIN enterprises e ON e.id = p.enterprise_id WHERE p.duplicate_state IS NOT NULL {scope} \
+             ORDER BY CASE WHEN p.duplicate_state = 'held' THEN 0 ELSE 1 END, p.code"
+        ));
+        let mut query = sqlx::query(sql);
+        if let Some(unit) = scope_unit {
+            query = query.bind(unit);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 let state: String = r.try_get("duplicate_state")?;

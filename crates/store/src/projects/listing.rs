@@ -95,6 +95,12 @@ pub struct ProjectSummary {
 const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc JOIN units cu ON cu.id = pc.unit_id \
      WHERE pc.project_id = p.id AND cu.name = {}))";
 
+/// The condition that a project (`p`, its territory `u`) is held by the unit named by
+/// `placeholder`: in its territory or credited to it.
+pub(crate) fn held_by(placeholder: &str) -> String {
+    HELD_BY.replace("{}", placeholder)
+}
+
 /// The FROM and WHERE of a filtered project list, and the values of its placeholders.
 pub(crate) fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<String>) {
     let mut params: Vec<String> = Vec::new();
@@ -105,7 +111,7 @@ pub(crate) fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<Str
     let mut conditions = Vec::new();
     for unit in [&filter.scope_unit, &filter.unit].into_iter().flatten() {
         let placeholder = param(unit.clone());
-        conditions.push(HELD_BY.replace("{}", &placeholder));
+        conditions.push(held_by(&placeholder));
     }
     if let Some(stage) = filter.stage {
         conditions.push(format!(

@@ -340,13 +340,7 @@ async fn list_visits(
     if !actor.reads_projects() {
         return Err(WebError::Forbidden.into());
     }
-    let visits: Vec<_> = state
-        .store
-        .visits()
-        .await?
-        .into_iter()
-        .filter(|v| actor.covers_unit(v.unit.as_deref()))
-        .collect();
+    let visits = state.store.visits_of(actor.unit.as_deref()).await?;
     Ok(Json(json!({"items": visits})))
 }
 

@@ -9,21 +9,7 @@ use serde::Deserialize;
 use super::{COOKIE, cookie_value};
 use crate::AppState;
 use crate::kit::error::WebError;
-
-/// Compares in time independent of where the strings first differ.
-pub(super) fn check_token(expected: &str, sent: &str) -> Result<(), WebError> {
-    let same = expected.len() == sent.len()
-        && expected
-            .bytes()
-            .zip(sent.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if same && !expected.is_empty() {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden)
-    }
-}
+use crate::kit::user::check_token;
 
 /// A form that carries nothing but the session's token (sign-out, a button that acts).
 #[derive(Deserialize, Default)]

@@ -17,13 +17,12 @@ pub use steps::{enrol, enrol_form, password_change, password_form, totp_check, t
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use domain::access::Actor;
 use domain::security::SignInStep;
-use store::{Session, User};
+use store::Session;
 
 use crate::AppState;
 use crate::kit::error::{ApiError, WebError};
-use csrf::check_token;
+pub use crate::kit::user::CurrentUser;
 
 pub const COOKIE: &str = "zs_session";
 /// The sign-in form's own token (double submit): a form posted from another site lacks it.
@@ -57,29 +56,6 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
-}
-
-/// The signed-in user of a request whose sign-in is complete; HTML routes that take it send
-/// strangers to /login and unfinished sign-ins to their next step.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: User,
-    pub csrf_token: String,
-}
-
-impl CurrentUser {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            username: self.user.username.clone(),
-            role: self.user.role,
-            unit: self.user.unit.clone(),
-        }
-    }
-
-    /// Forms carry the session's token; a form from anywhere else is refused.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
-        check_token(&self.csrf_token, sent)
-    }
 }
 
 /// Where the browser of an ended session is sent, with the reason the sign-in page gives.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use store::accounts::verify_password;
 use store::{Failure, User};
 
-use super::csrf::{CsrfForm, check_token};
+use super::csrf::CsrfForm;
 use super::{
     LOGIN_COOKIE, LiveSession, SESSION_MILLIS, cookie_value, now, random_token, session_cookie,
     step_path,
@@ -18,6 +18,7 @@ use super::{
 use crate::AppState;
 use crate::kit::error::WebError;
 use crate::kit::form::Form;
+use crate::kit::user::check_token;
 
 #[derive(Template)]
 #[template(path = "login.html")]

@@ -11,10 +11,11 @@ use store::accounts::{random_bytes, rehash_like, verify_password};
 use store::{Failure, User};
 
 use super::sign_in::standing;
-use super::{LiveSession, TOTP_ISSUER, check_token, now, step_path};
+use super::{LiveSession, TOTP_ISSUER, now, step_path};
 use crate::AppState;
 use crate::kit::error::WebError;
 use crate::kit::form::Form;
+use crate::kit::user::check_token;
 
 /// Moves a session to the step after the one it passed, and sends the browser there.
 async fn advance(

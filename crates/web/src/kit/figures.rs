@@ -11,8 +11,8 @@ use domain::{Money, Period};
 use serde::{Deserialize, Serialize};
 
 use super::error::WebError;
+use super::user::CurrentUser;
 use crate::AppState;
-use crate::auth::CurrentUser;
 
 /// The period a scoreboard page shows, as its query string carries it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

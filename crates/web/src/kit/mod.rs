@@ -9,6 +9,7 @@ pub mod form;
 pub mod render;
 pub mod scope;
 pub mod trace;
+pub mod user;
 pub mod view;
 
 use error::WebError;

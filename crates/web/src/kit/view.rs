@@ -4,7 +4,7 @@ use chrono::DateTime;
 use domain::Money;
 use domain::money::format_wan;
 
-use crate::auth::CurrentUser;
+use super::user::CurrentUser;
 
 /// The top bar and menu of every signed-in page.
 pub struct Layout {

@@ -30,18 +30,10 @@ pub async fn list(
     allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let scope = crate::kit::scope::scoped_filter(&actor)?;
-    let mut rows = state.store.suspected_duplicates().await?;
-    if let Some(unit) = &scope.scope_unit {
-        // A unit sees the suspicions about the projects it holds.
-        let mine: std::collections::HashSet<String> = state
-            .store
-            .summaries(&scope)
-            .await?
-            .into_iter()
-            .map(|p| p.code)
-            .collect();
-        rows.retain(|r| mine.contains(&r.code) || &r.territory == unit);
-    }
+    let rows = state
+        .store
+        .suspected_duplicates(scope.scope_unit.as_deref())
+        .await?;
     Ok(Html(render(&DuplicatesPage {
         layout: Layout::of(&user),
         rows,

@@ -104,12 +104,12 @@ pub async fn show(
                 .store
                 .blockers(&BlockerFilter {
                     open_only: true,
+                    overdue_on: Some(on),
                     ..BlockerFilter::default()
                 })
                 .await?;
             let rows = views
                 .iter()
-                .filter(|v| v.blocker.is_overdue(on))
                 .map(|v| (BlockerRow::of(v, on), !v.escalated_to(on).is_empty()))
                 .collect();
             ("逾期未解决的堵点问题", rows)

@@ -61,14 +61,8 @@ async fn page(
     let actor = user.actor();
     let today = state.store.follow_up_date().await?;
     let year = year.unwrap_or(today.year());
-    let mine = |v: &Visit| actor.covers_unit(v.unit.as_deref());
-    let all: Vec<Visit> = state
-        .store
-        .visits()
-        .await?
-        .into_iter()
-        .filter(|v| mine(v))
-        .collect();
+    // The scope in SQL: a unit's own visits, as `Actor::covers_unit` says.
+    let all: Vec<Visit> = state.store.visits_of(actor.unit.as_deref()).await?;
     let mut years: Vec<i32> = all.iter().map(|v| v.date.year()).collect();
     years.push(today.year());
     years.sort_unstable();
