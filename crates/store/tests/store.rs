@@ -1297,7 +1297,11 @@ async fn lists_are_scoped_in_sql(db: &TestDb) {
     small_city(&store).await;
     let mut tx = begin(&store).await;
     tx.upsert_project(&wind_farm()).await.unwrap();
-    for (unit, day) in [("集贤县", "2022-03-01"), ("友谊县", "2022-03-02"), ("集贤县", "2022-04-01")] {
+    for (unit, day) in [
+        ("集贤县", "2022-03-01"),
+        ("友谊县", "2022-03-02"),
+        ("集贤县", "2022-04-01"),
+    ] {
         let mut visit = domain::records::Visit::new(d(day));
         visit.unit = Some(unit.into());
         visit.enterprise = Some(format!("{unit}对接企业"));
@@ -1306,7 +1310,10 @@ async fn lists_are_scoped_in_sql(db: &TestDb) {
     let mut unplaced = domain::records::Visit::new(d("2022-05-01"));
     unplaced.enterprise = Some("无单位对接".into());
     tx.add_visit(&unplaced).await.unwrap();
-    for (description, deadline) in [("用地指标未落实", "2022-05-01"), ("电网接入待批", "2022-09-01")] {
+    for (description, deadline) in [
+        ("用地指标未落实", "2022-05-01"),
+        ("电网接入待批", "2022-09-01"),
+    ] {
         let blocker = domain::blockers::NewBlocker::new(
             "SYS-2022-001",
             description,
@@ -1330,7 +1337,13 @@ async fn lists_are_scoped_in_sql(db: &TestDb) {
         [Some("集贤县".to_owned()), Some("集贤县".to_owned())]
     );
     assert_eq!(store.visits_of(None).await.unwrap().len(), 4);
-    assert!(store.visits_of(Some("市发展和改革委员会")).await.unwrap().is_empty());
+    assert!(
+        store
+            .visits_of(Some("市发展和改革委员会"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let overdue = store
         .blockers(&store::BlockerFilter {
@@ -1340,10 +1353,23 @@ async fn lists_are_scoped_in_sql(db: &TestDb) {
         })
         .await
         .unwrap();
-    let described: Vec<&str> = overdue.iter().map(|b| b.blocker.raised.description.as_str()).collect();
+    let described: Vec<&str> = overdue
+        .iter()
+        .map(|b| b.blocker.raised.description.as_str())
+        .collect();
     assert_eq!(described, ["用地指标未落实"]);
-    assert!(overdue.iter().all(|b| b.blocker.is_overdue(d("2022-07-01"))));
-    assert!(store.suspected_duplicates(Some("友谊县")).await.unwrap().is_empty());
+    assert!(
+        overdue
+            .iter()
+            .all(|b| b.blocker.is_overdue(d("2022-07-01")))
+    );
+    assert!(
+        store
+            .suspected_duplicates(Some("友谊县"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 both_databases!(lists_are_scoped_in_sql);
