@@ -71,8 +71,8 @@ fn plan_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Option<SchedulePlan>> {
     }
     let mut entries: Vec<(Stage, NaiveDate)> = Vec::new();
     for row in rows {
-        let stage: String = row.try_get(0)?;
-        let on: String = row.try_get(1)?;
+        let stage: String = row.try_get("stage")?;
+        let on: String = row.try_get("planned_on")?;
         entries.push((stage_of(&stage)?, parse_day(&on)?));
     }
     SchedulePlan::new(entries)
@@ -97,9 +97,11 @@ impl Store {
     pub async fn six_ones_gaps(&self, filter: &ProjectFilter) -> Result<Vec<SixOnesGap>> {
         let (from, clause, params) = crate::projects::listing::matching(filter);
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT p.code, p.name, u.name, p.state_label, \
-             CASE WHEN p.leader_id IS NULL THEN 0 ELSE 1 END, CASE WHEN p.team_id IS NULL THEN 0 ELSE 1 END, \
+            "SELECT p.code, p.name, u.name AS territory, p.state_label, \
+             CASE WHEN p.leader_id IS NULL THEN 0 ELSE 1 END AS has_leader, \
+             CASE WHEN p.team_id IS NULL THEN 0 ELSE 1 END AS has_team, \
              CASE WHEN EXISTS (SELECT 1 FROM project_plans pp WHERE pp.project_id = p.id) THEN 1 ELSE 0 END \
+             AS has_plan \
              {from} {clause} ORDER BY p.code"
         ));
         let mut query = sqlx::query(sql);
@@ -109,21 +111,21 @@ impl Store {
         let mut gaps = Vec::new();
         for row in query.fetch_all(self.pool()).await? {
             // Integers, not booleans: the one type both databases give `Any` for a flag.
-            let flag = |i: usize| -> Result<bool> { Ok(row.try_get::<i64, _>(i)? != 0) };
+            let flag = |column: &str| -> Result<bool> { Ok(row.try_get::<i64, _>(column)? != 0) };
             let has = SixOnes {
-                leader: flag(4)?,
+                leader: flag("has_leader")?,
                 // Every project has its territory unit (a required column).
                 unit: true,
-                team: flag(5)?,
-                plan: flag(6)?,
+                team: flag("has_team")?,
+                plan: flag("has_plan")?,
             };
             let missing = has.missing();
             if !missing.is_empty() {
                 gaps.push(SixOnesGap {
-                    code: row.try_get(0)?,
-                    name: row.try_get(1)?,
-                    territory: row.try_get(2)?,
-                    state: row.try_get(3)?,
+                    code: row.try_get("code")?,
+                    name: row.try_get("name")?,
+                    territory: row.try_get("territory")?,
+                    state: row.try_get("state_label")?,
                     missing,
                 });
             }

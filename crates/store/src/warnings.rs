@@ -9,7 +9,7 @@ use domain::warnings::{ProjectSituation, WarningRules};
 use domain::{EventKind, Stage};
 use sqlx::Row;
 
-use crate::projects::listing::{SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_from_row};
+use crate::projects::listing::{SUMMARY_COLUMNS, summary_from_row};
 use crate::rows::{corrupt, parse_day};
 use crate::{ProjectFilter, ProjectSummary, Result, Store, Tx};
 
@@ -118,11 +118,14 @@ impl Store {
         let started = EventKind::Stage(Stage::Started).code();
         let sql = sqlx::AssertSqlSafe(format!(
             "{SUMMARY_COLUMNS}, p.signed_value, p.stage, p.landed_on, p.started_on, \
-             (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id), \
-             (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id), \
-             (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{started}'), \
-             (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY'), \
+             (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id) AS last_event, \
+             (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id) AS last_visit, \
+             (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{started}') \
+             AS planned_start, \
+             (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY') \
+             AS funds_in_place, \
              CASE WHEN EXISTS (SELECT 1 FROM financing_plans fp WHERE fp.project_id = p.id) THEN 1 ELSE 0 END \
+             AS has_financing \
              {from} {clause} ORDER BY p.code"
         ));
         let mut query = sqlx::query(sql);
@@ -133,35 +136,35 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         let mut index: HashMap<String, usize> = HashMap::new();
         for row in &rows {
-            let day = |i: usize| -> Result<Option<NaiveDate>> {
-                let text: Option<String> = row.try_get(i)?;
+            let day = |column: &str| -> Result<Option<NaiveDate>> {
+                let text: Option<String> = row.try_get(column)?;
                 text.as_deref().map(parse_day).transpose()
             };
             let summary = summary_from_row(row)?;
-            // The columns after the summary's.
-            const W: usize = SUMMARY_WIDTH;
-            let signed_value: Option<i64> = row.try_get(W)?;
-            let stage: Option<String> = row.try_get(W + 1)?;
+            let signed_value: Option<i64> = row.try_get("signed_value")?;
+            let stage: Option<String> = row.try_get("stage")?;
             let stage = match stage.as_deref().map(EventKind::from_code) {
                 None => None,
                 Some(Some(EventKind::Stage(s))) => Some(s),
                 Some(_) => return Err(corrupt("阶段", stage.as_deref().unwrap_or_default())),
             };
             let (terminated, stalled) = domain::stage::label_flags(&summary.state);
-            let last_activity = day(W + 4)?.max(day(W + 5)?);
+            let last_activity = day("last_event")?.max(day("last_visit")?);
             let situation = ProjectSituation {
                 stage,
                 terminated,
                 stalled,
                 last_activity,
                 signed: summary.signed_on.zip(signed_value),
-                landed_on: day(W + 2)?,
-                started_on: day(W + 3)?,
-                planned_start: day(W + 6)?,
+                landed_on: day("landed_on")?,
+                started_on: day("started_on")?,
+                planned_start: day("planned_start")?,
                 overdue_elements: Vec::new(),
                 overdue_blockers: Vec::new(),
-                funds_in_place: row.try_get::<Option<i64>, _>(W + 7)?.unwrap_or(0),
-                has_financing: row.try_get::<i64, _>(W + 8)? != 0,
+                funds_in_place: row
+                    .try_get::<Option<i64>, _>("funds_in_place")?
+                    .unwrap_or(0),
+                has_financing: row.try_get::<i64, _>("has_financing")? != 0,
             };
             index.insert(summary.code.clone(), out.len());
             out.push((summary, situation));
@@ -191,10 +194,10 @@ impl Store {
         }
         let overdue_elements = query.fetch_all(self.pool()).await?;
         for row in &overdue_elements {
-            let code: String = row.try_get(0)?;
+            let code: String = row.try_get("code")?;
             let Some(&i) = index.get(&code) else { continue };
-            let item: String = row.try_get(1)?;
-            let due: String = row.try_get(2)?;
+            let item: String = row.try_get("item")?;
+            let due: String = row.try_get("due_on")?;
             out[i].1.overdue_elements.push((
                 ElementItem::parse("要素", &item).map_err(|_| corrupt("要素", &item))?,
                 parse_day(&due)?,
@@ -213,13 +216,13 @@ impl Store {
         }
         let overdue_blockers = query.fetch_all(self.pool()).await?;
         for row in &overdue_blockers {
-            let code: String = row.try_get(0)?;
+            let code: String = row.try_get("code")?;
             let Some(&i) = index.get(&code) else { continue };
-            let deadline: String = row.try_get(2)?;
+            let deadline: String = row.try_get("deadline")?;
             out[i]
                 .1
                 .overdue_blockers
-                .push((row.try_get(1)?, parse_day(&deadline)?));
+                .push((row.try_get("description")?, parse_day(&deadline)?));
         }
         Ok(out)
     }

@@ -387,7 +387,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let chain_id: i64 = head.try_get(0)?;
+        let chain_id: i64 = head.try_get("id")?;
         let rows = sqlx::query(
             "SELECT id, name, position, industry_codes FROM chain_segments WHERE chain_id = $1 \
              ORDER BY position_order, id",
@@ -397,13 +397,13 @@ impl Store {
         .await?;
         let mut segments = Vec::with_capacity(rows.len());
         for row in &rows {
-            let position: String = row.try_get(2)?;
+            let position: String = row.try_get("position")?;
             segments.push(Segment {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
                 position: Position::parse("位置", &position)
                     .map_err(|_| corrupt("位置", &position))?,
-                industries: industries(row.try_get(3)?)?,
+                industries: industries(row.try_get("industry_codes")?)?,
                 local: Vec::new(),
                 targets: Vec::new(),
                 projects: Vec::new(),
@@ -418,12 +418,12 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         for row in &firms {
-            let segment_id: i64 = row.try_get(0)?;
-            let role: String = row.try_get(3)?;
+            let segment_id: i64 = row.try_get("segment_id")?;
+            let role: String = row.try_get("role")?;
             let firm = FirmRef {
-                id: row.try_get(1)?,
-                name: row.try_get(2)?,
-                chain_leader: row.try_get::<i64, _>(4)? != 0,
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                chain_leader: row.try_get::<i64, _>("chain_leader")? != 0,
             };
             if let Some(s) = segments.iter_mut().find(|s| s.id == segment_id) {
                 if role == SegmentRole::Local.code() {
@@ -441,19 +441,19 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         for row in &projects {
-            let segment_id: i64 = row.try_get(0)?;
-            let stage: Option<String> = row.try_get(3)?;
+            let segment_id: i64 = row.try_get("segment_id")?;
+            let stage: Option<String> = row.try_get("state_label")?;
             if let Some(s) = segments.iter_mut().find(|s| s.id == segment_id) {
                 s.projects.push(SegmentProject {
-                    code: row.try_get(1)?,
-                    name: row.try_get(2)?,
+                    code: row.try_get("code")?,
+                    name: row.try_get("name")?,
                     stage: stage.unwrap_or_else(|| "未开始".into()),
                 });
             }
         }
         Ok(Some(ChainMap {
             chain: chain.to_owned(),
-            industry: head.try_get(1)?,
+            industry: head.try_get("industry")?,
             segments,
         }))
     }

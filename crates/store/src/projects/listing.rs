@@ -202,7 +202,7 @@ impl Store {
         ));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|row| Ok((row.try_get(SUMMARY_WIDTH)?, summary_from_row(row)?)))
+            .map(|row| Ok((row.try_get("id")?, summary_from_row(row)?)))
             .collect()
     }
 
@@ -287,12 +287,9 @@ impl Store {
     }
 }
 
-/// The columns of a [`ProjectSummary`]; a query that reads more puts them from
-/// [`SUMMARY_WIDTH`] on.
+/// The columns of a [`ProjectSummary`], read by name; a query may read more beside them.
 pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name AS name, u.name AS territory, c.name AS chain, p.state_label, \
      COALESCE(p.signed_value, p.signed_amount) AS amount, p.signed_on, p.key_project, p.duplicate_state";
-
-pub(crate) const SUMMARY_WIDTH: usize = 9;
 
 pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
     let amount: Option<i64> = row.try_get("amount")?;
