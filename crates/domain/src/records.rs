@@ -459,6 +459,60 @@ pub struct Visit {
     pub illustrative: bool,
 }
 
+/// A visit as typed into a form or sent to the API, before it is checked: text, empty where not
+/// given; the one parser of both. The unit is whatever the caller decided it is (a unit's staff
+/// record for their own unit).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VisitInput<'a> {
+    pub date: &'a str,
+    pub unit: &'a str,
+    pub enterprise: &'a str,
+    /// The visited firm's 统一社会信用代码.
+    pub enterprise_code: &'a str,
+    pub leaders: &'a str,
+    pub mode: &'a str,
+    pub place: &'a str,
+    pub content: &'a str,
+    pub outcome: &'a str,
+    pub project_code: &'a str,
+}
+
+impl VisitInput<'_> {
+    /// The visit, or every field that is wrong with it. `firm_required`: the form asks who was
+    /// met; the API, relaying other systems' records, may leave the firm out, as files may.
+    pub fn parse(&self, firm_required: bool) -> Result<Visit, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let date = keep(&mut errors, parse_date("日期", self.date));
+        let enterprise = if firm_required {
+            keep(&mut errors, required("企业名称", self.enterprise)).map(Some)
+        } else {
+            Some(optional(self.enterprise))
+        };
+        let code = keep(
+            &mut errors,
+            optional(self.enterprise_code)
+                .map(|c| CreditCode::parse("统一社会信用代码", &c))
+                .transpose(),
+        );
+        let (Some(date), Some(enterprise), Some(code), true) =
+            (date, enterprise, code, errors.is_empty())
+        else {
+            return Err(errors);
+        };
+        let mut visit = Visit::new(date);
+        visit.unit = optional(self.unit);
+        visit.enterprise = enterprise;
+        visit.enterprise_code = code;
+        visit.leaders = optional(self.leaders);
+        visit.mode = optional(self.mode);
+        visit.place = optional(self.place);
+        visit.content = optional(self.content);
+        visit.outcome = optional(self.outcome);
+        visit.project_code = optional(self.project_code);
+        Ok(visit)
+    }
+}
+
 impl Visit {
     pub fn new(date: NaiveDate) -> Self {
         Visit {

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use domain::period::parse_date;
 use domain::records::Project;
 use domain::text::optional;
 use domain::{CreditCode, EventKind, Money};
@@ -20,7 +19,7 @@ use crate::auth::ApiUser;
 use crate::kit::error::{ApiError, WebError};
 use crate::kit::scope::allow;
 use crate::kit::scope::{editable_project, project_for, scoped_filter};
-use domain::records::FundInput;
+use domain::records::{FundInput, VisitInput};
 use domain::stage::EventInput;
 
 crate::kit::routes! { routes, ROUTES;
@@ -377,21 +376,25 @@ async fn add_visit(
         if let Some(code) = input.project_code.as_deref().and_then(optional) {
             project_for(&state.store, &actor, &code).await?;
         }
-        let mut visit = domain::records::Visit::new(parse_date("日期", &input.date)?);
-        visit.unit = unit;
-        visit.enterprise = input.enterprise.as_deref().and_then(optional);
-        visit.enterprise_code = input
-            .enterprise_code
-            .as_deref()
-            .and_then(optional)
-            .map(|c| CreditCode::parse("统一社会信用代码", &c))
-            .transpose()?;
-        visit.leaders = input.leaders.as_deref().and_then(optional);
-        visit.mode = input.mode.as_deref().and_then(optional);
-        visit.place = input.place.as_deref().and_then(optional);
-        visit.content = input.content.as_deref().and_then(optional);
-        visit.outcome = input.outcome.as_deref().and_then(optional);
-        visit.project_code = input.project_code.as_deref().and_then(optional);
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
+        let (enterprise, enterprise_code) = (text(&input.enterprise), text(&input.enterprise_code));
+        let (leaders, mode, place) = (text(&input.leaders), text(&input.mode), text(&input.place));
+        let (content, outcome) = (text(&input.content), text(&input.outcome));
+        let project_code = text(&input.project_code);
+        let visit = VisitInput {
+            date: &input.date,
+            unit: unit.as_deref().unwrap_or_default(),
+            enterprise: &enterprise,
+            enterprise_code: &enterprise_code,
+            leaders: &leaders,
+            mode: &mode,
+            place: &place,
+            content: &content,
+            outcome: &outcome,
+            project_code: &project_code,
+        }
+        .parse(false)
+        .map_err(WebError::Invalid)?;
         let mut tx = crate::kit::begin(&state.store, &actor).await?;
         let added = tx.add_visit(&visit).await?;
         tx.commit().await?;

@@ -135,6 +135,19 @@ impl RaiseForm {
         };
         let deadline = keep(&mut errors, parse_date("办结时限", &self.deadline));
         let (Some(raised_on), Some(deadline)) = (raised_on, deadline) else {
+            // A bad date still leaves the other fields to name: the rules run with dates that
+            // break none of them (today for both), so only the text fields can fail.
+            let rest = NewBlocker::new(
+                code,
+                &self.description,
+                &self.category,
+                today,
+                &self.owner_unit,
+                None,
+                today,
+                today,
+            );
+            errors.extend(rest.err().unwrap_or_default());
             return Err(errors);
         };
         let leader = Some(self.leader.trim().to_owned()).filter(|l| !l.is_empty());

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use domain::records::Visit;
+use domain::records::VisitInput;
 use domain::visits::{PlanStatus, VisitPlan};
 use domain::{CreditCode, FieldError};
 use serde::Deserialize;
@@ -215,21 +216,23 @@ pub async fn add_visit(
             return Err(WebError::not_found_project(code));
         }
     }
-    let visit = (|| {
-        let mut visit = Visit::new(domain::period::parse_date("日期", &form.date)?);
-        visit.unit = unit;
-        visit.enterprise = Some(domain::text::required("企业名称", &form.enterprise)?);
-        visit.enterprise_code = credit_code(&form.credit_code)?;
-        visit.leaders = optional(&form.leaders);
-        visit.mode = optional(&form.mode);
-        visit.place = optional(&form.place);
-        visit.content = optional(&form.content);
-        visit.outcome = optional(&form.outcome);
-        visit.project_code = project;
-        Ok::<_, FieldError>(visit)
-    })();
-    record(&state, &user, &form, async |tx| {
-        tx.add_visit(&visit?).await.map(|_| ())
+    let unit = unit.unwrap_or_default();
+    let visit = VisitInput {
+        date: &form.date,
+        unit: &unit,
+        enterprise: &form.enterprise,
+        enterprise_code: &form.credit_code,
+        leaders: &form.leaders,
+        mode: &form.mode,
+        place: &form.place,
+        content: &form.content,
+        outcome: &form.outcome,
+        project_code: project.as_deref().unwrap_or_default(),
+    }
+    .parse(true);
+    record(&state, &user, &form, async |tx| match visit {
+        Ok(visit) => tx.add_visit(&visit).await.map(|_| ()),
+        Err(errors) => Err(store::StoreError::InvalidFields(errors)),
     })
     .await
 }

@@ -296,6 +296,26 @@ async fn an_overdue_blocker_is_escalated_to_the_leader_in_charge_and_closed_with
         reply.status,
         reply.body
     );
+    // A bad date does not hide the other bad fields.
+    let bad_date = [
+        ("csrf", csrf.as_str()),
+        ("description", " "),
+        ("category", "用地"),
+        ("raised_on", "2022-06-01"),
+        ("owner_unit", " "),
+        ("leader", ""),
+        ("deadline", "下周"),
+    ];
+    let reply = app.post_form("/projects/JX-1/blockers", s, &bad_date).await;
+    assert!(
+        reply.status == 422
+            && reply.body.contains("办结时限")
+            && reply.body.contains("问题描述：不能为空")
+            && reply.body.contains("责任单位：不能为空"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
     let unknown = [
         ("csrf", csrf.as_str()),
         ("description", "缺电"),
