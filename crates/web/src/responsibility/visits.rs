@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
+use domain::error::keep;
 use domain::records::Visit;
 use domain::records::VisitInput;
 use domain::visits::{PlanStatus, VisitPlan};
@@ -244,19 +245,34 @@ pub async fn add_plan(
     Form(form): Form<VisitForm>,
 ) -> Result<Response, WebError> {
     let unit = unit_of(&user, &form);
-    let plan = (|| {
-        let mut plan = VisitPlan::new(
-            &form.enterprise,
-            domain::period::parse_date("计划日期", &form.date)?,
-        )?;
-        plan.credit_code = credit_code(&form.credit_code)?;
-        plan.unit = unit;
-        plan.leader = optional(&form.leaders);
-        plan.purpose = optional(&form.purpose);
-        Ok::<_, FieldError>(plan)
-    })();
-    record(&state, &user, &form, async |tx| {
-        tx.add_visit_plan(&plan?).await.map(|_| ())
+    // Every bad field at once: the firm, the date and the code are each checked.
+    let mut errors = Vec::new();
+    let planned = keep(
+        &mut errors,
+        domain::period::parse_date("计划日期", &form.date),
+    );
+    let firm = keep(
+        &mut errors,
+        domain::text::required("目标企业", &form.enterprise),
+    );
+    let code = keep(&mut errors, credit_code(&form.credit_code));
+    let plan = match (planned, firm, code) {
+        (Some(planned), Some(firm), Some(code)) if errors.is_empty() => {
+            VisitPlan::new(&firm, planned)
+                .map(|mut plan| {
+                    plan.credit_code = code;
+                    plan.unit = unit;
+                    plan.leader = optional(&form.leaders);
+                    plan.purpose = optional(&form.purpose);
+                    plan
+                })
+                .map_err(|e| vec![e])
+        }
+        _ => Err(errors),
+    };
+    record(&state, &user, &form, async |tx| match plan {
+        Ok(plan) => tx.add_visit_plan(&plan).await.map(|_| ()),
+        Err(errors) => Err(store::StoreError::InvalidFields(errors)),
     })
     .await
 }

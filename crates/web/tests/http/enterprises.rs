@@ -519,6 +519,26 @@ async fn visits_are_counted_by_unit_and_leader_and_plans_held_against_them(db: &
         .await;
     assert_eq!(nameless.status, 422);
     assert!(nameless.body.contains("目标企业"));
+    let all_wrong = app
+        .post_form(
+            "/visits/plans",
+            s,
+            &[
+                ("csrf", &csrf),
+                ("date", "九月底"),
+                ("enterprise", " "),
+                ("credit_code", "123"),
+            ],
+        )
+        .await;
+    assert_eq!(all_wrong.status, 422);
+    for field in ["计划日期", "目标企业", "统一社会信用代码"] {
+        assert!(
+            all_wrong.body.contains(field),
+            "{field}: {}",
+            all_wrong.body
+        );
+    }
 
     let (other, other_csrf) = app.sign_in("baoqing").await;
     let reply = app
