@@ -151,6 +151,7 @@ pub fn city(projects: usize) -> DemoCity {
                 }
             }
         }
+        checked(project.check());
         city.projects.push(project);
         city.events
             .extend(events.into_iter().map(|e| (code.clone(), e, true)));

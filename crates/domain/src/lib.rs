@@ -15,6 +15,7 @@ pub mod enterprise;
 pub mod error;
 pub mod figures;
 pub mod financing;
+pub mod inputs;
 pub mod money;
 pub mod period;
 pub mod records;

@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::keep;
-use crate::period::parse_date;
-use crate::text::optional;
 use crate::{CreditCode, FieldError, Money};
+
+pub use crate::inputs::EventInput;
 
 /// The forward stages of a project, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -473,54 +472,4 @@ pub fn next_step(progress: &Progress, facts: &ProjectFacts) -> NextStep {
         _ => {}
     }
     NextStep { next, missing }
-}
-/// A stage event as typed into a form or sent to the API, before it is checked: every value
-/// is text, empty where not given. One parser for both, so that they accept the same input and
-/// both name every bad field at once.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EventInput<'a> {
-    /// The Chinese name of the stage: 签约, 开工, 停工 …
-    pub kind: &'a str,
-    pub date: &'a str,
-    /// 万元.
-    pub amount_wan: &'a str,
-    /// The 统一社会信用代码 of the company that landed the project.
-    pub company_code: &'a str,
-    pub parcel: &'a str,
-    pub note: &'a str,
-}
-
-impl EventInput<'_> {
-    /// The event, or every field that is wrong with it.
-    pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let kind = keep(&mut errors, EventKind::parse("阶段", self.kind));
-        let date = keep(&mut errors, parse_date("日期", self.date));
-        let amount = keep(
-            &mut errors,
-            optional(self.amount_wan)
-                .map(|a| Money::parse_wan("金额", &a))
-                .transpose(),
-        );
-        let company = keep(
-            &mut errors,
-            optional(self.company_code)
-                .map(|c| CreditCode::parse("落地企业信用代码", &c))
-                .transpose(),
-        );
-        match (kind, date, amount, company) {
-            (Some(kind), Some(date), Some(amount), Some(company)) if errors.is_empty() => {
-                StageEvent::new(
-                    kind,
-                    date,
-                    amount,
-                    company,
-                    optional(self.parcel),
-                    optional(self.note),
-                )
-                .map_err(|e| vec![e])
-            }
-            _ => Err(errors),
-        }
-    }
 }

@@ -138,7 +138,7 @@ pub(crate) const fn opt(header: &'static str, note: &'static str, example: &'sta
 pub fn value_list_of(kind: Kind, key: &str) -> Option<&'static str> {
     crate::kinds::value_lists(kind)
         .iter()
-        .find(|(column, _)| *column == key)
+        .find(|(column, _)| column.as_str() == key)
         .map(|(_, list)| *list)
 }
 

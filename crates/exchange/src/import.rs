@@ -13,6 +13,7 @@ use domain::text::{optional, required, yes_no};
 use domain::{CreditCode, FieldError, Money};
 use store::{Added, Store, StoreError, Upserted};
 
+use crate::kinds::Key;
 use crate::table::{Cell, Row, Table, header_key};
 use crate::{ExchangeError, Kind, Progress, columns};
 
@@ -209,9 +210,9 @@ pub(crate) struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    pub(crate) fn cell(&self, key: &str) -> &Cell {
+    pub(crate) fn cell(&self, key: Key) -> &Cell {
         self.index
-            .get(key)
+            .get(key.as_str())
             .and_then(|i| self.row.cells.get(*i))
             .unwrap_or(&Cell::Empty)
     }
@@ -219,10 +220,10 @@ impl Cells<'_> {
     /// Parses one cell, recording its error; `None` means the cell was bad.
     pub(crate) fn get<T>(
         &mut self,
-        key: &str,
+        key: Key,
         parse: impl FnOnce(&str, &Cell) -> Result<T, FieldError>,
     ) -> Option<T> {
-        match parse(key, self.cell(key)) {
+        match parse(key.as_str(), self.cell(key)) {
             Ok(value) => Some(value),
             Err(e) => {
                 self.errors.push(e);
@@ -231,11 +232,11 @@ impl Cells<'_> {
         }
     }
 
-    pub(crate) fn text(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, key: Key) -> Option<String> {
         optional(&self.cell(key).text())
     }
 
-    pub(crate) fn required_text(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn required_text(&mut self, key: Key) -> Option<String> {
         self.get(key, |k, c| required(k, &c.text()))
     }
 

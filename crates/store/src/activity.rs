@@ -1,4 +1,4 @@
-//! Funds in place and visits: appended records, each reported once if repeated.
+//! Funds in place, visits and 敲门计划: appended records, each reported once if repeated.
 
 use domain::records::{Fund, Visit, value_lists};
 use domain::visits::VisitPlan;

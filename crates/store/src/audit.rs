@@ -184,7 +184,7 @@ impl Store {
     /// writing (SQLite's `VACUUM INTO`: one read transaction's snapshot, compacted). The file
     /// must not exist. PostgreSQL is backed up with its own tools (README: pg_dump).
     pub async fn backup_to(&self, path: &Path) -> Result<()> {
-        if self.backend() != Backend::Sqlite {
+        if !self.backend().is_sqlite() {
             return Err(StoreError::Config(
                 "PostgreSQL 数据库请用 pg_dump/pg_restore 备份与恢复（见 README）".into(),
             ));
@@ -209,7 +209,8 @@ impl Store {
 /// The file of a SQLite URL (`sqlite:PATH` or `sqlite://PATH`), `None` for PostgreSQL.
 pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let (normal, backend) = crate::normalise_url(url).ok()?;
-    (backend == Backend::Sqlite)
+    backend
+        .is_sqlite()
         .then(|| crate::sqlite_path(&normal).map(std::path::PathBuf::from))
         .flatten()
 }

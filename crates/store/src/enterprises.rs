@@ -63,7 +63,7 @@ impl Tx {
     /// rollback brings them back, and readers see them throughout. Not on PostgreSQL, where
     /// dropping an index locks the table against readers until the commit.
     pub async fn defer_enterprise_indexes(&mut self) -> Result<()> {
-        if self.backend() != Backend::Sqlite || !self.deferred_indexes.is_empty() {
+        if !self.backend().is_sqlite() || !self.deferred_indexes.is_empty() {
             return Ok(());
         }
         let held = sqlx::query("SELECT 1 FROM enterprises LIMIT 1")

@@ -94,7 +94,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url)?;
-        if backend == Backend::Sqlite
+        if backend.is_sqlite()
             && let Some(parent) =
                 sqlite_path(&url).and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
             && !parent.as_os_str().is_empty()
@@ -107,7 +107,7 @@ impl Store {
             .max_connections(backend.max_connections())
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    if backend.is_sqlite() {
                         // WAL lets readers work while one writer writes; NORMAL sync is safe
                         // under WAL (a power cut may lose the last commits, never corrupt). A
                         // 32 MiB page cache keeps a large import's pages out of the WAL file,

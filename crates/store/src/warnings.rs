@@ -1,5 +1,5 @@
-//! 融资方案, the warning thresholds, and what the warnings of a list of projects are computed
-//! from — read in a few set-wise queries, handed to `domain::warnings`.
+//! The warning thresholds, the day follow-up is judged on, and what the warnings of a list of
+//! projects are computed from — read in a few set-wise queries, handed to `domain::warnings`.
 
 use std::collections::HashMap;
 

@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use domain::CreditCode;
 use exchange::Quiet;
 use search::{Filters, SearchIndex};
-use store::{Backend, Store, Table};
+use store::{Store, Table};
 
 const PROVINCES: [(&str, &str, &str); 12] = [
     ("黑龙江省", "双鸭山市", "230500"),
@@ -341,7 +341,7 @@ pub async fn enterprises(
 
     let (timings, engine) = time_searches(store, &index, rounds).await?;
     out.push_str(&timings);
-    if store.backend() == Backend::Sqlite {
+    if store.backend().is_sqlite() {
         out.push_str(&baseline(store, &queries(), rounds, &engine).await?);
     } else {
         out.push_str("对照（SQLite FTS5 / LIKE）只在 SQLite 上测。\n");

@@ -79,6 +79,7 @@ impl Generator {
         if !self.rng.chance(75) {
             p.team = None;
         }
+        checked(p.check());
         self.projects.push(p);
 
         let earliest = day(2020, 1, 2);
@@ -272,6 +273,7 @@ impl Generator {
                     base_project(&code, &format!("{product}项目（洽谈中）"), territory, chain);
                 p.illustrative = true;
                 p.investor = Some(firm);
+                checked(p.check());
                 self.projects.push(p);
                 let lead = self.rng.date(day(year, 1, 5), day(year, 11, 30));
                 self.event(&code, EventKind::Stage(Stage::Lead), lead, true);

@@ -110,6 +110,7 @@ impl Generator {
         project.signed_amount = Some(amount);
         project.key_project = true;
         project.source_mode = Some("政府团队".into());
+        checked(project.check());
         self.projects.push(project);
         for (kind, date) in steps {
             self.event(&code, *kind, *date, true);
@@ -311,6 +312,7 @@ impl Generator {
             let code = self.code(2022);
             let mut p = base_project(&code, name, "友谊县", 5);
             p.investor = Some("双鸭山万里润达生物科技有限公司".into());
+            checked(p.check());
             self.projects.push(p);
             self.event(&code, EventKind::Stage(Stage::Lead), lead, true);
             if let Some(talk) = talk {

@@ -24,8 +24,7 @@ pub(crate) struct Blockers;
 
 impl Sheet for Blockers {
     const COLUMNS: &'static [Column] = COLUMNS;
-    const VALUE_LISTS: &'static [(&'static str, &'static str)] =
-        &[(key!("问题类别"), BLOCKER_CATEGORY)];
+    const VALUE_LISTS: &'static [(Key, &'static str)] = &[(key!("问题类别"), BLOCKER_CATEGORY)];
 
     async fn apply(
         c: &mut Cells<'_>,

@@ -67,7 +67,7 @@ impl Sheet for Events {
     fn order<'t>(_table: &'t Table, index: &HashMap<&'static str, usize>, rows: &mut Vec<&'t Row>) {
         let date = |row: &Row| -> Option<NaiveDate> {
             let cell = index
-                .get(key!("日期"))
+                .get(key!("日期").as_str())
                 .and_then(|i| row.cells.get(*i))
                 .unwrap_or(&Cell::Empty);
             date_cell("日期", cell).ok()

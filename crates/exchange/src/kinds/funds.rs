@@ -16,7 +16,7 @@ pub(crate) struct Funds;
 
 impl Sheet for Funds {
     const COLUMNS: &'static [Column] = COLUMNS;
-    const VALUE_LISTS: &'static [(&'static str, &'static str)] = &[(key!("来源"), FUND_SOURCE)];
+    const VALUE_LISTS: &'static [(Key, &'static str)] = &[(key!("来源"), FUND_SOURCE)];
 
     async fn apply(
         c: &mut Cells<'_>,

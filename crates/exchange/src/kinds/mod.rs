@@ -39,7 +39,7 @@ pub(crate) trait Sheet {
     /// The columns, in the order templates and exports write them.
     const COLUMNS: &'static [Column];
     /// The columns whose allowed values are an editable value list, with that list.
-    const VALUE_LISTS: &'static [(&'static str, &'static str)] = &[];
+    const VALUE_LISTS: &'static [(Key, &'static str)] = &[];
 
     /// Applies one row: its records through `tx`, its bad cells into `c.errors`; an error
     /// returned is the store's refusal of the whole row.
@@ -148,7 +148,7 @@ pub(crate) fn columns(kind: Kind) -> &'static [Column] {
 }
 
 /// The value lists of `kind`'s columns.
-pub(crate) fn value_lists(kind: Kind) -> &'static [(&'static str, &'static str)] {
+pub(crate) fn value_lists(kind: Kind) -> &'static [(Key, &'static str)] {
     dispatch!(kind, S => S::VALUE_LISTS)
 }
 
@@ -178,6 +178,23 @@ pub(crate) fn ordered_rows<'t>(
     rows
 }
 
+/// A column's key as `key!` makes it: the cells of a row are read by `Key`, not by text, so a
+/// key that was not checked against the kind's columns does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key(&'static str);
+
+impl Key {
+    /// For `key!` only, after its check.
+    #[doc(hidden)]
+    pub(crate) const fn checked(key: &'static str) -> Key {
+        Key(key)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
 /// A column's key, checked at compile time against `COLUMNS` where it is used.
 macro_rules! key {
     ($key:literal) => {{
@@ -185,7 +202,7 @@ macro_rules! key {
             $crate::columns::has_key(COLUMNS, $key),
             concat!("no column “", $key, "” in this kind's COLUMNS")
         );
-        $key
+        $crate::kinds::Key::checked($key)
     }};
 }
 pub(crate) use key;
@@ -214,7 +231,7 @@ mod prelude {
     pub(crate) use domain::{Currency, EventKind, FieldError, Money};
     pub(crate) use store::{SegmentRole, Store, StoreError, Tx};
 
-    pub(crate) use super::{Sheet, key};
+    pub(crate) use super::{Key, Sheet, key};
     pub(crate) use crate::ExchangeError;
     pub(crate) use crate::columns::{Column, opt, req};
     pub(crate) use crate::export::{Out, date, text, wan};

@@ -45,7 +45,7 @@ pub(crate) struct Projects;
 
 impl Sheet for Projects {
     const COLUMNS: &'static [Column] = COLUMNS;
-    const VALUE_LISTS: &'static [(&'static str, &'static str)] = &[(key!("招商方式"), SOURCE_MODE)];
+    const VALUE_LISTS: &'static [(Key, &'static str)] = &[(key!("招商方式"), SOURCE_MODE)];
 
     async fn apply(
         c: &mut Cells<'_>,

@@ -54,9 +54,9 @@ impl Sheet for Units {
 
     /// Parents before their children, so that a file may list a unit before its parent.
     fn order<'t>(table: &'t Table, index: &HashMap<&'static str, usize>, rows: &mut Vec<&'t Row>) {
-        let text = |row: &Row, key: &str| {
+        let text = |row: &Row, key: Key| {
             index
-                .get(key)
+                .get(key.as_str())
                 .and_then(|i| row.cells.get(*i))
                 .map(Cell::text)
                 .unwrap_or_default()

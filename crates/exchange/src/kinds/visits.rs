@@ -20,7 +20,7 @@ pub(crate) struct Visits;
 
 impl Sheet for Visits {
     const COLUMNS: &'static [Column] = COLUMNS;
-    const VALUE_LISTS: &'static [(&'static str, &'static str)] = &[(key!("方式"), VISIT_MODE)];
+    const VALUE_LISTS: &'static [(Key, &'static str)] = &[(key!("方式"), VISIT_MODE)];
 
     async fn apply(
         c: &mut Cells<'_>,

@@ -1,5 +1,5 @@
-//! People who sign in and their sessions. Password hashes are made and checked by the web
-//! layer; the store only keeps them, and never writes one to the change log.
+//! People who sign in and their sessions. Password hashes are made and checked in `accounts`;
+//! the store keeps them and never writes one to the change log.
 
 pub mod accounts;
 

@@ -12,6 +12,7 @@ use chrono::Datelike;
 use domain::error::keep;
 use domain::records::Visit;
 use domain::records::VisitInput;
+use domain::text::optional;
 use domain::visits::{PlanStatus, VisitPlan};
 use domain::{CreditCode, FieldError};
 use serde::Deserialize;
@@ -159,10 +160,6 @@ pub struct VisitForm {
     project: String,
     #[serde(default)]
     purpose: String,
-}
-
-fn optional(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// The unit a form names: a unit's staff always record for their own unit.
