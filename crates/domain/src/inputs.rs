@@ -5,7 +5,7 @@
 
 use crate::error::keep;
 use crate::period::parse_date;
-use crate::records::{Fund, Visit};
+use crate::records::{CapitalOrigin, Fund, Project, Visit};
 use crate::stage::{EventKind, StageEvent};
 use crate::text::{optional, required};
 use crate::{CreditCode, Currency, FieldError, Money};
@@ -145,5 +145,100 @@ impl VisitInput<'_> {
         visit.outcome = optional(self.outcome);
         visit.project_code = optional(self.project_code);
         Ok(visit)
+    }
+}
+
+/// A project as typed into the project form or sent to the API; `credited` already split into
+/// unit names.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectInput<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub territory: &'a str,
+    pub credited: Vec<String>,
+    pub investor: &'a str,
+    /// The investor's 统一社会信用代码.
+    pub investor_code: &'a str,
+    /// 万元.
+    pub signed_amount_wan: &'a str,
+    /// 万元.
+    pub planned_investment_wan: &'a str,
+    pub chain: &'a str,
+    pub leader: &'a str,
+    pub team: &'a str,
+    pub source_mode: &'a str,
+    /// 内资 or 外资; 内资 when empty.
+    pub capital_origin: &'a str,
+    /// 人民币 when empty.
+    pub currency: &'a str,
+    pub key_project: bool,
+}
+
+impl ProjectInput<'_> {
+    /// The project, or every field that is wrong with it; then the rules over the whole record
+    /// (`Project::check`).
+    pub fn parse(&self) -> Result<Project, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let base = keep(
+            &mut errors,
+            Project::new(self.code, self.name, self.territory),
+        );
+        let investor_code = keep(
+            &mut errors,
+            optional(self.investor_code)
+                .map(|c| CreditCode::parse("统一社会信用代码", &c))
+                .transpose(),
+        );
+        let signed = keep(
+            &mut errors,
+            optional(self.signed_amount_wan)
+                .map(|a| Money::parse_wan("签约额", &a))
+                .transpose(),
+        );
+        let planned = keep(
+            &mut errors,
+            optional(self.planned_investment_wan)
+                .map(|a| Money::parse_wan("计划总投资", &a))
+                .transpose(),
+        );
+        let origin = keep(
+            &mut errors,
+            CapitalOrigin::parse("资金来源", self.capital_origin),
+        );
+        let currency = keep(&mut errors, Currency::parse("币种", self.currency));
+        let (
+            Some(mut project),
+            Some(investor_code),
+            Some(signed),
+            Some(planned),
+            Some(origin),
+            Some(currency),
+            true,
+        ) = (
+            base,
+            investor_code,
+            signed,
+            planned,
+            origin,
+            currency,
+            errors.is_empty(),
+        )
+        else {
+            return Err(errors);
+        };
+        project.investor = optional(self.investor);
+        project.investor_code = investor_code;
+        project.signed_amount = signed;
+        project.planned_investment = planned;
+        project.credited = self.credited.clone();
+        project.chain = optional(self.chain);
+        project.leader = optional(self.leader);
+        project.team = optional(self.team);
+        project.source_mode = optional(self.source_mode);
+        project.capital_origin = origin;
+        project.currency = currency;
+        project.key_project = self.key_project;
+        project.check().map_err(|e| vec![e])?;
+        Ok(project)
     }
 }

@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use domain::EventKind;
 use domain::records::Project;
 use domain::text::optional;
-use domain::{CreditCode, EventKind, Money};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use store::{Added, ProjectFilter};
@@ -19,7 +19,7 @@ use crate::auth::ApiUser;
 use crate::kit::error::{ApiError, WebError};
 use crate::kit::scope::allow;
 use crate::kit::scope::{editable_project, project_for, scoped_filter};
-use domain::records::{FundInput, VisitInput};
+use domain::records::{FundInput, ProjectInput, VisitInput};
 use domain::stage::EventInput;
 
 crate::kit::routes! { routes, ROUTES;
@@ -173,23 +173,22 @@ async fn create_project(
             return Err(WebError::Forbidden.into());
         }
         let input = body(payload)?;
-        let mut project = Project::new(&input.code, &input.name, &input.territory)?;
-        project.credited = input.credited;
-        project.investor = input.investor.as_deref().and_then(optional);
-        project.investor_code = input
-            .investor_code
-            .as_deref()
-            .and_then(optional)
-            .map(|c| CreditCode::parse("统一社会信用代码", &c))
-            .transpose()?;
-        project.signed_amount = input
-            .signed_amount_wan
-            .as_deref()
-            .and_then(optional)
-            .map(|a| Money::parse_wan("签约额", &a))
-            .transpose()?;
-        project.key_project = input.key_project;
-        project.check()?;
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
+        let (investor, investor_code) = (text(&input.investor), text(&input.investor_code));
+        let signed_amount = text(&input.signed_amount_wan);
+        let project = ProjectInput {
+            code: &input.code,
+            name: &input.name,
+            territory: &input.territory,
+            credited: input.credited.clone(),
+            investor: &investor,
+            investor_code: &investor_code,
+            signed_amount_wan: &signed_amount,
+            key_project: input.key_project,
+            ..ProjectInput::default()
+        }
+        .parse()
+        .map_err(WebError::Invalid)?;
         if !actor.can_edit(&project) {
             return Err(WebError::Forbidden.into());
         }

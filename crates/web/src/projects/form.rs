@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::access::Actor;
-use domain::records::{CapitalOrigin, Project, value_lists};
-use domain::text::optional;
-use domain::{CreditCode, Currency, FieldError, Money};
+use domain::records::ProjectInput;
+use domain::records::{Project, value_lists};
+use domain::{Currency, FieldError, Money};
 use serde::Deserialize;
 use store::Store;
 
@@ -20,7 +20,6 @@ use crate::kit::form::{Choice, choices};
 use crate::kit::render::{encode, render};
 use crate::kit::scope::editable_project;
 use crate::kit::view::Layout;
-use domain::error::keep;
 
 #[derive(Debug, Default, Deserialize, Clone)]
 #[serde(default)]
@@ -203,71 +202,6 @@ async fn form_page(
     })
 }
 
-fn parse_project(form: &ProjectForm) -> Result<Project, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let base = keep(
-        &mut errors,
-        Project::new(&form.code, &form.name, &form.territory),
-    );
-    let investor_code = keep(
-        &mut errors,
-        optional(&form.investor_code)
-            .map(|c| CreditCode::parse("统一社会信用代码", &c))
-            .transpose(),
-    );
-    let signed = keep(
-        &mut errors,
-        optional(&form.signed_amount)
-            .map(|a| Money::parse_wan("签约额", &a))
-            .transpose(),
-    );
-    let planned = keep(
-        &mut errors,
-        optional(&form.planned_investment)
-            .map(|a| Money::parse_wan("计划总投资", &a))
-            .transpose(),
-    );
-    let origin = keep(
-        &mut errors,
-        CapitalOrigin::parse("资金来源", &form.capital_origin),
-    );
-    let currency = keep(&mut errors, Currency::parse("币种", &form.currency));
-    let (
-        Some(mut project),
-        Some(investor_code),
-        Some(signed),
-        Some(planned),
-        Some(origin),
-        Some(currency),
-        true,
-    ) = (
-        base,
-        investor_code,
-        signed,
-        planned,
-        origin,
-        currency,
-        errors.is_empty(),
-    )
-    else {
-        return Err(errors);
-    };
-    project.investor = optional(&form.investor);
-    project.investor_code = investor_code;
-    project.signed_amount = signed;
-    project.planned_investment = planned;
-    project.credited = Project::split_units(&form.credited);
-    project.chain = optional(&form.chain);
-    project.leader = optional(&form.leader);
-    project.team = optional(&form.team);
-    project.source_mode = optional(&form.source_mode);
-    project.capital_origin = origin;
-    project.currency = currency;
-    project.key_project = form.key_project.is_some();
-    project.check().map_err(|e| vec![e])?;
-    Ok(project)
-}
-
 pub async fn new_project_form(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -439,4 +373,26 @@ async fn save(store: &Store, actor: &Actor, project: &Project) -> Result<(), Web
     tx.upsert_project(project).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The form's fields through the parser the API shares.
+fn parse_project(form: &ProjectForm) -> Result<Project, Vec<FieldError>> {
+    ProjectInput {
+        code: &form.code,
+        name: &form.name,
+        territory: &form.territory,
+        credited: Project::split_units(&form.credited),
+        investor: &form.investor,
+        investor_code: &form.investor_code,
+        signed_amount_wan: &form.signed_amount,
+        planned_investment_wan: &form.planned_investment,
+        chain: &form.chain,
+        leader: &form.leader,
+        team: &form.team,
+        source_mode: &form.source_mode,
+        capital_origin: &form.capital_origin,
+        currency: &form.currency,
+        key_project: form.key_project.is_some(),
+    }
+    .parse()
 }

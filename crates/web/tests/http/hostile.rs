@@ -43,6 +43,21 @@ async fn the_api_reports_errors_with_code_message_and_field(db: &TestDb) {
         (422, Some("date"))
     );
     // Every bad member at once, as the form shows them, by the same parser.
+    let bad_project = r#"{"code":"","name":"新项目","territory":"集贤县","investor":"某公司","investor_code":"123","signed_amount_wan":"很多"}"#;
+    let reply = app.post_json("/api/v1/projects", c, bad_project).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let fields: Vec<String> = reply.json()["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        fields,
+        ["code", "investor_code", "signed_amount_wan"],
+        "{}",
+        reply.body
+    );
     let bad_event =
         r#"{"kind":"开会","date":"2022-13-01","amount_wan":"十万","company_code":"123"}"#;
     let reply = app
