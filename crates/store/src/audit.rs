@@ -32,9 +32,9 @@ fn stored_entry(row: &sqlx::any::AnyRow) -> Result<StoredEntry> {
 }
 
 fn head_of(row: &sqlx::any::AnyRow) -> Result<Head> {
-    let hash: String = row.try_get(1)?;
+    let hash: String = row.try_get("hash")?;
     Ok(Head {
-        seq: row.try_get(0)?,
+        seq: row.try_get("seq")?,
         hash: domain::audit::from_hex(&hash)
             .ok_or_else(|| StoreError::Corrupt(format!("审计链头: {hash}")))?,
     })

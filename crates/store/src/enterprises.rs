@@ -79,8 +79,8 @@ impl Tx {
         .fetch_all(self.conn())
         .await?;
         for row in rows {
-            let name: String = row.try_get(0)?;
-            let create: String = row.try_get(1)?;
+            let name: String = row.try_get("name")?;
+            let create: String = row.try_get("sql")?;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX \"{name}\"")))
                 .execute(self.conn())
                 .await?;
@@ -328,9 +328,9 @@ impl Tx {
                 all_written(inserts.len(), returned.len() as u64)?;
                 let mut ids = HashMap::with_capacity(returned.len());
                 for row in &returned {
-                    let code: Option<String> = row.try_get(1)?;
-                    let name: String = row.try_get(2)?;
-                    ids.insert(code.unwrap_or(name), row.try_get(0)?);
+                    let code: Option<String> = row.try_get("credit_code")?;
+                    let name: String = row.try_get("name")?;
+                    ids.insert(code.unwrap_or(name), row.try_get("id")?);
                 }
                 Ok((ids, made))
             }
@@ -399,7 +399,7 @@ fn indexed(rows: &[sqlx::any::AnyRow]) -> Result<Vec<IndexedFirm>> {
             Ok(IndexedFirm {
                 id,
                 firm,
-                revision: r.try_get(11)?,
+                revision: r.try_get("revision")?,
             })
         })
         .collect()

@@ -514,7 +514,7 @@ impl Store {
                 id_list(chunk)
             ));
             for row in sqlx::query(sql).fetch_all(self.pool()).await? {
-                let id: i64 = row.try_get(11)?;
+                let id: i64 = row.try_get("id")?;
                 by_id.insert(id, visit_from_row(&row)?);
             }
         }

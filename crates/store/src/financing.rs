@@ -59,18 +59,18 @@ async fn financing_of_project(
     else {
         return Ok(None);
     };
-    financing_from_row(&row, 0).map(Some)
+    financing_from_row(&row).map(Some)
 }
 
-/// need, sources, bank, status from column `at` on.
-fn financing_from_row(row: &sqlx::any::AnyRow, at: usize) -> Result<FinancingPlan> {
-    let need: i64 = row.try_get(at)?;
-    let status: String = row.try_get(at + 3)?;
+/// A financing plan from its columns need, sources, bank and status.
+fn financing_from_row(row: &sqlx::any::AnyRow) -> Result<FinancingPlan> {
+    let need: i64 = row.try_get("need")?;
+    let status: String = row.try_get("status")?;
     Ok(FinancingPlan {
         need: Money::from_units("融资需求", need)
             .map_err(|_| corrupt("融资需求", &need.to_string()))?,
-        sources: row.try_get(at + 1)?,
-        bank: row.try_get(at + 2)?,
+        sources: row.try_get("sources")?,
+        bank: row.try_get("bank")?,
         status: FinancingStatus::parse("状态", &status).map_err(|_| corrupt("状态", &status))?,
     })
 }
@@ -85,7 +85,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("code")?, financing_from_row(row, 1)?)))
+            .map(|row| Ok((row.try_get("code")?, financing_from_row(row)?)))
             .collect()
     }
 
@@ -98,7 +98,7 @@ impl Store {
         .bind(project_code)
         .fetch_optional(self.pool())
         .await?
-        .map(|row| financing_from_row(&row, 0))
+        .map(|row| financing_from_row(&row))
         .transpose()
     }
 }

@@ -176,9 +176,9 @@ impl Store {
         // first, before any other row, so that two writers never wait on each other's rows.
         let head = self.backend.chain_head_for_write();
         let row = sqlx::query(head).fetch_one(&mut *tx).await?;
-        let hash: String = row.try_get(1)?;
+        let hash: String = row.try_get("hash")?;
         let chain = domain::audit::Head {
-            seq: row.try_get(0)?,
+            seq: row.try_get("seq")?,
             hash: domain::audit::from_hex(&hash)
                 .ok_or_else(|| StoreError::Corrupt(format!("审计链头: {hash}")))?,
         };

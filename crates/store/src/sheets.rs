@@ -95,7 +95,7 @@ impl Store {
             return Ok(None);
         };
         let info = info_from_row(&row)?;
-        let content: String = row.try_get(7)?;
+        let content: String = row.try_get("content")?;
         if sha256_hex(&content) != info.sha256 {
             return Err(StoreError::Corrupt(format!(
                 "已发布晒单{id}的内容与其哈希不符，可能被篡改"

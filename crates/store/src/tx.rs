@@ -57,7 +57,7 @@ impl Named {
             Named::Leader => "SELECT name, id FROM leaders",
             Named::Chain => "SELECT name, id FROM chains",
             Named::Team => "SELECT name, id FROM teams",
-            Named::Project => "SELECT code, id FROM projects",
+            Named::Project => "SELECT code AS name, id FROM projects",
         }
     }
 
@@ -408,7 +408,7 @@ impl Tx {
             let rows = sqlx::query(kind.query()).fetch_all(&mut *self.tx).await?;
             let map = rows
                 .iter()
-                .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+                .map(|r| Ok((r.try_get::<String, _>("name")?, r.try_get::<i64, _>("id")?)))
                 .collect::<Result<HashMap<_, _>>>()?;
             self.names.insert(kind, map);
         }

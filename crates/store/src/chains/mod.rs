@@ -193,7 +193,12 @@ impl Tx {
         .bind(firm_id)
         .fetch_optional(self.conn())
         .await?
-        .map(|r| Ok::<_, StoreError>((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)? != 0)))
+        .map(|r| {
+            Ok::<_, StoreError>((
+                r.try_get::<String, _>("role")?,
+                r.try_get::<i64, _>("chain_leader")? != 0,
+            ))
+        })
         .transpose()?;
         let after = (role.code().to_owned(), chain_leader);
         if before.as_ref() == Some(&after) {

@@ -259,8 +259,8 @@ impl Store {
         }
         let mut disagreeing = Vec::new();
         for row in &rows {
-            let code: String = row.try_get(0)?;
-            let signed_amount: Option<i64> = row.try_get(1)?;
+            let code: String = row.try_get("code")?;
+            let signed_amount: Option<i64> = row.try_get("signed_amount")?;
             let signed_amount = signed_amount
                 .map(|v| Money::from_units("签约额", v))
                 .transpose()?;
