@@ -173,7 +173,6 @@ async fn create_project(
             return Err(WebError::Forbidden.into());
         }
         let input = body(payload)?;
-        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
         let (investor, investor_code) = (text(&input.investor), text(&input.investor_code));
         let signed_amount = text(&input.signed_amount_wan);
         let project = ProjectInput {
@@ -181,9 +180,9 @@ async fn create_project(
             name: &input.name,
             territory: &input.territory,
             credited: input.credited.clone(),
-            investor: &investor,
-            investor_code: &investor_code,
-            signed_amount_wan: &signed_amount,
+            investor,
+            investor_code,
+            signed_amount_wan: signed_amount,
             key_project: input.key_project,
             ..ProjectInput::default()
         }
@@ -233,16 +232,15 @@ async fn add_event(
         let actor = user.actor();
         editable_project(&state.store, &actor, &code).await?;
         let input = body(payload)?;
-        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
         let (amount_wan, company_code) = (text(&input.amount_wan), text(&input.company_code));
         let (parcel, note) = (text(&input.parcel), text(&input.note));
         let event = EventInput {
             kind: &input.kind,
             date: &input.date,
-            amount_wan: &amount_wan,
-            company_code: &company_code,
-            parcel: &parcel,
-            note: &note,
+            amount_wan,
+            company_code,
+            parcel,
+            note,
         }
         .parse()
         .map_err(WebError::Invalid)?;
@@ -375,7 +373,6 @@ async fn add_visit(
         if let Some(code) = input.project_code.as_deref().and_then(optional) {
             project_for(&state.store, &actor, &code).await?;
         }
-        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_owned();
         let (enterprise, enterprise_code) = (text(&input.enterprise), text(&input.enterprise_code));
         let (leaders, mode, place) = (text(&input.leaders), text(&input.mode), text(&input.place));
         let (content, outcome) = (text(&input.content), text(&input.outcome));
@@ -383,14 +380,14 @@ async fn add_visit(
         let visit = VisitInput {
             date: &input.date,
             unit: unit.as_deref().unwrap_or_default(),
-            enterprise: &enterprise,
-            enterprise_code: &enterprise_code,
-            leaders: &leaders,
-            mode: &mode,
-            place: &place,
-            content: &content,
-            outcome: &outcome,
-            project_code: &project_code,
+            enterprise,
+            enterprise_code,
+            leaders,
+            mode,
+            place,
+            content,
+            outcome,
+            project_code,
         }
         .parse(false)
         .map_err(WebError::Invalid)?;
@@ -401,4 +398,9 @@ async fn add_visit(
     }
     .await;
     outcome.map_err(|e| e.with_keys(VISIT_KEYS))
+}
+
+/// An optional member of a request as the shared parsers take it: empty when absent.
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
 }
