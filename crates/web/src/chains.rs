@@ -4,9 +4,10 @@
 //! for a segment with the reasons for their order.
 
 use crate::kit::form::Form;
+use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::chains::{
@@ -174,10 +175,11 @@ fn row(segment: &Segment) -> SegmentRow {
     }
 }
 
-async fn load(state: &AppState, chain: &str) -> Result<ChainMap, WebError> {
+/// The chain's map as `user` may see it: projects outside a unit account's scope left out.
+async fn load(state: &AppState, user: &CurrentUser, chain: &str) -> Result<ChainMap, WebError> {
     state
         .store
-        .chain_map(chain)
+        .chain_map(chain, user.actor().unit.as_deref())
         .await?
         .ok_or_else(|| WebError::NotFound(format!("产业链“{chain}”不存在")))
 }
@@ -190,7 +192,7 @@ async fn chain_page(
     error: Option<String>,
 ) -> Result<ChainPage, WebError> {
     allow(user.actor().reads_projects())?;
-    let map = load(state, chain).await?;
+    let map = load(state, user, chain).await?;
     let rows = match view {
         Some(action) => map.calling_for(action).into_iter().map(row).collect(),
         None => map.segments.iter().map(row).collect(),
@@ -417,7 +419,7 @@ pub async fn print(
     Path(chain): Path<String>,
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().reads_projects())?;
-    let map = load(&state, &chain).await?;
+    let map = load(&state, &user, &chain).await?;
     let mut shortlists = Vec::new();
     for segment in map.segments.iter().filter(|s| s.action().is_some()) {
         let (matching, ranked) = state
@@ -466,7 +468,7 @@ pub async fn targets(
     Path((chain, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().reads_projects())?;
-    let map = load(&state, &chain).await?;
+    let map = load(&state, &user, &chain).await?;
     let segment = map
         .segments
         .into_iter()

@@ -8,7 +8,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy where it is not UTF-8).
     pub body: String,
+    /// The body as sent, for downloads that are not text (xlsx).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -71,6 +74,7 @@ pub async fn send_with(
             status: 0,
             headers: Vec::new(),
             body: e.to_string(),
+            bytes: Vec::new(),
         },
     }
 }
@@ -138,8 +142,11 @@ async fn exchange(
         }
         break;
     }
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_str(), ""));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or((raw.len(), raw.len()), |end| (end, end + 4));
+    let head = String::from_utf8_lossy(&raw[..split.0]).into_owned();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -155,27 +162,32 @@ async fn exchange(
     let chunked = headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
+    let bytes = if chunked {
+        dechunk(&raw[split.1..])
     } else {
-        body.to_owned()
+        raw[split.1..].to_vec()
     };
     Ok(Reply {
         status,
         headers,
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     })
 }
 
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&rest[..line_end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok())
+            .unwrap_or(0);
         if size == 0 {
             break;
         }
-        out.push_str(after.get(..size).unwrap_or(after));
-        rest = after.get(size + 2..).unwrap_or("");
+        let after = &rest[line_end + 2..];
+        out.extend_from_slice(after.get(..size).unwrap_or(after));
+        rest = after.get(size + 2..).unwrap_or(&[]);
     }
     out
 }

@@ -4,9 +4,11 @@
 //! projects follows the same scope as everywhere else.
 
 use crate::kit::form::Form;
+use crate::kit::request::Path;
+use crate::kit::request::page_number;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::enterprise::{EnterpriseSize, FLAGS, IndustryCode};
 use serde::Deserialize;
@@ -27,7 +29,7 @@ pub struct SearchQuery {
     city: String,
     size: String,
     flag: Vec<String>,
-    page: Option<usize>,
+    page: Option<i64>,
 }
 
 pub struct FirmRow {
@@ -97,7 +99,13 @@ pub async fn search_page(
             "city" => query.city = v,
             "size" => query.size = v,
             "flag" => query.flag.push(v),
-            "page" => query.page = v.parse().ok(),
+            "page" => {
+                let page = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| WebError::BadRequest("页码应为1至10000之间的整数".into()))?;
+                query.page = Some(page_number(Some(page))?);
+            }
             _ => {}
         }
     }
@@ -124,7 +132,7 @@ pub async fn search_page(
         .catch_up(&state.store)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let page = query.page.unwrap_or(1).max(1);
+    let page = usize::try_from(page_number(query.page)?).unwrap_or(1);
     let hits = state
         .search
         .search(&query.q, &filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)

@@ -8,71 +8,19 @@
 
 #![allow(clippy::unwrap_used)] // A test fails by panicking.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+mod support;
 
 use serde_json::{Value, json};
+use support::{Process, demo_server, free_port};
 use web::client::send;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// A child process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The demo server over its own database; returns it, its address and each account's password.
-fn demo_server(dir: &std::path::Path) -> (Process, SocketAddr, HashMap<String, String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
-        .args(["--db", &format!("sqlite:{}", dir.join("demo.db").display())])
-        .arg("--index")
-        .arg(dir.join("index"))
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .env_remove("ZHAOSHANG_DB")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut passwords = HashMap::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the demo server printed its address")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("已启动: http://") {
-            break rest.trim_end_matches('/').parse().unwrap();
-        }
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let (Some(u), Some(p)) = (
-            words.iter().position(|w| *w == "用户名"),
-            words.iter().position(|w| *w == "密码"),
-        ) {
-            passwords.insert(words[u + 1].to_owned(), words[p + 1].to_owned());
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Process(child), addr, passwords)
-}
-
-/// A WebDriver session on a headless Chromium, JavaScript off.
 struct Browser {
     driver: SocketAddr,
     session: String,
@@ -326,7 +274,10 @@ fn in_browser_a_project_is_created_moved_to_production_counted_and_kept_from_ano
 
 async fn project_life() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, addr, passwords) = demo_server(dir.path());
+    let (_server, addr, passwords) = demo_server(
+        &format!("sqlite:{}", dir.path().join("demo.db").display()),
+        dir.path(),
+    );
     let base = format!("http://{addr}");
     let browser = Browser::start().await;
     browser.sign_in(&base, "bureau", &passwords["bureau"]).await;

@@ -403,7 +403,12 @@ P-002,贷款审批慢,资金融资,2022-06-01,市发展和改革委员会,,2022-
         Some(720_000_000)
     );
     assert_eq!(
-        store.leader_scope("王建国").await.unwrap().unwrap().units,
+        store
+            .leader_scope("王建国", None)
+            .await
+            .unwrap()
+            .unwrap()
+            .units,
         ["宝清县", "集贤县"]
     );
     let before = counts(&store).await;
@@ -479,7 +484,11 @@ async fn chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing(d
         }
     }
     let store = db.open().await.unwrap();
-    let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+    let map = store
+        .chain_map("新能源产业链", None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         map.segments.is_empty(),
         "a file with a bad row imports nothing"
@@ -515,7 +524,11 @@ async fn chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing(d
         );
         assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
     }
-    let map = store.chain_map("新能源产业链").await.unwrap().unwrap();
+    let map = store
+        .chain_map("新能源产业链", None)
+        .await
+        .unwrap()
+        .unwrap();
     let segments: Vec<(&str, usize, usize)> = map
         .segments
         .iter()
@@ -792,7 +805,7 @@ async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
     // The chain maps: 负极材料 has no local firm yet (a gap to fill) and the 碳一 project to
     // fill it; 球形石墨 has its 链主; no generated project waits in 重复研判.
     let store = db.open().await.unwrap();
-    let graphite = store.chain_map("石墨产业链").await.unwrap().unwrap();
+    let graphite = store.chain_map("石墨产业链", None).await.unwrap().unwrap();
     let link = |name: &str| {
         graphite
             .segments

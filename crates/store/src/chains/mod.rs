@@ -383,8 +383,13 @@ impl Store {
             .collect()
     }
 
-    /// The names of the chains with segments, in id order.
-    pub async fn chain_map(&self, chain: &str) -> Result<Option<ChainMap>> {
+    /// A chain's map: its segments with their firms and the projects filling them — of those,
+    /// only the ones held by `scope_unit` when one is given (a unit account's view).
+    pub async fn chain_map(
+        &self,
+        chain: &str,
+        scope_unit: Option<&str>,
+    ) -> Result<Option<ChainMap>> {
         let Some(head) = sqlx::query("SELECT id, industry FROM chains WHERE name = $1")
             .bind(chain)
             .fetch_optional(self.pool())
@@ -438,13 +443,20 @@ impl Store {
                 }
             }
         }
-        let projects = sqlx::query(
+        let scoped = match scope_unit {
+            Some(_) => format!(" AND {}", crate::projects::listing::held_by("$2")),
+            None => String::new(),
+        };
+        let sql = format!(
             "SELECT p.segment_id, p.code, p.name, p.state_label FROM projects p \
-             JOIN chain_segments s ON s.id = p.segment_id WHERE s.chain_id = $1 ORDER BY p.code",
-        )
-        .bind(chain_id)
-        .fetch_all(self.pool())
-        .await?;
+             JOIN chain_segments s ON s.id = p.segment_id JOIN units u ON u.id = p.territory_unit_id \
+             WHERE s.chain_id = $1{scoped} ORDER BY p.code"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(chain_id);
+        if let Some(unit) = scope_unit {
+            query = query.bind(unit);
+        }
+        let projects = query.fetch_all(self.pool()).await?;
         for row in &projects {
             let segment_id: i64 = row.try_get("segment_id")?;
             let stage: Option<String> = row.try_get("state_label")?;

@@ -82,8 +82,13 @@ impl Store {
         leader_units_of(&mut conn, leader).await
     }
 
-    /// A leader's scope; `None` when there is no such leader.
-    pub async fn leader_scope(&self, leader: &str) -> Result<Option<LeaderScope>> {
+    /// A leader's scope; `None` when there is no such leader. Its projects are only those
+    /// within `scope_unit` when one is given (a unit account's view of the leader).
+    pub async fn leader_scope(
+        &self,
+        leader: &str,
+        scope_unit: Option<&str>,
+    ) -> Result<Option<LeaderScope>> {
         let mut conn = self.pool().acquire().await?;
         let Some(row) = sqlx::query("SELECT id FROM leaders WHERE name = $1")
             .bind(leader)
@@ -109,6 +114,7 @@ impl Store {
         let projects = self
             .summaries(&ProjectFilter {
                 leader_scope: Some(leader.to_owned()),
+                scope_unit: scope_unit.map(str::to_owned),
                 ..ProjectFilter::default()
             })
             .await?;
@@ -188,8 +194,13 @@ impl Tx {
 }
 
 impl Store {
-    /// A team with its leader, members and projects; `None` when there is no such team.
-    pub async fn team_detail(&self, name: &str) -> Result<Option<TeamDetail>> {
+    /// A team with its leader, members and projects (only those within `scope_unit` when one
+    /// is given); `None` when there is no such team.
+    pub async fn team_detail(
+        &self,
+        name: &str,
+        scope_unit: Option<&str>,
+    ) -> Result<Option<TeamDetail>> {
         let mut conn = self.pool().acquire().await?;
         let Some(row) = sqlx::query(
             "SELECT t.id, l.name FROM teams t LEFT JOIN leaders l ON l.id = t.leader_id WHERE t.name = $1",
@@ -206,6 +217,7 @@ impl Store {
         let projects = self
             .summaries(&ProjectFilter {
                 team: Some(name.to_owned()),
+                scope_unit: scope_unit.map(str::to_owned),
                 ..ProjectFilter::default()
             })
             .await?;

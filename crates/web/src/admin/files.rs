@@ -4,9 +4,10 @@
 
 use crate::kit::error::exchange_error;
 use crate::kit::render::attachment;
+use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use exchange::{FileFormat, ImportReport, Kind, Quiet};

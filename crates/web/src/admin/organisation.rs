@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use crate::kit::form::Form;
+use crate::kit::request::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;

@@ -3,9 +3,10 @@
 //! role's alone: 三员分立.
 
 use crate::kit::form::Form;
+use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;

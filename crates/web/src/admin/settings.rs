@@ -1,9 +1,10 @@
 //! The value lists offices edit (招商方式, 资金来源, 对接方式): the bureau's, not the code's.
 
 use crate::kit::form::Form;
+use crate::kit::request::Path;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::records::value_lists::DEFAULTS;
 use serde::Deserialize;

@@ -2,8 +2,9 @@
 //! temporary password (its first sign-in replaces it), resetting a password, disabling and
 //! enabling. Locks and sessions are the 安全管理员's (三员分立).
 
+use crate::kit::request::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;

@@ -3,9 +3,10 @@
 
 mod openapi;
 
+use crate::kit::request::{Path, Query, page_number};
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use domain::EventKind;
 use domain::records::Project;
@@ -108,8 +109,14 @@ async fn list_projects(
     ApiUser(user): ApiUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let size = query.size.unwrap_or(50).clamp(1, 500);
-    let page = query.page.unwrap_or(1).max(1);
+    let size = match query.size {
+        None => 50,
+        Some(size @ 1..=500) => size,
+        Some(_) => {
+            return Err(WebError::BadRequest("每页条数（size）应为1至500之间的整数".into()).into());
+        }
+    };
+    let page = page_number(query.page)?;
     let filter = ProjectFilter {
         unit: optional(&query.unit),
         text: optional(&query.q),
@@ -311,7 +318,7 @@ async fn add_fund(
 async fn get_scoreboard(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    axum::extract::Query(query): axum::extract::Query<crate::kit::figures::PeriodQuery>,
+    crate::kit::request::Query(query): crate::kit::request::Query<crate::kit::figures::PeriodQuery>,
 ) -> Result<Json<domain::figures::Scoreboard>, ApiError> {
     allow(user.actor().reads_projects())?;
     Ok(Json(

@@ -1,8 +1,9 @@
 //! The sign-in form, its checks (lockout, disabled accounts, unknown names in constant time)
 //! and signing out.
 
+use crate::kit::request::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::security::{Policy, Standing, next_step};

@@ -7,6 +7,7 @@ pub mod error;
 pub mod figures;
 pub mod form;
 pub mod render;
+pub mod request;
 pub mod scope;
 pub mod trace;
 pub mod user;

@@ -3,7 +3,7 @@
 //! The rules themselves are `domain::access`'s.
 
 use domain::access::Actor;
-use store::{ProjectFilter, ProjectRecord, Store};
+use store::{BlockerFilter, ProjectFilter, ProjectRecord, Store};
 
 use super::error::WebError;
 
@@ -16,6 +16,16 @@ pub fn scoped_filter(actor: &Actor) -> Result<ProjectFilter, WebError> {
         scope_unit: actor.unit.clone(),
         ..ProjectFilter::default()
     })
+}
+
+/// The blocker filter that holds the actor to what they may see: a unit's accounts the
+/// blockers of their unit's projects and those their unit owns. Every list of blockers starts
+/// from it.
+pub fn scoped_blockers(actor: &Actor) -> BlockerFilter {
+    BlockerFilter {
+        scope_unit: actor.unit.clone(),
+        ..BlockerFilter::default()
+    }
 }
 
 /// The project with this code if the actor may change it: 404 outside the actor's scope, as

@@ -2,8 +2,9 @@
 //! verifying them (核实), and correcting an event with a reason.
 
 use crate::kit::form::Form;
+use crate::kit::request::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::records::FundInput;

@@ -2,9 +2,10 @@
 //! resembles; 招商局 judges each a duplicate (never counted) or a project of its own.
 
 use crate::kit::form::Form;
+use crate::kit::request::Path;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 

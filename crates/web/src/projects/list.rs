@@ -3,9 +3,10 @@
 use crate::kit::error::exchange_error;
 use crate::kit::form::{Choice, choices};
 use crate::kit::render::{attachment, encode, render};
+use crate::kit::request::{Query, page_number};
 use crate::kit::scope::scoped_filter;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use domain::access::Actor;
 use domain::text::optional;
@@ -33,9 +34,9 @@ pub struct ListQuery {
     #[serde(default)]
     sort: String,
     #[serde(default)]
-    page: Option<usize>,
+    page: Option<i64>,
     #[serde(default)]
-    size: Option<usize>,
+    size: Option<i64>,
     /// For exports: xlsx or csv.
     #[serde(default)]
     format: String,
@@ -83,8 +84,8 @@ struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
     total: i64,
-    page: usize,
-    pages: usize,
+    page: i64,
+    pages: i64,
     q: String,
     key: String,
     stages: Vec<Choice>,
@@ -109,19 +110,19 @@ pub async fn list_projects(
         .size
         .filter(|s| [20, 50, 100].contains(s))
         .unwrap_or(20);
-    let page = query.page.unwrap_or(1).max(1);
+    let page = page_number(query.page)?;
     let sort = ProjectSort::from_code(&query.sort);
     let filter = ProjectFilter {
-        offset: ((page - 1) * size) as i64,
-        limit: size as i64,
+        offset: (page - 1) * size,
+        limit: size,
         ..list_filter(&actor, &query)?
     };
     let (total, summaries) = state.store.list_projects(&filter).await?;
-    let pages = (total.max(0) as usize).div_ceil(size).max(1);
+    let pages = ((total.max(0) + size - 1) / size).max(1);
     let own: std::collections::HashSet<String> = match &user.user.leader {
         Some(leader) => state
             .store
-            .leader_scope(leader)
+            .leader_scope(leader, actor.unit.as_deref())
             .await?
             .map(|scope| scope.projects.into_iter().map(|p| p.code).collect())
             .unwrap_or_default(),

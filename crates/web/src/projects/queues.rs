@@ -3,9 +3,10 @@
 
 use crate::kit::form::{Choice, choices};
 use crate::kit::render::render;
+use crate::kit::request::Query;
 use crate::kit::scope::scoped_filter;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 use store::Store;

@@ -3,8 +3,9 @@
 //! stored: an unresolved blocker past its deadline names the leader it has gone up to.
 
 use crate::kit::form::Form;
+use crate::kit::request::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -91,9 +92,8 @@ pub async fn list(
     let views = state
         .store
         .blockers(&BlockerFilter {
-            scope_unit: actor.unit.clone(),
             open_only: !all,
-            ..BlockerFilter::default()
+            ..crate::kit::scope::scoped_blockers(&actor)
         })
         .await?;
     let rows: Vec<BlockerRow> = views.iter().map(|v| BlockerRow::of(v, today)).collect();
@@ -500,6 +500,7 @@ pub async fn of_project(
 /// those escalated to them; each with whether it came by escalation.
 pub(crate) async fn for_leader(
     state: &AppState,
+    actor: &domain::access::Actor,
     leader: &str,
     on: NaiveDate,
 ) -> Result<Vec<(BlockerRow, bool)>, WebError> {
@@ -508,7 +509,7 @@ pub(crate) async fn for_leader(
         .blockers(&BlockerFilter {
             open_only: true,
             leader: Some(leader.to_owned()),
-            ..BlockerFilter::default()
+            ..crate::kit::scope::scoped_blockers(actor)
         })
         .await?
         .iter()

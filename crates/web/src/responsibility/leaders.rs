@@ -3,9 +3,10 @@
 //! scoreboard. 招商局 sets the 包保县区.
 
 use crate::kit::form::Form;
-use crate::kit::scope::allow;
+use crate::kit::request::Path;
+use crate::kit::scope::{allow, scoped_blockers, scoped_filter};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::figures::{Indicator, Light};
@@ -67,10 +68,11 @@ async fn page(
     name: &str,
     typed: Option<(String, String)>,
 ) -> Result<LeaderPage, WebError> {
-    allow(user.actor().reads_projects())?;
+    let actor = user.actor();
+    allow(actor.reads_projects())?;
     let scope = state
         .store
-        .leader_scope(name)
+        .leader_scope(name, actor.unit.as_deref())
         .await?
         .ok_or_else(|| WebError::NotFound(format!("领导“{name}”不存在")))?;
     let stages = by_stage(&scope.projects);
@@ -97,11 +99,11 @@ async fn page(
         })
         .collect();
     let on = state.store.follow_up_date().await?;
-    let blockers = crate::responsibility::blockers::for_leader(state, name, on).await?;
+    let blockers = crate::responsibility::blockers::for_leader(state, &actor, name, on).await?;
     let escalated = blockers.iter().filter(|(_, up)| *up).count();
     let scope_filter = store::ProjectFilter {
         leader_scope: Some(name.to_owned()),
-        ..store::ProjectFilter::default()
+        ..scoped_filter(&actor)?
     };
     let lit = crate::responsibility::warnings::lit_projects(state, &scope_filter, on).await?;
     // Each chain led, figured over its own projects by the 晒单's definitions.
@@ -224,10 +226,14 @@ async fn team_page(
     name: &str,
     typed: Option<(String, String)>,
 ) -> Result<TeamPage, WebError> {
-    allow(user.actor().reads_projects())?;
+    let actor = user.actor();
+    let team_filter = store::ProjectFilter {
+        team: Some(name.to_owned()),
+        ..scoped_filter(&actor)?
+    };
     let team = state
         .store
-        .team_detail(name)
+        .team_detail(name, actor.unit.as_deref())
         .await?
         .ok_or_else(|| WebError::NotFound(format!("工作专班“{name}”不存在")))?;
     let on = state.store.follow_up_date().await?;
@@ -236,16 +242,12 @@ async fn team_page(
         .blockers(&store::BlockerFilter {
             open_only: true,
             team: Some(name.to_owned()),
-            ..store::BlockerFilter::default()
+            ..scoped_blockers(&actor)
         })
         .await?
         .iter()
         .map(|view| crate::responsibility::blockers::BlockerRow::of(view, on))
         .collect();
-    let team_filter = store::ProjectFilter {
-        team: Some(name.to_owned()),
-        ..store::ProjectFilter::default()
-    };
     let lit = crate::responsibility::warnings::lit_projects(state, &team_filter, on).await?;
     let (members_text, error) = typed.map_or_else(
         || {

@@ -81,15 +81,14 @@ pub async fn show(
     let (heading, blockers) = match (&user.user.leader, &actor.unit) {
         (Some(leader), _) => (
             "待我协调的堵点问题",
-            crate::responsibility::blockers::for_leader(&state, leader, on).await?,
+            crate::responsibility::blockers::for_leader(&state, &actor, leader, on).await?,
         ),
         (None, Some(unit)) => {
             let views = state
                 .store
                 .blockers(&BlockerFilter {
-                    scope_unit: Some(unit.clone()),
                     open_only: true,
-                    ..BlockerFilter::default()
+                    ..crate::kit::scope::scoped_blockers(&actor)
                 })
                 .await?;
             let rows = views
@@ -105,7 +104,7 @@ pub async fn show(
                 .blockers(&BlockerFilter {
                     open_only: true,
                     overdue_on: Some(on),
-                    ..BlockerFilter::default()
+                    ..crate::kit::scope::scoped_blockers(&actor)
                 })
                 .await?;
             let rows = views

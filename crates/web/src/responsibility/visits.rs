@@ -3,9 +3,10 @@
 //! staff see and record their own unit's; readers of the whole city see all.
 
 use crate::kit::form::Form;
+use crate::kit::request::Query;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
@@ -131,7 +132,9 @@ pub async fn show(
     user: CurrentUser,
     Query(query): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
-    Ok(Html(render(&page(&state, &user, query.year, None).await?)?))
+    Ok(Html(render(
+        &page(&state, &user, crate::kit::request::year(query.year)?, None).await?,
+    )?))
 }
 
 #[derive(Deserialize, Default)]

@@ -2,9 +2,10 @@
 
 use crate::kit::figures::city_name;
 use crate::kit::figures::{PeriodQuery, query_string, records_for, show_value, unit_of};
+use crate::kit::request::Query;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use domain::Money;
 use domain::figures::drill::{RecordRef, drill};

@@ -18,9 +18,10 @@ use crate::kit::figures::{
 };
 pub use crate::kit::figures::{city_name, title};
 use crate::kit::render::xlsx_response;
+use crate::kit::request::Query;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use domain::Period;
 use domain::figures::scoreboard::FUNDS_VERIFIED_KEY;

@@ -2,10 +2,11 @@
 //! it was, with its hash, and its page shows what has changed in the records since.
 
 use crate::kit::form::Form;
+use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use crate::kit::view::when;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::Period;
 use domain::figures::diff::changes;

@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::kit::form::Form;
+use crate::kit::request::Query;
 use crate::kit::scope::allow;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use domain::figures::{Indicator, Measure, Number};
@@ -65,7 +66,7 @@ pub async fn show_targets(
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().reads_projects())?;
     let targets = state.store.targets().await?;
-    let year = query.year.unwrap_or_else(|| {
+    let year = crate::kit::request::year(query.year)?.unwrap_or_else(|| {
         targets
             .iter()
             .map(|t| t.year)

@@ -248,7 +248,13 @@ async fn access_fixture(store: &Store) -> Fixture {
         event[i] = id;
     }
     tx.commit().await.unwrap();
-    let segment = store.chain_map(CHAIN).await.unwrap().unwrap().segments[0].id;
+    let segment = store
+        .chain_map(CHAIN, None)
+        .await
+        .unwrap()
+        .unwrap()
+        .segments[0]
+        .id;
     Fixture {
         event,
         fund,
