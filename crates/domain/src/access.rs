@@ -233,6 +233,43 @@ impl Actor {
         self.manages_users() && self.username != username
     }
 
+    /// Place a project in `unit` — as its territory or a unit credited with it — so that it
+    /// counts in that unit's figures at once: the bureau, and the unit's own staff. Anyone
+    /// else's placement waits for the unit to confirm it (SPEC §1: a unit's figures change
+    /// only with its knowledge).
+    pub fn places_in(&self, unit: &str) -> bool {
+        self.role == Role::Bureau || self.is_staff_of(unit)
+    }
+
+    /// The units that must confirm `after` before it counts in their figures: those it is
+    /// placed in that it was not in before (`before`: the record as it stood) and in which
+    /// this actor may not place it alone.
+    pub fn placements_to_confirm(&self, before: Option<&Project>, after: &Project) -> Vec<String> {
+        let held_before = |unit: &str| {
+            before.is_some_and(|b| b.territory == unit || b.credited.iter().any(|c| c == unit))
+        };
+        let mut units: Vec<String> = Vec::new();
+        for unit in std::iter::once(&after.territory).chain(&after.credited) {
+            if !held_before(unit) && !self.places_in(unit) && !units.contains(unit) {
+                units.push(unit.clone());
+            }
+        }
+        units
+    }
+
+    /// Confirm a project placed in `unit` by someone else: the unit's reviewers where the unit
+    /// reviews at the county level (counties, districts, zones); the unit's staff where it has
+    /// no such level (departments, outposts).
+    pub fn confirms_placement(&self, unit: &str, kind: UnitKind) -> bool {
+        if self.unit.as_deref() != Some(unit) {
+            return false;
+        }
+        match ReviewState::first_for(kind) {
+            ReviewState::County => self.role == Role::UnitReviewer,
+            _ => self.role == Role::UnitStaff,
+        }
+    }
+
     /// Create projects (each new project is then checked with [`Actor::can_edit`]).
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
@@ -394,6 +431,52 @@ mod tests {
             );
         }
         assert!(!actor(Role::UnitStaff, Some("集贤县")).manages_units());
+    }
+
+    #[test]
+    fn a_project_placed_in_another_unit_waits_for_that_unit_to_confirm() {
+        let staff = actor(Role::UnitStaff, Some("集贤县"));
+        // 集贤县's staff put a project in 宝清县's territory, credited to themselves.
+        let moved = project("宝清县", &["集贤县"]);
+        assert_eq!(staff.placements_to_confirm(None, &moved), vec!["宝清县"]);
+        // Their own unit needs no one's confirmation; the bureau's placements none.
+        assert!(
+            staff
+                .placements_to_confirm(None, &project("集贤县", &[]))
+                .is_empty()
+        );
+        assert!(
+            actor(Role::Bureau, None)
+                .placements_to_confirm(None, &moved)
+                .is_empty()
+        );
+        // Moving a held project to another territory asks that territory again; a unit the
+        // project was already in is not asked twice.
+        let before = project("集贤县", &["宝清县"]);
+        assert!(
+            staff
+                .placements_to_confirm(Some(&before), &moved)
+                .is_empty()
+        );
+        assert_eq!(
+            staff.placements_to_confirm(
+                Some(&project("集贤县", &[])),
+                &project("友谊县", &["集贤县"])
+            ),
+            vec!["友谊县"]
+        );
+        // A department's project in a county: the county's reviewer confirms, not its staff;
+        // a department credited by a county: the department's staff.
+        let reviewer = actor(Role::UnitReviewer, Some("宝清县"));
+        assert!(reviewer.confirms_placement("宝清县", UnitKind::County));
+        assert!(
+            !actor(Role::UnitStaff, Some("宝清县")).confirms_placement("宝清县", UnitKind::County)
+        );
+        assert!(!reviewer.confirms_placement("集贤县", UnitKind::County));
+        assert!(
+            actor(Role::UnitStaff, Some("市自然资源局"))
+                .confirms_placement("市自然资源局", UnitKind::Department)
+        );
     }
 
     #[test]

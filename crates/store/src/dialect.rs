@@ -56,6 +56,7 @@ migrations! {
     17 "0017_audit_chain.sql",
     18 "0018_sign_in_controls.sql",
     19 "0019_project_version.sql",
+    20 "0020_trust.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -422,9 +422,10 @@ impl Store {
         };
         // The view with pending records counts every record entered, a returned one too (it
         // is still in the cycle, back with its unit), as the milestones of every event do.
+        // A withdrawn fund or visit counts under neither reading.
         let reviewed = match counted {
-            Counted::Approved => "review = 'approved'",
-            Counted::WithPending => "1 = 1",
+            Counted::Approved => "review = 'approved' AND withdrawn_at IS NULL",
+            Counted::WithPending => "withdrawn_at IS NULL",
         };
         let credit_columns = ["project_id", "unit_id"];
         let fund_columns = [
@@ -436,13 +437,15 @@ impl Store {
             "verified",
         ];
         let visit_columns = ["id", "visit_date", "unit_id"];
-        // Suspected and confirmed duplicates (重复研判) count nowhere, nor do their records.
+        // Suspected and confirmed duplicates (重复研判) count nowhere, nor do their records; nor
+        // does a project a unit has still to confirm (`placements`).
         let (project_chunks, credit_chunks, fund_chunks, visit_chunks, targets, uncounted) = tokio::try_join!(
             self.packed(
                 "projects",
                 "id",
                 &project_columns,
-                "(duplicate_state IS NULL OR duplicate_state = 'cleared')"
+                "(duplicate_state IS NULL OR duplicate_state = 'cleared') \
+                 AND id NOT IN (SELECT project_id FROM placement_requests)"
             ),
             self.packed("project_credits", "project_id", &credit_columns, "1 = 1"),
             self.packed("funds", "id", &fund_columns, reviewed),

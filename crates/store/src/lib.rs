@@ -48,6 +48,7 @@ pub use organisation::{LeaderScope, TeamDetail};
 pub use plans::SixOnesGap;
 pub use projects::duplicates::SuspectedDuplicate;
 pub use projects::listing::{ProjectFilter, ProjectSort, ProjectSummary};
+pub use projects::placements::PendingPlacement;
 pub use projects::{ProjectRecord, ProjectStatus};
 pub use review::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 pub use sheets::{SheetInfo, sha256_hex};

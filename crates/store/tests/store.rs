@@ -103,6 +103,52 @@ fn event(kind: EventKind, date: &str) -> StageEvent {
     StageEvent::new(kind, d(date), None, None, None, None).unwrap()
 }
 
+async fn a_placement_waits_for_its_unit_and_counts_once_confirmed(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    small_city(&store).await;
+    let counted = store.figure_facts().await.unwrap().projects.len();
+    let mut tx = begin(&store).await;
+    let project = Project::new("P-MOVED", "跨县项目", "友谊县").unwrap();
+    tx.upsert_project(&project).await.unwrap();
+    tx.request_placements("P-MOVED", &["友谊县".to_owned()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.placements_of("P-MOVED").await.unwrap(),
+        vec!["友谊县"]
+    );
+    assert_eq!(
+        store
+            .pending_placements(Some("友谊县"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .pending_placements(Some("集贤县"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let facts = store.figure_facts().await.unwrap();
+    assert_eq!(facts.projects.len(), counted, "not counted while waiting");
+    let mut tx = begin(&store).await;
+    tx.confirm_placement("P-MOVED", "友谊县").await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.placements_of("P-MOVED").await.unwrap().is_empty());
+    let facts = store.figure_facts().await.unwrap();
+    assert_eq!(facts.projects.len(), counted + 1, "counted once confirmed");
+    // Confirming twice is a 404, not a silent success.
+    let mut tx = begin(&store).await;
+    assert!(matches!(
+        tx.confirm_placement("P-MOVED", "友谊县").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
 async fn migrations_apply_once_and_reopening_is_harmless(db: &TestDb) {
     let store = db.open().await.unwrap();
     small_city(&store).await;
@@ -757,6 +803,7 @@ async fn a_unit_cannot_become_its_own_ancestor(db: &TestDb) {
 }
 
 both_databases!(
+    a_placement_waits_for_its_unit_and_counts_once_confirmed,
     migrations_apply_once_and_reopening_is_harmless,
     a_project_reads_back_exactly_as_written,
     an_unchanged_upsert_writes_nothing_and_a_change_is_logged_with_before_and_after,

@@ -47,6 +47,9 @@ struct ReviewPage {
     closed: Vec<String>,
     manages_window: bool,
     errors: Vec<FieldError>,
+    /// Projects placed in a unit by someone else, waiting for it to confirm (with whether this
+    /// account may confirm each): a unit's accounts their unit's, city-wide readers all.
+    placements: Vec<(store::PendingPlacement, bool)>,
 }
 
 async fn page(
@@ -79,7 +82,50 @@ async fn page(
         closed: state.store.closed_months().await?,
         manages_window: actor.manages_city_data(),
         errors,
+        placements: placements(state, &actor).await?,
     })
+}
+
+async fn placements(
+    state: &AppState,
+    actor: &domain::access::Actor,
+) -> Result<Vec<(store::PendingPlacement, bool)>, WebError> {
+    let pending = state
+        .store
+        .pending_placements(actor.unit.as_deref())
+        .await?;
+    let mut out = Vec::with_capacity(pending.len());
+    for p in pending {
+        let kind = state.store.unit_kind(&p.unit).await?;
+        let confirms = kind.is_some_and(|k| actor.confirms_placement(&p.unit, k));
+        out.push((p, confirms));
+    }
+    Ok(out)
+}
+
+/// POST /placements/{code}/confirm: the account's unit confirms a project placed in it by
+/// someone else, which then counts in its figures.
+pub async fn confirm_placement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    let missing = || WebError::NotFound("没有待本单位确认的该项目归属".into());
+    let unit = actor.unit.clone().ok_or_else(missing)?;
+    let kind = state.store.unit_kind(&unit).await?.ok_or_else(missing)?;
+    if !state.store.placements_of(&code).await?.contains(&unit) {
+        return Err(missing());
+    }
+    if !actor.confirms_placement(&unit, kind) {
+        return Err(WebError::Forbidden);
+    }
+    let mut tx = state.store.begin(&actor.username).await?;
+    tx.confirm_placement(&code, &unit).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/review").into_response())
 }
 
 pub async fn show(
@@ -179,4 +225,5 @@ crate::kit::routes! { routes, ROUTES;
         "/review" => get(show);
         "/review/window/{action}" => post(window);
         "/review/{kind}/{id}/{step}" => post(step);
+        "/placements/{code}/confirm" => post(confirm_placement);
 }

@@ -178,7 +178,8 @@ impl Store {
         .transpose()
     }
 
-    /// The ids of projects the figures leave out: held or confirmed duplicates.
+    /// The ids of projects the figures leave out: held or confirmed duplicates, and projects
+    /// whose placement a unit has still to confirm.
     pub(crate) async fn uncounted_projects(&self) -> Result<std::collections::HashSet<i64>> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT p.id FROM projects p WHERE NOT {COUNTED}"));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
@@ -187,5 +188,7 @@ impl Store {
 }
 
 /// Whether project `p` counts in figures and warnings: never held or confirmed as a duplicate
-/// (`DuplicateState::counts`, in SQL).
-pub(crate) const COUNTED: &str = "(p.duplicate_state IS NULL OR p.duplicate_state = 'cleared')";
+/// (`DuplicateState::counts`, in SQL), and confirmed by every unit it was placed in by someone
+/// else (`placements`).
+pub(crate) const COUNTED: &str = "((p.duplicate_state IS NULL OR p.duplicate_state = 'cleared') \
+     AND NOT EXISTS (SELECT 1 FROM placement_requests pr WHERE pr.project_id = p.id))";

@@ -3,6 +3,7 @@
 
 pub(crate) mod duplicates;
 pub(crate) mod listing;
+pub(crate) mod placements;
 mod write;
 
 use std::collections::HashMap;

@@ -280,8 +280,12 @@ pub async fn update_project(
             project.illustrative = record.project.illustrative;
             if actor.can_edit(&project) {
                 let mut tx = crate::kit::begin(&state.store, &actor).await?;
+                let asked = actor.placements_to_confirm(Some(&record.project), &project);
                 match tx.update_project_from(&project, seen).await {
-                    Ok(_) => tx.commit().await.map_err(WebError::from),
+                    Ok(_) => {
+                        tx.request_placements(&code, &asked).await?;
+                        tx.commit().await.map_err(WebError::from)
+                    }
                     Err(store::StoreError::Stale(current)) => {
                         tx.rollback().await?;
                         return stale(&state, &user, &code, form, &current).await;
@@ -369,9 +373,13 @@ pub async fn create(store: &Store, actor: &Actor, project: &Project) -> Result<(
     save(store, actor, project).await
 }
 
+/// Writes a new project; a unit it is placed in by someone other than its staff or the bureau
+/// is asked to confirm it before it counts there.
 async fn save(store: &Store, actor: &Actor, project: &Project) -> Result<(), WebError> {
     let mut tx = crate::kit::begin(store, actor).await?;
     tx.upsert_project(project).await?;
+    tx.request_placements(&project.code, &actor.placements_to_confirm(None, project))
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -167,6 +167,8 @@ pub(crate) struct ProjectPage {
     financing_statuses: Vec<Choice>,
     /// 重复研判: the state and the project it resembles.
     duplicate: Option<(domain::duplicates::DuplicateState, String)>,
+    /// The units this project still waits to be confirmed by (it counts nowhere until then).
+    unconfirmed: Vec<String>,
 }
 
 impl ProjectPage {
@@ -376,6 +378,7 @@ pub(crate) async fn project_page(
     let duplicate = state.store.duplicate_status(&project.code).await?;
     Ok(ProjectPage {
         duplicate,
+        unconfirmed: state.store.placements_of(&project.code).await?,
         layout: Layout::of(user),
         signed: wan(status
             .progress

@@ -108,6 +108,8 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/review/window/{action}", BUREAU),
     // The walk's record waits for 集贤县's reviewer; the bureau reviews at the second level.
     ("post", "/review/{kind}/{id}/{step}", &["jx-review"]),
+    // Only a unit with something placed in it by another has anything to confirm.
+    ("post", "/placements/{code}/confirm", &["jx-review"]),
     ("get", "/blockers", READERS),
     ("get", "/blockers/{id}", READERS),
     ("post", "/blockers/{id}/instruction", &["leader"]),

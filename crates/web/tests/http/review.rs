@@ -541,7 +541,135 @@ async fn a_suspected_duplicate_is_held_for_review_and_not_counted_until_cleared(
     );
 }
 
+/// 宝清县's signed amount (元) in 2022 H1 over the API.
+async fn baoqing_signed(app: &App, cookie: &str) -> i64 {
+    let reply = app
+        .get("/api/v1/scoreboard?year=2022&period=H1", Some(cookie))
+        .await;
+    let board = reply.json();
+    board["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "宝清县")
+        .map_or(-1, |u| {
+            u["indicators"]["signed_amount"]["value"]
+                .as_i64()
+                .unwrap_or(0)
+        })
+}
+
+async fn a_project_put_in_another_county_counts_there_only_once_that_county_confirms(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
+    tx.add_user(
+        "bq-review",
+        "宝清县审核员",
+        Role::UnitReviewer,
+        Some("宝清县"),
+        &hash,
+    )
+    .await
+    .unwrap();
+    tx.add_user(
+        "bq-staff",
+        "宝清县填报员",
+        Role::UnitStaff,
+        Some("宝清县"),
+        &hash,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (staff, _) = app.sign_in("jixian").await;
+    let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+    // 集贤县's staff put a project into 宝清县's territory, credited to themselves.
+    let created = app
+        .post_json(
+            "/api/v1/projects",
+            Some(&staff),
+            r#"{"code":"JX-IN-BQ","name":"跨县项目","territory":"宝清县","credited":["集贤县"]}"#,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    // The bureau signs it (approved at once): still it counts nowhere, 宝清县 has not confirmed.
+    sign(
+        &app,
+        &bureau,
+        &bureau_csrf,
+        "JX-IN-BQ",
+        "2022-03-01",
+        "1000000",
+    )
+    .await;
+    assert_eq!(baoqing_signed(&app, &bureau).await, 0);
+    let page = app.get("/projects/JX-IN-BQ", Some(&bureau)).await;
+    assert!(page.body.contains("待宝清县确认归属"), "{}", page.body);
+    // 宝清县's reviewer sees it waiting; 宝清县's staff and 集贤县 may not confirm it.
+    let (reviewer, reviewer_csrf) = app.sign_in("bq-review").await;
+    let queue = app.get("/review", Some(&reviewer)).await;
+    assert!(queue.body.contains("JX-IN-BQ") && queue.body.contains("确认归属"));
+    let (bq_staff, bq_csrf) = app.sign_in("bq-staff").await;
+    let refused = app
+        .post_form(
+            "/placements/JX-IN-BQ/confirm",
+            Some(&bq_staff),
+            &[("csrf", &bq_csrf)],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let (jx_staff, jx_csrf) = app.sign_in("jixian").await;
+    let refused = app
+        .post_form(
+            "/placements/JX-IN-BQ/confirm",
+            Some(&jx_staff),
+            &[("csrf", &jx_csrf)],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    let confirmed = app
+        .post_form(
+            "/placements/JX-IN-BQ/confirm",
+            Some(&reviewer),
+            &[("csrf", &reviewer_csrf)],
+        )
+        .await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    assert_eq!(baoqing_signed(&app, &bureau).await, 10_000_000_000);
+    // Moving a project of its own into 宝清县 asks 宝清县 again.
+    let moved = app
+        .edit_project(
+            "JX-1",
+            Some(&jx_staff),
+            &[
+                ("csrf", &jx_csrf),
+                ("code", "JX-1"),
+                ("name", "集贤县风电项目"),
+                ("territory", "宝清县"),
+                ("credited", "集贤县"),
+                ("capital_origin", "内资"),
+                ("currency", "人民币"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    assert_eq!(store.placements_of("JX-1").await.unwrap(), vec!["宝清县"]);
+    // The bureau places without asking.
+    let own = app
+        .post_json(
+            "/api/v1/projects",
+            Some(&bureau),
+            r#"{"code":"BU-1","name":"市本级项目","territory":"宝清县"}"#,
+        )
+        .await;
+    assert_eq!(own.status, 201, "{}", own.body);
+    assert!(store.placements_of("BU-1").await.unwrap().is_empty());
+}
+
 both_databases!(
+    a_project_put_in_another_county_counts_there_only_once_that_county_confirms,
     a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_it_out,
     a_closed_month_refuses_the_units_records_until_the_city_reopens_it,
     a_suspected_duplicate_is_held_for_review_and_not_counted_until_cleared,
