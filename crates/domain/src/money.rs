@@ -64,9 +64,21 @@ impl Money {
         Self::checked(field, units)
     }
 
+    /// The largest amount one record may hold: 1万亿 (10¹² units). No single signing, fund or
+    /// investment of a city comes near it, and a million records of it still sum inside `i64`
+    /// (the figures' sums saturate besides), so a mistyped amount is refused here instead of
+    /// overflowing a total later.
+    pub const MAX_UNITS: i64 = 1_000_000_000_000;
+
     fn checked(field: &str, units: i128) -> Result<Self, FieldError> {
         if units < 0 {
             return Err(FieldError::new(field, "不能为负数"));
+        }
+        if units > i128::from(Self::MAX_UNITS) {
+            return Err(FieldError::new(
+                field,
+                "金额超出上限：单笔不超过1万亿元（1亿万元），请检查单位是否为万元",
+            ));
         }
         i64::try_from(units)
             .map(Money)
@@ -272,6 +284,15 @@ mod tests {
         assert_eq!(wan("三亿"), Err("金额: “三亿”不是数字".into()));
         assert_eq!(wan(""), Err("金额: “”不是数字".into()));
         assert!(wan("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn one_record_holds_at_most_a_trillion_yuan() {
+        assert_eq!(wan("100000000"), Ok(Money::MAX_UNITS));
+        for too_much in ["100000000.0001", "922337203685477", "1e20"] {
+            assert!(wan(too_much).is_err(), "{too_much}");
+        }
+        assert!(Money::from_wan_f64("金额", 922_337_203_685_477.0).is_err());
     }
 
     #[test]

@@ -28,7 +28,7 @@ impl Tx {
         }
         let duplicate = sqlx::query(
             "SELECT id FROM funds WHERE project_id = $1 AND fund_date = $2 AND amount = $3 AND currency = $4 \
-             AND COALESCE(source, '') = $5 AND verified = $6",
+             AND COALESCE(source, '') = $5 AND verified = $6 AND withdrawn_at IS NULL",
         )
         .bind(project_id)
         .bind(&date)
@@ -125,7 +125,7 @@ impl Tx {
             "SELECT id FROM visits WHERE visit_date = $1 AND COALESCE(unit_id, 0) = $2 \
              AND COALESCE(enterprise_name, '') = $3 AND COALESCE(credit_code, '') = $4 AND COALESCE(leaders, '') = $5 \
              AND COALESCE(mode, '') = $6 AND COALESCE(place, '') = $7 AND COALESCE(content, '') = $8 \
-             AND COALESCE(outcome, '') = $9 AND COALESCE(project_id, 0) = $10",
+             AND COALESCE(outcome, '') = $9 AND COALESCE(project_id, 0) = $10 AND withdrawn_at IS NULL",
         )
         .bind(&date)
         .bind(unit.unwrap_or(0))
@@ -170,12 +170,130 @@ impl Tx {
     }
 }
 
+/// A fund or visit withdrawn with its reason: kept, shown, counted nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Withdrawn {
+    pub kind: &'static str,
+    pub id: i64,
+    pub on: String,
+    pub what: String,
+    pub reason: String,
+    pub by: String,
+    pub at: i64,
+}
+
+impl Tx {
+    /// Withdraws a fund in place entered wrongly: it stays on record with `reason`, counts in
+    /// no figure and leaves the review queue. Withdrawing twice is refused.
+    pub async fn withdraw_fund(&mut self, fund_id: i64, reason: &str) -> Result<()> {
+        self.withdraw("funds", "fund", fund_id, reason).await
+    }
+
+    /// As [`Tx::withdraw_fund`] for a visit (对接记录).
+    pub async fn withdraw_visit(&mut self, visit_id: i64, reason: &str) -> Result<()> {
+        self.withdraw("visits", "visit", visit_id, reason).await
+    }
+
+    async fn withdraw(
+        &mut self,
+        table: &'static str,
+        entity: &'static str,
+        id: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = domain::text::required("撤回理由", reason)?;
+        let sql = format!(
+            "UPDATE {table} SET withdrawn_reason = $1, withdrawn_by = $2, withdrawn_at = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&reason)
+            .bind(self.actor.clone())
+            .bind(now_millis())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("记录{id}不存在或已撤回")));
+        }
+        self.log::<(), _>(entity, &id.to_string(), "withdraw", None, Some(&reason))
+            .await
+    }
+}
+
+impl Store {
+    /// The withdrawn funds and visits of a project, oldest first.
+    pub async fn withdrawn_of(&self, code: &str) -> Result<Vec<Withdrawn>> {
+        let rows = sqlx::query(
+            "SELECT 'fund' AS kind, f.id, f.fund_date AS on_date, f.amount, NULL AS firm, f.withdrawn_reason, \
+             f.withdrawn_by, f.withdrawn_at FROM funds f JOIN projects p ON p.id = f.project_id \
+             WHERE p.code = $1 AND f.withdrawn_at IS NOT NULL \
+             UNION ALL SELECT 'visit' AS kind, v.id, v.visit_date AS on_date, NULL AS amount, v.enterprise_name AS firm, \
+             v.withdrawn_reason, v.withdrawn_by, v.withdrawn_at FROM visits v JOIN projects p ON p.id = v.project_id \
+             WHERE p.code = $1 AND v.withdrawn_at IS NOT NULL ORDER BY withdrawn_at",
+        )
+        .bind(code)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                let amount: Option<i64> = r.try_get("amount")?;
+                let firm: Option<String> = r.try_get("firm")?;
+                Ok(Withdrawn {
+                    kind: if kind == "fund" {
+                        "到位资金"
+                    } else {
+                        "对接记录"
+                    },
+                    id: r.try_get("id")?,
+                    on: r.try_get("on_date")?,
+                    what: match amount {
+                        Some(a) => domain::money::format_wan(money(Some(a))?.unwrap_or_default()),
+                        None => firm.unwrap_or_default(),
+                    },
+                    reason: r.try_get("withdrawn_reason")?,
+                    by: r.try_get("withdrawn_by")?,
+                    at: r.try_get("withdrawn_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The unit a visit was recorded for (`Some(None)`: the city's own), `None` for no such
+    /// live visit.
+    pub async fn visit_unit(&self, visit_id: i64) -> Result<Option<Option<String>>> {
+        let row = sqlx::query(
+            "SELECT u.name FROM visits v LEFT JOIN units u ON u.id = v.unit_id \
+             WHERE v.id = $1 AND v.withdrawn_at IS NULL",
+        )
+        .bind(visit_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok(r.try_get(0)?)).transpose()
+    }
+
+    /// The project a live fund belongs to.
+    pub async fn fund_project(&self, fund_id: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT p.code FROM funds f JOIN projects p ON p.id = f.project_id \
+             WHERE f.id = $1 AND f.withdrawn_at IS NULL",
+        )
+        .bind(fund_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok(r.try_get(0)?)).transpose()
+    }
+}
+
 pub(crate) const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount, f.currency, f.source, f.verified, \
-     f.verifier, f.evidence, f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id";
+     f.verifier, f.evidence, f.illustrative FROM funds f JOIN projects p ON p.id = f.project_id \
+     WHERE f.withdrawn_at IS NULL";
 
 pub(crate) const VISIT_SELECT: &str = "SELECT v.visit_date, u.name, v.enterprise_name, v.credit_code, v.leaders, \
      v.mode, v.place, v.content, v.outcome, p.code, v.illustrative, v.id FROM visits v \
-     LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id";
+     LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id \
+     WHERE v.withdrawn_at IS NULL";
 
 pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
     let date: String = row.try_get("visit_date")?;
@@ -222,7 +340,7 @@ impl Store {
     /// The fund-in-place records of one project, by date and id.
     pub async fn funds_of(&self, code: &str) -> Result<Vec<(i64, Fund)>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{FUND_SELECT} WHERE p.code = $1 ORDER BY f.fund_date, f.id"
+            "{FUND_SELECT} AND p.code = $1 ORDER BY f.fund_date, f.id"
         ));
         let rows = sqlx::query(sql).bind(code).fetch_all(self.pool()).await?;
         rows.iter().map(fund_from_row).collect()
@@ -243,28 +361,30 @@ impl Store {
             return self.visits().await;
         };
         let sql = sqlx::AssertSqlSafe(format!(
-            "{VISIT_SELECT} WHERE u.name = $1 ORDER BY v.visit_date, v.id"
+            "{VISIT_SELECT} AND u.name = $1 ORDER BY v.visit_date, v.id"
         ));
         let rows = sqlx::query(sql).bind(unit).fetch_all(self.pool()).await?;
         rows.iter().map(visit_from_row).collect()
     }
 
-    /// The visits recorded for a project, oldest first.
-    pub async fn visits_of_project(&self, project_code: &str) -> Result<Vec<Visit>> {
+    /// The visits recorded for a project with their ids, oldest first.
+    pub async fn visits_of_project(&self, project_code: &str) -> Result<Vec<(i64, Visit)>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{VISIT_SELECT} WHERE p.code = $1 ORDER BY v.visit_date, v.id"
+            "{VISIT_SELECT} AND p.code = $1 ORDER BY v.visit_date, v.id"
         ));
         let rows = sqlx::query(sql)
             .bind(project_code)
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(visit_from_row).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, visit_from_row(r)?)))
+            .collect()
     }
 
     /// The visits to a firm: by its credit code, or by its name where a visit gave no code.
     pub async fn visits_to(&self, name: &str, code: Option<&str>) -> Result<Vec<Visit>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "{VISIT_SELECT} WHERE v.credit_code = $1 OR (v.credit_code IS NULL AND v.enterprise_name = $2) \
+            "{VISIT_SELECT} AND (v.credit_code = $1 OR (v.credit_code IS NULL AND v.enterprise_name = $2)) \
              ORDER BY v.visit_date DESC, v.id DESC"
         ));
         let rows = sqlx::query(sql)

@@ -492,7 +492,7 @@ impl Store {
         let mut by_id = HashMap::new();
         for chunk in ids.chunks(500) {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{} WHERE f.id IN ({})",
+                "{} AND f.id IN ({})",
                 crate::activity::FUND_SELECT,
                 id_list(chunk)
             ));
@@ -512,7 +512,7 @@ impl Store {
         let mut by_id = HashMap::new();
         for chunk in ids.chunks(500) {
             let sql = sqlx::AssertSqlSafe(format!(
-                "{} WHERE v.id IN ({})",
+                "{} AND v.id IN ({})",
                 crate::activity::VISIT_SELECT,
                 id_list(chunk)
             ));

@@ -36,6 +36,7 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
+pub use activity::Withdrawn;
 pub use audit::{AuditFilter, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};

@@ -51,7 +51,8 @@ impl ReportKind {
 
     /// One row per record, the same columns for each kind: id, on_date, what (the event's
     /// kind, the fund's currency, the visited firm), amount, project_code, territory, review,
-    /// review_note, created_by, the entering account's unit and its kind.
+    /// review_note, created_by, the entering account's unit and its kind. A withdrawn fund or
+    /// visit is in no queue.
     fn select(self) -> &'static str {
         match self {
             ReportKind::Event => {
@@ -64,14 +65,14 @@ impl ReportKind {
             ReportKind::Fund => {
                 "SELECT r.id, r.fund_date AS on_date, r.currency AS what, r.amount, p.code AS project_code, \
                  tu.name AS territory, r.review, r.review_note, r.created_by, eu.name AS entering_unit, \
-                 eu.kind AS unit_kind FROM funds r JOIN projects p ON p.id = r.project_id \
+                 eu.kind AS unit_kind FROM (SELECT * FROM funds WHERE withdrawn_at IS NULL) r JOIN projects p ON p.id = r.project_id \
                  JOIN units tu ON tu.id = p.territory_unit_id LEFT JOIN users us ON us.username = r.created_by \
                  LEFT JOIN units eu ON eu.id = us.unit_id"
             }
             ReportKind::Visit => {
                 "SELECT r.id, r.visit_date AS on_date, r.enterprise_name AS what, NULL AS amount, \
                  p.code AS project_code, vu.name AS territory, r.review, r.review_note, r.created_by, \
-                 eu.name AS entering_unit, eu.kind AS unit_kind FROM visits r LEFT JOIN projects p ON p.id = r.project_id \
+                 eu.name AS entering_unit, eu.kind AS unit_kind FROM (SELECT * FROM visits WHERE withdrawn_at IS NULL) r LEFT JOIN projects p ON p.id = r.project_id \
                  LEFT JOIN units vu ON vu.id = r.unit_id LEFT JOIN users us ON us.username = r.created_by \
                  LEFT JOIN units eu ON eu.id = us.unit_id"
             }

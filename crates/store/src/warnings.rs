@@ -119,10 +119,10 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "{SUMMARY_COLUMNS}, p.signed_value, p.stage, p.landed_on, p.started_on, \
              (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id) AS last_event, \
-             (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id) AS last_visit, \
+             (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id AND v.withdrawn_at IS NULL) AS last_visit, \
              (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{started}') \
              AS planned_start, \
-             (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY') \
+             (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY' AND f.withdrawn_at IS NULL) \
              AS funds_in_place, \
              CASE WHEN EXISTS (SELECT 1 FROM financing_plans fp WHERE fp.project_id = p.id) THEN 1 ELSE 0 END \
              AS has_financing \

@@ -45,14 +45,17 @@ pub fn drill(facts: &Facts, period: &Period, unit: Option<usize>, indicator: Ind
     };
     let mut take = |record: RecordRef, counter: Counter, amount: i64| {
         if counter == num {
-            drill.numerator += amount;
+            // Saturating, as the grid's cells are: records are bounded (`Money::MAX_UNITS`),
+            // so only a corrupted store could reach the limit, and a page must still answer.
+            drill.numerator = drill.numerator.saturating_add(amount);
             drill.items.push(DrillItem {
                 record,
                 amount,
                 numerator: true,
             });
         } else if Some(counter) == den {
-            *drill.denominator.get_or_insert(0) += amount;
+            let denominator = drill.denominator.get_or_insert(0);
+            *denominator = denominator.saturating_add(amount);
             drill.items.push(DrillItem {
                 record,
                 amount,

@@ -90,6 +90,61 @@ pub async fn verify_fund(
     Ok(back_to(&code))
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    csrf: String,
+    reason: String,
+}
+
+/// Withdraws a fund entered wrongly, with a reason: the project's editors.
+pub async fn withdraw_fund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, fund_id)): Path<(String, i64)>,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    editable_project(&state.store, &actor, &code).await?;
+    if state.store.fund_project(fund_id).await?.as_deref() != Some(code.as_str()) {
+        return Err(WebError::NotFound("该到位资金记录不存在或已撤回".into()));
+    }
+    let mut tx = state.store.begin(&actor.username).await?;
+    tx.withdraw_fund(fund_id, &form.reason).await?;
+    tx.commit().await?;
+    Ok(back_to(&code))
+}
+
+/// Withdraws a visit of the project entered wrongly, with a reason: whoever may record a
+/// visit for its unit.
+pub async fn withdraw_visit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((code, visit_id)): Path<(String, i64)>,
+    Form(form): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    project_for(&state.store, &actor, &code).await?;
+    let on_project = state
+        .store
+        .visits_of_project(&code)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == visit_id);
+    let Some((_, visit)) = on_project else {
+        return Err(WebError::NotFound("该对接记录不存在或已撤回".into()));
+    };
+    if !actor.records_visit_for(visit.unit.as_deref()) {
+        return Err(WebError::Forbidden);
+    }
+    let mut tx = state.store.begin(&actor.username).await?;
+    tx.withdraw_visit(visit_id, &form.reason).await?;
+    tx.commit().await?;
+    Ok(back_to(&code))
+}
+
 #[derive(Template)]
 #[template(path = "correction.html")]
 struct CorrectionPage {

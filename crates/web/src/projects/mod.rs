@@ -27,4 +27,6 @@ crate::kit::routes! { routes, ROUTES;
         "/duplicates" => get(duplicates::list);
         "/duplicates/{code}/{decision}" => post(duplicates::judge);
         "/projects/{code}/funds/{id}/verify" => post(actions::verify_fund);
+        "/projects/{code}/funds/{id}/withdraw" => post(actions::withdraw_fund);
+        "/projects/{code}/visits/{id}/withdraw" => post(actions::withdraw_visit);
 }

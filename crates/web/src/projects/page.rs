@@ -136,7 +136,10 @@ pub(crate) struct ProjectPage {
     missing: Vec<FieldError>,
     timeline: Vec<TimelineItem>,
     funds: Vec<FundRow>,
-    visits: Vec<(String, String, String)>,
+    /// (id, date, firm, outcome, whether this account may withdraw it).
+    visits: Vec<(i64, String, String, String, bool)>,
+    /// Funds and visits withdrawn with their reasons.
+    withdrawn: Vec<store::Withdrawn>,
     changes: Vec<ChangeRow>,
     can_edit: bool,
     can_verify: bool,
@@ -278,11 +281,13 @@ pub(crate) async fn project_page(
         .visits_of_project(code)
         .await?
         .into_iter()
-        .map(|v| {
+        .map(|(id, v)| {
             (
+                id,
                 v.date.to_string(),
                 v.enterprise.unwrap_or_default(),
                 v.outcome.unwrap_or_default(),
+                actor.records_visit_for(v.unit.as_deref()),
             )
         })
         .collect();
@@ -379,6 +384,7 @@ pub(crate) async fn project_page(
     Ok(ProjectPage {
         duplicate,
         unconfirmed: state.store.placements_of(&project.code).await?,
+        withdrawn: state.store.withdrawn_of(&project.code).await?,
         layout: Layout::of(user),
         signed: wan(status
             .progress

@@ -135,6 +135,8 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/team/{name}", READERS),
     ("post", "/team/{name}/members", BUREAU),
     ("post", "/projects/{code}/funds/{id}/verify", BUREAU),
+    ("post", "/projects/{code}/funds/{id}/withdraw", EDITORS),
+    ("post", "/projects/{code}/visits/{id}/withdraw", EDITORS),
     ("get", "/api/v1/projects", READERS),
     ("post", "/api/v1/projects", EDITORS),
     ("get", "/api/v1/projects/{code}", READERS),

@@ -389,7 +389,135 @@ async fn the_bureau_edits_the_value_lists_that_forms_and_imports_check(db: &Test
     );
 }
 
+async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with_a_reason(
+    db: &TestDb,
+) {
+    let app = start(db.open().await.unwrap()).await;
+    let (staff, csrf) = app.sign_in("jixian").await;
+    let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+    let fund = |amount: &'static str| {
+        [
+            ("date", "2022-04-01"),
+            ("amount", amount),
+            ("currency", "人民币"),
+            ("source", "自有"),
+        ]
+    };
+    // The amount that once overflowed every total is refused, naming the field.
+    for who in [(&staff, &csrf), (&bureau, &bureau_csrf)] {
+        let mut form = fund("922337203685477").to_vec();
+        form.push(("csrf", who.1));
+        let refused = app
+            .post_form("/projects/JX-1/funds", Some(who.0), &form)
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.contains("单笔不超过1万亿元"),
+            "{}",
+            refused.body
+        );
+    }
+    let api = app
+        .post_json(
+            "/api/v1/projects/JX-1/funds",
+            Some(&bureau),
+            r#"{"date":"2022-04-01","amount_wan":"922337203685477"}"#,
+        )
+        .await;
+    assert_eq!(api.status, 422, "{}", api.body);
+    assert_eq!(api.json()["error"]["field"], "amount_wan");
+    // A wrong fund of the bureau's counts until withdrawn; then it counts nowhere and stays on
+    // the page with its reason.
+    let mut form = fund("500").to_vec();
+    form.push(("csrf", &bureau_csrf));
+    let added = app
+        .post_form("/projects/JX-1/funds", Some(&bureau), &form)
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert_eq!(
+        city_value(&app, &bureau, "funds_in_place", false).await,
+        5_000_000
+    );
+    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    let id = page
+        .body
+        .split("/funds/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_owned();
+    let path = format!("/projects/JX-1/funds/{id}/withdraw");
+    let no_reason = app
+        .post_form(&path, Some(&staff), &[("csrf", &csrf), ("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, 422, "{}", no_reason.body);
+    assert!(no_reason.body.contains("撤回理由"));
+    let (auditor, auditor_csrf) = app.sign_in("auditor").await;
+    let refused = app
+        .post_form(
+            &path,
+            Some(&auditor),
+            &[("csrf", &auditor_csrf), ("reason", "错")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let done = app
+        .post_form(
+            &path,
+            Some(&staff),
+            &[("csrf", &csrf), ("reason", "金额录错，应为50万元")],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(city_value(&app, &bureau, "funds_in_place", false).await, 0);
+    let page = app.get("/projects/JX-1", Some(&bureau)).await;
+    assert!(page.body.contains("已撤回的记录") && page.body.contains("金额录错，应为50万元"));
+    let again = app
+        .post_form(&path, Some(&staff), &[("csrf", &csrf), ("reason", "再撤")])
+        .await;
+    assert_eq!(again.status, 404);
+    // A visit likewise.
+    let visit = app
+        .post_form(
+            "/visits",
+            Some(&staff),
+            &[
+                ("csrf", &csrf),
+                ("date", "2022-05-01"),
+                ("enterprise", "某公司"),
+                ("project", "JX-1"),
+                ("content", "洽谈"),
+            ],
+        )
+        .await;
+    assert_eq!(visit.status, 303, "{}", visit.body);
+    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    let visit_id = page
+        .body
+        .split("/visits/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_owned();
+    let withdrawn = app
+        .post_form(
+            &format!("/projects/JX-1/visits/{visit_id}/withdraw"),
+            Some(&staff),
+            &[("csrf", &csrf), ("reason", "重复录入")],
+        )
+        .await;
+    assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
+    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    assert!(page.body.contains("重复录入"));
+    let queue = app.get("/review", Some(&staff)).await;
+    assert!(
+        !queue.body.contains("某公司"),
+        "a withdrawn visit leaves the review queue"
+    );
+}
+
 both_databases!(
+    an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with_a_reason,
     the_bureau_imports_files_through_the_page_and_unit_staff_cannot,
     units_leaders_chains_and_teams_are_kept_by_the_roles_allowed,
     a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for,
