@@ -27,6 +27,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// Roles of which one enabled account must always remain: without an 审计员 nobody reads
+    /// the trail, without a 安全管理员 nobody approves account changes or lifts a lock.
+    pub fn must_keep_one(self) -> bool {
+        matches!(self, Role::Auditor | Role::SecAdmin)
+    }
+
     pub const ALL: [Role; 7] = [
         Role::SysAdmin,
         Role::SecAdmin,
@@ -231,6 +237,13 @@ impl Actor {
     /// Disable or enable `username`: the 系统管理员, and never their own account.
     pub fn may_disable(&self, username: &str) -> bool {
         self.manages_users() && self.username != username
+    }
+
+    /// Decide a change to an account that `requested_by` asked for (creating it, its role,
+    /// enabling it again, resetting its second factor): the 安全管理员, and never the one who
+    /// asked — 三员分立 needs two people for what would let one person act as another.
+    pub fn approves_account_change(&self, requested_by: &str) -> bool {
+        self.role == Role::SecAdmin && self.username != requested_by
     }
 
     /// Place a project in `unit` — as its territory or a unit credited with it — so that it
@@ -577,5 +590,20 @@ mod tests {
         let admin = actor(Role::SysAdmin, None);
         assert!(admin.may_disable("someone") && !admin.may_disable("u"));
         assert!(!actor(Role::Bureau, None).may_disable("someone"));
+    }
+
+    #[test]
+    fn an_account_change_takes_a_second_administrator_who_did_not_ask_for_it() {
+        let security = actor(Role::SecAdmin, None);
+        assert!(security.approves_account_change("sysadmin"));
+        assert!(
+            !security.approves_account_change("u"),
+            "nobody approves their own request"
+        );
+        for role in [Role::SysAdmin, Role::Auditor, Role::Bureau] {
+            assert!(!actor(role, None).approves_account_change("someone"));
+        }
+        assert!(Role::Auditor.must_keep_one() && Role::SecAdmin.must_keep_one());
+        assert!(!Role::SysAdmin.must_keep_one() && !Role::UnitStaff.must_keep_one());
     }
 }

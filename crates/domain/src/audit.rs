@@ -1,19 +1,121 @@
-//! The audit log's hash chain. Every change-log entry carries a sequence number and the SHA-256
-//! of the previous entry's hash and its own fields, so that an entry altered, removed or inserted
+//! The audit log's hash chain. Every change-log entry carries a sequence number and a hash of
+//! the previous entry's hash and its own fields, so that an entry altered, removed or inserted
 //! by hand in the database breaks the chain at that entry. [`Verifier`] walks the entries in
 //! sequence order and names the first one that does not hold.
 //!
-//! A chain without a key proves order and completeness against anyone who cannot also rewrite
-//! every later entry; the head's hash, which `zhaoshang audit verify` prints, is what an operator
-//! records elsewhere to close that gap.
+//! A plain SHA-256 chain proves order and completeness only against someone who cannot also
+//! hash every later entry again, which anyone holding the database can. So from the entry a
+//! [`Keying`] names on, the hash is an HMAC-SHA256 under a [`Key`] kept outside the database:
+//! without the key, a rewritten tail cannot be hashed to fit. Entries written before the chain
+//! was keyed keep their plain hash, and the first keyed entry, which covers the hash before it,
+//! pins them. The head's hash, which `zhaoshang audit head` exports, is what an operator keeps
+//! elsewhere against someone who holds the key as well.
+//!
+//! The key is given, never read here: this crate does no I/O.
 
-use sha2::{Digest as _, Sha256};
+use std::fmt;
 
-/// A SHA-256 digest.
+use hmac::digest::{FixedOutput, Update};
+use hmac::{Hmac, KeyInit};
+use sha2::Sha256;
+
+/// A SHA-256 digest (or an HMAC-SHA256 tag).
 pub type Digest = [u8; 32];
 
 /// The hash the first entry is chained to.
 pub const GENESIS: Digest = [0; 32];
+
+/// The secret the chain is keyed with: 32 random bytes. Its `Debug` shows the fingerprint only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Key(bytes)
+    }
+
+    /// A key written as 64 hex digits (as the key file holds it); `None` otherwise.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        from_hex(text).map(Key)
+    }
+
+    /// The key as 64 lower-case hex digits, as the key file holds it.
+    pub fn to_hex(&self) -> String {
+        to_hex(&self.0)
+    }
+
+    /// A name for the key that reveals nothing of it: 16 hex digits of the SHA-256 of a label
+    /// and the key. The database keeps it so that a server started with another key file is
+    /// refused instead of chaining on with a key nobody can verify against the rest.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::default();
+        hasher.update(b"zhaoshang audit key");
+        hasher.update(&self.0);
+        let digest: Digest = hasher.finalize_fixed().into();
+        to_hex(&digest)[..16].to_owned()
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        // HMAC pads a key shorter than the hash's block with zeros; padding it here gives the
+        // same MAC through the constructor that cannot fail.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.0);
+        let block = hmac::digest::Key::<Hmac<Sha256>>::from(block);
+        <Hmac<Sha256> as KeyInit>::new(&block)
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key")
+            .field("fingerprint", &self.fingerprint())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A chain keyed with `key` from the entry numbered `from` on; the entries before it have
+/// plain SHA-256 hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keying {
+    pub key: Key,
+    pub from: i64,
+}
+
+impl Keying {
+    /// The key the entry numbered `seq` is hashed with, `None` for a plain hash.
+    pub fn key_for(&self, seq: i64) -> Option<&Key> {
+        (seq >= self.from).then_some(&self.key)
+    }
+
+    /// The key's MAC of where the keying starts. Kept beside the head, it stops someone without
+    /// the key from moving the start past the entries they want to hash again without it.
+    pub fn tag(&self) -> Digest {
+        let mut mac = self.key.mac();
+        mac.update(b"zhaoshang audit keyed_from");
+        mac.update(&self.from.to_le_bytes());
+        mac.finalize_fixed().into()
+    }
+
+    /// The keying the database records (`from`, and its `tag` in hex) under a chain whose head
+    /// is `head_seq`, if `key` signed it: else the breach, as the first thing found.
+    pub fn recorded(
+        key: Key,
+        from: Option<i64>,
+        tag: Option<&str>,
+        head_seq: i64,
+    ) -> Result<Keying, Breach> {
+        let Some(from) = from else {
+            return Err(Breach::KeyingAltered { from: None });
+        };
+        let keying = Keying { key, from };
+        let in_range = (1..=head_seq.saturating_add(1)).contains(&from);
+        if in_range && tag.and_then(from_hex) == Some(keying.tag()) {
+            Ok(keying)
+        } else {
+            Err(Breach::KeyingAltered { from: Some(from) })
+        }
+    }
+}
 
 /// An entry's fields, as hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,36 +132,51 @@ pub struct Entry<'a> {
     pub after: Option<&'a str>,
 }
 
-/// The hash of `entry` chained to `prev`. Every field is length-prefixed and an absent one has
-/// a marker of its own, so no two different entries hash the same input.
-pub fn link(prev: &Digest, entry: &Entry) -> Digest {
-    fn text(hasher: &mut Sha256, value: Option<&str>) {
+/// The hash of `entry` chained to `prev`: SHA-256 without a key, HMAC-SHA256 under one. Every
+/// field is length-prefixed and an absent one has a marker of its own, so no two different
+/// entries hash the same input.
+pub fn link(prev: &Digest, entry: &Entry, key: Option<&Key>) -> Digest {
+    match key {
+        None => {
+            let mut hasher = Sha256::default();
+            feed(&mut hasher, prev, entry);
+            hasher.finalize_fixed().into()
+        }
+        Some(key) => {
+            let mut mac = key.mac();
+            feed(&mut mac, prev, entry);
+            mac.finalize_fixed().into()
+        }
+    }
+}
+
+/// The input [`link`] hashes, the same with a key or without.
+fn feed(hasher: &mut impl Update, prev: &Digest, entry: &Entry) {
+    fn text(hasher: &mut impl Update, value: Option<&str>) {
         match value {
             Some(v) => {
-                hasher.update((v.len() as u64).to_le_bytes());
+                hasher.update(&(v.len() as u64).to_le_bytes());
                 hasher.update(v.as_bytes());
             }
-            None => hasher.update(u64::MAX.to_le_bytes()),
+            None => hasher.update(&u64::MAX.to_le_bytes()),
         }
     }
-    let mut hasher = Sha256::new();
     hasher.update(prev);
-    hasher.update(entry.seq.to_le_bytes());
-    hasher.update(entry.at.to_le_bytes());
-    text(&mut hasher, Some(entry.actor));
-    text(&mut hasher, Some(entry.entity));
-    text(&mut hasher, Some(entry.entity_key));
+    hasher.update(&entry.seq.to_le_bytes());
+    hasher.update(&entry.at.to_le_bytes());
+    text(hasher, Some(entry.actor));
+    text(hasher, Some(entry.entity));
+    text(hasher, Some(entry.entity_key));
     match entry.entity_id {
         Some(id) => {
-            hasher.update([1]);
-            hasher.update(id.to_le_bytes());
+            hasher.update(&[1u8]);
+            hasher.update(&id.to_le_bytes());
         }
-        None => hasher.update([0]),
+        None => hasher.update(&[0u8]),
     }
-    text(&mut hasher, Some(entry.action));
-    text(&mut hasher, entry.before);
-    text(&mut hasher, entry.after);
-    hasher.finalize().into()
+    text(hasher, Some(entry.action));
+    text(hasher, entry.before);
+    text(hasher, entry.after);
 }
 
 /// Lower-case hex, as the database keeps a hash.
@@ -100,11 +217,12 @@ impl Head {
         hash: GENESIS,
     };
 
-    /// Appends `entry` (whose `seq` is ignored and set to the next number): its hash, and the
-    /// head moves to it.
-    pub fn append(&mut self, entry: Entry) -> (i64, Digest) {
+    /// Appends `entry` (whose `seq` is ignored and set to the next number): its hash, keyed as
+    /// `keying` says for that number, and the head moves to it.
+    pub fn append(&mut self, entry: Entry, keying: Option<&Keying>) -> (i64, Digest) {
         let seq = self.seq + 1;
-        let hash = link(&self.hash, &Entry { seq, ..entry });
+        let key = keying.and_then(|k| k.key_for(seq));
+        let hash = link(&self.hash, &Entry { seq, ..entry }, key);
         *self = Head { seq, hash };
         (seq, hash)
     }
@@ -127,6 +245,23 @@ pub struct StoredEntry {
     pub after: Option<String>,
 }
 
+impl StoredEntry {
+    /// The fields the chain hashes, at sequence number `seq` (the stored one may be absent).
+    pub fn entry(&self, seq: i64) -> Entry<'_> {
+        Entry {
+            seq,
+            at: self.at,
+            actor: &self.actor,
+            entity: &self.entity,
+            entity_key: &self.entity_key,
+            entity_id: self.entity_id,
+            action: &self.action,
+            before: self.before.as_deref(),
+            after: self.after.as_deref(),
+        }
+    }
+}
+
 /// What broke the chain, at the first place it broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Breach {
@@ -142,6 +277,8 @@ pub enum Breach {
     /// An entry that was never chained: no sequence number, one already taken, or one beyond
     /// the head the application recorded.
     Inserted { id: i64 },
+    /// Where the keying starts was moved (or its record removed): the key did not sign it.
+    KeyingAltered { from: Option<i64> },
 }
 
 impl Breach {
@@ -162,6 +299,12 @@ impl Breach {
                 next_id: None,
             } => format!("第 {from}–{to} 条被删除（日志末尾）"),
             Breach::Inserted { id } => format!("记录号 {id} 是链外插入的条目"),
+            Breach::KeyingAltered { from: Some(from) } => {
+                format!("审计链的签名起点（第 {from} 条）被改动：与审计密钥签出的记录不符")
+            }
+            Breach::KeyingAltered { from: None } => {
+                "审计链的签名记录被删除：无从确认哪些条目须以审计密钥核验".to_owned()
+            }
         }
     }
 }
@@ -173,20 +316,23 @@ pub struct Verifier {
     prev: Head,
     checked: u64,
     breach: Option<Breach>,
+    keying: Option<Keying>,
 }
 
 impl Default for Verifier {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl Verifier {
-    pub fn new() -> Self {
+    /// A verifier of a chain keyed as `keying` says (`None`: plain SHA-256 throughout).
+    pub fn new(keying: Option<Keying>) -> Self {
         Verifier {
             prev: Head::EMPTY,
             checked: 0,
             breach: None,
+            keying,
         }
     }
 
@@ -219,17 +365,8 @@ impl Verifier {
         }
         let hash = link(
             &self.prev.hash,
-            &Entry {
-                seq,
-                at: entry.at,
-                actor: &entry.actor,
-                entity: &entry.entity,
-                entity_key: &entry.entity_key,
-                entity_id: entry.entity_id,
-                action: &entry.action,
-                before: entry.before.as_deref(),
-                after: entry.after.as_deref(),
-            },
+            &entry.entry(seq),
+            self.keying.as_ref().and_then(|k| k.key_for(seq)),
         );
         if entry.hash.as_deref().and_then(from_hex) != Some(hash) {
             self.breach = Some(Breach::Altered { id: entry.id, seq });
@@ -258,6 +395,7 @@ impl Verifier {
             checked: self.checked,
             head: self.prev,
             breach: self.breach,
+            keyed_from: self.keying.map(|k| k.from),
         }
     }
 }
@@ -270,6 +408,8 @@ pub struct Verdict {
     /// The last entry that held.
     pub head: Head,
     pub breach: Option<Breach>,
+    /// The entry from which the chain is keyed, as verified.
+    pub keyed_from: Option<i64>,
 }
 
 #[cfg(test)]
@@ -277,6 +417,10 @@ mod tests {
     use super::*;
 
     fn chain(n: i64) -> Vec<StoredEntry> {
+        keyed_chain(n, None)
+    }
+
+    fn keyed_chain(n: i64, keying: Option<&Keying>) -> Vec<StoredEntry> {
         let mut head = Head::EMPTY;
         (1..=n)
             .map(|i| {
@@ -292,7 +436,7 @@ mod tests {
                     before: None,
                     after: Some(&after),
                 };
-                let (seq, hash) = head.append(entry);
+                let (seq, hash) = head.append(entry, keying);
                 StoredEntry {
                     id: i * 10,
                     seq: Some(seq),
@@ -311,7 +455,11 @@ mod tests {
     }
 
     fn verify(entries: &[StoredEntry], recorded: Head) -> Verdict {
-        let mut verifier = Verifier::new();
+        verify_keyed(entries, recorded, None)
+    }
+
+    fn verify_keyed(entries: &[StoredEntry], recorded: Head, keying: Option<Keying>) -> Verdict {
+        let mut verifier = Verifier::new(keying);
         for e in entries {
             verifier.check(e);
         }
@@ -441,9 +589,172 @@ mod tests {
                 before: None,
                 after: None,
             },
+            None,
         );
         assert_eq!(from_hex(&to_hex(&digest)), Some(digest));
         assert_eq!(from_hex("zz"), None);
         assert_eq!(from_hex(&"g".repeat(64)), None);
+    }
+
+    fn key(byte: u8) -> Key {
+        Key::from_bytes([byte; 32])
+    }
+
+    /// Entry `index` of `entries` rewritten (its `after`) and hashed again, with the entries
+    /// after it, as someone would who holds the database and `key` (`None`: no key at all).
+    fn rewritten(entries: &[StoredEntry], index: usize, key: Option<&Key>) -> Vec<StoredEntry> {
+        let mut out = entries.to_vec();
+        out[index].after = Some("{\"n\":\"forged\"}".into());
+        let mut prev = if index == 0 {
+            GENESIS
+        } else {
+            out[index - 1].hash.as_deref().and_then(from_hex).unwrap()
+        };
+        for e in &mut out[index..] {
+            let hash = link(&prev, &e.entry(e.seq.unwrap()), key);
+            e.hash = Some(to_hex(&hash));
+            prev = hash;
+        }
+        out
+    }
+
+    #[test]
+    fn a_keyed_link_differs_from_a_plain_one_and_from_one_under_another_key() {
+        let entry = Entry {
+            seq: 1,
+            at: 5,
+            actor: "bureau",
+            entity: "project",
+            entity_key: "XM-1",
+            entity_id: None,
+            action: "create",
+            before: None,
+            after: Some("{}"),
+        };
+        let plain = link(&GENESIS, &entry, None);
+        let keyed = link(&GENESIS, &entry, Some(&key(1)));
+        assert_ne!(plain, keyed);
+        assert_ne!(keyed, link(&GENESIS, &entry, Some(&key(2))));
+        assert_eq!(
+            keyed,
+            link(&GENESIS, &entry, Some(&key(1))),
+            "deterministic"
+        );
+        assert_eq!(plain, link(&GENESIS, &entry, None));
+    }
+
+    #[test]
+    fn a_keyed_tail_rewritten_without_the_key_is_found() {
+        let keying = Keying {
+            key: key(7),
+            from: 1,
+        };
+        let entries = keyed_chain(5, Some(&keying));
+        let head = head_of(&entries);
+        let verdict = verify_keyed(&entries, head, Some(keying.clone()));
+        assert_eq!((verdict.breach, verdict.keyed_from), (None, Some(1)));
+
+        // Read without the key, or with another, the first entry already fails.
+        assert_eq!(
+            verify(&entries, head).breach,
+            Some(Breach::Altered { id: 10, seq: 1 })
+        );
+        let other = Keying {
+            key: key(8),
+            from: 1,
+        };
+        assert_eq!(
+            verify_keyed(&entries, head, Some(other.clone())).breach,
+            Some(Breach::Altered { id: 10, seq: 1 })
+        );
+
+        // The last entry rewritten and hashed again without the key, or with another, and the
+        // recorded head moved to match: the key finds it.
+        for forger in [None, Some(&other.key)] {
+            let forged = rewritten(&entries, 4, forger);
+            assert_eq!(
+                verify_keyed(&forged, head_of(&forged), Some(keying.clone())).breach,
+                Some(Breach::Altered { id: 50, seq: 5 })
+            );
+        }
+        // Whoever holds the key can do it; the exported head is the check against them.
+        let forged = rewritten(&entries, 4, Some(&keying.key));
+        let verdict = verify_keyed(&forged, head_of(&forged), Some(keying));
+        assert_eq!(verdict.breach, None);
+        assert_ne!(verdict.head, head);
+    }
+
+    #[test]
+    fn the_plain_entries_before_the_keying_verify_and_are_pinned_by_the_first_keyed_one() {
+        let keying = Keying {
+            key: key(3),
+            from: 3,
+        };
+        let entries = keyed_chain(5, Some(&keying));
+        assert_eq!(entries[..2], chain(2)[..], "plain before the keying starts");
+        let head = head_of(&entries);
+        assert_eq!(
+            verify_keyed(&entries, head, Some(keying.clone())).breach,
+            None
+        );
+        // A plain entry rewritten and the plain ones after it hashed again: the first keyed
+        // entry covers the hash before it.
+        let mut forged = rewritten(&entries[..2], 1, None);
+        forged.extend(entries[2..].iter().cloned());
+        assert_eq!(
+            verify_keyed(&forged, head, Some(keying)).breach,
+            Some(Breach::Altered { id: 30, seq: 3 })
+        );
+    }
+
+    #[test]
+    fn the_keying_start_holds_only_as_the_key_signed_it() {
+        let keying = Keying {
+            key: key(4),
+            from: 3,
+        };
+        let tag = to_hex(&keying.tag());
+        assert_eq!(
+            Keying::recorded(key(4), Some(3), Some(tag.as_str()), 5),
+            Ok(keying.clone())
+        );
+        // Moved past the entries to be hashed again without the key, or dropped.
+        for from in [4, 6] {
+            assert_eq!(
+                Keying::recorded(key(4), Some(from), Some(tag.as_str()), 5),
+                Err(Breach::KeyingAltered { from: Some(from) })
+            );
+        }
+        assert_eq!(
+            Keying::recorded(key(4), None, Some(tag.as_str()), 5),
+            Err(Breach::KeyingAltered { from: None })
+        );
+        assert_eq!(
+            Keying::recorded(key(4), Some(3), None, 5),
+            Err(Breach::KeyingAltered { from: Some(3) })
+        );
+        // Signed with another key, or beyond the head.
+        assert!(Keying::recorded(key(5), Some(3), Some(tag.as_str()), 5).is_err());
+        assert!(Keying::recorded(key(4), Some(3), Some(tag.as_str()), 1).is_err());
+        let fresh = Keying {
+            key: key(4),
+            from: 1,
+        };
+        assert_eq!(
+            Keying::recorded(key(4), Some(1), Some(to_hex(&fresh.tag()).as_str()), 0),
+            Ok(fresh)
+        );
+    }
+
+    #[test]
+    fn a_fingerprint_names_a_key_without_showing_it() {
+        let a = key(0xab);
+        assert_eq!(a.fingerprint().len(), 16);
+        assert_eq!(a.fingerprint(), key(0xab).fingerprint());
+        assert_ne!(a.fingerprint(), key(0xac).fingerprint());
+        assert!(!a.to_hex().contains(&a.fingerprint()));
+        assert!(!format!("{a:?}").contains(&a.to_hex()), "{a:?}");
+        assert_eq!(Key::from_hex(&a.to_hex()), Some(a));
+        assert_eq!(Key::from_hex("abc"), None);
     }
 }

@@ -113,16 +113,12 @@ pub struct VisitInput<'a> {
 }
 
 impl VisitInput<'_> {
-    /// The visit, or every field that is wrong with it. `firm_required`: the form asks who was
-    /// met; the API, relaying other systems' records, may leave the firm out, as files may.
-    pub fn parse(&self, firm_required: bool) -> Result<Visit, Vec<FieldError>> {
+    /// The visit, or every field that is wrong with it: the form and the API alike (a visit
+    /// says whom it met).
+    pub fn parse(&self) -> Result<Visit, Vec<FieldError>> {
         let mut errors = Vec::new();
         let date = keep(&mut errors, parse_date("日期", self.date));
-        let enterprise = if firm_required {
-            keep(&mut errors, required("企业名称", self.enterprise)).map(Some)
-        } else {
-            Some(optional(self.enterprise))
-        };
+        let enterprise = keep(&mut errors, required("企业名称", self.enterprise)).map(Some);
         let code = keep(
             &mut errors,
             optional(self.enterprise_code)

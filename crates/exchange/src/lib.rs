@@ -10,6 +10,7 @@ mod enterprises;
 mod export;
 mod import;
 mod kinds;
+mod listing;
 mod scoreboard;
 pub mod table;
 mod template;
@@ -20,6 +21,7 @@ pub use columns::{Column, Kind, columns};
 pub use enterprises::{FirmSink, import_enterprises};
 pub use export::{FileFormat, export, export_bytes, export_projects};
 pub use import::{ImportReport, RowError, import, import_table};
+pub use listing::listing_xlsx;
 pub use scoreboard::scoreboard_xlsx;
 pub use template::{template, template_bytes};
 

@@ -57,6 +57,7 @@ migrations! {
     18 "0018_sign_in_controls.sql",
     19 "0019_project_version.sql",
     20 "0020_trust.sql",
+    21 "0021_audit_key.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name
@@ -121,12 +122,16 @@ impl Backend {
         }
     }
 
-    /// The audit chain's head, locked on PostgreSQL: the row lock orders the writers of every
-    /// server process (SQLite's write lock already does).
+    /// The audit chain's head and keying, locked on PostgreSQL: the row lock orders the
+    /// writers of every server process (SQLite's write lock already does).
     pub(crate) fn chain_head_for_write(self) -> &'static str {
         match self {
-            Backend::Sqlite => "SELECT seq, hash FROM audit_chain WHERE id = 1",
-            Backend::Postgres => "SELECT seq, hash FROM audit_chain WHERE id = 1 FOR UPDATE",
+            Backend::Sqlite => {
+                "SELECT seq, hash, keyed_from, key_fingerprint FROM audit_chain WHERE id = 1"
+            }
+            Backend::Postgres => {
+                "SELECT seq, hash, keyed_from, key_fingerprint FROM audit_chain WHERE id = 1 FOR UPDATE"
+            }
         }
     }
 

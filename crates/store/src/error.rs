@@ -15,6 +15,10 @@ pub enum StoreError {
     /// The reporting window of the record's month is closed.
     #[error("{0}")]
     Closed(String),
+    /// A change the rules forbid in the present state (the last 审计员 disabled, a request
+    /// approved by the one who made it, one decided twice).
+    #[error("{0}")]
+    Refused(String),
     /// An edit started from a version of the record that another change has since replaced;
     /// carries the record as it now stands.
     #[error("此记录已被他人修改（现为第 {} 版），请核对后重新保存", .0.version)]

@@ -5,6 +5,7 @@
 //! who changed what (before and after) in the same transaction as the change. It checks records
 //! with the domain's rules before writing them and never computes a figure itself.
 
+mod access_log;
 mod activity;
 mod audit;
 mod batch;
@@ -36,8 +37,9 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
+pub use access_log::{AccessEntry, AccessFilter};
 pub use activity::Withdrawn;
-pub use audit::{AuditFilter, ChangeEntry, sqlite_file};
+pub use audit::{AUDIT_KEY_ENV, AuditFilter, AuditKey, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
 pub use dialect::Backend;
@@ -56,6 +58,8 @@ pub use sheets::{SheetInfo, sha256_hex};
 pub use tables::Table;
 pub use tx::{Added, Tx, Upserted};
 pub use users::accounts;
+pub use users::requests::{self, AccountChange, AccountRequest};
+pub use users::tokens::{self, ApiToken};
 pub use users::{Failure, Session, User};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -79,6 +83,9 @@ pub struct Store {
     /// PostgreSQL); waiting here keeps a waiting writer from holding a pooled connection that
     /// the running one may need for a read.
     writers: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The key the audit chain is keyed with (see `audit.rs`): every transaction of this store
+    /// appends with it.
+    audit_key: std::sync::Arc<audit::HeldKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -92,8 +99,16 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens the database at `url` (`sqlite:PATH` or `postgres://…`), creating a SQLite file and
     /// its folder if missing, and applies pending migrations. A PostgreSQL URL may choose a
-    /// schema with `?options[search_path]=NAME`.
+    /// schema with `?options[search_path]=NAME`. The audit chain is keyed with the default key
+    /// ([`AuditKey::default_for`]), the one the command line takes without `--audit-key`.
     pub async fn open(url: &str) -> Result<Self> {
+        Self::open_with_key(url, AuditKey::default_for(url)?).await
+    }
+
+    /// As [`Store::open`], the audit chain keyed with `key`. A key file that does not exist is
+    /// created only for a database whose chain is not keyed yet; a key other than the one the
+    /// chain is keyed with is refused.
+    pub async fn open_with_key(url: &str, key: AuditKey) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url)?;
         if backend.is_sqlite()
@@ -124,11 +139,13 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
+        let audit_key = audit::resolve_key(&pool, key).await?;
         let store = Store {
             pool,
             backend,
             facts: Default::default(),
             writers: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            audit_key: std::sync::Arc::new(audit_key),
         };
         store.migrate().await?;
         Ok(store)
@@ -147,6 +164,9 @@ impl Store {
             })
             .unwrap_or_default();
         self.backend.migrator().run(&self.pool).await?;
+        // Keyed before anything else is appended, so that a new database is keyed from its
+        // first entry.
+        self.key_chain().await?;
         // Migrations 3 and 4 add each project's derived state, which only the domain can
         // compute.
         if !applied.contains(&3) || !applied.contains(&4) {
@@ -168,6 +188,12 @@ impl Store {
 
     /// Starts a write transaction on behalf of `actor` (a user name, or `cli:NAME`).
     pub async fn begin(&self, actor: &str) -> Result<Tx> {
+        self.begin_keyed(actor, true).await
+    }
+
+    /// As [`Store::begin`]; `keyed` false only for the transaction that keys the chain, the
+    /// one write that may find it not keyed yet.
+    pub(crate) async fn begin_keyed(&self, actor: &str, keyed: bool) -> Result<Tx> {
         let statement = self.backend.begin_write();
         let turn = tokio::time::timeout(WRITE_WAIT, self.writers.clone().acquire_owned())
             .await
@@ -184,12 +210,17 @@ impl Store {
             hash: domain::audit::from_hex(&hash)
                 .ok_or_else(|| StoreError::Corrupt(format!("审计链头: {hash}")))?,
         };
+        let keying = self.keying_for_write(&row, chain.seq)?;
+        if keyed && keying.is_none() {
+            return Err(audit::keying_missing());
+        }
         Ok(Tx::new(
             tx,
             self.backend,
             actor,
             today_in_china(),
             chain,
+            keying,
             turn,
         ))
     }

@@ -79,8 +79,16 @@ impl TestDb {
         }
     }
 
+    /// The store on this database, its audit chain keyed with the default key
+    /// ([`crate::AuditKey::default_for`]): the one the binary takes when a test runs it on the
+    /// same database without `--audit-key`, so that both append to one chain.
     pub async fn open(&self) -> Result<Store> {
         Store::open(&self.url).await
+    }
+
+    /// The store on this database, its audit chain keyed with `key`.
+    pub async fn open_with_key(&self, key: crate::AuditKey) -> Result<Store> {
+        Store::open_with_key(&self.url, key).await
     }
 
     /// Runs SQL on the database behind the store's back, as a tamperer with database access

@@ -107,6 +107,9 @@ pub struct Tx {
     pub(crate) deferred_indexes: Vec<String>,
     /// The audit chain's head as this transaction's entries move it; written back at commit.
     pub(crate) chain: domain::audit::Head,
+    /// Which entries are hashed with the store's key (all from `from` on); `None` only in the
+    /// transaction that keys the chain.
+    pub(crate) keying: Option<domain::audit::Keying>,
     /// The head's sequence number when the transaction began.
     pub(crate) chain_start: i64,
     /// This process's turn to write (see [`crate::Store::begin`]).
@@ -149,6 +152,7 @@ impl Tx {
         actor: &str,
         today: NaiveDate,
         chain: domain::audit::Head,
+        keying: Option<domain::audit::Keying>,
         turn: tokio::sync::OwnedSemaphorePermit,
     ) -> Self {
         Tx {
@@ -173,6 +177,7 @@ impl Tx {
             deferred_indexes: Vec::new(),
             chain_start: chain.seq,
             chain,
+            keying,
             _turn: turn,
         }
     }
@@ -217,6 +222,11 @@ impl Tx {
     /// The audit chain's head as this transaction has moved it.
     pub(crate) fn audit_head(&self) -> domain::audit::Head {
         self.chain
+    }
+
+    /// How this transaction keys the entries it appends.
+    pub(crate) fn audit_keying(&self) -> Option<&domain::audit::Keying> {
+        self.keying.as_ref()
     }
 
     /// Moves the head past entries chained outside [`Tx::log_json`] (the entries written
@@ -271,17 +281,20 @@ impl Tx {
     ) -> Result<()> {
         self.changed = true;
         let at = now_millis();
-        let (seq, hash) = self.chain.append(domain::audit::Entry {
-            seq: 0,
-            at,
-            actor: &self.actor,
-            entity,
-            entity_key: key,
-            entity_id: id,
-            action,
-            before: before.as_deref(),
-            after: after.as_deref(),
-        });
+        let (seq, hash) = self.chain.append(
+            domain::audit::Entry {
+                seq: 0,
+                at,
+                actor: &self.actor,
+                entity,
+                entity_key: key,
+                entity_id: id,
+                action,
+                before: before.as_deref(),
+                after: after.as_deref(),
+            },
+            self.keying.as_ref(),
+        );
         let row = vec![
             Value::from(at),
             Value::from(self.actor.as_str()),

@@ -33,6 +33,13 @@ pub struct AppState {
     pub dummy_hash: String,
     /// The enterprise search index, caught up with the store before each search.
     pub search: std::sync::Arc<search::SearchIndex>,
+    /// Requests per API token and failed sign-ins per client address, per minute.
+    pub limits: std::sync::Arc<kit::limits::Limiter>,
+    /// The access audit's writer (refusals, exports, prints, bulk reads, token use).
+    pub access_log: kit::audit::AccessLog,
+    /// Behind a reverse proxy, the header that carries the client's address (`--client-address-header`);
+    /// `None`: the peer's address, and no header is believed.
+    pub client_address_header: Option<String>,
 }
 
 impl AppState {
@@ -49,6 +56,9 @@ impl AppState {
             secure_cookies,
             dummy_hash,
             search: std::sync::Arc::new(search),
+            limits: std::sync::Arc::default(),
+            access_log: kit::audit::AccessLog::default(),
+            client_address_header: None,
         })
     }
 }
@@ -126,6 +136,10 @@ pub fn router(state: AppState) -> Router {
             state.secure_cookies,
             security_headers,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kit::audit::audit_access,
+        ))
         .layer(axum::middleware::from_fn(kit::trace::request_span))
         .with_state(state)
 }
@@ -174,5 +188,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(listener, router(state)).await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }

@@ -5,11 +5,12 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use store::Store;
+use store::{AuditKey, Store};
 
-/// What a checked database holds: the entries of its audit log (chain intact).
-async fn check(url: &str) -> Result<u64> {
-    let store = Store::open(url)
+/// What a checked database holds: the entries of its audit log (chain intact under `key`, the
+/// live database's: a backup holds no key of its own).
+async fn check(url: &str, key: AuditKey) -> Result<u64> {
+    let store = Store::open_with_key(url, key)
         .await
         .with_context(|| format!("无法打开 {url}"))?;
     let integrity = store.integrity_check().await?;
@@ -52,7 +53,7 @@ fn whole_sqlite_file(path: &Path) -> Result<()> {
 pub async fn backup(store: &Store, file: &Path) -> Result<String> {
     store.backup_to(file).await?;
     whole_sqlite_file(file).context("备份文件未通过检查")?;
-    let entries = check(&format!("sqlite:{}", file.display()))
+    let entries = check(&format!("sqlite:{}", file.display()), store.audit_key())
         .await
         .context("备份文件未通过检查")?;
     Ok(format!(
@@ -62,8 +63,8 @@ pub async fn backup(store: &Store, file: &Path) -> Result<String> {
 }
 
 /// Replaces the database at `url` (a SQLite file; the server must be stopped) with the
-/// backup `file`, after checking a copy of it.
-pub async fn restore(url: &str, file: &Path, force: bool) -> Result<String> {
+/// backup `file`, after checking a copy of it under the audit `key`.
+pub async fn restore(url: &str, file: &Path, force: bool, key: AuditKey) -> Result<String> {
     let Some(target) = store::sqlite_file(url) else {
         bail!("PostgreSQL 数据库请用 pg_restore 恢复（见 README）");
     };
@@ -84,7 +85,7 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<String> {
     }
     std::fs::copy(file, &staged).with_context(|| format!("无法复制 {}", file.display()))?;
     // The copy is checked (and brought to this version's schema) before it replaces anything.
-    let entries = match check(&format!("sqlite:{}", staged.display())).await {
+    let entries = match check(&format!("sqlite:{}", staged.display()), key).await {
         Ok(entries) => entries,
         Err(e) => {
             let _ = std::fs::remove_file(&staged);
@@ -112,6 +113,7 @@ pub async fn run_backup(cx: &crate::context::Context, file: &Path) -> Result<()>
 
 /// `zhaoshang restore FILE [--force]`.
 pub async fn run_restore(cx: &crate::context::Context, file: &Path, force: bool) -> Result<()> {
-    println!("{}", restore(&cx.url(), file, force).await?);
+    let url = cx.url();
+    println!("{}", restore(&url, file, force, cx.audit_key(&url)?).await?);
     Ok(())
 }

@@ -41,6 +41,11 @@ struct Cli {
     /// data/index/ for PostgreSQL). Each server process needs its own.
     #[arg(long, global = true, env = "ZHAOSHANG_INDEX")]
     index: Option<PathBuf>,
+    /// The audit chain's key file (default ~/.config/zhaoshang/audit.key): created at first
+    /// start, readable by its owner only; without it the audit log cannot be verified (README:
+    /// 审计密钥).
+    #[arg(long, global = true, env = "ZHAOSHANG_AUDIT_KEY", value_name = "PATH")]
+    audit_key: Option<PathBuf>,
     /// The log on stderr: text for people, json (one object a line) for a log collector.
     #[arg(long, global = true, value_enum, default_value = "text")]
     log_format: logs::LogFormat,
@@ -123,10 +128,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let cx = Context {
-        db: cli.db,
-        index: cli.index,
-    };
+    let cx = Context::new(cli.db, cli.index, cli.audit_key);
     let done = ExitCode::SUCCESS;
     Ok(match cli.command {
         Command::Migrate => {

@@ -21,6 +21,11 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure: set when the server sits behind TLS.
     #[arg(long)]
     secure_cookies: bool,
+    /// Behind a reverse proxy: the request header that carries the client's address (its last
+    /// value, the one the proxy appends), e.g. `X-Forwarded-For` or `X-Real-IP`. The audit and
+    /// the sign-in throttle believe it only when named here; without it, the peer's address.
+    #[arg(long, value_name = "HEADER")]
+    client_address_header: Option<String>,
 }
 
 pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
@@ -55,11 +60,27 @@ pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
         .catch_up(&store)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let state = web::AppState::new(store, args.secure_cookies, index)
+    let mut state = web::AppState::new(store, args.secure_cookies, index)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(header) = args.client_address_header {
+        check_header_name(&header)?;
+        state.client_address_header = Some(header.to_ascii_lowercase());
+    }
     web::serve(state, args.addr, |bound| {
         println!("已启动: http://{bound}/")
     })
     .await?;
+    Ok(())
+}
+
+/// Refuses a header name HTTP would not carry, before the server starts.
+fn check_header_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        anyhow::bail!("--client-address-header: “{name}”不是有效的请求头名称");
+    }
     Ok(())
 }

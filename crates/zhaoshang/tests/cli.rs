@@ -1360,3 +1360,156 @@ async fn an_account_added_by_the_command_line_meets_the_policy_and_changes_its_p
 both_databases!(
     an_account_added_by_the_command_line_meets_the_policy_and_changes_its_password_first,
 );
+
+/// The binary with `--audit-key KEY` before `args`.
+fn with_audit_key(db: &TestDb, key: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["--audit-key", key.to_str().unwrap()];
+    all.extend_from_slice(args);
+    zhaoshang(db, &all)
+}
+
+async fn an_exported_head_stays_on_the_chain_and_a_rewrite_before_it_is_found_even_with_the_key(
+    db: &TestDb,
+) {
+    use domain::audit::{Key, from_hex, link, to_hex};
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("secret").join("audit.key");
+    let run = with_audit_key(
+        db,
+        &key_file,
+        &[
+            "import",
+            "units",
+            write(dir.path(), "units.csv", UNITS).to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "created at first start, its owner's alone"
+        );
+    }
+
+    // `audit head > FILE`: one line, kept outside the database.
+    let head = with_audit_key(db, &key_file, &["audit", "head"]);
+    assert!(head.ok, "{}", head.stderr);
+    assert_eq!(head.stdout.lines().count(), 1, "{}", head.stdout);
+    assert!(head.stdout.starts_with("seq=4 hash="), "{}", head.stdout);
+    assert!(
+        head.stdout.contains(" keyed_from=1 key="),
+        "{}",
+        head.stdout
+    );
+    let head_file = write(dir.path(), "head.txt", &head.stdout);
+    let expect = head_file.to_str().unwrap();
+
+    // Written to since: the exported head is still on the chain.
+    let leaders = write(dir.path(), "leaders.csv", LEADERS);
+    let run = with_audit_key(
+        db,
+        &key_file,
+        &["import", "leaders", leaders.to_str().unwrap()],
+    );
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    let run = with_audit_key(db, &key_file, &["audit", "verify", "--expect", expect]);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("导出时的链头仍在链上，其后新增 1 条"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("自第 1 条起以审计密钥签名"),
+        "{}",
+        run.stdout
+    );
+
+    // Without the key file (the default one is another, or none), the database is refused.
+    let run = zhaoshang(db, &["audit", "verify"]);
+    assert!(!run.ok);
+    assert!(run.stderr.contains("审计密钥"), "{}", run.stderr);
+
+    // Someone holding the database and the key rewrites the third entry and hashes it and
+    // every later one again: the chain holds, the exported head does not.
+    let key = Key::from_hex(std::fs::read_to_string(&key_file).unwrap().trim()).unwrap();
+    let store = Store::open_with_key(&db.url, store::AuditKey::File(key_file.clone()))
+        .await
+        .unwrap();
+    let mut entries = store
+        .audit_entries(&store::AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    entries.reverse();
+    let drop_guard = match store.backend() {
+        store::Backend::Sqlite => "DROP TRIGGER change_log_no_update",
+        store::Backend::Postgres => "DROP TRIGGER change_log_no_update ON change_log",
+    };
+    store.close().await;
+    db.execute_behind_the_store(drop_guard).await.unwrap();
+    let mut prev = from_hex(entries[1].hash.as_deref().unwrap()).unwrap();
+    for e in &mut entries[2..] {
+        let seq = e.seq.unwrap();
+        let rewrite = seq == 3;
+        if rewrite {
+            e.after = e.after.as_ref().map(|a| a.replace("宝清县", "饶河县"));
+        }
+        let hash = link(&prev, &e.entry(seq), Some(&key));
+        let after = if rewrite {
+            "after_json = REPLACE(after_json, '宝清县', '饶河县'), "
+        } else {
+            ""
+        };
+        db.execute_behind_the_store(&format!(
+            "UPDATE change_log SET {after}hash = '{}' WHERE seq = {seq}",
+            to_hex(&hash)
+        ))
+        .await
+        .unwrap();
+        prev = hash;
+    }
+    db.execute_behind_the_store(&format!(
+        "UPDATE audit_chain SET hash = '{}' WHERE id = 1",
+        to_hex(&prev)
+    ))
+    .await
+    .unwrap();
+    let run = with_audit_key(db, &key_file, &["audit", "verify"]);
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    let run = with_audit_key(db, &key_file, &["audit", "verify", "--expect", expect]);
+    assert!(!run.ok);
+    assert!(
+        run.stdout.contains("导出时的链头（第 4 条）已被改写"),
+        "{}",
+        run.stdout
+    );
+
+    // The recorded entry's hash changed by hand: the chain itself breaks, and no head of a
+    // broken chain is exported.
+    db.execute_behind_the_store(&format!(
+        "UPDATE change_log SET hash = '{}' WHERE seq = 4",
+        "ab".repeat(32)
+    ))
+    .await
+    .unwrap();
+    let run = with_audit_key(db, &key_file, &["audit", "verify", "--expect", expect]);
+    assert!(!run.ok);
+    assert!(
+        run.stdout.contains("审计日志被篡改：第 4 条"),
+        "{}",
+        run.stdout
+    );
+    let head = with_audit_key(db, &key_file, &["audit", "head"]);
+    assert!(!head.ok && head.stdout.is_empty(), "{}", head.stdout);
+}
+
+both_databases!(
+    an_exported_head_stays_on_the_chain_and_a_rewrite_before_it_is_found_even_with_the_key,
+);

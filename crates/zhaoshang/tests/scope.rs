@@ -12,11 +12,11 @@
 mod support;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::net::SocketAddr;
 
 use store::both_databases;
 use store::testing::TestDb;
-use web::client::{Reply, csrf_field, form, post_sign_in, send, send_with, set_cookie};
+use support::{Ids, Session};
+use web::client::Reply;
 
 /// Every text of the marker's records starts with this; found nowhere in the demo.
 const MARK: &str = "界外标记";
@@ -33,77 +33,6 @@ const OTHER_DEPARTMENT: &str = "市住房和城乡建设局";
 /// most this many pages per account, and this many variants of one path and set of keys.
 const PAGES_PER_ACCOUNT: usize = 1_500;
 const VARIANTS_PER_SHAPE: usize = 6;
-
-struct Session {
-    addr: SocketAddr,
-    cookie: String,
-    csrf: String,
-}
-
-impl Session {
-    async fn sign_in(addr: SocketAddr, username: &str, password: &str) -> Session {
-        let reply = post_sign_in(addr, username, password).await;
-        assert_eq!(reply.status, 303, "{username}: {}", reply.body);
-        let cookie = set_cookie(&reply, web::auth::COOKIE).unwrap();
-        let page = send(addr, "GET", "/units", Some(&cookie), None).await;
-        let csrf = csrf_field(&page.body).unwrap();
-        Session { addr, cookie, csrf }
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        send(self.addr, "GET", &encoded(path), Some(&self.cookie), None).await
-    }
-
-    /// Posts a form; the step must succeed (a redirect after a form, 201 from the API).
-    async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
-        let mut pairs = pairs.to_vec();
-        pairs.push(("csrf", &self.csrf));
-        let reply = send(
-            self.addr,
-            "POST",
-            &encoded(path),
-            Some(&self.cookie),
-            Some(("application/x-www-form-urlencoded", form(&pairs))),
-        )
-        .await;
-        let errors: Vec<&str> = reply
-            .body
-            .split("field-error\">")
-            .chain(reply.body.split("role=\"alert\">"))
-            .skip(1)
-            .filter_map(|r| r.get(..r.len().min(300)))
-            .collect();
-        assert_eq!(reply.status, 303, "POST {path}: {errors:?}");
-        reply
-    }
-
-    async fn post_json(&self, path: &str, json: serde_json::Value) -> Reply {
-        let reply = send_with(
-            self.addr,
-            "POST",
-            path,
-            Some(&self.cookie),
-            &[("X-CSRF-Token", &self.csrf)],
-            Some(("application/json", json.to_string())),
-        )
-        .await;
-        assert_eq!(reply.status, 201, "POST {path}: {}", reply.body);
-        reply
-    }
-}
-
-/// A path as a browser sends it: bytes outside ASCII and spaces percent-encoded.
-fn encoded(path: &str) -> String {
-    path.bytes()
-        .map(|b| {
-            if b.is_ascii() && b != b' ' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// The value of the first non-empty `<option>` of the `<select name=…>` on a page.
 fn first_option(page: &str, name: &str) -> String {
@@ -310,48 +239,29 @@ fn number_after(body: &str, prefix: &str) -> i64 {
         .unwrap_or_else(|| panic!("no link {prefix}N"))
 }
 
-/// The concrete paths a route pattern of the table is tried with; a pattern this does not know
-/// fails the test, so that a new route cannot escape the crawl.
+/// The concrete paths a GET route of the table is crawled from: the route filled with the
+/// marker's ids, and a page without parameters also with every filter a tester would try,
+/// aimed at the marker's unit. A pattern `support::fill` does not know fails the test, so that
+/// a new route cannot escape the crawl.
 fn fill(pattern: &str, m: &Marker) -> Vec<String> {
-    let kinds = exchange::Kind::ALL.iter().map(|k| k.name().to_owned());
-    let codes = [CODE.to_owned(), m.own_code.clone()];
-    let with_codes = |p: &str| codes.iter().map(|c| p.replace("{code}", c)).collect();
-    match pattern {
-        p if !p.contains('{') => {
-            // Also with every filter a tester would try, aimed at the marker's unit.
-            let probe = format!(
-                "{p}?unit=宝清县&territory=宝清县&leader={LEADER}&chain={CHAIN}&team={TEAM}&q=界外&code={CODE}&project={CODE}&pending=1"
-            );
-            vec![p.to_owned(), probe]
-        }
-        "/projects/{code}/events/{id}/correct" => codes
-            .iter()
-            .map(|c| format!("/projects/{c}/events/{}/correct", m.event))
-            .collect(),
-        p if p.contains("{code}") && !p.contains("{id}") => with_codes(p),
-        "/blockers/{id}" => vec![format!("/blockers/{}", m.blocker)],
-        "/sheets/{id}" | "/sheets/{id}/export" | "/sheets/{id}/print" => {
-            vec![pattern.replace("{id}", "1")]
-        }
-        "/enterprises/{id}" => vec![format!("/enterprises/{}", m.firm)],
-        "/chain-maps/{name}" | "/chain-maps/{name}/print" => vec![pattern.replace("{name}", CHAIN)],
-        "/chain-maps/{name}/segments/{id}/targets" => {
-            vec![format!(
-                "/chain-maps/{CHAIN}/segments/{}/targets",
-                m.segment
-            )]
-        }
-        "/leader/{name}" => vec![format!("/leader/{LEADER}")],
-        "/team/{name}" => vec![format!("/team/{TEAM}")],
-        "/{records}" | "/{records}/export" => ["units", "leaders", "chains", "teams"]
-            .iter()
-            .map(|r| pattern.replace("{records}", r))
-            .collect(),
-        "/import/{kind}/template" | "/export/{kind}" => {
-            kinds.map(|k| pattern.replace("{kind}", &k)).collect()
-        }
-        other => panic!("the crawl cannot fill the route {other}: add it to fill()"),
+    if pattern.contains('{') {
+        let ids = Ids {
+            codes: vec![CODE.to_owned(), m.own_code.clone()],
+            event: m.event,
+            blocker: m.blocker,
+            segment: m.segment,
+            firm: m.firm,
+            chain: CHAIN.to_owned(),
+            leader: LEADER.to_owned(),
+            team: TEAM.to_owned(),
+            ..Ids::default()
+        };
+        return support::fill(pattern, &ids);
     }
+    let probe = format!(
+        "{pattern}?unit=宝清县&territory=宝清县&leader={LEADER}&chain={CHAIN}&team={TEAM}&q=界外&code={CODE}&project={CODE}&pending=1"
+    );
+    vec![pattern.to_owned(), probe]
 }
 
 /// The text of a reply as a reader would see it: a workbook's cells, a page's or JSON's text.

@@ -126,7 +126,11 @@ impl Tx {
     }
 }
 
-fn temporary_password_hash(policy: &Policy, username: &str, password: &str) -> Result<String> {
+pub(crate) fn temporary_password_hash(
+    policy: &Policy,
+    username: &str,
+    password: &str,
+) -> Result<String> {
     policy
         .check_password(username.trim(), password)
         .map_err(|e| FieldError::new(PASSWORD_FIELD, e.message))?;

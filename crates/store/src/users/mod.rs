@@ -2,6 +2,8 @@
 //! the store keeps them and never writes one to the change log.
 
 pub mod accounts;
+pub mod requests;
+pub mod tokens;
 
 use domain::FieldError;
 use domain::access::Role;
@@ -93,13 +95,7 @@ impl Tx {
         unit: Option<&str>,
         password_hash: &str,
     ) -> Result<i64> {
-        let username = domain::text::required("用户名", username)?;
-        if !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        {
-            return Err(StoreError::invalid("用户名", "只能使用字母、数字和 _ - ."));
-        }
+        let username = check_username(username)?;
         let unit_id = match (role.needs_unit(), unit) {
             (true, Some(unit)) => Some(self.unit_id("单位", unit).await?),
             (true, None) => {
@@ -261,6 +257,9 @@ impl Store {
 
 const POLICY_KEY: &str = "security_policy";
 
+/// How many of an account's latest passwords (the present one included) a new one may not repeat.
+pub const PASSWORD_HISTORY: usize = 5;
+
 /// What a failed sign-in led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -271,12 +270,13 @@ pub enum Failure {
 }
 
 impl Tx {
-    /// Logs a sign-in refused for `username` (who may not exist): counts it against the
-    /// account and locks it when the policy says so.
+    /// Logs a sign-in refused for `username` (who may not exist) from the client `address`:
+    /// counts it against the account and locks it when the policy says so.
     pub async fn sign_in_failed(
         &mut self,
         username: &str,
         reason: &str,
+        address: Option<&str>,
         policy: &Policy,
         now: i64,
     ) -> Result<Failure> {
@@ -303,8 +303,13 @@ impl Tx {
                 outcome = Failure::Locked(until);
             }
         }
-        self.log_security("sign_in", &key, "failure", Some(&reason))
-            .await?;
+        self.log_security(
+            "sign_in",
+            &key,
+            "failure",
+            Some(&serde_json::json!({"reason": reason, "address": address})),
+        )
+        .await?;
         if let Failure::Locked(until) = outcome {
             self.log_security("sign_in", &key, "locked", Some(&until))
                 .await?;
@@ -312,22 +317,35 @@ impl Tx {
         Ok(outcome)
     }
 
-    /// Logs a sign-in refused without counting it (the account is already locked).
-    pub async fn log_sign_in_refused(&mut self, username: &str, reason: &str) -> Result<()> {
+    /// Logs a sign-in refused without counting it (the account is already locked, or the
+    /// client's address is throttled).
+    pub async fn log_sign_in_refused(
+        &mut self,
+        username: &str,
+        reason: &str,
+        address: Option<&str>,
+    ) -> Result<()> {
         let key: String = username.chars().take(64).collect();
-        self.log_security("sign_in", &key, "failure", Some(&reason))
-            .await
+        self.log_security(
+            "sign_in",
+            &key,
+            "failure",
+            Some(&serde_json::json!({"reason": reason, "address": address})),
+        )
+        .await
     }
 
     /// Opens a session for a user whose password was right, at `step` of the sign-in, and
     /// ends every other session of the account (one session per account; the other browser
-    /// is told). Returns how many were ended.
+    /// is told). `address` is the client's, for the log. Returns how many were ended.
+    #[allow(clippy::too_many_arguments)] // One sign-in's facts; a struct would only rename them.
     pub async fn sign_in(
         &mut self,
         user: &User,
         token: &str,
         csrf_token: &str,
         step: SignInStep,
+        address: Option<&str>,
         now: i64,
         expires_at: i64,
     ) -> Result<u64> {
@@ -359,7 +377,7 @@ impl Tx {
             "sign_in",
             &user.username,
             "success",
-            Some(&serde_json::json!({"step": step.code(), "ended_sessions": ended})),
+            Some(&serde_json::json!({"step": step.code(), "ended_sessions": ended, "address": address})),
         )
         .await?;
         Ok(ended)
@@ -423,6 +441,9 @@ impl Tx {
 
     /// The 系统管理员 disables an account (its sessions end) or enables it again, logged.
     pub async fn set_disabled(&mut self, username: &str, disabled: bool) -> Result<()> {
+        if disabled {
+            self.keep_one_besides(username, None).await?;
+        }
         let changed = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
             .bind(i64::from(disabled))
             .bind(username)
@@ -461,6 +482,14 @@ impl Tx {
         temporary: bool,
         now: i64,
     ) -> Result<()> {
+        // The hash being replaced joins the history, so that it cannot come back soon.
+        sqlx::query(
+            "INSERT INTO password_history (username, hash, set_at) \
+             SELECT username, password_hash, password_changed_at FROM users WHERE username = $1",
+        )
+        .bind(username)
+        .execute(self.conn())
+        .await?;
         let changed = sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3 \
              WHERE username = $4",
@@ -480,6 +509,45 @@ impl Tx {
         };
         self.log_security("user", username, action, None::<&()>)
             .await
+    }
+
+    /// The account changes its own password to `password` (already checked against the
+    /// policy): refused, naming 新密码, when it is the present one or one of the
+    /// [`PASSWORD_HISTORY`] before it; hashed at the cost of the present hash.
+    pub async fn change_password(
+        &mut self,
+        username: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<()> {
+        let present: String = sqlx::query("SELECT password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("用户“{username}”不存在")))?
+            .try_get("password_hash")?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT hash FROM password_history WHERE username = $1 ORDER BY set_at DESC LIMIT {}",
+            PASSWORD_HISTORY - 1
+        ));
+        let earlier = sqlx::query(sql)
+            .bind(username)
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("hash"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let reused = std::iter::once(&present)
+            .chain(&earlier)
+            .any(|hash| accounts::verify_password(password, hash));
+        if reused {
+            return Err(StoreError::invalid(
+                "新密码",
+                format!("不能与最近 {PASSWORD_HISTORY} 次使用过的密码相同"),
+            ));
+        }
+        let hash = accounts::rehash_like(password, &present)?;
+        self.set_password(username, &hash, false, now).await
     }
 
     /// Enrols a TOTP secret (hex) for an account, after it proved it holds it with a code of
@@ -540,6 +608,22 @@ impl Tx {
             .transpose()?
             .flatten())
     }
+}
+
+/// A username as typed, trimmed: letters, digits and `_ - .`, at most 64 characters.
+pub(crate) fn check_username(username: &str) -> Result<String> {
+    let username = domain::text::required("用户名", username)?;
+    if username.chars().count() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(StoreError::invalid(
+            "用户名",
+            "只能使用字母、数字和 _ - .，不超过64个字符",
+        ));
+    }
+    Ok(username)
 }
 
 /// An update of `username`'s row that changed nothing found no such account.

@@ -2,17 +2,23 @@
 //! 审计员), value lists, the organisation's records (units, leaders, chains, teams), and files in
 //! and out.
 
+mod audit;
 mod files;
 mod organisation;
 mod security;
 mod settings;
+mod tokens;
 mod users;
 
 crate::kit::routes! { routes, ROUTES;
         "/security" => get(security::show);
         "/security/policy" => post(security::set_policy);
         "/security/users/{username}/{action}" => post(security::account_action);
-        "/audit" => get(security::audit_log);
+        "/security/requests/{id}/{decision}" => post(security::decide_request);
+        "/audit" => get(audit::audit_log);
+        "/audit/export" => get(audit::export);
+        "/account/tokens" => get(tokens::show).post(tokens::create);
+        "/account/tokens/{id}/revoke" => post(tokens::revoke);
         "/users" => get(users::show).post(users::add);
         "/users/{username}/{action}" => post(users::act);
         "/settings/lists" => get(settings::show);

@@ -1,9 +1,8 @@
-//! The 安全管理员's page (`/security`: the sign-in rules, locked accounts, live sessions) and the
-//! 审计员's (`/audit`: the audit log, filtered, and the check of its hash chain). Each is its
-//! role's alone: 三员分立.
+//! The 安全管理员's page (`/security`: the sign-in rules, locked accounts, live sessions), its
+//! role's alone: 三员分立. The 审计员's is `audit`.
 
 use crate::kit::form::Form;
-use crate::kit::request::{Path, Query};
+use crate::kit::request::Path;
 use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::State;
@@ -12,7 +11,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;
 use domain::security::Policy;
 use serde::Deserialize;
-use store::AuditFilter;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -39,6 +37,10 @@ pub struct AccountRow {
 #[template(path = "security.html")]
 struct SecurityPage {
     layout: Layout,
+    /// Account changes waiting for a decision: (id, account, what, asked by, when, mine).
+    requests: Vec<(i64, String, String, String, String, bool)>,
+    /// The latest decided: (account, what, asked by, decided by, decision, when).
+    decided: Vec<(String, String, String, String, &'static str, String)>,
     fields: Vec<(usize, &'static str, String, u32, u32)>,
     errors: Vec<FieldError>,
     accounts: Vec<AccountRow>,
@@ -83,8 +85,48 @@ async fn security_page(
         .enumerate()
         .map(|(i, ((label, least, most), value))| (i, *label, value, *least, *most))
         .collect();
+    let requests = state
+        .store
+        .open_account_requests()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let mine = !user.actor().approves_account_change(&r.requested_by);
+            (
+                r.id,
+                r.username,
+                r.change.describe(),
+                r.requested_by,
+                china_time(r.requested_at),
+                mine,
+            )
+        })
+        .collect();
+    let decided = state
+        .store
+        .decided_account_requests(20)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let decision = if r.decision.as_deref() == Some("approved") {
+                "已批准"
+            } else {
+                "已驳回"
+            };
+            (
+                r.username,
+                r.change.describe(),
+                r.requested_by,
+                r.decided_by.unwrap_or_default(),
+                decision,
+                r.decided_at.map(china_time).unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(SecurityPage {
         layout: Layout::of(user),
+        requests,
+        decided,
         fields,
         errors,
         accounts,
@@ -179,99 +221,34 @@ pub async fn account_action(
     Ok(Redirect::to("/security").into_response())
 }
 
-pub struct EntryRow {
-    seq: i64,
-    at: String,
-    actor: String,
-    entity: String,
-    entity_key: String,
-    action: String,
-    before: String,
-    after: String,
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    layout: Layout,
-    query: AuditQuery,
-    entries: Vec<EntryRow>,
-    next_before: Option<i64>,
-    verdict: Option<(bool, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    entity: String,
-    #[serde(default)]
-    key: String,
-    #[serde(default)]
-    before: Option<i64>,
-    #[serde(default)]
-    verify: Option<String>,
-}
-
-const AUDIT_PAGE: i64 = 100;
-
-pub async fn audit_log(
+/// POST /security/requests/{id}/{decision}: the 安全管理员 approves (`approve`) or rejects
+/// (`reject`) an account change someone else asked for.
+pub async fn decide_request(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(query): Query<AuditQuery>,
-) -> Result<Html<String>, WebError> {
-    if !user.actor().reads_audit_log() {
-        return Err(WebError::Forbidden);
-    }
-    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let filter = AuditFilter {
-        actor: given(&query.actor),
-        entity: given(&query.entity),
-        entity_key: given(&query.key),
-        before_seq: query.before,
-        limit: AUDIT_PAGE,
+    Path((id, decision)): Path<(i64, String)>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    allow(user.actor().manages_security())?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(WebError::NotFound("没有这个操作".into())),
     };
-    let stored = state.store.audit_entries(&filter).await?;
-    let next_before = (stored.len() as i64 == AUDIT_PAGE)
-        .then(|| stored.last().and_then(|e| e.seq))
-        .flatten();
-    let verdict = match query.verify {
-        Some(_) => {
-            let verdict = state.store.verify_audit().await?;
-            Some(match verdict.breach {
-                None => (
-                    true,
-                    format!(
-                        "已核验 {} 条，哈希链完整。链头：第 {} 条，哈希 {}",
-                        verdict.checked,
-                        verdict.head.seq,
-                        domain::audit::to_hex(&verdict.head.hash)
-                    ),
-                ),
-                Some(breach) => (false, format!("审计日志被篡改：{}。", breach.describe())),
-            })
-        }
-        None => None,
-    };
-    let entries = stored
+    let request = state
+        .store
+        .open_account_requests()
+        .await?
         .into_iter()
-        .map(|e| EntryRow {
-            seq: e.seq.unwrap_or_default(),
-            at: china_time(e.at),
-            actor: e.actor,
-            entity: e.entity,
-            entity_key: e.entity_key,
-            action: e.action,
-            before: e.before.unwrap_or_default(),
-            after: e.after.unwrap_or_default(),
-        })
-        .collect();
-    Ok(Html(render(&AuditPage {
-        layout: Layout::of(&user),
-        query,
-        entries,
-        next_before,
-        verdict,
-    })?))
+        .find(|r| r.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("申请 {id} 不存在或已处理")))?;
+    if !user.actor().approves_account_change(&request.requested_by) {
+        return Err(WebError::Conflict("不能批准或驳回自己提出的申请".into()));
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut tx = state.store.begin(&user.user.username).await?;
+    tx.decide_account_request(id, approve, now).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/security").into_response())
 }

@@ -1,8 +1,10 @@
-//! The 系统管理员's page of accounts (`/users`): every account with its state, adding one with a
-//! temporary password (its first sign-in replaces it), resetting a password, disabling and
-//! enabling. Locks and sessions are the 安全管理员's (三员分立).
+//! The 系统管理员's page of accounts (`/users`): every account with its state; asking for a new
+//! account (with a temporary password its first sign-in replaces), another role, an account
+//! enabled again or a second factor reset — each takes effect when the 安全管理员 approves it
+//! (`/security`, 三员分立 with two people); resetting a password and disabling at once. Locks
+//! and sessions are the 安全管理员's.
 
-use crate::kit::request::Path;
+use crate::kit::request::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,6 +37,11 @@ pub struct AccountLine {
 struct UsersPage {
     layout: Layout,
     accounts: Vec<AccountLine>,
+    /// Requests waiting for the 安全管理员: (account, what, asked by, when).
+    pending: Vec<(String, String, String, String)>,
+    notice: Option<&'static str>,
+    /// The account whose role change is being asked for.
+    role_of: Option<String>,
     form: NewAccount,
     roles: Vec<Choice>,
     units: Vec<Choice>,
@@ -58,6 +65,7 @@ async fn page(
     user: &CurrentUser,
     form: NewAccount,
     errors: Vec<FieldError>,
+    notice: Option<&'static str>,
 ) -> Result<UsersPage, WebError> {
     let accounts = state
         .store
@@ -74,12 +82,29 @@ async fn page(
             username: u.username,
         })
         .collect();
+    let pending = state
+        .store
+        .open_account_requests()
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.username,
+                r.change.describe(),
+                r.requested_by,
+                crate::kit::view::when(r.requested_at),
+            )
+        })
+        .collect();
     let units: Vec<String> = std::iter::once(String::new())
         .chain(state.store.units().await?.into_iter().map(|u| u.name))
         .collect();
     Ok(UsersPage {
         layout: Layout::of(user),
         accounts,
+        pending,
+        notice,
+        role_of: None,
         roles: choices(Role::ALL.iter().map(|r| r.label()), &form.role),
         units: choices(units.iter().map(String::as_str), &form.unit),
         form,
@@ -87,14 +112,30 @@ async fn page(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    requested: Option<String>,
+    role: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(query): Query<ShowQuery>,
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().manages_users())?;
-    Ok(Html(render(
-        &page(&state, &user, NewAccount::default(), Vec::new()).await?,
-    )?))
+    let notice = query
+        .requested
+        .map(|_| "申请已提交，安全管理员批准后生效。");
+    let mut page = page(&state, &user, NewAccount::default(), Vec::new(), notice).await?;
+    if let Some(name) = query.role {
+        if state.store.user_by_name(&name).await?.is_none() {
+            return Err(WebError::NotFound(format!("用户“{name}”不存在")));
+        }
+        page.role_of = Some(name);
+    }
+    Ok(Html(render(&page)?))
 }
 
 pub async fn add(
@@ -116,24 +157,23 @@ pub async fn add(
     }
     if let (Some(role), true) = (role, errors.is_empty()) {
         let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
-        let account = store::accounts::NewAccount {
-            username: &form.username,
-            display_name: &form.display_name,
-            role,
-            unit,
-            leader: None,
-            password: &form.password,
+        let asked = async {
+            let change = store::requests::create_request(
+                &form.display_name,
+                role,
+                unit,
+                &form.username,
+                &form.password,
+                &policy,
+            )?;
+            let mut tx = state.store.begin(&user.user.username).await?;
+            tx.request_account_change(&form.username, change, now())
+                .await?;
+            tx.commit().await
         };
-        let mut tx = state.store.begin(&user.user.username).await?;
-        match tx.add_account(&account, &policy, now()).await {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(Redirect::to("/users").into_response());
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                errors.extend(account_refusal(e)?);
-            }
+        match asked.await {
+            Ok(()) => return Ok(Redirect::to("/users?requested=1").into_response()),
+            Err(e) => errors.extend(account_refusal(e)?),
         }
     }
     let page = page(
@@ -144,6 +184,7 @@ pub async fn add(
             ..form
         },
         errors,
+        None,
     )
     .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
@@ -154,10 +195,14 @@ pub async fn add(
 pub struct AccountAction {
     csrf: String,
     password: String,
+    /// `role`: the role asked for and its unit.
+    role: String,
+    unit: String,
 }
 
 /// `reset` sets a temporary password (the account's sessions end; its next sign-in changes
-/// it); `disable` and `enable` switch the account off and on.
+/// it) and `disable` switches the account off, at once; `enable`, `role` and `reset-totp` ask
+/// the 安全管理员.
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -170,27 +215,62 @@ pub async fn act(
         return Err(WebError::NotFound(format!("用户“{username}”不存在")));
     }
     if action != "reset" && !user.actor().may_disable(&username) {
-        return Err(WebError::Conflict("不能停用自己的账号".into()));
+        return Err(WebError::Conflict("不能停用、启用或变更自己的账号".into()));
     }
-    let mut tx = state.store.begin(&user.user.username).await?;
-    match action.as_str() {
-        "reset" => {
-            let policy = state.store.security_policy().await?;
-            if let Err(e) = tx
-                .reset_password(&username, &form.password, &policy, now())
-                .await
-            {
-                tx.rollback().await?;
-                let page = page(&state, &user, NewAccount::default(), account_refusal(e)?).await?;
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response());
-            }
+    let change = match action.as_str() {
+        "enable" => Some(store::AccountChange::Enable),
+        "reset-totp" => Some(store::AccountChange::ResetSecondFactor),
+        "role" => {
+            let role = Role::parse("角色", &form.role)?;
+            let unit = Some(form.unit.trim().to_owned()).filter(|u| !u.is_empty());
+            Some(store::AccountChange::Role {
+                role: role.code().to_owned(),
+                unit,
+            })
         }
-        "disable" => tx.set_disabled(&username, true).await?,
-        "enable" => tx.set_disabled(&username, false).await?,
+        "reset" | "disable" => None,
         _ => return Err(WebError::NotFound("没有这个操作".into())),
+    };
+    let mut tx = state.store.begin(&user.user.username).await?;
+    if let Some(change) = change {
+        if let Err(e) = tx.request_account_change(&username, change, now()).await {
+            tx.rollback().await?;
+            return refused(&state, &user, e).await;
+        }
+        tx.commit().await?;
+        return Ok(Redirect::to("/users?requested=1").into_response());
+    }
+    if action == "reset" {
+        let policy = state.store.security_policy().await?;
+        if let Err(e) = tx
+            .reset_password(&username, &form.password, &policy, now())
+            .await
+        {
+            tx.rollback().await?;
+            return refused(&state, &user, e).await;
+        }
+    } else {
+        tx.set_disabled(&username, true).await?;
     }
     tx.commit().await?;
     Ok(Redirect::to("/users").into_response())
+}
+
+/// The page again with the store's refusal beside the field it names, 422.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    e: store::StoreError,
+) -> Result<Response, WebError> {
+    let page = page(
+        state,
+        user,
+        NewAccount::default(),
+        account_refusal(e)?,
+        None,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
 fn now() -> i64 {

@@ -61,6 +61,7 @@ const FUND_KEYS: &[(&str, &str)] = &[
 const VISIT_KEYS: &[(&str, &str)] = &[
     ("日期", "date"),
     ("单位", "unit"),
+    ("企业名称", "enterprise"),
     ("统一社会信用代码", "enterprise_code"),
     ("方式", "mode"),
     ("项目编号", "project_code"),
@@ -373,7 +374,12 @@ async fn add_visit(
             return Err(WebError::Forbidden.into());
         }
         let input = body(payload)?;
-        let unit = input.unit.as_deref().and_then(optional);
+        // As the form: a unit's staff record their own unit's visits.
+        let unit = input
+            .unit
+            .as_deref()
+            .and_then(optional)
+            .or_else(|| actor.unit.clone());
         if !actor.records_visit_for(unit.as_deref()) {
             return Err(WebError::Forbidden.into());
         }
@@ -396,7 +402,7 @@ async fn add_visit(
             outcome,
             project_code,
         }
-        .parse(false)
+        .parse()
         .map_err(WebError::Invalid)?;
         let mut tx = crate::kit::begin(&state.store, &actor).await?;
         let added = tx.add_visit(&visit).await?;

@@ -54,8 +54,10 @@ pub fn document() -> Value {
             "title": "招商引资与项目建设管理平台 API",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Amounts are whole 元 (integers) when read; when written they are 万元 given as text \
-                (\"amount_wan\": \"1.2345\") so that no floating point intervenes. Every route needs a signed-in \
-                session (the zs_session cookie from POST /login). Unit accounts see only their unit's projects: \
+                (\"amount_wan\": \"1.2345\") so that no floating point intervenes. Every route but this document needs \
+                either a personal token (Authorization: Bearer zst_…, made at /account/tokens; no CSRF header; \
+                600 requests a minute per token) or a signed-in session (the zs_session cookie from POST /login, \
+                with X-CSRF-Token on writes). Unit accounts see only their unit's projects: \
                 another unit's project answers 404."
         },
         "paths": {
@@ -124,14 +126,19 @@ pub fn document() -> Value {
                 }
             },
             "/api/v1/openapi.json": {
-                "get": {"summary": "本文档", "responses": {"200": {"description": "OpenAPI 文档"}}}
+                "get": {"summary": "本文档", "security": [], "responses": {"200": {"description": "OpenAPI 文档"}}}
             }
         },
+        "security": [{"bearerToken": []}, {"sessionCookie": []}],
         "components": {
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer", "description": "个人接口令牌（/account/tokens 生成，以 zst_ 开头）"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "zs_session", "description": "浏览器登录会话；写操作另需 X-CSRF-Token 请求头"}
+            },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"], "properties": {
-                        "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "invalid", "internal"]},
+                        "code": {"type": "string", "enum": ["bad_request", "unauthenticated", "forbidden", "not_found", "conflict", "invalid", "too_large", "too_many_requests", "internal"]},
                         "message": {"type": "string", "description": "中文说明"},
                         "field": {"type": ["string", "null"], "description": "出错的字段：请求体中的键名（第一个）"},
                         "errors": {"type": "array", "description": "输入有误时，每个出错的字段及原因",

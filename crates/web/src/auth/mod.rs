@@ -11,7 +11,7 @@ mod sign_in;
 mod steps;
 
 pub use csrf::{CsrfForm, csrf_guard};
-pub use sign_in::{login, login_form, logout};
+pub use sign_in::{FAILURES_PER_ADDRESS_PER_MINUTE, login, login_form, logout};
 pub use steps::{enrol, enrol_form, password_change, password_form, totp_check, totp_form};
 
 use axum::extract::FromRequestParts;
@@ -126,6 +126,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     ) -> Result<Self, Self::Rejection> {
         let live = LiveSession::from_request_parts(parts, state).await?;
         crate::kit::trace::record_account(live.session.user.id);
+        crate::kit::audit::note_user(&live.session.user.username);
         if live.session.step != SignInStep::Done {
             return Err(WebError::SignIn(step_path(live.session.step).to_owned()));
         }
@@ -136,10 +137,15 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The same for API routes, which answer 401 in JSON instead of redirecting. A request that
-/// changes something must also carry the session's CSRF token in `X-CSRF-Token`: a cookie alone
-/// proves nothing about who wrote the request.
+/// The same for API routes, which answer 401 in JSON instead of redirecting. Either a personal
+/// token (`Authorization: Bearer zst_…`: the owner's role and scope, no CSRF header, its own
+/// rate limit, every use audited, no session touched) or the browser's session, whose requests
+/// that change something must also carry the session's CSRF token in `X-CSRF-Token`: a cookie
+/// alone proves nothing about who wrote the request.
 pub struct ApiUser(pub CurrentUser);
+
+/// Requests one token may make in a minute: a nightly sync at full speed, not a flood.
+pub const TOKEN_REQUESTS_PER_MINUTE: u32 = 600;
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
@@ -148,6 +154,12 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            return token_user(value, state)
+                .await
+                .map(ApiUser)
+                .map_err(ApiError);
+        }
         let user = CurrentUser::from_request_parts(parts, state)
             .await
             .map_err(|e| match e {
@@ -164,6 +176,47 @@ impl FromRequestParts<AppState> for ApiUser {
         }
         Ok(ApiUser(user))
     }
+}
+
+/// The owner of the bearer token in `value`, if the token is live, the owner enabled and the
+/// token within its rate.
+async fn token_user(
+    value: &axum::http::HeaderValue,
+    state: &AppState,
+) -> Result<CurrentUser, WebError> {
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(WebError::Unauthenticated)?;
+    let now = now();
+    let (id, username) = state
+        .store
+        .api_token_user(token, now)
+        .await?
+        .ok_or(WebError::Unauthenticated)?;
+    crate::kit::audit::note_token(&username);
+    if !state
+        .limits
+        .allow(&format!("token:{id}"), TOKEN_REQUESTS_PER_MINUTE, now)
+    {
+        return Err(WebError::TooMany(format!(
+            "此令牌的请求过于频繁（每分钟不超过 {TOKEN_REQUESTS_PER_MINUTE} 次），请稍后再试"
+        )));
+    }
+    let user = state
+        .store
+        .user_by_name(&username)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or(WebError::Unauthenticated)?;
+    crate::kit::trace::record_account(user.id);
+    state.store.touch_api_token(id, now).await?;
+    Ok(CurrentUser {
+        user,
+        csrf_token: String::new(),
+    })
 }
 
 crate::kit::routes! { routes, ROUTES;

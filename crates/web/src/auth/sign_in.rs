@@ -1,5 +1,5 @@
-//! The sign-in form, its checks (lockout, disabled accounts, unknown names in constant time)
-//! and signing out.
+//! The sign-in form, its checks (lockout, disabled accounts, unknown names in constant time,
+//! one answer for every refusal, failures throttled per client address) and signing out.
 
 use crate::kit::request::Query;
 use askama::Template;
@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::security::{Policy, Standing, next_step};
 use serde::Deserialize;
+use store::User;
 use store::accounts::verify_password;
-use store::{Failure, User};
 
 use super::csrf::CsrfForm;
 use super::{
@@ -17,6 +17,7 @@ use super::{
     step_path,
 };
 use crate::AppState;
+use crate::kit::audit::ClientAddress;
 use crate::kit::error::WebError;
 use crate::kit::form::Form;
 use crate::kit::user::check_token;
@@ -104,13 +105,19 @@ pub struct LoginForm {
     csrf: String,
 }
 
-fn locked_message(until: i64) -> String {
-    let minutes = ((until - now()) as f64 / 60_000.0).ceil().max(1.0);
-    format!("登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁")
-}
+/// What every refused sign-in answers — an unknown name, a wrong password, a locked or a
+/// disabled account alike — so that the answer does not tell which names exist or which are
+/// locked. The 安全管理员's page and the audit log say which it was.
+const REFUSED: &str =
+    "用户名或密码错误。连续多次失败后账号将被暂时锁定；如仍无法登录，请联系安全管理员";
+
+/// Failed sign-ins one client address may make in a minute, whatever names it tries: the
+/// per-account lock stops guessing one password, this stops trying one password on many names.
+pub const FAILURES_PER_ADDRESS_PER_MINUTE: u32 = 20;
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -126,6 +133,20 @@ pub async fn login(
         );
     }
     let now = now();
+    let throttle_key = format!("sign-in:{}", address.as_deref().unwrap_or("unknown"));
+    if state.limits.count(&throttle_key, now) >= FAILURES_PER_ADDRESS_PER_MINUTE {
+        let mut tx = state.store.begin(username).await?;
+        tx.log_sign_in_refused(username, "address_throttled", address.as_deref())
+            .await?;
+        tx.commit().await?;
+        return login_page(
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            username,
+            Some("本机登录失败次数过多，请一分钟后再试".into()),
+            None,
+        );
+    }
     let policy = state.store.security_policy().await?;
     let user = state.store.user_by_name(username).await?;
     // The hash is checked even for an unknown name, so that timing does not tell which names exist.
@@ -142,41 +163,39 @@ pub async fn login(
     };
     let Some(user) = user.filter(|_| refusal.is_none()) else {
         let reason = refusal.unwrap_or("unknown_user");
+        state.limits.allow(&throttle_key, u32::MAX, now);
         let mut tx = state.store.begin(username).await?;
-        let outcome = if reason == "locked" {
+        if reason == "locked" {
             // A locked account's failures are logged, not counted: the lock runs its time.
-            tx.log_sign_in_refused(username, reason).await?;
-            Failure::Counted
+            tx.log_sign_in_refused(username, reason, address.as_deref())
+                .await?;
         } else {
-            tx.sign_in_failed(username, reason, &policy, now).await?
-        };
+            tx.sign_in_failed(username, reason, address.as_deref(), &policy, now)
+                .await?;
+        }
         tx.commit().await?;
-        let locked_until = match (outcome, reason) {
-            (Failure::Locked(until), _) => Some(until),
-            (_, "locked") => state
-                .store
-                .user_by_name(username)
-                .await?
-                .and_then(|u| u.locked_until),
-            _ => None,
-        };
-        let message = match locked_until {
-            Some(until) => locked_message(until),
-            None => "用户名或密码错误".into(),
-        };
-        let status = if locked_until.is_some() {
-            StatusCode::FORBIDDEN
-        } else {
-            StatusCode::UNAUTHORIZED
-        };
-        return login_page(&headers, status, username, Some(message), None);
+        return login_page(
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            username,
+            Some(REFUSED.into()),
+            None,
+        );
     };
     let step = next_step(standing(&user, &policy, false, now));
     let token = random_token()?;
     let csrf = random_token()?;
     let mut tx = state.store.begin(&user.username).await?;
-    tx.sign_in(&user, &token, &csrf, step, now, now + SESSION_MILLIS)
-        .await?;
+    tx.sign_in(
+        &user,
+        &token,
+        &csrf,
+        step,
+        address.as_deref(),
+        now,
+        now + SESSION_MILLIS,
+    )
+    .await?;
     tx.commit().await?;
     let cookie = session_cookie(&state, &token, SESSION_MILLIS / 1000);
     let clear_login = format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0");

@@ -7,12 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::security::{Policy, SignInStep, next_step, totp};
 use serde::Deserialize;
-use store::accounts::{random_bytes, rehash_like, verify_password};
+use store::accounts::{random_bytes, verify_password};
 use store::{Failure, User};
 
 use super::sign_in::standing;
 use super::{LiveSession, TOTP_ISSUER, now, step_path};
 use crate::AppState;
+use crate::kit::audit::ClientAddress;
 use crate::kit::error::WebError;
 use crate::kit::form::Form;
 use crate::kit::user::check_token;
@@ -33,6 +34,30 @@ async fn advance(
     Ok(Redirect::to(step_path(step)).into_response())
 }
 
+/// Counts a wrong code or password given by a signed-in session against its account and
+/// commits; when that locks the account, ends the session and answers where its browser goes.
+async fn count_failure(
+    state: &AppState,
+    mut tx: store::Tx,
+    live: &LiveSession,
+    reason: &str,
+    address: Option<String>,
+) -> Result<Option<Response>, WebError> {
+    let user = &live.session.user;
+    let policy = state.store.security_policy().await?;
+    let outcome = tx
+        .sign_in_failed(&user.username, reason, address.as_deref(), &policy, now())
+        .await?;
+    if let Failure::Locked(_) = outcome {
+        tx.end_session(&live.token, &user.username, "locked")
+            .await?;
+        tx.commit().await?;
+        return Ok(Some(Redirect::to("/login?ended=locked").into_response()));
+    }
+    tx.commit().await?;
+    Ok(None)
+}
+
 #[derive(Template)]
 #[template(path = "sign_in_step.html")]
 struct StepPage {
@@ -48,6 +73,9 @@ struct StepPage {
     /// Whether the page is a step of signing in (no menu) or chosen from the account menu.
     forced: bool,
     policy_hint: String,
+    /// Enrolment of an account that has a second factor already: replacing it asks for the
+    /// password and a code of the present one, so a session left open cannot swap it.
+    replacing: bool,
 }
 
 impl StepPage {
@@ -69,6 +97,7 @@ impl StepPage {
             secret_hex: String::new(),
             forced: live.session.step != SignInStep::Done,
             policy_hint: String::new(),
+            replacing: live.session.user.totp_secret.is_some(),
         }
     }
 }
@@ -107,10 +136,16 @@ pub struct CodeForm {
     code: String,
     #[serde(default)]
     secret: String,
+    /// Replacing a second factor: the account's password and a code of the present factor.
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    current: String,
 }
 
 pub async fn totp_check(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     live: LiveSession,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
@@ -135,17 +170,9 @@ pub async fn totp_check(
         tx.commit().await?;
         return advance(&state, &live, user, true).await;
     }
-    let policy = state.store.security_policy().await?;
-    let outcome = tx
-        .sign_in_failed(&user.username, "wrong_code", &policy, now)
-        .await?;
-    if let Failure::Locked(_) = outcome {
-        tx.end_session(&live.token, &user.username, "locked")
-            .await?;
-        tx.commit().await?;
-        return Ok(Redirect::to("/login?ended=locked").into_response());
+    if let Some(locked) = count_failure(&state, tx, &live, "wrong_code", address).await? {
+        return Ok(locked);
     }
-    tx.commit().await?;
     step_page(
         totp_page(
             &live,
@@ -222,9 +249,14 @@ pub async fn password_change(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let hash = rehash_like(&form.new, &user.password_hash)?;
     let mut tx = state.store.begin(&user.username).await?;
-    tx.set_password(&user.username, &hash, false, now()).await?;
+    if let Err(e) = tx.change_password(&user.username, &form.new, now()).await {
+        tx.rollback().await?;
+        return step_page(
+            password_page(&live, &policy, Some(crate::kit::error::refusal(e)?)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     tx.commit().await?;
     let Some(user) = state.store.user_by_name(&user.username).await? else {
         return Err(WebError::Unauthenticated);
@@ -289,6 +321,7 @@ pub async fn enrol_form(live: LiveSession) -> Result<Response, WebError> {
 
 pub async fn enrol(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     live: LiveSession,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
@@ -303,6 +336,34 @@ pub async fn enrol(
         .filter(|s| s.len() == totp::SECRET_BYTES)
         .ok_or_else(|| WebError::BadRequest("动态口令密钥无效，请重新打开绑定页面".into()))?;
     let user = &live.session.user;
+    if let Some(present) = user.totp_secret.as_deref() {
+        let present =
+            hex::decode(present).map_err(|_| WebError::Internal("动态口令密钥缺失".into()))?;
+        let mut tx = state.store.begin(&user.username).await?;
+        let refused = if !verify_password(&form.password, &user.password_hash) {
+            Some(("wrong_password", "当前密码：不正确"))
+        } else {
+            let last = tx.totp_last_step(&user.username).await?;
+            let taken = match totp::accept(&present, &form.current, now(), last) {
+                Some(step) => tx.use_totp_step(&user.username, step).await?,
+                None => false,
+            };
+            (!taken).then_some((
+                "wrong_code",
+                "当前动态口令：错误或已使用，请输入原验证器中当前显示的 6 位数字",
+            ))
+        };
+        if let Some((reason, message)) = refused {
+            if let Some(locked) = count_failure(&state, tx, &live, reason, address).await? {
+                return Ok(locked);
+            }
+            return step_page(
+                enrol_page(&live, &secret, Some(message.into()))?,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        tx.commit().await?;
+    }
     let Some(step) = totp::accept(&secret, &form.code, now(), None) else {
         return step_page(
             enrol_page(

@@ -31,6 +31,9 @@ pub enum WebError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// Too many requests from one token or client address in a minute.
+    #[error("{0}")]
+    TooMany(String),
     #[error("服务器内部错误")]
     Internal(String),
 }
@@ -57,6 +60,7 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +74,7 @@ impl WebError {
             WebError::Invalid(_) => "invalid",
             WebError::Conflict(_) => "conflict",
             WebError::TooLarge(_) => "too_large",
+            WebError::TooMany(_) => "too_many_requests",
             WebError::Internal(_) => "internal",
         }
     }
@@ -81,7 +86,9 @@ impl From<StoreError> for WebError {
             StoreError::Invalid(e) => WebError::Invalid(vec![e]),
             StoreError::InvalidFields(errors) => WebError::Invalid(errors),
             StoreError::NotFound(message) => WebError::NotFound(message),
-            StoreError::Busy(message) | StoreError::Closed(message) => WebError::Conflict(message),
+            StoreError::Busy(message)
+            | StoreError::Closed(message)
+            | StoreError::Refused(message) => WebError::Conflict(message),
             stale @ StoreError::Stale(_) => WebError::Conflict(stale.to_string()),
             other => WebError::Internal(other.to_string()),
         }

@@ -53,6 +53,31 @@ fn json_has_control(value: &serde_json::Value) -> bool {
 /// Refuses a form or JSON body carrying control characters (400, in Chinese), before any
 /// handler reads it, so that no field of any record can take one. Files are checked by the
 /// importer, cell by cell.
+/// Whether the path, percent-decoded, holds a control character: a name or code in the path
+/// (`/projects/%00`) reaches the database as text, and PostgreSQL refuses NUL in text.
+fn path_has_control(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => match (hex(h), hex(l)) {
+                (Some(h), Some(l)) => {
+                    i += 2;
+                    u8::try_from(h * 16 + l).unwrap_or(0)
+                }
+                _ => b'%',
+            },
+            (b, _, _) => b,
+        };
+        if byte < 0x20 || byte == 0x7f {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 pub async fn control_characters_refused(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -78,7 +103,7 @@ pub async fn control_characters_refused(
     };
     let query_bad = serde_urlencoded::from_str::<Vec<(String, String)>>(&query)
         .is_ok_and(|pairs| pairs.iter().any(|(k, v)| has_control(k) || has_control(v)));
-    if query_bad {
+    if query_bad || path_has_control(request.uri().path()) {
         return refuse(WebError::BadRequest(REFUSAL.into()));
     }
     if !form && !json {
@@ -119,4 +144,19 @@ pub fn choices<'a>(values: impl IntoIterator<Item = &'a str>, chosen: &str) -> V
             selected: v == chosen,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_control_character_hidden_in_the_path_is_found() {
+        assert!(path_has_control("/projects/%00"));
+        assert!(path_has_control("/leader/a%0Ab"));
+        assert!(path_has_control("/x/%7f"));
+        assert!(!path_has_control("/projects/SYS-2020-0016"));
+        assert!(!path_has_control("/leader/%E8%B5%B5%E6%96%87%E5%8D%9A"));
+        assert!(!path_has_control("/x/100%"));
+    }
 }

@@ -2,10 +2,12 @@
 //! viewer's scope, errors, the figures' period and display, charts, the request log. An area
 //! imports from here; `kit` imports no area.
 
+pub mod audit;
 pub mod charts;
 pub mod error;
 pub mod figures;
 pub mod form;
+pub mod limits;
 pub mod render;
 pub mod request;
 pub mod scope;

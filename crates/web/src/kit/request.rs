@@ -18,7 +18,12 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A refusal in the shape of the route: JSON under `/api/`, a page elsewhere.
 pub fn refusal(parts: &Parts, error: WebError) -> Response {
-    if parts.uri.path().starts_with("/api/") {
+    // Inside the nested API router the URI has lost its `/api/v1` prefix; the original keeps it.
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(parts.uri.path(), |original| original.0.path());
+    if path.starts_with("/api/") {
         ApiError(error).into_response()
     } else {
         error.into_response()
@@ -44,6 +49,8 @@ where
                 let name = detail
                     .split('`')
                     .nth(1)
+                    .map(str::to_owned)
+                    .or_else(|| culprit::<T>(parts.uri.query().unwrap_or_default()))
                     .map(|n| format!("“{n}”"))
                     .unwrap_or_default();
                 Err(refusal(
@@ -53,6 +60,21 @@ where
             }
         }
     }
+}
+
+/// The parameter whose value alone cannot be read, when serde's message does not name it (a
+/// number that is not one says only "invalid digit"): each key is tried by itself.
+fn culprit<T: DeserializeOwned>(query: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    pairs.iter().take(200).find_map(|(key, value)| {
+        let alone = serde_urlencoded::to_string([(key, value)]).ok()?;
+        match serde_urlencoded::from_str::<T>(&alone) {
+            Err(e) if !e.to_string().starts_with("missing field") => {
+                Some(key.chars().take(40).collect())
+            }
+            _ => None,
+        }
+    })
 }
 
 pub struct Path<T>(pub T);

@@ -230,7 +230,7 @@ pub async fn add_visit(
         outcome: &form.outcome,
         project_code: project.as_deref().unwrap_or_default(),
     }
-    .parse(true);
+    .parse();
     record(&state, &user, &form, async |tx| match visit {
         Ok(visit) => tx.add_visit(&visit).await.map(|_| ()),
         Err(errors) => Err(store::StoreError::InvalidFields(errors)),

@@ -45,19 +45,39 @@ async fn repeated_failures_lock_an_account_for_the_policys_time_and_the_security
         assert!(reply.body.contains("用户名或密码错误"));
     }
     let (third, _) = password_only(&app, "jixian", "wrong horse").await;
-    assert_eq!(third.status, 403);
-    assert!(
-        third.body.contains("账号已锁定，请 15 分钟后再试"),
-        "{}",
-        third.body
+    let (unknown, _) = password_only(&app, "nobody-at-all", "wrong horse").await;
+    // A locked account answers exactly as an unknown name: which names exist, or are locked,
+    // cannot be learned from the sign-in page.
+    let message = |body: &str| {
+        let start = body
+            .find("用户名或密码错误")
+            .expect("the refusal's message");
+        body[start..]
+            .split('<')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        (third.status, message(&third.body)),
+        (unknown.status, message(&unknown.body))
     );
+    assert_eq!(third.status, 401);
     let (right, cookie) = password_only(&app, "jixian", "correct horse").await;
     assert_eq!(
         (right.status, cookie.as_str()),
-        (403, ""),
+        (401, ""),
         "the right password waits out the lock"
     );
-    assert!(right.body.contains("账号已锁定"));
+    assert_eq!(message(&right.body), message(&unknown.body));
+    assert!(
+        store
+            .user_by_name("jixian")
+            .await
+            .unwrap()
+            .unwrap()
+            .locked_at(chrono::Utc::now().timestamp_millis())
+    );
 
     let page = app.get("/security", s).await;
     assert_eq!(page.status, 200);
@@ -307,7 +327,7 @@ async fn administrators_enrol_a_second_factor_from_a_qr_code_and_each_code_signs
     let page = app.get("/audit?verify=1", c).await;
     assert!(page.body.contains("哈希链完整"), "{}", page.body);
     assert!(
-        page.body.contains("totp_enrol") && page.body.contains("wrong_code"),
+        page.body.contains("绑定动态口令") && page.body.contains("动态口令错误"),
         "the auditor reads the sign-in events"
     );
     let steps = actions_of(store.changes_of("sign_in", "auditor2").await.unwrap());
@@ -356,6 +376,18 @@ async fn the_system_administrator_adds_resets_and_disables_accounts_with_tempora
     assert_eq!(app.post_form("/users", a, &good).await.status, 303);
     let again = app.post_form("/users", a, &good).await;
     assert_eq!(again.status, 422);
+    assert!(again.body.contains("已有待批准的申请"), "{}", again.body);
+    // The account exists once the 安全管理员 approves the request (三员分立 with two people).
+    let (sec, sec_csrf) = app.sign_in("secadmin").await;
+    let approve = |id: i64| format!("/security/requests/{id}/approve");
+    let id = store.open_account_requests().await.unwrap()[0].id;
+    assert_eq!(
+        app.post_form(&approve(id), Some(&sec), &[("csrf", &sec_csrf)])
+            .await
+            .status,
+        303
+    );
+    let again = app.post_form("/users", a, &good).await;
     assert!(again.body.contains("已被使用"), "{}", again.body);
     // The new account's first sign-in changes the temporary password.
     let (reply, cookie) = password_only(&app, "baoqing", "Linshi#2022x").await;
@@ -400,6 +432,13 @@ async fn the_system_administrator_adds_resets_and_disables_accounts_with_tempora
     );
     assert_eq!(
         app.post_form("/users/baoqing/enable", a, &[("csrf", &csrf)])
+            .await
+            .status,
+        303
+    );
+    let id = store.open_account_requests().await.unwrap()[0].id;
+    assert_eq!(
+        app.post_form(&approve(id), Some(&sec), &[("csrf", &sec_csrf)])
             .await
             .status,
         303

@@ -15,4 +15,5 @@ mod responsibility;
 mod review;
 mod scoreboard;
 mod sessions;
+mod trust;
 mod warnings;
