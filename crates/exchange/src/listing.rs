@@ -83,3 +83,23 @@ fn display_width(text: &str) -> usize {
         .max()
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_past_excels_limit_is_cut_and_marked_and_the_book_is_written() {
+        let long = "审".repeat(40_000);
+        assert_eq!(fit("短").as_str(), "短");
+        let cut = fit(&long);
+        assert_eq!(
+            cut.chars().count(),
+            32_767 - 8 + "……（已截断）".chars().count()
+        );
+        assert!(cut.ends_with("（已截断）"));
+        let rows = vec![vec!["1".to_owned(), long]];
+        let book = listing_xlsx("审计日志", &["序号", "内容"], &rows).expect("written");
+        assert!(book.starts_with(b"PK"));
+    }
+}

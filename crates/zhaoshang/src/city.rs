@@ -247,7 +247,7 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
     let mut tx = store.begin("demo").await?;
     let mut out = Vec::new();
     for (username, role, unit) in accounts {
-        let password = demo_password(username, &policy)?;
+        let password = store::accounts::temporary_password(&policy, username)?;
         let hash = store::accounts::hash_password(&password)?;
         let name = match (role, unit) {
             (Role::CityLeader, _) => demo::DEMO_LEADER_ACCOUNT.to_owned(),
@@ -264,37 +264,6 @@ pub async fn add_accounts(store: &Store) -> Result<Vec<(String, &'static str, St
         .await?;
     tx.commit().await?;
     Ok(out)
-}
-
-/// A random password the sign-in policy accepts: upper and lower case letters, digits and a
-/// sign, 16 characters, drawn from the operating system's random source. Letters that are easy
-/// to misread (0/O, 1/l/I) are left out: the password is read off a terminal.
-fn demo_password(username: &str, policy: &domain::security::Policy) -> Result<String> {
-    const CLASSES: [&[u8]; 4] = [
-        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
-        b"abcdefghijkmnopqrstuvwxyz",
-        b"23456789",
-        b"#%+-=@",
-    ];
-    loop {
-        let bytes = store::accounts::random_bytes::<16>()?;
-        let password: String = bytes
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                // The first four positions take one of each class; the rest any letter or digit.
-                let class = if i < 4 {
-                    CLASSES[i]
-                } else {
-                    CLASSES[usize::from(*b) % 3]
-                };
-                char::from(class[usize::from(*b) % class.len()])
-            })
-            .collect();
-        if policy.check_password(username, &password).is_ok() {
-            return Ok(password);
-        }
-    }
 }
 
 /// `zhaoshang demo [--scale N]`.

@@ -57,6 +57,35 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N]> {
     Ok(bytes)
 }
 
+/// A random temporary password the sign-in `policy` accepts for `username`: 16 characters of
+/// upper and lower case letters, digits and signs, none easy to misread (0/O, 1/l/I), since it
+/// is read off a screen and typed in once.
+pub fn temporary_password(policy: &Policy, username: &str) -> Result<String> {
+    const CLASSES: [&[u8]; 4] = [
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"abcdefghijkmnopqrstuvwxyz",
+        b"23456789",
+        b"#%+-=@",
+    ];
+    loop {
+        let bytes = random_bytes::<32>()?;
+        let password: String = (0..16)
+            .map(|i| {
+                // The first four positions take one of each class, the rest a letter or digit.
+                let class = if i < 4 {
+                    CLASSES[i]
+                } else {
+                    CLASSES[usize::from(bytes[i + 16]) % 3]
+                };
+                char::from(class[usize::from(bytes[i]) % class.len()])
+            })
+            .collect();
+        if policy.check_password(username, &password).is_ok() {
+            return Ok(password);
+        }
+    }
+}
+
 /// A random token as hex: session ids and CSRF tokens.
 pub fn random_token() -> Result<String> {
     Ok(hex::encode(random_bytes::<32>()?))
@@ -126,11 +155,7 @@ impl Tx {
     }
 }
 
-pub(crate) fn temporary_password_hash(
-    policy: &Policy,
-    username: &str,
-    password: &str,
-) -> Result<String> {
+fn temporary_password_hash(policy: &Policy, username: &str, password: &str) -> Result<String> {
     policy
         .check_password(username.trim(), password)
         .map_err(|e| FieldError::new(PASSWORD_FIELD, e.message))?;

@@ -1,8 +1,9 @@
 //! 三员分立 with two people: a change that would let one administrator act as someone else —
 //! a new account, a role, an account enabled again, a second factor reset — is a request until
 //! a second administrator approves it (`domain::access::Actor::approves_account_change` says
-//! who); nobody decides their own. A new account's temporary password is hashed when asked
-//! for, so the request never holds it.
+//! who); nobody decides their own. A new account's temporary password, and a reset one, is
+//! made when the request is approved and shown to the approver alone: the administrator who
+//! asked never knows it, so no one person can sign in as the account.
 
 use domain::access::Role;
 use serde::{Deserialize, Serialize};
@@ -16,14 +17,14 @@ use crate::{Result, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AccountChange {
-    /// A new account with a temporary password (hashed).
+    /// A new account; its temporary password is made on approval.
     Create {
         display_name: String,
         role: String,
         unit: Option<String>,
-        #[serde(skip_serializing_if = "String::is_empty", default)]
-        password_hash: String,
     },
+    /// A new temporary password, made on approval; the account's sessions end.
+    ResetPassword,
     /// Another role (and the unit it needs).
     Role { role: String, unit: Option<String> },
     /// A disabled account enabled again.
@@ -38,6 +39,7 @@ impl AccountChange {
             AccountChange::Create { .. } => "create",
             AccountChange::Role { .. } => "role",
             AccountChange::Enable => "enable",
+            AccountChange::ResetPassword => "reset_password",
             AccountChange::ResetSecondFactor => "reset_totp",
         }
     }
@@ -67,6 +69,7 @@ impl AccountChange {
                     .unwrap_or_default()
             ),
             AccountChange::Enable => "重新启用账号".into(),
+            AccountChange::ResetPassword => "重置密码（批准时生成临时密码，下次登录须修改）".into(),
             AccountChange::ResetSecondFactor => "重置动态口令（下次登录重新绑定）".into(),
         }
     }
@@ -126,18 +129,6 @@ impl Tx {
             (AccountChange::Create { role, unit, .. }, None) => {
                 self.check_role_unit(role_of("角色", role)?, unit.as_deref())
                     .await?;
-                let pending = sqlx::query(
-                    "SELECT id FROM account_requests WHERE username = $1 AND decided_at IS NULL",
-                )
-                .bind(&username)
-                .fetch_optional(self.conn())
-                .await?;
-                if pending.is_some() {
-                    return Err(StoreError::invalid(
-                        "用户名",
-                        format!("“{username}”已有待批准的申请"),
-                    ));
-                }
             }
             (AccountChange::Create { .. }, Some(_)) => {
                 return Err(StoreError::invalid(
@@ -147,9 +138,26 @@ impl Tx {
             }
             (_, None) => return Err(StoreError::NotFound(format!("用户“{username}”不存在"))),
             (AccountChange::Role { role, unit }, Some(_)) => {
-                self.check_role_unit(role_of("角色", role)?, unit.as_deref())
-                    .await?;
+                let asked = role_of("角色", role)?;
+                self.check_role_unit(asked, unit.as_deref()).await?;
+                let present = sqlx::query(
+                    "SELECT u.role, n.name AS unit_name FROM users u LEFT JOIN units n ON n.id = u.unit_id \
+                     WHERE u.username = $1",
+                )
+                .bind(&username)
+                .fetch_one(self.conn())
+                .await?;
+                let same_role = present.try_get::<String, _>("role")? == asked.code();
+                let same_unit = present.try_get::<Option<String>, _>("unit_name")? == *unit;
+                if same_role && same_unit {
+                    return Err(StoreError::invalid(
+                        "角色",
+                        format!("“{username}”已是{}", asked.label()),
+                    ));
+                }
+                self.keep_one_besides(&username, Some(asked)).await?;
             }
+            (AccountChange::ResetPassword, Some(_)) => {}
             (AccountChange::Enable, Some(row)) => {
                 if row.try_get::<i64, _>("disabled")? == 0 {
                     return Err(StoreError::Refused(format!("账号“{username}”未被停用")));
@@ -162,6 +170,19 @@ impl Tx {
                     )));
                 }
             }
+        }
+        // One open request per account: two at once would be decided without each other.
+        let pending = sqlx::query(
+            "SELECT id FROM account_requests WHERE username = $1 AND decided_at IS NULL",
+        )
+        .bind(&username)
+        .fetch_optional(self.conn())
+        .await?;
+        if pending.is_some() {
+            return Err(StoreError::invalid(
+                "用户名",
+                format!("“{username}”已有待批准的申请，请等安全管理员处理后再提"),
+            ));
         }
         let payload = serde_json::to_string(&change).unwrap_or_default();
         let id: i64 = sqlx::query(
@@ -176,25 +197,11 @@ impl Tx {
         .fetch_one(self.conn())
         .await?
         .try_get("id")?;
-        let logged = match &change {
-            AccountChange::Create {
-                display_name,
-                role,
-                unit,
-                ..
-            } => AccountChange::Create {
-                display_name: display_name.clone(),
-                role: role.clone(),
-                unit: unit.clone(),
-                password_hash: String::new(),
-            },
-            other => other.clone(),
-        };
         self.log_security(
             "account_request",
             &username,
             "request",
-            Some(&serde_json::json!({"id": id, "change": logged.describe()})),
+            Some(&serde_json::json!({"id": id, "change": change.describe()})),
         )
         .await?;
         Ok(id)
@@ -217,13 +224,15 @@ impl Tx {
 
     /// The transaction's actor approves or rejects request `id`; approving applies it. The
     /// caller has asked `approves_account_change`; the store refuses the asker's own decision
-    /// and a second decision all the same.
+    /// and a second decision all the same. Returns the request and, for a new account or a
+    /// password reset approved, the temporary password — for the approver's eyes only.
     pub async fn decide_account_request(
         &mut self,
         id: i64,
         approve: bool,
+        policy: &domain::security::Policy,
         now: i64,
-    ) -> Result<AccountRequest> {
+    ) -> Result<(AccountRequest, Option<String>)> {
         let sql = sqlx::AssertSqlSafe(format!("{REQUEST_SELECT} WHERE id = $1"));
         let request = sqlx::query(sql)
             .bind(id)
@@ -261,30 +270,42 @@ impl Tx {
             Some(&serde_json::json!({"id": id, "change": request.change.describe(), "requested_by": request.requested_by})),
         )
         .await?;
-        if approve {
-            self.apply_account_change(&request.username, &request.change, now)
-                .await?;
-        }
-        Ok(request)
+        let password = if approve {
+            self.apply_account_change(&request.username, &request.change, policy, now)
+                .await?
+        } else {
+            None
+        };
+        Ok((request, password))
     }
 
+    /// Applies an approved change; returns the temporary password one made.
     async fn apply_account_change(
         &mut self,
         username: &str,
         change: &AccountChange,
+        policy: &domain::security::Policy,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         match change {
             AccountChange::Create {
                 display_name,
                 role,
                 unit,
-                password_hash,
             } => {
                 let role = role_of("角色", role)?;
-                self.add_user(username, display_name, role, unit.as_deref(), password_hash)
+                let password = accounts::temporary_password(policy, username)?;
+                let hash = accounts::hash_password(&password)?;
+                self.add_user(username, display_name, role, unit.as_deref(), &hash)
                     .await?;
-                self.set_password(username, password_hash, true, now).await
+                self.set_password(username, &hash, true, now).await?;
+                Ok(Some(password))
+            }
+            AccountChange::ResetPassword => {
+                let password = accounts::temporary_password(policy, username)?;
+                self.reset_password(username, &password, policy, now)
+                    .await?;
+                Ok(Some(password))
             }
             AccountChange::Role { role, unit } => {
                 let role = role_of("角色", role)?;
@@ -309,9 +330,10 @@ impl Tx {
                     "role",
                     Some(&serde_json::json!({"role": role.label(), "unit": unit})),
                 )
-                .await
+                .await?;
+                Ok(None)
             }
-            AccountChange::Enable => self.set_disabled(username, false).await,
+            AccountChange::Enable => self.set_disabled(username, false).await.map(|()| None),
             AccountChange::ResetSecondFactor => {
                 sqlx::query(
                     "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE username = $1",
@@ -321,7 +343,8 @@ impl Tx {
                 .await?;
                 self.end_sessions_of(username).await?;
                 self.log_security("user", username, "totp_reset", None::<&()>)
-                    .await
+                    .await?;
+                Ok(None)
             }
         }
     }
@@ -385,24 +408,20 @@ impl Store {
     }
 }
 
-/// A new account's request: its temporary password checked against the policy and hashed.
+/// A new account's request.
 pub fn create_request(
     display_name: &str,
     role: Role,
     unit: Option<&str>,
     username: &str,
-    password: &str,
-    policy: &domain::security::Policy,
-) -> Result<AccountChange> {
-    let password_hash = accounts::temporary_password_hash(policy, username, password)?;
-    Ok(AccountChange::Create {
+) -> AccountChange {
+    AccountChange::Create {
         display_name: if display_name.trim().is_empty() {
             username.trim().to_owned()
         } else {
-            display_name.trim().to_owned()
+            display_name.trim().chars().take(60).collect()
         },
         role: role.code().to_owned(),
         unit: unit.map(str::to_owned),
-        password_hash,
-    })
+    }
 }

@@ -110,8 +110,95 @@ const ACCESS_ACTIONS: &[(&str, &str)] = &[
     ("throttled", "请求过频"),
 ];
 
-/// Words inside details: keys and the codes they hold.
+/// Words inside details: the records' members and the codes they hold.
 const WORDS: &[(&str, &str)] = &[
+    ("date", "日期"),
+    ("unit", "单位"),
+    ("enterprise", "企业"),
+    ("enterprise_code", "统一社会信用代码"),
+    ("credit_code", "统一社会信用代码"),
+    ("leaders", "带队领导"),
+    ("leader", "领导"),
+    ("mode", "方式"),
+    ("place", "地点"),
+    ("content", "内容"),
+    ("outcome", "成果"),
+    ("project_code", "项目编号"),
+    ("code", "编号"),
+    ("amount", "金额"),
+    ("currency", "币种"),
+    ("source", "来源"),
+    ("verified", "已核实"),
+    ("verifier", "核实人"),
+    ("evidence", "凭证"),
+    ("investor", "投资方"),
+    ("investor_code", "投资方信用代码"),
+    ("chain", "产业链"),
+    ("territory", "所在地"),
+    ("credited", "计入单位"),
+    ("signed_amount", "签约额"),
+    ("planned_investment", "计划投资"),
+    ("team", "专班"),
+    ("source_mode", "招商方式"),
+    ("capital_origin", "资本来源"),
+    ("key_project", "重点项目"),
+    ("item", "事项"),
+    ("status", "状态"),
+    ("department", "责任部门"),
+    ("due", "期限"),
+    ("done", "完成日期"),
+    ("year", "年度"),
+    ("indicator", "指标"),
+    ("value", "数值"),
+    ("entries", "节点"),
+    ("need", "融资需求"),
+    ("sources", "资金来源"),
+    ("bank", "银行"),
+    ("industry", "行业"),
+    ("province", "省份"),
+    ("city", "城市"),
+    ("registered_capital", "注册资本"),
+    ("founded", "成立日期"),
+    ("description", "描述"),
+    ("category", "类别"),
+    ("raised_on", "提出日期"),
+    ("owner_unit", "责任单位"),
+    ("deadline", "期限"),
+    ("kind", "类型"),
+    ("group", "分组"),
+    ("division_code", "区划代码"),
+    ("parent", "上级"),
+    ("planned", "计划日期"),
+    ("purpose", "目的"),
+    ("chain_leader", "链长"),
+    ("title", "职务"),
+    ("illustrative", "示意数据"),
+    ("change", "申请内容"),
+    ("requested_by", "申请人"),
+    ("role", "角色"),
+    ("reason_text", "理由"),
+    ("stage", "阶段"),
+    ("Lead", "线索"),
+    ("Talks", "在谈"),
+    ("Signed", "签约"),
+    ("Landed", "落地"),
+    ("Started", "开工"),
+    ("Production", "投产"),
+    ("Capacity", "达效"),
+    ("Cny", "人民币"),
+    ("Usd", "美元"),
+    ("Done", "已完成"),
+    ("Pending", "待办"),
+    ("InProgress", "办理中"),
+    ("City", "市"),
+    ("County", "县"),
+    ("District", "区"),
+    ("Zone", "园区"),
+    ("Department", "部门"),
+    ("full", "完成"),
+    ("totp", "动态口令验证"),
+    ("password", "修改密码"),
+    ("enrol", "绑定动态口令"),
     ("reason", "原因"),
     ("address", "客户端地址"),
     ("step", "步骤"),
@@ -140,29 +227,59 @@ fn label<'a>(table: &[(&str, &'a str)], code: &'a str) -> &'a str {
     table
         .iter()
         .find(|(c, _)| *c == code)
-        .map_or(code, |(_, l)| l)
+        .map(|(_, l)| *l)
+        .or_else(|| domain::access::Role::from_code(code).map(|r| r.label()))
+        .unwrap_or(code)
 }
 
-/// A JSON detail as a line of "名称：值；…": objects by key, arrays joined, codes named.
+/// Members that hold an amount in whole 元, shown in 万元.
+const AMOUNTS: &[&str] = &[
+    "amount",
+    "need",
+    "signed_amount",
+    "planned_investment",
+    "registered_capital",
+];
+
+/// A JSON detail as a line of "名称：值；…": objects by member, arrays joined, codes named,
+/// yes and no in words, amounts in 万元, instants (epoch milliseconds) as Beijing time.
 fn readable(json: Option<&str>) -> String {
-    fn write(value: &Value) -> String {
+    fn write(key: &str, value: &Value) -> String {
         match value {
             Value::Null => "—".into(),
+            Value::Bool(true) => "是".into(),
+            Value::Bool(false) => "否".into(),
+            Value::String(s) if key == "role" => domain::access::Role::from_code(s)
+                .map_or_else(|| s.clone(), |r| r.label().to_owned()),
             Value::String(s) => label(WORDS, s).to_owned(),
-            Value::Array(items) => items.iter().map(write).collect::<Vec<_>>().join("、"),
+            Value::Number(n) => match n.as_i64() {
+                Some(yuan) if AMOUNTS.contains(&key) => {
+                    match domain::Money::from_units("金额", yuan) {
+                        Ok(money) => format!("{}万元", domain::money::format_wan(money)),
+                        Err(_) => n.to_string(),
+                    }
+                }
+                // Past 1万亿 (the largest amount a record may hold) a number is a time.
+                Some(ms) if (1_000_000_000_001..10_000_000_000_000).contains(&ms) => when(ms),
+                _ => n.to_string(),
+            },
+            Value::Array(items) => items
+                .iter()
+                .map(|v| write(key, v))
+                .collect::<Vec<_>>()
+                .join("、"),
             Value::Object(map) => map
                 .iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| format!("{}：{}", label(WORDS, k), write(v)))
+                .map(|(k, v)| format!("{}：{}", label(WORDS, k), write(k, v)))
                 .collect::<Vec<_>>()
                 .join("；"),
-            other => other.to_string(),
         }
     }
     match json {
         None => String::new(),
         Some(text) => serde_json::from_str::<Value>(text)
-            .map(|v| write(&v))
+            .map(|v| write("", &v))
             .unwrap_or_else(|_| text.to_owned()),
     }
 }
@@ -271,6 +388,8 @@ struct AuditPage {
     actions: Vec<(&'static str, &'static str)>,
     entities: &'static [(&'static str, &'static str)],
     verdict: Option<(bool, String)>,
+    /// A filter that could not be read, beside the form that keeps what was typed.
+    error: Option<String>,
 }
 
 fn check(user: &CurrentUser) -> Result<Actor, WebError> {
@@ -343,7 +462,21 @@ pub async fn audit_log(
 ) -> Result<Html<String>, WebError> {
     check(&user)?;
     let page = page_number(query.page)?;
-    let (rows, total) = rows(&state, &query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let (rows, total, error) = match rows(&state, &query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await {
+        Ok((rows, total)) => (rows, total, None),
+        Err(WebError::Invalid(errors)) => (
+            Vec::new(),
+            0,
+            Some(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+        ),
+        Err(other) => return Err(other),
+    };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let verdict = match query.verify {
         Some(_) => {
@@ -381,6 +514,7 @@ pub async fn audit_log(
         },
         entities: ENTITIES,
         verdict,
+        error,
         query,
     })?))
 }
@@ -439,6 +573,13 @@ mod tests {
             "客户端地址：10.0.0.7；原因：密码错误"
         );
         assert_eq!(readable(Some("\"locked\"")), "账号已锁定");
+        assert_eq!(
+            readable(Some(
+                r#"{"amount":29930000,"verified":false,"role":"unit"}"#
+            )),
+            "金额：2,993.00万元；角色：单位填报员；已核实：否"
+        );
+        assert_eq!(readable(Some("1796657006877")), when(1_796_657_006_877));
         assert_eq!(readable(None), "");
     }
 }

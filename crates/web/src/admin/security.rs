@@ -37,6 +37,8 @@ pub struct AccountRow {
 #[template(path = "security.html")]
 struct SecurityPage {
     layout: Layout,
+    /// A temporary password just made by an approval: (account, password), shown once.
+    issued: Option<(String, String)>,
     /// Account changes waiting for a decision: (id, account, what, asked by, when, mine).
     requests: Vec<(i64, String, String, String, String, bool)>,
     /// The latest decided: (account, what, asked by, decided by, decision, when).
@@ -125,6 +127,7 @@ async fn security_page(
         .collect();
     Ok(SecurityPage {
         layout: Layout::of(user),
+        issued: None,
         requests,
         decided,
         fields,
@@ -247,8 +250,16 @@ pub async fn decide_request(
         return Err(WebError::Conflict("不能批准或驳回自己提出的申请".into()));
     }
     let now = chrono::Utc::now().timestamp_millis();
+    let policy = state.store.security_policy().await?;
     let mut tx = state.store.begin(&user.user.username).await?;
-    tx.decide_account_request(id, approve, now).await?;
+    let (request, password) = tx.decide_account_request(id, approve, &policy, now).await?;
     tx.commit().await?;
-    Ok(Redirect::to("/security").into_response())
+    let Some(password) = password else {
+        return Ok(Redirect::to("/security").into_response());
+    };
+    // Shown here, once, to the approver: the administrator who asked never sees it.
+    let policy_values = policy.values().iter().map(ToString::to_string).collect();
+    let mut page = security_page(&state, &user, policy_values, Vec::new()).await?;
+    page.issued = Some((request.username, password));
+    Ok(Html(render(&page)?).into_response())
 }

@@ -1,8 +1,8 @@
 //! The 系统管理员's page of accounts (`/users`): every account with its state; asking for a new
-//! account (with a temporary password its first sign-in replaces), another role, an account
-//! enabled again or a second factor reset — each takes effect when the 安全管理员 approves it
-//! (`/security`, 三员分立 with two people); resetting a password and disabling at once. Locks
-//! and sessions are the 安全管理员's.
+//! account, another role, an account enabled again, a password or a second factor reset — each
+//! takes effect when the 安全管理员 approves it (`/security`, 三员分立 with two people), who
+//! alone sees the temporary password it makes; disabling at once. Locks and sessions are the
+//! 安全管理员's.
 
 use crate::kit::request::{Path, Query};
 use askama::Template;
@@ -57,7 +57,6 @@ pub struct NewAccount {
     display_name: String,
     role: String,
     unit: String,
-    password: String,
 }
 
 async fn page(
@@ -149,23 +148,14 @@ pub async fn add(
     let role = Role::parse("角色", &form.role)
         .map_err(|e| errors.push(e))
         .ok();
-    let policy = state.store.security_policy().await?;
-    // Checked here as well as by the store, so that a bad role and a weak password are both
-    // shown at once.
-    if let Err(e) = policy.check_password(form.username.trim(), &form.password) {
-        errors.push(FieldError::new(store::accounts::PASSWORD_FIELD, e.message));
+    if form.display_name.trim().chars().count() > 60 {
+        errors.push(FieldError::new("姓名", "不超过60个字"));
     }
     if let (Some(role), true) = (role, errors.is_empty()) {
         let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
         let asked = async {
-            let change = store::requests::create_request(
-                &form.display_name,
-                role,
-                unit,
-                &form.username,
-                &form.password,
-                &policy,
-            )?;
+            let change =
+                store::requests::create_request(&form.display_name, role, unit, &form.username);
             let mut tx = state.store.begin(&user.user.username).await?;
             tx.request_account_change(&form.username, change, now())
                 .await?;
@@ -176,17 +166,7 @@ pub async fn add(
             Err(e) => errors.extend(account_refusal(e)?),
         }
     }
-    let page = page(
-        &state,
-        &user,
-        NewAccount {
-            password: String::new(),
-            ..form
-        },
-        errors,
-        None,
-    )
-    .await?;
+    let page = page(&state, &user, form, errors, None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
@@ -194,15 +174,13 @@ pub async fn add(
 #[serde(default)]
 pub struct AccountAction {
     csrf: String,
-    password: String,
     /// `role`: the role asked for and its unit.
     role: String,
     unit: String,
 }
 
-/// `reset` sets a temporary password (the account's sessions end; its next sign-in changes
-/// it) and `disable` switches the account off, at once; `enable`, `role` and `reset-totp` ask
-/// the 安全管理员.
+/// `disable` switches the account off at once (its sessions end); `enable`, `role`, `reset`
+/// (a temporary password) and `reset-totp` ask the 安全管理员.
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -220,6 +198,7 @@ pub async fn act(
     let change = match action.as_str() {
         "enable" => Some(store::AccountChange::Enable),
         "reset-totp" => Some(store::AccountChange::ResetSecondFactor),
+        "reset" => Some(store::AccountChange::ResetPassword),
         "role" => {
             let role = Role::parse("角色", &form.role)?;
             let unit = Some(form.unit.trim().to_owned()).filter(|u| !u.is_empty());
@@ -228,7 +207,7 @@ pub async fn act(
                 unit,
             })
         }
-        "reset" | "disable" => None,
+        "disable" => None,
         _ => return Err(WebError::NotFound("没有这个操作".into())),
     };
     let mut tx = state.store.begin(&user.user.username).await?;
@@ -240,17 +219,9 @@ pub async fn act(
         tx.commit().await?;
         return Ok(Redirect::to("/users?requested=1").into_response());
     }
-    if action == "reset" {
-        let policy = state.store.security_policy().await?;
-        if let Err(e) = tx
-            .reset_password(&username, &form.password, &policy, now())
-            .await
-        {
-            tx.rollback().await?;
-            return refused(&state, &user, e).await;
-        }
-    } else {
-        tx.set_disabled(&username, true).await?;
+    if let Err(e) = tx.set_disabled(&username, true).await {
+        tx.rollback().await?;
+        return refused(&state, &user, e).await;
     }
     tx.commit().await?;
     Ok(Redirect::to("/users").into_response())
@@ -277,17 +248,12 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// The refusal of an account's input: a weak password beside its field, anything else (a
-/// name in use, an unknown unit) beside 账号.
+/// The refusal of an account's input: each bad field beside its name; anything else (the last
+/// 审计员 kept) beside 账号.
 fn account_refusal(e: store::StoreError) -> Result<Vec<FieldError>, WebError> {
-    let password: Vec<FieldError> = e
-        .field_errors()
-        .into_iter()
-        .filter(|f| f.field == store::accounts::PASSWORD_FIELD)
-        .cloned()
-        .collect();
-    if !password.is_empty() {
-        return Ok(password);
+    let fields: Vec<FieldError> = e.field_errors().into_iter().cloned().collect();
+    if !fields.is_empty() {
+        return Ok(fields);
     }
     Ok(vec![FieldError::new("账号", refusal(e)?)])
 }

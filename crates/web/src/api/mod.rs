@@ -77,12 +77,47 @@ fn created(added: Added, duplicate: &str) -> Result<(StatusCode, Json<Value>), A
 
 /// A body that is not the JSON the route expects is a 400 naming what is wrong.
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload.map(|Json(v)| v).map_err(|e| {
-        ApiError(WebError::BadRequest(format!(
-            "请求体不是有效的JSON: {}",
-            e.body_text()
-        )))
-    })
+    payload
+        .map(|Json(v)| v)
+        .map_err(|e| ApiError(json_refusal(&e)))
+}
+
+/// A body that could not be read, in Chinese and naming the member where serde can: the
+/// client acts on the member's key, never on serde's English or our type names.
+fn json_refusal(rejection: &JsonRejection) -> WebError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            WebError::BadRequest("请求头 Content-Type 须为 application/json".into())
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            WebError::BadRequest("请求体不是有效的 JSON，请检查括号、引号和逗号".into())
+        }
+        JsonRejection::JsonDataError(e) => {
+            let text = e.body_text();
+            let detail = text
+                .split_once("target type: ")
+                .map_or(text.as_str(), |(_, d)| d);
+            if let Some(field) = detail
+                .split_once("missing field `")
+                .and_then(|(_, rest)| rest.split('`').next())
+            {
+                return WebError::Invalid(vec![domain::FieldError::new(field, "缺少此项")]);
+            }
+            match detail.split_once(": ") {
+                Some((path, _))
+                    if !path.contains(' ')
+                        && path.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') =>
+                {
+                    WebError::Invalid(vec![domain::FieldError::new(
+                        path.chars().take(60).collect::<String>(),
+                        "类型或格式不对：金额写为文本（\"1.5\"），日期写为 \"2022-03-01\"",
+                    )])
+                }
+                _ => WebError::BadRequest("请求体须为一个 JSON 对象".into()),
+            }
+        }
+        _ => WebError::BadRequest("请求体无法读取".into()),
+    }
 }
 
 #[derive(Serialize)]

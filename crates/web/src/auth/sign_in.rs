@@ -139,13 +139,18 @@ pub async fn login(
         tx.log_sign_in_refused(username, "address_throttled", address.as_deref())
             .await?;
         tx.commit().await?;
-        return login_page(
+        let mut page = login_page(
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
             username,
             Some("本机登录失败次数过多，请一分钟后再试".into()),
             None,
+        )?;
+        page.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("60"),
         );
+        return Ok(page);
     }
     let policy = state.store.security_policy().await?;
     let user = state.store.user_by_name(username).await?;

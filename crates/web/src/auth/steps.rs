@@ -336,11 +336,31 @@ pub async fn enrol(
         .filter(|s| s.len() == totp::SECRET_BYTES)
         .ok_or_else(|| WebError::BadRequest("动态口令密钥无效，请重新打开绑定页面".into()))?;
     let user = &live.session.user;
+    // The new code first: a typo there must not use up the present factor's code.
+    let Some(step) = totp::accept(&secret, &form.code, now(), None) else {
+        let label = if user.totp_secret.is_some() {
+            "新验证器的动态口令"
+        } else {
+            "动态口令"
+        };
+        return step_page(
+            enrol_page(
+                &live,
+                &secret,
+                Some(format!(
+                    "{label}：与二维码不符，请输入验证器中当前显示的 6 位数字"
+                )),
+            )?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
     if let Some(present) = user.totp_secret.as_deref() {
         let present =
             hex::decode(present).map_err(|_| WebError::Internal("动态口令密钥缺失".into()))?;
         let mut tx = state.store.begin(&user.username).await?;
-        let refused = if !verify_password(&form.password, &user.password_hash) {
+        let refused = if form.password.is_empty() {
+            Some(("wrong_password", "当前密码：不能为空"))
+        } else if !verify_password(&form.password, &user.password_hash) {
             Some(("wrong_password", "当前密码：不正确"))
         } else {
             let last = tx.totp_last_step(&user.username).await?;
@@ -350,7 +370,7 @@ pub async fn enrol(
             };
             (!taken).then_some((
                 "wrong_code",
-                "当前动态口令：错误或已使用，请输入原验证器中当前显示的 6 位数字",
+                "原动态口令：错误或已使用，请输入原验证器中当前显示的 6 位数字",
             ))
         };
         if let Some((reason, message)) = refused {
@@ -364,16 +384,6 @@ pub async fn enrol(
         }
         tx.commit().await?;
     }
-    let Some(step) = totp::accept(&secret, &form.code, now(), None) else {
-        return step_page(
-            enrol_page(
-                &live,
-                &secret,
-                Some("动态口令：与二维码不符，请输入验证器中当前显示的 6 位数字".into()),
-            )?,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    };
     let mut tx = state.store.begin(&user.username).await?;
     tx.enrol_totp(&user.username, &hex::encode(secret), step)
         .await?;

@@ -30,6 +30,8 @@ const BATCH: usize = 500;
 struct Note {
     username: Option<String>,
     token: bool,
+    /// The request carried `Authorization`: a refused token is a refusal to keep.
+    bearer: bool,
 }
 
 tokio::task_local! {
@@ -121,7 +123,10 @@ async fn write_entries(store: Store, mut receiver: mpsc::Receiver<AccessEntry>) 
 /// What kind of access a finished request was, if the audit keeps it.
 fn classify(method: &Method, path: &str, status: StatusCode, note: &Note) -> Option<&'static str> {
     let signed_in = note.username.is_some();
-    if status == StatusCode::FORBIDDEN || (status == StatusCode::NOT_FOUND && signed_in) {
+    if status == StatusCode::FORBIDDEN
+        || (status == StatusCode::NOT_FOUND && signed_in)
+        || (status == StatusCode::UNAUTHORIZED && note.bearer)
+    {
         return Some("refused");
     }
     if status == StatusCode::TOO_MANY_REQUESTS {
@@ -143,6 +148,33 @@ fn classify(method: &Method, path: &str, status: StatusCode, note: &Note) -> Opt
     (!api.contains('/') && api != "openapi.json").then_some("bulk_read")
 }
 
+/// A path or query as the 审计员 reads and searches it: percent-escapes decoded (`+` as a
+/// space in the query's manner), bytes that are not UTF-8 shown as �.
+fn decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied(),
+            bytes.get(i + 2).copied(),
+        ) {
+            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
+                let value = hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0);
+                out.push(u8::try_from(value).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+            (b'+', _, _) => out.push(b' '),
+            (b, _, _) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The middleware: notes the client's address for the handlers, and logs the request once it
 /// is answered, if the audit keeps its kind.
 pub async fn audit_access(
@@ -155,15 +187,19 @@ pub async fn audit_access(
         .extensions_mut()
         .insert(ClientAddress(address.clone()));
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
-    let (response, note) = NOTE
+    let path = decoded(request.uri().path());
+    let query = request.uri().query().map(decoded);
+    let bearer = request
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION);
+    let (response, mut note) = NOTE
         .scope(RefCell::new(Note::default()), async move {
             let response = next.run(request).await;
             let note = NOTE.with(|n| std::mem::take(&mut *n.borrow_mut()));
             (response, note)
         })
         .await;
+    note.bearer = bearer;
     if let Some(action) = classify(&method, &path, response.status(), &note) {
         let entry = AccessEntry {
             id: 0,
@@ -189,7 +225,15 @@ mod tests {
         Note {
             username: user.then(|| "u".to_owned()),
             token,
+            bearer: token,
         }
+    }
+
+    #[test]
+    fn the_audit_keeps_addresses_as_people_read_them() {
+        assert_eq!(decoded("q=%E7%9F%B3%E5%A2%A8&x=a+b"), "q=石墨&x=a b");
+        assert_eq!(decoded("/projects/%FF"), "/projects/\u{fffd}");
+        assert_eq!(decoded("100%"), "100%");
     }
 
     #[test]
@@ -232,5 +276,14 @@ mod tests {
             Some("api_token")
         );
         assert_eq!(kind("/projects", ok, &note(true, false)), None);
+        let stranger = Note {
+            bearer: true,
+            ..Note::default()
+        };
+        assert_eq!(
+            kind("/api/v1/projects", StatusCode::UNAUTHORIZED, &stranger),
+            Some("refused"),
+            "a token that is not one is a refusal"
+        );
     }
 }

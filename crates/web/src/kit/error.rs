@@ -140,7 +140,7 @@ impl IntoResponse for WebError {
             message: self.to_string(),
         };
         let body = page.render().unwrap_or_else(|_| self.to_string());
-        (self.status(), Html(body)).into_response()
+        retry_after((self.status(), Html(body)).into_response())
     }
 }
 
@@ -198,8 +198,19 @@ impl IntoResponse for ApiError {
                 .map(|e| json!({"field": e.field, "message": e.message}))
                 .collect();
         }
-        (error.status(), Json(body)).into_response()
+        retry_after((error.status(), Json(body)).into_response())
     }
+}
+
+/// A 429 says when to come back: the limits count per minute.
+fn retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("60"),
+        );
+    }
+    response
 }
 
 /// A file that could not be read or imported: bad content is the request's fault (400), the
