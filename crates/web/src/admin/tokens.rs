@@ -23,7 +23,7 @@ pub struct TokenRow {
     created: String,
     expires: String,
     last_used: String,
-    state: &'static str,
+    state: String,
     live: bool,
 }
 
@@ -41,12 +41,10 @@ struct TokensPage {
 }
 
 fn row(t: ApiToken, now: i64) -> TokenRow {
-    let state = if t.revoked_at.is_some() {
-        "已撤销"
-    } else if t.expires_at <= now {
-        "已过期"
-    } else {
-        "有效"
+    let state = match (&t.revoked_by, t.revoked_at.map(when)) {
+        (Some(by), Some(at)) => format!("已由 {by} 于 {at} 撤销"),
+        _ if t.expires_at <= now => "已过期".to_owned(),
+        _ => "有效".to_owned(),
     };
     TokenRow {
         live: t.live_at(now),
