@@ -33,22 +33,23 @@ impl Money {
     /// 万 written as text: `405`, `4,050,000.5`, `1.2345`. More than four decimals would be a
     /// fraction of a unit, which no record holds, so it is rejected rather than rounded.
     pub fn parse_wan(field: &str, raw: &str) -> Result<Self, FieldError> {
-        let cleaned: String = raw
-            .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '，')
-            .collect();
-        let (scaled, decimals) = parse_decimal(&cleaned)
-            .ok_or_else(|| FieldError::new(field, format!("“{}”不是数字", raw.trim())))?;
+        let cleaned = plain_number(raw).map_err(|message| FieldError::new(field, message))?;
+        let (scaled, decimals) = parse_decimal(&cleaned).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("“{}”不是数字，请填写万元数，如 1200 或 1,200.5", raw.trim()),
+            )
+        })?;
         if decimals > 4 {
-            return Err(FieldError::new(field, "万元金额最多四位小数（精确到元）"));
+            return Err(FieldError::new(field, TOO_PRECISE));
         }
         let units = scaled * 10_i128.pow(4 - decimals);
         Self::checked(field, units)
     }
 
-    /// 万 from a floating-point spreadsheet cell, rounded to the nearest unit. The float is read
-    /// through its shortest decimal form, so a cell showing 1.00005 gives 10001, not 10000.
+    /// 万 from a floating-point spreadsheet cell, by the text's rule (at most four decimals).
+    /// The float is read through its shortest decimal form; a longer tail that is only the
+    /// float's noise (0.1+0.2) is rounded to the yuan, half away from zero.
     pub fn from_wan_f64(field: &str, wan: f64) -> Result<Self, FieldError> {
         if !wan.is_finite() {
             return Err(FieldError::new(field, "不是有效数字"));
@@ -59,6 +60,14 @@ impl Money {
         let units = if decimals <= 4 {
             scaled * 10_i128.pow(4 - decimals)
         } else {
+            // The same rule as text: at most four decimals. A cell a formula filled (0.1+0.2)
+            // differs from its four-decimal value only by the float's last bits; that is noise,
+            // rounded away. Any larger difference is a fifth decimal someone meant, refused.
+            let rounded = (wan * 10_000.0).round() / 10_000.0;
+            let noise = 4.0 * f64::EPSILON * wan.abs().max(1.0);
+            if (rounded - wan).abs() > noise {
+                return Err(FieldError::new(field, TOO_PRECISE));
+            }
             round_half_away(scaled, 10_i128.pow(decimals - 4))
         };
         Self::checked(field, units)
@@ -110,6 +119,52 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&group_thousands(self.0))
     }
+}
+
+const TOO_PRECISE: &str =
+    "万元金额最多四位小数（精确到元）；由公式算出的数请先用 ROUND(…,4) 取到四位小数";
+
+/// A number as offices type it, made plain: full-width digits and signs (１２３．５，全角逗号)
+/// read as their ASCII forms, a ¥/￥ prefix and spaces around dropped, and thousands separators
+/// removed only where they group thousands (1,000 / 1,234,567.5). A comma anywhere else ("10,5",
+/// "1,0000") is refused: it may be a decimal comma or a typing slip, and either way the number
+/// meant is not known.
+pub fn plain_number(raw: &str) -> Result<String, String> {
+    let text: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            // Full-width ASCII (U+FF01–U+FF5E) to ASCII, as NFKC does.
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            other => other,
+        })
+        .collect();
+    let text = text
+        .trim()
+        .trim_start_matches(['¥', '￥'])
+        .trim()
+        .to_owned();
+    if !text.contains(',') {
+        return Ok(text);
+    }
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let body = int_part.trim_start_matches(['-', '+']);
+    let mut groups = body.split(',');
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) && g.chars().all(|c| c.is_ascii_digit()));
+    let rest_ok = groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+    if !first_ok || !rest_ok || frac_part.is_some_and(|f| f.contains(',')) {
+        return Err(format!(
+            "“{}”中的逗号位置不对：千分位逗号须每三位一个（如 1,234,567.5）；小数请用小数点（10.5，不是 10,5）",
+            raw.trim()
+        ));
+    }
+    Ok(text.replace(',', ""))
 }
 
 /// Parses an optionally signed decimal into (digits as an integer, number of decimals).
@@ -275,14 +330,27 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_read_as_offices_type_them_and_a_misplaced_comma_is_refused() {
+        assert_eq!(wan("1,000"), Ok(10_000_000));
+        assert_eq!(wan("1,234,567.5"), Ok(12_345_675_000));
+        assert_eq!(wan("１２３．５"), Ok(1_235_000));
+        assert_eq!(wan("１，２３４"), Ok(12_340_000));
+        assert_eq!(wan("￥1,200"), Ok(12_000_000));
+        assert_eq!(wan("¥ 8"), Ok(80_000));
+        for slip in [
+            "10,5", "1,2,3", "1,0000", ",100", "1,000,00", "1.5,0", "1,,000", "12,34.5",
+        ] {
+            let refused = wan(slip).unwrap_err();
+            assert!(refused.contains("逗号位置不对"), "{slip}: {refused}");
+        }
+    }
+
+    #[test]
     fn wan_text_rejects_fractions_of_a_yuan_negatives_and_words() {
-        assert_eq!(
-            wan("1.23456"),
-            Err("金额: 万元金额最多四位小数（精确到元）".into())
-        );
+        assert!(wan("1.23456").unwrap_err().contains("万元金额最多四位小数"));
         assert_eq!(wan("-3"), Err("金额: 不能为负数".into()));
-        assert_eq!(wan("三亿"), Err("金额: “三亿”不是数字".into()));
-        assert_eq!(wan(""), Err("金额: “”不是数字".into()));
+        assert!(wan("三亿").unwrap_err().starts_with("金额: “三亿”不是数字"));
+        assert!(wan("").unwrap_err().starts_with("金额: “”不是数字"));
         assert!(wan("99999999999999999999").is_err());
     }
 
@@ -296,12 +364,19 @@ mod tests {
     }
 
     #[test]
-    fn float_cells_round_to_the_nearest_yuan_and_never_truncate() {
+    fn number_cells_follow_the_texts_rule_and_only_float_noise_is_rounded() {
         let f = |x: f64| Money::from_wan_f64("金额", x).map(Money::units);
         assert_eq!(f(0.1 + 0.2), Ok(3_000));
-        assert_eq!(f(1.00005), Ok(10_001));
-        assert_eq!(f(1.00004), Ok(10_000));
-        assert_eq!(f(2.99999999), Ok(30_000));
+        assert_eq!(f(1234.5678 * 3.0 / 3.0), Ok(12_345_678));
+        assert_eq!(f(1.2345), Ok(12_345));
+        for meant in [1.00005, 1.00004, 2.99999999] {
+            assert_eq!(
+                f(meant).map_err(|e| e.message.contains("最多四位小数")),
+                Err(true),
+                "{meant}: the same as the text"
+            );
+            assert!(wan(&meant.to_string()).is_err());
+        }
         assert_eq!(f(405.0), Ok(4_050_000));
         assert!(f(f64::NAN).is_err());
         assert!(f(-1.0).is_err());

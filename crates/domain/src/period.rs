@@ -149,6 +149,20 @@ impl Period {
     }
 }
 
+/// `H:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, within a day.
+fn is_time_of_day(text: &str) -> bool {
+    let mut parts = text.split(':');
+    let hour = parts.next().and_then(|h| h.parse::<u32>().ok());
+    let minute = parts.next().and_then(|m| m.parse::<u32>().ok());
+    let second = parts
+        .next()
+        .map(|s| s.split('.').next().and_then(|s| s.parse::<u32>().ok()));
+    parts.next().is_none()
+        && hour.is_some_and(|h| h < 24)
+        && minute.is_some_and(|m| m < 60)
+        && second.is_none_or(|s| s.is_some_and(|s| s < 61))
+}
+
 fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     let (y, m) = if month == 12 {
         (year + 1, 1)
@@ -161,7 +175,20 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
 /// Parses a date as people write it in files and forms: 2022-06-30, 2022/6/30, 2022.6.30,
 /// 20220630 or 2022年6月30日.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, FieldError> {
-    let text = raw.trim();
+    let full_width: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            other => other,
+        })
+        .collect();
+    // A date with a time of day, as spreadsheets and databases write one (2022-01-05 00:00:00,
+    // 2022-01-05T14:30): the day is what counts.
+    let text = match full_width.split_once([' ', 'T']) {
+        Some((day, time)) if is_time_of_day(time.trim()) => day,
+        _ => full_width.as_str(),
+    };
     let bad = || FieldError::new(field, format!("“{text}”不是有效日期（格式：2022-06-30）"));
     if text.is_empty() {
         return Err(FieldError::new(field, "不能为空"));
@@ -259,6 +286,10 @@ mod tests {
             "2022.06.30",
             "20220630",
             "2022年6月30日",
+            "2022-06-30 00:00:00",
+            "2022-06-30T14:30",
+            "2022/6/30 9:05:00.000",
+            "２０２２－０６－３０",
         ] {
             assert_eq!(parse_date("日期", text), Ok(d(2022, 6, 30)), "{text}");
         }
@@ -267,6 +298,8 @@ mod tests {
             "日期: “2022-02-30”不是有效日期（格式：2022-06-30）"
         );
         assert!(parse_date("日期", "22-6-30").is_err());
+        assert!(parse_date("日期", "2022-06-30 25:00").is_err());
+        assert!(parse_date("日期", "2022-06-30 later").is_err());
         assert_eq!(parse_date("日期", " ").unwrap_err().message, "不能为空");
     }
 }

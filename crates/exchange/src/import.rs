@@ -44,6 +44,8 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
     /// Bad rows left out and written to a file (enterprises imported in part).
     pub skipped: usize,
+    /// Rows that are the template's example, unchanged: skipped, never imported.
+    pub examples: Vec<usize>,
 }
 
 impl ImportReport {
@@ -57,6 +59,7 @@ impl ImportReport {
             duplicates: Vec::new(),
             errors: Vec::new(),
             skipped: 0,
+            examples: Vec::new(),
         }
     }
 
@@ -70,6 +73,20 @@ impl ImportReport {
 
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
+    }
+
+    /// What the report tells besides its counts, a sentence each: rows skipped as the
+    /// template's example.
+    pub fn notices(&self) -> Vec<String> {
+        let mut notices = Vec::new();
+        if !self.examples.is_empty() {
+            let rows: Vec<String> = self.examples.iter().map(|r| format!("第{r}行")).collect();
+            notices.push(format!(
+                "{}是模板自带的示例行（首格以【示例】开头），已跳过，未导入。",
+                rows.join("、")
+            ));
+        }
+        notices
     }
 
     pub(crate) fn upserted(&mut self, outcome: Upserted) {
@@ -127,6 +144,21 @@ pub async fn import_table(
         .into_iter()
         .enumerate()
     {
+        if is_example(row) {
+            report.examples.push(row.number);
+            continue;
+        }
+        if let Some(total) = total_row(row, &table.headers) {
+            report.errors.push(RowError {
+                row: row.number,
+                column: total.0,
+                message: format!(
+                    "“{}”是合计行，不是一条记录；请删除合计、小计行后再导入",
+                    total.1
+                ),
+            });
+            continue;
+        }
         let mut cells = Cells {
             row,
             index: &index,
@@ -154,6 +186,7 @@ pub async fn import_table(
     progress.finish();
     report.errors.sort_by_key(|e| e.row);
     report.duplicates.sort_unstable();
+    report.examples.sort_unstable();
     if report.is_ok() {
         tx.commit().await?;
     } else {
@@ -161,6 +194,42 @@ pub async fn import_table(
         report.discard();
     }
     Ok(report)
+}
+
+/// Whether `row` is the template's example left in: its first cell carries the template's
+/// marker (`EXAMPLE_MARK`). An office that filled the template below the example would
+/// otherwise import a record nobody meant; the example's values name real units and leaders, so
+/// only the marker, which no real code or name carries, tells it from data. Skipped and
+/// reported, not refused: leaving it in is the template's habit, not a mistake in the data.
+fn is_example(row: &Row) -> bool {
+    row.cells
+        .iter()
+        .map(Cell::text)
+        .find(|t| !t.trim().is_empty())
+        .is_some_and(|first| {
+            let first = first.trim_start();
+            first.starts_with(EXAMPLE_MARK)
+                || first.starts_with("示例：")
+                || first.starts_with("示例:")
+        })
+}
+
+/// What the template writes before the first cell of its example row.
+pub const EXAMPLE_MARK: &str = "【示例】";
+
+/// A 合计/小计/总计 row, as spreadsheets end a ledger: (the column it is written in, the word).
+pub(crate) fn total_row(row: &Row, headers: &[String]) -> Option<(String, String)> {
+    row.cells.iter().take(3).enumerate().find_map(|(i, cell)| {
+        let text = cell.text();
+        let word = text.trim().replace([' ', '\u{3000}'], "");
+        matches!(word.as_str(), "合计" | "小计" | "总计" | "总合计" | "累计").then(|| {
+            let column = headers
+                .get(i)
+                .map(|h| header_key(h).to_owned())
+                .unwrap_or_else(|| format!("第{}列", i + 1));
+            (column, word)
+        })
+    })
 }
 
 /// Maps each known column to its position; a missing required column or a repeated one is an
@@ -321,10 +390,11 @@ pub(crate) fn yes_no_cell(key: &str, cell: &Cell) -> Result<bool, FieldError> {
 
 pub(crate) fn whole_number(key: &str, cell: &Cell) -> Result<i64, FieldError> {
     let text = cell.text();
-    let value: f64 = text
-        .replace([',', '，'], "")
+    let plain =
+        domain::money::plain_number(&text).map_err(|message| FieldError::new(key, message))?;
+    let value: f64 = plain
         .parse()
-        .map_err(|_| FieldError::new(key, format!("“{text}”不是数字")))?;
+        .map_err(|_| FieldError::new(key, format!("“{text}”不是数字，请填写整数，如 12")))?;
     if value.fract() != 0.0 || value.abs() > 1e15 {
         return Err(FieldError::new(key, format!("“{text}”应为整数")));
     }
@@ -345,6 +415,13 @@ pub(crate) fn parse_enterprise_row(
     index: &HashMap<&'static str, usize>,
     today: NaiveDate,
 ) -> Result<Enterprise, Vec<RowError>> {
+    if let Some((_, word)) = total_row(row, &[]) {
+        return Err(vec![RowError {
+            row: row.number,
+            column: "企业名称".into(),
+            message: format!("“{word}”是合计行，不是一家企业；请删除合计、小计行后再导入"),
+        }]);
+    }
     let mut cells = Cells {
         row,
         index,

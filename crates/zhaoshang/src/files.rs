@@ -112,6 +112,9 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         report.unchanged,
         report.duplicates.len()
     );
+    for notice in report.notices() {
+        println!("{notice}");
+    }
     if !report.duplicates.is_empty() {
         let rows: Vec<String> = report
             .duplicates

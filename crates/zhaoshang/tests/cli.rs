@@ -180,17 +180,22 @@ async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db: &Test
     let bad = "项目编号,项目名称,所在县区,签约额(万元),统一社会信用代码,投资企业\n\
                    P-1,风电项目,集贤县,1000,,\n\
                    P-2,石墨项目,集贤县,abc,91350100M000100Y44,某公司\n\
-                   P-3,乙醇项目,不存在县,500,,\n";
+                   P-3,乙醇项目,不存在县,500,,\n\
+                   P-4,玄武岩项目,集贤县,\"10,5\",,\n\
+                   P-5,全角数字项目,集贤县,１，２００．５,,\n\
+                   合计,,,\"2,710.5\",,\n";
     let run = import(db, "projects", &write(dir.path(), "projects.csv", bad));
     assert!(!run.ok);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
         lines,
         [
-            "第3行 签约额: “abc”不是数字",
+            "第3行 签约额: “abc”不是数字，请填写万元数，如 1200 或 1,200.5",
             "第3行 统一社会信用代码: 校验位（第18位）不符，请核对代码是否抄错",
             "第4行 所在县区: 单位“不存在县”不存在，请先录入或导入",
-            "导入失败：发现3处错误，未导入任何记录。",
+            "第5行 签约额: “10,5”中的逗号位置不对：千分位逗号须每三位一个（如 1,234,567.5）；小数请用小数点（10.5，不是 10,5）",
+            "第7行 项目编号: “合计”是合计行，不是一条记录；请删除合计、小计行后再导入",
+            "导入失败：发现5处错误，未导入任何记录。",
         ]
     );
     assert_eq!(
@@ -973,6 +978,36 @@ async fn office_spreadsheets_with_typed_cells_import_correctly(db: &TestDb) {
     sheet.write_number(2, 1, 20220602.0).unwrap();
     sheet.write_number(2, 2, 1.00005).unwrap();
     book.save(&path).unwrap();
+    // A fifth decimal someone typed is refused as the same text would be; float noise is not.
+    let run = import(db, "funds", &path);
+    assert!(
+        !run.ok && run.stderr.contains("第3行 金额: 万元金额最多四位小数"),
+        "{}",
+        run.stderr
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    sheet.write_string(1, 0, "P-001").unwrap();
+    sheet
+        .write_datetime_with_format(
+            1,
+            1,
+            chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
+            &date,
+        )
+        .unwrap();
+    sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
+    sheet.write_boolean(1, 5, true).unwrap();
+    sheet.write_string(2, 0, "P-001").unwrap();
+    sheet.write_number(2, 1, 20220602.0).unwrap();
+    sheet.write_number(2, 2, 1.0001).unwrap();
+    book.save(&path).unwrap();
     let run = import(db, "funds", &path);
     assert!(run.ok, "{}", run.stderr);
     let store = db.open().await.unwrap();
@@ -1048,7 +1083,7 @@ async fn the_template_has_headers_an_example_and_the_allowed_values(db: &TestDb)
     assert_eq!(header, expected);
     assert_eq!(
         sheet.rows().nth(1).unwrap()[0],
-        Data::String("SYS-2022-001".into())
+        Data::String("【示例】SYS-2022-001".into())
     );
     let guide = book.worksheet_range("填写说明").unwrap();
     let text: Vec<String> = guide
@@ -1060,27 +1095,69 @@ async fn the_template_has_headers_an_example_and_the_allowed_values(db: &TestDb)
             .any(|t| t.contains("政府团队") && t.contains("云招商")),
         "{text:?}"
     );
-    // The template itself imports: its example row is a valid project once the units exist.
+    // Drop-downs on the closed columns, from the header's own options and the deployment's
+    // lists and records; the lists on a hidden sheet after the template.
+    assert_eq!(
+        book.sheet_names()[0],
+        "导入模板",
+        "an import reads the template first"
+    );
+    let xml = sheet_xml(&path, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.matches("<dataValidation ").count() >= 3,
+        "drop-downs for 招商方式, 重点项目(是/否), 资金来源(内资/外资)…: {xml}"
+    );
+    assert!(xml.contains("可选值!$"), "{xml}");
+    assert!(
+        xml.contains("<pageSetup") && xml.contains("landscape"),
+        "print set-up"
+    );
+    // An office fills the template below its example and imports it: the example, unchanged,
+    // is skipped and said to be; the office's row is imported.
     import(db, "units", &write(dir.path(), "u.csv", UNITS));
     import(db, "leaders", &write(dir.path(), "l.csv", LEADERS));
-    let run = import(db, "projects", &path);
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    let out = filled.add_worksheet();
+    let example: Vec<String> = sheet
+        .rows()
+        .nth(1)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for (col, header) in expected.iter().enumerate() {
+        out.write_string(0, col as u16, *header).unwrap();
+        out.write_string(1, col as u16, &example[col]).unwrap();
+    }
+    for (key, value) in [
+        ("项目编号", "JX-OFFICE-1"),
+        ("项目名称", "办公室填写的项目"),
+        ("所在县区", "集贤县"),
+    ] {
+        let col = expected.iter().position(|h| h.starts_with(key)).unwrap();
+        out.write_string(2, col as u16, value).unwrap();
+    }
+    let filled_path = dir.path().join("filled.xlsx");
+    filled.save(&filled_path).unwrap();
+    let run = import(db, "projects", &filled_path);
+    assert!(run.ok, "{}", run.stderr);
     assert!(
-        !run.ok,
-        "the example names a chain and team that do not exist yet"
-    );
-    assert!(
-        run.stderr
-            .contains("第2行 产业链: 产业链“新能源产业链”不存在"),
+        run.stdout.contains("第2行是模板自带的示例行") && run.stdout.contains("新增1"),
         "{}",
-        run.stderr
+        run.stdout
     );
-    assert!(
-        run.stderr
-            .contains("第2行 责任单位: 单位“市驻北京招商服务中心”不存在"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("第2行 工作专班"), "{}", run.stderr);
+    let store = db.open().await.unwrap();
+    assert!(store.project("SYS-2022-001").await.unwrap().is_none());
+    assert!(store.project("JX-OFFICE-1").await.unwrap().is_some());
+}
+
+/// One part of an xlsx file, as text.
+fn sheet_xml(path: &Path, part: &str) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut text).unwrap();
+    text
 }
 
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
