@@ -58,6 +58,7 @@ migrations! {
     19 "0019_project_version.sql",
     20 "0020_trust.sql",
     21 "0021_audit_key.sql",
+    22 "0022_project_investor_index.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -165,7 +165,9 @@ impl Tx {
         let mut held: HashMap<String, (i64, Enterprise)> = HashMap::new();
         for (column, keys, extra) in [
             ("credit_code", &codes, ""),
-            ("name", &names, " AND credit_code IS NULL"),
+            // Not `IS NULL`: see `Tx::enterprise_id` — the unique code index holds every
+            // uncoded firm under one key.
+            ("name", &names, " AND COALESCE(credit_code, '') = ''"),
         ] {
             if keys.is_empty() {
                 continue;

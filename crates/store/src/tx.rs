@@ -101,6 +101,11 @@ pub struct Tx {
     /// Projects created in this transaction by (investor, county): the duplicate check sees
     /// them before they are written.
     pub(crate) fresh_projects: HashMap<(i64, i64), Vec<(i64, String)>>,
+    /// Investors this transaction looked up or created, by (credit code, or name when it has
+    /// none): a ledger names the same firm on many rows.
+    pub(crate) firm_ids: HashMap<String, i64>,
+    /// Firms this transaction created: they have no stored projects to compare a new one with.
+    pub(crate) fresh_firms: HashSet<i64>,
     /// New projects held as suspected duplicates (id, original id), marked at commit.
     pub(crate) held_duplicates: Vec<(i64, i64)>,
     /// Indexes dropped for a bulk load (their CREATE statements), built again at commit.
@@ -173,6 +178,8 @@ impl Tx {
             entry_review: domain::review::ReviewState::Approved,
             enterprise_revision: None,
             fresh_projects: HashMap::new(),
+            firm_ids: HashMap::new(),
+            fresh_firms: HashSet::new(),
             held_duplicates: Vec::new(),
             deferred_indexes: Vec::new(),
             chain_start: chain.seq,

@@ -149,6 +149,75 @@ async fn a_placement_waits_for_its_unit_and_counts_once_confirmed(db: &TestDb) {
     ));
 }
 
+/// A ledger names a firm on many rows: the firm is looked up once per transaction, and a firm
+/// made in it is compared only with the projects the transaction gave it — new ones, and an
+/// existing project moved to it — so the duplicate check still holds a second report.
+async fn a_second_report_is_held_whether_its_firm_is_new_old_or_just_given_to_a_project(
+    db: &TestDb,
+) {
+    let store = db.open().await.unwrap();
+    small_city(&store).await;
+    let project = |code: &str, name: &str, investor: &str| {
+        let mut p = Project::new(code, name, "集贤县").unwrap();
+        p.investor = Some(investor.into());
+        p
+    };
+    let mut tx = begin(&store).await;
+    tx.upsert_project(&project("OLD-1", "集贤石墨深加工项目", "老牌石墨有限公司"))
+        .await
+        .unwrap();
+    tx.upsert_project(&Project::new("OLD-2", "集贤玄武岩纤维项目", "集贤县").unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = begin(&store).await;
+    for p in [
+        // A firm held before: compared with the stored OLD-1.
+        project("A-1", "集贤石墨深加工项目（二期）", "老牌石墨有限公司"),
+        // A firm new in this file, twice.
+        project("B-1", "集贤光伏组件项目", "新来光伏有限公司"),
+        project("B-2", "集贤光伏组件项目二期", "新来光伏有限公司"),
+        // An existing project given a firm new in this file, then a second report of it.
+        project("OLD-2", "集贤玄武岩纤维项目", "新来玄武岩有限公司"),
+        project("C-1", "集贤玄武岩纤维项目（续报）", "新来玄武岩有限公司"),
+        // The same firm in another county is no duplicate.
+        {
+            let mut p = project("B-3", "集贤光伏组件项目", "新来光伏有限公司");
+            p.territory = "友谊县".into();
+            p
+        },
+    ] {
+        tx.upsert_project(&p).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut held: Vec<(String, String)> = store
+        .suspected_duplicates(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.code, d.original_code))
+        .collect();
+    held.sort();
+    assert_eq!(
+        held,
+        [
+            ("A-1".to_owned(), "OLD-1".to_owned()),
+            ("B-2".to_owned(), "B-1".to_owned()),
+            ("C-1".to_owned(), "OLD-2".to_owned()),
+        ]
+    );
+    let firms = store.enterprises().await.unwrap();
+    assert_eq!(
+        firms
+            .iter()
+            .filter(|e| e.name == "新来光伏有限公司")
+            .count(),
+        1,
+        "one firm however many rows name it"
+    );
+}
+
 async fn migrations_apply_once_and_reopening_is_harmless(db: &TestDb) {
     let store = db.open().await.unwrap();
     small_city(&store).await;
@@ -804,6 +873,7 @@ async fn a_unit_cannot_become_its_own_ancestor(db: &TestDb) {
 
 both_databases!(
     a_placement_waits_for_its_unit_and_counts_once_confirmed,
+    a_second_report_is_held_whether_its_firm_is_new_old_or_just_given_to_a_project,
     migrations_apply_once_and_reopening_is_harmless,
     a_project_reads_back_exactly_as_written,
     an_unchanged_upsert_writes_nothing_and_a_change_is_logged_with_before_and_after,

@@ -13,7 +13,7 @@ const STAGES: [&str; 5] = ["线索", "在谈", "签约", "落地", "开工"];
 
 /// Writes `projects.csv` and `events.csv` for `projects` synthetic projects with up to five
 /// events each (线索 → 在谈 → 签约 → 落地 → 开工), spread over 2020–2022.
-fn write_files(dir: &Path, projects: usize, events_per_project: usize) -> Result<()> {
+fn write_files(dir: &Path, projects: usize, events_per_project: usize, ledger: bool) -> Result<()> {
     let territories = [
         "集贤县",
         "友谊县",
@@ -26,15 +26,32 @@ fn write_files(dir: &Path, projects: usize, events_per_project: usize) -> Result
         "双鸭山经济技术开发区",
     ];
     let mut p = String::from(
-        "项目编号,项目名称,所在县区,责任单位,产业链,分管领导,工作专班,招商方式,签约额(万元),重点项目\n",
+        "项目编号,项目名称,所在县区,责任单位,产业链,分管领导,工作专班,招商方式,签约额(万元),重点项目,投资企业\n",
     );
     let mut e = String::from("项目编号,阶段,日期,金额(万元),落地企业信用代码,地块编号,说明\n");
     for i in 0..projects {
         let territory = territories[i % territories.len()];
         let amount = 1_000 + (i * 7_919) % 90_000;
+        // A ledger as offices keep one: every project names its investor; a firm invests in
+        // about three projects, in several counties; every fiftieth project is a second report
+        // of an earlier one (same firm, county and a similar name), held as a duplicate.
+        let (name, investor) = if !ledger {
+            (format!("基准测试项目{i}"), String::new())
+        } else if i % 50 == 49 {
+            let original = i - territories.len() * 3;
+            (
+                format!("基准测试项目{original}（二期）"),
+                format!("基准投资有限公司{}", original / 3),
+            )
+        } else {
+            (
+                format!("基准测试项目{i}"),
+                format!("基准投资有限公司{}", i / 3),
+            )
+        };
         let _ = writeln!(
             p,
-            "BENCH-{i:07},基准测试项目{i},{territory},市发展和改革委员会,石墨产业链,陈立新,石墨专班,政府团队,{amount},{}",
+            "BENCH-{i:07},{name},{territory},市发展和改革委员会,石墨产业链,陈立新,石墨专班,政府团队,{amount},{},{investor}",
             if amount > 50_000 { "是" } else { "否" }
         );
         let start_day = (i * 13) % 600;
@@ -56,7 +73,12 @@ fn write_files(dir: &Path, projects: usize, events_per_project: usize) -> Result
 
 /// Loads the demo's units, leaders, chains and teams, then imports the synthetic files and
 /// reports how long each took.
-pub async fn import(store: &Store, projects: usize, events_per_project: usize) -> Result<String> {
+pub async fn import(
+    store: &Store,
+    projects: usize,
+    events_per_project: usize,
+    ledger: bool,
+) -> Result<String> {
     if store.count(Table::Projects).await? > 0 {
         bail!("基准测试需要一个空数据库（用 --db 指定）");
     }
@@ -68,7 +90,7 @@ pub async fn import(store: &Store, projects: usize, events_per_project: usize) -
     let dir = std::env::temp_dir().join(format!("zhaoshang-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let events_per_project = events_per_project.min(STAGES.len());
-    write_files(&dir, projects, events_per_project)?;
+    write_files(&dir, projects, events_per_project, ledger)?;
     let mut out = format!("数据库: {:?}\n", store.backend());
     for (kind, file) in [
         (Kind::Projects, "projects.csv"),
@@ -102,7 +124,7 @@ pub async fn web(
     connections: usize,
     requests: usize,
 ) -> Result<String> {
-    let mut out = import(store, projects, 5).await?;
+    let mut out = import(store, projects, 5, false).await?;
     let hash = store::accounts::hash_password("bench-password")?;
     let mut tx = store.begin("bench").await?;
     tx.add_user(
@@ -337,6 +359,10 @@ pub enum BenchCommand {
         projects: usize,
         #[arg(long, default_value_t = 5)]
         events_per_project: usize,
+        /// Shaped like a real ledger: every project names its investor, firms repeat across
+        /// counties, one project in fifty is a second report of another (held as a duplicate).
+        #[arg(long)]
+        ledger: bool,
     },
     /// Times the full scoreboard (every indicator, every unit, 同比 and records over ten years)
     /// over a synthetic city of N projects: reading the records and computing, separately.
@@ -392,7 +418,8 @@ pub async fn run(cx: &crate::context::Context, command: BenchCommand) -> Result<
         BenchCommand::Import {
             projects,
             events_per_project,
-        } => import(&store, projects, events_per_project).await?,
+            ledger,
+        } => import(&store, projects, events_per_project, ledger).await?,
         BenchCommand::Web {
             projects,
             connections,

@@ -40,6 +40,10 @@ impl Tx {
         {
             return Ok(Some(*id));
         }
+        if self.fresh_firms.contains(&enterprise) {
+            // Created in this transaction: its only projects are the fresh ones above.
+            return Ok(None);
+        }
         let rows = sqlx::query(
             "SELECT id, name FROM projects WHERE enterprise_id = $1 AND territory_unit_id = $2 \
              AND id <> $3 AND (duplicate_state IS NULL OR duplicate_state <> 'confirmed') ORDER BY id",

@@ -12,6 +12,19 @@ use crate::{Result, StoreError, now_millis};
 impl Tx {
     /// The enterprise with this credit code, or (without one) this name, created if missing.
     async fn enterprise_id(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
+        let key = code.map_or_else(
+            || format!("name:{name}"),
+            |c| format!("code:{}", c.as_str()),
+        );
+        if let Some(id) = self.firm_ids.get(&key) {
+            return Ok(*id);
+        }
+        let id = self.find_or_create_firm(name, code).await?;
+        self.firm_ids.insert(key, id);
+        Ok(id)
+    }
+
+    async fn find_or_create_firm(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
         let found = match code {
             Some(code) => {
                 sqlx::query("SELECT id, name FROM enterprises WHERE credit_code = $1")
@@ -20,7 +33,10 @@ impl Tx {
                     .await?
             }
             None => {
-                sqlx::query("SELECT id, name FROM enterprises WHERE name = $1 AND credit_code IS NULL ORDER BY id")
+                // `COALESCE(…) = ''` rather than `IS NULL`: SQLite would otherwise look the
+                // firm up through the credit code's unique index, where every uncoded firm
+                // shares the key NULL, and walk them all — an import grew with its square.
+                sqlx::query("SELECT id, name FROM enterprises WHERE name = $1 AND COALESCE(credit_code, '') = '' ORDER BY id")
                     .bind(name)
                     .fetch_optional(&mut *self.tx)
                     .await?
@@ -38,6 +54,7 @@ impl Tx {
             .fetch_one(&mut *self.tx)
             .await?
             .try_get(0)?;
+        self.fresh_firms.insert(id);
         let key = code.map_or_else(|| name.to_owned(), |c| c.as_str().to_owned());
         self.log::<(), _>("enterprise", &key, "create", None, Some(&(name, code)))
             .await?;
@@ -223,6 +240,14 @@ impl Tx {
                     .bind(existing.id)
                     .execute(&mut *self.tx)
                     .await?;
+                // A project moved to a firm made in this transaction is one of its fresh
+                // projects: the duplicate check of a later row looks only there for such a firm.
+                if let Some(firm) = enterprise.filter(|f| self.fresh_firms.contains(f)) {
+                    self.fresh_projects
+                        .entry((firm, territory))
+                        .or_default()
+                        .push((existing.id, project.name.clone()));
+                }
                 existing.id
             }
         };
