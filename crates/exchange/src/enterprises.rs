@@ -40,16 +40,23 @@ pub async fn import_enterprises(
     let rows: Rows;
     let headers: Vec<String>;
     let total: usize;
+    let mut encoding_note = None;
     if is_csv {
         let file = File::open(path).map_err(|e| ExchangeError::Io(name.clone(), e))?;
         total = file
             .metadata()
             .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
             .unwrap_or(0);
+        let (text, encoding) =
+            crate::table::decoding_reader(BufReader::with_capacity(1 << 20, file))
+                .map_err(|e| ExchangeError::Io(name.clone(), e))?;
+        if let Some(encoding) = encoding {
+            encoding_note = Some(format!("文件编码为{encoding}，已按此读取。"));
+        }
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(BufReader::with_capacity(1 << 20, file));
+            .from_reader(text);
         let mut records = reader.into_records().enumerate();
         let first = loop {
             match records.next() {
@@ -129,6 +136,7 @@ pub async fn import_enterprises(
         );
     }
     let mut report = ImportReport::new(Kind::Enterprises, 0);
+    report.notes.extend(encoding_note);
     let index = match column_index(Kind::Enterprises, &headers) {
         Ok(index) => index,
         Err(errors) => {
@@ -310,5 +318,10 @@ async fn write(
 }
 
 fn csv_error(i: usize, e: &csv::Error) -> ExchangeError {
-    ExchangeError::Format(format!("第{}行: CSV格式错误或不是UTF-8编码: {e}", i + 1))
+    let why = match e.kind() {
+        csv::ErrorKind::Io(io) => io.to_string(),
+        csv::ErrorKind::Utf8 { .. } => "含有无法识别的字符".to_owned(),
+        _ => "CSV格式错误（引号不成对或列数异常）".to_owned(),
+    };
+    ExchangeError::Format(format!("第{}行: {why}", i + 1))
 }

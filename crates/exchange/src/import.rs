@@ -46,6 +46,8 @@ pub struct ImportReport {
     pub skipped: usize,
     /// Rows that are the template's example, unchanged: skipped, never imported.
     pub examples: Vec<usize>,
+    /// What reading the file decided: its encoding, title rows skipped.
+    pub notes: Vec<String>,
 }
 
 impl ImportReport {
@@ -60,6 +62,7 @@ impl ImportReport {
             errors: Vec::new(),
             skipped: 0,
             examples: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -78,7 +81,7 @@ impl ImportReport {
     /// What the report tells besides its counts, a sentence each: rows skipped as the
     /// template's example.
     pub fn notices(&self) -> Vec<String> {
-        let mut notices = Vec::new();
+        let mut notices = self.notes.clone();
         if !self.examples.is_empty() {
             let rows: Vec<String> = self.examples.iter().map(|r| format!("第{r}行")).collect();
             notices.push(format!(
@@ -126,6 +129,7 @@ pub async fn import_table(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
     let mut report = ImportReport::new(kind, table.rows.len());
+    report.notes.clone_from(&table.notes);
     let index = match column_index(kind, &table.headers) {
         Ok(index) => index,
         Err(errors) => {

@@ -53,6 +53,9 @@ pub struct Row {
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Row>,
+    /// What reading the file decided that its report should say: the encoding of a CSV not in
+    /// UTF-8, title rows skipped above the header.
+    pub notes: Vec<String>,
 }
 
 pub fn read(path: &Path) -> Result<Table, ExchangeError> {
@@ -68,8 +71,9 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    let mut notes = Vec::new();
     let grid = match extension.as_deref() {
-        Some("csv") => read_csv(bytes)?,
+        Some("csv" | "txt") => read_csv(bytes, &mut notes)?,
         Some("xlsx" | "xlsm" | "xls") => read_workbook(path, bytes)?,
         _ => {
             return Err(ExchangeError::Format(format!(
@@ -77,11 +81,40 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
             )));
         }
     };
-    let mut lines = grid.into_iter().enumerate();
-    let Some((_, header_cells)) = lines
-        .by_ref()
-        .find(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
-    else {
+    // The header is the first row with two or more cells filled, when one comes within the
+    // first rows: a title row above it (a merged "2022年项目台账", a date line) fills one cell,
+    // and is skipped and named. A file of one column has its header in its first row.
+    let filled = |cells: &Vec<Cell>| cells.iter().filter(|c| !c.is_empty()).count();
+    let non_empty: Vec<usize> = grid
+        .iter()
+        .enumerate()
+        .filter(|(_, cells)| filled(cells) > 0)
+        .map(|(i, _)| i)
+        .take(TITLE_ROWS + 1)
+        .collect();
+    let Some(&first) = non_empty.first() else {
+        return Err(ExchangeError::Format(format!(
+            "{}: 文件是空的，第1行应为表头",
+            path.display()
+        )));
+    };
+    let header_at = non_empty
+        .iter()
+        .copied()
+        .find(|i| filled(&grid[*i]) >= 2)
+        .unwrap_or(first);
+    let titles: Vec<usize> = non_empty
+        .iter()
+        .copied()
+        .filter(|i| *i < header_at)
+        .map(|i| i + 1)
+        .collect();
+    if !titles.is_empty() {
+        let rows: Vec<String> = titles.iter().map(|r| format!("第{r}行")).collect();
+        notes.push(format!("{}是表头上方的标题行，已跳过。", rows.join("、")));
+    }
+    let mut lines = grid.into_iter().enumerate().skip(header_at);
+    let Some((_, header_cells)) = lines.next() else {
         return Err(ExchangeError::Format(format!(
             "{}: 文件是空的，第1行应为表头",
             path.display()
@@ -95,7 +128,11 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
             cells,
         })
         .collect();
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers,
+        rows,
+        notes,
+    })
 }
 
 /// Text written to CSV as a spreadsheet would take it for a formula (`=cmd|' /C calc'!A0`,
@@ -117,21 +154,164 @@ fn unguarded(text: &str) -> &str {
     }
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        ExchangeError::Format(format!(
-            "第{line}行: 文件不是UTF-8编码（请在Excel中另存为“CSV UTF-8”）"
-        ))
-    })?;
+/// At most this many one-cell title rows are skipped above a header.
+const TITLE_ROWS: usize = 5;
+
+/// A CSV's text whatever Chinese Excel and WPS saved it as: UTF-8 (with or without its mark),
+/// UTF-16 with its mark (Excel's "Unicode 文本"), else GB18030 — what "CSV (逗号分隔)" writes
+/// on Chinese Windows, a superset of GBK and GB2312. A file that is none of them is refused.
+pub fn decode_text(
+    bytes: &[u8],
+) -> Result<(std::borrow::Cow<'_, str>, Option<&'static str>), ExchangeError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if malformed {
+            return Err(ExchangeError::Format(format!(
+                "文件以{}编码标记开头，但内容不是有效的{}文本；请在Excel中另存为“CSV UTF-8（逗号分隔）”",
+                encoding.name(),
+                encoding.name()
+            )));
+        }
+        let named =
+            (encoding != encoding_rs::UTF_8).then_some(if encoding == encoding_rs::UTF_16LE {
+                "UTF-16LE（Unicode 文本）"
+            } else {
+                "UTF-16BE"
+            });
+        return Ok((text, named));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((std::borrow::Cow::Borrowed(text), None));
+    }
+    let (text, malformed) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if malformed {
+        return Err(ExchangeError::Format(
+            "文件编码无法识别（不是UTF-8、GB18030/GBK或UTF-16）；请在Excel中另存为“CSV UTF-8（逗号分隔）”".into(),
+        ));
+    }
+    Ok((text, Some("GB18030/GBK")))
+}
+
+/// A file's text as UTF-8, transcoded as it is read, by the rule of [`decode_text`] decided on
+/// its first 64 KiB: the streaming enterprise import reads registry dumps of gigabytes in
+/// GB18030 without holding them.
+pub fn decoding_reader<R: std::io::Read + Send + 'static>(
+    mut inner: R,
+) -> std::io::Result<(Box<dyn std::io::Read + Send>, Option<&'static str>)> {
+    let mut head = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < head.len() {
+        let read = inner.read(&mut head[filled..])?;
+        if read == 0 {
+            break;
+        }
+        filled += read;
+    }
+    head.truncate(filled);
+    let (encoding, skip) = match encoding_rs::Encoding::for_bom(&head) {
+        Some((encoding, bom)) => (encoding, bom),
+        None => match std::str::from_utf8(&head) {
+            // A character cut at the end of the sample is still UTF-8.
+            Ok(_) => (encoding_rs::UTF_8, 0),
+            Err(e) if e.error_len().is_none() => (encoding_rs::UTF_8, 0),
+            Err(_) => (encoding_rs::GB18030, 0),
+        },
+    };
+    let named = if encoding == encoding_rs::UTF_8 {
+        None
+    } else if encoding == encoding_rs::GB18030 {
+        Some("GB18030/GBK")
+    } else if encoding == encoding_rs::UTF_16LE {
+        Some("UTF-16LE（Unicode 文本）")
+    } else {
+        Some("UTF-16BE")
+    };
+    let head = std::io::Cursor::new(head.split_off(skip));
+    let source = std::io::Read::chain(head, inner);
+    if encoding == encoding_rs::UTF_8 {
+        return Ok((Box::new(source), None));
+    }
+    Ok((
+        Box::new(Transcoder {
+            source: Box::new(source),
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            output: Vec::new(),
+            at: 0,
+            done: false,
+        }),
+        named,
+    ))
+}
+
+/// Turns another encoding's bytes into UTF-8 a buffer at a time.
+struct Transcoder {
+    source: Box<dyn std::io::Read + Send>,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    output: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl std::io::Read for Transcoder {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.output.len() {
+            if self.done {
+                return Ok(0);
+            }
+            if self.start == self.end {
+                self.start = 0;
+                self.end = self.source.read(&mut self.input)?;
+            }
+            let last = self.end == 0;
+            self.output.clear();
+            self.output.resize(self.input.len() * 3 + 16, 0);
+            self.at = 0;
+            let (result, read, written, malformed) = self.decoder.decode_to_utf8(
+                &self.input[self.start..self.end],
+                &mut self.output,
+                last,
+            );
+            if malformed {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "文件编码无法识别（不是UTF-8、GB18030/GBK或UTF-16）",
+                ));
+            }
+            self.start += read;
+            self.output.truncate(written);
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.done = true;
+            }
+        }
+        let n = buf.len().min(self.output.len() - self.at);
+        buf[..n].copy_from_slice(&self.output[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn read_csv(bytes: &[u8], notes: &mut Vec<String>) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let (text, encoding) = decode_text(bytes)?;
+    if let Some(name) = encoding {
+        notes.push(format!("文件编码为{name}，已按此读取。"));
+    }
+    // Excel's "Unicode 文本" separates cells with tabs; a CSV with commas.
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut grid = Vec::new();
     for (i, record) in reader.records().enumerate() {

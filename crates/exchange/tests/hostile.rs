@@ -74,11 +74,17 @@ fn damaged_and_foreign_files_get_a_chinese_error() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("无法读取Excel文件"), "{err}");
-    // GBK, as an older Excel saves "CSV": refused with the way out.
+    // GBK, as Chinese Excel saves "CSV (逗号分隔)": read, and the report says so.
     let gbk = [0xb5u8, 0xa5, 0xce, 0xbb, 0xc3, 0xfb, 0xb3, 0xc6, b'\n'];
-    let err = read_bytes("units.csv", &gbk).unwrap_err().to_string();
+    let table = read_bytes("units.csv", &gbk).unwrap();
+    assert_eq!(table.headers, ["单位名称"]);
+    assert!(table.notes[0].contains("GB18030/GBK"), "{:?}", table.notes);
+    // Bytes that are text in no encoding offices use: refused with the way out.
+    let err = read_bytes("units.csv", &[0x81u8, 0x20, 0xFF, 0xFE, 0x00, 0x81])
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.contains("不是UTF-8编码") && err.contains("CSV UTF-8"),
+        err.contains("编码无法识别") && err.contains("CSV UTF-8"),
         "{err}"
     );
     let err = read_bytes("../../etc/passwd", b"root:x:0:0")

@@ -1160,6 +1160,89 @@ fn sheet_xml(path: &Path, part: &str) -> String {
     text
 }
 
+/// Files as Chinese Excel and WPS save them: "CSV (逗号分隔)" in GB18030/GBK, "Unicode 文本" in
+/// UTF-16 with tabs, a title row above the header; each read and said in the report.
+async fn gbk_utf16_and_titled_files_are_read_and_the_report_says_how(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let units = "2022年单位名录（示意）,,,,\n".to_owned() + UNITS;
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&units);
+    assert!(!unmappable);
+    let path = dir.path().join("units-gbk.csv");
+    std::fs::write(&path, &gbk).unwrap();
+    let run = import(db, "units", &path);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("文件编码为GB18030/GBK")
+            && run.stdout.contains("第1行是表头上方的标题行"),
+        "{}",
+        run.stdout
+    );
+    let store = db.open().await.unwrap();
+    assert!(
+        store
+            .units()
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| u.name == "集贤县")
+    );
+
+    let leaders = LEADERS.replace(',', "\t");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in leaders.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let path = dir.path().join("leaders.txt");
+    std::fs::write(&path, &utf16).unwrap();
+    let run = import(db, "leaders", &path);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("UTF-16LE"), "{}", run.stdout);
+    assert!(
+        store
+            .leaders()
+            .await
+            .unwrap()
+            .iter()
+            .any(|l| l.name == "王建国")
+    );
+
+    // The streaming enterprise import reads GBK too, and a 合计 row is no firm.
+    let firms = "企业名称,统一社会信用代码,行业代码\n龙江石墨新材料有限公司,91230500MA1B2C3D4X,C3091\n合计,,\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(firms);
+    let path = dir.path().join("firms.csv");
+    std::fs::write(&path, &gbk).unwrap();
+    let run = import(db, "enterprises", &path);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("第3行 企业名称: “合计”是合计行"),
+        "{}",
+        run.stderr
+    );
+    let firms =
+        "企业名称,统一社会信用代码,行业代码\n龙江石墨新材料有限公司,91230500MA1B2C3D4X,C3091\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(firms);
+    std::fs::write(&path, &gbk).unwrap();
+    let run = import(db, "enterprises", &path);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.contains("GB18030/GBK"), "{}", run.stdout);
+    assert!(
+        store
+            .enterprises()
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "龙江石墨新材料有限公司")
+    );
+    // Bytes that are no text at all are refused in Chinese.
+    std::fs::write(&path, [0xFFu8, 0xFF, 0x00, 0x81, 0x30, 0xFF]).unwrap();
+    let run = import(db, "units", &path);
+    assert!(
+        !run.ok && run.stderr.contains("编码无法识别"),
+        "{}",
+        run.stderr
+    );
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1232,6 +1315,7 @@ both_databases!(
     the_demo_loads_the_seeds_figures_into_the_database,
     office_spreadsheets_with_typed_cells_import_correctly,
     the_template_has_headers_an_example_and_the_allowed_values,
+    gbk_utf16_and_titled_files_are_read_and_the_report_says_how,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,
