@@ -116,7 +116,8 @@ pub async fn import(
     actor: &str,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    let table = crate::table::read(path)?;
+    let keys: Vec<&str> = columns(kind).iter().map(crate::Column::key).collect();
+    let table = crate::table::read_for(path, &keys)?;
     import_table(store, kind, &table, actor, progress).await
 }
 
@@ -144,6 +145,9 @@ pub async fn import_table(
         tx.preload_histories().await?;
     }
     progress.start(table.rows.len());
+    // A record named twice in one file: the later row would silently win.
+    let identity = identity_of(kind).and_then(|key| Some((key, *index.get(key)?)));
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (done, row) in crate::kinds::ordered_rows(kind, table, &index)
         .into_iter()
         .enumerate()
@@ -151,6 +155,24 @@ pub async fn import_table(
         if is_example(row) {
             report.examples.push(row.number);
             continue;
+        }
+        if let Some((key, at)) = identity {
+            let value = row.cells.get(at).map(Cell::text).unwrap_or_default();
+            let value = value.trim();
+            if !value.is_empty() {
+                match first_seen.get(value) {
+                    Some(first) => report.errors.push(RowError {
+                        row: row.number,
+                        column: key.to_owned(),
+                        message: format!(
+                            "“{value}”与第{first}行重复：同一文件中每条记录只能出现一次，请合并或删去一行"
+                        ),
+                    }),
+                    None => {
+                        first_seen.insert(value.to_owned(), row.number);
+                    }
+                }
+            }
         }
         if let Some(total) = total_row(row, &table.headers) {
             report.errors.push(RowError {
@@ -216,6 +238,19 @@ fn is_example(row: &Row) -> bool {
                 || first.starts_with("示例：")
                 || first.starts_with("示例:")
         })
+}
+
+/// The column that names each record of an upserted kind: a file that names one twice is
+/// refused, both rows named.
+fn identity_of(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Projects => Some("项目编号"),
+        Kind::Units => Some("单位名称"),
+        Kind::Leaders => Some("姓名"),
+        Kind::Chains => Some("产业链名称"),
+        Kind::Teams => Some("专班名称"),
+        _ => None,
+    }
 }
 
 /// What the template writes before the first cell of its example row.

@@ -59,13 +59,24 @@ pub struct Table {
 }
 
 pub fn read(path: &Path) -> Result<Table, ExchangeError> {
+    read_for(path, &[])
+}
+
+/// Reads `path` for an import whose columns are `keys`: of a workbook, the sheet whose header
+/// holds them.
+pub fn read_for(path: &Path, keys: &[&str]) -> Result<Table, ExchangeError> {
     let bytes =
         std::fs::read(path).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
-    read_bytes(&path.display().to_string(), &bytes)
+    read_bytes_for(&path.display().to_string(), &bytes, keys)
 }
 
 /// Reads a file already in memory (an upload); `name` gives its type by its extension.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
+    read_bytes_for(name, bytes, &[])
+}
+
+/// As [`read_bytes`], for an import whose columns are `keys`.
+pub fn read_bytes_for(name: &str, bytes: &[u8], keys: &[&str]) -> Result<Table, ExchangeError> {
     let path = Path::new(name);
     let extension = path
         .extension()
@@ -74,10 +85,15 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Table, ExchangeError> {
     let mut notes = Vec::new();
     let grid = match extension.as_deref() {
         Some("csv" | "txt") => read_csv(bytes, &mut notes)?,
-        Some("xlsx" | "xlsm" | "xls") => read_workbook(path, bytes)?,
+        Some("xlsx" | "xlsm" | "xls" | "ods") => read_workbook(path, bytes, keys, &mut notes)?,
+        Some("et") => {
+            return Err(ExchangeError::Format(format!(
+                "{name}: WPS表格的 .et 格式无法直接读取；请在WPS中“另存为” Excel 工作簿（.xlsx）后导入"
+            )));
+        }
         _ => {
             return Err(ExchangeError::Format(format!(
-                "{name}: 只支持 .xlsx 或 .csv 文件"
+                "{name}: 只支持 .xlsx、.xls、.ods 或 .csv 文件"
             )));
         }
     };
@@ -375,11 +391,39 @@ pub fn check_not_a_zip_bomb<R: std::io::Read + std::io::Seek>(
     Ok(())
 }
 
-fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
-    check_not_a_zip_bomb(&path.display().to_string(), std::io::Cursor::new(bytes))?;
+fn read_workbook(
+    path: &Path,
+    bytes: &[u8],
+    keys: &[&str],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let named_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if ole && named_xlsx {
+        // An .xlsx is a zip; one in an OLE container is one Excel encrypted with a password.
+        return Err(ExchangeError::Format(format!(
+            "{}: 无法读取Excel文件：文件已加密（设置了打开密码）；请在Excel中取消密码后另存再导入",
+            path.display()
+        )));
+    }
+    if bytes.starts_with(b"PK") || ole {
+        if bytes.starts_with(b"PK") {
+            check_not_a_zip_bomb(&path.display().to_string(), std::io::Cursor::new(bytes))?;
+        }
+    } else {
+        return Err(ExchangeError::Format(format!(
+            "{}: 无法读取Excel文件（不是Excel工作簿，可能已损坏或改了扩展名）",
+            path.display()
+        )));
+    }
     // A damaged file can make calamine panic (an overflow in a cell reference): refused, not
     // a crash.
-    std::panic::catch_unwind(|| read_workbook_cells(path, bytes)).unwrap_or_else(|_| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_workbook_cells(path, bytes, keys, notes)
+    }))
+    .unwrap_or_else(|_| {
         Err(ExchangeError::Format(format!(
             "{}: 无法读取Excel文件（文件已损坏）",
             path.display()
@@ -387,17 +431,81 @@ fn read_workbook(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeEr
     })
 }
 
-fn read_workbook_cells(path: &Path, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ExchangeError> {
+/// Rows of a sheet looked at for its header.
+const HEADER_SEARCH: usize = 10;
+
+fn read_workbook_cells(
+    path: &Path,
+    bytes: &[u8],
+    keys: &[&str],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| {
-        ExchangeError::Format(format!("{}: 无法读取Excel文件: {e}", path.display()))
+        let text = e.to_string();
+        let why = if text.contains("ncrypt") || text.contains("assword") {
+            "文件已加密；请在Excel中取消密码保护后另存再导入".to_owned()
+        } else {
+            format!("文件已损坏或格式不受支持（{text}）")
+        };
+        ExchangeError::Format(format!("{}: 无法读取Excel文件：{why}", path.display()))
     })?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| ExchangeError::Format(format!("{}: 工作簿中没有工作表", path.display())))?
-        .map_err(|e| {
-            ExchangeError::Format(format!("{}: 无法读取第一个工作表: {e}", path.display()))
+    let sheets: Vec<(String, bool)> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible == calamine::SheetVisible::Visible))
+        .collect();
+    if sheets.is_empty() {
+        return Err(ExchangeError::Format(format!(
+            "{}: 工作簿中没有工作表",
+            path.display()
+        )));
+    }
+    // The sheet whose header holds the import's columns; with none to go by (or no sheet that
+    // matches), the first visible one.
+    let mut ranges = Vec::with_capacity(sheets.len());
+    for (name, _) in &sheets {
+        let range = workbook.worksheet_range(name).map_err(|e| {
+            ExchangeError::Format(format!("{}: 无法读取工作表“{name}”: {e}", path.display()))
         })?;
+        ranges.push(range);
+    }
+    let score = |range: &calamine::Range<calamine::Data>| {
+        range
+            .rows()
+            .take(HEADER_SEARCH)
+            .map(|row| {
+                row.iter()
+                    .filter(|c| keys.contains(&header_key(&c.to_string())))
+                    .count()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let scores: Vec<usize> = ranges.iter().map(score).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let chosen = if !keys.is_empty() && best >= 2.min(keys.len()) {
+        let matching: Vec<usize> = (0..sheets.len()).filter(|i| scores[*i] == best).collect();
+        if matching.len() > 1 {
+            let names: Vec<String> = matching
+                .iter()
+                .map(|i| format!("“{}”", sheets[*i].0))
+                .collect();
+            return Err(ExchangeError::Format(format!(
+                "{}: 工作表{}都有本类数据的表头，无法确定导入哪一个；请只保留一个，或分成两个文件导入",
+                path.display(),
+                names.join("和")
+            )));
+        }
+        matching[0]
+    } else {
+        sheets.iter().position(|(_, visible)| *visible).unwrap_or(0)
+    };
+    if chosen != 0 {
+        notes.push(format!("数据取自工作表“{}”。", sheets[chosen].0));
+    }
+    let range = ranges.swap_remove(chosen);
     // Row numbers must match what the user sees, so leading empty rows are kept.
     let offset = range.start().map_or(0, |(row, _)| row as usize);
     let column_offset = range.start().map_or(0, |(_, col)| col as usize);

@@ -183,7 +183,8 @@ async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db: &Test
                    P-3,乙醇项目,不存在县,500,,\n\
                    P-4,玄武岩项目,集贤县,\"10,5\",,\n\
                    P-5,全角数字项目,集贤县,１，２００．５,,\n\
-                   合计,,,\"2,710.5\",,\n";
+                   合计,,,\"2,710.5\",,\n\
+                   P-1,风电项目（重复录入）,集贤县,1000,,\n";
     let run = import(db, "projects", &write(dir.path(), "projects.csv", bad));
     assert!(!run.ok);
     let lines: Vec<&str> = run.stderr.lines().collect();
@@ -195,7 +196,8 @@ async fn an_import_with_bad_cells_changes_nothing_and_names_every_cell(db: &Test
             "第4行 所在县区: 单位“不存在县”不存在，请先录入或导入",
             "第5行 签约额: “10,5”中的逗号位置不对：千分位逗号须每三位一个（如 1,234,567.5）；小数请用小数点（10.5，不是 10,5）",
             "第7行 项目编号: “合计”是合计行，不是一条记录；请删除合计、小计行后再导入",
-            "导入失败：发现5处错误，未导入任何记录。",
+            "第8行 项目编号: “P-1”与第2行重复：同一文件中每条记录只能出现一次，请合并或删去一行",
+            "导入失败：发现6处错误，未导入任何记录。",
         ]
     );
     assert_eq!(
@@ -1243,6 +1245,63 @@ async fn gbk_utf16_and_titled_files_are_read_and_the_report_says_how(db: &TestDb
     );
 }
 
+/// The data on a sheet other than the first — behind a hidden one, beside a cover sheet — is
+/// found by its header; two sheets with the header are refused naming both.
+async fn the_sheet_whose_header_matches_is_imported_and_named(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let write_book = |name: &str, sheets: &[(&str, bool, &str)]| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (sheet_name, hidden, csv) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*sheet_name).unwrap();
+            if *hidden {
+                sheet.set_hidden(true);
+            }
+            for (r, line) in csv.lines().enumerate() {
+                for (c, cell) in line.split(',').enumerate() {
+                    if !cell.is_empty() {
+                        sheet.write_string(r as u32, c as u16, cell).unwrap();
+                    }
+                }
+            }
+        }
+        let path = dir.path().join(name);
+        book.save(&path).unwrap();
+        path
+    };
+    let units = write_book(
+        "units.xlsx",
+        &[
+            ("参数", true, "说明,内部用\n"),
+            ("封面", false, "双鸭山市招商单位名录\n"),
+            ("单位", false, UNITS),
+        ],
+    );
+    let run = import(db, "units", &units);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("数据取自工作表“单位”"),
+        "{}",
+        run.stdout
+    );
+    let twice = write_book("twice.xlsx", &[("一", false, UNITS), ("二", false, UNITS)]);
+    let run = import(db, "units", &twice);
+    assert!(
+        !run.ok && run.stderr.contains("工作表“一”和“二”都有本类数据的表头"),
+        "{}",
+        run.stderr
+    );
+    let et = write(dir.path(), "ledger.et", "x");
+    let run = import(db, "units", &et);
+    assert!(!run.ok && run.stderr.contains("另存为"), "{}", run.stderr);
+    let mut encrypted = vec![0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    encrypted.resize(4096, 0);
+    let path = dir.path().join("locked.xlsx");
+    std::fs::write(&path, encrypted).unwrap();
+    let run = import(db, "units", &path);
+    assert!(!run.ok && run.stderr.contains("已加密"), "{}", run.stderr);
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1316,6 +1375,7 @@ both_databases!(
     office_spreadsheets_with_typed_cells_import_correctly,
     the_template_has_headers_an_example_and_the_allowed_values,
     gbk_utf16_and_titled_files_are_read_and_the_report_says_how,
+    the_sheet_whose_header_matches_is_imported_and_named,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,

@@ -141,7 +141,11 @@ pub async fn upload(
     let (name, bytes) = file
         .filter(|(name, _)| !name.is_empty())
         .ok_or_else(|| WebError::BadRequest("请选择要导入的文件".into()))?;
-    let table = exchange::table::read_bytes(&name, &bytes).map_err(exchange_error)?;
+    let keys: Vec<&str> = exchange::columns(kind)
+        .iter()
+        .map(exchange::Column::key)
+        .collect();
+    let table = exchange::table::read_bytes_for(&name, &bytes, &keys).map_err(exchange_error)?;
     let report = exchange::import_table(&state.store, kind, &table, &user.user.username, &Quiet)
         .await
         .map_err(exchange_error)?;
