@@ -197,6 +197,22 @@ pub async fn import_table(
             }
             Err(other) => return Err(other.into()),
         }
+        // A row with bad cells stopped before the store looked its project up: an unknown
+        // code is named now, not in a second round once the other cells are mended.
+        if !cells.errors.is_empty()
+            && kind != Kind::Projects
+            && !cells.errors.iter().any(|e| e.field == "项目编号")
+            && let Some(&at) = index.get("项目编号")
+        {
+            let code = row.cells.get(at).map(Cell::text).unwrap_or_default();
+            let code = code.trim();
+            if !code.is_empty() && !tx.project_known(code).await? {
+                cells.errors.push(FieldError::new(
+                    "项目编号",
+                    format!("项目“{code}”不存在，请先录入或导入"),
+                ));
+            }
+        }
         // Within a row, errors read left to right as the columns stand in the file.
         let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);
         cells.errors.sort_by_key(|e| position(&e.field));

@@ -127,11 +127,29 @@ impl Tx {
     /// must exist. Returns its id.
     pub async fn raise_blocker(&mut self, blocker: &NewBlocker) -> Result<i64> {
         let project_id = self.project_id(&blocker.project_code).await?;
-        self.check_blocker_category(&blocker.category).await?;
-        let owner = self.unit_id("责任单位", &blocker.owner_unit).await?;
+        // Every unknown name at once, as the form lists its own errors: category, owner, leader.
+        let mut errors = Vec::new();
+        let mut collect =
+            |result: Result<Option<i64>>| crate::error::keep_refusal(&mut errors, result);
+        collect(
+            self.check_blocker_category(&blocker.category)
+                .await
+                .map(|()| None),
+        )?;
+        let owner = collect(
+            self.unit_id("责任单位", &blocker.owner_unit)
+                .await
+                .map(Some),
+        )?;
         let leader = match &blocker.leader {
-            Some(name) => Some(self.leader_id("责任领导", name).await?),
+            Some(name) => collect(self.leader_id("责任领导", name).await.map(Some))?,
             None => None,
+        };
+        let Some(owner) = owner.filter(|_| errors.is_empty()) else {
+            return Err(match errors.len() {
+                1 => StoreError::Invalid(errors.remove(0)),
+                _ => StoreError::InvalidFields(errors),
+            });
         };
         let row = sqlx::query(
             "INSERT INTO blockers (project_id, description, category, raised_on, owner_unit_id, \

@@ -65,3 +65,19 @@ impl StoreError {
         }
     }
 }
+
+/// Keeps a refusal of one field in `errors` and goes on (`Ok(None)`), so that a write resolves
+/// every reference before failing and names all the unknown ones at once; any other error stops.
+pub(crate) fn keep_refusal(
+    errors: &mut Vec<FieldError>,
+    result: crate::Result<Option<i64>>,
+) -> crate::Result<Option<i64>> {
+    match result {
+        Ok(id) => Ok(id),
+        Err(StoreError::Invalid(e)) => {
+            errors.push(e);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -440,6 +440,12 @@ impl Tx {
     }
 
     /// The id of a record named in `field`, or an error naming the field.
+    /// Whether a project with this code is held or written in this transaction: an import
+    /// names an unknown code in the same pass as the row's other bad cells.
+    pub async fn project_known(&mut self, code: &str) -> Result<bool> {
+        Ok(self.find(Named::Project, code).await?.is_some())
+    }
+
     pub(crate) async fn resolve(&mut self, kind: Named, field: &str, name: &str) -> Result<i64> {
         self.find(kind, name).await?.ok_or_else(|| {
             StoreError::invalid(

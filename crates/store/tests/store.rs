@@ -218,6 +218,31 @@ async fn a_second_report_is_held_whether_its_firm_is_new_old_or_just_given_to_a_
     );
 }
 
+/// A blocker naming an unknown category, unit and leader is refused naming all three at once.
+async fn a_blocker_with_three_unknown_names_is_refused_naming_all_three(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    priced_wind_farm(&store).await;
+    let blocker = domain::blockers::NewBlocker::new(
+        "SYS-2022-001",
+        "用地指标未落实",
+        "天气",
+        d("2022-04-01"),
+        "不存在局",
+        Some("无名氏".into()),
+        d("2022-05-01"),
+        d("2022-07-01"),
+    )
+    .unwrap();
+    let mut tx = begin(&store).await;
+    let refused = tx.raise_blocker(&blocker).await.unwrap_err();
+    let fields: Vec<&str> = refused
+        .field_errors()
+        .iter()
+        .map(|e| e.field.as_str())
+        .collect();
+    assert_eq!(fields, ["问题类别", "责任单位", "责任领导"]);
+}
+
 async fn migrations_apply_once_and_reopening_is_harmless(db: &TestDb) {
     let store = db.open().await.unwrap();
     small_city(&store).await;
@@ -874,6 +899,7 @@ async fn a_unit_cannot_become_its_own_ancestor(db: &TestDb) {
 both_databases!(
     a_placement_waits_for_its_unit_and_counts_once_confirmed,
     a_second_report_is_held_whether_its_firm_is_new_old_or_just_given_to_a_project,
+    a_blocker_with_three_unknown_names_is_refused_naming_all_three,
     migrations_apply_once_and_reopening_is_harmless,
     a_project_reads_back_exactly_as_written,
     an_unchanged_upsert_writes_nothing_and_a_change_is_logged_with_before_and_after,

@@ -1302,6 +1302,27 @@ async fn the_sheet_whose_header_matches_is_imported_and_named(db: &TestDb) {
     assert!(!run.ok && run.stderr.contains("已加密"), "{}", run.stderr);
 }
 
+/// One pass names every bad cell: a bad date, a bad amount and an unknown project on one row.
+async fn a_funds_file_names_its_unknown_project_with_its_other_bad_cells(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let funds = "项目编号,日期,金额(万元),币种,来源,已核实(是/否)\n\
+                 P-404,2022-02-30,abc,人民币,,否\n\
+                 P-001,2022-03-01,10,人民币,,否\n";
+    let run = import(db, "funds", &write(dir.path(), "bad-funds.csv", funds));
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "第2行 项目编号: 项目“P-404”不存在，请先录入或导入",
+            "第2行 日期: “2022-02-30”不是有效日期（格式：2022-06-30）",
+            "第2行 金额: “abc”不是数字，请填写万元数，如 1200 或 1,200.5",
+            "导入失败：发现3处错误，未导入任何记录。",
+        ]
+    );
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1376,6 +1397,7 @@ both_databases!(
     the_template_has_headers_an_example_and_the_allowed_values,
     gbk_utf16_and_titled_files_are_read_and_the_report_says_how,
     the_sheet_whose_header_matches_is_imported_and_named,
+    a_funds_file_names_its_unknown_project_with_its_other_bad_cells,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,

@@ -82,16 +82,8 @@ impl Tx {
         // Every reference is resolved before failing, so that a form or a file row learns of
         // all its unknown names at once.
         let mut errors = Vec::new();
-        let mut collect = |result: Result<Option<i64>>| -> Result<Option<i64>> {
-            match result {
-                Ok(id) => Ok(id),
-                Err(StoreError::Invalid(e)) => {
-                    errors.push(e);
-                    Ok(None)
-                }
-                Err(other) => Err(other),
-            }
-        };
+        let mut collect =
+            |result: Result<Option<i64>>| crate::error::keep_refusal(&mut errors, result);
         let territory = collect(
             self.resolve(Named::Unit, "所在县区", &project.territory)
                 .await
