@@ -37,7 +37,7 @@ pub(crate) fn wan(value: Option<Money>) -> Out {
 pub async fn export(store: &Store, kind: Kind, path: &Path) -> Result<usize, ExchangeError> {
     let format = FileFormat::of(&path.display().to_string())?;
     let rows = crate::kinds::export_rows(store, kind).await?;
-    let bytes = encode(format, &headers(kind), &rows)?;
+    let bytes = encode(format, kind.label(), &headers(kind), &rows)?;
     std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
     Ok(rows.len())
 }
@@ -50,6 +50,7 @@ pub async fn export_bytes(
 ) -> Result<Vec<u8>, ExchangeError> {
     encode(
         format,
+        kind.label(),
         &headers(kind),
         &crate::kinds::export_rows(store, kind).await?,
     )
@@ -67,7 +68,12 @@ pub async fn export_projects(
         .into_iter()
         .filter(|row| matches!(row.first(), Some(Out::Text(code)) if codes.contains(code)))
         .collect();
-    encode(format, &headers(Kind::Projects), &rows)
+    encode(
+        format,
+        Kind::Projects.label(),
+        &headers(Kind::Projects),
+        &rows,
+    )
 }
 
 fn headers(kind: Kind) -> Vec<&'static str> {
@@ -117,13 +123,22 @@ pub(crate) fn date(value: Option<NaiveDate>) -> Out {
 
 fn encode(
     format: FileFormat,
+    title: &str,
     headers: &[&str],
     rows: &[Vec<Out>],
 ) -> Result<Vec<u8>, ExchangeError> {
     match format {
         FileFormat::Csv => encode_csv(headers, rows),
-        FileFormat::Xlsx => encode_xlsx(headers, rows),
+        FileFormat::Xlsx => encode_xlsx(title, headers, rows),
     }
+}
+
+/// The widest a column grows, in Latin characters; longer text wraps when printed.
+const WIDEST: usize = 50;
+
+/// Width in Latin characters, a Chinese character counted double.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
 
 fn out_text(value: &Out) -> String {
@@ -155,42 +170,80 @@ fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeEr
     Ok(bytes)
 }
 
-fn encode_xlsx(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
+fn encode_xlsx(title: &str, headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("数据")?;
     let bold = Format::new().set_bold().set_background_color("#DCE6F2");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let text_format = Format::new().set_num_format("@");
+    // Shown with separators and two decimals; the cell keeps the exact amount (four decimals).
+    let wan_format = Format::new().set_num_format("#,##0.00");
+    let count_format = Format::new().set_num_format("#,##0");
+    let too_many = || ExchangeError::Format("列数过多".into());
+    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
     for (col, header) in headers.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|_| ExchangeError::Format("列数过多".into()))?;
+        let col = u16::try_from(col).map_err(|_| too_many())?;
         sheet.write_string_with_format(0, col, *header, &bold)?;
-        sheet.set_column_width(col, (header.chars().count() as f64 * 2.2).clamp(10.0, 40.0))?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = u32::try_from(r + 1).map_err(|_| ExchangeError::Format("行数过多".into()))?;
-        for (col, value) in row.iter().enumerate() {
-            let col = u16::try_from(col).map_err(|_| ExchangeError::Format("列数过多".into()))?;
-            match value {
-                Out::Empty => {}
+        for (c, value) in row.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|_| too_many())?;
+            let shown = match value {
+                Out::Empty => 0,
                 Out::Text(t) => {
                     sheet.write_string_with_format(r, col, t, &text_format)?;
+                    display_width(t)
                 }
                 // Whole 元 over 10,000 have at most four decimals and few enough digits for a
                 // double to hold exactly; the import reads the cell back through its shortest
                 // decimal form, so the amount survives the trip unchanged.
                 Out::Wan(m) => {
-                    sheet.write_number(r, col, m.units() as f64 / 10_000.0)?;
+                    sheet.write_number_with_format(
+                        r,
+                        col,
+                        m.units() as f64 / 10_000.0,
+                        &wan_format,
+                    )?;
+                    domain::money::format_wan(*m).len()
                 }
                 Out::Count(n) => {
-                    sheet.write_number(r, col, *n as f64)?;
+                    sheet.write_number_with_format(r, col, *n as f64, &count_format)?;
+                    n.to_string().len() + 2
                 }
                 Out::Date(d) => {
                     sheet.write_datetime_with_format(r, col, d, &date)?;
+                    10
                 }
+            };
+            if let Some(width) = widths.get_mut(c) {
+                *width = (*width).max(shown);
             }
         }
     }
+    // As wide as the content (a code must never show cut, as SYS-2020-001 for SYS-2020-0016),
+    // up to a cap past which text wraps.
+    for (c, width) in widths.iter().enumerate() {
+        let col = u16::try_from(c).map_err(|_| too_many())?;
+        sheet.set_column_width(col, (*width).clamp(6, WIDEST) as f64 + 2.0)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
+    if !headers.is_empty() {
+        let last_col = u16::try_from(headers.len() - 1).map_err(|_| too_many())?;
+        let last_row = u32::try_from(rows.len()).map_err(|_| too_many())?;
+        sheet.autofilter(0, 0, last_row, last_col)?;
+    }
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| {
+            chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("UTC is valid"))
+        }))
+        .format("%Y-%m-%d");
+    sheet.set_header(format!("&L{title}&R导出于 {today}"));
+    sheet.set_footer("&C第 &P 页，共 &N 页");
     Ok(workbook.save_to_buffer()?)
 }

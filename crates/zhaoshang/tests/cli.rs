@@ -310,6 +310,23 @@ async fn an_export_imports_back_to_the_same_records(db: &TestDb) {
         let run = import(&copy, kind, &file);
         assert!(run.ok, "re-import of {kind}: {}", run.stderr);
     }
+    // The export reads and prints: columns as wide as their content, a filter on the header,
+    // amounts with separators, landscape one page wide with the header row repeated.
+    let xml = sheet_xml(
+        &dir.path().join("projects.xlsx"),
+        "xl/worksheets/sheet1.xml",
+    );
+    assert!(xml.contains("<autoFilter ref=\"A1:"), "{xml:.400}");
+    assert!(xml.contains("orientation=\"landscape\"") && xml.contains("fitToPage=\"1\""));
+    let code_width: f64 = xml
+        .split("<col min=\"1\" max=\"1\" width=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap();
+    assert!(code_width >= "SYS-2020-0016".len() as f64, "{code_width}");
+    let styles = sheet_xml(&dir.path().join("projects.xlsx"), "xl/styles.xml");
+    assert!(styles.contains("#,##0.00"), "amounts with separators");
     for kind in kinds {
         let original = dir.path().join(format!("{kind}-a.csv"));
         let copied = dir.path().join(format!("{kind}-b.csv"));
