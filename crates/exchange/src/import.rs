@@ -78,6 +78,46 @@ impl ImportReport {
         self.errors.is_empty()
     }
 
+    /// A failed import's errors in brief, for files with many: how many rows are bad, and per
+    /// column how many cells and the commonest reason. Empty when there are few enough to read
+    /// one by one.
+    pub fn summary(&self) -> Vec<String> {
+        const FEW: usize = 20;
+        if self.errors.len() <= FEW {
+            return Vec::new();
+        }
+        let rows: std::collections::BTreeSet<usize> = self.errors.iter().map(|e| e.row).collect();
+        let mut by_column: Vec<(String, usize, HashMap<&str, usize>)> = Vec::new();
+        for e in &self.errors {
+            // The reason without the cell's own value, so that alike refusals count together.
+            let reason = e.message.rsplit('”').next().unwrap_or(&e.message);
+            match by_column.iter_mut().find(|(c, _, _)| *c == e.column) {
+                Some((_, n, reasons)) => {
+                    *n += 1;
+                    *reasons.entry(reason).or_default() += 1;
+                }
+                None => by_column.push((e.column.clone(), 1, HashMap::from([(reason, 1)]))),
+            }
+        }
+        by_column.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let mut lines = vec![format!(
+            "共{}处错误，涉及{}行；按列：",
+            self.errors.len(),
+            rows.len()
+        )];
+        for (column, n, reasons) in by_column {
+            let (reason, _) = reasons
+                .into_iter()
+                .max_by_key(|(r, n)| (*n, std::cmp::Reverse(*r)))
+                .unwrap_or(("", 0));
+            lines.push(format!(
+                "  {column}：{n}处，多为“{}”",
+                reason.trim_start_matches(['：', ':'])
+            ));
+        }
+        lines
+    }
+
     /// What the report tells besides its counts, a sentence each: rows skipped as the
     /// template's example.
     pub fn notices(&self) -> Vec<String> {

@@ -94,6 +94,10 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if !report.is_ok() {
+        // Thousands of bad cells begin with what they have in common.
+        for line in report.summary() {
+            eprintln!("{line}");
+        }
         for error in &report.errors {
             eprintln!("{error}");
         }

@@ -1340,6 +1340,32 @@ async fn a_funds_file_names_its_unknown_project_with_its_other_bad_cells(db: &Te
     );
 }
 
+/// A file with many bad cells begins its report with what they have in common.
+async fn many_bad_cells_are_summed_up_before_they_are_listed(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import(db, "units", &write(dir.path(), "units.csv", UNITS));
+    let mut file = String::from("项目编号,项目名称,所在县区,签约额(万元)\n");
+    for i in 0..30 {
+        file.push_str(&format!("P-{i},项目{i},集贤县,多少{i}\n"));
+    }
+    file.push_str("P-30,项目30,不存在县,10\n");
+    let run = import(db, "projects", &write(dir.path(), "many.csv", &file));
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines[0], "共31处错误，涉及31行；按列：");
+    assert!(
+        lines[1].starts_with("  签约额：30处，多为“不是数字"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].starts_with("  所在县区：1处"), "{}", lines[2]);
+    assert!(
+        lines[3].starts_with("第2行 签约额"),
+        "then every cell: {}",
+        lines[3]
+    );
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1415,6 +1441,7 @@ both_databases!(
     gbk_utf16_and_titled_files_are_read_and_the_report_says_how,
     the_sheet_whose_header_matches_is_imported_and_named,
     a_funds_file_names_its_unknown_project_with_its_other_bad_cells,
+    many_bad_cells_are_summed_up_before_they_are_listed,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,
