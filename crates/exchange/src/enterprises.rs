@@ -48,7 +48,7 @@ pub async fn import_enterprises(
             .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
             .unwrap_or(0);
         let (text, encoding) =
-            crate::table::decoding_reader(BufReader::with_capacity(1 << 20, file))
+            crate::encoding::decoding_reader(BufReader::with_capacity(1 << 20, file))
                 .map_err(|e| ExchangeError::Io(name.clone(), e))?;
         if let Some(encoding) = encoding {
             encoding_note = Some(format!("文件编码为{encoding}，已按此读取。"));

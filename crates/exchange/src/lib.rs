@@ -6,6 +6,7 @@
 //! records are reported and skipped, so re-importing a file adds nothing.
 
 mod columns;
+mod encoding;
 mod enterprises;
 mod export;
 mod import;

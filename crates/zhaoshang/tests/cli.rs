@@ -972,31 +972,35 @@ async fn office_spreadsheets_with_typed_cells_import_correctly(db: &TestDb) {
     let dir = tempfile::tempdir().unwrap();
     import_all(db, dir.path());
     let path = dir.path().join("funds.xlsx");
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
-    for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"]
-        .iter()
-        .enumerate()
-    {
-        sheet.write_string(0, col as u16, *header).unwrap();
-    }
-    // A date cell, a float amount with binary noise, and a date typed as a number.
-    sheet.write_string(1, 0, "P-001").unwrap();
-    sheet
-        .write_datetime_with_format(
-            1,
-            1,
-            chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
-            &date,
-        )
-        .unwrap();
-    sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
-    sheet.write_boolean(1, 5, true).unwrap();
-    sheet.write_string(2, 0, "P-001").unwrap();
-    sheet.write_number(2, 1, 20220602.0).unwrap();
-    sheet.write_number(2, 2, 1.00005).unwrap();
-    book.save(&path).unwrap();
+    // A date cell, a float amount with binary noise, and a date typed as a number whose amount
+    // is `second`.
+    let write_funds = |second: f64| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, col as u16, *header).unwrap();
+        }
+        sheet.write_string(1, 0, "P-001").unwrap();
+        sheet
+            .write_datetime_with_format(
+                1,
+                1,
+                chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
+                &date,
+            )
+            .unwrap();
+        sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
+        sheet.write_boolean(1, 5, true).unwrap();
+        sheet.write_string(2, 0, "P-001").unwrap();
+        sheet.write_number(2, 1, 20220602.0).unwrap();
+        sheet.write_number(2, 2, second).unwrap();
+        book.save(&path).unwrap();
+    };
+    write_funds(1.00005);
     // A fifth decimal someone typed is refused as the same text would be; float noise is not.
     let run = import(db, "funds", &path);
     assert!(
@@ -1004,29 +1008,7 @@ async fn office_spreadsheets_with_typed_cells_import_correctly(db: &TestDb) {
         "{}",
         run.stderr
     );
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (col, header) in ["项目编号", "日期", "金额(万元)", "币种", "来源", "已核实"]
-        .iter()
-        .enumerate()
-    {
-        sheet.write_string(0, col as u16, *header).unwrap();
-    }
-    sheet.write_string(1, 0, "P-001").unwrap();
-    sheet
-        .write_datetime_with_format(
-            1,
-            1,
-            chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap(),
-            &date,
-        )
-        .unwrap();
-    sheet.write_number(1, 2, 0.1 + 0.2).unwrap();
-    sheet.write_boolean(1, 5, true).unwrap();
-    sheet.write_string(2, 0, "P-001").unwrap();
-    sheet.write_number(2, 1, 20220602.0).unwrap();
-    sheet.write_number(2, 2, 1.0001).unwrap();
-    book.save(&path).unwrap();
+    write_funds(1.0001);
     let run = import(db, "funds", &path);
     assert!(run.ok, "{}", run.stderr);
     let store = db.open().await.unwrap();

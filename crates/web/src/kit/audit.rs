@@ -187,8 +187,8 @@ pub async fn audit_access(
         .extensions_mut()
         .insert(ClientAddress(address.clone()));
     let method = request.method().clone();
-    let path = decoded(request.uri().path());
-    let query = request.uri().query().map(decoded);
+    // Kept raw: only a request the audit keeps is decoded, off the path every page takes.
+    let uri = request.uri().clone();
     let bearer = request
         .headers()
         .contains_key(axum::http::header::AUTHORIZATION);
@@ -200,7 +200,7 @@ pub async fn audit_access(
         })
         .await;
     note.bearer = bearer;
-    if let Some(action) = classify(&method, &path, response.status(), &note) {
+    if let Some(action) = classify(&method, uri.path(), response.status(), &note) {
         let entry = AccessEntry {
             id: 0,
             at: chrono::Utc::now().timestamp_millis(),
@@ -208,8 +208,8 @@ pub async fn audit_access(
             address,
             action: action.to_owned(),
             method: method.to_string(),
-            path,
-            query,
+            path: decoded(uri.path()),
+            query: uri.query().map(decoded),
             status: i64::from(response.status().as_u16()),
         };
         state.access_log.send(&state.store, entry).await;
