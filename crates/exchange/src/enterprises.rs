@@ -41,6 +41,7 @@ pub async fn import_enterprises(
     let headers: Vec<String>;
     let total: usize;
     let mut encoding_note = None;
+    let mut facts = crate::sheet_facts::SheetFacts::default();
     if is_csv {
         let file = File::open(path).map_err(|e| ExchangeError::Io(name.clone(), e))?;
         total = file
@@ -115,9 +116,10 @@ pub async fn import_enterprises(
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
     {
-        let (names, last_row, stream) = crate::table::stream_xlsx(path)?;
+        let (names, last_row, stream, read) = crate::table::stream_xlsx(path)?;
         total = last_row;
         headers = names;
+        facts = read;
         rows = Box::new(stream.map(|row| {
             let row = row?;
             let reached = row.number;
@@ -127,6 +129,9 @@ pub async fn import_enterprises(
         let table = crate::table::read(path)?;
         total = table.rows.len();
         headers = table.headers;
+        facts.hidden = table.hidden.iter().copied().collect();
+        facts.filtered = table.filtered.iter().copied().collect();
+        facts.unevaluated = table.unevaluated;
         rows = Box::new(
             table
                 .rows
@@ -137,6 +142,9 @@ pub async fn import_enterprises(
     }
     let mut report = ImportReport::new(Kind::Enterprises, 0);
     report.notes.extend(encoding_note);
+    report.hidden = facts.hidden.iter().copied().collect();
+    report.filtered = facts.filtered.iter().copied().collect();
+    let unevaluated = facts.unevaluated;
     let index = match column_index(Kind::Enterprises, &headers) {
         Ok(index) => index,
         Err(errors) => {
@@ -173,7 +181,7 @@ pub async fn import_enterprises(
             for next in rows {
                 let checked = next.map(|(row, reached)| {
                     // A bad row keeps its cells as written, for the file of bad rows.
-                    let parsed = parse_enterprise_row(&row, &index, today)
+                    let parsed = parse_enterprise_row(&row, &index, today, &unevaluated)
                         .map_err(|errors| (errors, row.cells.iter().map(Cell::text).collect()));
                     (parsed, reached)
                 });

@@ -48,6 +48,10 @@ pub struct ImportReport {
     pub examples: Vec<usize>,
     /// What reading the file decided: its encoding, title rows skipped.
     pub notes: Vec<String>,
+    /// Rows imported that the sheet shows hidden by hand, and hidden by its filter: counted apart,
+    /// for an office that hid rows to leave them out would otherwise never know they came in.
+    pub hidden: Vec<usize>,
+    pub filtered: Vec<usize>,
 }
 
 impl ImportReport {
@@ -63,6 +67,8 @@ impl ImportReport {
             skipped: 0,
             examples: Vec::new(),
             notes: Vec::new(),
+            hidden: Vec::new(),
+            filtered: Vec::new(),
         }
     }
 
@@ -129,6 +135,27 @@ impl ImportReport {
                 rows.join("、")
             ));
         }
+        let listed = |rows: &[usize]| {
+            let mut named: Vec<String> = rows.iter().take(10).map(|r| format!("第{r}行")).collect();
+            if rows.len() > 10 {
+                named.push("等".to_owned());
+            }
+            named.join("、")
+        };
+        if !self.hidden.is_empty() {
+            notices.push(format!(
+                "其中{}行在表格中是隐藏行（{}），与其他行一样导入；如不应导入，请删除这些行后重新导入。",
+                self.hidden.len(),
+                listed(&self.hidden)
+            ));
+        }
+        if !self.filtered.is_empty() {
+            notices.push(format!(
+                "其中{}行被筛选隐去（{}），与其他行一样导入；导入的是整张表，不只是筛选出的行。",
+                self.filtered.len(),
+                listed(&self.filtered)
+            ));
+        }
         notices
     }
 
@@ -171,6 +198,8 @@ pub async fn import_table(
 ) -> Result<ImportReport, ExchangeError> {
     let mut report = ImportReport::new(kind, table.rows.len());
     report.notes.clone_from(&table.notes);
+    report.hidden.clone_from(&table.hidden);
+    report.filtered.clone_from(&table.filtered);
     let index = match column_index(kind, &table.headers) {
         Ok(index) => index,
         Err(errors) => {
@@ -237,6 +266,7 @@ pub async fn import_table(
             }
             Err(other) => return Err(other.into()),
         }
+        refuse_unevaluated(&mut cells.errors, &table.unevaluated, row.number, &index);
         // A row with bad cells stopped before the store looked its project up: an unknown
         // code is named now, not in a second round once the other cells are mended.
         if !cells.errors.is_empty()
@@ -308,6 +338,32 @@ fn identity_of(kind: Kind) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// A formula never computed was read as empty: what the row's parse said of its cell ("不能为空")
+/// gives way to why.
+fn refuse_unevaluated(
+    errors: &mut Vec<FieldError>,
+    cells: &std::collections::BTreeSet<(usize, usize)>,
+    row: usize,
+    index: &HashMap<&'static str, usize>,
+) {
+    let columns: Vec<&'static str> = cells
+        .range((row, 0)..(row + 1, 0))
+        .filter_map(|(_, at)| index.iter().find(|(_, i)| *i == at).map(|(key, _)| *key))
+        .collect();
+    if !columns.is_empty() {
+        errors.retain(|e| !columns.contains(&e.field.as_str()));
+        errors.extend(
+            columns
+                .into_iter()
+                .map(|key| FieldError::new(key, UNEVALUATED)),
+        );
+    }
+}
+
+/// Why a formula cell without a stored result is refused.
+pub(crate) const UNEVALUATED: &str =
+    "公式没有保存计算结果，无法得知其值（文件可能由程序生成）；请在Excel或WPS中打开并保存后再导入";
 
 /// What the template writes before the first cell of its example row.
 pub const EXAMPLE_MARK: &str = "【示例】";
@@ -509,6 +565,7 @@ pub(crate) fn parse_enterprise_row(
     row: &Row,
     index: &HashMap<&'static str, usize>,
     today: NaiveDate,
+    unevaluated: &std::collections::BTreeSet<(usize, usize)>,
 ) -> Result<Enterprise, Vec<RowError>> {
     if let Some((_, word)) = total_row(row, &[]) {
         return Err(vec![RowError {
@@ -522,7 +579,9 @@ pub(crate) fn parse_enterprise_row(
         index,
         errors: Vec::new(),
     };
-    match crate::kinds::enterprise_from(&mut cells, today) {
+    let firm = crate::kinds::enterprise_from(&mut cells, today);
+    refuse_unevaluated(&mut cells.errors, unevaluated, row.number, index);
+    match firm {
         Some(enterprise) if cells.ok() => Ok(enterprise),
         _ => {
             let position = |field: &str| index.get(field).copied().unwrap_or(usize::MAX);

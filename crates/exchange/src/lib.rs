@@ -13,6 +13,7 @@ mod import;
 mod kinds;
 mod listing;
 mod scoreboard;
+pub mod sheet_facts;
 pub mod table;
 mod template;
 

@@ -56,6 +56,13 @@ pub struct Table {
     /// What reading the file decided that its report should say: the encoding of a CSV not in
     /// UTF-8, title rows skipped above the header.
     pub notes: Vec<String>,
+    /// Data rows an `.xlsx` shows hidden: by hand, and left out by an autofilter. Imported
+    /// like the others and counted apart in the report.
+    pub hidden: Vec<usize>,
+    pub filtered: Vec<usize>,
+    /// Cells (row, column) of data rows holding a formula whose result was never stored: their
+    /// value is unknown, and an import refuses them rather than read them as empty.
+    pub unevaluated: std::collections::BTreeSet<(usize, usize)>,
 }
 
 pub fn read(path: &Path) -> Result<Table, ExchangeError> {
@@ -83,9 +90,12 @@ pub fn read_bytes_for(name: &str, bytes: &[u8], keys: &[&str]) -> Result<Table, 
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let mut notes = Vec::new();
+    let mut facts = crate::sheet_facts::SheetFacts::default();
     let grid = match extension.as_deref() {
         Some("csv" | "txt") => read_csv(bytes, &mut notes)?,
-        Some("xlsx" | "xlsm" | "xls" | "ods") => read_workbook(path, bytes, keys, &mut notes)?,
+        Some("xlsx" | "xlsm" | "xls" | "ods") => {
+            read_workbook(path, bytes, keys, &mut notes, &mut facts)?
+        }
         Some("et") => {
             return Err(ExchangeError::Format(format!(
                 "{name}: WPS表格的 .et 格式无法直接读取；请在WPS中“另存为” Excel 工作簿（.xlsx）后导入"
@@ -137,15 +147,34 @@ pub fn read_bytes_for(name: &str, bytes: &[u8], keys: &[&str]) -> Result<Table, 
         )));
     };
     let headers = header_cells.iter().map(Cell::text).collect();
-    let rows = lines
-        .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
+    let rows: Vec<Row> = lines
+        // A row whose only values are formulas never computed still holds data.
+        .filter(|(i, cells)| {
+            cells.iter().any(|c| !c.is_empty())
+                || facts
+                    .unevaluated
+                    .range((i + 1, 0)..(i + 2, 0))
+                    .next()
+                    .is_some()
+        })
         .map(|(i, cells)| Row {
             number: i + 1,
             cells,
         })
         .collect();
+    let data: std::collections::BTreeSet<usize> = rows.iter().map(|r| r.number).collect();
+    let of_data = |set: &std::collections::BTreeSet<usize>| -> Vec<usize> {
+        set.iter().copied().filter(|n| data.contains(n)).collect()
+    };
     Ok(Table {
         headers,
+        hidden: of_data(&facts.hidden),
+        filtered: of_data(&facts.filtered),
+        unevaluated: facts
+            .unevaluated
+            .into_iter()
+            .filter(|(row, _)| data.contains(row))
+            .collect(),
         rows,
         notes,
     })
@@ -257,6 +286,7 @@ fn read_workbook(
     bytes: &[u8],
     keys: &[&str],
     notes: &mut Vec<String>,
+    facts: &mut crate::sheet_facts::SheetFacts,
 ) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     let named_xlsx = path
@@ -282,7 +312,7 @@ fn read_workbook(
     // A damaged file can make calamine panic (an overflow in a cell reference): refused, not
     // a crash.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_workbook_cells(path, bytes, keys, notes)
+        read_workbook_cells(path, bytes, keys, notes, facts)
     }))
     .unwrap_or_else(|_| {
         Err(ExchangeError::Format(format!(
@@ -300,6 +330,7 @@ fn read_workbook_cells(
     bytes: &[u8],
     keys: &[&str],
     notes: &mut Vec<String>,
+    facts: &mut crate::sheet_facts::SheetFacts,
 ) -> Result<Vec<Vec<Cell>>, ExchangeError> {
     let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|e| {
@@ -365,6 +396,11 @@ fn read_workbook_cells(
     };
     if chosen != 0 {
         notes.push(format!("数据取自工作表“{}”。", sheets[chosen].0));
+    }
+    if bytes.starts_with(b"PK")
+        && let Some(read) = crate::sheet_facts::read(std::io::Cursor::new(bytes), &sheets[chosen].0)
+    {
+        *facts = read;
     }
     let range = ranges.swap_remove(chosen);
     // Row numbers must match what the user sees, so leading empty rows are kept.
@@ -443,8 +479,19 @@ const HANDED: usize = 256;
 /// The first sheet of an `.xlsx` read a cell at a time on a thread of its own, handed over in
 /// batches through a short queue: memory holds the workbook's shared strings and a few
 /// thousand rows, never the whole sheet. Returns the header row, the number of the last row
-/// (for progress) and the data rows, empty ones left out.
-pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), ExchangeError> {
+/// (for progress), the data rows, empty ones left out, and what the sheet's XML says of hidden
+/// rows and formulas (read first, in a streaming pass of its own).
+pub fn stream_xlsx(
+    path: &Path,
+) -> Result<
+    (
+        Vec<String>,
+        usize,
+        RowStream,
+        crate::sheet_facts::SheetFacts,
+    ),
+    ExchangeError,
+> {
     let name = path.display().to_string();
     let unreadable = {
         let name = name.clone();
@@ -456,6 +503,13 @@ pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), Excha
     check_not_a_zip_bomb(&name, std::io::BufReader::new(file))?;
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook(path).map_err(|e| unreadable(&e))?;
+    let facts = match workbook.sheet_names().first() {
+        Some(first) => std::fs::File::open(path)
+            .ok()
+            .and_then(|file| crate::sheet_facts::read(std::io::BufReader::new(file), first)),
+        None => None,
+    }
+    .unwrap_or_default();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Row>, ExchangeError>>(16);
     let (ready, headers) =
         std::sync::mpsc::sync_channel::<Result<(Vec<String>, usize), ExchangeError>>(1);
@@ -563,7 +617,7 @@ pub fn stream_xlsx(path: &Path) -> Result<(Vec<String>, usize, RowStream), Excha
         receiver,
         batch: Vec::new().into_iter(),
     };
-    Ok((headers, last_row, rows))
+    Ok((headers, last_row, rows, facts))
 }
 
 #[cfg(test)]
@@ -589,7 +643,8 @@ mod tests {
             }
         }
         book.save(&path).unwrap();
-        let (headers, last, stream) = stream_xlsx(&path).unwrap();
+        let (headers, last, stream, facts) = stream_xlsx(&path).unwrap();
+        assert_eq!(facts, crate::sheet_facts::SheetFacts::default());
         assert_eq!(headers, ["企业名称", "注册资本"]);
         assert_eq!(last, rows + 1);
         let read: Vec<Row> = stream.map(Result::unwrap).collect();

@@ -182,7 +182,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("firms.xlsx");
         std::fs::write(&path, &real).unwrap();
-        if let Ok((_, _, rows)) = exchange::table::stream_xlsx(&path) {
+        if let Ok((_, _, rows, _)) = exchange::table::stream_xlsx(&path) {
             for row in rows {
                 if row.is_err() {
                     break;

@@ -1348,6 +1348,141 @@ async fn many_bad_cells_are_summed_up_before_they_are_listed(db: &TestDb) {
     );
 }
 
+/// The committed files of tests/fixtures/office, written by openpyxl, xlsxwriter, pandas and
+/// LibreOffice (generate.py there makes them again): what each program does to a file is read
+/// as the office meant it, or refused saying what to do.
+async fn files_made_by_office_programs(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let fixture = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/office")
+            .join(name)
+    };
+    let store = db.open().await.unwrap();
+
+    // openpyxl: a merged title row, a row hidden by the autofilter and one hidden by hand;
+    // every row comes in, and the report counts the hidden ones apart.
+    let run = import(db, "projects", &fixture("openpyxl-projects-hidden.xlsx"));
+    assert!(run.ok, "{}", run.stderr);
+    for said in [
+        "共5行，新增5",
+        "第1行是表头上方的标题行，已跳过。",
+        "其中1行在表格中是隐藏行（第7行）",
+        "其中1行被筛选隐去（第4行）",
+    ] {
+        assert!(run.stdout.contains(said), "{said}: {}", run.stdout);
+    }
+    let signed = |code: &str| {
+        let store = &store;
+        let code = code.to_owned();
+        async move {
+            store
+                .project(&code)
+                .await
+                .unwrap()
+                .unwrap()
+                .project
+                .signed_amount
+        }
+    };
+    assert_eq!(
+        signed("JX-103").await,
+        Some(Money::from_units("", 280_005_000).unwrap())
+    );
+    assert_eq!(
+        signed("JX-105").await,
+        Some(Money::from_units("", 60_000_000).unwrap())
+    );
+    // The same ledger saved by LibreOffice as .ods holds the same records.
+    let run = import(db, "projects", &fixture("libreoffice-projects.ods"));
+    assert!(
+        run.ok && run.stdout.contains("未变化5"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+
+    // openpyxl writes formulas without their results: refused, each cell named, nothing
+    // written; LibreOffice's save of the same file holds the results and imports.
+    let funds_before = store.funds().await.unwrap().len();
+    let run = import(db, "funds", &fixture("openpyxl-funds-formulas.xlsx"));
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("第2行 金额: 公式没有保存计算结果"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("打开并保存后再导入"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("第4行 金额: 公式没有保存计算结果"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(store.funds().await.unwrap().len(), funds_before);
+    let run = import(db, "funds", &fixture("libreoffice-funds.xlsx"));
+    assert!(
+        run.ok && run.stdout.contains("新增3"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let amounts: Vec<(String, i64)> = store
+        .funds()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, f)| f.date >= chrono::NaiveDate::from_ymd_opt(2022, 7, 1).unwrap())
+        .map(|(_, f)| (f.project_code, f.amount.units()))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            ("P-001".to_owned(), 30_000_000),
+            ("P-001".to_owned(), 8_000_000),
+            ("P-002".to_owned(), 10_000_000)
+        ]
+    );
+
+    // xlsxwriter stores 0 as a formula's result and asks for recalculation: the 0 is not
+    // taken for the amount; its formatted amounts and date cells are read as shown.
+    let run = import(db, "funds", &fixture("xlsxwriter-funds.xlsx"));
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("第3行 金额: 公式没有保存计算结果"),
+        "{}",
+        lines[0]
+    );
+
+    // pandas: the index column it writes by default is no column of ours; datetime cells are
+    // dates. Its GBK CSV of the same visits is read and found to repeat them.
+    let visits_before = store.visits().await.unwrap().len();
+    let run = import(db, "visits", &fixture("pandas-visits.xlsx"));
+    assert!(
+        run.ok && run.stdout.contains("新增2"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let visits = store.visits().await.unwrap();
+    assert_eq!(visits.len(), visits_before + 2);
+    assert!(visits.iter().any(|v| v.date.to_string() == "2022-11-10"
+        && v.enterprise.as_deref() == Some("中国船舶集团风电发展有限公司")
+        && v.project_code.as_deref() == Some("P-001")));
+    let run = import(db, "visits", &fixture("pandas-visits-gbk.csv"));
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("GB18030/GBK") && run.stdout.contains("重复2"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(store.visits().await.unwrap().len(), visits_before + 2);
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1424,6 +1559,7 @@ both_databases!(
     the_sheet_whose_header_matches_is_imported_and_named,
     a_funds_file_names_its_unknown_project_with_its_other_bad_cells,
     many_bad_cells_are_summed_up_before_they_are_listed,
+    files_made_by_office_programs,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,
