@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+use crate::bad_rows::BadRow;
 use crate::import::{ImportReport, RowError, column_index, parse_enterprise_row};
 use crate::table::{Cell, Row};
 use crate::{ExchangeError, Kind, Progress};
@@ -18,15 +19,18 @@ const BATCH: usize = 3_000;
 /// The most bad cells kept in the report when the bad rows go to a file (the file has them all).
 const REPORTED: usize = 1_000;
 
-/// Imports the firms of `path` (.csv and .xlsx streamed, .xls read whole) in one transaction. Without
-/// `bad_rows`, any bad row imports nothing; with it, the good rows are imported and the bad ones
-/// written there (CSV, the file's own columns and a last column 错误原因).
+/// Imports the firms of `path` (.csv and .xlsx streamed, .xls read whole) in one transaction.
+/// `on_bad` says what a bad row does: import nothing, or leave it out and import the others, or
+/// (a check) import nothing in any case. The
+/// bad rows are written to `bad_rows` when given (CSV: the file's own columns, then 原行号 and
+/// 错误原因), as they are met, so that a registry dump's million rows never sit in memory.
 pub async fn import_enterprises(
     store: &store::Store,
     path: &Path,
     actor: &str,
     progress: &dyn Progress,
     bad_rows: Option<&Path>,
+    on_bad: crate::OnBadRows,
     sink: Option<&mut dyn FirmSink>,
 ) -> Result<ImportReport, ExchangeError> {
     let name = path.display().to_string();
@@ -162,7 +166,10 @@ pub async fn import_enterprises(
             if let Some(first) = header.first_mut() {
                 first.insert(0, '\u{feff}');
             }
-            header.push("错误原因".to_owned());
+            header.extend([
+                crate::bad_rows::ROW_NUMBER.to_owned(),
+                crate::bad_rows::REASON.to_owned(),
+            ]);
             writer.write_record(&header)?;
             Some(writer)
         }
@@ -204,6 +211,7 @@ pub async fn import_enterprises(
         total,
         progress,
         bad.as_mut(),
+        on_bad == crate::OnBadRows::ImportTheRest,
         sink,
         &mut report,
     )
@@ -217,7 +225,12 @@ pub async fn import_enterprises(
             .flush()
             .map_err(|e| ExchangeError::Io("错误行文件".into(), e))?;
     }
-    if report.errors.is_empty() || bad_rows.is_some() {
+    let keep = match on_bad {
+        crate::OnBadRows::ImportNothing => report.errors.is_empty(),
+        crate::OnBadRows::ImportTheRest => true,
+        crate::OnBadRows::CheckOnly => false,
+    };
+    if keep {
         tx.commit().await?;
     } else {
         tx.rollback().await?;
@@ -248,12 +261,12 @@ async fn write_checked(
     total: usize,
     progress: &dyn Progress,
     mut bad: Option<&mut csv::Writer<File>>,
+    partial: bool,
     mut sink: Option<&mut dyn FirmSink>,
     report: &mut ImportReport,
 ) -> Result<(), ExchangeError> {
     // Good rows are written a batch at a time.
     let mut good: Vec<Enterprise> = Vec::with_capacity(BATCH);
-    let partial = bad.is_some();
     progress.start(total);
     let mut done = 0usize;
     // Waiting on the reader blocks this thread: the import owns it (the command line).
@@ -272,27 +285,24 @@ async fn write_checked(
                         good.clear();
                     }
                 }
-                Err((errors, raw)) => match bad.as_mut() {
-                    Some(writer) => {
-                        let reason = errors
-                            .iter()
-                            .map(|e| format!("{}: {}", e.column, e.message))
-                            .collect::<Vec<_>>()
-                            .join("；");
-                        let mut line = raw;
-                        line.resize(headers.len(), String::new());
-                        line.push(reason);
-                        writer.write_record(
-                            line.iter()
-                                .map(|cell| crate::table::guarded(cell).into_owned()),
-                        )?;
+                Err((errors, cells)) => {
+                    let row = BadRow {
+                        number: errors.first().map_or(0, |e| e.row),
+                        cells,
+                        errors,
+                    };
+                    if let Some(writer) = bad.as_mut() {
+                        writer.write_record(crate::bad_rows::csv_line(headers.len(), &row))?;
+                    }
+                    if partial {
                         report.skipped += 1;
                         if report.errors.len() < REPORTED {
-                            report.errors.extend(errors);
+                            report.errors.extend(row.errors);
                         }
+                    } else {
+                        report.errors.extend(row.errors);
                     }
-                    None => report.errors.extend(errors),
-                },
+                }
             }
             if done.is_multiple_of(1_024) {
                 progress.advance(reached.min(total));

@@ -136,9 +136,13 @@ fn encode(
 /// The widest a column grows, in Latin characters; longer text wraps when printed.
 const WIDEST: usize = 50;
 
-/// Width in Latin characters, a Chinese character counted double.
-fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+/// Width in Latin characters of the longest line, a Chinese character counted double: how wide a
+/// spreadsheet's column must be to show the text.
+pub(crate) fn display_width(text: &str) -> usize {
+    text.lines()
+        .map(|l| l.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum())
+        .max()
+        .unwrap_or(0)
 }
 
 fn out_text(value: &Out) -> String {

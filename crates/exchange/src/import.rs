@@ -72,6 +72,21 @@ impl ImportReport {
         }
     }
 
+    /// A report on `table`, with what reading it noted.
+    pub(crate) fn of_table(kind: Kind, table: &Table) -> Self {
+        let mut report = ImportReport::new(kind, table.rows.len());
+        report.notes.clone_from(&table.notes);
+        report.hidden.clone_from(&table.hidden);
+        report.filtered.clone_from(&table.filtered);
+        report
+    }
+
+    /// Whether the import was written: with no bad cell, or with its bad rows left out when
+    /// that was asked for.
+    pub fn imported(&self) -> bool {
+        self.errors.is_empty() || self.skipped > 0
+    }
+
     /// What a rolled-back import reports: nothing added, updated or left as it was.
     pub(crate) fn discard(&mut self) {
         self.added = 0;
@@ -175,7 +190,7 @@ impl ImportReport {
     }
 }
 
-/// Reads `path` and imports it as `kind` on behalf of `actor`.
+/// Reads `path` and imports it as `kind` on behalf of `actor`: all or nothing.
 pub async fn import(
     store: &Store,
     kind: Kind,
@@ -183,12 +198,33 @@ pub async fn import(
     actor: &str,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    let keys: Vec<&str> = columns(kind).iter().map(crate::Column::key).collect();
-    let table = crate::table::read_for(path, &keys)?;
+    let table = read_for_kind(kind, path)?;
     import_table(store, kind, &table, actor, progress).await
 }
 
-/// Imports rows already read from a file (the web's upload form reads them from memory).
+/// Reads `path` for an import of `kind`: of a workbook, the sheet with the kind's header.
+pub fn read_for_kind(kind: Kind, path: &Path) -> Result<Table, ExchangeError> {
+    let keys: Vec<&str> = columns(kind).iter().map(crate::Column::key).collect();
+    crate::table::read_for(path, &keys)
+}
+
+/// As [`import`], doing with bad rows what `on_bad` says; also hands back the table read, for a
+/// file of the bad rows.
+pub async fn import_keeping(
+    store: &Store,
+    kind: Kind,
+    path: &Path,
+    actor: &str,
+    progress: &dyn Progress,
+    on_bad: OnBadRows,
+) -> Result<(Table, ImportReport), ExchangeError> {
+    let table = read_for_kind(kind, path)?;
+    let report = import_table_keeping(store, kind, &table, actor, progress, on_bad).await?;
+    Ok((table, report))
+}
+
+/// Imports rows already read from a file (the web's upload form reads them from memory): all
+/// or nothing.
 pub async fn import_table(
     store: &Store,
     kind: Kind,
@@ -196,17 +232,95 @@ pub async fn import_table(
     actor: &str,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    let mut report = ImportReport::new(kind, table.rows.len());
-    report.notes.clone_from(&table.notes);
-    report.hidden.clone_from(&table.hidden);
-    report.filtered.clone_from(&table.filtered);
+    import_table_keeping(
+        store,
+        kind,
+        table,
+        actor,
+        progress,
+        OnBadRows::ImportNothing,
+    )
+    .await
+}
+
+/// What an import does with a file that has rows with bad cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnBadRows {
+    /// Imports nothing: the file goes in whole or not at all.
+    #[default]
+    ImportNothing,
+    /// Leaves those rows out and imports the others.
+    ImportTheRest,
+    /// Imports nothing in any case: the file is only checked (预检).
+    CheckOnly,
+}
+
+/// Passes over a file when some of its rows are left out and a kept row leaned on one (an event
+/// after a refused 签约 row): each pass leaves out the rows the one before refused.
+const PASSES: usize = 5;
+
+/// As [`import_table`], doing with bad rows what `on_bad` says. With
+/// [`OnBadRows::ImportTheRest`] the others are imported in one transaction, the report still
+/// listing every bad cell and `skipped` counting the rows left out; a kept row that was good only
+/// beside a row now left out is refused in its turn.
+pub async fn import_table_keeping(
+    store: &Store,
+    kind: Kind,
+    table: &Table,
+    actor: &str,
+    progress: &dyn Progress,
+    on_bad: OnBadRows,
+) -> Result<ImportReport, ExchangeError> {
     let index = match column_index(kind, &table.headers) {
         Ok(index) => index,
         Err(errors) => {
+            let mut report = ImportReport::of_table(kind, table);
             report.errors = errors;
             return Ok(report);
         }
     };
+    let mut left_out: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+    let mut refused: Vec<RowError> = Vec::new();
+    for pass in 1..=PASSES {
+        let (tx, mut report) =
+            apply_rows(store, kind, table, &index, actor, progress, &left_out).await?;
+        if on_bad == OnBadRows::CheckOnly {
+            tx.rollback().await?;
+            report.discard();
+            return Ok(report);
+        }
+        if report.is_ok() {
+            report.errors = std::mem::take(&mut refused);
+            report.errors.sort_by_key(|e| e.row);
+            report.skipped = left_out.len();
+            tx.commit().await?;
+            return Ok(report);
+        }
+        tx.rollback().await?;
+        if on_bad == OnBadRows::ImportNothing || pass == PASSES {
+            report.errors.append(&mut refused);
+            report.errors.sort_by_key(|e| e.row);
+            report.discard();
+            return Ok(report);
+        }
+        left_out.extend(report.errors.iter().map(|e| e.row));
+        refused.append(&mut report.errors);
+    }
+    unreachable!("the last pass returns")
+}
+
+/// One pass over the rows not `left_out`, in a transaction left open for the caller to commit
+/// or roll back.
+async fn apply_rows(
+    store: &Store,
+    kind: Kind,
+    table: &Table,
+    index: &HashMap<&'static str, usize>,
+    actor: &str,
+    progress: &dyn Progress,
+    left_out: &std::collections::BTreeSet<usize>,
+) -> Result<(store::Tx, ImportReport), ExchangeError> {
+    let mut report = ImportReport::of_table(kind, table);
     let mut tx = store.begin(actor).await?;
     // Reading every project's history at once beats reading each when first needed as soon as
     // a file touches more than a handful of projects.
@@ -217,10 +331,13 @@ pub async fn import_table(
     // A record named twice in one file: the later row would silently win.
     let identity = identity_of(kind).and_then(|key| Some((key, *index.get(key)?)));
     let mut first_seen: HashMap<String, usize> = HashMap::new();
-    for (done, row) in crate::kinds::ordered_rows(kind, table, &index)
+    for (done, row) in crate::kinds::ordered_rows(kind, table, index)
         .into_iter()
         .enumerate()
     {
+        if left_out.contains(&row.number) {
+            continue;
+        }
         if is_example(row) {
             report.examples.push(row.number);
             continue;
@@ -256,7 +373,7 @@ pub async fn import_table(
         }
         let mut cells = Cells {
             row,
-            index: &index,
+            index,
             errors: Vec::new(),
         };
         match crate::kinds::apply(kind, &mut cells, &mut tx, &mut report).await {
@@ -266,7 +383,7 @@ pub async fn import_table(
             }
             Err(other) => return Err(other.into()),
         }
-        refuse_unevaluated(&mut cells.errors, &table.unevaluated, row.number, &index);
+        refuse_unevaluated(&mut cells.errors, &table.unevaluated, row.number, index);
         // A row with bad cells stopped before the store looked its project up: an unknown
         // code is named now, not in a second round once the other cells are mended.
         if !cells.errors.is_empty()
@@ -299,13 +416,7 @@ pub async fn import_table(
     report.errors.sort_by_key(|e| e.row);
     report.duplicates.sort_unstable();
     report.examples.sort_unstable();
-    if report.is_ok() {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-        report.discard();
-    }
-    Ok(report)
+    Ok((tx, report))
 }
 
 /// Whether `row` is the template's example left in: its first cell carries the template's

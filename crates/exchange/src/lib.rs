@@ -5,6 +5,7 @@
 //! nothing: the report lists each bad cell as `第N行 列名: 原因`. Exact duplicates of existing
 //! records are reported and skipped, so re-importing a file adds nothing.
 
+mod bad_rows;
 mod columns;
 mod encoding;
 mod enterprises;
@@ -19,10 +20,13 @@ mod template;
 
 use std::fmt;
 
+pub use bad_rows::{BadRow, bad_rows, bad_rows_bytes};
 pub use columns::{Column, Kind, columns};
 pub use enterprises::{FirmSink, import_enterprises};
 pub use export::{FileFormat, export, export_bytes, export_projects};
-pub use import::{ImportReport, RowError, import, import_table};
+pub use import::{
+    ImportReport, OnBadRows, RowError, import, import_keeping, import_table, import_table_keeping,
+};
 pub use listing::listing_xlsx;
 pub use scoreboard::scoreboard_xlsx;
 pub use template::{template, template_bytes};

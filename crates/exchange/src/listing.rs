@@ -6,6 +6,7 @@
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 
 use crate::ExchangeError;
+use crate::export::display_width;
 
 /// The widest a column grows, in characters; longer text wraps.
 const WIDEST: usize = 60;
@@ -74,14 +75,6 @@ fn fit(text: &str) -> String {
     let mut cut: String = text.chars().take(MOST - 8).collect();
     cut.push_str("……（已截断）");
     cut
-}
-
-/// Width in Latin characters: a Chinese character takes two.
-fn display_width(text: &str) -> usize {
-    text.lines()
-        .map(|l| l.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum())
-        .max()
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

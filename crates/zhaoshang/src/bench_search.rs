@@ -302,6 +302,7 @@ pub async fn enterprises(
         "bench",
         &Quiet,
         None,
+        exchange::OnBadRows::ImportNothing,
         Some(&mut crate::find::FeedSink(&mut feed)),
     )
     .await?;

@@ -17,10 +17,17 @@ pub struct ImportArgs {
     /// Who is recorded in the change log; defaults to cli:$USER.
     #[arg(long)]
     actor: Option<String>,
-    /// Enterprises only: import the good rows and write the bad ones, with the reason, to
-    /// this CSV file (registry dumps are never clean). Without it a bad row imports nothing.
+    /// Write the rows with bad cells, as they were typed, with 原行号 and 错误原因, to this file
+    /// (.xlsx or .csv; enterprises: .csv), to mend them there and import that file again.
     #[arg(long)]
     bad_rows: Option<PathBuf>,
+    /// Import the rows without bad cells and leave the others out (listed, and written to
+    /// --bad-rows when given). Without it a file with any bad cell imports nothing.
+    #[arg(long, conflicts_with = "check")]
+    skip_bad: bool,
+    /// Only check the file (预检): every bad cell listed, nothing imported.
+    #[arg(long)]
+    check: bool,
 }
 
 #[derive(clap::Args)]
@@ -38,9 +45,18 @@ fn kind(name: &str) -> Result<Kind> {
 
 pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
     let kind = kind(&args.kind)?;
-    if args.bad_rows.is_some() && kind != Kind::Enterprises {
-        bail!("--bad-rows 只用于企业（enterprises）导入");
-    }
+    let bad_format = match &args.bad_rows {
+        Some(path) => {
+            let format = exchange::FileFormat::of(&path.display().to_string()).map_err(|_| {
+                anyhow::anyhow!("--bad-rows 的文件应为 .xlsx 或 .csv：{}", path.display())
+            })?;
+            if kind == Kind::Enterprises && format != exchange::FileFormat::Csv {
+                bail!("企业导入的错误行逐行写出，--bad-rows 的文件应为 .csv");
+            }
+            Some(format)
+        }
+        None => None,
+    };
     if !args.file.exists() {
         bail!("找不到文件 {}", args.file.display());
     }
@@ -51,6 +67,13 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         None => &Quiet,
     };
     let who = actor(args.actor);
+    let on_bad = if args.check {
+        exchange::OnBadRows::CheckOnly
+    } else if args.skip_bad {
+        exchange::OnBadRows::ImportTheRest
+    } else {
+        exchange::OnBadRows::ImportNothing
+    };
     let report = if kind == Kind::Enterprises {
         // The search index follows the firms as they are written.
         let index = find::index_to_follow(cx.index_dir().as_deref())?;
@@ -70,6 +93,7 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
             &who,
             progress,
             args.bad_rows.as_deref(),
+            on_bad,
             sink.as_mut().map(|s| s as &mut dyn exchange::FirmSink),
         )
         .await;
@@ -79,21 +103,26 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         }
         report?
     } else {
-        exchange::import(&store, kind, &args.file, &who, progress).await?
+        let (table, report) =
+            exchange::import_keeping(&store, kind, &args.file, &who, progress, on_bad).await?;
+        if let (Some(path), Some(format)) = (&args.bad_rows, bad_format) {
+            let rows = exchange::bad_rows(&table, &report);
+            if !rows.is_empty() {
+                let bytes = exchange::bad_rows_bytes(&table.headers, &rows, format)?;
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
+            }
+        }
+        report
     };
-    if let Some(path) = &args.bad_rows {
-        println!(
-            "导入企业完成：共{}行，新增{}，更新{}，未变化{}；有错误的{}行未导入，已连同原因写入 {}。",
-            report.rows,
-            report.added,
-            report.updated,
-            report.unchanged,
-            report.skipped,
+    let bad_rows_said = |rows: usize| match &args.bad_rows {
+        Some(path) if rows > 0 => format!(
+            "有错误的{rows}行已连同原因写入 {}，改正后可直接导入该文件。",
             path.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !report.is_ok() {
+        ),
+        _ => String::new(),
+    };
+    if !report.errors.is_empty() {
         // Thousands of bad cells begin with what they have in common.
         for line in report.summary() {
             eprintln!("{line}");
@@ -101,9 +130,40 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         for error in &report.errors {
             eprintln!("{error}");
         }
+    }
+    let bad_row_count = || {
+        report
+            .errors
+            .iter()
+            .map(|e| e.row)
+            .filter(|r| *r > 1)
+            .collect::<std::collections::BTreeSet<usize>>()
+            .len()
+    };
+    if args.check {
+        if report.errors.is_empty() {
+            println!(
+                "预检通过：{}共{}行，没有发现错误（未导入）。",
+                kind.label(),
+                report.rows
+            );
+            for notice in report.notices() {
+                println!("{notice}");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         eprintln!(
-            "导入失败：发现{}处错误，未导入任何记录。",
-            report.errors.len()
+            "预检发现{}处错误（未导入任何记录）。{}",
+            report.errors.len(),
+            bad_rows_said(bad_row_count())
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if !report.imported() {
+        eprintln!(
+            "导入失败：发现{}处错误，未导入任何记录。{}",
+            report.errors.len(),
+            bad_rows_said(bad_row_count())
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -116,6 +176,16 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
         report.unchanged,
         report.duplicates.len()
     );
+    if report.skipped > 0 {
+        match &args.bad_rows {
+            Some(path) => println!(
+                "有错误的{}行未导入，已连同原因写入 {}，改正后可直接导入该文件。",
+                report.skipped,
+                path.display()
+            ),
+            None => println!("有错误的{}行未导入（见上方错误）。", report.skipped),
+        }
+    }
     for notice in report.notices() {
         println!("{notice}");
     }

@@ -638,7 +638,8 @@ async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db: &
         0,
         "a bad row imports nothing"
     );
-    // Imported in part: the good rows in, the bad ones to their own file with the reason.
+    // Imported in part when asked: the good rows in, the bad ones to their own file with the
+    // reason.
     let bad = dir.path().join("bad.csv");
     let run = zhaoshang(
         db,
@@ -648,10 +649,13 @@ async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db: &
             file.to_str().unwrap(),
             "--bad-rows",
             bad.to_str().unwrap(),
+            "--skip-bad",
         ],
     );
     assert!(
-        run.ok && run.stdout.contains("新增2") && run.stdout.contains("有错误的4行未导入"),
+        run.ok
+            && run.stdout.contains("新增2")
+            && run.stdout.contains("有错误的4行未导入，已连同原因写入"),
         "{}{}",
         run.stdout,
         run.stderr
@@ -701,15 +705,15 @@ async fn an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part(db: &
         db,
         &[
             "import",
-            "units",
+            "enterprises",
             file.to_str().unwrap(),
             "--bad-rows",
-            bad.to_str().unwrap(),
+            dir.path().join("bad.xlsx").to_str().unwrap(),
         ],
     );
     assert!(
-        !run.ok && run.stderr.contains("只用于企业"),
-        "{}",
+        !run.ok && run.stderr.contains("应为 .csv"),
+        "a million bad rows are written as they come: {}",
         run.stderr
     );
 
@@ -1483,6 +1487,133 @@ async fn files_made_by_office_programs(db: &TestDb) {
     assert_eq!(store.visits().await.unwrap().len(), visits_before + 2);
 }
 
+/// Any kind: `--check` imports nothing; `--bad-rows` writes the bad rows with 原行号 and
+/// 错误原因 (bad cells marked in a workbook); `--skip-bad` imports the others; the mended file
+/// of bad rows imports as it is.
+async fn every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    let funds = "项目编号,日期,金额(万元),币种,来源,已核实(是/否)\n\
+                 P-001,2022-07-01,100,人民币,,否\n\
+                 P-404,2022-07-02,abc,人民币,,否\n\
+                 P-002,2022-02-30,50,人民币,,否\n\
+                 P-002,2022-07-03,60,人民币,,否\n";
+    let file = write(dir.path(), "funds.csv", funds);
+    let file = file.to_str().unwrap();
+    let before = store.funds().await.unwrap().len();
+    let held = || async { store.funds().await.unwrap().len() - before };
+
+    let run = zhaoshang(db, &["import", "funds", file, "--check"]);
+    assert!(
+        !run.ok && run.stderr.contains("预检发现3处错误（未导入任何记录）"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(held().await, 0);
+
+    let xlsx = dir.path().join("bad.xlsx");
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "funds",
+            file,
+            "--bad-rows",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(!run.ok, "all or nothing unless asked");
+    assert!(
+        run.stderr.contains("有错误的2行已连同原因写入"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(held().await, 0);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("错误行")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][6..], ["原行号".to_owned(), "错误原因".to_owned()]);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        rows[1][..3],
+        ["P-404", "2022-07-02", "abc"].map(String::from)
+    );
+    assert_eq!(rows[1][6], "3");
+    assert_eq!(
+        rows[1][7],
+        "项目编号: 项目“P-404”不存在，请先录入或导入；金额: “abc”不是数字，请填写万元数，如 1200 或 1,200.5"
+    );
+    assert_eq!(rows[2][6], "4");
+    // The bad cells are filled red, the good ones not.
+    let styles = sheet_xml(&xlsx, "xl/worksheets/sheet1.xml");
+    let style_of = |cell: &str| {
+        let at = styles.find(&format!("<c r=\"{cell}\"")).unwrap();
+        let tail = &styles[at..];
+        tail[..tail.find('>').unwrap()]
+            .split("s=\"")
+            .nth(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+    };
+    assert_eq!(
+        style_of("A2"),
+        style_of("C2"),
+        "项目编号 and 金额 are both bad"
+    );
+    assert_ne!(style_of("A2"), style_of("B2"), "日期 is good");
+
+    let csv = dir.path().join("bad.csv");
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "funds",
+            file,
+            "--skip-bad",
+            "--bad-rows",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("新增2") && run.stdout.contains("有错误的2行未导入，已连同原因写入"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("第3行 项目编号"),
+        "the bad cells are still listed: {}",
+        run.stderr
+    );
+    assert_eq!(held().await, 2);
+
+    // The office mends the rows in the file it was given and imports that file.
+    let mended = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replace("P-404", "P-001")
+        .replace(",abc,", ",70,")
+        .replace("2022-02-30", "2022-02-28");
+    let mended = write(dir.path(), "mended.csv", &mended);
+    let run = import(db, "funds", &mended);
+    assert!(
+        run.ok && run.stdout.contains("新增2"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(held().await, 4);
+    let run = zhaoshang(
+        db,
+        &["import", "funds", mended.to_str().unwrap(), "--check"],
+    );
+    assert!(run.ok && run.stdout.contains("预检通过"), "{}", run.stdout);
+    assert_eq!(held().await, 4, "a check adds nothing");
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1560,6 +1691,7 @@ both_databases!(
     a_funds_file_names_its_unknown_project_with_its_other_bad_cells,
     many_bad_cells_are_summed_up_before_they_are_listed,
     files_made_by_office_programs,
+    every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,
@@ -1619,6 +1751,7 @@ async fn an_enterprise_workbook_is_streamed_with_its_row_numbers(db: &TestDb) {
             path.to_str().unwrap(),
             "--bad-rows",
             bad.to_str().unwrap(),
+            "--skip-bad",
         ],
     );
     assert!(

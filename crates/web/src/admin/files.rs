@@ -1,6 +1,8 @@
 //! Files in and out: the export of what a project list's filters show, and the import page with
 //! each kind's upload form and its template (下载模板). Imports run through the same
-//! `exchange::import_table` as the command line: all or nothing, every bad cell listed.
+//! `exchange::import_table_keeping` as the command line: all or nothing unless the form asks to
+//! leave the bad rows out, every bad cell listed; 预检 checks without importing and hands back
+//! the bad rows as a workbook with the reason beside each.
 
 use crate::kit::error::exchange_error;
 use crate::kit::render::attachment;
@@ -10,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use exchange::{FileFormat, ImportReport, Kind, Quiet};
+use exchange::{FileFormat, ImportReport, Kind, OnBadRows, Quiet};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -33,6 +35,8 @@ struct ImportPage {
     layout: Layout,
     kinds: Vec<KindRow>,
     report: Option<(String, ImportReport)>,
+    /// The report is a 预检's: nothing was to be imported.
+    checked: bool,
 }
 
 fn kinds() -> Vec<KindRow> {
@@ -51,6 +55,7 @@ pub async fn import_page(user: CurrentUser) -> Result<Html<String>, WebError> {
         layout: Layout::of(&user),
         kinds: kinds(),
         report: None,
+        checked: false,
     })?))
 }
 
@@ -103,7 +108,9 @@ pub async fn export_kind(
     Ok(attachment(bytes, format, kind.label()))
 }
 
-/// `POST /import/{kind}`: a multipart form with `csrf` and `file`.
+/// `POST /import/{kind}`: a multipart form with `csrf` and `file`; `rest=1` leaves rows with bad
+/// cells out and imports the others; `action=check` (预检) imports nothing and, when rows are bad,
+/// answers with them as a workbook (原行号, 错误原因, the bad cells filled red).
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -113,6 +120,7 @@ pub async fn upload(
     let kind = kind_of(&kind)?;
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
+    let (mut rest, mut check) = (false, false);
     while let Some(field) = multipart
         .next_field()
         .await
@@ -133,6 +141,18 @@ pub async fn upload(
                     .map_err(|e| WebError::BadRequest(format!("文件无法读取: {e}")))?;
                 file = Some((name, bytes.to_vec()));
             }
+            Some(name @ ("rest" | "action")) => {
+                let on = name == "rest";
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.to_string()))?;
+                if on {
+                    rest = value == "1";
+                } else {
+                    check = value == "check";
+                }
+            }
             _ => {}
         }
     }
@@ -146,10 +166,40 @@ pub async fn upload(
         .map(exchange::Column::key)
         .collect();
     let table = exchange::table::read_bytes_for(&name, &bytes, &keys).map_err(exchange_error)?;
-    let report = exchange::import_table(&state.store, kind, &table, &user.user.username, &Quiet)
-        .await
-        .map_err(exchange_error)?;
-    let status = if report.is_ok() {
+    let on_bad = if check {
+        OnBadRows::CheckOnly
+    } else if rest {
+        OnBadRows::ImportTheRest
+    } else {
+        OnBadRows::ImportNothing
+    };
+    let report = exchange::import_table_keeping(
+        &state.store,
+        kind,
+        &table,
+        &user.user.username,
+        &Quiet,
+        on_bad,
+    )
+    .await
+    .map_err(exchange_error)?;
+    if check {
+        let bad = exchange::bad_rows(&table, &report);
+        if !bad.is_empty() {
+            let bytes = exchange::bad_rows_bytes(&table.headers, &bad, FileFormat::Xlsx)
+                .map_err(exchange_error)?;
+            let stem = name
+                .rsplit_once('.')
+                .map_or(name.as_str(), |(stem, _)| stem);
+            return Ok(attachment(
+                bytes,
+                FileFormat::Xlsx,
+                &format!("{stem}-错误行"),
+            ));
+        }
+    }
+    // Written in part, as asked, is done: the bad rows are listed, the rest is in.
+    let status = if report.errors.is_empty() || (report.imported() && !check) {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -158,6 +208,7 @@ pub async fn upload(
         layout: Layout::of(&user),
         kinds: kinds(),
         report: Some((name, report)),
+        checked: check,
     };
     Ok((status, Html(render(&page)?)).into_response())
 }

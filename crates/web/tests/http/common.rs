@@ -82,12 +82,33 @@ impl App {
         file_name: &str,
         content: &str,
     ) -> Reply {
+        self.upload_with(path, cookie, csrf, file_name, content, &[])
+            .await
+    }
+
+    /// As [`App::upload`], with more form fields (a checkbox, the button pressed).
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        csrf: &str,
+        file_name: &str,
+        content: &str,
+        fields: &[(&str, &str)],
+    ) -> Reply {
         let boundary = "----zhaoshang-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
         );
+        for (name, value) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        ));
         send(
             self.addr,
             "POST",

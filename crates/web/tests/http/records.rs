@@ -51,6 +51,63 @@ async fn the_bureau_imports_files_through_the_page_and_unit_staff_cannot(db: &Te
     );
 }
 
+/// A file with a bad row: 预检 imports nothing and hands back the bad rows as a workbook with
+/// their row number and reason; "只导入无误的行" imports the rest and lists what it left out.
+async fn the_import_page_checks_a_file_and_imports_the_good_rows_when_asked(db: &TestDb) {
+    use calamine::Reader;
+    let store = db.open().await.unwrap();
+    let app = start(store.clone()).await;
+    let (cookie, csrf) = app.sign_in("bureau").await;
+    let c = Some(cookie.as_str());
+    let file = "单位名称,类型,分组,行政区划代码,上级单位\n饶河县,县,,230524,双鸭山市\n友谊县,乡,,230522,双鸭山市\n";
+    let held = |name: &'static str| {
+        let store = store.clone();
+        async move { store.units().await.unwrap().iter().any(|u| u.name == name) }
+    };
+    let send = |content: &'static str, fields: &'static [(&'static str, &'static str)]| {
+        app.upload_with("/import/units", c, &csrf, "单位.csv", content, fields)
+    };
+    let reply = send(file, &[("action", "check")]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(
+        reply
+            .header("content-disposition")
+            .is_some_and(|d| d.contains("attachment") && d.contains(".xlsx")),
+        "{:?}",
+        reply.headers
+    );
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(reply.bytes.clone())).unwrap();
+    let sheet = book.worksheet_range("错误行").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][5..], ["原行号".to_owned(), "错误原因".to_owned()]);
+    assert_eq!(rows[1][0], "友谊县");
+    assert_eq!(rows[1][5], "3");
+    assert!(rows[1][6].starts_with("类型: “乡”"), "{rows:?}");
+    assert!(!held("饶河县").await, "a check imports nothing");
+
+    let reply = send(file, &[("rest", "1"), ("action", "import")]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(
+        reply.body.contains("部分导入")
+            && reply.body.contains("有错误的1行未导入")
+            && reply.body.contains("第3行 类型"),
+        "{}",
+        reply.body
+    );
+    assert!(held("饶河县").await && !held("友谊县").await);
+
+    let good = "单位名称,类型,上级单位\n友谊县,县,双鸭山市\n";
+    let reply = send(good, &[("action", "check")]).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("预检通过") && reply.body.contains("没有发现错误"));
+    assert!(!held("友谊县").await);
+}
+
 async fn units_leaders_chains_and_teams_are_kept_by_the_roles_allowed(db: &TestDb) {
     let app = start(db.open().await.unwrap()).await;
     let (bureau, csrf) = app.sign_in("bureau").await;
@@ -519,6 +576,7 @@ async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with
 both_databases!(
     an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with_a_reason,
     the_bureau_imports_files_through_the_page_and_unit_staff_cannot,
+    the_import_page_checks_a_file_and_imports_the_good_rows_when_asked,
     units_leaders_chains_and_teams_are_kept_by_the_roles_allowed,
     a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for,
     a_work_team_has_its_leader_members_projects_and_their_blockers,
