@@ -13,7 +13,7 @@ use crate::{ExchangeError, Kind, columns};
 
 /// A value to write: text, an amount in 万 (written as a number), or a date.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Out {
+pub enum Value {
     Empty,
     Text(String),
     Wan(Money),
@@ -21,12 +21,14 @@ pub(crate) enum Out {
     Date(NaiveDate),
 }
 
-pub(crate) fn text(value: &Option<String>) -> Out {
-    value.as_ref().map_or(Out::Empty, |v| Out::Text(v.clone()))
+pub(crate) fn text(value: &Option<String>) -> Value {
+    value
+        .as_ref()
+        .map_or(Value::Empty, |v| Value::Text(v.clone()))
 }
 
-pub(crate) fn wan(value: Option<Money>) -> Out {
-    value.map_or(Out::Empty, Out::Wan)
+pub(crate) fn wan(value: Option<Money>) -> Value {
+    value.map_or(Value::Empty, Value::Wan)
 }
 
 /// Writes every record of `kind` to `path` (`.xlsx` or `.csv`); returns the number of rows.
@@ -63,10 +65,10 @@ pub async fn export_projects(
     codes: &HashSet<String>,
     format: FileFormat,
 ) -> Result<Vec<u8>, ExchangeError> {
-    let rows: Vec<Vec<Out>> = crate::kinds::export_rows(store, Kind::Projects)
+    let rows: Vec<Vec<Value>> = crate::kinds::export_rows(store, Kind::Projects)
         .await?
         .into_iter()
-        .filter(|row| matches!(row.first(), Some(Out::Text(code)) if codes.contains(code)))
+        .filter(|row| matches!(row.first(), Some(Value::Text(code)) if codes.contains(code)))
         .collect();
     encode(
         format,
@@ -117,15 +119,15 @@ impl FileFormat {
     }
 }
 
-pub(crate) fn date(value: Option<NaiveDate>) -> Out {
-    value.map_or(Out::Empty, Out::Date)
+pub(crate) fn date(value: Option<NaiveDate>) -> Value {
+    value.map_or(Value::Empty, Value::Date)
 }
 
 fn encode(
     format: FileFormat,
     title: &str,
     headers: &[&str],
-    rows: &[Vec<Out>],
+    rows: &[Vec<Value>],
 ) -> Result<Vec<u8>, ExchangeError> {
     match format {
         FileFormat::Csv => encode_csv(headers, rows),
@@ -145,17 +147,28 @@ pub(crate) fn display_width(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn out_text(value: &Out) -> String {
+fn out_text(value: &Value) -> String {
     match value {
-        Out::Empty => String::new(),
-        Out::Text(t) => t.clone(),
-        Out::Wan(m) => m.to_wan_exact(),
-        Out::Count(n) => n.to_string(),
-        Out::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Empty => String::new(),
+        Value::Text(t) => t.clone(),
+        Value::Wan(m) => m.to_wan_exact(),
+        Value::Count(n) => n.to_string(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
     }
 }
 
-fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
+/// Today in China (UTC+8), as an export's page header dates it.
+pub(crate) fn today_in_china() -> String {
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| {
+        chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("UTC is valid"))
+    });
+    chrono::Utc::now()
+        .with_timezone(&china)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+pub(crate) fn encode_csv(headers: &[&str], rows: &[Vec<Value>]) -> Result<Vec<u8>, ExchangeError> {
     // The byte-order mark tells Excel the file is UTF-8; without it Chinese shows garbled.
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     {
@@ -163,7 +176,7 @@ fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeEr
         writer.write_record(headers)?;
         for row in rows {
             writer.write_record(row.iter().map(|value| match value {
-                Out::Text(text) => crate::table::guarded(text).into_owned(),
+                Value::Text(text) => crate::table::guarded(text).into_owned(),
                 other => out_text(other),
             }))?;
         }
@@ -174,7 +187,11 @@ fn encode_csv(headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeEr
     Ok(bytes)
 }
 
-fn encode_xlsx(title: &str, headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u8>, ExchangeError> {
+fn encode_xlsx(
+    title: &str,
+    headers: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<Vec<u8>, ExchangeError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("数据")?;
@@ -195,15 +212,15 @@ fn encode_xlsx(title: &str, headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u
         for (c, value) in row.iter().enumerate() {
             let col = u16::try_from(c).map_err(|_| too_many())?;
             let shown = match value {
-                Out::Empty => 0,
-                Out::Text(t) => {
+                Value::Empty => 0,
+                Value::Text(t) => {
                     sheet.write_string_with_format(r, col, t, &text_format)?;
                     display_width(t)
                 }
                 // Whole 元 over 10,000 have at most four decimals and few enough digits for a
                 // double to hold exactly; the import reads the cell back through its shortest
                 // decimal form, so the amount survives the trip unchanged.
-                Out::Wan(m) => {
+                Value::Wan(m) => {
                     sheet.write_number_with_format(
                         r,
                         col,
@@ -212,11 +229,11 @@ fn encode_xlsx(title: &str, headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u
                     )?;
                     domain::money::format_wan(*m).len()
                 }
-                Out::Count(n) => {
+                Value::Count(n) => {
                     sheet.write_number_with_format(r, col, *n as f64, &count_format)?;
                     n.to_string().len() + 2
                 }
-                Out::Date(d) => {
+                Value::Date(d) => {
                     sheet.write_datetime_with_format(r, col, d, &date)?;
                     10
                 }
@@ -242,11 +259,7 @@ fn encode_xlsx(title: &str, headers: &[&str], rows: &[Vec<Out>]) -> Result<Vec<u
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| {
-            chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("UTC is valid"))
-        }))
-        .format("%Y-%m-%d");
+    let today = today_in_china();
     sheet.set_header(format!("&L{title}&R导出于 {today}"));
     sheet.set_footer("&C第 &P 页，共 &N 页");
     Ok(workbook.save_to_buffer()?)

@@ -23,11 +23,11 @@ use std::fmt;
 pub use bad_rows::{BadRow, bad_rows, bad_rows_bytes};
 pub use columns::{Column, Kind, columns};
 pub use enterprises::{FirmSink, import_enterprises};
-pub use export::{FileFormat, export, export_bytes, export_projects};
+pub use export::{FileFormat, Value, export, export_bytes, export_projects};
 pub use import::{
     ImportReport, OnBadRows, RowError, import, import_keeping, import_table, import_table_keeping,
 };
-pub use listing::listing_xlsx;
+pub use listing::{Listing, listing_bytes, listing_xlsx};
 pub use scoreboard::scoreboard_xlsx;
 pub use template::{template, template_bytes};
 

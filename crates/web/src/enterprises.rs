@@ -30,6 +30,8 @@ pub struct SearchQuery {
     size: String,
     flag: Vec<String>,
     page: Option<i64>,
+    /// For the export: xlsx or csv.
+    format: String,
 }
 
 pub struct FirmRow {
@@ -62,6 +64,8 @@ struct SearchPage {
     held: u64,
     previous: Option<String>,
     next: Option<String>,
+    /// The same search as a file.
+    export: String,
 }
 
 fn link(query: &SearchQuery, page: usize) -> String {
@@ -80,15 +84,9 @@ fn link(query: &SearchQuery, page: usize) -> String {
     )
 }
 
-/// GET /enterprises: the search box, the filters and a page of hits, best first.
-pub async fn search_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    raw: axum::extract::RawQuery,
-) -> Result<Html<String>, WebError> {
-    allow(user.actor().reads_projects())?;
-    // Repeated `flag=` parameters: parsed by hand, as the form sends them.
-    let raw = raw.0.unwrap_or_default();
+/// The search as the query string asks for it (`flag=` may repeat, as the form sends it).
+fn search_query(raw: Option<String>) -> Result<SearchQuery, WebError> {
+    let raw = raw.unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let mut query = SearchQuery::default();
     for (k, v) in pairs {
@@ -99,6 +97,7 @@ pub async fn search_page(
             "city" => query.city = v,
             "size" => query.size = v,
             "flag" => query.flag.push(v),
+            "format" => query.format = v,
             "page" => {
                 let page = v
                     .trim()
@@ -109,6 +108,11 @@ pub async fn search_page(
             _ => {}
         }
     }
+    Ok(query)
+}
+
+/// The index's filters for `query`, and what is wrong with a filter it could not take.
+fn filters_of(query: &SearchQuery) -> (search::Filters, Option<String>) {
     let mut error = None;
     let industry = match query.industry.trim() {
         "" => None,
@@ -127,15 +131,25 @@ pub async fn search_page(
         size: Some(query.size.trim().to_owned()).filter(|s| !s.is_empty()),
         flags: query.flag.clone(),
     };
+    (filters, error)
+}
+
+/// The firms `skip`..`skip + take` of the search, best first, and how many match in all.
+async fn hits(
+    state: &AppState,
+    query: &SearchQuery,
+    filters: &search::Filters,
+    skip: usize,
+    take: usize,
+) -> Result<(Vec<FirmRow>, usize), WebError> {
     state
         .search
         .catch_up(&state.store)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let page = usize::try_from(page_number(query.page)?).unwrap_or(1);
     let hits = state
         .search
-        .search(&query.q, &filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        .search(&query.q, filters, skip, take)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let ids: Vec<i64> = hits.hits.iter().map(|h| h.id).collect();
     let firms = state.store.enterprises_by_id(&ids).await?;
@@ -172,7 +186,21 @@ pub async fn search_page(
             score: format!("{:.2}", hit.score),
         })
         .collect();
-    let pages = hits.total.div_ceil(PAGE_SIZE).max(1);
+    Ok((rows, hits.total))
+}
+
+/// GET /enterprises: the search box, the filters and a page of hits, best first.
+pub async fn search_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    raw: axum::extract::RawQuery,
+) -> Result<Html<String>, WebError> {
+    allow(user.actor().reads_projects())?;
+    let query = search_query(raw.0)?;
+    let (filters, error) = filters_of(&query);
+    let page = usize::try_from(page_number(query.page)?).unwrap_or(1);
+    let (rows, total) = hits(&state, &query, &filters, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
     Ok(Html(render(&SearchPage {
         layout: Layout::of(&user),
         flags: FLAGS
@@ -182,18 +210,86 @@ pub async fn search_page(
         sizes: EnterpriseSize::ALL.iter().map(|s| s.label()).collect(),
         error,
         rows,
-        total: hits.total,
+        total,
         page,
         pages,
         held: state.search.len(),
         previous: (page > 1).then(|| link(&query, page - 1)),
         next: (page < pages).then(|| link(&query, page + 1)),
+        export: link(&query, 1).replacen("/enterprises?", "/enterprises/export?", 1),
         q: query.q,
         industry: query.industry,
         province: query.province,
         city: query.city,
         size: query.size,
     })?))
+}
+
+/// The most firms one export holds: a search export is a shortlist to work through, not a copy
+/// of the database (that is `/export/enterprises`).
+const EXPORTED: usize = 5_000;
+
+/// GET /enterprises/export?…&format=xlsx|csv: the hits of the same search, best first, up to
+/// [`EXPORTED`].
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    raw: axum::extract::RawQuery,
+) -> Result<Response, WebError> {
+    allow(user.actor().reads_projects())?;
+    let query = search_query(raw.0)?;
+    let (filters, error) = filters_of(&query);
+    if let Some(error) = error {
+        return Err(WebError::BadRequest(error));
+    }
+    let (rows, total) = hits(&state, &query, &filters, 0, EXPORTED).await?;
+    let mut listing = exchange::Listing::new(
+        "企业检索结果",
+        &[
+            "企业名称",
+            "统一社会信用代码",
+            "行业",
+            "地区",
+            "规模",
+            "标签",
+            "相关度",
+        ],
+    );
+    let mut said: Vec<String> = Vec::new();
+    for (label, value) in [
+        ("检索词", &query.q),
+        ("行业", &query.industry),
+        ("省份", &query.province),
+        ("城市", &query.city),
+        ("规模", &query.size),
+    ] {
+        if !value.trim().is_empty() {
+            said.push(format!("{label}：{}", value.trim()));
+        }
+    }
+    if !query.flag.is_empty() {
+        said.push(format!("标签：{}", query.flag.join("、")));
+    }
+    listing.note(said.join("，"));
+    if total > EXPORTED {
+        listing.note(format!("共{total}家，按相关度取前{EXPORTED}家"));
+    }
+    for r in rows {
+        listing.push(vec![
+            r.name.into(),
+            r.credit_code.into(),
+            r.industry.into(),
+            r.region.into(),
+            r.size.into(),
+            r.tags.into(),
+            r.score.into(),
+        ]);
+    }
+    crate::kit::render::listing_download(
+        &user,
+        listing,
+        crate::kit::render::file_format(&query.format),
+    )
 }
 
 pub struct VisitRow {
@@ -363,6 +459,7 @@ pub async fn add_contact(
 
 crate::kit::routes! { routes, ROUTES;
         "/enterprises" => get(search_page);
+        "/enterprises/export" => get(export);
         "/enterprises/{id}" => get(show);
         "/enterprises/{id}/contacts" => post(add_contact);
 }

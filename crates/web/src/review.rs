@@ -86,6 +86,43 @@ async fn page(
     })
 }
 
+/// `/review/export?format=xlsx|csv`: the queue the page lists.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::kit::request::Query(query): crate::kit::request::Query<crate::kit::render::FormatQuery>,
+) -> Result<Response, WebError> {
+    let page = page(&state, &user, Vec::new()).await?;
+    let mut listing = exchange::Listing::new(
+        "填报审核",
+        &[
+            "类型",
+            "日期",
+            "项目编号",
+            "内容",
+            "报送单位",
+            "录入人",
+            "状态",
+            "退回理由",
+        ],
+    );
+    listing.note(page.heading);
+    for r in page.rows {
+        let r = r.record;
+        listing.push(vec![
+            r.kind.label().into(),
+            r.date.into(),
+            r.project_code.into(),
+            r.summary.into(),
+            r.unit.into(),
+            r.entered_by.into(),
+            r.state.label().into(),
+            r.note.into(),
+        ]);
+    }
+    crate::kit::render::listing_download(&user, listing, query.file_format())
+}
+
 async fn placements(
     state: &AppState,
     actor: &domain::access::Actor,
@@ -223,6 +260,7 @@ pub async fn window(
 
 crate::kit::routes! { routes, ROUTES;
         "/review" => get(show);
+        "/review/export" => get(export);
         "/review/window/{action}" => post(window);
         "/review/{kind}/{id}/{step}" => post(step);
         "/placements/{code}/confirm" => post(confirm_placement);

@@ -109,7 +109,7 @@ impl Sheet for Blockers {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .blockers(&store::BlockerFilter::default())
             .await?
@@ -117,14 +117,14 @@ impl Sheet for Blockers {
             .map(|v| {
                 let b = v.blocker;
                 vec![
-                    Out::Text(b.raised.project_code),
-                    Out::Text(b.raised.description),
-                    Out::Text(b.raised.category),
-                    Out::Date(b.raised.raised_on),
-                    Out::Text(b.raised.owner_unit),
+                    Value::Text(b.raised.project_code),
+                    Value::Text(b.raised.description),
+                    Value::Text(b.raised.category),
+                    Value::Date(b.raised.raised_on),
+                    Value::Text(b.raised.owner_unit),
                     text(&b.raised.leader),
-                    Out::Date(b.raised.deadline),
-                    Out::Text(b.status.label().to_owned()),
+                    Value::Date(b.raised.deadline),
+                    Value::Text(b.status.label().to_owned()),
                     text(&b.resolution),
                     date(b.resolved_on),
                 ]

@@ -27,12 +27,18 @@ impl Sheet for Chains {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .chains()
             .await?
             .into_iter()
-            .map(|c| vec![Out::Text(c.name), text(&c.industry), text(&c.chain_leader)])
+            .map(|c| {
+                vec![
+                    Value::Text(c.name),
+                    text(&c.industry),
+                    text(&c.chain_leader),
+                ]
+            })
             .collect())
     }
 }

@@ -53,16 +53,16 @@ impl Sheet for Elements {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_elements()
             .await?
             .into_iter()
             .map(|(code, e)| {
                 vec![
-                    Out::Text(code),
-                    Out::Text(e.item.label().to_owned()),
-                    Out::Text(e.status.label().to_owned()),
+                    Value::Text(code),
+                    Value::Text(e.item.label().to_owned()),
+                    Value::Text(e.status.label().to_owned()),
                     text(&e.department),
                     date(e.due),
                     date(e.done),

@@ -52,28 +52,28 @@ impl Sheet for Enterprises {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .enterprises()
             .await?
             .into_iter()
             .map(|e| {
                 vec![
-                    Out::Text(e.name),
+                    Value::Text(e.name),
                     e.credit_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                        .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                     e.industry
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                        .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                     text(&e.province),
                     text(&e.city),
                     wan(e.registered_capital),
                     date(e.founded),
                     e.size
-                        .map_or(Out::Empty, |s| Out::Text(s.label().to_owned())),
+                        .map_or(Value::Empty, |s| Value::Text(s.label().to_owned())),
                     if e.tags.is_empty() {
-                        Out::Empty
+                        Value::Empty
                     } else {
-                        Out::Text(e.tags.join("、"))
+                        Value::Text(e.tags.join("、"))
                     },
                     text(&e.scope),
                 ]

@@ -75,7 +75,7 @@ impl Sheet for Events {
         rows.sort_by_cached_key(|r| date(r));
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok({
             let all = store.all_events().await?;
             let mut out = Vec::new();
@@ -86,13 +86,13 @@ impl Sheet for Events {
                 let recorded: Vec<_> = all[start..end].iter().map(|(_, r)| r.clone()).collect();
                 for (_, e) in effective_events(&recorded) {
                     out.push(vec![
-                        Out::Text(code.clone()),
-                        Out::Text(e.kind.label().to_owned()),
-                        Out::Date(e.date),
+                        Value::Text(code.clone()),
+                        Value::Text(e.kind.label().to_owned()),
+                        Value::Date(e.date),
                         wan(e.amount),
                         e.company
                             .as_ref()
-                            .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                            .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                         text(&e.parcel),
                         text(&e.note),
                     ]);

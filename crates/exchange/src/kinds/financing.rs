@@ -47,18 +47,18 @@ impl Sheet for Financing {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_financing()
             .await?
             .into_iter()
             .map(|(code, f)| {
                 vec![
-                    Out::Text(code),
-                    Out::Wan(f.need),
-                    Out::Text(f.sources),
+                    Value::Text(code),
+                    Value::Wan(f.need),
+                    Value::Text(f.sources),
                     text(&f.bank),
-                    Out::Text(f.status.label().to_owned()),
+                    Value::Text(f.status.label().to_owned()),
                 ]
             })
             .collect())

@@ -49,19 +49,19 @@ impl Sheet for Funds {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .funds()
             .await?
             .into_iter()
             .map(|(_, f)| {
                 vec![
-                    Out::Text(f.project_code),
-                    Out::Date(f.date),
-                    Out::Wan(f.amount),
-                    Out::Text(f.currency.label().to_owned()),
+                    Value::Text(f.project_code),
+                    Value::Date(f.date),
+                    Value::Wan(f.amount),
+                    Value::Text(f.currency.label().to_owned()),
                     text(&f.source),
-                    Out::Text(yes_no_text(f.verified).to_owned()),
+                    Value::Text(yes_no_text(f.verified).to_owned()),
                 ]
             })
             .collect())

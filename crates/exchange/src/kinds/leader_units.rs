@@ -34,12 +34,12 @@ impl Sheet for LeaderUnits {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_leader_units()
             .await?
             .into_iter()
-            .map(|(leader, units)| vec![Out::Text(leader), Out::Text(units.join("、"))])
+            .map(|(leader, units)| vec![Value::Text(leader), Value::Text(units.join("、"))])
             .collect())
     }
 }

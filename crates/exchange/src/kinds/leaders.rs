@@ -26,12 +26,12 @@ impl Sheet for Leaders {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .leaders()
             .await?
             .into_iter()
-            .map(|l| vec![Out::Text(l.name), text(&l.title)])
+            .map(|l| vec![Value::Text(l.name), text(&l.title)])
             .collect())
     }
 }

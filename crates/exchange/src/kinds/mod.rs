@@ -28,7 +28,7 @@ use store::{Store, StoreError, Tx};
 
 use crate::ExchangeError;
 use crate::columns::{Column, Kind};
-use crate::export::Out;
+use crate::export::Value;
 use crate::import::{Cells, ImportReport};
 use crate::table::{Row, Table};
 
@@ -50,7 +50,7 @@ pub(crate) trait Sheet {
     ) -> Result<(), StoreError>;
 
     /// Every record of the kind as rows of the import's columns.
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError>;
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError>;
 
     /// The order in which a file's rows are applied; as they stand unless a kind says
     /// otherwise.
@@ -163,7 +163,10 @@ pub(crate) async fn apply(
 }
 
 /// Every record of `kind` as rows of its columns.
-pub(crate) async fn export_rows(store: &Store, kind: Kind) -> Result<Vec<Vec<Out>>, ExchangeError> {
+pub(crate) async fn export_rows(
+    store: &Store,
+    kind: Kind,
+) -> Result<Vec<Vec<Value>>, ExchangeError> {
     dispatch!(kind, S => S::export(store).await)
 }
 
@@ -234,7 +237,7 @@ mod prelude {
     pub(crate) use super::{Key, Sheet, key};
     pub(crate) use crate::ExchangeError;
     pub(crate) use crate::columns::{Column, opt, req};
-    pub(crate) use crate::export::{Out, date, text, wan};
+    pub(crate) use crate::export::{Value, date, text, wan};
     pub(crate) use crate::import::{
         Cells, ImportReport, code_text, credit_code_cell, date_cell, incomplete, money_cell,
         optional_date, project_code_cell, required_money, whole_number, yes_no_cell,

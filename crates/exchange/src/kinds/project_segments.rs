@@ -32,13 +32,13 @@ impl Sheet for ProjectSegments {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_project_segments()
             .await?
             .into_iter()
             .map(|(code, chain, segment)| {
-                vec![Out::Text(code), Out::Text(chain), Out::Text(segment)]
+                vec![Value::Text(code), Value::Text(chain), Value::Text(segment)]
             })
             .collect())
     }

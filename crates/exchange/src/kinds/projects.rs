@@ -58,33 +58,33 @@ impl Sheet for Projects {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .projects()
             .await?
             .into_iter()
             .map(|p| {
                 vec![
-                    Out::Text(p.code),
-                    Out::Text(p.name),
+                    Value::Text(p.code),
+                    Value::Text(p.name),
                     text(&p.investor),
                     p.investor_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                        .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                     text(&p.chain),
-                    Out::Text(p.territory),
+                    Value::Text(p.territory),
                     if p.credited.is_empty() {
-                        Out::Empty
+                        Value::Empty
                     } else {
-                        Out::Text(p.credited.join("、"))
+                        Value::Text(p.credited.join("、"))
                     },
                     text(&p.leader),
                     text(&p.team),
                     text(&p.source_mode),
-                    Out::Text(p.capital_origin.label().to_owned()),
-                    Out::Text(p.currency.label().to_owned()),
+                    Value::Text(p.capital_origin.label().to_owned()),
+                    Value::Text(p.currency.label().to_owned()),
                     wan(p.planned_investment),
                     wan(p.signed_amount),
-                    Out::Text(yes_no_text(p.key_project).to_owned()),
+                    Value::Text(yes_no_text(p.key_project).to_owned()),
                 ]
             })
             .collect())

@@ -45,18 +45,18 @@ impl Sheet for SegmentFirms {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_segment_firms()
             .await?
             .into_iter()
             .map(|(chain, segment, firm, role, leader)| {
                 vec![
-                    Out::Text(chain),
-                    Out::Text(segment),
-                    Out::Text(firm),
-                    Out::Text(role.label().to_owned()),
-                    Out::Text(yes_no_text(leader).to_owned()),
+                    Value::Text(chain),
+                    Value::Text(segment),
+                    Value::Text(firm),
+                    Value::Text(role.label().to_owned()),
+                    Value::Text(yes_no_text(leader).to_owned()),
                 ]
             })
             .collect())

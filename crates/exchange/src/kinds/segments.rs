@@ -38,16 +38,16 @@ impl Sheet for Segments {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .all_segments()
             .await?
             .into_iter()
             .map(|(chain, name, position, codes)| {
                 vec![
-                    Out::Text(chain),
-                    Out::Text(name),
-                    Out::Text(position),
+                    Value::Text(chain),
+                    Value::Text(name),
+                    Value::Text(position),
                     text(&codes),
                 ]
             })

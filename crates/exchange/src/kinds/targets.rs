@@ -47,21 +47,21 @@ impl Sheet for Targets {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .targets()
             .await?
             .into_iter()
             .map(|t| {
                 let value = if t.indicator.is_amount() {
-                    Money::from_units("目标值", t.value).map_or(Out::Count(t.value), Out::Wan)
+                    Money::from_units("目标值", t.value).map_or(Value::Count(t.value), Value::Wan)
                 } else {
-                    Out::Count(t.value)
+                    Value::Count(t.value)
                 };
                 vec![
-                    Out::Count(i64::from(t.year)),
-                    Out::Text(t.unit.unwrap_or_else(|| CITY_TARGET_NAME.to_owned())),
-                    Out::Text(t.indicator.label().to_owned()),
+                    Value::Count(i64::from(t.year)),
+                    Value::Text(t.unit.unwrap_or_else(|| CITY_TARGET_NAME.to_owned())),
+                    Value::Text(t.indicator.label().to_owned()),
                     value,
                 ]
             })

@@ -26,12 +26,12 @@ impl Sheet for Teams {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .teams()
             .await?
             .into_iter()
-            .map(|t| vec![Out::Text(t.name), text(&t.leader)])
+            .map(|t| vec![Value::Text(t.name), text(&t.leader)])
             .collect())
     }
 }

@@ -81,17 +81,17 @@ impl Sheet for Units {
         rows.sort_by_cached_key(|r| depth(r));
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .units()
             .await?
             .into_iter()
             .map(|u| {
                 vec![
-                    Out::Text(u.name),
-                    Out::Text(u.kind.label().to_owned()),
+                    Value::Text(u.name),
+                    Value::Text(u.kind.label().to_owned()),
                     u.group
-                        .map_or(Out::Empty, |g| Out::Text(g.label().to_owned())),
+                        .map_or(Value::Empty, |g| Value::Text(g.label().to_owned())),
                     text(&u.division_code),
                     text(&u.parent),
                 ]

@@ -48,19 +48,19 @@ impl Sheet for VisitPlans {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .visit_plans(None)
             .await?
             .into_iter()
             .map(|p| {
                 vec![
-                    Out::Text(p.enterprise),
+                    Value::Text(p.enterprise),
                     p.credit_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                        .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                     text(&p.unit),
                     text(&p.leader),
-                    Out::Date(p.planned),
+                    Value::Date(p.planned),
                     text(&p.purpose),
                 ]
             })

@@ -52,18 +52,18 @@ impl Sheet for Visits {
         Ok(())
     }
 
-    async fn export(store: &Store) -> Result<Vec<Vec<Out>>, ExchangeError> {
+    async fn export(store: &Store) -> Result<Vec<Vec<Value>>, ExchangeError> {
         Ok(store
             .visits()
             .await?
             .into_iter()
             .map(|v| {
                 vec![
-                    Out::Date(v.date),
+                    Value::Date(v.date),
                     text(&v.unit),
                     text(&v.enterprise),
                     v.enterprise_code
-                        .map_or(Out::Empty, |c| Out::Text(c.as_str().to_owned())),
+                        .map_or(Value::Empty, |c| Value::Text(c.as_str().to_owned())),
                     text(&v.leaders),
                     text(&v.mode),
                     text(&v.place),

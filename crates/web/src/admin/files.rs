@@ -5,7 +5,7 @@
 //! the bad rows as a workbook with the reason beside each.
 
 use crate::kit::error::exchange_error;
-use crate::kit::render::attachment;
+use crate::kit::render::{FormatQuery, attachment};
 use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use askama::Template;
@@ -78,12 +78,6 @@ pub async fn download_template(
     ))
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct FormatQuery {
-    #[serde(default)]
-    format: String,
-}
-
 /// `GET /export/{kind}?format=xlsx|csv`: every record of a kind with its import columns. The
 /// whole city's, so for the accounts that read everything (招商局, 市领导, 审计员).
 pub async fn export_kind(
@@ -97,11 +91,7 @@ pub async fn export_kind(
     if !actor.reads_whole_city() {
         return Err(WebError::Forbidden);
     }
-    let format = if query.format == "csv" {
-        FileFormat::Csv
-    } else {
-        FileFormat::Xlsx
-    };
+    let format = query.file_format();
     let bytes = exchange::export_bytes(&state.store, kind, format)
         .await
         .map_err(exchange_error)?;

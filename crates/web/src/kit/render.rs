@@ -58,3 +58,42 @@ pub fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
 pub fn xlsx_response(bytes: Vec<u8>, file_stem: &str) -> Response {
     attachment(bytes, exchange::FileFormat::Xlsx, file_stem)
 }
+
+/// `?format=` of a list's export: `csv`, or a workbook.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FormatQuery {
+    #[serde(default)]
+    pub format: String,
+}
+
+impl FormatQuery {
+    pub fn file_format(&self) -> FileFormat {
+        file_format(&self.format)
+    }
+}
+
+/// `csv` asks for CSV; anything else is a workbook.
+pub fn file_format(format: &str) -> FileFormat {
+    if format == "csv" {
+        FileFormat::Csv
+    } else {
+        FileFormat::Xlsx
+    }
+}
+
+/// A list as a page shows it, downloaded: the first note says whose it is (the viewer's unit,
+/// or the whole city for an account that reads it all), so that the file and its print say so.
+pub fn listing_download(
+    user: &crate::auth::CurrentUser,
+    mut listing: exchange::Listing,
+    format: FileFormat,
+) -> Result<Response, WebError> {
+    let whose = match &user.user.unit {
+        Some(unit) => format!("范围：{unit}"),
+        None => "范围：全市".to_owned(),
+    };
+    listing.notes.insert(0, whose);
+    let stem = listing.title.clone();
+    let bytes = exchange::listing_bytes(&listing, format).map_err(super::error::exchange_error)?;
+    Ok(attachment(bytes, format, &stem))
+}

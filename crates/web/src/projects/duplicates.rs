@@ -2,11 +2,13 @@
 //! resembles; 招商局 judges each a duplicate (never counted) or a project of its own.
 
 use crate::kit::form::Form;
-use crate::kit::request::Path;
+use crate::kit::render::{FormatQuery, listing_download};
+use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use exchange::Listing;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -23,18 +25,59 @@ struct DuplicatesPage {
     can_judge: bool,
 }
 
+/// The suspected duplicates in the actor's scope.
+async fn suspects(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<store::SuspectedDuplicate>, WebError> {
+    allow(user.actor().reads_projects())?;
+    let scope = crate::kit::scope::scoped_filter(&user.actor())?;
+    Ok(state
+        .store
+        .suspected_duplicates(scope.scope_unit.as_deref())
+        .await?)
+}
+
+/// GET /duplicates/export?format=xlsx|csv
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    let rows = suspects(&state, &user).await?;
+    let mut listing = Listing::new(
+        "重复研判",
+        &[
+            "项目编号",
+            "项目名称",
+            "所在县区",
+            "投资企业",
+            "疑似重复于",
+            "原项目名称",
+            "状态",
+        ],
+    );
+    for r in rows {
+        listing.push(vec![
+            r.code.into(),
+            r.name.into(),
+            r.territory.into(),
+            r.investor.into(),
+            r.original_code.into(),
+            r.original_name.into(),
+            r.state.label().into(),
+        ]);
+    }
+    listing_download(&user, listing, query.file_format())
+}
+
 /// GET /duplicates
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Html<String>, WebError> {
-    allow(user.actor().reads_projects())?;
+    let rows = suspects(&state, &user).await?;
     let actor = user.actor();
-    let scope = crate::kit::scope::scoped_filter(&actor)?;
-    let rows = state
-        .store
-        .suspected_duplicates(scope.scope_unit.as_deref())
-        .await?;
     Ok(Html(render(&DuplicatesPage {
         layout: Layout::of(&user),
         rows,

@@ -53,6 +53,64 @@ struct VisitsPage {
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     year: Option<i32>,
+    /// For the export: xlsx or csv.
+    #[serde(default)]
+    format: String,
+}
+
+/// `/visits/export?year=Y&format=xlsx|csv`: every visit of the year in the actor's scope (the
+/// page lists the latest 200), newest first.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, WebError> {
+    allow(user.actor().reads_projects())?;
+    let actor = user.actor();
+    let today = state.store.follow_up_date().await?;
+    let year = crate::kit::request::year(query.year)?.unwrap_or(today.year());
+    let mut visits: Vec<Visit> = state
+        .store
+        .visits_of(actor.unit.as_deref())
+        .await?
+        .into_iter()
+        .filter(|v| v.date.year() == year)
+        .collect();
+    visits.sort_by_key(|v| std::cmp::Reverse(v.date));
+    let mut listing = exchange::Listing::new(
+        format!("{year}年对接记录"),
+        &[
+            "日期",
+            "单位",
+            "企业",
+            "统一社会信用代码",
+            "带队领导",
+            "方式",
+            "地点",
+            "内容",
+            "成果",
+            "项目编号",
+        ],
+    );
+    for v in visits {
+        listing.push(vec![
+            v.date.into(),
+            v.unit.unwrap_or_else(|| "市本级".to_owned()).into(),
+            v.enterprise.into(),
+            v.enterprise_code.map(|c| c.as_str().to_owned()).into(),
+            v.leaders.into(),
+            v.mode.into(),
+            v.place.into(),
+            v.content.into(),
+            v.outcome.into(),
+            v.project_code.into(),
+        ]);
+    }
+    crate::kit::render::listing_download(
+        &user,
+        listing,
+        crate::kit::render::file_format(&query.format),
+    )
 }
 
 async fn page(

@@ -17,9 +17,11 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
 use crate::kit::figures::{PeriodQuery, compute, light_class};
-use crate::kit::render::render;
+use crate::kit::render::{FormatQuery, listing_download, render};
+use crate::kit::request::Query;
 use crate::kit::scope::scoped_filter;
 use crate::kit::view::Layout;
+use exchange::{Listing, Value};
 
 /// How many lit projects the page lists.
 const SHOWN: usize = 300;
@@ -120,18 +122,24 @@ struct WarningsPage {
     shown: usize,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Html<String>, WebError> {
+/// What the page and its export show: the day, the period units are judged on, the lit units
+/// and every lit project, red first.
+struct Lit {
+    on: NaiveDate,
+    period: String,
+    units: Vec<UnitRow>,
+    projects: Vec<LitRow>,
+}
+
+async fn gather(state: &AppState, user: &CurrentUser) -> Result<Lit, WebError> {
     let actor = user.actor();
     let filter = scoped_filter(&actor)?;
     let on = state.store.follow_up_date().await?;
-    let projects = lit_projects(&state, &filter, on).await?;
+    let projects = lit_projects(state, &filter, on).await?;
     let rules = state.store.warning_rules().await?;
     // Units are judged on the year to the same day.
     let computed = compute(
-        &state,
+        state,
         &PeriodQuery {
             year: on.year().to_string(),
             period: "YTD".into(),
@@ -159,21 +167,83 @@ pub async fn list(
             })
         })
         .collect();
+    Ok(Lit {
+        on,
+        period: computed.period.label(),
+        units,
+        projects,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Html<String>, WebError> {
+    let Lit {
+        on,
+        period,
+        units,
+        mut projects,
+    } = gather(&state, &user).await?;
     let red = projects.iter().filter(|p| p.light == Light::Red).count();
     let yellow = projects.len() - red;
     // Red first: the page lists the most urgent; the counts above it cover them all.
-    let mut projects = projects;
     projects.truncate(SHOWN);
     Ok(Html(render(&WarningsPage {
         layout: Layout::of(&user),
         on: on.to_string(),
-        period: computed.period.label(),
+        period,
         units,
         projects,
         red,
         yellow,
         shown: SHOWN,
     })?))
+}
+
+/// `/warnings/export?format=xlsx|csv`: the lit units, then every lit project (not only the
+/// first the page lists), each with its reasons.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<FormatQuery>,
+) -> Result<Response, WebError> {
+    let lit = gather(&state, &user).await?;
+    let mut listing = Listing::new(
+        "红黄绿灯预警",
+        &["类别", "项目编号", "名称", "所在地", "状态", "灯", "原因"],
+    );
+    listing.note(format!("预警基准日 {}；单位按{}判断", lit.on, lit.period));
+    let reasons = |warnings: &[Warning]| {
+        warnings
+            .iter()
+            .map(|w| format!("{}：{}", w.light.label(), w.reason))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for u in &lit.units {
+        listing.push(vec![
+            "单位".into(),
+            Value::Empty,
+            u.unit.as_str().into(),
+            u.unit.as_str().into(),
+            Value::Empty,
+            u.light.label().into(),
+            reasons(&u.warnings).into(),
+        ]);
+    }
+    for p in &lit.projects {
+        listing.push(vec![
+            "项目".into(),
+            p.code.as_str().into(),
+            p.name.as_str().into(),
+            p.territory.as_str().into(),
+            p.state.as_str().into(),
+            p.light.label().into(),
+            reasons(&p.warnings).into(),
+        ]);
+    }
+    listing_download(&user, listing, query.file_format())
 }
 
 #[derive(Template)]

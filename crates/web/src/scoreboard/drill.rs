@@ -6,7 +6,7 @@ use crate::kit::request::Query;
 use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{Html, Response};
 use domain::Money;
 use domain::figures::drill::{RecordRef, drill};
 use domain::figures::{Indicator, Measure, Number};
@@ -27,6 +27,9 @@ pub struct DrillQuery {
     unit: String,
     #[serde(default)]
     indicator: String,
+    /// For the export: xlsx or csv.
+    #[serde(default)]
+    format: String,
 }
 
 pub struct DrillRow {
@@ -38,6 +41,8 @@ pub struct DrillRow {
     pub date: String,
     pub detail: String,
     pub amount: String,
+    /// The amount as a file writes it: a count, or an amount in 万元.
+    pub figure: exchange::Value,
 }
 
 #[derive(Template)]
@@ -48,6 +53,9 @@ struct DrillPage {
     back: String,
     rows: Vec<DrillRow>,
     total: String,
+    figure_total: exchange::Value,
+    /// The same records as a file (without `&format=`).
+    export: String,
     denominator: String,
     value: String,
     count: usize,
@@ -59,6 +67,64 @@ pub async fn drill_page(
     user: CurrentUser,
     Query(query): Query<DrillQuery>,
 ) -> Result<Html<String>, WebError> {
+    Ok(Html(render(&drilled(&state, &user, &query).await?)?))
+}
+
+/// `/scoreboard/drill/export?…&format=xlsx|csv`: the same records, and their sum as a last row.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DrillQuery>,
+) -> Result<Response, WebError> {
+    let page = drilled(&state, &user, &query).await?;
+    let mut listing = exchange::Listing::new(
+        "晒单明细",
+        &[
+            "计入",
+            "项目编号",
+            "名称",
+            "单位",
+            "日期",
+            "说明",
+            "计入数值",
+        ],
+    );
+    listing.note(page.title.clone());
+    listing.note(format!("指标值 {}", page.value));
+    listing.note("金额单位：万元（外资为万美元）");
+    let total = page.figure_total.clone();
+    for r in page.rows {
+        listing.push(vec![
+            r.part.into(),
+            r.code.into(),
+            r.name.into(),
+            r.territory.into(),
+            r.date.into(),
+            r.detail.into(),
+            r.figure,
+        ]);
+    }
+    listing.push(vec![
+        "合计".into(),
+        exchange::Value::Empty,
+        exchange::Value::Empty,
+        exchange::Value::Empty,
+        exchange::Value::Empty,
+        exchange::Value::Empty,
+        total,
+    ]);
+    crate::kit::render::listing_download(
+        &user,
+        listing,
+        crate::kit::render::file_format(&query.format),
+    )
+}
+
+async fn drilled(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &DrillQuery,
+) -> Result<DrillPage, WebError> {
     allow(user.actor().reads_projects())?;
     let actor = user.actor();
     let unit_name = Some(query.unit.trim()).filter(|u| !u.is_empty());
@@ -67,7 +133,7 @@ pub async fn drill_page(
     }
     let indicator = Indicator::from_id(&query.indicator)
         .ok_or_else(|| WebError::BadRequest(format!("“{}”不是指标", query.indicator)))?;
-    let (facts, period) = records_for(&state, &query.period).await?;
+    let (facts, period) = records_for(state, &query.period).await?;
     let city = city_name(&facts);
     let unit = match unit_name {
         None => None,
@@ -110,6 +176,12 @@ pub async fn drill_page(
         }
         _ => format_wan(Money::from_units("金额", n).unwrap_or(Money::ZERO)),
     };
+    let figure = |n: i64| match indicator.measure() {
+        Measure::Count | Measure::Rate if !matches!(indicator, Indicator::FundsInPlaceRate) => {
+            exchange::Value::Count(n)
+        }
+        _ => exchange::Value::Wan(Money::from_units("金额", n).unwrap_or(Money::ZERO)),
+    };
     let mut rows = Vec::new();
     for item in &d.items {
         let part = match (d.denominator.is_some(), item.numerator) {
@@ -134,6 +206,7 @@ pub async fn drill_page(
                         .unwrap_or_default(),
                     detail: p.map(|p| p.state.clone()).unwrap_or_default(),
                     amount: amount_text(item.amount),
+                    figure: figure(item.amount),
                 }
             }
             RecordRef::Fund(i) => {
@@ -162,6 +235,7 @@ pub async fn drill_page(
                         })
                         .unwrap_or_default(),
                     amount: amount_text(item.amount),
+                    figure: figure(item.amount),
                 }
             }
             RecordRef::Visit(i) => {
@@ -175,6 +249,7 @@ pub async fn drill_page(
                     date: v.map(|v| v.date.to_string()).unwrap_or_default(),
                     detail: v.and_then(|v| v.mode.clone()).unwrap_or_default(),
                     amount: amount_text(item.amount),
+                    figure: figure(item.amount),
                 }
             }
         };
@@ -189,18 +264,26 @@ pub async fn drill_page(
             Some(Number::Frac(d.numerator as f64 / den as f64)),
         ),
     };
-    let page = DrillPage {
+    Ok(DrillPage {
         title: format!("{who}{} · {}", period.label(), indicator.label()),
         back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
+        export: format!(
+            "/scoreboard/drill/export?{}&{}",
+            query_string(&PeriodQuery::of(&period)),
+            query_string(&[
+                ("unit", unit_name.unwrap_or_default()),
+                ("indicator", indicator.id())
+            ])
+        ),
         count: rows.len(),
         rows,
         total: amount_text(d.numerator),
+        figure_total: figure(d.numerator),
         denominator: d.denominator.map(amount_text).unwrap_or_default(),
         value: match unit_of(indicator) {
             "" => value,
             u => format!("{value} {u}"),
         },
-        layout: Layout::of(&user),
-    };
-    Ok(Html(render(&page)?))
+        layout: Layout::of(user),
+    })
 }

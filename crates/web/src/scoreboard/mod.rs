@@ -282,6 +282,7 @@ crate::kit::routes! { routes, ROUTES;
         "/scoreboard" => get(cockpit);
         "/scoreboard/unit" => get(unit_page);
         "/scoreboard/drill" => get(drill::drill_page);
+        "/scoreboard/drill/export" => get(drill::export);
         "/scoreboard/print" => get(print_view);
         "/scoreboard/export" => get(export);
         "/scoreboard/publish" => post(sheets::publish);

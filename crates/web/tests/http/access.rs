@@ -62,6 +62,7 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/scoreboard", READERS),
     ("get", "/scoreboard/unit", READERS),
     ("get", "/scoreboard/drill", READERS),
+    ("get", "/scoreboard/drill/export", READERS),
     ("get", "/scoreboard/print", READERS),
     ("get", "/scoreboard/export", READERS),
     ("post", "/scoreboard/publish", BUREAU),
@@ -104,18 +105,23 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/projects/{code}/plan", EDITORS),
     ("post", "/projects/{code}/financing", EDITORS),
     ("get", "/six-ones", READERS),
+    ("get", "/six-ones/export", READERS),
     ("post", "/projects/{code}/elements", EDITORS),
     ("get", "/elements", READERS),
+    ("get", "/elements/export", READERS),
     ("get", "/warnings", READERS),
+    ("get", "/warnings/export", READERS),
     ("get", "/warnings/rules", READERS),
     ("post", "/warnings/rules", BUREAU),
     ("get", "/review", READERS),
+    ("get", "/review/export", READERS),
     ("post", "/review/window/{action}", BUREAU),
     // The walk's record waits for 集贤县's reviewer; the bureau reviews at the second level.
     ("post", "/review/{kind}/{id}/{step}", &["jx-review"]),
     // Only a unit with something placed in it by another has anything to confirm.
     ("post", "/placements/{code}/confirm", &["jx-review"]),
     ("get", "/blockers", READERS),
+    ("get", "/blockers/export", READERS),
     ("get", "/blockers/{id}", READERS),
     ("post", "/blockers/{id}/instruction", &["leader"]),
     ("post", "/blockers/{id}/status", EDITORS),
@@ -128,11 +134,14 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/chain-maps/{name}/projects", BUREAU),
     ("get", "/chain-maps/{name}/segments/{id}/targets", READERS),
     ("get", "/visits", READERS),
+    ("get", "/visits/export", READERS),
     ("post", "/visits", EDITORS),
     ("post", "/visits/plans", EDITORS),
     ("get", "/duplicates", READERS),
+    ("get", "/duplicates/export", READERS),
     ("post", "/duplicates/{code}/{decision}", BUREAU),
     ("get", "/enterprises", READERS),
+    ("get", "/enterprises/export", READERS),
     ("get", "/enterprises/{id}", READERS),
     ("post", "/enterprises/{id}/contacts", EDITORS),
     ("get", "/leader/{name}", READERS),
@@ -318,7 +327,9 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
     // The pages that show one unit's or one figure's records say which.
     let query = match path {
         "/scoreboard/unit" => "?year=2022&period=H1&name=集贤县",
-        "/scoreboard/drill" => "?year=2022&period=H1&indicator=signed_amount&unit=集贤县",
+        "/scoreboard/drill" | "/scoreboard/drill/export" => {
+            "?year=2022&period=H1&indicator=signed_amount&unit=集贤县"
+        }
         _ => "",
     };
     encoded(&format!(
