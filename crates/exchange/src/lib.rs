@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod kinds;
 mod listing;
+pub mod mapping;
 mod scoreboard;
 pub mod sheet_facts;
 pub mod table;

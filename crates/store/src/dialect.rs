@@ -59,6 +59,7 @@ migrations! {
     20 "0020_trust.sql",
     21 "0021_audit_key.sql",
     22 "0022_project_investor_index.sql",
+    23 "0023_import_mappings.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -28,6 +28,13 @@ pub struct ImportArgs {
     /// Only check the file (预检): every bad cell listed, nothing imported.
     #[arg(long)]
     check: bool,
+    /// FILE is an office's own ledger: map its columns by this saved mapping (or mapping file,
+    /// NAME.json; see `zhaoshang mapping`).
+    #[arg(long, value_name = "NAME")]
+    mapping: Option<String>,
+    /// The unit whose saved mapping --mapping names, when several units saved one of that name.
+    #[arg(long, requires = "mapping")]
+    mapping_unit: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -45,6 +52,9 @@ fn kind(name: &str) -> Result<Kind> {
 
 pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
     let kind = kind(&args.kind)?;
+    if args.mapping.is_some() && kind == Kind::Enterprises {
+        bail!("企业库按导入格式导入，不使用台账映射");
+    }
     let bad_format = match &args.bad_rows {
         Some(path) => {
             let format = exchange::FileFormat::of(&path.display().to_string()).map_err(|_| {
@@ -102,6 +112,25 @@ pub async fn import(cx: &Context, args: ImportArgs) -> Result<ExitCode> {
             find::settle(&store, feed, committed).await?;
         }
         report?
+    } else if let Some(name) = &args.mapping {
+        let mapping =
+            crate::mapping::named(&store, kind, name, args.mapping_unit.as_deref()).await?;
+        let sources: Vec<&str> = mapping.columns.iter().map(|c| c.source.as_str()).collect();
+        let ledger = exchange::table::read_for(&args.file, &sources)?;
+        let (_, report) = exchange::mapping::import_ledger(
+            &store, kind, &ledger, &mapping, &who, progress, on_bad,
+        )
+        .await?;
+        if let (Some(path), Some(format)) = (&args.bad_rows, bad_format) {
+            // The ledger's own rows, as the office wrote them, to mend in its own file.
+            let rows = exchange::bad_rows(&ledger, &report);
+            if !rows.is_empty() {
+                let bytes = exchange::bad_rows_bytes(&ledger.headers, &rows, format)?;
+                std::fs::write(path, bytes)
+                    .with_context(|| format!("无法写入 {}", path.display()))?;
+            }
+        }
+        report
     } else {
         let (table, report) =
             exchange::import_keeping(&store, kind, &args.file, &who, progress, on_bad).await?;

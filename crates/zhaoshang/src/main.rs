@@ -11,6 +11,7 @@ mod context;
 mod files;
 mod find;
 mod logs;
+mod mapping;
 mod progress;
 mod report;
 mod serve;
@@ -65,6 +66,9 @@ enum Command {
     Import(files::ImportArgs),
     /// Exports every record of KIND to a file (.xlsx or .csv) with the import columns.
     Export(files::KindFile),
+    /// An office's own ledger mapped to an import kind's columns: suggest, save, export, list.
+    #[command(subcommand)]
+    Mapping(mapping::MappingCommand),
     /// Writes the import template of KIND (.xlsx): headers, an example row and notes.
     Template(files::KindFile),
     /// Loads the demo city (双鸭山, 2020–2022) into an empty database; with --scale, a
@@ -138,6 +142,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => files::import(&cx, args).await?,
         Command::Export(args) => files::export(&cx, args).await?,
+        Command::Mapping(command) => mapping::run(&cx, command).await?,
         Command::Template(args) => files::template(&cx, args).await?,
         Command::Demo { scale } => city::run(&cx, scale).await.map(|()| done)?,
         Command::Serve(args) => serve::run(&cx, args).await.map(|()| done)?,

@@ -1614,6 +1614,176 @@ async fn every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked(db:
     assert_eq!(held().await, 4, "a check adds nothing");
 }
 
+/// A county's own ledger (序号 / 项目名称 / 建设地点 / 总投资（亿元）…, a title row, a 合计 row)
+/// is taken over with a mapping: suggested from its headers and values, saved for the county,
+/// used by name; places read as the units they name, 亿元 brought to 万元 exactly, codes made by
+/// the stated rule and found again when the ledger comes back.
+async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let ledger =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/office/county-ledger.xlsx");
+    let ledger = ledger.to_str().unwrap();
+    let run = import(db, "projects", Path::new(ledger));
+    assert!(
+        !run.ok && run.stderr.contains("缺少必填列“项目编号”"),
+        "as a template it is refused"
+    );
+
+    let run = zhaoshang(
+        db,
+        &[
+            "mapping",
+            "suggest",
+            "projects",
+            ledger,
+            "--name",
+            "集贤台账",
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+    let mapping: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let target = |source: &str| {
+        mapping["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["source"] == source)
+            .map(|c| c["target"].clone())
+            .unwrap()
+    };
+    assert_eq!(target("序号"), serde_json::Value::Null);
+    assert_eq!(target("建设地点"), "所在县区");
+    assert_eq!(target("投资主体"), "投资企业");
+    assert_eq!(target("总投资（亿元）"), "计划总投资");
+    assert_eq!(target("包保领导"), "分管领导");
+    assert!(
+        run.stderr.contains("第3行：230521-0001 | 秸秆综合利用项目"),
+        "{}",
+        run.stderr
+    );
+    let file = write(dir.path(), "集贤台账.json", &run.stdout);
+    let run = zhaoshang(
+        db,
+        &[
+            "mapping",
+            "save",
+            file.to_str().unwrap(),
+            "--unit",
+            "集贤县",
+        ],
+    );
+    assert!(run.ok, "{}", run.stderr);
+
+    let store = db.open().await.unwrap();
+    let before = store.count(Table::Projects).await.unwrap();
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "projects",
+            ledger,
+            "--mapping",
+            "集贤台账",
+            "--check",
+        ],
+    );
+    assert!(!run.ok);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "第5行 建设地点: “哈尔滨市”中没有可识别的县区或单位名称，请改为已录入的单位",
+            "第6行 序号: “合计”是合计行，不是一条记录；请删除合计、小计行后再导入",
+        ]
+    );
+    assert_eq!(store.count(Table::Projects).await.unwrap(), before);
+
+    let bad = dir.path().join("台账错误行.xlsx");
+    let args = [
+        "import",
+        "projects",
+        ledger,
+        "--mapping",
+        "集贤台账",
+        "--skip-bad",
+        "--bad-rows",
+        bad.to_str().unwrap(),
+    ];
+    let run = zhaoshang(db, &args);
+    assert!(
+        run.ok && run.stdout.contains("新增2"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(run.stdout.contains("有错误的2行未导入"), "{}", run.stdout);
+    let project = |code: &str| {
+        let store = &store;
+        let code = code.to_owned();
+        async move { store.project(&code).await.unwrap().unwrap().project }
+    };
+    let straw = project("230521-0001").await;
+    assert_eq!(straw.name, "秸秆综合利用项目");
+    assert_eq!(straw.territory, "集贤县");
+    assert_eq!(
+        straw.planned_investment.map(|m| m.units()),
+        Some(125_000_000)
+    );
+    assert_eq!(straw.signed_amount.map(|m| m.units()), Some(120_000_000));
+    assert_eq!(straw.leader.as_deref(), Some("王建国"));
+    let solar = project("230523-0001").await;
+    assert_eq!(solar.territory, "宝清县", "“宝清” names 宝清县");
+    // The office's own rows, as written, to mend in a file like its own.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&bad).unwrap();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("错误行")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0][..4],
+        ["序号", "项目名称", "投资主体", "建设地点"].map(String::from)
+    );
+    assert_eq!(rows[1][3], "哈尔滨市");
+
+    // The same ledger again: found by county and name, nothing added.
+    let run = zhaoshang(db, &args);
+    assert!(
+        run.ok && run.stdout.contains("新增0") && run.stdout.contains("未变化2"),
+        "{}",
+        run.stdout
+    );
+
+    let run = zhaoshang(db, &["mapping", "list"]);
+    assert!(
+        run.stdout.contains("集贤县\tprojects\t集贤台账"),
+        "{}",
+        run.stdout
+    );
+    let run = zhaoshang(
+        db,
+        &[
+            "mapping",
+            "export",
+            "projects",
+            "集贤台账",
+            "--unit",
+            "集贤县",
+        ],
+    );
+    let exported: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(exported["unit"], "集贤县");
+    assert_eq!(exported["columns"], mapping["columns"]);
+    let run = zhaoshang(db, &["import", "projects", ledger, "--mapping", "无此映射"]);
+    assert!(
+        !run.ok && run.stderr.contains("没有名为“无此映射”的项目映射"),
+        "{}",
+        run.stderr
+    );
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1692,6 +1862,7 @@ both_databases!(
     many_bad_cells_are_summed_up_before_they_are_listed,
     files_made_by_office_programs,
     every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked,
+    a_countys_own_ledger_is_taken_over_with_a_saved_mapping,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,

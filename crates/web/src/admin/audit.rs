@@ -55,6 +55,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("user", "账号"),
     ("account_request", "账号变更申请"),
     ("api_token", "接口令牌"),
+    ("import_mapping", "导入映射"),
     ("sign_in", "登录"),
     ("session", "会话"),
 ];
