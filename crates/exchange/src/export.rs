@@ -39,7 +39,7 @@ pub(crate) fn wan(value: Option<Money>) -> Value {
 pub async fn export(store: &Store, kind: Kind, path: &Path) -> Result<usize, ExchangeError> {
     let format = FileFormat::of(&path.display().to_string())?;
     let rows = crate::kinds::export_rows(store, kind).await?;
-    let bytes = encode(format, kind.label(), &headers(kind), &rows)?;
+    let bytes = encode(format, kind.label(), "全市", &headers(kind), &rows)?;
     std::fs::write(path, bytes).map_err(|e| ExchangeError::Io(path.display().to_string(), e))?;
     Ok(rows.len())
 }
@@ -53,17 +53,19 @@ pub async fn export_bytes(
     encode(
         format,
         kind.label(),
+        "全市",
         &headers(kind),
         &crate::kinds::export_rows(store, kind).await?,
     )
 }
 
 /// The projects with these 项目编号 (what a filtered list shows), with the import columns, as
-/// the bytes of a file.
+/// the bytes of a file; `whose` (范围：集贤县) goes into the printed page's header.
 pub async fn export_projects(
     store: &Store,
     codes: &HashSet<String>,
     format: FileFormat,
+    whose: &str,
 ) -> Result<Vec<u8>, ExchangeError> {
     let rows: Vec<Vec<Value>> = crate::kinds::export_rows(store, Kind::Projects)
         .await?
@@ -73,6 +75,7 @@ pub async fn export_projects(
     encode(
         format,
         Kind::Projects.label(),
+        whose,
         &headers(Kind::Projects),
         &rows,
     )
@@ -126,12 +129,13 @@ pub(crate) fn date(value: Option<NaiveDate>) -> Value {
 fn encode(
     format: FileFormat,
     title: &str,
+    whose: &str,
     headers: &[&str],
     rows: &[Vec<Value>],
 ) -> Result<Vec<u8>, ExchangeError> {
     match format {
         FileFormat::Csv => encode_csv(headers, rows),
-        FileFormat::Xlsx => encode_xlsx(title, headers, rows),
+        FileFormat::Xlsx => encode_xlsx(title, whose, headers, rows),
     }
 }
 
@@ -189,6 +193,7 @@ pub(crate) fn encode_csv(headers: &[&str], rows: &[Vec<Value>]) -> Result<Vec<u8
 
 fn encode_xlsx(
     title: &str,
+    whose: &str,
     headers: &[&str],
     rows: &[Vec<Value>],
 ) -> Result<Vec<u8>, ExchangeError> {
@@ -260,7 +265,13 @@ fn encode_xlsx(
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(0, 0)?;
     let today = today_in_china();
-    sheet.set_header(format!("&L{title}&R导出于 {today}"));
+    // The page header names whose records they are, so a printed page lying loose says where
+    // it belongs; '&' is the header's escape and is doubled.
+    sheet.set_header(format!(
+        "&L{}&C{}&R导出于 {today}",
+        title.replace('&', "&&"),
+        whose.replace('&', "&&")
+    ));
     sheet.set_footer("&C第 &P 页，共 &N 页");
     Ok(workbook.save_to_buffer()?)
 }

@@ -50,15 +50,13 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "{SELECT} WHERE unit_name = $1 AND kind = $2 AND name = $3"
         ));
-        sqlx::query(sql)
+        let row = sqlx::query(sql)
             .bind(unit.unwrap_or_default())
             .bind(kind)
             .bind(name)
             .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(saved)
-            .transpose()
+            .await?;
+        row.as_ref().map(saved).transpose()
     }
 
     /// The mappings named `name` for `kind`, whoever they are for (the command line names a
@@ -95,13 +93,11 @@ impl Store {
     /// The mapping with this id.
     pub async fn mapping_by_id(&self, id: i64) -> Result<Option<SavedMapping>> {
         let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE id = $1"));
-        sqlx::query(sql)
+        let row = sqlx::query(sql)
             .bind(id)
             .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(saved)
-            .transpose()
+            .await?;
+        row.as_ref().map(saved).transpose()
     }
 }
 

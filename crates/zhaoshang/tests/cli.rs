@@ -1487,6 +1487,16 @@ async fn files_made_by_office_programs(db: &TestDb) {
     assert_eq!(store.visits().await.unwrap().len(), visits_before + 2);
 }
 
+/// The sheet 错误行 of a file of bad rows, as text.
+fn bad_rows_sheet(path: &Path) -> Vec<Vec<String>> {
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    book.worksheet_range("错误行")
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 /// Any kind: `--check` imports nothing; `--bad-rows` writes the bad rows with 原行号 and
 /// 错误原因 (bad cells marked in a workbook); `--skip-bad` imports the others; the mended file
 /// of bad rows imports as it is.
@@ -1530,13 +1540,7 @@ async fn every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked(db:
         run.stderr
     );
     assert_eq!(held().await, 0);
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
-    let rows: Vec<Vec<String>> = book
-        .worksheet_range("错误行")
-        .unwrap()
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = bad_rows_sheet(&xlsx);
     assert_eq!(rows[0][6..], ["原行号".to_owned(), "错误原因".to_owned()]);
     assert_eq!(rows.len(), 3);
     assert_eq!(
@@ -1735,13 +1739,7 @@ async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
     let solar = project("230523-0001").await;
     assert_eq!(solar.territory, "宝清县", "“宝清” names 宝清县");
     // The office's own rows, as written, to mend in a file like its own.
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&bad).unwrap();
-    let rows: Vec<Vec<String>> = book
-        .worksheet_range("错误行")
-        .unwrap()
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = bad_rows_sheet(&bad);
     assert_eq!(
         rows[0][..4],
         ["序号", "项目名称", "投资主体", "建设地点"].map(String::from)

@@ -4,6 +4,7 @@
 
 mod audit;
 mod files;
+mod ledger;
 mod organisation;
 mod security;
 mod settings;
@@ -27,6 +28,9 @@ crate::kit::routes! { routes, ROUTES;
         "/{records}" => get(organisation::show).post(organisation::save);
         "/{records}/export" => get(organisation::export);
         "/import" => get(files::import_page);
+        "/import/ledger" => get(ledger::show).post(ledger::post);
+        "/import/mappings" => post(ledger::upload);
+        "/import/mappings/{id}/export" => get(ledger::export);
         "/import/{kind}" => post(files::upload);
         "/import/{kind}/template" => get(files::download_template);
         "/export/{kind}" => get(files::export_kind);

@@ -26,7 +26,15 @@ pub fn encode(value: &str) -> String {
 
 /// A file to download, its Chinese name percent-encoded (RFC 5987).
 pub fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
-    let name = format!("{stem}.{}", format.extension());
+    attachment_named(
+        bytes,
+        format.content_type(),
+        &format!("{stem}.{}", format.extension()),
+    )
+}
+
+/// A file of any type to download as `name`.
+pub fn attachment_named(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
     // RFC 5987: the Chinese file name travels percent-encoded.
     let encoded: String = name
         .bytes()
@@ -38,15 +46,17 @@ pub fn attachment(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
             }
         })
         .collect();
+    let extension = name.rsplit_once('.').map_or("bin", |(_, e)| e);
+    let plain: String = extension
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     (
         [
-            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"export.{}\"; filename*=UTF-8''{encoded}",
-                    format.extension()
-                ),
+                format!("attachment; filename=\"export.{plain}\"; filename*=UTF-8''{encoded}"),
             ),
         ],
         bytes,
@@ -81,6 +91,14 @@ pub fn file_format(format: &str) -> FileFormat {
     }
 }
 
+/// Whose records a download holds: the viewer's unit, or the whole city.
+pub fn whose(user: &crate::auth::CurrentUser) -> String {
+    match &user.user.unit {
+        Some(unit) => format!("范围：{unit}"),
+        None => "范围：全市".to_owned(),
+    }
+}
+
 /// A list as a page shows it, downloaded: the first note says whose it is (the viewer's unit,
 /// or the whole city for an account that reads it all), so that the file and its print say so.
 pub fn listing_download(
@@ -88,11 +106,7 @@ pub fn listing_download(
     mut listing: exchange::Listing,
     format: FileFormat,
 ) -> Result<Response, WebError> {
-    let whose = match &user.user.unit {
-        Some(unit) => format!("范围：{unit}"),
-        None => "范围：全市".to_owned(),
-    };
-    listing.notes.insert(0, whose);
+    listing.notes.insert(0, whose(user));
     let stem = listing.title.clone();
     let bytes = exchange::listing_bytes(&listing, format).map_err(super::error::exchange_error)?;
     Ok(attachment(bytes, format, &stem))

@@ -226,8 +226,13 @@ pub async fn export_projects(
         .await?
         .into_iter()
         .collect();
-    let bytes = exchange::export_projects(&state.store, &codes, format)
-        .await
-        .map_err(exchange_error)?;
+    let bytes = exchange::export_projects(
+        &state.store,
+        &codes,
+        format,
+        &crate::kit::render::whose(&user),
+    )
+    .await
+    .map_err(exchange_error)?;
     Ok(attachment(bytes, format, "项目"))
 }

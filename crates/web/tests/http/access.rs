@@ -90,6 +90,10 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/teams/export", READERS),
     ("get", "/import", BUREAU),
     ("post", "/import/{kind}", BUREAU),
+    ("get", "/import/ledger", BUREAU),
+    ("post", "/import/ledger", BUREAU),
+    ("post", "/import/mappings", BUREAU),
+    ("get", "/import/mappings/{id}/export", BUREAU),
     ("get", "/import/{kind}/template", READERS),
     // A whole kind, city-wide: not for an account tied to one unit.
     ("get", "/export/{kind}", &["auditor", "leader", "bureau"]),
@@ -173,6 +177,7 @@ struct Fixture {
     sheet: i64,
     firm: i64,
     segment: i64,
+    mapping: i64,
 }
 
 const CHAIN: &str = "石墨产业链";
@@ -273,6 +278,18 @@ async fn access_fixture(store: &Store) -> Fixture {
         .unwrap()
         .segments[0]
         .id;
+    let mut tx = store.begin("test").await.unwrap();
+    let body = r#"{"kind":"projects","name":"台账","unit":"集贤县","columns":[{"source":"项目名称","target":"项目名称","scale":"万元"}],"code_prefix":""}"#;
+    tx.save_mapping(Some("集贤县"), "projects", "台账", body)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mapping = store
+        .mapping(Some("集贤县"), "projects", "台账")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     Fixture {
         event,
         fund,
@@ -280,6 +297,7 @@ async fn access_fixture(store: &Store) -> Fixture {
         sheet: 0,
         firm: written[0].id,
         segment,
+        mapping,
     }
 }
 
@@ -309,6 +327,8 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
         fx.segment
     } else if path.contains("/funds/") {
         fx.fund[side]
+    } else if path.starts_with("/import/mappings/") {
+        fx.mapping
     } else {
         fx.event[side]
     };

@@ -108,6 +108,129 @@ async fn the_import_page_checks_a_file_and_imports_the_good_rows_when_asked(db: 
     assert!(!held("友谊县").await);
 }
 
+/// An office's own ledger through the page: read and mapped by its headers, every error shown
+/// before anything is written, the mapping changed in the form, saved for the county,
+/// downloaded and loaded back as a file, and the good rows imported.
+async fn a_ledger_is_mapped_previewed_saved_and_imported_through_the_page(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    let app = start(store.clone()).await;
+    let (cookie, csrf) = app.sign_in("bureau").await;
+    let c = Some(cookie.as_str());
+    assert_eq!(app.get("/import/ledger", c).await.status, 200);
+    let ledger = "序号,项目名称,建设地点,总投资,备注\n1,秸秆综合利用项目,集贤县福利镇,1.25,\n2,冷链物流园项目,哈尔滨市,2,续建\n";
+    let reply = app
+        .upload_with(
+            "/import/ledger",
+            c,
+            &csrf,
+            "集贤台账.csv",
+            ledger,
+            &[("kind", "projects"), ("unit", "集贤县"), ("action", "read")],
+        )
+        .await;
+    assert_eq!(reply.status, 422, "an error is shown, nothing written");
+    for said in [
+        "第3行 建设地点: “哈尔滨市”中没有可识别的县区或单位名称",
+        "“总投资”未注明单位",
+        "集贤县-0001",
+        "发现1处错误（尚未导入）",
+    ] {
+        assert!(reply.body.contains(said), "{said}: {}", reply.body);
+    }
+    assert!(store.project("集贤县-0001").await.unwrap().is_none());
+    let content = reply
+        .body
+        .split("name=\"content\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    // The amounts were 亿元: the office says so in the form, and saves the mapping.
+    let form = |action: &'static str| {
+        vec![
+            ("kind", "projects".to_owned()),
+            ("unit", "集贤县".to_owned()),
+            ("file_name", "集贤台账.csv".to_owned()),
+            ("content", content.clone()),
+            ("map1", "项目名称".to_owned()),
+            ("map2", "所在县区".to_owned()),
+            ("map3", "计划总投资".to_owned()),
+            ("scale3", "亿元".to_owned()),
+            ("name", "集贤台账".to_owned()),
+            ("rest", "1".to_owned()),
+            ("action", action.to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let csrf = csrf.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.upload_with("/import/ledger", c, &csrf, "", "", &fields)
+                .await
+        }
+    };
+    let reply = send(form("save")).await;
+    assert!(
+        reply.body.contains("已保存映射“集贤台账”"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body.contains("12500"),
+        "1.25亿元 is 12500万元: {}",
+        reply.body
+    );
+    let saved = store
+        .mapping(Some("集贤县"), "projects", "集贤台账")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(saved.body.contains("亿元"));
+
+    let reply = send(form("import")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(
+        reply.body.contains("部分导入") && reply.body.contains("新增1"),
+        "{}",
+        reply.body
+    );
+    let project = store.project("集贤县-0001").await.unwrap().unwrap().project;
+    assert_eq!(
+        project.planned_investment.map(|m| m.units()),
+        Some(125_000_000)
+    );
+
+    // The mapping as a file, and back under another name.
+    let file = app
+        .get(&format!("/import/mappings/{}/export", saved.id), c)
+        .await;
+    assert_eq!(file.status, 200);
+    assert!(
+        file.header("content-disposition")
+            .is_some_and(|d| d.contains(".json"))
+    );
+    let renamed = file.body.replace("\"集贤台账\"", "\"集贤台账二\"");
+    let reply = app
+        .upload_with("/import/mappings", c, &csrf, "映射.json", &renamed, &[])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(
+        store
+            .mapping(Some("集贤县"), "projects", "集贤台账二")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let reply = app
+        .upload_with("/import/mappings", c, &csrf, "映射.json", "{不是映射", &[])
+        .await;
+    assert_eq!(reply.status, 422);
+    // Unit staff do not take over ledgers.
+    let (staff, _) = app.sign_in("jixian").await;
+    assert_eq!(app.get("/import/ledger", Some(&staff)).await.status, 403);
+}
+
 async fn units_leaders_chains_and_teams_are_kept_by_the_roles_allowed(db: &TestDb) {
     let app = start(db.open().await.unwrap()).await;
     let (bureau, csrf) = app.sign_in("bureau").await;
@@ -577,6 +700,7 @@ both_databases!(
     an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with_a_reason,
     the_bureau_imports_files_through_the_page_and_unit_staff_cannot,
     the_import_page_checks_a_file_and_imports_the_good_rows_when_asked,
+    a_ledger_is_mapped_previewed_saved_and_imported_through_the_page,
     units_leaders_chains_and_teams_are_kept_by_the_roles_allowed,
     a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for,
     a_work_team_has_its_leader_members_projects_and_their_blockers,

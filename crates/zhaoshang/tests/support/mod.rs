@@ -284,8 +284,10 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
         "/sheets/{id}" | "/sheets/{id}/export" | "/sheets/{id}/print" => {
             vec![pattern.replace("{id}", "1")]
         }
-        // The first token and the first account request, if a test made them.
-        "/account/tokens/{id}/revoke" => vec![pattern.replace("{id}", "1")],
+        // The first token, account request and saved ledger mapping, if a test made them.
+        "/account/tokens/{id}/revoke" | "/import/mappings/{id}/export" => {
+            vec![pattern.replace("{id}", "1")]
+        }
         "/security/requests/{id}/{decision}" => each(
             &pattern.replace("{id}", "1"),
             "{decision}",
