@@ -35,23 +35,55 @@ impl BadRow {
 }
 
 /// The rows of `table` that `report` found bad, in file order. Empty when the fault is the
-/// header's (a column missing): no row is to blame, the file's columns are.
+/// header's (a column missing): no row is to blame, the file's columns are. A file that is
+/// itself a file of bad rows, mended and checked again, gives its rows their first 原行号 and
+/// loses its old 原行号 and 错误原因 (see [`own_columns`]).
 pub fn bad_rows(table: &Table, report: &ImportReport) -> Vec<BadRow> {
     let mut by_row: BTreeMap<usize, Vec<RowError>> = BTreeMap::new();
     for e in &report.errors {
         by_row.entry(e.row).or_default().push(e.clone());
     }
+    let kept = own_columns(&table.headers);
+    let first_number = table.headers.iter().position(|h| h == ROW_NUMBER);
     table
         .rows
         .iter()
         .filter_map(|row| {
             let errors = by_row.remove(&row.number)?;
+            let number = first_number
+                .and_then(|at| row.cells.get(at))
+                .and_then(|c| c.text().parse().ok())
+                .unwrap_or(row.number);
             Some(BadRow {
-                number: row.number,
-                cells: row.cells.iter().map(crate::table::Cell::text).collect(),
+                number,
+                cells: kept
+                    .iter()
+                    .map(|at| {
+                        row.cells
+                            .get(*at)
+                            .map(crate::table::Cell::text)
+                            .unwrap_or_default()
+                    })
+                    .collect(),
                 errors,
             })
         })
+        .collect()
+}
+
+/// The positions of a file's own columns: all but the 原行号 and 错误原因 a file of bad rows
+/// added, which a new file of bad rows writes afresh.
+pub fn own_columns(headers: &[String]) -> Vec<usize> {
+    (0..headers.len())
+        .filter(|at| headers[*at] != ROW_NUMBER && headers[*at] != REASON)
+        .collect()
+}
+
+/// The headers a file of bad rows of a file with `headers` starts with.
+pub fn own_headers(headers: &[String]) -> Vec<String> {
+    own_columns(headers)
+        .into_iter()
+        .map(|at| headers[at].clone())
         .collect()
 }
 
@@ -62,6 +94,7 @@ pub fn bad_rows_bytes(
     rows: &[BadRow],
     format: FileFormat,
 ) -> Result<Vec<u8>, ExchangeError> {
+    let headers = &own_headers(headers);
     match format {
         FileFormat::Csv => {
             let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());

@@ -11,7 +11,7 @@ use domain::period::parse_date;
 use domain::records::project_code;
 use domain::text::{optional, required, yes_no};
 use domain::{CreditCode, FieldError, Money};
-use store::{Added, Store, StoreError, Upserted};
+use store::{Added, Named, Store, StoreError, Upserted};
 
 use crate::kinds::Key;
 use crate::table::{Cell, Row, Table, header_key};
@@ -327,6 +327,10 @@ async fn apply_rows(
     if kind == Kind::Events && table.rows.len() > 1_000 {
         tx.preload_histories().await?;
     }
+    // Likewise every firm, for a ledger whose rows name their investors.
+    if kind == Kind::Projects && table.rows.len() > 1_000 {
+        tx.preload_firms().await?;
+    }
     progress.start(table.rows.len());
     // A record named twice in one file: the later row would silently win.
     let identity = identity_of(kind).and_then(|key| Some((key, *index.get(key)?)));
@@ -384,20 +388,34 @@ async fn apply_rows(
             Err(other) => return Err(other.into()),
         }
         refuse_unevaluated(&mut cells.errors, &table.unevaluated, row.number, index);
-        // A row with bad cells stopped before the store looked its project up: an unknown
-        // code is named now, not in a second round once the other cells are mended.
-        if !cells.errors.is_empty()
-            && kind != Kind::Projects
-            && !cells.errors.iter().any(|e| e.field == "项目编号")
-            && let Some(&at) = index.get("项目编号")
-        {
-            let code = row.cells.get(at).map(Cell::text).unwrap_or_default();
-            let code = code.trim();
-            if !code.is_empty() && !tx.project_known(code).await? {
-                cells.errors.push(FieldError::new(
-                    "项目编号",
-                    format!("项目“{code}”不存在，请先录入或导入"),
-                ));
+        // A row with bad cells stopped before the store looked its names up: an unknown
+        // project, unit, chain, leader or team is named now, not in a second round once the
+        // other cells are mended.
+        if !cells.errors.is_empty() {
+            for (key, named) in references(kind) {
+                let Some(&at) = index.get(key) else { continue };
+                if cells.errors.iter().any(|e| e.field == *key) {
+                    continue;
+                }
+                let text = row.cells.get(at).map(Cell::text).unwrap_or_default();
+                for name in text
+                    .split(['、', '，', ','])
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                {
+                    // A project is named by its code, and said so as the store says it.
+                    let refusal = if *named == Named::Project {
+                        (!tx.project_known(name).await?).then(|| {
+                            FieldError::new(*key, format!("项目“{name}”不存在，请先录入或导入"))
+                        })
+                    } else {
+                        tx.unknown_name(*named, key, name).await?
+                    };
+                    if let Some(refusal) = refusal {
+                        cells.errors.push(refusal);
+                        break;
+                    }
+                }
             }
         }
         // Within a row, errors read left to right as the columns stand in the file.
@@ -435,6 +453,31 @@ fn is_example(row: &Row) -> bool {
                 || first.starts_with("示例：")
                 || first.starts_with("示例:")
         })
+}
+
+/// The columns of `kind` that name a record held, and of what kind: a row whose other cells
+/// are bad has them looked up all the same.
+fn references(kind: Kind) -> &'static [(&'static str, Named)] {
+    match kind {
+        Kind::Projects => &[
+            ("所在县区", Named::Unit),
+            ("责任单位", Named::Unit),
+            ("产业链", Named::Chain),
+            ("分管领导", Named::Leader),
+            ("工作专班", Named::Team),
+        ],
+        Kind::Visits => &[("单位", Named::Unit), ("项目编号", Named::Project)],
+        Kind::Teams => &[("牵头领导", Named::Leader)],
+        Kind::Chains => &[("链长", Named::Leader)],
+        Kind::LeaderUnits => &[("领导", Named::Leader), ("包保县区", Named::Unit)],
+        Kind::Blockers => &[
+            ("项目编号", Named::Project),
+            ("责任单位", Named::Unit),
+            ("责任领导", Named::Leader),
+        ],
+        Kind::Elements => &[("项目编号", Named::Project), ("责任部门", Named::Unit)],
+        _ => &[("项目编号", Named::Project)],
+    }
 }
 
 /// The column that names each record of an upserted kind: a file that names one twice is

@@ -82,6 +82,8 @@ pub struct Mapping {
 #[derive(Debug, Clone, Default)]
 pub struct Held {
     pub units: Vec<(String, Option<String>)>,
+    /// Each unit's parent unit, by name.
+    pub parents: HashMap<String, String>,
     pub projects: HashMap<(String, String), String>,
     pub codes: HashSet<String>,
 }
@@ -248,14 +250,32 @@ fn scale_of(header: &str, table: &Table, at: usize) -> (Scale, Option<String>) {
 /// A ledger cell written in `scale` as the text of its amount in 万元, exactly: the decimal
 /// point moves, nothing is rounded (a fraction of a yuan stays and is refused by the import).
 fn to_wan(cell: &Cell, scale: Scale) -> Result<Cell, String> {
-    if scale == Scale::Wan || cell.is_empty() {
+    if cell.is_empty() || (scale == Scale::Wan && !matches!(cell, Cell::Text(_))) {
         return Ok(cell.clone());
     }
-    let text = match cell {
+    let (text, scale) = match cell {
         // The shortest decimal that reads back as the number: what the sheet shows.
-        Cell::Number(n) => format!("{n}"),
-        other => domain::money::plain_number(&other.text())?,
+        Cell::Number(n) => (format!("{n}"), scale),
+        other => {
+            // A unit written in the cell ("1.25亿元", "3500万") says more than the column's.
+            let raw = other.text();
+            let raw = raw.trim();
+            let (number, said) = [
+                ("亿元", Scale::Yi),
+                ("亿", Scale::Yi),
+                ("万元", Scale::Wan),
+                ("万", Scale::Wan),
+                ("元", Scale::Yuan),
+            ]
+            .iter()
+            .find_map(|(suffix, s)| raw.strip_suffix(suffix).map(|n| (n, *s)))
+            .unwrap_or((raw, scale));
+            (domain::money::plain_number(number)?, said)
+        }
     };
+    if scale == Scale::Wan {
+        return Ok(Cell::Text(text));
+    }
     shift_decimal(&text, scale.shift())
         .map(Cell::Text)
         .ok_or_else(|| format!("“{}”不是数字", cell.text()))
@@ -364,15 +384,14 @@ pub fn apply(
     let mut given: HashSet<String> = HashSet::new();
     let mut next: HashMap<String, u32> = HashMap::new();
     let mut rows = Vec::with_capacity(ledger.rows.len());
+    let mut totals = Vec::new();
     for row in &ledger.rows {
-        if let Some((column, word)) = crate::import::total_row(row, &ledger.headers) {
-            errors.push(crate::RowError {
-                row: row.number,
-                column,
-                message: format!("“{word}”是合计行，不是一条记录；请删除合计、小计行后再导入"),
-            });
+        // A ledger ends with its 合计 row as it begins with its title: passed over and said.
+        if crate::import::total_row(row, &ledger.headers).is_some() {
+            totals.push(row.number);
             continue;
         }
+        let failed_before = errors.len();
         let mut cells = vec![Cell::Empty; targets.len()];
         for (t, source) in sources.iter().enumerate() {
             let Some((at, scale)) = source else { continue };
@@ -392,6 +411,24 @@ pub fn apply(
                 }
             } else if Some(t) == territory_at && !cell.is_empty() {
                 match unit_named(&cell.text(), &held.units) {
+                    // A county's ledger lists its own projects: a row placed in another unit
+                    // (not one of its zones) is a slip to see, not a move to make.
+                    Some(unit)
+                        if mapping.unit.as_ref().is_some_and(|own| {
+                            *own != unit && held.parents.get(&unit) != Some(own)
+                        }) =>
+                    {
+                        errors.push(crate::RowError {
+                            row: row.number,
+                            column: header.clone(),
+                            message: format!(
+                                "“{}”在{unit}，不是本台账所属的{}；请核对，或按{unit}的台账导入",
+                                cell.text(),
+                                mapping.unit.as_deref().unwrap_or_default()
+                            ),
+                        });
+                        Cell::Empty
+                    }
                     Some(unit) => Cell::Text(unit),
                     None => {
                         errors.push(crate::RowError {
@@ -409,7 +446,9 @@ pub fn apply(
                 cell
             };
         }
+        // A row already refused is left out of the import: it takes no number.
         if make_codes
+            && errors.len() == failed_before
             && let (Some(code_at), Some(territory_at), Some(name_at)) =
                 (code_at, territory_at, name_at)
         {
@@ -432,10 +471,15 @@ pub fn apply(
         });
     }
     let headers = columns(kind).iter().map(|c| c.header.to_owned()).collect();
+    let mut notes = ledger.notes.clone();
+    if !totals.is_empty() {
+        let named: Vec<String> = totals.iter().map(|r| format!("第{r}行")).collect();
+        notes.push(format!("{}是合计行，已跳过。", named.join("、")));
+    }
     let table = Table {
         headers,
         rows,
-        notes: ledger.notes.clone(),
+        notes,
         hidden: ledger.hidden.clone(),
         filtered: ledger.filtered.clone(),
         // A formula without a result is named by the ledger's column, in its own place.
@@ -497,16 +541,13 @@ fn made_code(
 
 /// What the records held say for mapping a ledger: units, projects by county and name, codes.
 pub async fn held(store: &store::Store) -> Result<Held, crate::ExchangeError> {
-    let units = store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| (u.name, u.division_code))
-        .collect();
-    let mut held = Held {
-        units,
-        ..Held::default()
-    };
+    let mut held = Held::default();
+    for u in store.units().await? {
+        if let Some(parent) = u.parent {
+            held.parents.insert(u.name.clone(), parent);
+        }
+        held.units.push((u.name, u.division_code));
+    }
     for p in store.projects().await? {
         held.codes.insert(p.code.clone());
         held.projects.insert((p.territory, p.name), p.code);
@@ -549,7 +590,7 @@ pub async fn import_ledger(
     };
     let mut report =
         crate::import::import_table_keeping(store, kind, &table, actor, progress, on_bad).await?;
-    report.rows = ledger.rows.len();
+    report.rows = preview.rows.len();
     for e in &mut report.errors {
         e.column = as_ledger_names(mapping, &e.column);
     }
@@ -651,6 +692,7 @@ mod tests {
                 "JX-7".to_owned(),
             )]),
             codes: HashSet::from(["230521-0001".to_owned()]),
+            parents: HashMap::new(),
         };
         let (table, errors) = apply(Kind::Projects, &mapping, &table, &held);
         assert!(errors.is_empty(), "{errors:?}");
@@ -683,6 +725,62 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].column, "项目地点");
         assert!(errors[0].message.contains("哈尔滨"));
+    }
+
+    #[test]
+    fn a_unit_in_the_cell_says_more_than_the_columns() {
+        for (text, wan) in [
+            ("1.25亿元", "12500"),
+            ("3500万", "3500"),
+            ("500元", "0.05"),
+            ("1.2亿", "12000"),
+        ] {
+            assert_eq!(
+                to_wan(&Cell::Text(text.into()), Scale::Yi).unwrap().text(),
+                wan,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            to_wan(&Cell::Text("12".into()), Scale::Yi).unwrap().text(),
+            "120000"
+        );
+        assert!(to_wan(&Cell::Text("1,2亿".into()), Scale::Wan).is_err());
+    }
+
+    #[test]
+    fn a_countys_ledger_may_not_place_a_row_in_another_county() {
+        let table = ledger(
+            &["项目名称", "建设地点"],
+            &[
+                &["冷链项目", "饶河县西林子乡"],
+                &["园区项目", "宝清经济开发区"],
+            ],
+        );
+        let (mut mapping, _) = suggest(Kind::Projects, &table, "x");
+        mapping.unit = Some("宝清县".into());
+        let held = Held {
+            units: vec![
+                ("宝清县".into(), None),
+                ("饶河县".into(), None),
+                ("宝清经济开发区".into(), None),
+            ],
+            parents: HashMap::from([("宝清经济开发区".to_owned(), "宝清县".to_owned())]),
+            ..Held::default()
+        };
+        let (mapped, errors) = apply(Kind::Projects, &mapping, &table, &held);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .message
+                .contains("在饶河县，不是本台账所属的宝清县")
+        );
+        let place = mapped.headers.iter().position(|h| h == "所在县区").unwrap();
+        assert_eq!(
+            mapped.rows[1].cells[place].text(),
+            "宝清经济开发区",
+            "a zone of the county is its own"
+        );
     }
 
     #[test]

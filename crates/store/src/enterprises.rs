@@ -144,6 +144,8 @@ impl Tx {
     /// counts as added, then updated, as it would one by one. Each firm's outcome comes with
     /// its id, so that the search index can follow the import as it is written.
     pub async fn upsert_enterprises(&mut self, firms: &[Enterprise]) -> Result<Vec<Written>> {
+        // Firms written here are not in `firm_ids`: a later lookup asks the database again.
+        self.firms_loaded = false;
         let mut written = Vec::with_capacity(firms.len());
         for chunk in firms.chunks(CHUNK) {
             written.extend(self.upsert_chunk(chunk).await?);

@@ -58,7 +58,7 @@ pub use projects::{ProjectRecord, ProjectStatus};
 pub use review::{ReportKind, ReportedRecord, ReviewFilter, ReviewStep};
 pub use sheets::{SheetInfo, sha256_hex};
 pub use tables::Table;
-pub use tx::{Added, Tx, Upserted};
+pub use tx::{Added, Named, Tx, Upserted};
 pub use users::accounts;
 pub use users::requests::{self, AccountChange, AccountRequest};
 pub use users::tokens::{self, ApiToken};

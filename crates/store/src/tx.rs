@@ -42,7 +42,7 @@ pub enum Added {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Named {
+pub enum Named {
     Unit,
     Leader,
     Chain,
@@ -104,6 +104,9 @@ pub struct Tx {
     /// Investors this transaction looked up or created, by (credit code, or name when it has
     /// none): a ledger names the same firm on many rows.
     pub(crate) firm_ids: HashMap<String, i64>,
+    /// Every firm held is in `firm_ids` (`preload_firms`): a miss there means none, without
+    /// asking the database.
+    pub(crate) firms_loaded: bool,
     /// Firms this transaction created: they have no stored projects to compare a new one with.
     pub(crate) fresh_firms: HashSet<i64>,
     /// New projects held as suspected duplicates (id, original id), marked at commit.
@@ -179,6 +182,7 @@ impl Tx {
             enterprise_revision: None,
             fresh_projects: HashMap::new(),
             firm_ids: HashMap::new(),
+            firms_loaded: false,
             fresh_firms: HashSet::new(),
             held_duplicates: Vec::new(),
             deferred_indexes: Vec::new(),
@@ -444,6 +448,22 @@ impl Tx {
     /// names an unknown code in the same pass as the row's other bad cells.
     pub async fn project_known(&mut self, code: &str) -> Result<bool> {
         Ok(self.find(Named::Project, code).await?.is_some())
+    }
+
+    /// The refusal `field` would get for naming `name` if no record of `kind` has that name:
+    /// a file row whose other cells are bad never reaches the write that would say so, and
+    /// learns of its unknown names in the same pass.
+    pub async fn unknown_name(
+        &mut self,
+        kind: Named,
+        field: &str,
+        name: &str,
+    ) -> Result<Option<domain::FieldError>> {
+        match self.resolve(kind, field, name).await {
+            Ok(_) => Ok(None),
+            Err(StoreError::Invalid(e)) => Ok(Some(e)),
+            Err(other) => Err(other),
+        }
     }
 
     pub(crate) async fn resolve(&mut self, kind: Named, field: &str, name: &str) -> Result<i64> {

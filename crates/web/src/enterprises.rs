@@ -255,6 +255,7 @@ pub async fn export(
             "相关度",
         ],
     );
+    listing.note("范围：招商大数据库（全库）");
     let mut said: Vec<String> = Vec::new();
     for (label, value) in [
         ("检索词", &query.q),

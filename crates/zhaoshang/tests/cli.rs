@@ -1324,6 +1324,41 @@ async fn a_funds_file_names_its_unknown_project_with_its_other_bad_cells(db: &Te
             "导入失败：发现3处错误，未导入任何记录。",
         ]
     );
+    // A project row with a bad amount names its unknown county, units, chain, leader and team
+    // with it; a visit with a bad date its unknown unit.
+    let projects = "项目编号,项目名称,所在县区,责任单位,产业链,分管领导,工作专班,签约额(万元)
+                    P-9,项目九,不存在县,集贤县、无此局,无此链,无此人,无此班,abc
+";
+    let run = import(
+        db,
+        "projects",
+        &write(dir.path(), "bad-projects.csv", projects),
+    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "第2行 所在县区: 单位“不存在县”不存在，请先录入或导入",
+            "第2行 责任单位: 单位“无此局”不存在，请先录入或导入",
+            "第2行 产业链: 产业链“无此链”不存在，请先录入或导入",
+            "第2行 分管领导: 领导“无此人”不存在，请先录入或导入",
+            "第2行 工作专班: 工作专班“无此班”不存在，请先录入或导入",
+            "第2行 签约额: “abc”不是数字，请填写万元数，如 1200 或 1,200.5",
+            "导入失败：发现6处错误，未导入任何记录。",
+        ]
+    );
+    let visits = "日期,单位,企业名称
+2022-13-01,不存在县,某企业
+";
+    let run = import(db, "visits", &write(dir.path(), "bad-visits.csv", visits));
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "第2行 日期: “2022-13-01”不是有效日期（格式：2022-06-30）",
+            "第2行 单位: 单位“不存在县”不存在，请先录入或导入",
+        ]
+    );
 }
 
 /// A file with many bad cells begins its report with what they have in common.
@@ -1569,6 +1604,25 @@ async fn every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked(db:
         "项目编号 and 金额 are both bad"
     );
     assert_ne!(style_of("A2"), style_of("B2"), "日期 is good");
+    // Checked again unmended, the file of bad rows gives the same rows, their first row
+    // numbers, and one 原行号 and 错误原因 each.
+    let again = dir.path().join("again.xlsx");
+    let run = zhaoshang(
+        db,
+        &[
+            "import",
+            "funds",
+            xlsx.to_str().unwrap(),
+            "--check",
+            "--bad-rows",
+            again.to_str().unwrap(),
+        ],
+    );
+    assert!(!run.ok);
+    let rows_again = bad_rows_sheet(&again);
+    assert_eq!(rows_again[0], rows[0]);
+    assert_eq!(rows_again[1][6], "3");
+    assert_eq!(rows_again[2][6], "4");
 
     let csv = dir.path().join("bad.csv");
     let run = zhaoshang(
@@ -1695,10 +1749,12 @@ async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
     assert!(!run.ok);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
-        lines[..2],
+        lines[..3],
         [
+            // “宝清” names 宝清县, which is not this ledger's county.
+            "第4行 建设地点: “宝清”在宝清县，不是本台账所属的集贤县；请核对，或按宝清县的台账导入",
             "第5行 建设地点: “哈尔滨市”中没有可识别的县区或单位名称，请改为已录入的单位",
-            "第6行 序号: “合计”是合计行，不是一条记录；请删除合计、小计行后再导入",
+            "预检发现2处错误（未导入任何记录）。",
         ]
     );
     assert_eq!(store.count(Table::Projects).await.unwrap(), before);
@@ -1716,12 +1772,17 @@ async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
     ];
     let run = zhaoshang(db, &args);
     assert!(
-        run.ok && run.stdout.contains("新增2"),
+        run.ok && run.stdout.contains("新增1"),
         "{}{}",
         run.stdout,
         run.stderr
     );
     assert!(run.stdout.contains("有错误的2行未导入"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("第6行是合计行，已跳过。"),
+        "{}",
+        run.stdout
+    );
     let project = |code: &str| {
         let store = &store;
         let code = code.to_owned();
@@ -1736,20 +1797,19 @@ async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
     );
     assert_eq!(straw.signed_amount.map(|m| m.units()), Some(120_000_000));
     assert_eq!(straw.leader.as_deref(), Some("王建国"));
-    let solar = project("230523-0001").await;
-    assert_eq!(solar.territory, "宝清县", "“宝清” names 宝清县");
     // The office's own rows, as written, to mend in a file like its own.
     let rows = bad_rows_sheet(&bad);
     assert_eq!(
         rows[0][..4],
         ["序号", "项目名称", "投资主体", "建设地点"].map(String::from)
     );
-    assert_eq!(rows[1][3], "哈尔滨市");
+    assert_eq!(rows[1][3], "宝清");
+    assert_eq!(rows[2][3], "哈尔滨市");
 
     // The same ledger again: found by county and name, nothing added.
     let run = zhaoshang(db, &args);
     assert!(
-        run.ok && run.stdout.contains("新增0") && run.stdout.contains("未变化2"),
+        run.ok && run.stdout.contains("新增0") && run.stdout.contains("未变化1"),
         "{}",
         run.stdout
     );

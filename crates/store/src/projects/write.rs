@@ -9,13 +9,37 @@ use crate::projects::project_by_code;
 use crate::tx::{Named, Tx, Upserted};
 use crate::{Result, StoreError, now_millis};
 
+/// How `firm_ids` keys a firm: by credit code, or by name when it has none.
+fn firm_key(name: &str, code: Option<&str>) -> String {
+    match code {
+        Some(code) if !code.is_empty() => format!("code:{code}"),
+        _ => format!("name:{name}"),
+    }
+}
+
 impl Tx {
+    /// Reads every firm's key once, for an import that names investors on many rows: each row
+    /// then finds its firm, or learns there is none, without a query of its own (a query costs
+    /// a round trip to the database's thread, which a ledger of a million rows pays a million
+    /// times). Uncoded firms of one name: the first made, as the lookup takes it.
+    pub async fn preload_firms(&mut self) -> Result<()> {
+        let rows = sqlx::query("SELECT id, name, credit_code FROM enterprises ORDER BY id")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        for row in rows {
+            let code: Option<String> = row.try_get("credit_code")?;
+            let name: String = row.try_get("name")?;
+            self.firm_ids
+                .entry(firm_key(&name, code.as_deref()))
+                .or_insert(row.try_get("id")?);
+        }
+        self.firms_loaded = true;
+        Ok(())
+    }
+
     /// The enterprise with this credit code, or (without one) this name, created if missing.
     async fn enterprise_id(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
-        let key = code.map_or_else(
-            || format!("name:{name}"),
-            |c| format!("code:{}", c.as_str()),
-        );
+        let key = firm_key(name, code.map(CreditCode::as_str));
         if let Some(id) = self.firm_ids.get(&key) {
             return Ok(*id);
         }
@@ -26,6 +50,7 @@ impl Tx {
 
     async fn find_or_create_firm(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
         let found = match code {
+            _ if self.firms_loaded => None,
             Some(code) => {
                 sqlx::query("SELECT id, name FROM enterprises WHERE credit_code = $1")
                     .bind(code.as_str())

@@ -199,7 +199,7 @@ pub async fn post(
         }
     };
     let action = posted.get("action");
-    let name = Some(posted.get("name").trim())
+    let mut name = Some(posted.get("name").trim())
         .filter(|n| !n.is_empty())
         .unwrap_or("台账")
         .to_owned();
@@ -229,6 +229,7 @@ pub async fn post(
                 let ledger = exchange::table::read_bytes_for(&file_name, &bytes, &sources)
                     .map_err(exchange_error)?;
                 notes.push(format!("按已保存的映射“{}”对应各列。", mapping.name));
+                name.clone_from(&mapping.name);
                 (ledger, mapping)
             }
             None => {
@@ -280,7 +281,9 @@ pub async fn post(
     )
     .await
     .map_err(exchange_error)?;
-    let status = if report.errors.is_empty() || (imported && report.imported()) {
+    // A save that succeeded is answered as one, whatever the ledger's rows still hold.
+    let status = if report.errors.is_empty() || (imported && report.imported()) || action == "save"
+    {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -106,7 +106,15 @@ pub fn listing_download(
     mut listing: exchange::Listing,
     format: FileFormat,
 ) -> Result<Response, WebError> {
-    listing.notes.insert(0, whose(user));
+    // A list not of the viewer's records (the enterprise database, the same for everyone) says
+    // its own 范围.
+    if !listing
+        .notes
+        .first()
+        .is_some_and(|n| n.starts_with("范围："))
+    {
+        listing.notes.insert(0, whose(user));
+    }
     let stem = listing.title.clone();
     let bytes = exchange::listing_bytes(&listing, format).map_err(super::error::exchange_error)?;
     Ok(attachment(bytes, format, &stem))

@@ -37,6 +37,7 @@ pub struct BlockerRow {
     pub owner_unit: String,
     pub leader: String,
     pub deadline: String,
+    pub deadline_day: NaiveDate,
     pub status: &'static str,
     pub overdue_days: i64,
     /// The leaders an overdue blocker has gone up to, joined; empty while in time.
@@ -56,6 +57,7 @@ impl BlockerRow {
             owner_unit: b.raised.owner_unit.clone(),
             leader: b.raised.leader.clone().unwrap_or_default(),
             deadline: b.raised.deadline.to_string(),
+            deadline_day: b.raised.deadline,
             status: b.status.label(),
             overdue_days: b.days_overdue(today),
             escalated: view.escalated_to(today).join("、"),
@@ -162,7 +164,7 @@ pub async fn export(
             r.description.into(),
             r.owner_unit.into(),
             r.leader.into(),
-            r.deadline.into(),
+            r.deadline_day.into(),
             if r.overdue_days > 0 {
                 r.overdue_days.into()
             } else {

@@ -43,6 +43,8 @@ pub struct DrillRow {
     pub amount: String,
     /// The amount as a file writes it: a count, or an amount in 万元.
     pub figure: exchange::Value,
+    /// The day `date` names, for a file's date cell.
+    pub day: Option<chrono::NaiveDate>,
 }
 
 #[derive(Template)]
@@ -77,42 +79,37 @@ pub async fn export(
     Query(query): Query<DrillQuery>,
 ) -> Result<Response, WebError> {
     let page = drilled(&state, &user, &query).await?;
-    let mut listing = exchange::Listing::new(
-        "晒单明细",
-        &[
-            "计入",
-            "项目编号",
-            "名称",
-            "单位",
-            "日期",
-            "说明",
-            "计入数值",
-        ],
-    );
+    // 计入 (分子/分母) only for a rate; a project's 日期 is its signing day.
+    let rate = !page.denominator.is_empty();
+    let mut headers = vec!["项目编号", "名称", "单位", "日期", "说明", "计入数值"];
+    if rate {
+        headers.insert(0, "计入");
+    }
+    let mut listing = exchange::Listing::new("晒单明细", &headers);
     listing.note(page.title.clone());
     listing.note(format!("指标值 {}", page.value));
-    listing.note("金额单位：万元（外资为万美元）");
+    listing.note("金额单位：万元（外资为万美元）；项目的日期为签约日期，说明为其当前阶段");
     let total = page.figure_total.clone();
     for r in page.rows {
-        listing.push(vec![
-            r.part.into(),
+        let mut row = vec![
             r.code.into(),
             r.name.into(),
             r.territory.into(),
-            r.date.into(),
+            r.day.into(),
             r.detail.into(),
             r.figure,
-        ]);
+        ];
+        if rate {
+            row.insert(0, r.part.into());
+        }
+        listing.push(row);
     }
-    listing.push(vec![
-        "合计".into(),
-        exchange::Value::Empty,
-        exchange::Value::Empty,
-        exchange::Value::Empty,
-        exchange::Value::Empty,
-        exchange::Value::Empty,
-        total,
-    ]);
+    let mut last = vec![exchange::Value::Empty; headers.len()];
+    last[0] = "合计".into();
+    if let Some(cell) = last.last_mut() {
+        *cell = total;
+    }
+    listing.push(last);
     crate::kit::render::listing_download(
         &user,
         listing,
@@ -204,6 +201,7 @@ async fn drilled(
                         .and_then(|p| p.signed_on)
                         .map(|d| format!("签约 {d}"))
                         .unwrap_or_default(),
+                    day: p.and_then(|p| p.signed_on),
                     detail: p.map(|p| p.state.clone()).unwrap_or_default(),
                     amount: amount_text(item.amount),
                     figure: figure(item.amount),
@@ -221,6 +219,7 @@ async fn drilled(
                     name: "到位资金".to_owned(),
                     territory: facts.units[project.territory as usize].name.clone(),
                     date: f.map(|f| f.date.to_string()).unwrap_or_default(),
+                    day: f.map(|f| f.date),
                     detail: f
                         .map(|f| {
                             format!(
@@ -247,6 +246,7 @@ async fn drilled(
                     name: v.and_then(|v| v.enterprise.clone()).unwrap_or_default(),
                     territory: v.and_then(|v| v.unit.clone()).unwrap_or_default(),
                     date: v.map(|v| v.date.to_string()).unwrap_or_default(),
+                    day: v.map(|v| v.date),
                     detail: v.and_then(|v| v.mode.clone()).unwrap_or_default(),
                     amount: amount_text(item.amount),
                     figure: figure(item.amount),
