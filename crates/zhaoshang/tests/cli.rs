@@ -1842,6 +1842,55 @@ async fn a_countys_own_ledger_is_taken_over_with_a_saved_mapping(db: &TestDb) {
     );
 }
 
+/// A projects file large enough that the import reads every firm once (over 1,000 rows) finds
+/// the firms held, coded and uncoded, and makes each new one once.
+async fn a_large_ledger_finds_its_investors_and_makes_each_new_firm_once(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    import_all(db, dir.path());
+    let store = db.open().await.unwrap();
+    let firms_before = store.count(Table::Enterprises).await.unwrap();
+    let mut file = String::from("项目编号,项目名称,投资企业,统一社会信用代码,所在县区\n");
+    for i in 0..1_200 {
+        let (firm, code) = match i % 3 {
+            0 => ("中船风电双鸭山新能源开发有限公司", "91350100M000100Y43"),
+            1 => ("浙江碳一新能源有限公司", ""),
+            _ => (["新企业甲", "新企业乙", "新企业丙"][i % 9 / 3], ""),
+        };
+        let county = if i % 2 == 0 { "集贤县" } else { "宝清县" };
+        file.push_str(&format!("L-{i:04},台账项目{i},{firm},{code},{county}\n"));
+    }
+    let run = import(db, "projects", &write(dir.path(), "large.csv", &file));
+    assert!(
+        run.ok && run.stdout.contains("新增1200"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(
+        store.count(Table::Enterprises).await.unwrap(),
+        firms_before + 3,
+        "the held firms are found, the three new ones made once each"
+    );
+    let investor = |code: &str| {
+        let store = &store;
+        let code = code.to_owned();
+        async move {
+            store
+                .project(&code)
+                .await
+                .unwrap()
+                .unwrap()
+                .project
+                .investor
+        }
+    };
+    assert_eq!(
+        investor("L-0001").await.as_deref(),
+        Some("浙江碳一新能源有限公司")
+    );
+    assert_eq!(investor("L-0002").await.as_deref(), Some("新企业甲"));
+}
+
 async fn migrate_creates_the_schema_and_is_harmless_to_repeat(db: &TestDb) {
     let first = zhaoshang(db, &["migrate"]);
     assert!(
@@ -1921,6 +1970,7 @@ both_databases!(
     files_made_by_office_programs,
     every_kind_writes_its_bad_rows_and_imports_the_rest_only_when_asked,
     a_countys_own_ledger_is_taken_over_with_a_saved_mapping,
+    a_large_ledger_finds_its_investors_and_makes_each_new_firm_once,
     migrate_creates_the_schema_and_is_harmless_to_repeat,
     an_export_writes_events_as_they_count_after_corrections,
     an_unknown_kind_is_refused_with_the_list_of_kinds,
