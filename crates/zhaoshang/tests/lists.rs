@@ -121,6 +121,26 @@ async fn every_list_exports_what_it_shows_in_the_viewers_scope(db: &TestDb) {
         }
     }
 
+    // A leader's and a team's projects, as the page counts them, in the viewer's scope.
+    for session in [&bureau, &jixian] {
+        let leader = session.get("/leaders").await.body;
+        let name = leader
+            .split("href=\"/leader/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let page = session.get(&format!("/leader/{name}")).await.body;
+        let count = stated(&page, "<dt>包保范围内项目</dt><dd>", " 个");
+        let (headers, rows) =
+            csv_rows(&download(session, &format!("/leader/{name}/export?format=csv")).await);
+        assert_eq!(rows.len(), count, "/leader/{name}");
+        if std::ptr::eq(session, &jixian) {
+            let at = headers.iter().position(|h| h == "所在县区").unwrap();
+            assert!(rows.iter().all(|r| r[at] == "集贤县"), "/leader/{name}");
+        }
+    }
+
     // A figure's records: the same count and sum as the page, the sum as a last row.
     let query = "year=2022&period=H1&indicator=signed_amount&unit=%E9%9B%86%E8%B4%A4%E5%8E%BF";
     let page = jixian.get(&format!("/scoreboard/drill?{query}")).await.body;

@@ -274,6 +274,88 @@ async fn team_page(
     })
 }
 
+/// The projects a leader's or a team's page lists, with each one's light and reasons, as a
+/// file: what the page counts by stage, one row a project.
+fn projects_listing(
+    title: String,
+    projects: &[ProjectSummary],
+    lit: &[crate::responsibility::warnings::LitRow],
+    on: &str,
+) -> exchange::Listing {
+    let mut listing = exchange::Listing::new(
+        title,
+        &[
+            "项目编号",
+            "项目名称",
+            "所在县区",
+            "产业链",
+            "阶段",
+            "签约额(万元)",
+            "签约日期",
+            "重点项目",
+            "预警",
+            "预警原因",
+        ],
+    );
+    listing.note(format!("预警基准日 {on}"));
+    for p in projects {
+        let light = lit.iter().find(|l| l.code == p.code);
+        listing.push(vec![
+            p.code.as_str().into(),
+            p.name.as_str().into(),
+            p.territory.as_str().into(),
+            p.chain.clone().into(),
+            p.state.as_str().into(),
+            p.signed_amount.into(),
+            p.signed_on.into(),
+            if p.key_project { "是" } else { "" }.into(),
+            light.map_or("", |l| l.light.label()).into(),
+            light
+                .map(|l| {
+                    l.warnings
+                        .iter()
+                        .map(|w| w.reason.clone())
+                        .collect::<Vec<_>>()
+                        .join("；")
+                })
+                .unwrap_or_default()
+                .into(),
+        ]);
+    }
+    listing
+}
+
+/// `/leader/{name}/export?format=xlsx|csv`: the projects the leader's page counts, in the
+/// viewer's scope.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    crate::kit::request::Query(query): crate::kit::request::Query<crate::kit::render::FormatQuery>,
+) -> Result<Response, WebError> {
+    let page = page(&state, &user, &name, None).await?;
+    let listing = projects_listing(
+        format!("{name}包保项目"),
+        &page.projects,
+        &page.lit,
+        &page.follow_up_on,
+    );
+    crate::kit::render::listing_download(&user, listing, query.file_format())
+}
+
+/// `/team/{name}/export?format=xlsx|csv`: the team's projects, in the viewer's scope.
+pub async fn export_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    crate::kit::request::Query(query): crate::kit::request::Query<crate::kit::render::FormatQuery>,
+) -> Result<Response, WebError> {
+    let page = team_page(&state, &user, &name, None).await?;
+    let on = state.store.follow_up_date().await?.to_string();
+    let listing = projects_listing(format!("{name}项目"), &page.team.projects, &page.lit, &on);
+    crate::kit::render::listing_download(&user, listing, query.file_format())
+}
+
 pub async fn show_team(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -23,7 +23,9 @@ crate::kit::routes! { routes, ROUTES;
         "/visits/export" => get(visits::export);
         "/visits/plans" => post(visits::add_plan);
         "/leader/{name}" => get(leaders::show);
+        "/leader/{name}/export" => get(leaders::export);
         "/leader/{name}/units" => post(leaders::set_units);
         "/team/{name}" => get(leaders::show_team);
+        "/team/{name}/export" => get(leaders::export_team);
         "/team/{name}/members" => post(leaders::set_members);
 }

@@ -306,8 +306,12 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
                 .replace("{name}", &ids.chain)
                 .replace("{id}", &ids.segment.to_string()),
         ],
-        "/leader/{name}" | "/leader/{name}/units" => vec![pattern.replace("{name}", &ids.leader)],
-        "/team/{name}" | "/team/{name}/members" => vec![pattern.replace("{name}", &ids.team)],
+        "/leader/{name}" | "/leader/{name}/units" | "/leader/{name}/export" => {
+            vec![pattern.replace("{name}", &ids.leader)]
+        }
+        "/team/{name}" | "/team/{name}/members" | "/team/{name}/export" => {
+            vec![pattern.replace("{name}", &ids.team)]
+        }
         "/{records}" | "/{records}/export" => ["units", "leaders", "chains", "teams"]
             .iter()
             .map(|r| pattern.replace("{records}", r))
