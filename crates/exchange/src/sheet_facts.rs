@@ -35,6 +35,55 @@ pub fn read<R: Read + Seek>(archive: R, sheet: &str) -> Option<SheetFacts> {
     facts_of(BufReader::new(entry), recalculated).ok()
 }
 
+/// The facts of the sheet named `sheet` of an OpenDocument spreadsheet (`.ods`, LibreOffice's and
+/// WPS's own): its rows hidden (`table:visibility="collapse"`) and filtered out (`"filter"`).
+/// LibreOffice stores every formula's result, so none is unevaluated. `None` when the file is not
+/// one or has no such sheet.
+pub fn read_ods<R: Read + Seek>(archive: R, sheet: &str) -> Option<SheetFacts> {
+    /// A run of repeated rows longer than this is the empty tail of a sheet, not data.
+    const RUN: usize = 10_000;
+    let mut zip = zip::ZipArchive::new(archive).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut reader = Reader::from_reader(BufReader::new(content));
+    let mut buf = Vec::new();
+    let mut facts = SheetFacts::default();
+    let mut inside = false;
+    let mut found = false;
+    let mut row = 0usize;
+    loop {
+        let event = reader.read_event_into(&mut buf).ok()?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "table" if !inside => {
+                    inside = attribute(e, "name").as_deref() == Some(sheet);
+                    found |= inside;
+                }
+                "table-row" if inside => {
+                    let repeated: usize = attribute(e, "number-rows-repeated")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(1);
+                    let visibility = attribute(e, "visibility");
+                    if repeated <= RUN {
+                        let rows = row + 1..=row + repeated;
+                        match visibility.as_deref() {
+                            Some("collapse") => facts.hidden.extend(rows),
+                            Some("filter") => facts.filtered.extend(rows),
+                            _ => {}
+                        }
+                    }
+                    row = row.saturating_add(repeated);
+                }
+                _ => {}
+            },
+            Event::End(e) if inside && e.local_name().as_ref() == "table" => break,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    found.then_some(facts)
+}
+
 /// Every sheet's part by the sheet's name, and whether the workbook asks to be recalculated when
 /// opened: xlsxwriter and openpyxl write that, and store 0 or nothing as each formula's
 /// result, so no stored result of such a workbook can be trusted.

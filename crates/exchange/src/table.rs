@@ -397,8 +397,10 @@ fn read_workbook_cells(
     if chosen != 0 {
         notes.push(format!("数据取自工作表“{}”。", sheets[chosen].0));
     }
+    let name = &sheets[chosen].0;
     if bytes.starts_with(b"PK")
-        && let Some(read) = crate::sheet_facts::read(std::io::Cursor::new(bytes), &sheets[chosen].0)
+        && let Some(read) = crate::sheet_facts::read(std::io::Cursor::new(bytes), name)
+            .or_else(|| crate::sheet_facts::read_ods(std::io::Cursor::new(bytes), name))
     {
         *facts = read;
     }

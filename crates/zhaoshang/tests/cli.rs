@@ -1441,6 +1441,12 @@ async fn files_made_by_office_programs(db: &TestDb) {
         run.stdout,
         run.stderr
     );
+    assert!(
+        run.stdout.contains("其中1行在表格中是隐藏行（第7行）")
+            && run.stdout.contains("其中1行被筛选隐去（第4行）"),
+        "the .ods counts them alike: {}",
+        run.stdout
+    );
 
     // openpyxl writes formulas without their results: refused, each cell named, nothing
     // written; LibreOffice's save of the same file holds the results and imports.
