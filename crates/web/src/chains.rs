@@ -154,6 +154,85 @@ struct ChainPage {
 #[derive(Deserialize, Default)]
 pub struct ViewQuery {
     view: Option<String>,
+    /// For the export: xlsx or csv.
+    #[serde(default)]
+    format: String,
+}
+
+/// The view a query names: every segment, or those calling for one action.
+fn view_of(query: &ViewQuery) -> Result<Option<Action>, WebError> {
+    match query.view.as_deref() {
+        None | Some("") => Ok(None),
+        Some(code) => Action::from_code(code)
+            .map(Some)
+            .ok_or_else(|| WebError::BadRequest(format!("没有“{code}”视图"))),
+    }
+}
+
+/// GET /chain-maps/{name}/export[?view=…]&format=xlsx|csv: the segments the map lists, with
+/// their firms, targets and projects (the projects in the viewer's scope).
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(chain): Path<String>,
+    Query(query): Query<ViewQuery>,
+) -> Result<Response, WebError> {
+    let view = view_of(&query)?;
+    let page = chain_page(&state, &user, &chain, view, None).await?;
+    let mut listing = exchange::Listing::new(
+        format!("{}图谱", page.chain),
+        &[
+            "位置",
+            "环节",
+            "行业代码",
+            "状况",
+            "建议",
+            "本地企业（已有）",
+            "目标企业",
+            "填补项目",
+        ],
+    );
+    if let Some((label, _, _)) = page.view {
+        listing.note(format!("视图：{label}"));
+    }
+    let lines = |names: Vec<String>| names.join("\n");
+    for r in page.rows {
+        listing.push(vec![
+            r.segment.position.label().into(),
+            r.segment.name.as_str().into(),
+            r.industries.into(),
+            r.strength.into(),
+            r.action.unwrap_or_default().into(),
+            lines(
+                r.segment
+                    .local
+                    .iter()
+                    .map(|f| {
+                        if f.chain_leader {
+                            format!("{}（链主）", f.name)
+                        } else {
+                            f.name.clone()
+                        }
+                    })
+                    .collect(),
+            )
+            .into(),
+            lines(r.segment.targets.iter().map(|f| f.name.clone()).collect()).into(),
+            lines(
+                r.segment
+                    .projects
+                    .iter()
+                    .map(|p| format!("{}（{}）", p.name, p.stage))
+                    .collect(),
+            )
+            .into(),
+        ]);
+    }
+    crate::kit::render::listing_download(
+        &user,
+        listing,
+        crate::kit::render::file_format(&query.format),
+    )
 }
 
 fn row(segment: &Segment) -> SegmentRow {
@@ -227,13 +306,7 @@ pub async fn show(
     Path(chain): Path<String>,
     Query(query): Query<ViewQuery>,
 ) -> Result<Html<String>, WebError> {
-    let view = match query.view.as_deref() {
-        None | Some("") => None,
-        Some(code) => Some(
-            Action::from_code(code)
-                .ok_or_else(|| WebError::BadRequest(format!("没有“{code}”视图")))?,
-        ),
-    };
+    let view = view_of(&query)?;
     Ok(Html(render(
         &chain_page(&state, &user, &chain, view, None).await?,
     )?))
@@ -467,8 +540,56 @@ pub async fn targets(
     user: CurrentUser,
     Path((chain, id)): Path<(String, i64)>,
 ) -> Result<Html<String>, WebError> {
+    Ok(Html(render(
+        &targets_page(&state, &user, chain, id).await?,
+    )?))
+}
+
+/// GET /chain-maps/{name}/segments/{id}/targets/export?format=xlsx|csv: the shortlist to work
+/// through, each firm with its score and the reasons for it.
+pub async fn export_targets(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((chain, id)): Path<(String, i64)>,
+    Query(query): Query<crate::kit::render::FormatQuery>,
+) -> Result<Response, WebError> {
+    let page = targets_page(&state, &user, chain, id).await?;
+    let mut listing = exchange::Listing::new(
+        format!("{}目标企业推荐", page.segment.name),
+        &["名次", "企业", "得分", "依据"],
+    );
+    listing.note(format!(
+        "{}·{}环节，行业代码 {}，本地企业 {} 家（{}）",
+        page.chain,
+        page.segment.position.label(),
+        page.industries,
+        page.segment.local.len(),
+        page.strength
+    ));
+    for (rank, r) in page.recommendations.into_iter().enumerate() {
+        listing.push(vec![
+            (rank + 1).into(),
+            r.name.into(),
+            i64::from(r.score).into(),
+            r.reasons
+                .iter()
+                .map(|(why, points)| format!("{why}（+{points}）"))
+                .collect::<Vec<_>>()
+                .join("；")
+                .into(),
+        ]);
+    }
+    crate::kit::render::listing_download(&user, listing, query.file_format())
+}
+
+async fn targets_page(
+    state: &AppState,
+    user: &CurrentUser,
+    chain: String,
+    id: i64,
+) -> Result<TargetsPage, WebError> {
     allow(user.actor().reads_projects())?;
-    let map = load(&state, &user, &chain).await?;
+    let map = load(state, user, &chain).await?;
     let segment = map
         .segments
         .into_iter()
@@ -478,8 +599,8 @@ pub async fn targets(
         .store
         .shortlist(&segment, HOME_PROVINCE, TARGETS_LISTED)
         .await?;
-    Ok(Html(render(&TargetsPage {
-        layout: Layout::of(&user),
+    Ok(TargetsPage {
+        layout: Layout::of(user),
         strength: segment.strength().label(),
         industries: segment
             .industries
@@ -491,7 +612,7 @@ pub async fn targets(
         recommendations,
         chain,
         segment,
-    })?))
+    })
 }
 
 #[cfg(test)]
@@ -549,8 +670,10 @@ mod tests {
 crate::kit::routes! { routes, ROUTES;
         "/chain-maps/{name}" => get(show);
         "/chain-maps/{name}/print" => get(print);
+        "/chain-maps/{name}/export" => get(export);
         "/chain-maps/{name}/segments" => post(set_segment);
         "/chain-maps/{name}/firms" => post(place_firm);
         "/chain-maps/{name}/projects" => post(place_project);
         "/chain-maps/{name}/segments/{id}/targets" => get(targets);
+        "/chain-maps/{name}/segments/{id}/targets/export" => get(export_targets);
 }

@@ -27,7 +27,8 @@ fn stated(page: &str, before: &str, after: &str) -> usize {
 
 /// A CSV export's rows under its header, as records of cells.
 fn csv_rows(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = std::str::from_utf8(bytes).unwrap();
+    let text = std::str::from_utf8(bytes)
+        .unwrap_or_else(|_| panic!("not UTF-8: {:?}", &bytes[..bytes.len().min(80)]));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -140,6 +141,32 @@ async fn every_list_exports_what_it_shows_in_the_viewers_scope(db: &TestDb) {
             assert!(rows.iter().all(|r| r[at] == "集贤县"), "/leader/{name}");
         }
     }
+
+    // A chain map's segments, one row each, and a segment's ranked targets.
+    let chains = bureau.get("/chains").await.body;
+    let chain = chains
+        .split("href=\"/chain-maps/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let map = bureau.get(&format!("/chain-maps/{chain}")).await.body;
+    let (_, rows) =
+        csv_rows(&download(&bureau, &format!("/chain-maps/{chain}/export?format=csv")).await);
+    assert_eq!(rows.len(), map.matches("id=\"segment-").count());
+    assert!(!rows.is_empty());
+    let targets = map
+        .split("href=\"")
+        .filter_map(|piece| piece.split('"').next())
+        .find(|link| link.starts_with("/chain-maps/") && link.ends_with("/targets"))
+        .unwrap()
+        .trim_end_matches("/targets")
+        .to_owned();
+    let page = bureau.get(&format!("{targets}/targets")).await.body;
+    let (headers, rows) =
+        csv_rows(&download(&bureau, &format!("{targets}/targets/export?format=csv")).await);
+    assert_eq!(headers, ["名次", "企业", "得分", "依据"]);
+    assert_eq!(rows.len(), page.matches("<tr><td>").count());
 
     // A figure's records: the same count and sum as the page, the sum as a last row.
     let query = "year=2022&period=H1&indicator=signed_amount&unit=%E9%9B%86%E8%B4%A4%E5%8E%BF";

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use domain::FieldError;
 use domain::records::{Chain, Leader, ScoreGroup, Team, Unit, UnitKind};
 use domain::text::optional;
-use exchange::{FileFormat, Kind};
+use exchange::Kind;
 use store::Store;
 
 use crate::AppState;
@@ -333,11 +333,7 @@ pub async fn export(
     if !org.may_read(&user) {
         return Err(WebError::Forbidden);
     }
-    let format = if query.format == "csv" {
-        FileFormat::Csv
-    } else {
-        FileFormat::Xlsx
-    };
+    let format = crate::kit::render::file_format(&query.format);
     let bytes = exchange::export_bytes(&state.store, org.kind(), format)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;

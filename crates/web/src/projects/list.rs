@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::response::{Html, Response};
 use domain::access::Actor;
 use domain::text::optional;
-use exchange::FileFormat;
 use serde::Deserialize;
 use store::{ProjectFilter, ProjectSort};
 
@@ -214,11 +213,7 @@ pub async fn export_projects(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let format = if query.format() == "csv" {
-        FileFormat::Csv
-    } else {
-        FileFormat::Xlsx
-    };
+    let format = crate::kit::render::file_format(query.format());
     let filter = list_filter(&user.actor(), &query)?;
     let codes = state
         .store

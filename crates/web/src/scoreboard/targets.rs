@@ -221,9 +221,10 @@ pub async fn set_target(
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::kit::request::Query(query): crate::kit::request::Query<crate::kit::render::FormatQuery>,
 ) -> Result<Response, WebError> {
     allow(user.actor().reads_projects())?;
-    let format = exchange::FileFormat::Xlsx;
+    let format = query.file_format();
     let bytes = exchange::export_bytes(&state.store, exchange::Kind::Targets, format)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;

@@ -298,10 +298,12 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
         }
         "/chain-maps/{name}"
         | "/chain-maps/{name}/print"
+        | "/chain-maps/{name}/export"
         | "/chain-maps/{name}/segments"
         | "/chain-maps/{name}/firms"
         | "/chain-maps/{name}/projects" => vec![pattern.replace("{name}", &ids.chain)],
-        "/chain-maps/{name}/segments/{id}/targets" => vec![
+        "/chain-maps/{name}/segments/{id}/targets"
+        | "/chain-maps/{name}/segments/{id}/targets/export" => vec![
             pattern
                 .replace("{name}", &ids.chain)
                 .replace("{id}", &ids.segment.to_string()),
