@@ -315,7 +315,17 @@ pub async fn set_element(
         .and_then(|c| c.department.clone());
     let allowed = match &parsed {
         Ok(e) => actor.sets_element(editable, department_now.as_deref(), e.department.as_deref()),
-        Err(_) => editable,
+        // A bad field (已完成 without its date) must not hide who may set the item: the
+        // department whose item it is learns what to mend, not that the project is missing.
+        Err(_) => {
+            let item = domain::responsibility::ElementItem::parse("要素", &form.item).ok();
+            let department_now = item
+                .and_then(|i| current.iter().find(|c| c.item == i))
+                .and_then(|c| c.department.clone());
+            let asked = Some(form.department.trim()).filter(|d| !d.is_empty());
+            editable
+                || (item.is_some() && actor.sets_element(false, department_now.as_deref(), asked))
+        }
     };
     if !allowed {
         return Err(match visible {

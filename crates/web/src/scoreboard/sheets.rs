@@ -177,11 +177,7 @@ pub async fn show(
                     (Some(d), ..) if d > 0 => format!("+{}", show(Some(Number::Int(d)))),
                     (Some(d), ..) => format!("−{}", show(Some(Number::Int(-d)))),
                     // Rates change by percentage points.
-                    (None, Some(a), Some(b)) => {
-                        let points = (b.as_f64() - a.as_f64()) * 100.0;
-                        let sign = if points >= 0.0 { "+" } else { "−" };
-                        format!("{sign}{:.1}个百分点", points.abs())
-                    }
+                    (None, Some(a), Some(b)) => rate_change((b.as_f64() - a.as_f64()) * 100.0),
                     _ => String::new(),
                 },
                 up: match (c.published, c.now) {
@@ -235,4 +231,28 @@ pub async fn print(
     let (_, board, period) = load(&state, id).await?;
     let city = city_name(&*state.store.figure_facts().await?);
     Ok(Html(print_html(&board, &period, &city, false)?))
+}
+
+/// A rate's change in percentage points, signed by its direction: one too small to show at one
+/// decimal says so instead of "−0.0".
+fn rate_change(points: f64) -> String {
+    let sign = if points >= 0.0 { "+" } else { "−" };
+    if points.abs() < 0.05 {
+        format!("{sign}不足0.1个百分点")
+    } else {
+        format!("{sign}{:.1}个百分点", points.abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate_change;
+
+    #[test]
+    fn a_rate_change_reads_with_its_direction_and_never_as_minus_zero() {
+        assert_eq!(rate_change(50.0), "+50.0个百分点");
+        assert_eq!(rate_change(-2.26), "−2.3个百分点");
+        assert_eq!(rate_change(-0.01), "−不足0.1个百分点");
+        assert_eq!(rate_change(0.0001), "+不足0.1个百分点");
+    }
 }

@@ -567,6 +567,50 @@ async fn every_route_answers_every_role_as_the_access_table_says_and_unit_scope_
     );
 }
 
+/// Every link of every role's menu leads somewhere that role may go, and a refusal's page leads
+/// back to 我的工作, which every role may open (an administrator's menu once led to a 403 whose
+/// only link led to the same 403).
+async fn every_menu_link_leads_where_the_role_may_go(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    let app = start(store.clone()).await;
+    access_fixture(&store).await;
+    for role in ALL {
+        let (cookie, _) = app.sign_in(role).await;
+        let c = Some(cookie.as_str());
+        let home = app.get("/my", c).await;
+        assert_eq!(home.status, 200, "{role}");
+        let menu = home
+            .body
+            .split("<nav class=\"menu\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</nav>").next())
+            .unwrap();
+        let links: Vec<&str> = menu
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|piece| piece.split('"').next())
+            .collect();
+        assert!(!links.is_empty(), "{role}");
+        for link in links {
+            let reply = app.get(link, c).await;
+            assert_eq!(
+                reply.status, 200,
+                "{role}'s menu links {link}: {}",
+                reply.status
+            );
+        }
+        let refused = app.get("/security", c).await;
+        if refused.status == 403 {
+            assert!(
+                refused.body.contains("href=\"/my\""),
+                "{role}: {}",
+                refused.body
+            );
+        }
+    }
+}
+
 both_databases!(
     every_route_answers_every_role_as_the_access_table_says_and_unit_scope_holds_on_every_id,
+    every_menu_link_leads_where_the_role_may_go,
 );

@@ -184,6 +184,23 @@ async fn element_support_items_are_set_by_editors_and_worked_off_by_their_depart
             .status,
         404
     );
+    // Its own item marked 已完成 without the date: told what to mend, not that the project is
+    // missing.
+    let undated = [
+        ("csrf", dept_csrf.as_str()),
+        ("item", "施工许可"),
+        ("status", "已完成"),
+        ("department", "市住房和城乡建设局"),
+        ("due", "2022-05-01"),
+        ("done", ""),
+    ];
+    let reply = app.post_form("/projects/JX-1/elements", d, &undated).await;
+    assert!(
+        reply.status == 422 && reply.body.contains("已完成的事项须填写完成日期"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
     let finished = [
         ("csrf", dept_csrf.as_str()),
         ("item", "施工许可"),
@@ -537,7 +554,44 @@ async fn an_overdue_blocker_is_escalated_to_the_leader_in_charge_and_closed_with
     assert_eq!(app.get("/export/blockers", s).await.status, 403);
 }
 
+/// On a database whose records stand on 2022-12-31 (the demo's), a blocker raised without a
+/// date is raised that day, so a deadline in January 2023 is accepted (the form once took the
+/// real clock and refused it as before the raising).
+async fn a_blocker_raised_without_a_date_is_raised_on_the_day_the_records_stand_on(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    unit_with_staff(db, "市自然资源局", UnitKind::Department, "ziran").await;
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.set_records_as_of(chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (staff, csrf) = app.sign_in("jixian").await;
+    let s = Some(staff.as_str());
+    let form = app.get("/projects/JX-1/blockers/new", s).await;
+    assert!(form.body.contains("不填即 2022-12-31"), "{}", form.body);
+    let raise = [
+        ("csrf", csrf.as_str()),
+        ("description", "用地指标待落实"),
+        ("category", "用地"),
+        ("raised_on", ""),
+        ("owner_unit", "市自然资源局"),
+        ("leader", ""),
+        ("deadline", "2023-01-15"),
+    ];
+    let reply = app.post_form("/projects/JX-1/blockers", s, &raise).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let id: i64 = reply
+        .header("location")
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let view = store.blocker(id).await.unwrap().unwrap();
+    assert_eq!(view.blocker.raised.raised_on.to_string(), "2022-12-31");
+}
+
 both_databases!(
+    a_blocker_raised_without_a_date_is_raised_on_the_day_the_records_stand_on,
     a_schedule_plan_is_kept_against_actual_dates_and_six_ones_gaps_are_listed,
     element_support_items_are_set_by_editors_and_worked_off_by_their_department,
     an_overdue_blocker_is_escalated_to_the_leader_in_charge_and_closed_with_a_resolution,
