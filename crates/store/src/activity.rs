@@ -80,8 +80,9 @@ impl Tx {
         if row.try_get::<i64, _>("verified")? != 0 {
             return Err(StoreError::invalid("已核实", "该记录已核实"));
         }
-        sqlx::query("UPDATE funds SET verified = 1, verifier = $1 WHERE id = $2")
+        sqlx::query("UPDATE funds SET verified = 1, verifier = $1, verified_at = $2 WHERE id = $3")
             .bind(&self.actor)
+            .bind(now_millis())
             .bind(fund_id)
             .execute(&mut *self.tx)
             .await?;
@@ -329,7 +330,70 @@ pub(crate) fn fund_from_row(row: &AnyRow) -> Result<(i64, Fund)> {
     Ok((row.try_get("id")?, fund))
 }
 
+/// A fund as the 核实 queue lists it: its project, and when it was verified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FundLine {
+    pub id: i64,
+    pub project_name: String,
+    pub territory: String,
+    pub fund: Fund,
+    /// When it was verified (milliseconds since the epoch).
+    pub verified_at: Option<i64>,
+}
+
 impl Store {
+    /// The funds in place of the projects `filter` selects, newest first: only the unverified
+    /// or only the verified when `verified` says, only those dated in `year` when given.
+    pub async fn fund_queue(
+        &self,
+        filter: &crate::ProjectFilter,
+        verified: Option<bool>,
+        year: Option<i32>,
+    ) -> Result<Vec<FundLine>> {
+        let (from, clause, mut params) = crate::projects::listing::matching(filter);
+        let mut conditions = vec!["f.withdrawn_at IS NULL".to_owned()];
+        if let Some(verified) = verified {
+            conditions.push(format!("f.verified = {}", i64::from(verified)));
+        }
+        if let Some(year) = year {
+            params.push(format!("{year:04}-01-01"));
+            let from_day = params.len();
+            params.push(format!("{:04}-01-01", year + 1));
+            conditions.push(format!(
+                "f.fund_date >= ${from_day} AND f.fund_date < ${}",
+                params.len()
+            ));
+        }
+        let clause = if clause.is_empty() {
+            format!("WHERE {}", conditions.join(" AND "))
+        } else {
+            format!("{clause} AND {}", conditions.join(" AND "))
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT f.id, p.code, p.name AS project_name, u.name AS territory, f.fund_date, \
+             f.amount, f.currency, f.source, f.verified, f.verifier, f.verified_at, f.evidence, \
+             f.illustrative {from} JOIN funds f ON f.project_id = p.id {clause} \
+             ORDER BY f.fund_date DESC, f.id DESC"
+        ));
+        let mut query = sqlx::query(sql);
+        for value in &params {
+            query = query.bind(value.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                let (id, fund) = fund_from_row(row)?;
+                Ok(FundLine {
+                    id,
+                    project_name: row.try_get("project_name")?,
+                    territory: row.try_get("territory")?,
+                    fund,
+                    verified_at: row.try_get("verified_at")?,
+                })
+            })
+            .collect()
+    }
+
     /// Every fund-in-place record with its id, ordered by project, date and id.
     pub async fn funds(&self) -> Result<Vec<(i64, Fund)>> {
         let sql = sqlx::AssertSqlSafe(format!("{FUND_SELECT} ORDER BY p.code, f.fund_date, f.id"));

@@ -60,6 +60,7 @@ migrations! {
     21 "0021_audit_key.sql",
     22 "0022_project_investor_index.sql",
     23 "0023_import_mappings.sql",
+    24 "0024_fund_verified_at.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -39,7 +39,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 pub use access_log::{AccessEntry, AccessFilter};
-pub use activity::Withdrawn;
+pub use activity::{FundLine, Withdrawn};
 pub use audit::{AUDIT_KEY_ENV, AuditFilter, AuditKey, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};

@@ -5,6 +5,7 @@
 pub(crate) mod actions;
 mod duplicates;
 pub(crate) mod form;
+mod funds;
 mod inputs;
 pub(crate) mod list;
 pub(crate) mod page;
@@ -27,6 +28,9 @@ crate::kit::routes! { routes, ROUTES;
         "/elements" => get(queues::element_queue);
         "/elements/export" => get(queues::export_element_queue);
         "/duplicates" => get(duplicates::list);
+        "/funds" => get(funds::list);
+        "/funds/export" => get(funds::export);
+        "/funds/verify" => post(funds::verify);
         "/duplicates/export" => get(duplicates::export);
         "/duplicates/{code}/{decision}" => post(duplicates::judge);
         "/projects/{code}/funds/{id}/verify" => post(actions::verify_fund);

@@ -231,6 +231,100 @@ async fn a_ledger_is_mapped_previewed_saved_and_imported_through_the_page(db: &T
     assert_eq!(app.get("/import/ledger", Some(&staff)).await.status, 403);
 }
 
+/// 到位资金核实 as a queue: the unverified funds of the viewer's scope, several verified at once
+/// by 招商局 with who and when shown, the batch refused whole when one fund is not open to it.
+async fn funds_are_verified_from_one_queue_many_at_once(db: &TestDb) {
+    use domain::records::Fund;
+    use domain::{Currency, Money};
+    let store = db.open().await.unwrap();
+    let app = start(store.clone()).await;
+    let mut tx = store.begin("test").await.unwrap();
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let mut ids = Vec::new();
+    for (code, date, wan) in [
+        ("JX-1", "2022-03-01", 100),
+        ("JX-1", "2022-04-01", 200),
+        ("BQ-1", "2022-05-01", 300),
+    ] {
+        let fund = Fund::new(
+            code,
+            day(date),
+            Money::from_units("", wan * 10_000).unwrap(),
+            Currency::Cny,
+        )
+        .unwrap();
+        let store::Added::Added(id) = tx.add_fund(&fund).await.unwrap() else {
+            panic!("fund not added")
+        };
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+
+    // A county's staff see their own funds only, and cannot verify.
+    let (staff, staff_csrf) = app.sign_in("jixian").await;
+    let page = app.get("/funds", Some(&staff)).await;
+    assert!(
+        page.body.contains("未核实 2 笔") && !page.body.contains("BQ-1"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("核实所选"));
+    let form = [("csrf", staff_csrf.as_str()), ("id", &ids[0].to_string())];
+    assert_eq!(
+        app.post_form("/funds/verify", Some(&staff), &form)
+            .await
+            .status,
+        403
+    );
+
+    let (bureau, csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    let page = app.get("/funds", b).await;
+    assert!(
+        page.body.contains("未核实 3 笔，人民币合计 600.00 万元"),
+        "{}",
+        page.body
+    );
+    let (a, c) = (ids[0].to_string(), ids[2].to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("status", "unverified"),
+        ("id", a.as_str()),
+        ("id", c.as_str()),
+    ];
+    let reply = app.post_form("/funds/verify", b, &form).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let back = reply.header("location").unwrap().to_owned();
+    assert!(back.contains("done=2"), "{back}");
+    let page = app.get(&back, b).await;
+    assert!(
+        page.body.contains("已核实 2 笔") && page.body.contains("未核实 1 笔"),
+        "{}",
+        page.body
+    );
+    let verified = app.get("/funds?status=verified", b).await;
+    assert!(
+        verified.body.contains("已核实</span> bureau"),
+        "who verified: {}",
+        verified.body
+    );
+    // One fund already verified: the batch is refused whole.
+    let (a, b2) = (ids[0].to_string(), ids[1].to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("id", b2.as_str()),
+        ("id", a.as_str()),
+    ];
+    assert_eq!(app.post_form("/funds/verify", b, &form).await.status, 409);
+    assert!(app.get("/funds", b).await.body.contains("未核实 1 笔"));
+    let export = app.get("/funds/export?status=verified&format=csv", b).await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.body.lines().count(), 3, "{}", export.body);
+    assert!(export.body.contains("已核实,bureau,"), "{}", export.body);
+    let bad_year = app.get("/funds?year=twenty", b).await;
+    assert_eq!(bad_year.status, 400);
+}
+
 async fn units_leaders_chains_and_teams_are_kept_by_the_roles_allowed(db: &TestDb) {
     let app = start(db.open().await.unwrap()).await;
     let (bureau, csrf) = app.sign_in("bureau").await;
@@ -701,6 +795,7 @@ both_databases!(
     the_bureau_imports_files_through_the_page_and_unit_staff_cannot,
     the_import_page_checks_a_file_and_imports_the_good_rows_when_asked,
     a_ledger_is_mapped_previewed_saved_and_imported_through_the_page,
+    funds_are_verified_from_one_queue_many_at_once,
     units_leaders_chains_and_teams_are_kept_by_the_roles_allowed,
     a_leaders_page_rolls_up_the_counties_and_chains_they_answer_for,
     a_work_team_has_its_leader_members_projects_and_their_blockers,
