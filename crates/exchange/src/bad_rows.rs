@@ -158,8 +158,9 @@ fn xlsx(headers: &[String], rows: &[BadRow]) -> Result<Vec<u8>, ExchangeError> {
         for (c, value) in row.cells.iter().enumerate().take(width) {
             let marked = columns.contains(&header_key(&headers[c]));
             let format = if marked { &bad } else { &text };
-            sheet.write_string_with_format(at, column(c)?, value, format)?;
-            widths[c] = widths[c].max(display_width(value));
+            let value = crate::listing::fit(value);
+            sheet.write_string_with_format(at, column(c)?, &value, format)?;
+            widths[c] = widths[c].max(display_width(&value));
         }
         // A bad cell the row did not fill (a required column left empty) is marked all the same.
         for (c, header) in headers.iter().enumerate().skip(row.cells.len()) {

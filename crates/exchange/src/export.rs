@@ -219,8 +219,11 @@ fn encode_xlsx(
             let shown = match value {
                 Value::Empty => 0,
                 Value::Text(t) => {
-                    sheet.write_string_with_format(r, col, t, &text_format)?;
-                    display_width(t)
+                    // A cell holds at most 32,767 characters; a longer text (only an abuse of
+                    // a form makes one) is cut and marked rather than failing the whole file.
+                    let t = crate::listing::fit(t);
+                    sheet.write_string_with_format(r, col, &t, &text_format)?;
+                    display_width(&t)
                 }
                 // Whole 元 over 10,000 have at most four decimals and few enough digits for a
                 // double to hold exactly; the import reads the cell back through its shortest
@@ -274,4 +277,20 @@ fn encode_xlsx(
     ));
     sheet.set_footer("&C第 &P 页，共 &N 页");
     Ok(workbook.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text longer than a cell holds (a form abused) is cut and marked, not a failed file:
+    /// the export of a whole kind must not fail on one record.
+    #[test]
+    fn an_overlong_text_does_not_fail_the_workbook() {
+        let long = "项".repeat(40_000);
+        let rows = vec![vec![Value::Text(long), Value::Count(1)]];
+        let bytes =
+            encode(FileFormat::Xlsx, "项目", "全市", &["项目名称", "数"], &rows).expect("written");
+        assert!(bytes.starts_with(b"PK"));
+    }
 }

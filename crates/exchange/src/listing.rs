@@ -242,7 +242,7 @@ fn too_many() -> ExchangeError {
 }
 
 /// A cell's text within Excel's limit of 32,767 characters, marked where it was cut.
-fn fit(text: &str) -> String {
+pub(crate) fn fit(text: &str) -> String {
     const MOST: usize = 32_767;
     if text.chars().count() <= MOST {
         return text.to_owned();

@@ -22,6 +22,8 @@ pub struct ReviewRow {
     pub record: ReportedRecord,
     pub can_review: bool,
     pub can_resubmit: bool,
+    /// What the record says in full, field by field, for the reviewer to read before deciding.
+    pub detail: Vec<(&'static str, String)>,
 }
 
 impl ReviewRow {
@@ -47,6 +49,10 @@ struct ReviewPage {
     closed: Vec<String>,
     manages_window: bool,
     errors: Vec<FieldError>,
+    /// How many records a batch just handled, said on the page it returns to.
+    done: Option<usize>,
+    /// Some row is this account's to review: the batch form is offered.
+    can_batch: bool,
     /// Projects placed in a unit by someone else, waiting for it to confirm (with whether this
     /// account may confirm each): a unit's accounts their unit's, city-wide readers all.
     placements: Vec<(store::PendingPlacement, bool)>,
@@ -64,17 +70,16 @@ async fn page(
         states: queue.states,
         unit: queue.unit,
     };
-    let rows = state
-        .store
-        .review_queue(&filter)
-        .await?
-        .into_iter()
-        .map(|record| ReviewRow {
+    let mut rows = Vec::new();
+    for record in state.store.review_queue(&filter).await? {
+        rows.push(ReviewRow {
             can_review: actor.reviews(&reported(&record)),
             can_resubmit: actor.resubmits(&reported(&record)),
+            detail: detail(state, &record).await?,
             record,
-        })
-        .collect();
+        });
+    }
+    let can_batch = rows.iter().any(|r| r.can_review);
     Ok(ReviewPage {
         layout: Layout::of(user),
         heading,
@@ -82,6 +87,8 @@ async fn page(
         closed: state.store.closed_months().await?,
         manages_window: actor.manages_city_data(),
         errors,
+        done: None,
+        can_batch,
         placements: placements(state, &actor).await?,
     })
 }
@@ -121,6 +128,145 @@ pub async fn export(
         ]);
     }
     crate::kit::render::listing_download(&user, listing, query.file_format())
+}
+
+/// A reported record's content in full: a visit's firm, people, mode, place, content and
+/// outcome; a fund's amount, currency, source and 凭证; an event's own summary (its project's
+/// page holds the rest).
+async fn detail(
+    state: &AppState,
+    record: &ReportedRecord,
+) -> Result<Vec<(&'static str, String)>, WebError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    Ok(match record.kind {
+        ReportKind::Visit => match state.store.visits_by_id(&[record.id]).await?.pop() {
+            Some(v) => vec![
+                ("单位", v.unit.clone().unwrap_or_else(|| "市本级".into())),
+                ("企业", text(&v.enterprise)),
+                ("带队领导", text(&v.leaders)),
+                ("方式", text(&v.mode)),
+                ("地点", text(&v.place)),
+                ("内容", text(&v.content)),
+                ("成果", text(&v.outcome)),
+            ],
+            None => Vec::new(),
+        },
+        ReportKind::Fund => match state.store.funds_by_id(&[record.id]).await?.pop() {
+            Some((_, f)) => vec![
+                ("金额（万元）", domain::money::format_wan(f.amount)),
+                ("币种", f.currency.label().to_owned()),
+                ("来源", text(&f.source)),
+                ("凭证", text(&f.evidence)),
+            ],
+            None => Vec::new(),
+        },
+        ReportKind::Event => Vec::new(),
+    }
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BatchForm {
+    csrf: String,
+    step: String,
+    reason: String,
+}
+
+/// POST /review/batch: `step` (`approve` or `return`), one `reason` for a return, and an
+/// `item` (`visit:12`) per record ticked. Every record is checked to be this account's to
+/// review before any is changed; one transaction changes them all.
+pub async fn batch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = BatchForm {
+        csrf: field(&pairs, "csrf"),
+        step: field(&pairs, "step"),
+        reason: field(&pairs, "reason"),
+    };
+    user.check_csrf(&form.csrf)?;
+    let actor = user.actor();
+    let items: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "item")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let refuse =
+        |message: &str| WebError::Invalid(vec![FieldError::new("批量审核", message.to_owned())]);
+    if items.is_empty() {
+        let page = page(
+            &state,
+            &user,
+            vec![FieldError::new("批量审核", "请先勾选要审核的记录")],
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response());
+    }
+    if items.len() > 500 {
+        return Err(refuse("一次最多审核500条，请分批办理"));
+    }
+    let missing =
+        || WebError::NotFound("有记录不存在或不在您的权限范围内，请刷新页面后重新勾选".into());
+    let mut chosen = Vec::with_capacity(items.len());
+    for item in items {
+        let (kind, id) = item.split_once(':').ok_or_else(missing)?;
+        let kind = ReportKind::from_code(kind).ok_or_else(missing)?;
+        let id: i64 = id.parse().map_err(|_| missing())?;
+        let record = state.store.reported(kind, id).await?.ok_or_else(missing)?;
+        if !actor.sees_report(&reported(&record)) {
+            return Err(missing());
+        }
+        if !actor.reviews(&reported(&record)) {
+            return Err(WebError::Conflict(format!(
+                "{}（{}）已不在待您审核之列，请刷新页面后重新勾选",
+                record.kind.label(),
+                record.summary
+            )));
+        }
+        chosen.push((kind, id));
+    }
+    let step = match form.step.as_str() {
+        "approve" => ReviewStep::Approve,
+        "return" => ReviewStep::Return(form.reason.clone()),
+        _ => return Err(WebError::BadRequest("请选择批量通过或批量退回".into())),
+    };
+    let outcome = {
+        let mut tx = crate::kit::begin(&state.store, &actor).await?;
+        let mut result = Ok(());
+        for (kind, id) in &chosen {
+            if let Err(e) = tx.review(*kind, *id, &step).await {
+                result = Err(WebError::from(e));
+                break;
+            }
+        }
+        match result {
+            Ok(()) => tx.commit().await.map_err(WebError::from),
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/review?done={}", chosen.len())).into_response()),
+        Err(WebError::Invalid(errors)) => {
+            let page = page(&state, &user, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 async fn placements(
@@ -165,11 +311,19 @@ pub async fn confirm_placement(
     Ok(Redirect::to("/review").into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    done: Option<usize>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
+    crate::kit::request::Query(query): crate::kit::request::Query<ShowQuery>,
 ) -> Result<Html<String>, WebError> {
-    Ok(Html(render(&page(&state, &user, Vec::new()).await?)?))
+    let mut page = page(&state, &user, Vec::new()).await?;
+    page.done = query.done;
+    Ok(Html(render(&page)?))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -261,6 +415,7 @@ pub async fn window(
 crate::kit::routes! { routes, ROUTES;
         "/review" => get(show);
         "/review/export" => get(export);
+        "/review/batch" => post(batch);
         "/review/window/{action}" => post(window);
         "/review/{kind}/{id}/{step}" => post(step);
         "/placements/{code}/confirm" => post(confirm_placement);

@@ -448,7 +448,7 @@ async fn no_extreme_value_on_any_route_breaks_the_server(db: &TestDb) {
     assert!(
         run.offenders.is_empty(),
         "{} of {} requests answered 5xx, lost their connection or no answer (seed {seed}); \
-         the first 20:\n{}",
+         the first 20:\n{}\nthe server's errors:\n{}",
         run.offenders.len(),
         run.requests,
         run.offenders
@@ -456,7 +456,8 @@ async fn no_extreme_value_on_any_route_breaks_the_server(db: &TestDb) {
             .take(20)
             .cloned()
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n"),
+        support::server_errors(dir.path()).join("\n")
     );
     assert!(alive, "the server exited during the run (seed {seed})");
     assert_eq!(

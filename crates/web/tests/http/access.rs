@@ -120,6 +120,7 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/review", READERS),
     ("get", "/review/export", READERS),
     ("post", "/review/window/{action}", BUREAU),
+    ("post", "/review/batch", READERS),
     // The walk's record waits for 集贤县's reviewer; the bureau reviews at the second level.
     ("post", "/review/{kind}/{id}/{step}", &["jx-review"]),
     // Only a unit with something placed in it by another has anything to confirm.

@@ -318,6 +318,23 @@ pub async fn unit_with_staff(db: &TestDb, unit: &str, kind: UnitKind, username: 
     tx.commit().await.unwrap();
 }
 
+/// 集贤县's 县区审核员 `jx-review`, for the reporting cycle's tests.
+pub async fn add_county_reviewer(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
+    tx.add_user(
+        "jx-review",
+        "集贤县审核员",
+        Role::UnitReviewer,
+        Some("集贤县"),
+        &hash,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// The city's figure `indicator` for 2022 H1 over the API, counting pending records or not.
 pub async fn city_value(app: &App, cookie: &str, indicator: &str, pending: bool) -> i64 {
     let path = format!(

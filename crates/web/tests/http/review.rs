@@ -9,19 +9,7 @@ use store::testing::TestDb;
 
 async fn a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_it_out(db: &TestDb) {
     let app = start(db.open().await.unwrap()).await;
-    let store = db.open().await.unwrap();
-    let mut tx = store.begin("test").await.unwrap();
-    let hash = store::accounts::hash_password_cheaply("correct horse").unwrap();
-    tx.add_user(
-        "jx-review",
-        "集贤县审核员",
-        Role::UnitReviewer,
-        Some("集贤县"),
-        &hash,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_county_reviewer(db).await;
     let (staff, csrf) = app.sign_in("jixian").await;
     let (reviewer, reviewer_csrf) = app.sign_in("jx-review").await;
     let (bureau, bureau_csrf) = app.sign_in("bureau").await;
@@ -542,6 +530,81 @@ async fn a_suspected_duplicate_is_held_for_review_and_not_counted_until_cleared(
 }
 
 /// 宝清县's signed amount (元) in 2022 H1 over the API.
+/// A reviewer reads a record in full before deciding, and works many at once: a county's two
+/// visits approved together, then returned together by the city with one reason.
+async fn a_reviewer_reads_each_visit_in_full_and_decides_many_at_once(db: &TestDb) {
+    let app = start(db.open().await.unwrap()).await;
+    add_county_reviewer(db).await;
+    let (staff, csrf) = app.sign_in("jixian").await;
+    let s = Some(staff.as_str());
+    for (date, firm) in [
+        ("2022-05-06", "浙江碳一新能源有限公司"),
+        ("2022-05-07", "青岛洛唯新材料有限公司"),
+    ] {
+        let visit = [
+            ("csrf", csrf.as_str()),
+            ("date", date),
+            ("enterprise", firm),
+            ("content", "洽谈负极材料项目落地条件"),
+            ("outcome", "达成初步意向"),
+        ];
+        let reply = app.post_form("/visits", s, &visit).await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+    }
+    let (reviewer, reviewer_csrf) = app.sign_in("jx-review").await;
+    let r = Some(reviewer.as_str());
+    let queue = app.get("/review", r).await;
+    assert!(
+        queue.body.contains("查看全部内容") && queue.body.contains("洽谈负极材料项目落地条件"),
+        "the content itself is on the queue: {}",
+        queue.body
+    );
+    let items: Vec<String> = queue
+        .body
+        .split("name=\"item\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(items.len(), 2, "{}", queue.body);
+    let mut form: Vec<(&str, &str)> = vec![("csrf", reviewer_csrf.as_str()), ("step", "approve")];
+    form.extend(items.iter().map(|i| ("item", i.as_str())));
+    let reply = app.post_form("/review/batch", r, &form).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert!(
+        app.get("/review?done=2", r)
+            .await
+            .body
+            .contains("已办理 2 条")
+    );
+
+    // The city returns both with one reason; the staff see it on each.
+    let (bureau, bureau_csrf) = app.sign_in("bureau").await;
+    let b = Some(bureau.as_str());
+    let mut form: Vec<(&str, &str)> = vec![
+        ("csrf", bureau_csrf.as_str()),
+        ("step", "return"),
+        ("reason", "请补充带队领导"),
+    ];
+    form.extend(items.iter().map(|i| ("item", i.as_str())));
+    let reply = app.post_form("/review/batch", b, &form).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let mine = app.get("/review", s).await.body;
+    assert_eq!(
+        mine.matches("退回理由：请补充带队领导").count(),
+        2,
+        "{mine}"
+    );
+    // Decided already: a second batch with them is refused whole, nothing changed.
+    let reply = app.post_form("/review/batch", b, &form).await;
+    assert_eq!(reply.status, 409, "{}", reply.body);
+    let nothing: Vec<(&str, &str)> = vec![("csrf", bureau_csrf.as_str()), ("step", "approve")];
+    assert_eq!(
+        app.post_form("/review/batch", b, &nothing).await.status,
+        422
+    );
+}
+
 async fn baoqing_signed(app: &App, cookie: &str) -> i64 {
     let reply = app
         .get("/api/v1/scoreboard?year=2022&period=H1", Some(cookie))
@@ -669,6 +732,7 @@ async fn a_project_put_in_another_county_counts_there_only_once_that_county_conf
 }
 
 both_databases!(
+    a_reviewer_reads_each_visit_in_full_and_decides_many_at_once,
     a_project_put_in_another_county_counts_there_only_once_that_county_confirms,
     a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_it_out,
     a_closed_month_refuses_the_units_records_until_the_city_reopens_it,

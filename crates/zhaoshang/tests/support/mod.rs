@@ -40,7 +40,8 @@ pub fn demo_server(db_url: &str, dir: &Path) -> (Process, SocketAddr, HashMap<St
         .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
         .env_remove("ZHAOSHANG_DB")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // The server's log, for a failing test to show what went wrong inside.
+        .stderr(std::fs::File::create(dir.join("server.log")).unwrap())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -63,6 +64,17 @@ pub fn demo_server(db_url: &str, dir: &Path) -> (Process, SocketAddr, HashMap<St
     };
     std::thread::spawn(move || for _ in lines {});
     (Process(child), addr, passwords)
+}
+
+/// The lines of the server's log (`demo_server`'s, in `dir`) that report an error.
+pub fn server_errors(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("server.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("ERROR"))
+        .take(20)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The password an account is given when its first sign-in asks for a new one: within the
