@@ -32,7 +32,7 @@ impl ReviewRow {
     }
 }
 
-fn reported(record: &ReportedRecord) -> Reported<'_> {
+pub(crate) fn reported(record: &ReportedRecord) -> Reported<'_> {
     Reported {
         state: record.state,
         unit: &record.unit,

@@ -21,6 +21,7 @@ crate::kit::routes! { routes, ROUTES;
         "/projects/{code}/blockers" => post(blockers::raise);
         "/visits" => get(visits::show).post(visits::add_visit);
         "/visits/export" => get(visits::export);
+        "/visits/{id}/edit" => get(visits::edit_form).post(visits::edit);
         "/visits/plans" => post(visits::add_plan);
         "/leader/{name}" => get(leaders::show);
         "/leader/{name}/export" => get(leaders::export);

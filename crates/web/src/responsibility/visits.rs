@@ -156,6 +156,7 @@ async fn page(
             }
         })
         .collect();
+    let (units, modes) = visit_choices(state).await?;
     Ok(VisitsPage {
         layout: Layout::of(user),
         year,
@@ -168,18 +169,9 @@ async fn page(
         plans_overdue: plans.iter().filter(|p| p.class == "light red").count(),
         plans,
         can_record: actor.records_visits(),
-        units: state
-            .store
-            .units()
-            .await?
-            .into_iter()
-            .map(|u| u.name)
-            .collect(),
+        units,
         own_unit: actor.unit.clone(),
-        modes: state
-            .store
-            .value_list(domain::records::value_lists::VISIT_MODE)
-            .await?,
+        modes,
         error,
     })
 }
@@ -259,24 +251,23 @@ async fn record(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
-/// POST /visits: records a visit.
-pub async fn add_visit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Form(form): Form<VisitForm>,
-) -> Result<Response, WebError> {
-    let unit = unit_of(&user, &form);
+/// The visit a form describes, or every bad field; a project it names must be one the person
+/// may see (404 otherwise, as for any project out of scope).
+async fn visit_of(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &VisitForm,
+) -> Result<Result<Visit, Vec<FieldError>>, WebError> {
     let project = optional(&form.project);
     if let Some(code) = &project {
-        // A project named on the visit must be one the person may see.
         let actor = user.actor();
         let record = state.store.project(code).await?;
         if !record.is_some_and(|r| actor.can_see(&r.project)) {
             return Err(WebError::not_found_project(code));
         }
     }
-    let unit = unit.unwrap_or_default();
-    let visit = VisitInput {
+    let unit = unit_of(user, form).unwrap_or_default();
+    Ok(VisitInput {
         date: &form.date,
         unit: &unit,
         enterprise: &form.enterprise,
@@ -288,7 +279,32 @@ pub async fn add_visit(
         outcome: &form.outcome,
         project_code: project.as_deref().unwrap_or_default(),
     }
-    .parse();
+    .parse())
+}
+
+/// The units and visit modes a visit form offers.
+async fn visit_choices(state: &AppState) -> Result<(Vec<String>, Vec<String>), WebError> {
+    let units = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    let modes = state
+        .store
+        .value_list(domain::records::value_lists::VISIT_MODE)
+        .await?;
+    Ok((units, modes))
+}
+
+/// POST /visits: records a visit.
+pub async fn add_visit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<VisitForm>,
+) -> Result<Response, WebError> {
+    let visit = visit_of(&state, &user, &form).await?;
     record(&state, &user, &form, async |tx| match visit {
         Ok(visit) => tx.add_visit(&visit).await.map(|_| ()),
         Err(errors) => Err(store::StoreError::InvalidFields(errors)),
@@ -333,4 +349,138 @@ pub async fn add_plan(
         Err(errors) => Err(store::StoreError::InvalidFields(errors)),
     })
     .await
+}
+
+#[derive(Template)]
+#[template(path = "visit_edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: i64,
+    form: VisitForm,
+    returned_because: String,
+    own_unit: Option<String>,
+    units: Vec<String>,
+    modes: Vec<String>,
+    errors: Vec<FieldError>,
+}
+
+/// The returned visit `id` as its reporter may mend it: 404 unless the account sees it, 403
+/// unless it is returned and this account's to resubmit.
+async fn returned_visit(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(store::ReportedRecord, Visit), WebError> {
+    let actor = user.actor();
+    let missing = || WebError::NotFound("该对接记录不存在或不在您的权限范围内".into());
+    let record = state
+        .store
+        .reported(store::ReportKind::Visit, id)
+        .await?
+        .ok_or_else(missing)?;
+    if !actor.sees_report(&crate::review::reported(&record)) {
+        return Err(missing());
+    }
+    if !actor.resubmits(&crate::review::reported(&record)) {
+        return Err(WebError::Forbidden);
+    }
+    let visit = state
+        .store
+        .visits_by_id(&[id])
+        .await?
+        .pop()
+        .ok_or_else(missing)?;
+    Ok((record, visit))
+}
+
+async fn edit_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    record: &store::ReportedRecord,
+    form: VisitForm,
+    errors: Vec<FieldError>,
+) -> Result<EditPage, WebError> {
+    let (units, modes) = visit_choices(state).await?;
+    Ok(EditPage {
+        layout: Layout::of(user),
+        id,
+        form,
+        returned_because: record.note.clone().unwrap_or_default(),
+        own_unit: user.actor().unit.clone(),
+        units,
+        modes,
+        errors,
+    })
+}
+
+/// GET /visits/{id}/edit: a returned visit, its fields as recorded, to mend and resubmit.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::kit::request::Path(id): crate::kit::request::Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let (record, v) = returned_visit(&state, &user, id).await?;
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let form = VisitForm {
+        date: v.date.to_string(),
+        unit: text(&v.unit),
+        enterprise: text(&v.enterprise),
+        credit_code: v
+            .enterprise_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        leaders: text(&v.leaders),
+        mode: text(&v.mode),
+        place: text(&v.place),
+        content: text(&v.content),
+        outcome: text(&v.outcome),
+        project: text(&v.project_code),
+        ..VisitForm::default()
+    };
+    Ok(Html(render(
+        &edit_page(&state, &user, id, &record, form, Vec::new()).await?,
+    )?))
+}
+
+/// POST /visits/{id}/edit: saves the mended visit and resubmits it, in one transaction.
+pub async fn edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::kit::request::Path(id): crate::kit::request::Path<i64>,
+    Form(form): Form<VisitForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&form.csrf)?;
+    let (record, _) = returned_visit(&state, &user, id).await?;
+    let actor = user.actor();
+    let parsed = visit_of(&state, &user, &form).await?;
+    let outcome = match parsed {
+        Ok(visit) => {
+            let mut tx = crate::kit::begin(&state.store, &actor).await?;
+            let written = match tx.amend_visit(id, &visit).await {
+                Ok(()) => {
+                    tx.review(store::ReportKind::Visit, id, &store::ReviewStep::Resubmit)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(()) => tx.commit().await.map_err(WebError::from),
+                Err(e) => {
+                    tx.rollback().await?;
+                    Err(WebError::from(e))
+                }
+            }
+        }
+        Err(errors) => Err(WebError::Invalid(errors)),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/review?done=1").into_response()),
+        Err(WebError::Invalid(errors)) => {
+            let page = edit_page(&state, &user, id, &record, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }

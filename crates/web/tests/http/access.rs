@@ -146,6 +146,9 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ),
     ("get", "/visits", READERS),
     ("get", "/visits/export", READERS),
+    // A visit returned to 集贤县: its staff mend it and send it again.
+    ("get", "/visits/{id}/edit", &["jixian"]),
+    ("post", "/visits/{id}/edit", &["jixian"]),
     ("post", "/visits", EDITORS),
     ("post", "/visits/plans", EDITORS),
     ("get", "/duplicates", READERS),
@@ -190,6 +193,8 @@ struct Fixture {
     firm: i64,
     segment: i64,
     mapping: i64,
+    /// A visit of 集贤县's staff, returned to them.
+    visit: i64,
 }
 
 const CHAIN: &str = "石墨产业链";
@@ -302,6 +307,23 @@ async fn access_fixture(store: &Store) -> Fixture {
         .unwrap()
         .unwrap()
         .id;
+    let mut tx = store.begin("jixian").await.unwrap();
+    tx.enter_as(domain::review::ReviewState::County);
+    let mut visit =
+        domain::records::Visit::new(chrono::NaiveDate::from_ymd_opt(2022, 5, 6).unwrap());
+    visit.unit = Some("集贤县".into());
+    visit.enterprise = Some("退回企业".into());
+    let store::Added::Added(visit) = tx.add_visit(&visit).await.unwrap() else {
+        panic!("visit not added")
+    };
+    tx.review(
+        store::ReportKind::Visit,
+        visit,
+        &store::ReviewStep::Return("请补充内容".into()),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     Fixture {
         event,
         fund,
@@ -310,6 +332,7 @@ async fn access_fixture(store: &Store) -> Fixture {
         firm: written[0].id,
         segment,
         mapping,
+        visit,
     }
 }
 
@@ -341,6 +364,8 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
         fx.fund[side]
     } else if path.starts_with("/import/mappings/") {
         fx.mapping
+    } else if path.starts_with("/visits/") {
+        fx.visit
     } else {
         fx.event[side]
     };

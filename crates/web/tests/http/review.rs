@@ -595,6 +595,60 @@ async fn a_reviewer_reads_each_visit_in_full_and_decides_many_at_once(db: &TestD
         2,
         "{mine}"
     );
+    // The reporter mends one in place and sends it again: back with the county, reason gone.
+    let id = items[0].trim_start_matches("visit:");
+    assert!(mine.contains(&format!("/visits/{id}/edit")), "{mine}");
+    let edit_page = app.get(&format!("/visits/{id}/edit"), s).await;
+    assert!(
+        edit_page.status == 200 && edit_page.body.contains("退回理由：请补充带队领导"),
+        "{}",
+        edit_page.body
+    );
+    assert!(
+        edit_page
+            .body
+            .contains("value=\"洽谈负极材料项目落地条件\""),
+        "prefilled: {}",
+        edit_page.body
+    );
+    let mended = [
+        ("csrf", csrf.as_str()),
+        ("date", "2022-05-06"),
+        ("enterprise", "浙江碳一新能源有限公司"),
+        ("leaders", "王建国"),
+        ("content", "洽谈负极材料项目落地条件及用地"),
+        ("outcome", "达成初步意向"),
+    ];
+    let reply = app
+        .post_form(&format!("/visits/{id}/edit"), s, &mended)
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let county = app.get("/review", r).await.body;
+    assert!(
+        county.contains("洽谈负极材料项目落地条件及用地"),
+        "{county}"
+    );
+    assert_eq!(
+        app.get(&format!("/visits/{id}/edit"), s).await.status,
+        403,
+        "no longer returned: nothing to mend"
+    );
+    // A bad date is named, nothing saved.
+    let (_, other) = items[1].split_once(':').unwrap();
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("date", "2022-13-01"),
+        ("enterprise", "x"),
+    ];
+    let reply = app
+        .post_form(&format!("/visits/{other}/edit"), s, &bad)
+        .await;
+    assert!(
+        reply.status == 422 && reply.body.contains("日期"),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
     // Decided already: a second batch with them is refused whole, nothing changed.
     let reply = app.post_form("/review/batch", b, &form).await;
     assert_eq!(reply.status, 409, "{}", reply.body);

@@ -297,6 +297,8 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
             vec![pattern.replace("{id}", "1")]
         }
         // The first token, account request and saved ledger mapping, if a test made them.
+        // A visit id: none is returned in the demo, so the page answers 403 or 404.
+        "/visits/{id}/edit" => vec![pattern.replace("{id}", "1")],
         "/account/tokens/{id}/revoke" | "/import/mappings/{id}/export" => {
             vec![pattern.replace("{id}", "1")]
         }
