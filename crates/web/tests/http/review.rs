@@ -559,6 +559,10 @@ async fn a_reviewer_reads_each_visit_in_full_and_decides_many_at_once(db: &TestD
         "the content itself is on the queue: {}",
         queue.body
     );
+    assert!(
+        queue.body.contains("未关联项目"),
+        "a visit tied to no project says so, not an empty cell"
+    );
     let items: Vec<String> = queue
         .body
         .split("name=\"item\" value=\"")
