@@ -44,11 +44,14 @@ pub(super) fn unit_href(period: &Period, unit: &str) -> String {
     )
 }
 
+/// 同比 as read at a glance: an arrow for the direction (not colour alone), the sign and the
+/// percentage; a change that rounds to nothing reads 持平.
 pub(super) fn show_yoy(yoy: Option<f64>) -> String {
     match yoy {
         None => "—".to_owned(),
-        Some(p) if p > 0.0 => format!("+{p:.1}%"),
-        Some(p) => format!("{p:.1}%"),
+        Some(p) if p.abs() < 0.05 => "持平".to_owned(),
+        Some(p) if p > 0.0 => format!("↑ +{p:.1}%"),
+        Some(p) => format!("↓ −{:.1}%", p.abs()),
     }
 }
 
@@ -242,4 +245,18 @@ pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
 /// From 1 January to the period's end: what 累计完成 and 任务进度 count.
 pub(super) fn year_to_end(period: &Period) -> Period {
     Period::parse(period.year(), "YTD", Some(period.end())).unwrap_or(*period)
+}
+
+#[cfg(test)]
+mod yoy_tests {
+    use super::show_yoy;
+
+    #[test]
+    fn yoy_shows_its_direction_by_an_arrow_and_a_sign() {
+        assert_eq!(show_yoy(Some(91.94)), "↑ +91.9%");
+        assert_eq!(show_yoy(Some(-3.25)), "↓ −3.2%");
+        assert_eq!(show_yoy(Some(0.01)), "持平");
+        assert_eq!(show_yoy(Some(-0.04)), "持平", "never −0.0%");
+        assert_eq!(show_yoy(None), "—");
+    }
 }
