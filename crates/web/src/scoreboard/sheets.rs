@@ -25,23 +25,46 @@ use crate::kit::render::xlsx_response;
 use crate::kit::view::Layout;
 use crate::scoreboard::{BoardTables, board_tables, print_html};
 
-#[derive(Deserialize, Default)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct CsrfForm {
+pub struct PublishForm {
     csrf: String,
+    /// `1` once the bureau has seen what publishing means and confirmed it.
+    confirm: String,
 }
 
+#[derive(Template)]
+#[template(path = "publish_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    title: String,
+    summary: String,
+    query: String,
+}
+
+/// POST /scoreboard/publish: first a page that says what publishing does (the figures fixed
+/// for good under a hash, a number given) and asks to confirm; with `confirm=1`, published.
 pub async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(query): Query<PeriodQuery>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<PublishForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     if !user.actor().manages_city_data() {
         return Err(WebError::Forbidden);
     }
     let c = compute(&state, &query).await?;
+    if form.confirm != "1" {
+        let city = city_name(&c.facts);
+        let page = ConfirmPage {
+            layout: Layout::of(&user),
+            title: title(&city, &c.period),
+            summary: summary(&c.board, &c.period, &city),
+            query: crate::kit::figures::query_string(&PeriodQuery::of(&c.period)),
+        };
+        return Ok(Html(render(&page)?).into_response());
+    }
     let content = serde_json::to_string(&c.board).map_err(|e| WebError::Internal(e.to_string()))?;
     let as_of = match c.period.kind() {
         domain::PeriodKind::YearToDate => Some(c.period.end().to_string()),

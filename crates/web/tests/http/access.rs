@@ -453,7 +453,7 @@ async fn every_route_answers_every_role_as_the_access_table_says_and_unit_scope_
         .post_form(
             "/scoreboard/publish?year=2022&period=H1",
             Some(&bureau),
-            &[("csrf", &csrf)],
+            &[("csrf", &csrf), ("confirm", "1")],
         )
         .await;
     assert_eq!(published.status, 303, "{}", published.body);

@@ -159,7 +159,21 @@ async fn a_published_sheet_keeps_its_figures_and_shows_what_changed_since(db: &T
             .status,
         403
     );
+    // First the bureau is told what publishing means, and nothing is published yet.
     let reply = app.post_form(publish, b, &[("csrf", csrf.as_str())]).await;
+    assert!(
+        reply.status == 200
+            && reply.body.contains("发布后不可修改")
+            && reply.body.contains("name=\"confirm\" value=\"1\""),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let store = db.open().await.unwrap();
+    assert!(store.published_sheets().await.unwrap().is_empty());
+    let reply = app
+        .post_form(publish, b, &[("csrf", csrf.as_str()), ("confirm", "1")])
+        .await;
     assert_eq!(reply.status, 303);
     let sheet_path = reply.header("location").unwrap().to_owned();
     let sheet = app.get(&sheet_path, b).await;
