@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
 use crate::export::display_width;
 use crate::import::{ImportReport, RowError};
+use crate::listing::col;
 use crate::table::{Table, header_key};
 use crate::{ExchangeError, FileFormat};
 
@@ -148,7 +149,7 @@ fn xlsx(headers: &[String], rows: &[BadRow]) -> Result<Vec<u8>, ExchangeError> {
         .chain([ROW_NUMBER, REASON])
         .enumerate()
     {
-        sheet.write_string_with_format(0, column(c)?, h, &bold)?;
+        sheet.write_string_with_format(0, col(c)?, h, &bold)?;
     }
     let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
     for (r, row) in rows.iter().enumerate() {
@@ -159,27 +160,23 @@ fn xlsx(headers: &[String], rows: &[BadRow]) -> Result<Vec<u8>, ExchangeError> {
             let marked = columns.contains(&header_key(&headers[c]));
             let format = if marked { &bad } else { &text };
             let value = crate::listing::fit(value);
-            sheet.write_string_with_format(at, column(c)?, &value, format)?;
+            sheet.write_string_with_format(at, col(c)?, &value, format)?;
             widths[c] = widths[c].max(display_width(&value));
         }
         // A bad cell the row did not fill (a required column left empty) is marked all the same.
         for (c, header) in headers.iter().enumerate().skip(row.cells.len()) {
             if columns.contains(&header_key(header)) {
-                sheet.write_string_with_format(at, column(c)?, "", &bad)?;
+                sheet.write_string_with_format(at, col(c)?, "", &bad)?;
             }
         }
-        sheet.write_number(at, column(width)?, row.number as f64)?;
-        sheet.write_string_with_format(at, column(width + 1)?, row.reason(), &reason)?;
+        sheet.write_number(at, col(width)?, row.number as f64)?;
+        sheet.write_string_with_format(at, col(width + 1)?, row.reason(), &reason)?;
     }
     for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(column(c)?, (*w).clamp(6, 40) as f64 + 2.0)?;
+        sheet.set_column_width(col(c)?, (*w).clamp(6, 40) as f64 + 2.0)?;
     }
-    sheet.set_column_width(column(width)?, 8)?;
-    sheet.set_column_width(column(width + 1)?, 60)?;
+    sheet.set_column_width(col(width)?, 8)?;
+    sheet.set_column_width(col(width + 1)?, 60)?;
     sheet.set_freeze_panes(1, 0)?;
     Ok(book.save_to_buffer()?)
-}
-
-fn column(c: usize) -> Result<u16, ExchangeError> {
-    u16::try_from(c).map_err(|_| ExchangeError::Format("列数太多，无法写入一个工作表".into()))
 }

@@ -233,7 +233,7 @@ fn xlsx(listing: &Listing) -> Result<Vec<u8>, ExchangeError> {
     Ok(book.save_to_buffer()?)
 }
 
-fn col(c: usize) -> Result<u16, ExchangeError> {
+pub(crate) fn col(c: usize) -> Result<u16, ExchangeError> {
     u16::try_from(c).map_err(|_| too_many())
 }
 

@@ -209,13 +209,7 @@ pub async fn post(
     let (ledger, mut mapping) = if action == "read" || posted.file.is_some() {
         match saved_id {
             Some(id) => {
-                let saved = state
-                    .store
-                    .mapping_by_id(id)
-                    .await?
-                    .ok_or_else(|| WebError::NotFound(format!("映射 {id} 不存在")))?;
-                let mapping: Mapping = serde_json::from_str(&saved.body)
-                    .map_err(|e| WebError::Internal(format!("映射 {id}: {e}")))?;
+                let (_, mapping) = saved_mapping(&state, id).await?;
                 if mapping.kind != kind.name() {
                     return Err(WebError::BadRequest(format!(
                         "映射“{}”用于{}，不是{}",
@@ -384,6 +378,21 @@ fn mapping_of_form(
     })
 }
 
+/// The saved mapping `id`, and what it says.
+async fn saved_mapping(
+    state: &AppState,
+    id: i64,
+) -> Result<(store::SavedMapping, Mapping), WebError> {
+    let saved = state
+        .store
+        .mapping_by_id(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("映射 {id} 不存在")))?;
+    let mapping = serde_json::from_str(&saved.body)
+        .map_err(|e| WebError::Internal(format!("映射 {id}: {e}")))?;
+    Ok((saved, mapping))
+}
+
 /// GET /import/mappings/{id}/export: a saved mapping as a JSON file, to keep or send.
 pub async fn export(
     State(state): State<AppState>,
@@ -391,13 +400,7 @@ pub async fn export(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     allow(user.actor().manages_city_data())?;
-    let saved = state
-        .store
-        .mapping_by_id(id)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("映射 {id} 不存在")))?;
-    let mapping: Mapping = serde_json::from_str(&saved.body)
-        .map_err(|e| WebError::Internal(format!("映射 {id}: {e}")))?;
+    let (saved, mapping) = saved_mapping(&state, id).await?;
     let body =
         serde_json::to_vec_pretty(&mapping).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(attachment_named(
