@@ -166,6 +166,18 @@ pub struct SixOnes {
 }
 
 impl SixOnes {
+    /// The 六个一 hold a signed project to the end: a lead or a project in talks has nothing
+    /// yet to push through, so it lacks none of them.
+    pub fn apply(stage: Option<crate::Stage>) -> bool {
+        stage.is_some_and(|s| s >= crate::Stage::Signed)
+    }
+
+    /// A schedule plan dates the milestones still ahead; a project at 达效 has none left, so
+    /// it no longer lacks one.
+    pub fn plan_needed(stage: Option<crate::Stage>) -> bool {
+        SixOnes::apply(stage) && stage != Some(crate::Stage::Capacity)
+    }
+
     /// The names of what is missing, in the order the 六个一 lists them.
     pub fn missing(self) -> Vec<&'static str> {
         [
@@ -465,6 +477,16 @@ mod tests {
         assert_eq!(status[2].map(PlanStatus::label), Some("逾期30天".into()));
         assert!(status[2].is_some_and(PlanStatus::is_late));
         assert!(!status[1].is_some_and(PlanStatus::is_late));
+    }
+
+    #[test]
+    fn six_ones_apply_from_signing_and_a_plan_until_capacity() {
+        use crate::Stage;
+        assert!(!SixOnes::apply(None) && !SixOnes::apply(Some(Stage::Negotiating)));
+        assert!(SixOnes::apply(Some(Stage::Signed)) && SixOnes::apply(Some(Stage::Capacity)));
+        assert!(SixOnes::plan_needed(Some(Stage::Production)));
+        assert!(!SixOnes::plan_needed(Some(Stage::Capacity)));
+        assert!(!SixOnes::plan_needed(Some(Stage::Lead)));
     }
 
     #[test]

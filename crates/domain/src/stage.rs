@@ -316,7 +316,7 @@ impl Progress {
         if self.terminated {
             format!("已终止（{stage}）")
         } else if self.suspended {
-            "停工中".to_owned()
+            SUSPENDED_LABEL.to_owned()
         } else if self.stalled {
             format!("{stage}（停滞）")
         } else {
@@ -324,6 +324,9 @@ impl Progress {
         }
     }
 }
+
+/// The state of a project whose construction is suspended, as lists show it.
+pub const SUSPENDED_LABEL: &str = "停工中";
 
 /// Whether a state as [`Progress::label`] writes it is 已终止 or 停滞: lists keep the label, and
 /// the warnings read these two facts back from it.

@@ -97,7 +97,7 @@ impl Store {
     pub async fn six_ones_gaps(&self, filter: &ProjectFilter) -> Result<Vec<SixOnesGap>> {
         let (from, clause, params) = crate::projects::listing::matching(filter);
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT p.code, p.name, u.name AS territory, p.state_label, \
+            "SELECT p.code, p.name, u.name AS territory, p.state_label, p.stage, \
              CASE WHEN p.leader_id IS NULL THEN 0 ELSE 1 END AS has_leader, \
              CASE WHEN p.team_id IS NULL THEN 0 ELSE 1 END AS has_team, \
              CASE WHEN EXISTS (SELECT 1 FROM project_plans pp WHERE pp.project_id = p.id) THEN 1 ELSE 0 END \
@@ -112,12 +112,25 @@ impl Store {
         for row in query.fetch_all(self.pool()).await? {
             // Integers, not booleans: the one type both databases give `Any` for a flag.
             let flag = |column: &str| -> Result<bool> { Ok(row.try_get::<i64, _>(column)? != 0) };
+            let state: String = row.try_get("state_label")?;
+            // A dropped project is no longer followed.
+            if domain::stage::label_flags(&state).0 {
+                continue;
+            }
+            let stage: Option<String> = row.try_get("stage")?;
+            let stage = match stage.as_deref().map(domain::EventKind::from_code) {
+                Some(Some(domain::EventKind::Stage(s))) => Some(s),
+                _ => None,
+            };
+            if !SixOnes::apply(stage) {
+                continue;
+            }
             let has = SixOnes {
                 leader: flag("has_leader")?,
                 // Every project has its territory unit (a required column).
                 unit: true,
                 team: flag("has_team")?,
-                plan: flag("has_plan")?,
+                plan: flag("has_plan")? || !SixOnes::plan_needed(stage),
             };
             let missing = has.missing();
             if !missing.is_empty() {
@@ -125,7 +138,7 @@ impl Store {
                     code: row.try_get("code")?,
                     name: row.try_get("name")?,
                     territory: row.try_get("territory")?,
-                    state: row.try_get("state_label")?,
+                    state,
                     missing,
                 });
             }

@@ -116,12 +116,18 @@ impl Store {
         };
         let today_text = today.format("%Y-%m-%d").to_string();
         let started = EventKind::Stage(Stage::Started).code();
+        let production = EventKind::Stage(Stage::Production).code();
+        let (suspend_code, stall_code) = (EventKind::Suspend.code(), EventKind::Stall.code());
         let sql = sqlx::AssertSqlSafe(format!(
             "{SUMMARY_COLUMNS}, p.signed_value, p.stage, p.landed_on, p.started_on, \
              (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id) AS last_event, \
              (SELECT MAX(v.visit_date) FROM visits v WHERE v.project_id = p.id AND v.withdrawn_at IS NULL) AS last_visit, \
              (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{started}') \
              AS planned_start, \
+             (SELECT pp.planned_on FROM project_plans pp WHERE pp.project_id = p.id AND pp.stage = '{production}') \
+             AS planned_production, \
+             (SELECT MAX(e.event_date) FROM events e WHERE e.project_id = p.id \
+              AND e.kind IN ('{suspend_code}', '{stall_code}') AND e.withdrawn = 0) AS paused_on, \
              (SELECT CAST(SUM(f.amount) AS BIGINT) FROM funds f WHERE f.project_id = p.id AND f.currency = 'CNY' AND f.withdrawn_at IS NULL) \
              AS funds_in_place, \
              CASE WHEN EXISTS (SELECT 1 FROM financing_plans fp WHERE fp.project_id = p.id) THEN 1 ELSE 0 END \
@@ -154,11 +160,14 @@ impl Store {
                 stage,
                 terminated,
                 stalled,
+                suspended: summary.state == domain::stage::SUSPENDED_LABEL,
+                paused_on: day("paused_on")?,
                 last_activity,
                 signed: summary.signed_on.zip(signed_value),
                 landed_on: day("landed_on")?,
                 started_on: day("started_on")?,
                 planned_start: day("planned_start")?,
+                planned_production: day("planned_production")?,
                 overdue_elements: Vec::new(),
                 overdue_blockers: Vec::new(),
                 funds_in_place: row

@@ -268,6 +268,7 @@ const FORM_KEYS: &[&str] = &[
     "r5",
     "r6",
     "r7",
+    "r8",
     "group",
     "division_code",
     "parent",

@@ -43,6 +43,8 @@ impl Generator {
 
     /// A generated signed project with its whole history.
     pub(super) fn signed_project(&mut self, plan: Plan) {
+        /// Days after which a signing that never landed is dropped from the demo's ledger.
+        const STALE_SIGNING_DAYS: u64 = 540;
         let code = self.code(plan.sign.year());
         let chain = self.rng.range(0, 7) as usize;
         let product = *self.rng.pick(PRODUCTS[chain]);
@@ -120,13 +122,22 @@ impl Generator {
             }
             None => {
                 let landed = plan.sign + Days::new(self.rng.range(30, 120) as u64);
+                let mut moved = false;
                 if landed <= last && self.rng.chance(40) {
                     self.event(&code, EventKind::Stage(Stage::Landed), landed, true);
+                    moved = true;
                 } else if self.rng.chance(10) {
                     let stall = plan.sign + Days::new(self.rng.range(60, 200) as u64);
                     if stall <= last {
                         self.event(&code, EventKind::Stall, stall, true);
+                        moved = true;
                     }
+                }
+                // An office clears a signing that never landed after a year and a half, as
+                // real ledgers do; the later ones stay on the warnings for the bureau to chase.
+                let cleared = plan.sign + Days::new(STALE_SIGNING_DAYS);
+                if !moved && cleared <= last {
+                    self.event(&code, EventKind::Terminate, cleared, true);
                 }
             }
         }
@@ -284,6 +295,9 @@ impl Generator {
                         self.event(&code, EventKind::Stall, talk + Days::new(45), true);
                     } else if i % 10 == 4 {
                         self.event(&code, EventKind::Terminate, talk + Days::new(60), true);
+                    } else if year < 2022 {
+                        // Talks idle since an earlier year were dropped by the unit.
+                        self.event(&code, EventKind::Terminate, talk + Days::new(300), true);
                     }
                 }
             }

@@ -19,8 +19,8 @@ use crate::FieldError;
 
 pub use facts::{Facts, Milestones};
 pub use scoreboard::{
-    Figure, Light, LightThresholds, Number, RankWeights, Scoreboard, UnitScore, scoreboard,
-    time_task_light,
+    Figure, Light, LightThresholds, Number, RankWeights, Scoreboard, UnitScore, progress_light,
+    scoreboard, time_task_light,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

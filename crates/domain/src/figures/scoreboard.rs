@@ -133,6 +133,14 @@ pub struct Scoreboard {
     pub first_year: i32,
     pub city: BTreeMap<String, Figure>,
     pub units: Vec<UnitScore>,
+    /// What the lights were judged by: SPEC §2's defaults unless the bureau set others (a sheet
+    /// published before the field existed was judged by the defaults).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub thresholds: LightThresholds,
+}
+
+fn is_default(t: &LightThresholds) -> bool {
+    *t == LightThresholds::default()
 }
 
 /// The key beside 到位资金 that carries its verified part.
@@ -145,6 +153,41 @@ impl Scoreboard {
 
     pub fn unit(&self, name: &str) -> Option<&UnitScore> {
         self.units.iter().find(|u| u.unit == name)
+    }
+
+    /// Every figure's light again under `thresholds` (the bureau's, on live pages); the values
+    /// stay as they are.
+    pub fn relight(&mut self, thresholds: LightThresholds) {
+        self.thresholds = thresholds;
+        let end = self.end;
+        let figures = self
+            .units
+            .iter_mut()
+            .flat_map(|u| u.indicators.values_mut())
+            .chain(self.city.values_mut());
+        for figure in figures {
+            if let (Some(target), Some(cumulative)) = (figure.target, figure.cumulative)
+                && target > 0
+            {
+                figure.light = Some(time_task_light(cumulative, target, end, thresholds));
+            }
+        }
+    }
+
+    /// A unit's light as every page shows it: [`UnitScore::light`] at the board's end under
+    /// its thresholds.
+    pub fn unit_light(&self, unit: &UnitScore) -> Option<Light> {
+        unit.light(self.end, self.thresholds)
+    }
+}
+
+impl UnitScore {
+    /// The unit's own light: its mean 任务进度 (the figure that ranks it) against 时间进度 at
+    /// `end`. One indicator far behind lights only its own cell, so a unit well ahead overall is
+    /// not red; every page that shows a unit's light asks this. `None` without targets.
+    pub fn light(&self, end: NaiveDate, thresholds: LightThresholds) -> Option<Light> {
+        self.mean_task_progress
+            .map(|mean| progress_light(mean, end, thresholds))
     }
 }
 
@@ -285,6 +328,7 @@ pub fn scoreboard(facts: &Facts, period: &Period, weights: &RankWeights) -> Scor
         first_year,
         city,
         units,
+        thresholds: LightThresholds::default(),
     }
 }
 

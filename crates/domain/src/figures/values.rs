@@ -112,3 +112,50 @@ pub fn time_task_light(
         Light::Green
     }
 }
+
+/// The light of a 任务进度 given as a fraction (a mean of several) against 时间进度 at `end`,
+/// compared to nine decimals, as the rank compares means.
+pub fn progress_light(task: f64, end: NaiveDate, thresholds: LightThresholds) -> Light {
+    let days_in_year = if end.leap_year() { 366.0 } else { 365.0 };
+    let time = f64::from(end.ordinal()) / days_in_year;
+    let behind = ((time - task) * 100.0 * 1e9).round() as i64;
+    let points = |p: u32| i64::from(p) * 1_000_000_000;
+    if behind > points(thresholds.red_points) {
+        Light::Red
+    } else if behind >= points(thresholds.yellow_points) {
+        Light::Yellow
+    } else {
+        Light::Green
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mean_progress_is_lit_as_a_single_figure_is() {
+        let end = NaiveDate::from_ymd_opt(2022, 12, 31).unwrap_or_default();
+        let t = LightThresholds::default();
+        assert_eq!(progress_light(0.95, end, t), Light::Green);
+        assert_eq!(
+            progress_light(0.90, end, t),
+            Light::Yellow,
+            "10 points: yellow"
+        );
+        assert_eq!(
+            progress_light(0.70, end, t),
+            Light::Yellow,
+            "30 points: still yellow"
+        );
+        assert_eq!(progress_light(0.69, end, t), Light::Red);
+        assert_eq!(progress_light(1.317, end, t), Light::Green);
+        // The same at the same points as time_task_light, which works in integers.
+        for (c, target) in [(90, 100), (70, 100), (69, 100), (131, 100)] {
+            assert_eq!(
+                progress_light(f64::from(c) / f64::from(target), end, t),
+                time_task_light(i64::from(c), i64::from(target), end, t)
+            );
+        }
+    }
+}

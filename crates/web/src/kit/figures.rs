@@ -3,9 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use domain::figures::facts::Facts;
-use domain::figures::{
-    Figure, Indicator, Light, Measure, Number, RankWeights, Scoreboard, scoreboard,
-};
+use domain::figures::{Indicator, Light, Measure, Number, RankWeights, Scoreboard, scoreboard};
 use domain::money::format_wan;
 use domain::{Money, Period};
 use serde::{Deserialize, Serialize};
@@ -128,16 +126,6 @@ pub(crate) fn light_class(light: Option<Light>) -> &'static str {
     }
 }
 
-/// The worst light among a unit's indicators with targets.
-pub(crate) fn worst_light(figures: &std::collections::BTreeMap<String, Figure>) -> Option<Light> {
-    let lights = figures.values().filter_map(|f| f.light);
-    lights.max_by_key(|l| match l {
-        Light::Green => 0,
-        Light::Yellow => 1,
-        Light::Red => 2,
-    })
-}
-
 /// The 包保县区 of the signed-in leader, for the rows to highlight (SPEC §1: a leader's own
 /// scope highlighted); none for other accounts.
 pub(crate) async fn own_units(
@@ -182,7 +170,9 @@ pub(crate) async fn records_for(
 
 pub(crate) async fn compute(state: &AppState, query: &PeriodQuery) -> Result<Computed, WebError> {
     let (facts, period) = records_for(state, query).await?;
-    let board = scoreboard(&facts, &period, &RankWeights::default());
+    let mut board = scoreboard(&facts, &period, &RankWeights::default());
+    // Live pages judge lights by the bureau's thresholds, the warnings' too.
+    board.relight(state.store.warning_rules().await?.lights());
     let city = city_name(&facts);
     Ok(Computed {
         facts,

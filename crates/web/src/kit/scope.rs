@@ -64,3 +64,50 @@ pub fn allow(allowed: bool) -> Result<(), WebError> {
         Err(WebError::Forbidden)
     }
 }
+
+/// The names a list's filters offer, each list led by "" (全部): the units the actor covers
+/// (the city itself left out), every chain and every leader.
+pub(crate) struct FilterNames {
+    pub units: Vec<String>,
+    pub chains: Vec<String>,
+    pub leaders: Vec<String>,
+}
+
+pub(crate) async fn filter_names(
+    state: &crate::AppState,
+    actor: &Actor,
+) -> Result<FilterNames, WebError> {
+    let with_all = |values: Vec<String>| {
+        let mut all = vec![String::new()];
+        all.extend(values);
+        all
+    };
+    let units = state.store.units().await?.into_iter();
+    Ok(FilterNames {
+        units: with_all(
+            units
+                .filter(|u| u.kind != domain::records::UnitKind::City)
+                .map(|u| u.name)
+                .filter(|name| actor.covers_unit(Some(name)))
+                .collect(),
+        ),
+        chains: with_all(
+            state
+                .store
+                .chains()
+                .await?
+                .into_iter()
+                .map(|c| c.name)
+                .collect(),
+        ),
+        leaders: with_all(
+            state
+                .store
+                .leaders()
+                .await?
+                .into_iter()
+                .map(|l| l.name)
+                .collect(),
+        ),
+    })
+}

@@ -145,28 +145,13 @@ pub async fn list_projects(
             key: p.key_project,
         })
         .collect();
-    let units: Vec<String> = state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .filter(|u| u.kind != domain::records::UnitKind::City)
-        .map(|u| u.name)
-        .filter(|name| actor.covers_unit(Some(name)))
-        .collect();
-    let chains: Vec<String> = state
-        .store
-        .chains()
-        .await?
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    let names = crate::kit::scope::filter_names(&state, &actor).await?;
+    let (units, chains) = (names.units, names.chains);
     let with_all = |values: Vec<String>| {
         let mut all = vec![String::new()];
         all.extend(values);
         all
     };
-    let (units, chains) = (with_all(units), with_all(chains));
     let stages = with_all(
         domain::Stage::ALL
             .iter()

@@ -151,6 +151,8 @@ pub(crate) struct ProjectPage {
     fund: FundForm,
     fund_errors: Vec<FieldError>,
     six_missing: Vec<&'static str>,
+    /// Signed or later: the 六个一 are asked of it.
+    six_apply: bool,
     plan_lines: Vec<PlanRow>,
     plan: PlanForm,
     plan_errors: Vec<FieldError>,
@@ -336,11 +338,13 @@ pub(crate) async fn project_page(
             late: line.status.is_some_and(|s| s.is_late()),
         })
         .collect();
+    let six_apply = domain::responsibility::SixOnes::apply(status.progress.stage);
     let six_missing = domain::responsibility::SixOnes {
         leader: status.record.project.leader.is_some(),
         unit: !status.record.project.territory.is_empty(),
         team: status.record.project.team.is_some(),
-        plan: !plan.is_empty(),
+        plan: !plan.is_empty()
+            || !domain::responsibility::SixOnes::plan_needed(status.progress.stage),
     }
     .missing();
     let set_elements = state.store.elements_of(code).await?;
@@ -423,6 +427,7 @@ pub(crate) async fn project_page(
         fund: forms.fund,
         fund_errors: forms.fund_errors,
         six_missing,
+        six_apply,
         plan_lines,
         plan: forms.plan.unwrap_or_else(|| PlanForm::of(&plan)),
         plan_errors: forms.plan_errors,

@@ -17,7 +17,7 @@ use store::ProjectSummary;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
-use crate::kit::figures::{PeriodQuery, compute, show_value, worst_light};
+use crate::kit::figures::{PeriodQuery, compute, show_value};
 use crate::kit::render::render;
 use crate::kit::view::Layout;
 
@@ -82,7 +82,7 @@ async fn page(
         .iter()
         .filter_map(|u| c.board.unit(u))
         .map(|u| {
-            let light = worst_light(&u.indicators);
+            let light = c.board.unit_light(u);
             UnitFigures {
                 unit: u.unit.clone(),
                 rank: format!("{}（{}）", u.rank, u.group.label()),

@@ -1,8 +1,6 @@
 //! The sheet's tables: each unit's figures by group, the ranking, links to the drill-down.
 
-use crate::kit::figures::{
-    PeriodQuery, heading, light_class, query_string, show_value, unit_of, worst_light,
-};
+use crate::kit::figures::{PeriodQuery, heading, light_class, query_string, show_value, unit_of};
 use domain::Period;
 use domain::figures::scoreboard::FUNDS_VERIFIED_KEY;
 use domain::figures::{Figure, Indicator, Light, Number, Scoreboard};
@@ -211,7 +209,7 @@ pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
                 rows: Vec::new(),
             });
         }
-        let light = worst_light(&unit.indicators);
+        let light = board.unit_light(unit);
         let cells = RANKING_COLUMNS
             .iter()
             .map(|i| RankCell {

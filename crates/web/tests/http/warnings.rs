@@ -43,7 +43,7 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
     .await
     .unwrap();
     // Each fixture and its twin differ only in what should light one warning.
-    let fixtures: [(&str, &[Step]); 16] = [
+    let fixtures: [(&str, &[Step]); 20] = [
         ("IDLE", &[(S(Stage::Negotiating), "2022-05-20", None)]),
         ("IDLE-OK", &[(S(Stage::Negotiating), "2022-06-15", None)]),
         ("SIGN", &[(S(Stage::Signed), "2022-03-01", Some(5_000))]),
@@ -90,6 +90,36 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
             ],
         ),
         ("STALL-OK", &[(S(Stage::Signed), "2022-05-01", Some(5_000))]),
+        (
+            "SUSP",
+            &[
+                (S(Stage::Signed), "2021-09-01", Some(5_000)),
+                (S(Stage::Started), "2021-10-01", None),
+                (EventKind::Suspend, "2021-11-15", None),
+            ],
+        ),
+        (
+            "SUSP-OK",
+            &[
+                (S(Stage::Signed), "2021-09-01", Some(5_000)),
+                (S(Stage::Started), "2021-10-01", None),
+                (EventKind::Suspend, "2022-01-05", None),
+            ],
+        ),
+        (
+            "PROD",
+            &[
+                (S(Stage::Signed), "2022-03-01", Some(5_000)),
+                (S(Stage::Started), "2022-04-01", None),
+            ],
+        ),
+        (
+            "PROD-OK",
+            &[
+                (S(Stage::Signed), "2022-03-01", Some(5_000)),
+                (S(Stage::Started), "2022-04-01", None),
+            ],
+        ),
     ];
     for (code, events) in fixtures {
         tx.upsert_project(&Project::new(code, &format!("预警样例{code}"), "集贤县").unwrap())
@@ -104,6 +134,15 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
     };
     tx.set_plan("PLAN", &plan("2022-06-21")).await.unwrap();
     tx.set_plan("PLAN-OK", &plan("2022-12-01")).await.unwrap();
+    let production = |on: &str| {
+        domain::responsibility::SchedulePlan::new(vec![(Stage::Production, d(on))]).unwrap()
+    };
+    tx.set_plan("PROD", &production("2022-06-15"))
+        .await
+        .unwrap();
+    tx.set_plan("PROD-OK", &production("2022-12-01"))
+        .await
+        .unwrap();
     // LAND has no financing plan and has landed: it also lacks one before 开工; its twin has one.
     let financing = domain::financing::FinancingPlan::new(
         domain::Money::from_units("", 10_000_000).unwrap(),
@@ -147,7 +186,7 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
     tx.raise_blocker(&blocker("BLOCK-OK", "2022-07-01"))
         .await
         .unwrap();
-    for (code, wan) in [("FUNDS", 2_900), ("FUNDS-OK", 3_000)] {
+    for (code, wan) in [("FUNDS", 900), ("FUNDS-OK", 1_000)] {
         let fund = domain::records::Fund::new(
             code,
             d("2021-09-01"),
@@ -184,9 +223,19 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
         (
             "FUNDS",
             "黄灯",
-            "到位资金2,900.00万元，仅为签约额10,000.00万元的29.0%（低于30%）",
+            "到位资金900.00万元，仅为签约额10,000.00万元的9.0%（低于10%）",
         ),
-        ("STALL", "红灯", "项目处于停滞状态"),
+        (
+            "STALL",
+            "红灯",
+            "项目处于停滞状态（自2022-06-01起，已30天）",
+        ),
+        (
+            "SUSP",
+            "黄灯",
+            "停工228天仍未复工（2021-11-15停工，预警线180天）",
+        ),
+        ("PROD", "黄灯", "计划投产日期2022-06-15已过16天，尚未投产"),
     ];
     for (code, light, reason) in expected {
         let row = row_of(code);
@@ -205,6 +254,54 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
         "{}",
         row_of("LAND")
     );
+    // The filters: a reason, a light, a unit; the export keeps them.
+    let codes_on = |body: &str| -> Vec<String> {
+        let mut codes: Vec<String> = body
+            .split("<a href=\"/projects/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .filter(|code| *code != "new")
+            .map(str::to_owned)
+            .collect();
+        codes.sort();
+        codes
+    };
+    let suspended = app
+        .get("/warnings?reason=%E5%81%9C%E5%B7%A5%E8%BF%87%E4%B9%85", b)
+        .await;
+    assert_eq!(codes_on(&suspended.body), ["SUSP"], "{}", suspended.body);
+    assert!(
+        suspended
+            .body
+            .contains("<option value=\"停工过久\" selected>停工过久（1）</option>"),
+        "{}",
+        suspended.body
+    );
+    let red = app.get("/warnings?light=%E7%BA%A2%E7%81%AF", b).await;
+    assert_eq!(codes_on(&red.body), ["BLOCK", "PLAN", "STALL"]);
+    let elsewhere = app
+        .get("/warnings?unit=%E5%AE%9D%E6%B8%85%E5%8E%BF", b)
+        .await;
+    assert!(
+        codes_on(&elsewhere.body).is_empty() && elsewhere.body.contains("没有符合条件的亮灯项目"),
+        "{}",
+        elsewhere.body
+    );
+    let by_reasons = app.get("/warnings?sort=reasons", b).await;
+    assert_eq!(
+        codes_on(&by_reasons.body).len(),
+        codes_on(&page.body).len(),
+        "a sort keeps every row"
+    );
+    let csv = app
+        .get("/warnings/export?light=%E7%BA%A2%E7%81%AF&format=csv", b)
+        .await;
+    assert!(
+        csv.status == 200 && csv.body.contains("PLAN") && !csv.body.contains("IDLE"),
+        "{}",
+        csv.body
+    );
+
     // A project page says the same.
     let project = app.get("/projects/PLAN", b).await;
     assert!(
@@ -262,8 +359,8 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
 
     // The thresholds are the bureau's to change: a 60-day idle line puts IDLE out.
     let mut rules = vec![("csrf", csrf.as_str())];
-    let values = ["10", "30", "60", "90", "180", "30", "365", "60"];
-    let names = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"];
+    let values = ["10", "30", "60", "90", "180", "30", "365", "60", "180"];
+    let names = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
     rules.extend(names.iter().copied().zip(values));
     assert_eq!(
         app.post_form("/warnings/rules", b, &rules).await.status,
@@ -341,8 +438,11 @@ async fn a_unit_behind_its_targets_is_lit_with_the_points_it_lags(db: &TestDb) {
     let page = app.get("/warnings", Some(&bureau)).await;
     // 1 of 4 at 181/365 = 49.6 % of the year: 24.6 points behind, yellow; 宝清县 has done its 1.
     assert!(
-        page.body
-            .contains("<td>集贤县</td><td><span class=\"light yellow\">黄灯</span>")
+        page.body.contains(
+            "<td class=\"nowrap\">集贤县</td><td class=\"nowrap\"><span class=\"light yellow\">黄灯</span>"
+        ) && page
+            .body
+            .contains("各项指标平均任务进度25.0%，时间进度49.6%，落后24.6个百分点")
             && page
                 .body
                 .contains("签约项目数：任务进度25.0%，时间进度49.6%，落后24.6个百分点"),
@@ -350,7 +450,28 @@ async fn a_unit_behind_its_targets_is_lit_with_the_points_it_lags(db: &TestDb) {
         page.body
     );
     let units = page.body.split("项目预警").next().unwrap();
-    assert!(!units.contains("<td>宝清县</td>"), "{units}");
+    assert!(!units.contains(">宝清县</td>"), "{units}");
+    // The scoreboard on the same day shows each unit the same light: one definition.
+    let board = app
+        .get(
+            "/scoreboard?year=2022&period=YTD&as_of=2022-06-30",
+            Some(&bureau),
+        )
+        .await;
+    let row_of = |unit: &str| -> String {
+        board
+            .body
+            .split("<tr")
+            .find(|row| row.contains(&format!(">{unit}</a>")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        row_of("集贤县").contains("<span class=\"light yellow\">黄灯</span>")
+            && row_of("宝清县").contains("<span class=\"light green\">绿灯</span>"),
+        "{}",
+        board.body
+    );
 }
 
 async fn each_home_page_lists_what_waits_for_that_person(db: &TestDb) {

@@ -2,12 +2,10 @@
 //! sentence an official can act on. The thresholds are SPEC §2's defaults, which 招商局 may
 //! change; every light is computed from the records when it is shown, never stored.
 
-use std::collections::BTreeMap;
-
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::figures::{Figure, Indicator, Light, LightThresholds, time_task_light};
+use crate::figures::{Indicator, Light, LightThresholds, UnitScore, time_task_light};
 use crate::financing::lacks_financing_before_start;
 use crate::money::format_wan;
 use crate::responsibility::ElementItem;
@@ -31,6 +29,16 @@ pub struct WarningRules {
     pub funds_grace_days: u32,
     /// A planned 开工 within this many days and no financing plan.
     pub financing_lead_days: u32,
+    /// 停工 (winter included) for more than this many days; thresholds saved before this rule
+    /// existed read as the default.
+    #[serde(default = "default_suspended_days")]
+    pub suspended_days: u32,
+}
+
+/// 黑龙江's winter stops building from about mid-November to mid-April (150 days); a month
+/// beyond that is no longer the weather.
+fn default_suspended_days() -> u32 {
+    180
 }
 
 impl Default for WarningRules {
@@ -42,16 +50,17 @@ impl Default for WarningRules {
             negotiating_idle_days: 30,
             signed_not_landed_days: 90,
             landed_not_started_days: 180,
-            funds_floor_pct: 30,
+            funds_floor_pct: 10,
             funds_grace_days: 365,
             financing_lead_days: 60,
+            suspended_days: default_suspended_days(),
         }
     }
 }
 
 impl WarningRules {
     /// Each rule's form field (and label) with its value, in the order the settings page shows.
-    pub fn fields(&self) -> [(&'static str, u32); 8] {
+    pub fn fields(&self) -> [(&'static str, u32); 9] {
         [
             ("落后序时进度黄灯（百分点）", self.behind_yellow_points),
             ("落后序时进度红灯（百分点，超过）", self.behind_red_points),
@@ -61,6 +70,7 @@ impl WarningRules {
             ("到位资金占签约额下限（%）", self.funds_floor_pct),
             ("到位资金考察起点（签约后天数）", self.funds_grace_days),
             ("开工前融资方案提前天数", self.financing_lead_days),
+            ("停工未复工天数", self.suspended_days),
         ]
     }
 
@@ -69,7 +79,7 @@ impl WarningRules {
     pub fn from_values(values: &[&str]) -> Result<Self, Vec<FieldError>> {
         let labels = WarningRules::default().fields().map(|(label, _)| label);
         let mut errors = Vec::new();
-        let mut parsed = [0u32; 8];
+        let mut parsed = [0u32; 9];
         for (i, label) in labels.iter().enumerate() {
             let raw = values.get(i).map_or("", |v| v.trim());
             match raw.parse::<u32>() {
@@ -98,6 +108,7 @@ impl WarningRules {
             funds_floor_pct,
             funds_grace_days,
             financing_lead_days,
+            suspended_days,
         ] = parsed;
         Ok(WarningRules {
             behind_yellow_points,
@@ -108,10 +119,12 @@ impl WarningRules {
             funds_floor_pct,
             funds_grace_days,
             financing_lead_days,
+            suspended_days,
         })
     }
 
-    fn lights(&self) -> LightThresholds {
+    /// The thresholds of 任务进度 behind 时间进度, for every light of a figure or a unit.
+    pub fn lights(&self) -> LightThresholds {
         LightThresholds {
             yellow_points: self.behind_yellow_points,
             red_points: self.behind_red_points,
@@ -131,8 +144,56 @@ pub enum WarningKind {
     BlockerOverdue,
     FundsBelowSigned,
     NoFinancing,
+    /// The unit's mean 任务进度 behind 时间进度.
     BehindSchedule,
+    /// One indicator of the unit behind 时间进度.
+    IndicatorBehind,
     RedProjects,
+    Suspended,
+    PlannedProductionPassed,
+}
+
+impl WarningKind {
+    /// The reasons a project is lit for, in the order the filters offer them.
+    pub const PROJECT: [WarningKind; 11] = [
+        WarningKind::Stalled,
+        WarningKind::Suspended,
+        WarningKind::PlannedStartPassed,
+        WarningKind::PlannedProductionPassed,
+        WarningKind::BlockerOverdue,
+        WarningKind::ElementOverdue,
+        WarningKind::NegotiatingIdle,
+        WarningKind::SignedNotLanded,
+        WarningKind::LandedNotStarted,
+        WarningKind::FundsBelowSigned,
+        WarningKind::NoFinancing,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WarningKind::Stalled => "项目停滞",
+            WarningKind::Suspended => "停工过久",
+            WarningKind::PlannedStartPassed => "计划开工已过",
+            WarningKind::PlannedProductionPassed => "计划投产已过",
+            WarningKind::BlockerOverdue => "堵点逾期",
+            WarningKind::ElementOverdue => "要素保障逾期",
+            WarningKind::NegotiatingIdle => "在谈无进展",
+            WarningKind::SignedNotLanded => "签约未落地",
+            WarningKind::LandedNotStarted => "落地未开工",
+            WarningKind::FundsBelowSigned => "到位资金偏低",
+            WarningKind::NoFinancing => "无融资方案",
+            WarningKind::BehindSchedule => "平均进度落后",
+            WarningKind::IndicatorBehind => "指标落后",
+            WarningKind::RedProjects => "红灯项目",
+        }
+    }
+
+    /// The project reason a filter names by its label.
+    pub fn from_label(label: &str) -> Option<WarningKind> {
+        WarningKind::PROJECT
+            .into_iter()
+            .find(|k| k.label() == label)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -157,6 +218,10 @@ pub struct ProjectSituation {
     pub stage: Option<Stage>,
     pub terminated: bool,
     pub stalled: bool,
+    /// 停工中.
+    pub suspended: bool,
+    /// When the project stalled or was suspended: its latest such event.
+    pub paused_on: Option<NaiveDate>,
     /// The last day anything was recorded of it: an event or a visit.
     pub last_activity: Option<NaiveDate>,
     /// The first 签约's date and amount (元).
@@ -164,6 +229,7 @@ pub struct ProjectSituation {
     pub landed_on: Option<NaiveDate>,
     pub started_on: Option<NaiveDate>,
     pub planned_start: Option<NaiveDate>,
+    pub planned_production: Option<NaiveDate>,
     /// Open 要素保障 items past their due date, with that date.
     pub overdue_elements: Vec<(ElementItem, NaiveDate)>,
     /// Unresolved 堵点问题 past their deadline: description and deadline.
@@ -208,11 +274,30 @@ pub fn project_warnings(
         });
     };
     if s.stalled {
+        let since = s
+            .paused_on
+            .map(|d| format!("（自{d}起，已{}天）", days(d, today)))
+            .unwrap_or_default();
         warn(
             Light::Red,
             WarningKind::Stalled,
-            "项目处于停滞状态".to_owned(),
+            format!("项目处于停滞状态{since}"),
         );
+    }
+    if s.suspended
+        && let Some(from) = s.paused_on
+    {
+        let elapsed = days(from, today);
+        if let Some(light) = overdue_light(elapsed, rules.suspended_days) {
+            warn(
+                light,
+                WarningKind::Suspended,
+                format!(
+                    "停工{elapsed}天仍未复工（{from}停工，预警线{}天）",
+                    rules.suspended_days
+                ),
+            );
+        }
     }
     // A stage held too long: since the last activity in talks, since 签约, since 落地.
     let held = match s.stage {
@@ -259,6 +344,19 @@ pub fn project_warnings(
             WarningKind::PlannedStartPassed,
             format!(
                 "计划开工日期{planned}已过{}天，尚未开工",
+                days(planned, today)
+            ),
+        );
+    }
+    if s.stage.is_some_and(|stage| stage < Stage::Production)
+        && let Some(planned) = s.planned_production
+        && planned < today
+    {
+        warn(
+            Light::Yellow,
+            WarningKind::PlannedProductionPassed,
+            format!(
+                "计划投产日期{planned}已过{}天，尚未投产",
                 days(planned, today)
             ),
         );
@@ -329,17 +427,40 @@ fn wan(units: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Every warning of one unit: each indicator whose 任务进度 lags 时间进度 at `end` beyond the
-/// thresholds, and its projects on red.
+/// A unit's light and what an official reads beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitWarnings {
+    /// [`UnitScore::light`]: the one definition every page shows.
+    pub light: Light,
+    /// Why, when lit (the mean against 时间进度 first); then each indicator lit on its own and
+    /// the unit's red projects, which tell where to look but do not light the unit.
+    pub reasons: Vec<Warning>,
+}
+
+/// A unit's light at `end` under the bureau's thresholds, with its reasons; green without
+/// targets.
 pub fn unit_warnings(
-    figures: &BTreeMap<String, Figure>,
+    score: &UnitScore,
     end: NaiveDate,
     red_projects: usize,
     rules: &WarningRules,
-) -> Vec<Warning> {
-    let mut out = Vec::new();
+) -> UnitWarnings {
+    let light = score.light(end, rules.lights()).unwrap_or(Light::Green);
+    let mut reasons = Vec::new();
+    let time = f64::from(end.ordinal()) * 100.0 / if end.leap_year() { 366.0 } else { 365.0 };
+    if let Some(mean) = score.mean_task_progress.filter(|_| light != Light::Green) {
+        let task = mean * 100.0;
+        reasons.push(Warning {
+            light,
+            kind: WarningKind::BehindSchedule,
+            reason: format!(
+                "各项指标平均任务进度{task:.1}%，时间进度{time:.1}%，落后{:.1}个百分点",
+                time - task
+            ),
+        });
+    }
     for indicator in Indicator::ALL {
-        let Some(figure) = figures.get(indicator.id()) else {
+        let Some(figure) = score.indicators.get(indicator.id()) else {
             continue;
         };
         let (Some(target), Some(cumulative)) = (figure.target, figure.cumulative) else {
@@ -348,15 +469,14 @@ pub fn unit_warnings(
         if target <= 0 {
             continue;
         }
-        let light = time_task_light(cumulative, target, end, rules.lights());
-        if light == Light::Green {
+        let cell = time_task_light(cumulative, target, end, rules.lights());
+        if cell == Light::Green {
             continue;
         }
         let task = figure.task_progress.unwrap_or(0.0) * 100.0;
-        let time = figure.time_progress.unwrap_or(0.0) * 100.0;
-        out.push(Warning {
-            light,
-            kind: WarningKind::BehindSchedule,
+        reasons.push(Warning {
+            light: cell,
+            kind: WarningKind::IndicatorBehind,
             reason: format!(
                 "{}：任务进度{task:.1}%，时间进度{time:.1}%，落后{:.1}个百分点",
                 indicator.label(),
@@ -365,230 +485,14 @@ pub fn unit_warnings(
         });
     }
     if red_projects > 0 {
-        out.push(Warning {
-            light: Light::Yellow,
+        reasons.push(Warning {
+            light: Light::Red,
             kind: WarningKind::RedProjects,
             reason: format!("{red_projects}个项目亮红灯"),
         });
     }
-    out
+    UnitWarnings { light, reasons }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-    }
-
-    const TODAY: &str = "2022-07-01";
-
-    fn kinds(s: &ProjectSituation) -> Vec<(WarningKind, Light)> {
-        project_warnings(s, &WarningRules::default(), d(TODAY))
-            .into_iter()
-            .map(|w| (w.kind, w.light))
-            .collect()
-    }
-
-    fn signed(on: &str) -> ProjectSituation {
-        ProjectSituation {
-            stage: Some(Stage::Signed),
-            signed: Some((d(on), 100_000_000)),
-            has_financing: true,
-            funds_in_place: 100_000_000,
-            ..ProjectSituation::default()
-        }
-    }
-
-    #[test]
-    fn stage_deadlines_light_yellow_then_red() {
-        // 签约 on 2022-04-02 is 90 days before 1 July: in time; one day more is yellow.
-        assert!(kinds(&signed("2022-04-02")).is_empty());
-        assert_eq!(
-            kinds(&signed("2022-04-01")),
-            [(WarningKind::SignedNotLanded, Light::Yellow)]
-        );
-        assert_eq!(
-            kinds(&signed("2021-12-31")),
-            [(WarningKind::SignedNotLanded, Light::Red)]
-        );
-        let talks = |last: &str| ProjectSituation {
-            stage: Some(Stage::Negotiating),
-            last_activity: Some(d(last)),
-            ..ProjectSituation::default()
-        };
-        assert!(kinds(&talks("2022-06-01")).is_empty());
-        assert_eq!(
-            kinds(&talks("2022-05-31")),
-            [(WarningKind::NegotiatingIdle, Light::Yellow)]
-        );
-        let landed = ProjectSituation {
-            stage: Some(Stage::Landed),
-            landed_on: Some(d("2021-12-01")),
-            ..signed("2021-11-01")
-        };
-        assert_eq!(
-            kinds(&landed),
-            [(WarningKind::LandedNotStarted, Light::Yellow)]
-        );
-    }
-
-    #[test]
-    fn each_other_reason_lights_and_says_why() {
-        let base = ProjectSituation {
-            stage: Some(Stage::Started),
-            started_on: Some(d("2022-03-01")),
-            ..signed("2022-02-01")
-        };
-        assert!(kinds(&base).is_empty());
-        let late = ProjectSituation {
-            stage: Some(Stage::Landed),
-            started_on: None,
-            landed_on: Some(d("2022-06-01")),
-            planned_start: Some(d("2022-06-21")),
-            ..base.clone()
-        };
-        let warnings = project_warnings(&late, &WarningRules::default(), d(TODAY));
-        assert_eq!(
-            warnings
-                .iter()
-                .map(|w| w.reason.as_str())
-                .collect::<Vec<_>>(),
-            ["计划开工日期2022-06-21已过10天，尚未开工"]
-        );
-        let blocked = ProjectSituation {
-            overdue_elements: vec![(ElementItem::ConstructionPermit, d("2022-06-01"))],
-            overdue_blockers: vec![("电力接入".into(), d("2022-06-30"))],
-            ..base.clone()
-        };
-        let warnings = project_warnings(&blocked, &WarningRules::default(), d(TODAY));
-        assert_eq!(
-            warnings
-                .iter()
-                .map(|w| (w.light, w.reason.as_str()))
-                .collect::<Vec<_>>(),
-            [
-                (
-                    Light::Yellow,
-                    "要素保障“施工许可”逾期30天（应于2022-06-01办结）"
-                ),
-                (
-                    Light::Red,
-                    "堵点问题“电力接入”逾期1天未解决（时限2022-06-30）"
-                ),
-            ]
-        );
-        assert_eq!(worst(&warnings), Light::Red);
-        assert_eq!(worst(&[]), Light::Green);
-        // Funds: 2,900万 of 1亿 a year after 签约 is below 30 %; 3,000万 is not.
-        let poor = ProjectSituation {
-            funds_in_place: 29_000_000,
-            ..signed("2021-07-01")
-        };
-        let poor = ProjectSituation {
-            stage: Some(Stage::Started),
-            started_on: Some(d("2021-08-01")),
-            ..poor
-        };
-        assert_eq!(
-            project_warnings(&poor, &WarningRules::default(), d(TODAY))
-                .iter()
-                .map(|w| w.reason.as_str())
-                .collect::<Vec<_>>(),
-            ["签约365天，到位资金2,900.00万元，仅为签约额10,000.00万元的29.0%（低于30%）"]
-        );
-        assert!(
-            kinds(&ProjectSituation {
-                funds_in_place: 30_000_000,
-                ..poor.clone()
-            })
-            .is_empty()
-        );
-        // No financing with 开工 planned in a month.
-        let unfunded = ProjectSituation {
-            has_financing: false,
-            planned_start: Some(d("2022-08-01")),
-            ..signed("2022-06-01")
-        };
-        assert_eq!(
-            kinds(&unfunded),
-            [(WarningKind::NoFinancing, Light::Yellow)]
-        );
-        assert_eq!(
-            kinds(&ProjectSituation {
-                stalled: true,
-                ..base.clone()
-            }),
-            [(WarningKind::Stalled, Light::Red)]
-        );
-        assert!(
-            kinds(&ProjectSituation {
-                terminated: true,
-                stalled: true,
-                ..late
-            })
-            .is_empty()
-        );
-    }
-
-    #[test]
-    fn rules_are_read_from_their_fields_and_checked() {
-        let defaults = WarningRules::default();
-        let typed: Vec<String> = defaults
-            .fields()
-            .iter()
-            .map(|(_, v)| v.to_string())
-            .collect();
-        let typed: Vec<&str> = typed.iter().map(String::as_str).collect();
-        assert_eq!(WarningRules::from_values(&typed), Ok(defaults));
-        let errors = WarningRules::from_values(&["40", "30", "x", "90", "180", "30", "365", "60"])
-            .err()
-            .unwrap_or_default();
-        assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].field, "在谈无进展天数");
-        let errors = WarningRules::from_values(&["40", "30", "30", "90", "180", "30", "365", "60"])
-            .err()
-            .unwrap_or_default();
-        assert_eq!(errors[0].field, "落后序时进度红灯（百分点，超过）");
-    }
-
-    #[test]
-    fn a_unit_behind_its_targets_is_lit_by_the_configured_thresholds() {
-        // 30 June 2022: 时间进度 181/365 = 49.6 %. 40 of 100 is 9.6 points behind: green by
-        // default, yellow when yellow starts at 5 points.
-        let figure = Figure {
-            value: None,
-            last_year: None,
-            yoy_pct: None,
-            record: false,
-            target: Some(100),
-            cumulative: Some(40),
-            task_progress: Some(0.4),
-            time_progress: Some(181.0 / 365.0),
-            behind: Some(true),
-            light: Some(Light::Green),
-        };
-        let figures = BTreeMap::from([(Indicator::SignedProjects.id().to_owned(), figure)]);
-        let end = d("2022-06-30");
-        assert!(unit_warnings(&figures, end, 0, &WarningRules::default()).is_empty());
-        let strict = WarningRules {
-            behind_yellow_points: 5,
-            ..WarningRules::default()
-        };
-        let warnings = unit_warnings(&figures, end, 2, &strict);
-        assert_eq!(
-            warnings
-                .iter()
-                .map(|w| (w.light, w.reason.as_str()))
-                .collect::<Vec<_>>(),
-            [
-                (
-                    Light::Yellow,
-                    "签约项目数：任务进度40.0%，时间进度49.6%，落后9.6个百分点"
-                ),
-                (Light::Yellow, "2个项目亮红灯"),
-            ]
-        );
-    }
-}
+mod tests;
