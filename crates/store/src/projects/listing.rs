@@ -179,6 +179,19 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
+    /// The ids of every project `filter` selects, without paging: what a figure over a scope
+    /// (a leader's 包保) restricts the records to.
+    pub async fn project_ids(&self, filter: &ProjectFilter) -> Result<Vec<i64>> {
+        let (from, clause, params) = matching(filter);
+        let sql = sqlx::AssertSqlSafe(format!("SELECT p.id {from} {clause}"));
+        let mut query = sqlx::query(sql);
+        for value in &params {
+            query = query.bind(value.clone());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// Every project `filter` selects, by 项目编号, without paging.
     pub async fn summaries(&self, filter: &ProjectFilter) -> Result<Vec<ProjectSummary>> {
         let (from, clause, params) = matching(filter);

@@ -43,6 +43,51 @@ pub struct Card {
     pub record: bool,
     pub href: String,
     pub note: String,
+    /// 任务进度 against 时间进度 where a target is, with its light's class.
+    pub progress: String,
+    pub light: &'static str,
+    pub light_label: &'static str,
+}
+
+/// One figure as a card: its value, 同比 and, when `with_progress` and a target is set, its
+/// 任务进度 and light.
+pub(crate) fn figure_card(
+    figures: &std::collections::BTreeMap<String, domain::figures::Figure>,
+    i: Indicator,
+    label: &'static str,
+    href: String,
+    with_progress: bool,
+) -> Card {
+    let f = figures.get(i.id());
+    let progress = f
+        .filter(|_| with_progress)
+        .and_then(|f| f.task_progress.zip(f.time_progress).map(|p| (p, f.light)));
+    Card {
+        label,
+        value: show_value(i, f.and_then(|f| f.value)),
+        unit: match i.measure() {
+            Measure::Count if i == Indicator::Visits => "次",
+            Measure::Count => "项",
+            _ => unit_of(i),
+        },
+        yoy: f.map(|f| show_yoy(f.yoy_pct)).unwrap_or_default(),
+        record: f.is_some_and(|f| f.record),
+        href,
+        note: String::new(),
+        progress: progress
+            .map(|((task, time), _)| {
+                format!(
+                    "任务进度 {:.1}% · 时间进度 {:.1}%",
+                    task * 100.0,
+                    time * 100.0
+                )
+            })
+            .unwrap_or_default(),
+        light: progress.map_or("", |(_, light)| crate::kit::figures::light_class(light)),
+        light_label: progress
+            .and_then(|(_, light)| light)
+            .map_or("", domain::figures::Light::label),
+    }
 }
 
 pub struct Choice {
@@ -107,22 +152,14 @@ pub async fn cockpit(
         city,
     } = compute(&state, &query).await?;
     let own_units = own_units(&state, &user).await?;
-    let figure = |i: Indicator| board.city_figure(i);
     let card = |i: Indicator, label: &'static str| {
-        let f = figure(i);
-        Card {
+        figure_card(
+            &board.city,
+            i,
             label,
-            value: show_value(i, f.and_then(|f| f.value)),
-            unit: match i.measure() {
-                Measure::Count if i == Indicator::Visits => "次",
-                Measure::Count => "项",
-                _ => unit_of(i),
-            },
-            yoy: f.map(|f| show_yoy(f.yoy_pct)).unwrap_or_default(),
-            record: f.is_some_and(|f| f.record),
-            href: drill_href(&period, None, i.id()),
-            note: String::new(),
-        }
+            drill_href(&period, None, i.id()),
+            false,
+        )
     };
     let mut cards = vec![
         card(Indicator::SignedProjects, "签约项目"),

@@ -7,7 +7,7 @@ use domain::figures::{Figure, Indicator, Light, Number, Scoreboard};
 use serde::Serialize;
 
 /// A link to the drill-down of one figure.
-pub(super) fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> String {
+pub(crate) fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> String {
     #[derive(Serialize)]
     struct Q<'a> {
         #[serde(flatten)]

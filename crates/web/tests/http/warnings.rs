@@ -530,6 +530,14 @@ async fn each_home_page_lists_what_waits_for_that_person(db: &TestDb) {
     )
     .unwrap();
     tx.set_element("JX-1", &land).await.unwrap();
+    event(
+        &mut tx,
+        "BQ-1",
+        EventKind::Stage(Stage::Signed),
+        "2022-06-15",
+        Some(2_000),
+    )
+    .await;
     tx.commit().await.unwrap();
     let (staff, csrf) = app.sign_in("jixian").await;
     sign(&app, &staff, &csrf, "JX-1", "2022-03-01", "1000").await;
@@ -570,6 +578,34 @@ async fn each_home_page_lists_what_waits_for_that_person(db: &TestDb) {
     );
     let (bureau, bureau_csrf, page) = home("bureau").await;
     assert!(page.contains("待我审核（市级审核）（1条）"), "{page}");
+    // Each home page opens with its counted to-dos and its own figures: the city's for the
+    // bureau (BQ-1's 2,000万 signed in June; JX-1 still in review counts nowhere).
+    let text = |page: &str| -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in page.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                _ if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let words = text(&page);
+    assert!(
+        words.contains("待我审核（市级审核） 1")
+            && words.contains("到位资金待核实 0")
+            && words.contains("全市主要指标")
+            && words.contains("2022年1月1日至7月1日 签约项目 1 项")
+            && words.contains("签约额 0.20 亿元"),
+        "{words}"
+    );
+    assert!(page.contains("<a href=\"/review\">待我审核"), "{page}");
     assert!(
         page.contains("逾期未解决的堵点问题（1项）") && page.contains("用地指标未落实"),
         "{page}"
@@ -604,7 +640,23 @@ async fn each_home_page_lists_what_waits_for_that_person(db: &TestDb) {
             && page.contains("堵点问题“用地指标未落实”逾期11天未解决"),
         "{page}"
     );
+    // A unit's own figures, not the city's: BQ-1 is 宝清县's.
+    let words = text(&page);
+    assert!(
+        words.contains("集贤县主要指标")
+            && words.contains("2022年1月1日至7月1日 签约项目 0 项")
+            && words.contains("亮红灯的项目 1"),
+        "{words}"
+    );
+    assert!(
+        page.contains("href=\"/warnings?light=%E7%BA%A2%E7%81%AF\""),
+        "the count leads to the filtered queue: {page}"
+    );
     let (leader, _, page) = home("leader").await;
+    assert!(
+        text(&page).contains("包保范围主要指标") && !text(&page).contains("对接企业"),
+        "{page}"
+    );
     assert!(
         page.contains("本账号对应领导")
             && page.contains("待我协调的堵点问题（1项）")
