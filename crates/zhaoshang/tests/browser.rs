@@ -308,7 +308,15 @@ async fn project_life() {
         })
         .await;
 
-    // Through its stages, one event form at a time.
+    // Through its stages, one event form at a time, from the header's 记录阶段 to the records.
+    browser
+        .click("a[href='/projects/BR-2022-01?tab=records#event-form']")
+        .await;
+    browser
+        .until("the records tab opens", |url, page| {
+            url.contains("/projects/BR-2022-01?tab=records") && page.contains("记录阶段事件")
+        })
+        .await;
     for (stage, date, amount, parcel) in [
         ("在谈", "2022-03-01", "", ""),
         ("签约", "2022-04-15", "8000", ""),
@@ -325,7 +333,8 @@ async fn project_life() {
             .await;
         browser
             .until(&format!("{stage} is recorded"), |url, page| {
-                url.ends_with("/projects/BR-2022-01")
+                url.ends_with("/projects/BR-2022-01?tab=records&saved=event")
+                    && page.contains("已保存：阶段事件已记录")
                     && page.contains(date)
                     && !page.contains("error-summary")
             })
@@ -333,6 +342,13 @@ async fn project_life() {
     }
     let page = browser.source().await;
     assert!(page.contains("投产"), "{page}");
+    browser.screenshot("project_records").await;
+    browser.open(&format!("{base}/projects/BR-2022-01")).await;
+    let overview = browser.source().await;
+    assert!(
+        overview.contains("<li class=\"current\" aria-current=\"step\"><span class=\"step-label\">投产</span><span class=\"step-date\">2022-11-20</span></li>"),
+        "the step bar: {overview}"
+    );
     browser.screenshot("project").await;
 
     // The scoreboard counts it.

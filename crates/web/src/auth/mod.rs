@@ -133,6 +133,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         Ok(CurrentUser {
             user: live.session.user,
             csrf_token: live.session.csrf_token,
+            path: parts.uri.path().to_owned(),
         })
     }
 }
@@ -216,6 +217,7 @@ async fn token_user(
     Ok(CurrentUser {
         user,
         csrf_token: String::new(),
+        path: String::new(),
     })
 }
 

@@ -12,6 +12,8 @@ use super::error::WebError;
 pub struct CurrentUser {
     pub user: User,
     pub csrf_token: String,
+    /// The request's path, for the menu to mark where the page is.
+    pub path: String,
 }
 
 impl CurrentUser {

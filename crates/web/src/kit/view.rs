@@ -18,6 +18,67 @@ pub struct Layout {
     pub manages_security: bool,
     pub manages_users: bool,
     pub reads_audit_log: bool,
+    /// The menu entry the page belongs to.
+    section: &'static str,
+}
+
+/// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
+const MENU: [&str; 27] = [
+    "/my",
+    "/projects",
+    "/projects/new",
+    "/six-ones",
+    "/elements",
+    "/funds",
+    "/review",
+    "/blockers",
+    "/warnings",
+    "/duplicates",
+    "/scoreboard",
+    "/sheets",
+    "/targets",
+    "/units",
+    "/enterprises",
+    "/visits",
+    "/leaders",
+    "/chains",
+    "/teams",
+    "/users",
+    "/security",
+    "/audit",
+    "/account/password",
+    "/account/totp",
+    "/account/tokens",
+    "/import",
+    "/settings/lists",
+];
+const ALIASES: [(&str, &str); 5] = [
+    ("/leader", "/leaders"),
+    ("/team", "/teams"),
+    ("/enterprise", "/enterprises"),
+    ("/chain", "/chains"),
+    ("/unit", "/units"),
+];
+
+/// The menu entry `path` belongs to: the longest entry it is or lies under.
+fn section_of(path: &str) -> &'static str {
+    let under = |entry: &str| {
+        path == entry
+            || path
+                .strip_prefix(entry)
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('?'))
+    };
+    MENU.iter()
+        .copied()
+        .filter(|entry| under(entry))
+        .max_by_key(|entry| entry.len())
+        .or_else(|| {
+            ALIASES
+                .iter()
+                .find(|(prefix, _)| under(prefix))
+                .map(|(_, entry)| *entry)
+        })
+        .unwrap_or("")
 }
 
 impl Layout {
@@ -33,6 +94,16 @@ impl Layout {
             manages_security: user.actor().manages_security(),
             manages_users: user.actor().manages_users(),
             reads_audit_log: user.actor().reads_audit_log(),
+            section: section_of(&user.path),
+        }
+    }
+
+    /// The attributes that mark `href` as where the page is, for the menu.
+    pub fn mark(&self, href: &str) -> &'static str {
+        if self.section == href {
+            " class=\"current\" aria-current=\"page\""
+        } else {
+            ""
         }
     }
 }
@@ -53,5 +124,23 @@ pub(crate) fn when(millis: i64) -> String {
             .format("%Y-%m-%d %H:%M")
             .to_string(),
         None => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_of;
+
+    #[test]
+    fn a_page_belongs_to_the_menu_entry_it_lies_under() {
+        assert_eq!(section_of("/projects"), "/projects");
+        assert_eq!(section_of("/projects/JX-1/edit"), "/projects");
+        assert_eq!(section_of("/projects/new"), "/projects/new");
+        assert_eq!(section_of("/leader/陈立新"), "/leaders");
+        assert_eq!(section_of("/scoreboard/unit"), "/scoreboard");
+        assert_eq!(section_of("/six-ones/export"), "/six-ones");
+        assert_eq!(section_of("/unknown"), "");
+        assert_eq!(section_of("/units"), "/units");
+        assert_eq!(section_of("/projectsx"), "");
     }
 }

@@ -17,14 +17,11 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
 use crate::kit::form::{Choice, choices};
-use crate::kit::render::{encode, render};
+use crate::kit::render::render;
 use crate::kit::scope::{editable_project, project_for};
 use crate::kit::view::Layout;
 use crate::projects::page::{EventForm, Forms, FundForm, page_with_errors};
-
-fn back_to(code: &str) -> Response {
-    Redirect::to(&format!("/projects/{}", encode(code))).into_response()
-}
+use crate::projects::workspace::{Saved, saved_redirect};
 
 pub async fn add_fund(
     State(state): State<AppState>,
@@ -50,7 +47,7 @@ pub async fn add_fund(
         Err(errors) => Err(WebError::Invalid(errors)),
     };
     match outcome {
-        Ok(()) => Ok(back_to(&code)),
+        Ok(()) => Ok(saved_redirect(&code, Saved::Fund)),
         Err(WebError::Invalid(errors)) => {
             let forms = Forms {
                 fund: form,
@@ -87,7 +84,7 @@ pub async fn verify_fund(
     let mut tx = crate::kit::begin(&state.store, &actor).await?;
     tx.verify_fund(fund_id).await?;
     tx.commit().await?;
-    Ok(back_to(&code))
+    Ok(saved_redirect(&code, Saved::FundVerified))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -113,7 +110,7 @@ pub async fn withdraw_fund(
     let mut tx = state.store.begin(&actor.username).await?;
     tx.withdraw_fund(fund_id, &form.reason).await?;
     tx.commit().await?;
-    Ok(back_to(&code))
+    Ok(saved_redirect(&code, Saved::FundWithdrawn))
 }
 
 /// Withdraws a visit of the project entered wrongly, with a reason: whoever may record a
@@ -142,7 +139,7 @@ pub async fn withdraw_visit(
     let mut tx = state.store.begin(&actor.username).await?;
     tx.withdraw_visit(visit_id, &form.reason).await?;
     tx.commit().await?;
-    Ok(back_to(&code))
+    Ok(saved_redirect(&code, Saved::VisitWithdrawn))
 }
 
 #[derive(Template)]
@@ -256,7 +253,7 @@ pub async fn correct_event(
         Err(errors) => Err(WebError::Invalid(errors)),
     };
     match outcome {
-        Ok(()) => Ok(back_to(&code)),
+        Ok(()) => Ok(saved_redirect(&code, Saved::Correction)),
         Err(WebError::Invalid(errors)) => {
             let page = correction_page(&state, &user, &code, event_id, Some(form), errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
@@ -280,7 +277,7 @@ pub async fn set_plan(
             let mut tx = crate::kit::begin(&state.store, &actor).await?;
             tx.set_plan(&code, &plan).await?;
             tx.commit().await?;
-            Ok(back_to(&code))
+            Ok(saved_redirect(&code, Saved::Plan))
         }
         Err(errors) => {
             let forms = Forms {
@@ -339,7 +336,7 @@ pub async fn set_element(
             tx.set_element(&code, &element).await?;
             tx.commit().await?;
             if editable {
-                Ok(back_to(&code))
+                Ok(saved_redirect(&code, Saved::Element))
             } else {
                 Ok(Redirect::to("/elements").into_response())
             }
@@ -371,7 +368,7 @@ pub async fn set_financing(
             let mut tx = crate::kit::begin(&state.store, &actor).await?;
             tx.set_financing(&code, &plan).await?;
             tx.commit().await?;
-            Ok(back_to(&code))
+            Ok(saved_redirect(&code, Saved::Financing))
         }
         Err(errors) => {
             let forms = Forms {

@@ -10,6 +10,7 @@ mod inputs;
 pub(crate) mod list;
 pub(crate) mod page;
 mod queues;
+pub(crate) mod workspace;
 
 crate::kit::routes! { routes, ROUTES;
         "/projects/export" => get(list::export_projects);

@@ -4,15 +4,17 @@
 
 pub use super::inputs::*;
 use super::queues::department_names;
+use super::workspace::{People, Saved, Step, Tab, WorkspaceQuery, saved_redirect, steps};
 use crate::kit::form::Form;
 use crate::kit::form::{Choice, choices};
-use crate::kit::render::{encode, render};
+use crate::kit::render::render;
 use crate::kit::request::Path;
+use crate::kit::request::Query;
 use crate::kit::scope::editable_project;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use domain::records::Project;
 use domain::stage::{EventInput, StageEvent};
 use domain::{EventKind, FieldError, Money};
@@ -174,6 +176,15 @@ pub(crate) struct ProjectPage {
     duplicate: Option<(domain::duplicates::DuplicateState, String)>,
     /// The units this project still waits to be confirmed by (it counts nowhere until then).
     unconfirmed: Vec<String>,
+    /// The part shown under the header, and every tab's (code, label, chosen).
+    tab: &'static str,
+    tabs: Vec<(&'static str, &'static str, bool)>,
+    /// What the save just made says, on the page it returned to.
+    saved: Option<&'static str>,
+    steps: Vec<Step>,
+    /// 到位资金 in 人民币 to date and its verified part, 万元.
+    funds_total: String,
+    funds_verified: String,
 }
 
 impl ProjectPage {
@@ -201,6 +212,26 @@ pub struct Forms {
     /// The financing form as typed, when it comes back with errors.
     pub financing: Option<FinancingForm>,
     pub financing_errors: Vec<FieldError>,
+    /// The tab to show: the one a query asks for, or the one whose form has errors.
+    pub tab: Option<Tab>,
+    pub saved: Option<&'static str>,
+}
+
+impl Forms {
+    /// The tab whose form came back with errors.
+    fn tab_with_errors(&self) -> Option<Tab> {
+        if !self.event_errors.is_empty() {
+            Some(Tab::Records)
+        } else if !self.fund_errors.is_empty() || !self.financing_errors.is_empty() {
+            Some(Tab::Funds)
+        } else if !self.plan_errors.is_empty() {
+            Some(Tab::Plan)
+        } else if !self.element_errors.is_empty() {
+            Some(Tab::Elements)
+        } else {
+            None
+        }
+    }
 }
 
 impl ProjectPage {
@@ -226,12 +257,27 @@ pub(crate) async fn project_page(
     forms: Forms,
 ) -> Result<ProjectPage, WebError> {
     let actor = user.actor();
+    let tab = forms
+        .tab_with_errors()
+        .or(forms.tab)
+        .unwrap_or(Tab::Overview);
     let status = state
         .store
         .project_status(code, store::today_in_china())
         .await?
         .filter(|status| actor.can_see(&status.record.project))
         .ok_or_else(|| WebError::not_found_project(code))?;
+    // A correction names what it corrects by its date and kind, not by an internal number.
+    let described: std::collections::HashMap<i64, String> = status
+        .events
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                format!("{}的{}事件", r.event.date, r.event.kind.label()),
+            )
+        })
+        .collect();
     let timeline = status
         .events
         .iter()
@@ -255,7 +301,8 @@ pub(crate) async fn project_page(
             .join("；"),
             correction: r.correction.as_ref().map(|c| {
                 let what = if c.withdrawn { "撤销" } else { "更正" };
-                format!("{what}事件#{}：{}", c.corrects, c.reason)
+                let original = described.get(&c.corrects).cloned().unwrap_or_default();
+                format!("{what}{original}：{}", c.reason)
             }),
         })
         .collect();
@@ -263,10 +310,19 @@ pub(crate) async fn project_page(
         .store
         .unapproved_of(store::ReportKind::Fund, code)
         .await?;
-    let funds = state
-        .store
-        .funds_of(code)
-        .await?
+    let fund_records = state.store.funds_of(code).await?;
+    let cny = |verified_only: bool| {
+        let units: i64 = fund_records
+            .iter()
+            .filter(|(_, f)| f.currency == domain::Currency::Cny && (f.verified || !verified_only))
+            .map(|(_, f)| f.amount.units())
+            .sum();
+        domain::Money::from_units("到位资金", units)
+            .map(domain::money::format_wan)
+            .unwrap_or_default()
+    };
+    let (funds_total, funds_verified) = (cny(false), cny(true));
+    let funds = fund_records
         .into_iter()
         .map(|(id, f)| FundRow {
             pending: unapproved.contains(&id),
@@ -293,6 +349,7 @@ pub(crate) async fn project_page(
             )
         })
         .collect();
+    let people = People::load(&state.store).await?;
     let changes = state
         .store
         .changes_of("project", code)
@@ -306,7 +363,7 @@ pub(crate) async fn project_page(
                         .to_string()
                 })
                 .unwrap_or_default(),
-            actor: c.actor,
+            actor: people.name(&c.actor),
             fields: if c.action == "create" {
                 Vec::new()
             } else {
@@ -379,6 +436,7 @@ pub(crate) async fn project_page(
             .map(FinancingForm::of)
             .unwrap_or_default()
     });
+    let steps = steps(&status.events, status.progress.stage, &plan);
     let project = status.record.project;
     let sources = state
         .store
@@ -463,6 +521,15 @@ pub(crate) async fn project_page(
         ),
         financing_form,
         financing_errors: forms.financing_errors,
+        tab: tab.code(),
+        tabs: Tab::ALL
+            .into_iter()
+            .map(|t| (t.code(), t.label(), t == tab))
+            .collect(),
+        saved: forms.saved,
+        steps,
+        funds_total,
+        funds_verified,
     })
 }
 
@@ -481,8 +548,14 @@ pub async fn show_project(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(query): Query<WorkspaceQuery>,
 ) -> Result<Html<String>, WebError> {
-    let page = project_page(&state, &user, &code, Forms::default()).await?;
+    let forms = Forms {
+        tab: Some(query.tab()),
+        saved: query.saved(),
+        ..Forms::default()
+    };
+    let page = project_page(&state, &user, &code, forms).await?;
     Ok(Html(render(&page)?))
 }
 
@@ -541,7 +614,7 @@ pub async fn add_event(
         Err(errors) => Err(WebError::Invalid(errors)),
     };
     match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/projects/{}", encode(&code))).into_response()),
+        Ok(()) => Ok(saved_redirect(&code, Saved::Event)),
         Err(WebError::Invalid(errors)) => {
             let forms = Forms {
                 event: form,

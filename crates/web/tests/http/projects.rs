@@ -228,12 +228,54 @@ async fn a_bad_event_form_comes_back_with_the_message_beside_the_field_and_the_t
         ("amount", "5000"),
     ];
     let reply = app.post_form("/projects/JX-1/events", c, &good).await;
+    // Back on the workspace's records, saying what was saved.
     assert_eq!(
         (reply.status, reply.header("location")),
-        (303, Some("/projects/JX-1"))
+        (303, Some("/projects/JX-1?tab=records&saved=event"))
     );
-    let page = app.get("/projects/JX-1", c).await;
-    assert!(page.body.contains("5,000.00 万元"));
+    let page = app.get("/projects/JX-1?tab=records&saved=event", c).await;
+    assert!(
+        page.body.contains("5,000.00 万元")
+            && page.body.contains(
+                "<div class=\"notice\" role=\"status\"><p>已保存：阶段事件已记录。</p></div>"
+            )
+            && page
+                .body
+                .contains("aria-current=\"page\" class=\"current\">阶段与修改记录</a>"),
+        "{}",
+        page.body
+    );
+    // The menu marks where the page belongs, and only there.
+    assert!(
+        page.body
+            .contains("<a href=\"/projects\" class=\"current\" aria-current=\"page\">项目列表</a>")
+            && page
+                .body
+                .matches("class=\"current\" aria-current=\"page\"")
+                .count()
+                == 1,
+        "{}",
+        page.body
+    );
+    // The header carries the stage, the key figures and the step bar with the dates.
+    assert!(
+        page.body.contains("<span class=\"tag\">签约</span>")
+            && page.body.contains("<li class=\"current\" aria-current=\"step\"><span class=\"step-label\">签约</span><span class=\"step-date\">2022-03-01</span></li>")
+            && page.body.contains("<li class=\"done\"><span class=\"step-label\">线索</span><span class=\"step-date\">2022-01-05</span></li>"),
+        "{}",
+        page.body
+    );
+    // Unknown tabs and messages are the overview, without a message.
+    let plain = app.get("/projects/JX-1?tab=x&saved=%3Cb%3E", c).await;
+    assert!(
+        plain.status == 200
+            && !plain.body.contains("class=\"notice\"")
+            && plain
+                .body
+                .contains("aria-current=\"page\" class=\"current\">基本信息</a>"),
+        "{}",
+        plain.body
+    );
 }
 
 async fn a_new_project_form_keeps_what_was_typed_and_names_each_bad_field(db: &TestDb) {
@@ -302,7 +344,7 @@ async fn a_project_is_edited_through_its_form_and_cannot_be_moved_out_of_the_edi
         (reply.status, reply.header("location")),
         (303, Some("/projects/JX-1"))
     );
-    let page = app.get("/projects/JX-1", c).await;
+    let page = app.get("/projects/JX-1?tab=records", c).await;
     assert!(
         page.body
             .contains("项目名称：集贤县风电项目 → 集贤县风电项目（一期）"),
@@ -408,8 +450,12 @@ async fn an_event_is_corrected_with_a_reason_and_the_original_is_kept(db: &TestD
     assert_eq!(items.len(), 2, "the original stays beside its correction");
     assert_eq!(items[0]["event"]["date"], "2022-01-05");
     assert_eq!(items[1]["correction"]["reason"], "日期录错");
-    let page = app.get("/projects/JX-1", c).await;
-    assert!(page.body.contains("更正事件#"));
+    let page = app.get("/projects/JX-1?tab=records", c).await;
+    assert!(
+        page.body.contains("更正2022-01-05的线索事件：日期录错") && !page.body.contains("事件#"),
+        "a correction names what it corrects, no internal number: {}",
+        page.body
+    );
 }
 
 async fn a_stale_edit_is_refused_with_409_and_the_form_shows_what_the_other_edit_changed(

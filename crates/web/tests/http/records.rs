@@ -712,7 +712,7 @@ async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with
         city_value(&app, &bureau, "funds_in_place", false).await,
         5_000_000
     );
-    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    let page = app.get("/projects/JX-1?tab=funds", Some(&staff)).await;
     let id = page
         .body
         .split("/funds/")
@@ -744,7 +744,7 @@ async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(city_value(&app, &bureau, "funds_in_place", false).await, 0);
-    let page = app.get("/projects/JX-1", Some(&bureau)).await;
+    let page = app.get("/projects/JX-1?tab=records", Some(&bureau)).await;
     assert!(page.body.contains("已撤回的记录") && page.body.contains("金额录错，应为50万元"));
     let again = app
         .post_form(&path, Some(&staff), &[("csrf", &csrf), ("reason", "再撤")])
@@ -765,7 +765,7 @@ async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with
         )
         .await;
     assert_eq!(visit.status, 303, "{}", visit.body);
-    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    let page = app.get("/projects/JX-1?tab=visits", Some(&staff)).await;
     let visit_id = page
         .body
         .split("/visits/")
@@ -781,7 +781,7 @@ async fn an_absurd_amount_is_refused_and_a_wrong_fund_or_visit_is_withdrawn_with
         )
         .await;
     assert_eq!(withdrawn.status, 303, "{}", withdrawn.body);
-    let page = app.get("/projects/JX-1", Some(&staff)).await;
+    let page = app.get("/projects/JX-1?tab=records", Some(&staff)).await;
     assert!(page.body.contains("重复录入"));
     let queue = app.get("/review", Some(&staff)).await;
     assert!(

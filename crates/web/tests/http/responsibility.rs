@@ -76,15 +76,16 @@ async fn a_schedule_plan_is_kept_against_actual_dates_and_six_ones_gaps_are_list
         app.post_form("/projects/JX-1/plan", s, &plan).await.status,
         303
     );
-    let page = app.get("/projects/JX-1", s).await;
+    let page = app.get("/projects/JX-1?tab=plan", s).await;
     assert!(
         page.body
             .contains("<td>签约</td><td>2022-03-01</td><td>2022-02-01</td>"),
         "signed before its planned date: {}",
         page.body
     );
+    let overview = app.get("/projects/JX-1", s).await;
     assert!(
-        page.body.contains("缺少：包保领导、工作专班"),
+        overview.body.contains("缺少：包保领导、工作专班"),
         "the plan is no longer missing"
     );
     let own = app.get("/six-ones", s).await;
@@ -134,7 +135,7 @@ async fn element_support_items_are_set_by_editors_and_worked_off_by_their_depart
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let page = app.get("/projects/JX-1", b).await;
+    let page = app.get("/projects/JX-1?tab=elements", b).await;
     assert_eq!(
         page.body.matches("未填报").count(),
         13,
@@ -169,7 +170,7 @@ async fn element_support_items_are_set_by_editors_and_worked_off_by_their_depart
             .status,
         303
     );
-    let page = app.get("/projects/JX-1", b).await;
+    let page = app.get("/projects/JX-1?tab=elements", b).await;
     assert!(
         page.body
             .contains("<td>施工许可</td><td>办理中</td><td>市住房和城乡建设局</td>")
@@ -237,7 +238,7 @@ async fn element_support_items_are_set_by_editors_and_worked_off_by_their_depart
             .body
             .contains("未完成事项 0 项")
     );
-    let page = app.get("/projects/JX-1", b).await;
+    let page = app.get("/projects/JX-1?tab=elements", b).await;
     assert!(
         page.body.contains("<td>施工许可</td><td>已完成</td>") && page.body.contains("2022-06-01")
     );
@@ -299,7 +300,7 @@ async fn an_overdue_blocker_is_escalated_to_the_leader_in_charge_and_closed_with
     let (staff, csrf) = app.sign_in("jixian").await;
     let s = Some(staff.as_str());
     assert!(
-        app.get("/projects/JX-1", s)
+        app.get("/projects/JX-1?tab=blockers", s)
             .await
             .body
             .contains("登记堵点问题")

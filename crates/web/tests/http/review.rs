@@ -21,7 +21,7 @@ async fn a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_i
 
     sign(&app, &staff, &csrf, "JX-1", "2022-03-01", "1000").await;
     assert!(
-        app.get("/projects/JX-1", s)
+        app.get("/projects/JX-1?tab=records", s)
             .await
             .body
             .contains("未审核，暂不计入统计")
@@ -175,7 +175,12 @@ async fn a_units_report_counts_once_approved_at_both_levels_and_a_return_takes_i
         city_value(&app, &bureau, "signed_amount", false).await,
         10_000_000
     );
-    assert!(!app.get("/projects/JX-1", s).await.body.contains("未审核"));
+    assert!(
+        !app.get("/projects/JX-1?tab=records", s)
+            .await
+            .body
+            .contains("未审核")
+    );
     // What the bureau enters counts at once.
     sign(&app, &bureau, &bureau_csrf, "BQ-1", "2022-04-01", "500").await;
     assert_eq!(city_value(&app, &bureau, "signed_projects", false).await, 2);
@@ -293,7 +298,7 @@ async fn a_closed_month_refuses_the_units_records_until_the_city_reopens_it(db: 
         app.post_form("/projects/JX-1/funds", s, &fund).await.status,
         303
     );
-    let page = app.get("/projects/JX-1", s).await.body;
+    let page = app.get("/projects/JX-1?tab=funds", s).await.body;
     let funds = page
         .split("<h2>到位资金</h2>")
         .nth(1)
@@ -305,7 +310,7 @@ async fn a_closed_month_refuses_the_units_records_until_the_city_reopens_it(db: 
         funds.contains("未审核，暂不计入统计"),
         "the unit's fund waits for review: {funds}"
     );
-    let page = app.get("/projects/BQ-1", b).await.body;
+    let page = app.get("/projects/BQ-1?tab=records", b).await.body;
     assert!(
         !page.contains("未审核"),
         "what the city enters counts at once"

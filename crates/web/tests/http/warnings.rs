@@ -350,7 +350,7 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
             .status,
         303
     );
-    let project = app.get("/projects/LAND", b).await;
+    let project = app.get("/projects/LAND?tab=funds", b).await;
     assert!(
         project.body.contains("龙江银行") && !project.body.contains("尚无融资方案（"),
         "{}",
