@@ -19,6 +19,7 @@ pub mod inputs;
 pub mod money;
 pub mod period;
 pub mod records;
+pub mod reminders;
 pub mod responsibility;
 pub mod review;
 pub mod security;

@@ -61,6 +61,7 @@ migrations! {
     22 "0022_project_investor_index.sql",
     23 "0023_import_mappings.sql",
     24 "0024_fund_verified_at.sql",
+    25 "0025_messages.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -13,6 +13,7 @@ mod find;
 mod logs;
 mod mapping;
 mod progress;
+mod remind;
 mod report;
 mod serve;
 mod user;
@@ -96,6 +97,11 @@ enum Command {
     /// The audit log (审计日志).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// 督办: posts the reminders due on the follow-up date (escalations, returns, items
+    /// assigned, overdue deadlines, the month's closing, reviews waiting) to each account's
+    /// message centre, then sends what is unsent as a digest by e-mail and webhook when
+    /// configured. `serve` runs the same round daily.
+    Remind(remind::RemindArgs),
     /// Copies the embedded database to FILE while the server runs (a consistent snapshot),
     /// then checks the copy: the file's integrity and the audit log's chain.
     Backup { file: PathBuf },
@@ -152,6 +158,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search(args) => find::run_search(&cx, args).await.map(|()| done)?,
         Command::Bench(command) => bench::run(&cx, command).await.map(|()| done)?,
         Command::Audit(command) => audit::run(&cx, command).await?,
+        Command::Remind(args) => remind::run(&cx, args).await.map(|()| done)?,
         Command::Backup { file } => backup::run_backup(&cx, &file).await.map(|()| done)?,
         Command::Restore { file, force } => backup::run_restore(&cx, &file, force)
             .await

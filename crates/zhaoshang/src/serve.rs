@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// the sign-in throttle believe it only when named here; without it, the peer's address.
     #[arg(long, value_name = "HEADER")]
     client_address_header: Option<String>,
+    /// Where the daily 督办 digest goes (see `zhaoshang remind`).
+    #[command(flatten)]
+    delivery: crate::remind::Delivery,
 }
 
 pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
@@ -60,6 +63,7 @@ pub async fn run(cx: &Context, args: ServeArgs) -> Result<()> {
         .catch_up(&store)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::remind::spawn_daily(store.clone(), args.delivery.clone());
     let mut state = web::AppState::new(store, args.secure_cookies, index)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(header) = args.client_address_header {

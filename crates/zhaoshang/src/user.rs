@@ -1,5 +1,5 @@
 //! `zhaoshang user add`: an account added from the command line, by the same rules as the
-//! 系统管理员's page (`store::accounts`).
+//! 系统管理员's page (`store::accounts`); `user email`: where its 督办 digest goes.
 
 use anyhow::Result;
 use domain::access::Role;
@@ -24,16 +24,23 @@ pub enum UserCommand {
         #[arg(long)]
         leader: Option<String>,
     },
+    /// Sets the e-mail address an account's daily 督办 digest goes to; `-` clears it.
+    Email { username: String, address: String },
 }
 
 pub async fn run(cx: &Context, command: UserCommand) -> Result<()> {
-    let UserCommand::Add {
-        username,
-        role,
-        unit,
-        name,
-        leader,
-    } = command;
+    let (username, role, unit, name, leader) = match command {
+        UserCommand::Add {
+            username,
+            role,
+            unit,
+            name,
+            leader,
+        } => (username, role, unit, name, leader),
+        UserCommand::Email { username, address } => {
+            return set_email(cx, &username, &address).await;
+        }
+    };
     let role = Role::parse("角色", &role).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;
@@ -63,5 +70,26 @@ pub async fn run(cx: &Context, command: UserCommand) -> Result<()> {
             ""
         }
     );
+    Ok(())
+}
+
+async fn set_email(cx: &Context, username: &str, address: &str) -> Result<()> {
+    let address = address.trim();
+    let address = (address != "-" && !address.is_empty()).then_some(address);
+    if let Some(a) = address
+        && a.parse::<lettre::Address>().is_err()
+    {
+        anyhow::bail!("电子邮箱“{a}”格式不正确，应如 wang@example.gov.cn");
+    }
+    let store = cx.open().await?;
+    let mut tx = store.begin(&actor(None)).await?;
+    tx.set_email(username, address)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    match address {
+        Some(a) => println!("已设置 {username} 的督办邮箱：{a}"),
+        None => println!("已清除 {username} 的督办邮箱"),
+    }
     Ok(())
 }

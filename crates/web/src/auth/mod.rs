@@ -130,10 +130,15 @@ impl FromRequestParts<AppState> for CurrentUser {
         if live.session.step != SignInStep::Done {
             return Err(WebError::SignIn(step_path(live.session.step).to_owned()));
         }
+        let unread = state
+            .store
+            .unread_count(&live.session.user.username)
+            .await?;
         Ok(CurrentUser {
             user: live.session.user,
             csrf_token: live.session.csrf_token,
             path: parts.uri.path().to_owned(),
+            unread,
         })
     }
 }
@@ -218,6 +223,7 @@ async fn token_user(
         user,
         csrf_token: String::new(),
         path: String::new(),
+        unread: 0,
     })
 }
 

@@ -14,6 +14,8 @@ pub struct CurrentUser {
     pub csrf_token: String,
     /// The request's path, for the menu to mark where the page is.
     pub path: String,
+    /// 督办 messages not yet read, counted in the top bar.
+    pub unread: i64,
 }
 
 impl CurrentUser {

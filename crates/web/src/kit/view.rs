@@ -20,11 +20,14 @@ pub struct Layout {
     pub reads_audit_log: bool,
     /// The menu entry the page belongs to.
     section: &'static str,
+    /// Unread 督办 messages.
+    pub unread: i64,
 }
 
 /// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
-const MENU: [&str; 27] = [
+const MENU: [&str; 28] = [
     "/my",
+    "/messages",
     "/projects",
     "/projects/new",
     "/six-ones",
@@ -95,6 +98,7 @@ impl Layout {
             manages_users: user.actor().manages_users(),
             reads_audit_log: user.actor().reads_audit_log(),
             section: section_of(&user.path),
+            unread: user.unread,
         }
     }
 

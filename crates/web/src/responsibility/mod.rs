@@ -3,12 +3,16 @@
 
 pub(crate) mod blockers;
 mod leaders;
+mod messages;
 mod my;
 mod visits;
 pub(crate) mod warnings;
 
 crate::kit::routes! { routes, ROUTES;
         "/my" => get(my::show);
+        "/messages" => get(messages::list);
+        "/messages/read" => post(messages::read_all);
+        "/messages/{id}" => get(messages::open);
         "/warnings" => get(warnings::list);
         "/warnings/export" => get(warnings::export);
         "/warnings/rules" => get(warnings::show_rules).post(warnings::set_rules);

@@ -35,6 +35,9 @@ const PUBLIC: &[&str] = &["/", "/login", "/static/app.css", "/api/v1/openapi.jso
 const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/", ALL),
     ("get", "/my", ALL),
+    ("get", "/messages", ALL),
+    ("post", "/messages/read", ALL),
+    ("get", "/messages/{id}", ALL),
     ("get", "/login", ALL),
     ("post", "/login", ALL),
     ("post", "/logout", ALL),

@@ -335,6 +335,18 @@ pub async fn add_county_reviewer(db: &TestDb) {
     tx.commit().await.unwrap();
 }
 
+/// The id of the first event waiting in `cookie`'s review queue.
+pub async fn first_event_in_review(app: &App, cookie: &str) -> String {
+    let queue = app.get("/review", Some(cookie)).await;
+    queue
+        .body
+        .split("/review/event/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no event waits for review: {}", queue.body))
+        .to_owned()
+}
+
 /// The city's figure `indicator` for 2022 H1 over the API, counting pending records or not.
 pub async fn city_value(app: &App, cookie: &str, indicator: &str, pending: bool) -> i64 {
     let path = format!(
