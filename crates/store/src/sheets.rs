@@ -104,3 +104,47 @@ impl Store {
         Ok(Some((info, content)))
     }
 }
+
+const ISSUING_OFFICE_KEY: &str = "issuing_office";
+
+impl Tx {
+    /// Sets the office printouts name as their issuer (empty: the default); logged.
+    pub async fn set_issuing_office(&mut self, office: &str) -> Result<()> {
+        let before = read_setting(self.conn(), ISSUING_OFFICE_KEY).await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(ISSUING_OFFICE_KEY)
+            .execute(self.conn())
+            .await?;
+        if !office.is_empty() {
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                .bind(ISSUING_OFFICE_KEY)
+                .bind(office)
+                .execute(self.conn())
+                .await?;
+        }
+        self.log(
+            "settings",
+            ISSUING_OFFICE_KEY,
+            "set",
+            before.as_ref(),
+            Some(&office),
+        )
+        .await
+    }
+}
+
+async fn read_setting(conn: &mut sqlx::AnyConnection, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("value")).transpose()?)
+}
+
+impl Store {
+    /// The office printouts name as their issuer, if the bureau set one.
+    pub async fn issuing_office(&self) -> Result<Option<String>> {
+        let mut conn = self.pool().acquire().await?;
+        read_setting(&mut conn, ISSUING_OFFICE_KEY).await
+    }
+}

@@ -73,9 +73,17 @@ pub async fn scoreboard_report(
             text.push('\n');
             text.into_bytes()
         }
-        Format::Html => web::scoreboard::print_html(&board, &period, &city, true)
-            .map_err(|e| anyhow!("{e}"))?
-            .into_bytes(),
+        Format::Html => {
+            let issue = web::scoreboard::Issue {
+                office: web::scoreboard::issuing_office(store, &city)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?,
+                published: None,
+            };
+            web::scoreboard::print_html(&board, &period, &city, &issue, true)
+                .map_err(|e| anyhow!("{e}"))?
+                .into_bytes()
+        }
         Format::Xlsx => {
             if output.is_none() {
                 bail!("xlsx 格式须用 --output 指定文件");

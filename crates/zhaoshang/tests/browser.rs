@@ -4,6 +4,11 @@
 //! stages; the scoreboard's drill-down counts it; a county's staff are refused another county's
 //! project. Screenshots of the main pages go to `target/tmp/screenshots/`.
 //!
+//! A second walk does an office's daily work on both databases: the warnings filtered to a
+//! reason, funds verified in a batch, a 督办 message opened to its record, a unit's home page
+//! with its figures (also at phone width), the project workspace's tabs, the printout and the
+//! 大屏.
+//!
 //! `scripts/test` runs these only where chromedriver is installed and says so when it is not.
 
 #![allow(clippy::unwrap_used)] // A test fails by panicking.
@@ -15,6 +20,8 @@ use std::process::{Command, Stdio};
 mod support;
 
 use serde_json::{Value, json};
+use store::both_databases;
+use store::testing::TestDb;
 use support::{Process, demo_server, free_port};
 use web::client::send;
 
@@ -409,3 +416,155 @@ async fn project_life() {
 
     let _ = browser.command("DELETE", "", None).await;
 }
+
+/// The office's daily work, JavaScript off, on the demo city (screenshots `{db}_…`).
+async fn in_browser_daily_work(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, addr, passwords) = demo_server(&db.url, dir.path());
+    let shot = if db.url.starts_with("postgres") {
+        "pg"
+    } else {
+        "sqlite"
+    };
+    let base = format!("http://{addr}");
+    let browser = Browser::start().await;
+    browser.sign_in(&base, "bureau", &passwords["bureau"]).await;
+
+    // Warnings, filtered to one reason from the form.
+    browser.open(&format!("{base}/warnings")).await;
+    let all = browser.source().await;
+    // The reason's option says how many it lights: 在谈无进展（N）.
+    let count = all
+        .split(">在谈无进展（")
+        .nth(1)
+        .and_then(|rest| rest.split('）').next())
+        .unwrap()
+        .to_owned();
+    browser
+        .choose("reason", &format!("在谈无进展（{count}）"))
+        .await;
+    browser.click("form.filters button[type=submit]").await;
+    browser
+        .until("the warnings are filtered", |url, page| {
+            url.contains("reason=") && page.contains("<option value=\"在谈无进展\" selected")
+        })
+        .await;
+    let filtered = browser.source().await;
+    assert!(
+        filtered.len() < all.len(),
+        "fewer projects listed once filtered"
+    );
+    browser.screenshot(&format!("{shot}_warnings")).await;
+
+    // Two funds verified at once from the 核实 queue.
+    browser.open(&format!("{base}/funds")).await;
+    let boxes = browser
+        .command(
+            "POST",
+            "/elements",
+            Some(json!({"using": "css selector", "value": "input[type=checkbox][name=id]"})),
+        )
+        .await;
+    let boxes: Vec<String> = boxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|e| e[ELEMENT].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(boxes.len(), 2, "the demo has unverified funds");
+    for id in &boxes {
+        browser
+            .command("POST", &format!("/element/{id}/click"), Some(json!({})))
+            .await;
+    }
+    browser
+        .click("form[action='/funds/verify'] button[type=submit]")
+        .await;
+    browser
+        .until("two funds are verified", |url, _| url.contains("done=2"))
+        .await;
+    browser.screenshot(&format!("{shot}_funds")).await;
+
+    // A 督办 message opens its record.
+    browser.open(&format!("{base}/messages")).await;
+    let messages = browser.source().await;
+    assert!(
+        messages.contains("未读"),
+        "the demo's round posted messages: {messages}"
+    );
+    browser.screenshot(&format!("{shot}_messages")).await;
+    browser.click("td a[href^='/messages/']").await;
+    browser
+        .until("the message leads to its record", |url, _| {
+            !url.ends_with("/messages")
+        })
+        .await;
+
+    // The workspace's tabs, the printout and the 大屏.
+    browser.open(&format!("{base}/projects")).await;
+    let list = browser.source().await;
+    let code = list
+        .split("<a href=\"/projects/SYS-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    browser
+        .open(&format!("{base}/projects/SYS-{code}?tab=funds"))
+        .await;
+    assert!(
+        browser
+            .source()
+            .await
+            .contains("aria-current=\"page\" class=\"current\">资金</a>")
+    );
+    browser.screenshot(&format!("{shot}_project_funds")).await;
+    browser
+        .open(&format!("{base}/scoreboard/print?year=2022&period=H1"))
+        .await;
+    assert!(
+        browser
+            .source()
+            .await
+            .contains("《2022年上半年全市招商引资工作晒单》")
+    );
+    browser.screenshot(&format!("{shot}_print")).await;
+    browser
+        .open(&format!("{base}/scoreboard/screen?year=2022&period=H1"))
+        .await;
+    browser.screenshot(&format!("{shot}_screen")).await;
+    browser.open(&format!("{base}/my")).await;
+    browser.click("form[action='/logout'] button").await;
+    browser
+        .until("signed out", |url, _| url.contains("/login"))
+        .await;
+
+    // A unit's home page: its to-dos and its own figures, at desk and at phone width.
+    browser.sign_in(&base, "jixian", &passwords["jixian"]).await;
+    let home = browser.source().await;
+    assert!(
+        home.contains("集贤县主要指标") && home.contains("县区第"),
+        "{home}"
+    );
+    browser.screenshot(&format!("{shot}_my_unit")).await;
+    browser
+        .command(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": 390, "height": 844})),
+        )
+        .await;
+    browser.open(&format!("{base}/my")).await;
+    browser.screenshot(&format!("{shot}_my_phone")).await;
+    browser
+        .open(&format!("{base}/scoreboard?year=2022&period=H1"))
+        .await;
+    browser
+        .screenshot(&format!("{shot}_scoreboard_phone"))
+        .await;
+
+    let _ = browser.command("DELETE", "", None).await;
+}
+
+both_databases!(in_browser_daily_work);

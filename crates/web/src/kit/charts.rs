@@ -115,10 +115,23 @@ pub fn monthly_columns(title: &str, unit: &str, this: &[f64; 12], last: &[f64; 1
         tx2 = width - 96.0,
     );
     let base = height - bottom;
+    // The value axis: 0, half and the top, each with its gridline.
+    for step in 0..=2 {
+        let value = max * f64::from(step) / 2.0;
+        let y = base - plot_h * f64::from(step) / 2.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{r}" y2="{y:.1}" stroke="{c}"/><text x="{lx}" y="{ty:.1}" text-anchor="end" class="chart-axis">{v}</text>"##,
+            r = width - 10.0,
+            c = if step == 0 { "#666" } else { "#e3e6ea" },
+            lx = left - 6.0,
+            ty = y + 4.0,
+            v = trim(if max > 1e-6 { value } else { 0.0 })
+        );
+    }
     let _ = write!(
         svg,
-        r##"<line x1="{left}" y1="{base}" x2="{r}" y2="{base}" stroke="#666"/>"##,
-        r = width - 10.0
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#666"/>"##
     );
     for m in 0..12 {
         let x = left + slot * m as f64;
@@ -154,7 +167,12 @@ pub fn monthly_columns(title: &str, unit: &str, this: &[f64; 12], last: &[f64; 1
 fn trim(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_owned()
+    // A zero is a figure too: an empty label would read as missing data.
+    if s.is_empty() || s == "-" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
 }
 
 /// The stage funnel: each step's count as a centred bar.
@@ -208,5 +226,26 @@ mod tests {
         assert!(svg.contains("时间进度 49.6%"));
         assert!(svg.contains("a=1&amp;b=2"));
         assert!(!svg.contains("<script"));
+    }
+
+    #[test]
+    fn monthly_columns_have_a_value_axis_and_show_zeros() {
+        let mut this = [0.0; 12];
+        this[0] = 4.0;
+        let svg = monthly_columns("签约项目数", "项", &this, &[2.0; 12]);
+        // 0, half and the top of the axis.
+        for tick in [">0</text>", ">2</text>", ">4</text>"] {
+            assert!(
+                svg.contains(&format!("class=\"chart-axis\"{tick}")),
+                "{tick}: {svg}"
+            );
+        }
+        // February's zero is labelled, not left blank.
+        assert!(
+            svg.matches("class=\"chart-small\">0</text>").count() == 11,
+            "{svg}"
+        );
+        assert_eq!(trim(0.0), "0");
+        assert_eq!(trim(1.50), "1.5");
     }
 }

@@ -5,6 +5,7 @@
 //! cached. Each figure links to the drill-down that lists the records it counts and their sum.
 
 mod drill;
+mod screen;
 pub(crate) mod sheets;
 mod svg;
 mod tables;
@@ -119,6 +120,34 @@ fn period_choices(period: &Period) -> Vec<Choice> {
         .collect()
 }
 
+/// The city's headline figures as cards, each leading to its records.
+pub(crate) fn city_cards(board: &Scoreboard, period: &Period) -> Vec<Card> {
+    let card = |i: Indicator, label: &'static str| {
+        figure_card(
+            &board.city,
+            i,
+            label,
+            drill_href(period, None, i.id()),
+            false,
+        )
+    };
+    let mut cards = vec![
+        card(Indicator::SignedProjects, "签约项目"),
+        card(Indicator::SignedAmount, "签约额"),
+        card(Indicator::FundsInPlace, "到位资金"),
+        card(Indicator::StartedOrResumedProjects, "开复工项目"),
+        card(Indicator::Visits, "对接企业"),
+        card(Indicator::ForeignFundsUsd, "实际利用外资"),
+    ];
+    if let Some(verified) = board.city.get(FUNDS_VERIFIED_KEY).and_then(|f| f.int()) {
+        cards[2].note = format!(
+            "其中已核实 {} 亿元",
+            show_value(Indicator::FundsInPlace, Some(Number::Int(verified)))
+        );
+    }
+    cards
+}
+
 #[derive(Template)]
 #[template(path = "scoreboard.html")]
 struct CockpitPage {
@@ -152,29 +181,7 @@ pub async fn cockpit(
         city,
     } = compute(&state, &query).await?;
     let own_units = own_units(&state, &user).await?;
-    let card = |i: Indicator, label: &'static str| {
-        figure_card(
-            &board.city,
-            i,
-            label,
-            drill_href(&period, None, i.id()),
-            false,
-        )
-    };
-    let mut cards = vec![
-        card(Indicator::SignedProjects, "签约项目"),
-        card(Indicator::SignedAmount, "签约额"),
-        card(Indicator::FundsInPlace, "到位资金"),
-        card(Indicator::StartedOrResumedProjects, "开复工项目"),
-        card(Indicator::Visits, "对接企业"),
-        card(Indicator::ForeignFundsUsd, "实际利用外资"),
-    ];
-    if let Some(verified) = board.city.get(FUNDS_VERIFIED_KEY).and_then(|f| f.int()) {
-        cards[2].note = format!(
-            "其中已核实 {} 亿元",
-            show_value(Indicator::FundsInPlace, Some(Number::Int(verified)))
-        );
-    }
+    let cards = city_cards(&board, &period);
     let page = CockpitPage {
         title: title(&city, &period),
         year: period.year(),
@@ -267,6 +274,12 @@ pub async fn unit_page(
 #[template(path = "scoreboard_print.html")]
 pub struct PrintPage {
     pub title: String,
+    /// 《…全市招商引资工作晒单》, as a filed report is headed.
+    pub heading: String,
+    pub office: String,
+    pub printed_on: String,
+    /// 已发布 第N号 with its hash, or what a live printout is.
+    pub stamp: String,
     pub subtitle: String,
     pub summary: String,
     pub tables: BoardTables,
@@ -275,15 +288,41 @@ pub struct PrintPage {
     pub inline_css: Option<&'static str>,
 }
 
+/// Who issues a printout, and whether it is a published sheet.
+pub struct Issue {
+    pub office: String,
+    /// The published sheet's number, time and hash; `None` for live figures.
+    pub published: Option<(i64, String, String)>,
+}
+
+/// The office printouts name: the bureau's setting, else the city's 招商 leading group's office.
+pub async fn issuing_office(store: &store::Store, city: &str) -> Result<String, WebError> {
+    Ok(store
+        .issuing_office()
+        .await?
+        .unwrap_or_else(|| format!("{city}招商引资工作领导小组办公室")))
+}
+
 /// The print view of a scoreboard as a whole HTML document.
 pub fn print_html(
     board: &Scoreboard,
     period: &Period,
     city: &str,
+    issue: &Issue,
     standalone: bool,
 ) -> Result<String, WebError> {
+    let stamp = match &issue.published {
+        Some((id, at, sha256)) => {
+            format!("已发布 第{id}号 · 发布于{at} · 内容哈希（SHA-256）{sha256}")
+        }
+        None => "实时数据，未发布：数字随补录、更正而变化，正式文本以已发布晒单为准".to_owned(),
+    };
     render(&PrintPage {
         title: title(city, period),
+        heading: format!("《{}全市招商引资工作晒单》", period.label()),
+        office: issue.office.clone(),
+        printed_on: store::today_in_china().format("%Y年%m月%d日").to_string(),
+        stamp,
         subtitle: format!("统计期间：{} 至 {}", board.start, board.end),
         summary: summary(board, period, city),
         tables: board_tables(board, None),
@@ -299,7 +338,13 @@ pub async fn print_view(
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().reads_projects())?;
     let c = compute(&state, &query).await?;
-    Ok(Html(print_html(&c.board, &c.period, &c.city, false)?))
+    let issue = Issue {
+        office: issuing_office(&state.store, &c.city).await?,
+        published: None,
+    };
+    Ok(Html(print_html(
+        &c.board, &c.period, &c.city, &issue, false,
+    )?))
 }
 
 pub async fn export(
@@ -321,9 +366,11 @@ crate::kit::routes! { routes, ROUTES;
         "/scoreboard/drill" => get(drill::drill_page);
         "/scoreboard/drill/export" => get(drill::export);
         "/scoreboard/print" => get(print_view);
+        "/scoreboard/screen" => get(screen::show);
         "/scoreboard/export" => get(export);
         "/scoreboard/publish" => post(sheets::publish);
         "/sheets" => get(sheets::list);
+        "/sheets/office" => post(sheets::set_office);
         "/sheets/{id}" => get(sheets::show);
         "/sheets/{id}/export" => get(sheets::export);
         "/sheets/{id}/print" => get(sheets::print);

@@ -116,6 +116,9 @@ fn line(info: &SheetInfo) -> Result<SheetLine, WebError> {
 struct SheetsPage {
     layout: Layout,
     sheets: Vec<SheetLine>,
+    /// The issuer printouts name, and whether this account may change it.
+    office: String,
+    can_set_office: bool,
 }
 
 pub async fn list(
@@ -130,10 +133,46 @@ pub async fn list(
         .iter()
         .map(line)
         .collect::<Result<Vec<_>, _>>()?;
+    let city = city_name(&*state.store.figure_facts().await?);
     Ok(Html(render(&SheetsPage {
         layout: Layout::of(&user),
         sheets,
+        office: super::issuing_office(&state.store, &city).await?,
+        can_set_office: user.actor().manages_city_data(),
     })?))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OfficeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    office: String,
+}
+
+/// Longest issuer a printout's head holds on one line.
+const OFFICE_CHARS: usize = 40;
+
+/// POST /sheets/office: the issuer printouts name (empty: the default).
+pub async fn set_office(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::kit::form::Form(form): crate::kit::form::Form<OfficeForm>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    user.check_csrf(&form.csrf)?;
+    allow(user.actor().manages_city_data())?;
+    let office = form.office.trim();
+    if office.chars().count() > OFFICE_CHARS {
+        return Err(WebError::Invalid(vec![domain::FieldError::new(
+            "发文单位",
+            format!("不能超过{OFFICE_CHARS}个字"),
+        )]));
+    }
+    let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
+    tx.set_issuing_office(office).await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to("/sheets").into_response())
 }
 
 pub struct ChangeLine {
@@ -251,9 +290,13 @@ pub async fn print(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
     allow(user.actor().reads_projects())?;
-    let (_, board, period) = load(&state, id).await?;
+    let (info, board, period) = load(&state, id).await?;
     let city = city_name(&*state.store.figure_facts().await?);
-    Ok(Html(print_html(&board, &period, &city, false)?))
+    let issue = super::Issue {
+        office: super::issuing_office(&state.store, &city).await?,
+        published: Some((info.id, when(info.published_at), info.sha256.clone())),
+    };
+    Ok(Html(print_html(&board, &period, &city, &issue, false)?))
 }
 
 /// A rate's change in percentage points, signed by its direction: one too small to show at one

@@ -106,6 +106,20 @@ async fn the_scoreboard_shows_each_figure_and_its_drill_down_adds_up(db: &TestDb
     assert_eq!(api["units"][0]["group"], "县区");
     let print = app.get("/scoreboard/print?year=2022&period=H1", l).await;
     assert!(print.status == 200 && !print.body.contains("class=\"menu\""));
+    // 大屏: the same figures in large type, refreshing itself without script.
+    let screen = app.get("/scoreboard/screen?year=2022&period=H1", l).await;
+    assert!(
+        screen.status == 200
+            && screen
+                .body
+                .contains("<meta http-equiv=\"refresh\" content=\"60\">")
+            && screen.body.contains("<body class=\"screen\">")
+            && !screen.body.contains("<script")
+            && !screen.body.contains("class=\"menu\"")
+            && screen.body.contains("签约额"),
+        "{}",
+        screen.body
+    );
     // Bad periods are the reader's error, named.
     let bad = app.get("/scoreboard?year=2022&period=Q9", l).await;
     assert!(bad.status == 400 && bad.body.contains("Q9"), "{}", bad.body);
@@ -234,6 +248,54 @@ async fn a_published_sheet_keeps_its_figures_and_shows_what_changed_since(db: &T
     let export = app.get(&format!("{sheet_path}/export"), b).await;
     assert_eq!(export.status, 200);
     assert_eq!(app.get("/sheets/999", b).await.status, 404);
+
+    // A printout is headed as a filed report, by its issuer; a published one says so with its
+    // number and hash, a live one says it is not the published text.
+    let id = sheet_path.rsplit('/').next().unwrap();
+    let printed = app.get(&format!("{sheet_path}/print"), b).await.body;
+    assert!(
+        printed.contains("<h1>《2022年上半年全市招商引资工作晒单》</h1>")
+            && printed.contains("<p class=\"office\">双鸭山市招商引资工作领导小组办公室</p>")
+            && printed.contains(&format!("已发布 第{id}号"))
+            && printed.contains(&hash)
+            && printed.contains("印发日期："),
+        "{printed}"
+    );
+    let live = app
+        .get("/scoreboard/print?year=2022&period=H1", b)
+        .await
+        .body;
+    assert!(
+        live.contains("实时数据，未发布") && !live.contains("已发布 第"),
+        "{live}"
+    );
+    let office = [("csrf", csrf.as_str()), ("office", "双鸭山市商务局")];
+    assert_eq!(
+        app.post_form("/sheets/office", b, &office).await.status,
+        303
+    );
+    assert!(
+        app.get(&format!("{sheet_path}/print"), b)
+            .await
+            .body
+            .contains("<p class=\"office\">双鸭山市商务局</p>")
+    );
+    let (staff_cookie, staff_csrf) = app.sign_in("jixian").await;
+    let theirs = [("csrf", staff_csrf.as_str()), ("office", "集贤县")];
+    assert_eq!(
+        app.post_form("/sheets/office", Some(&staff_cookie), &theirs)
+            .await
+            .status,
+        403
+    );
+    let long = "办".repeat(41);
+    let too_long = [("csrf", csrf.as_str()), ("office", long.as_str())];
+    let reply = app.post_form("/sheets/office", b, &too_long).await;
+    assert!(
+        reply.status == 422 && reply.body.contains("发文单位"),
+        "{}",
+        reply.body
+    );
 }
 
 async fn targets_are_set_by_the_bureau_and_units_not_adding_up_are_shown(db: &TestDb) {
