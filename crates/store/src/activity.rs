@@ -100,7 +100,10 @@ impl Tx {
 
     /// A visit's unit and project ids, after the checks every visit written passes: the names
     /// held, the mode listed, the month open, the date not in the future.
-    async fn visit_references(&mut self, visit: &Visit) -> Result<(Option<i64>, Option<i64>)> {
+    pub(crate) async fn visit_references(
+        &mut self,
+        visit: &Visit,
+    ) -> Result<(Option<i64>, Option<i64>)> {
         let unit = self
             .resolve_opt(Named::Unit, "单位", visit.unit.as_deref())
             .await?;
@@ -117,46 +120,6 @@ impl Tx {
             )));
         }
         Ok((unit, project))
-    }
-
-    /// Amends a visit record as its reporter mends it after a return: every field replaced,
-    /// checked as a new record is, logged with before and after. Its review state is the
-    /// caller's to move (a resubmission).
-    pub async fn amend_visit(&mut self, id: i64, visit: &Visit) -> Result<()> {
-        self.flush().await?;
-        let sql = sqlx::AssertSqlSafe(format!("{VISIT_SELECT} AND v.id = $1"));
-        let before = sqlx::query(sql)
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("对接记录{id}不存在")))?;
-        let before = visit_from_row(&before)?;
-        let (unit, project) = self.visit_references(visit).await?;
-        sqlx::query(
-            "UPDATE visits SET visit_date = $1, unit_id = $2, enterprise_name = $3, credit_code = $4, \
-             leaders = $5, mode = $6, place = $7, content = $8, outcome = $9, project_id = $10 WHERE id = $11",
-        )
-        .bind(visit.date.format("%Y-%m-%d").to_string())
-        .bind(unit)
-        .bind(&visit.enterprise)
-        .bind(visit.enterprise_code.as_ref().map(CreditCode::as_str))
-        .bind(&visit.leaders)
-        .bind(&visit.mode)
-        .bind(&visit.place)
-        .bind(&visit.content)
-        .bind(&visit.outcome)
-        .bind(project)
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?;
-        self.log(
-            "visit",
-            &id.to_string(),
-            "amend",
-            Some(&before),
-            Some(visit),
-        )
-        .await
     }
 
     /// Records a visit; an exact duplicate of an existing record is not added.

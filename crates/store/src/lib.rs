@@ -7,6 +7,7 @@
 
 mod access_log;
 mod activity;
+mod amend;
 mod audit;
 mod batch;
 mod blockers;

@@ -381,7 +381,7 @@ pub async fn set_financing(
     }
 }
 
-fn fund_input(form: &FundForm) -> FundInput<'_> {
+pub(crate) fn fund_input(form: &FundForm) -> FundInput<'_> {
     FundInput {
         date: &form.date,
         amount_wan: &form.amount,

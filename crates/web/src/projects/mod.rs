@@ -3,6 +3,7 @@
 //! many projects (六个一, 要素保障), and 重复研判.
 
 pub(crate) mod actions;
+mod amend;
 mod duplicates;
 pub(crate) mod form;
 mod funds;
@@ -36,5 +37,6 @@ crate::kit::routes! { routes, ROUTES;
         "/duplicates/{code}/{decision}" => post(duplicates::judge);
         "/projects/{code}/funds/{id}/verify" => post(actions::verify_fund);
         "/projects/{code}/funds/{id}/withdraw" => post(actions::withdraw_fund);
+        "/projects/{code}/funds/{id}/edit" => get(amend::edit_form).post(amend::edit);
         "/projects/{code}/visits/{id}/withdraw" => post(actions::withdraw_visit);
 }

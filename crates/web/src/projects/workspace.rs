@@ -76,6 +76,7 @@ pub enum Saved {
     Fund,
     FundVerified,
     FundWithdrawn,
+    FundResubmitted,
     VisitWithdrawn,
     Plan,
     Element,
@@ -83,12 +84,13 @@ pub enum Saved {
 }
 
 impl Saved {
-    const ALL: [Saved; 9] = [
+    const ALL: [Saved; 10] = [
         Saved::Event,
         Saved::Correction,
         Saved::Fund,
         Saved::FundVerified,
         Saved::FundWithdrawn,
+        Saved::FundResubmitted,
         Saved::VisitWithdrawn,
         Saved::Plan,
         Saved::Element,
@@ -102,6 +104,7 @@ impl Saved {
             Saved::Fund => "fund",
             Saved::FundVerified => "verified",
             Saved::FundWithdrawn => "fund-withdrawn",
+            Saved::FundResubmitted => "fund-resubmitted",
             Saved::VisitWithdrawn => "visit-withdrawn",
             Saved::Plan => "plan",
             Saved::Element => "element",
@@ -116,6 +119,9 @@ impl Saved {
             Saved::Fund => "已保存：到位资金已登记。",
             Saved::FundVerified => "已核实：该笔到位资金已记入核实数。",
             Saved::FundWithdrawn => "已撤回：该笔到位资金不再计入统计，记录保留在案。",
+            Saved::FundResubmitted => {
+                "已修改并重新报送：该笔到位资金回到审核流程，审核通过后计入统计。"
+            }
             Saved::VisitWithdrawn => "已撤回：该条对接记录不再计入统计，记录保留在案。",
             Saved::Plan => "已保存：计划进度已更新。",
             Saved::Element => "已保存：要素保障事项已更新。",
@@ -127,9 +133,11 @@ impl Saved {
     pub fn tab(self) -> Tab {
         match self {
             Saved::Event | Saved::Correction => Tab::Records,
-            Saved::Fund | Saved::FundVerified | Saved::FundWithdrawn | Saved::Financing => {
-                Tab::Funds
-            }
+            Saved::Fund
+            | Saved::FundVerified
+            | Saved::FundWithdrawn
+            | Saved::FundResubmitted
+            | Saved::Financing => Tab::Funds,
             Saved::VisitWithdrawn => Tab::Visits,
             Saved::Plan => Tab::Plan,
             Saved::Element => Tab::Elements,

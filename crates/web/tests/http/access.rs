@@ -154,6 +154,9 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     // A visit returned to 集贤县: its staff mend it and send it again.
     ("get", "/visits/{id}/edit", &["jixian"]),
     ("post", "/visits/{id}/edit", &["jixian"]),
+    // A fund returned to 集贤县 likewise.
+    ("get", "/projects/{code}/funds/{id}/edit", &["jixian"]),
+    ("post", "/projects/{code}/funds/{id}/edit", &["jixian"]),
     ("post", "/visits", EDITORS),
     ("post", "/visits/plans", EDITORS),
     ("get", "/duplicates", READERS),
@@ -200,6 +203,8 @@ struct Fixture {
     mapping: i64,
     /// A visit of 集贤县's staff, returned to them.
     visit: i64,
+    /// A fund of 集贤县's staff on JX-1, returned to them.
+    returned_fund: i64,
 }
 
 const CHAIN: &str = "石墨产业链";
@@ -328,8 +333,24 @@ async fn access_fixture(store: &Store) -> Fixture {
     )
     .await
     .unwrap();
+    let money = domain::Money::from_units("金额", 2_000_000).unwrap();
+    let store::Added::Added(returned_fund) = tx
+        .add_fund(&Fund::new("JX-1", d("2022-04-01"), money, domain::Currency::Cny).unwrap())
+        .await
+        .unwrap()
+    else {
+        panic!("fund not added")
+    };
+    tx.review(
+        store::ReportKind::Fund,
+        returned_fund,
+        &store::ReviewStep::Return("请附银行回单".into()),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     Fixture {
+        returned_fund,
         event,
         fund,
         blocker,
@@ -365,6 +386,8 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
         fx.firm
     } else if path.starts_with("/chain-maps/") {
         fx.segment
+    } else if path.contains("/funds/{id}/edit") && side == 0 {
+        fx.returned_fund
     } else if path.contains("/funds/") {
         fx.fund[side]
     } else if path.starts_with("/import/mappings/") {

@@ -13,6 +13,7 @@ mod hostile;
 mod projects;
 mod records;
 mod responsibility;
+mod returns;
 mod review;
 mod scoreboard;
 mod sessions;

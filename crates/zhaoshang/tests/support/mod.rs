@@ -280,9 +280,9 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
     match pattern {
         p if !p.contains('{') => vec![p.to_owned()],
         "/projects/{code}/events/{id}/correct" => with_codes_and_id(pattern, ids.event),
-        "/projects/{code}/funds/{id}/verify" | "/projects/{code}/funds/{id}/withdraw" => {
-            with_codes_and_id(pattern, ids.fund)
-        }
+        "/projects/{code}/funds/{id}/verify"
+        | "/projects/{code}/funds/{id}/withdraw"
+        | "/projects/{code}/funds/{id}/edit" => with_codes_and_id(pattern, ids.fund),
         "/projects/{code}/visits/{id}/withdraw" => with_codes_and_id(pattern, ids.visit),
         "/duplicates/{code}/{decision}" => with_codes(pattern)
             .iter()
