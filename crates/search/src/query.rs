@@ -1,11 +1,12 @@
 //! A search box's text and filters as a tantivy query. Every word typed must match somewhere
-//! (in the name as a run of characters, a whole word ranking higher, or as its abbreviation; in the business
-//! scope, the tags or the industry's name); name matches weigh most. Filters narrow without
-//! changing the order.
+//! (in the name as a run of characters, a whole word ranking higher, or as its abbreviation; a
+//! credit code whole or its first six or more characters; in the business scope, the tags or the
+//! industry's name); name matches weigh most. Filters narrow without changing the order.
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -94,6 +95,14 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
             Occur::Should,
             boosted(scored(f.credit_code, &joined.to_ascii_uppercase()), 10.0),
         ));
+    } else if (6..18).contains(&chars.len()) && joined.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // The first characters of a credit code, as an official reads them off a licence:
+        // 9135… finds every firm whose code starts so (letters and digits only, so the pattern
+        // needs no escaping).
+        let pattern = format!("{}.*", joined.to_ascii_uppercase());
+        if let Ok(prefix) = RegexQuery::from_pattern(&pattern, f.credit_code) {
+            ways.push((Occur::Should, boosted(Box::new(prefix), 10.0)));
+        }
     }
     for (field, boost) in [(f.tags, 1.5), (f.scope, 1.0), (f.industry_name, 1.0)] {
         if let Some(q) = all_words(field, word) {

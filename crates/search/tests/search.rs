@@ -120,6 +120,24 @@ async fn firms_are_found_by_abbreviation_inner_runs_words_and_scope(db: &TestDb)
         vec!["中国船舶集团有限公司"],
         "a run inside the name"
     );
+    // The first characters of a credit code, as read off a licence, any case.
+    let mut beijing = names(&store, &index, "91110000", &none).await;
+    beijing.sort();
+    assert_eq!(
+        beijing,
+        vec!["中国石油化工股份有限公司", "中国船舶集团有限公司"],
+        "a credit-code prefix"
+    );
+    assert_eq!(
+        names(&store, &index, "9131000013", &none).await,
+        vec!["江南造船（集团）有限责任公司"]
+    );
+    assert_eq!(
+        names(&store, &index, "91110000710935732k", &none).await,
+        vec!["中国船舶集团有限公司"],
+        "a whole code, lower case"
+    );
+    assert!(names(&store, &index, "9199999", &none).await.is_empty());
     assert_eq!(
         names(&store, &index, "造船", &none).await,
         vec!["江南造船（集团）有限责任公司"],

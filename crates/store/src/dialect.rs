@@ -91,6 +91,19 @@ impl Backend {
         self == Backend::Sqlite
     }
 
+    /// The condition and source that find firms without a credit code by name through the
+    /// partial index `enterprises_uncoded_name`: on SQLite named outright, since its planner
+    /// would otherwise walk the credit code's unique index, where every uncoded firm shares the
+    /// key NULL, or scan the table (a bulk load grew with its square).
+    pub(crate) fn uncoded_firms(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "enterprises INDEXED BY enterprises_uncoded_name WHERE credit_code IS NULL"
+            }
+            Backend::Postgres => "enterprises WHERE credit_code IS NULL",
+        }
+    }
+
     /// The migrations of this database (the two folders hold the same tables).
     pub(crate) fn migrator(self) -> &'static Migrator {
         match self {

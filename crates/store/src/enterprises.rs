@@ -13,8 +13,13 @@ use crate::rows::{corrupt, parse_day};
 use crate::tx::json;
 use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 
-const SELECT: &str = "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-     founded_on, size, tags, scope, revision FROM enterprises";
+macro_rules! firm_columns {
+    () => {
+        "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
+         founded_on, size, tags, scope, revision"
+    };
+}
+const SELECT: &str = concat!(firm_columns!(), " FROM enterprises");
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
     let name: String = row.try_get("name")?;
@@ -190,6 +195,43 @@ impl Tx {
                 held.entry(key_of(&e)).or_insert((id, e));
             }
         }
+        // A coded firm not yet held may be one entered earlier by its name alone (a ledger
+        // naming an investor without a code): the one uncoded firm of that exact name takes the
+        // code and the fields, rather than a twin being made.
+        let unclaimed: Vec<&str> = firms
+            .iter()
+            .filter(|e| e.credit_code.is_some() && !held.contains_key(&key_of(e)))
+            .map(|e| e.name.as_str())
+            .collect();
+        if !unclaimed.is_empty() {
+            let marks = (1..=unclaimed.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{} FROM {} AND name IN ({marks}) ORDER BY id",
+                firm_columns!(),
+                self.backend().uncoded_firms()
+            ));
+            let mut query = sqlx::query(sql);
+            for name in &unclaimed {
+                query = query.bind(*name);
+            }
+            let mut by_name: HashMap<String, Vec<(i64, Enterprise)>> = HashMap::new();
+            for row in query.fetch_all(self.conn()).await? {
+                let (id, e) = from_row(&row)?;
+                by_name.entry(e.name.clone()).or_default().push((id, e));
+            }
+            let mut claimed = std::collections::HashSet::new();
+            for e in firms.iter().filter(|e| e.credit_code.is_some()) {
+                if let Some([(id, old)]) = by_name.get(&e.name).map(Vec::as_slice)
+                    && !held.contains_key(&key_of(e))
+                    && claimed.insert(*id)
+                {
+                    held.insert(key_of(e), (*id, old.clone()));
+                }
+            }
+        }
         // Decide each firm in order; a key met earlier in the chunk is updated in place.
         let mut inserts: Vec<Enterprise> = Vec::new();
         let mut pending: HashMap<String, usize> = HashMap::new();
@@ -257,7 +299,7 @@ impl Tx {
         };
         if !updates.is_empty() {
             let mut sql = String::from(
-                "UPDATE enterprises SET name = v.column2, industry_code = v.column4, \
+                "UPDATE enterprises SET name = v.column2, credit_code = v.column3, industry_code = v.column4, \
                  province = v.column5, city = v.column6, registered_capital = v.column7, \
                  founded_on = v.column8, size = v.column9, tags = v.column10, \
                  scope = v.column11, revision = v.column12 FROM (VALUES ",

@@ -42,7 +42,6 @@ pub struct FirmRow {
     pub region: String,
     pub size: String,
     pub tags: String,
-    pub score: String,
 }
 
 #[derive(Template)]
@@ -157,7 +156,7 @@ async fn hits(
         .hits
         .iter()
         .zip(firms)
-        .map(|(hit, f)| FirmRow {
+        .map(|(_, f)| FirmRow {
             id: f.id,
             credit_code: f
                 .firm
@@ -183,7 +182,6 @@ async fn hits(
                 .unwrap_or_default(),
             tags: f.firm.tags.join("、"),
             name: f.firm.name,
-            score: format!("{:.2}", hit.score),
         })
         .collect();
     Ok((rows, hits.total))
@@ -252,7 +250,6 @@ pub async fn export(
             "地区",
             "规模",
             "标签",
-            "相关度",
         ],
     );
     listing.note("范围：招商大数据库（全库）");
@@ -272,6 +269,9 @@ pub async fn export(
         said.push(format!("标签：{}", query.flag.join("、")));
     }
     listing.note(said.join("，"));
+    if !query.q.trim().is_empty() {
+        listing.note("按相关度排序：名称、简称、信用代码相符的在前，其次标签、行业和经营范围");
+    }
     if total > EXPORTED {
         listing.note(format!("共{total}家，按相关度取前{EXPORTED}家"));
     }
@@ -283,7 +283,6 @@ pub async fn export(
             r.region.into(),
             r.size.into(),
             r.tags.into(),
-            r.score.into(),
         ]);
     }
     crate::kit::render::listing_download(

@@ -29,19 +29,36 @@ impl Tx {
         for row in rows {
             let code: Option<String> = row.try_get("credit_code")?;
             let name: String = row.try_get("name")?;
+            let id: i64 = row.try_get("id")?;
             self.firm_ids
                 .entry(firm_key(&name, code.as_deref()))
-                .or_insert(row.try_get("id")?);
+                .or_insert(id);
+            // A coded firm is also found by its exact name, when it is the only one of that
+            // name (-1 marks a name several coded firms share).
+            if code.is_some_and(|c| !c.is_empty()) {
+                self.firm_ids
+                    .entry(format!("coded:{name}"))
+                    .and_modify(|held| *held = -1)
+                    .or_insert(id);
+            }
         }
         self.firms_loaded = true;
         Ok(())
     }
 
-    /// The enterprise with this credit code, or (without one) this name, created if missing.
+    /// The enterprise with this credit code, or (without one) this name — the firm entered by
+    /// that name alone, else the one coded firm of exactly that name, so that a ledger naming
+    /// its investor without a code does not make a twin — created if missing.
     async fn enterprise_id(&mut self, name: &str, code: Option<&CreditCode>) -> Result<i64> {
         let key = firm_key(name, code.map(CreditCode::as_str));
         if let Some(id) = self.firm_ids.get(&key) {
             return Ok(*id);
+        }
+        if code.is_none()
+            && let Some(&id) = self.firm_ids.get(&format!("coded:{name}"))
+            && id > 0
+        {
+            return Ok(id);
         }
         let id = self.find_or_create_firm(name, code).await?;
         self.firm_ids.insert(key, id);
@@ -58,13 +75,31 @@ impl Tx {
                     .await?
             }
             None => {
-                // `COALESCE(…) = ''` rather than `IS NULL`: SQLite would otherwise look the
-                // firm up through the credit code's unique index, where every uncoded firm
-                // shares the key NULL, and walk them all — an import grew with its square.
-                sqlx::query("SELECT id, name FROM enterprises WHERE name = $1 AND COALESCE(credit_code, '') = '' ORDER BY id")
-                    .bind(name)
-                    .fetch_optional(&mut *self.tx)
-                    .await?
+                // By name alone (the name's index, never the credit code's, where every
+                // uncoded firm shares the key NULL — an import grew with its square): the
+                // uncoded firm of that name, else the only coded one.
+                let rows = sqlx::query(
+                    "SELECT id, credit_code FROM enterprises WHERE name = $1 ORDER BY id LIMIT 3",
+                )
+                .bind(name)
+                .fetch_all(&mut *self.tx)
+                .await?;
+                let mut uncoded = None;
+                let mut coded = Vec::new();
+                for row in &rows {
+                    let id: i64 = row.try_get("id")?;
+                    let code: Option<String> = row.try_get("credit_code")?;
+                    match code.filter(|c| !c.is_empty()) {
+                        None => {
+                            uncoded.get_or_insert(id);
+                        }
+                        Some(_) => coded.push(id),
+                    }
+                }
+                if let Some(id) = uncoded.or((coded.len() == 1).then(|| coded[0])) {
+                    return Ok(id);
+                }
+                None
             }
         };
         if let Some(row) = found {

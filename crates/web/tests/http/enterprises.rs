@@ -169,6 +169,12 @@ async fn enterprise_search_finds_partial_and_inner_words_with_filters_within_per
 
     // The profile: every visit for the bureau, only its own unit's for a county's staff.
     let listing = app.get("/enterprises?q=%E4%B8%AD%E8%88%B9", b).await;
+    // In relevance order, said in words; no raw score for an official to puzzle over.
+    assert!(
+        listing.body.contains("按相关度排序") && !listing.body.contains("相关度</th>"),
+        "{}",
+        listing.body
+    );
     let id = firm_id(&listing.body, "中国船舶集团有限公司");
     let profile = app.get(&format!("/enterprises/{id}"), b).await;
     assert!(
