@@ -98,16 +98,35 @@ pub fn leaders_of(visit: &Visit) -> Vec<String> {
 /// (name, visits), most first.
 pub type Tally = Vec<(String, usize)>;
 
-/// Visits per unit (市本级 for the city's own) and per leader, most first, then by name.
-pub fn counts(visits: &[Visit]) -> (Tally, Tally) {
+/// Visits counted three ways, each most first, then by name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VisitCounts {
+    /// Per unit (市本级 for the city's own).
+    pub units: Tally,
+    /// Per leader on the leaders' list.
+    pub leaders: Tally,
+    /// Per other name written as 带队领导 (an office, a person off the list): shown, but not
+    /// counted as a leader's.
+    pub others: Tally,
+}
+
+/// Visits per unit and per 带队领导, where `is_leader` says which names are on the leaders'
+/// list.
+pub fn counts(visits: &[Visit], is_leader: impl Fn(&str) -> bool) -> VisitCounts {
     let mut units: std::collections::BTreeMap<String, usize> = Default::default();
     let mut leaders: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut others: std::collections::BTreeMap<String, usize> = Default::default();
     for v in visits {
         *units
             .entry(v.unit.clone().unwrap_or_else(|| "市本级".to_owned()))
             .or_default() += 1;
         for leader in leaders_of(v) {
-            *leaders.entry(leader).or_default() += 1;
+            let tally = if is_leader(&leader) {
+                &mut leaders
+            } else {
+                &mut others
+            };
+            *tally.entry(leader).or_default() += 1;
         }
     }
     let sorted = |map: std::collections::BTreeMap<String, usize>| {
@@ -115,7 +134,11 @@ pub fn counts(visits: &[Visit]) -> (Tally, Tally) {
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     };
-    (sorted(units), sorted(leaders))
+    VisitCounts {
+        units: sorted(units),
+        leaders: sorted(leaders),
+        others: sorted(others),
+    }
 }
 
 #[cfg(test)]
@@ -165,17 +188,20 @@ mod tests {
             visit("2022-01-01", "集贤县", "甲", "陈立新、王建国"),
             visit("2022-01-02", "集贤县", "乙", "王建国,王建国"),
             visit("2022-01-03", "宝清县", "丙", ""),
+            visit("2022-01-04", "集贤县", "丁", "集贤县招商局、王建国"),
             city,
         ];
-        let (units, leaders) = counts(&visits);
+        let c = counts(&visits, |name| ["陈立新", "王建国"].contains(&name));
         assert_eq!(
-            units,
+            c.units,
             vec![
-                ("集贤县".into(), 2),
+                ("集贤县".into(), 3),
                 ("宝清县".into(), 1),
                 ("市本级".into(), 1)
             ]
         );
-        assert_eq!(leaders, vec![("王建国".into(), 2), ("陈立新".into(), 2)]);
+        assert_eq!(c.leaders, vec![("王建国".into(), 3), ("陈立新".into(), 2)]);
+        // An office written where a leader goes is shown apart, not counted as a leader.
+        assert_eq!(c.others, vec![("集贤县招商局".into(), 1)]);
     }
 }

@@ -39,6 +39,10 @@ struct VisitsPage {
     total: usize,
     by_unit: Vec<(String, usize)>,
     by_leader: Vec<(String, usize)>,
+    /// Names written as 带队领导 that are not on the leaders' list.
+    by_other: Vec<(String, usize)>,
+    /// The leaders' names, offered in the forms' 带队领导 (a datalist: no script).
+    leader_names: Vec<String>,
     visits: Vec<Visit>,
     plans: Vec<PlanRow>,
     plans_done: usize,
@@ -134,7 +138,15 @@ async fn page(
         .filter(|v| v.date.year() == year)
         .cloned()
         .collect();
-    let (by_unit, by_leader) = domain::visits::counts(&visits);
+    let leader_names: Vec<String> = state
+        .store
+        .leaders()
+        .await?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    let counted = domain::visits::counts(&visits, |name| leader_names.iter().any(|l| l == name));
+    let (by_unit, by_leader, by_other) = (counted.units, counted.leaders, counted.others);
     let total = visits.len();
     visits.sort_by_key(|v| std::cmp::Reverse(v.date));
     visits.truncate(200);
@@ -164,6 +176,8 @@ async fn page(
         total,
         by_unit,
         by_leader,
+        by_other,
+        leader_names,
         visits,
         plans_done: plans.iter().filter(|p| p.class == "light green").count(),
         plans_overdue: plans.iter().filter(|p| p.class == "light red").count(),

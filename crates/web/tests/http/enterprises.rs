@@ -462,6 +462,15 @@ async fn visits_are_counted_by_unit_and_leader_and_plans_held_against_them(db: &
     let store = db.open().await.unwrap();
     let mut tx = store.begin("test").await.unwrap();
     tx.set_records_as_of(d("2022-07-10")).await.unwrap();
+    for name in ["陈立新", "王建国", "赵文博"] {
+        tx.upsert_leader(&domain::records::Leader {
+            name: name.into(),
+            title: None,
+            illustrative: false,
+        })
+        .await
+        .unwrap();
+    }
     tx.commit().await.unwrap();
     let (staff, csrf) = app.sign_in("jixian").await;
     let s = Some(staff.as_str());
@@ -483,9 +492,13 @@ async fn visits_are_counted_by_unit_and_leader_and_plans_held_against_them(db: &
         }
     };
     assert_eq!(
-        visit("2022-06-01", "中国船舶集团有限公司", "陈立新、王建国")
-            .await
-            .status,
+        visit(
+            "2022-06-01",
+            "中国船舶集团有限公司",
+            "陈立新、王建国、集贤县招商局"
+        )
+        .await
+        .status,
         303
     );
     assert_eq!(
@@ -575,9 +588,23 @@ async fn visits_are_counted_by_unit_and_leader_and_plans_held_against_them(db: &
                 .body
                 .contains("<td>王建国</td><td class=\"num\">1</td>")
     );
+    // An office written where a leader goes is shown apart, never counted as a leader; the
+    // form offers the leaders' names.
     assert!(
-        !page.body.contains("赵文博"),
-        "another county's visit stays hidden"
+        !page.body.contains("<td>集贤县招商局</td>")
+            && page
+                .body
+                .contains("名单外的带队人员（不计入领导对接次数）：集贤县招商局 1次")
+            && page
+                .body
+                .contains("<datalist id=\"leader-names\"><option value=\"")
+            && page.body.contains("<option value=\"王建国\">"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("<td>赵文博</td>"),
+        "another county's visit stays hidden (the name is only offered in the form)"
     );
     assert!(
         page.body.contains("已对接（2022-06-01）"),
