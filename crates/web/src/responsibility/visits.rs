@@ -375,6 +375,8 @@ struct EditPage {
     own_unit: Option<String>,
     units: Vec<String>,
     modes: Vec<String>,
+    /// The leaders' names, offered in 带队领导.
+    leader_names: Vec<String>,
     errors: Vec<FieldError>,
 }
 
@@ -416,7 +418,15 @@ async fn edit_page(
     errors: Vec<FieldError>,
 ) -> Result<EditPage, WebError> {
     let (units, modes) = visit_choices(state).await?;
+    let leader_names = state
+        .store
+        .leaders()
+        .await?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
     Ok(EditPage {
+        leader_names,
         layout: Layout::of(user),
         id,
         form,

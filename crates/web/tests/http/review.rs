@@ -609,7 +609,9 @@ async fn a_reviewer_reads_each_visit_in_full_and_decides_many_at_once(db: &TestD
     assert!(mine.contains(&format!("/visits/{id}/edit")), "{mine}");
     let edit_page = app.get(&format!("/visits/{id}/edit"), s).await;
     assert!(
-        edit_page.status == 200 && edit_page.body.contains("退回理由：请补充带队领导"),
+        edit_page.status == 200
+            && edit_page.body.contains("退回理由：请补充带队领导")
+            && edit_page.body.contains("list=\"leader-names\""),
         "{}",
         edit_page.body
     );
