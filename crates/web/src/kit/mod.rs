@@ -32,6 +32,29 @@ pub async fn begin(
     Ok(tx)
 }
 
+/// A returned record mended by `amend` and resubmitted, in one transaction: if either fails,
+/// nothing stays.
+pub async fn resubmit_amended(
+    store: &store::Store,
+    actor: &domain::access::Actor,
+    kind: store::ReportKind,
+    id: i64,
+    amend: impl AsyncFnOnce(&mut store::Tx) -> Result<(), store::StoreError>,
+) -> Result<(), WebError> {
+    let mut tx = begin(store, actor).await?;
+    let written = match amend(&mut tx).await {
+        Ok(()) => tx.review(kind, id, &store::ReviewStep::Resubmit).await,
+        Err(e) => Err(e),
+    };
+    match written {
+        Ok(()) => Ok(tx.commit().await?),
+        Err(e) => {
+            tx.rollback().await?;
+            Err(WebError::from(e))
+        }
+    }
+}
+
 /// Declares routes once: an area's `routes()` builds them and its `ROUTES` lists each
 /// (method, path), so that the access test walks exactly what the server serves and a new
 /// route cannot be missed.

@@ -118,21 +118,11 @@ pub async fn edit(
     let (record, _) = returned_fund(&state, &user, &code, id).await?;
     let outcome = match fund_input(&form).parse(&code) {
         Ok(fund) => {
-            let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
-            let written = match tx.amend_fund(id, &fund).await {
-                Ok(()) => {
-                    tx.review(store::ReportKind::Fund, id, &store::ReviewStep::Resubmit)
-                        .await
-                }
-                Err(e) => Err(e),
-            };
-            match written {
-                Ok(()) => tx.commit().await.map_err(WebError::from),
-                Err(e) => {
-                    tx.rollback().await?;
-                    Err(WebError::from(e))
-                }
-            }
+            let kind = store::ReportKind::Fund;
+            crate::kit::resubmit_amended(&state.store, &user.actor(), kind, id, async |tx| {
+                tx.amend_fund(id, &fund).await
+            })
+            .await
         }
         Err(errors) => Err(WebError::Invalid(errors)),
     };

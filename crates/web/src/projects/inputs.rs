@@ -1,8 +1,9 @@
-//! The forms of a project's page — financing, 要素保障, the schedule plan, a fund — as typed,
-//! and what they parse into.
+//! The forms of a project's page — a stage event, financing, 要素保障, the schedule plan, a
+//! fund — as typed, and what they parse into.
 
 use domain::error::keep;
 use domain::period::parse_date;
+use domain::stage::{EventInput, StageEvent};
 use domain::text::optional;
 use domain::{FieldError, Money};
 use serde::Deserialize;
@@ -192,4 +193,59 @@ pub struct FundForm {
     pub currency: String,
     #[serde(default)]
     pub source: String,
+}
+
+/// What the event form holds, kept as typed when the form comes back with errors.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct EventForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub company: String,
+    #[serde(default)]
+    pub parcel: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl EventForm {
+    /// The form filled in with an event, to correct it.
+    pub fn of(event: &StageEvent) -> Self {
+        EventForm {
+            csrf: String::new(),
+            kind: event.kind.label().to_owned(),
+            date: event.date.to_string(),
+            amount: event.amount.map(Money::to_wan_exact).unwrap_or_default(),
+            company: event
+                .company
+                .as_ref()
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            parcel: event.parcel.clone().unwrap_or_default(),
+            note: event.note.clone().unwrap_or_default(),
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
+        EventInput {
+            kind: &self.kind,
+            date: &self.date,
+            amount_wan: &self.amount,
+            company_code: &self.company,
+            parcel: &self.parcel,
+            note: &self.note,
+        }
+        .parse()
+    }
 }

@@ -16,34 +16,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use domain::records::Project;
-use domain::stage::{EventInput, StageEvent};
 use domain::{EventKind, FieldError, Money};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::kit::error::WebError;
 use crate::kit::view::{Layout, wan};
-
-/// What the event form holds, kept as typed when the form comes back with errors.
-#[derive(Debug, Default, Deserialize, Clone)]
-#[serde(default)]
-pub struct EventForm {
-    #[serde(default)]
-    pub csrf: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub date: String,
-    #[serde(default)]
-    pub amount: String,
-    #[serde(default)]
-    pub company: String,
-    #[serde(default)]
-    pub parcel: String,
-    #[serde(default)]
-    pub note: String,
-}
 
 pub struct TimelineItem {
     id: i64,
@@ -557,41 +535,6 @@ pub async fn show_project(
     };
     let page = project_page(&state, &user, &code, forms).await?;
     Ok(Html(render(&page)?))
-}
-
-impl EventForm {
-    /// The form filled in with an event, to correct it.
-    pub fn of(event: &StageEvent) -> Self {
-        EventForm {
-            csrf: String::new(),
-            kind: event.kind.label().to_owned(),
-            date: event.date.to_string(),
-            amount: event.amount.map(Money::to_wan_exact).unwrap_or_default(),
-            company: event
-                .company
-                .as_ref()
-                .map(|c| c.as_str().to_owned())
-                .unwrap_or_default(),
-            parcel: event.parcel.clone().unwrap_or_default(),
-            note: event.note.clone().unwrap_or_default(),
-        }
-    }
-
-    pub fn kind(&self) -> &str {
-        &self.kind
-    }
-
-    pub fn parse(&self) -> Result<StageEvent, Vec<FieldError>> {
-        EventInput {
-            kind: &self.kind,
-            date: &self.date,
-            amount_wan: &self.amount,
-            company_code: &self.company,
-            parcel: &self.parcel,
-            note: &self.note,
-        }
-        .parse()
-    }
 }
 
 pub async fn add_event(

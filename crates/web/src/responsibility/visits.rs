@@ -138,13 +138,7 @@ async fn page(
         .filter(|v| v.date.year() == year)
         .cloned()
         .collect();
-    let leader_names: Vec<String> = state
-        .store
-        .leaders()
-        .await?
-        .into_iter()
-        .map(|l| l.name)
-        .collect();
+    let (units, modes, leader_names) = visit_choices(state).await?;
     let counted = domain::visits::counts(&visits, |name| leader_names.iter().any(|l| l == name));
     let (by_unit, by_leader, by_other) = (counted.units, counted.leaders, counted.others);
     let total = visits.len();
@@ -168,7 +162,6 @@ async fn page(
             }
         })
         .collect();
-    let (units, modes) = visit_choices(state).await?;
     Ok(VisitsPage {
         layout: Layout::of(user),
         year,
@@ -296,8 +289,10 @@ async fn visit_of(
     .parse())
 }
 
-/// The units and visit modes a visit form offers.
-async fn visit_choices(state: &AppState) -> Result<(Vec<String>, Vec<String>), WebError> {
+/// The units, visit modes and leaders' names a visit form offers.
+async fn visit_choices(
+    state: &AppState,
+) -> Result<(Vec<String>, Vec<String>, Vec<String>), WebError> {
     let units = state
         .store
         .units()
@@ -309,7 +304,14 @@ async fn visit_choices(state: &AppState) -> Result<(Vec<String>, Vec<String>), W
         .store
         .value_list(domain::records::value_lists::VISIT_MODE)
         .await?;
-    Ok((units, modes))
+    let leaders = state
+        .store
+        .leaders()
+        .await?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    Ok((units, modes, leaders))
 }
 
 /// POST /visits: records a visit.
@@ -417,14 +419,7 @@ async fn edit_page(
     form: VisitForm,
     errors: Vec<FieldError>,
 ) -> Result<EditPage, WebError> {
-    let (units, modes) = visit_choices(state).await?;
-    let leader_names = state
-        .store
-        .leaders()
-        .await?
-        .into_iter()
-        .map(|l| l.name)
-        .collect();
+    let (units, modes, leader_names) = visit_choices(state).await?;
     Ok(EditPage {
         leader_names,
         layout: Layout::of(user),
@@ -481,21 +476,11 @@ pub async fn edit(
     let parsed = visit_of(&state, &user, &form).await?;
     let outcome = match parsed {
         Ok(visit) => {
-            let mut tx = crate::kit::begin(&state.store, &actor).await?;
-            let written = match tx.amend_visit(id, &visit).await {
-                Ok(()) => {
-                    tx.review(store::ReportKind::Visit, id, &store::ReviewStep::Resubmit)
-                        .await
-                }
-                Err(e) => Err(e),
-            };
-            match written {
-                Ok(()) => tx.commit().await.map_err(WebError::from),
-                Err(e) => {
-                    tx.rollback().await?;
-                    Err(WebError::from(e))
-                }
-            }
+            let kind = store::ReportKind::Visit;
+            crate::kit::resubmit_amended(&state.store, &actor, kind, id, async |tx| {
+                tx.amend_visit(id, &visit).await
+            })
+            .await
         }
         Err(errors) => Err(WebError::Invalid(errors)),
     };

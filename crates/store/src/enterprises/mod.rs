@@ -1,6 +1,8 @@
 //! The 招商大数据库's firms: kept by credit code (by name where a firm has none), updated rather
 //! than added when met again.
 
+mod bench;
+
 use chrono::NaiveDate;
 use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
 use domain::{CreditCode, Money};
@@ -134,6 +136,14 @@ fn values(e: &Enterprise) -> Vec<Value> {
     ]
 }
 
+/// `$1, $2, …, $n`.
+fn marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn key_of(e: &Enterprise) -> String {
     e.credit_code
         .as_ref()
@@ -158,6 +168,26 @@ impl Tx {
         Ok(written)
     }
 
+    /// The firms without a credit code among `names`, by id, through the partial index of
+    /// uncoded names (`Backend::uncoded_firms`).
+    async fn uncoded_named(&mut self, names: &[&str]) -> Result<Vec<(i64, Enterprise)>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{} FROM {} AND name IN ({}) ORDER BY id",
+            firm_columns!(),
+            self.backend().uncoded_firms(),
+            marks(names.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for name in names {
+            query = query.bind(*name);
+        }
+        let rows = query.fetch_all(self.conn()).await?;
+        rows.iter().map(from_row).collect()
+    }
+
     async fn upsert_chunk(&mut self, firms: &[Enterprise]) -> Result<Vec<Written>> {
         // The firms already held, by key.
         let codes: Vec<&str> = firms
@@ -170,30 +200,22 @@ impl Tx {
             .map(|e| e.name.as_str())
             .collect();
         let mut held: HashMap<String, (i64, Enterprise)> = HashMap::new();
-        for (column, keys, extra) in [
-            ("credit_code", &codes, ""),
-            // Not `IS NULL`: see `Tx::enterprise_id` — the unique code index holds every
-            // uncoded firm under one key.
-            ("name", &names, " AND COALESCE(credit_code, '') = ''"),
-        ] {
-            if keys.is_empty() {
-                continue;
-            }
-            let marks = (1..=keys.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE {column} IN ({marks}){extra} ORDER BY id"
-            ));
-            let mut query = sqlx::query(sql);
-            for key in keys {
-                query = query.bind(*key);
+        if !codes.is_empty() {
+            let sql = format!(
+                "{SELECT} WHERE credit_code IN ({}) ORDER BY id",
+                marks(codes.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for code in &codes {
+                query = query.bind(*code);
             }
             for row in query.fetch_all(self.conn()).await? {
                 let (id, e) = from_row(&row)?;
                 held.entry(key_of(&e)).or_insert((id, e));
             }
+        }
+        for (id, e) in self.uncoded_named(&names).await? {
+            held.entry(key_of(&e)).or_insert((id, e));
         }
         // A coded firm not yet held may be one entered earlier by its name alone (a ledger
         // naming an investor without a code): the one uncoded firm of that exact name takes the
@@ -203,33 +225,17 @@ impl Tx {
             .filter(|e| e.credit_code.is_some() && !held.contains_key(&key_of(e)))
             .map(|e| e.name.as_str())
             .collect();
-        if !unclaimed.is_empty() {
-            let marks = (1..=unclaimed.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{} FROM {} AND name IN ({marks}) ORDER BY id",
-                firm_columns!(),
-                self.backend().uncoded_firms()
-            ));
-            let mut query = sqlx::query(sql);
-            for name in &unclaimed {
-                query = query.bind(*name);
-            }
-            let mut by_name: HashMap<String, Vec<(i64, Enterprise)>> = HashMap::new();
-            for row in query.fetch_all(self.conn()).await? {
-                let (id, e) = from_row(&row)?;
-                by_name.entry(e.name.clone()).or_default().push((id, e));
-            }
-            let mut claimed = std::collections::HashSet::new();
-            for e in firms.iter().filter(|e| e.credit_code.is_some()) {
-                if let Some([(id, old)]) = by_name.get(&e.name).map(Vec::as_slice)
-                    && !held.contains_key(&key_of(e))
-                    && claimed.insert(*id)
-                {
-                    held.insert(key_of(e), (*id, old.clone()));
-                }
+        let mut by_name: HashMap<String, Vec<(i64, Enterprise)>> = HashMap::new();
+        for (id, e) in self.uncoded_named(&unclaimed).await? {
+            by_name.entry(e.name.clone()).or_default().push((id, e));
+        }
+        let mut claimed = std::collections::HashSet::new();
+        for e in firms.iter().filter(|e| e.credit_code.is_some()) {
+            if let Some([(id, old)]) = by_name.get(&e.name).map(Vec::as_slice)
+                && !held.contains_key(&key_of(e))
+                && claimed.insert(*id)
+            {
+                held.insert(key_of(e), (*id, old.clone()));
             }
         }
         // Decide each firm in order; a key met earlier in the chunk is updated in place.
@@ -539,62 +545,6 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(read().fetch_one(self.pool()).await?.try_get("value")?)
-    }
-}
-
-impl Store {
-    /// For `zhaoshang bench enterprises` on SQLite only: a FTS5 table with the trigram tokenizer
-    /// over the firms' names and scopes, the baseline the search index is measured against.
-    pub async fn bench_fts_build(&self) -> Result<()> {
-        for sql in [
-            "DROP TABLE IF EXISTS bench_firms_fts",
-            "CREATE VIRTUAL TABLE bench_firms_fts USING fts5(name, scope, tokenize = 'trigram')",
-            "INSERT INTO bench_firms_fts (rowid, name, scope) SELECT id, name, COALESCE(scope, '') FROM enterprises",
-        ] {
-            sqlx::query(sql).execute(self.pool()).await?;
-        }
-        Ok(())
-    }
-
-    /// The baseline's search: every word of `text` in the name or the scope, 20 rows at most,
-    /// by FTS5 (ranked by bm25; LIKE on it for words under three characters, which trigrams
-    /// cannot match) or by LIKE over the table. Returns how many rows came back.
-    pub async fn bench_sql_search(&self, text: &str, fts: bool) -> Result<usize> {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let like = |table: &str, id: &str| {
-            let clauses: Vec<String> = (1..=words.len())
-                .map(|i| format!("(name LIKE ${i} OR scope LIKE ${i})"))
-                .collect();
-            format!(
-                "SELECT {id} FROM {table} WHERE {} LIMIT 20",
-                clauses.join(" AND ")
-            )
-        };
-        let rows = if fts && words.iter().all(|w| w.chars().count() >= 3) {
-            let matching = words
-                .iter()
-                .map(|w| format!("\"{}\"", w.replace('"', "")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            sqlx::query(
-                "SELECT rowid FROM bench_firms_fts WHERE bench_firms_fts MATCH $1 ORDER BY rank LIMIT 20",
-            )
-            .bind(matching)
-            .fetch_all(self.pool())
-            .await?
-        } else {
-            let sql = if fts {
-                like("bench_firms_fts", "rowid")
-            } else {
-                like("enterprises", "id")
-            };
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for w in &words {
-                query = query.bind(format!("%{w}%"));
-            }
-            query.fetch_all(self.pool()).await?
-        };
-        Ok(rows.len())
     }
 }
 
