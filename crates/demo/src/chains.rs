@@ -86,7 +86,7 @@ type FirmRow = (
     &'static [(&'static str, &'static str, bool, bool)],
 );
 
-const FIRMS: [FirmRow; 30] = [
+const FIRMS: [FirmRow; 31] = [
     (
         "双鸭山龙煤矿业集团有限公司",
         "B0610",
@@ -268,6 +268,15 @@ const FIRMS: [FirmRow; 30] = [
         &[("玄武岩纤维产业链", "复合材料制品", false, false)],
     ),
     (
+        "中国船舶集团有限公司",
+        "C3731",
+        "上海市",
+        "上海市",
+        EnterpriseSize::Large,
+        "世界500强",
+        &[],
+    ),
+    (
         "中国船舶集团风电发展有限公司",
         "C3415",
         "北京市",
@@ -359,6 +368,48 @@ const FIRMS: [FirmRow; 30] = [
     ),
 ];
 
+/// Firms' 主要产品, as a 画像 lists them (the search finds firms by them).
+pub const PRODUCTS: &[(&str, &str)] = &[
+    ("宝清县石墨矿业有限公司", "天然鳞片石墨、石墨精矿"),
+    ("双鸭山龙江石墨新材料有限公司", "球形石墨、高纯石墨"),
+    ("青岛洛唯新材料有限公司", "球形石墨、石墨精深加工产品"),
+    ("浙江碳一新能源有限公司", "天然石墨负极材料"),
+    ("贝特瑞新材料集团股份有限公司", "锂电池负极材料、正极材料"),
+    ("上海杉杉科技有限公司", "人造石墨负极材料"),
+    ("中国船舶集团有限公司", "船舶、海洋工程装备、风电装备"),
+    ("中国船舶集团风电发展有限公司", "风电机组、风电场开发"),
+    ("集贤县中船风力发电有限公司", "风力发电"),
+    ("双鸭山风光新能源有限公司", "风电、光伏发电"),
+    ("隆基绿能科技股份有限公司", "单晶硅片、光伏组件"),
+    ("中船七〇三所生物质能源有限公司", "生物质成型燃料"),
+    ("鸿展热电联产有限公司", "生物质热电联产"),
+    ("万里润达生物科技有限公司", "燃料乙醇、玉米深加工产品"),
+];
+
+/// The groups the demo's firms belong to: (firm, its parent). The 703所 is named by its
+/// project alone (no credit code), as the seed names it.
+pub const GROUPS: &[(&str, &str)] = &[
+    ("中国船舶集团风电发展有限公司", "中国船舶集团有限公司"),
+    ("中国船舶集团有限公司第七〇三研究所", "中国船舶集团有限公司"),
+    (
+        "中船七〇三所生物质能源有限公司",
+        "中国船舶集团有限公司第七〇三研究所",
+    ),
+    ("集贤县中船风力发电有限公司", "中国船舶集团风电发展有限公司"),
+];
+
+/// Contact persons of demo firms (firm, name, title), illustrative.
+pub const CONTACTS: &[(&str, &str, &str)] = &[
+    (
+        "中国船舶集团风电发展有限公司",
+        "王经理（示例）",
+        "项目开发部经理",
+    ),
+    ("中国船舶集团风电发展有限公司", "李总（示例）", "副总经理"),
+    ("浙江碳一新能源有限公司", "陈总（示例）", "董事长"),
+    ("青岛洛唯新材料有限公司", "刘经理（示例）", "投资部经理"),
+];
+
 /// A demo firm and the links it is placed in: (chain, link, local, 链主).
 pub struct DemoFirm {
     pub firm: Enterprise,
@@ -380,6 +431,11 @@ pub fn firms() -> Vec<DemoFirm> {
                 firm.city = Some((*city).to_owned());
                 firm.size = Some(*size);
                 firm.tags = Enterprise::split_tags(tags);
+                firm.products = PRODUCTS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, p)| Enterprise::split_tags(p))
+                    .unwrap_or_default();
                 firm.scope = Some(format!(
                     "示例企业：{}",
                     firm.industry.as_ref().map_or("", |c| c.section_name())

@@ -198,6 +198,10 @@ pub struct Enterprise {
     pub tags: Vec<String>,
     /// 经营范围 as registered.
     pub scope: Option<String>,
+    /// 曾用名, 简称 and 主要产品: searched beside the name, each list in the order given.
+    pub former_names: Vec<String>,
+    pub short_names: Vec<String>,
+    pub products: Vec<String>,
 }
 
 impl Enterprise {
@@ -219,6 +223,9 @@ impl Enterprise {
             size: None,
             tags: Vec::new(),
             scope: None,
+            former_names: Vec::new(),
+            short_names: Vec::new(),
+            products: Vec::new(),
         })
     }
 

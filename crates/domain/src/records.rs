@@ -424,6 +424,8 @@ pub struct Visit {
     pub outcome: Option<String>,
     pub project_code: Option<String>,
     pub illustrative: bool,
+    /// The firm's contact person met (接待联系人), one of the firm's contacts by name.
+    pub contact: Option<String>,
 }
 
 impl Visit {
@@ -440,6 +442,7 @@ impl Visit {
             outcome: None,
             project_code: None,
             illustrative: false,
+            contact: None,
         }
     }
 }

@@ -26,7 +26,7 @@ pub use query::Filters;
 pub use tokens::{abbreviations, words};
 
 /// Changed whenever the fields or their cuts change: an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 
 /// Firms read from the database per page while catching up.
 const PAGE: i64 = 5_000;
@@ -47,7 +47,10 @@ pub type Result<T> = std::result::Result<T, SearchError>;
 struct Fields {
     id: Field,
     name_grams: Field,
+    /// 曾用名 and 简称, matched as the name is.
+    other_names: Field,
     abbreviation: Field,
+    products: Field,
     scope: Field,
     tags: Field,
     industry_name: Field,
@@ -77,6 +80,8 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         id: b.add_i64_field("id", INDEXED | FAST),
         name_grams: b.add_text_field("name_grams", text("zh_grams", true)),
+        other_names: b.add_text_field("other_names", text("zh_grams", true)),
+        products: b.add_text_field("products", text("zh_words", false)),
         abbreviation: b.add_text_field("abbreviation", text("zh_abbreviations", false)),
         scope: b.add_text_field("scope", text("zh_words", false)),
         tags: b.add_text_field("tags", text("zh_words", false)),
@@ -330,7 +335,10 @@ impl SearchIndex {
                         firm.id,
                     )))?;
                 }
-                state.queue(UserOperation::Add(self.document(firm)))?;
+                // A record merged into another is found through the one kept.
+                if firm.merged_into.is_none() {
+                    state.queue(UserOperation::Add(self.document(firm)))?;
+                }
             }
             count += page.len() as u64;
             progress(count);
@@ -383,6 +391,13 @@ impl SearchIndex {
         doc.add_i64(f.id, id);
         doc.add_text(f.name_grams, &e.name);
         doc.add_text(f.abbreviation, &e.name);
+        for other in e.former_names.iter().chain(&e.short_names) {
+            doc.add_text(f.other_names, other);
+            doc.add_text(f.abbreviation, other);
+        }
+        for product in &e.products {
+            doc.add_text(f.products, product);
+        }
         if let Some(scope) = &e.scope {
             doc.add_text(f.scope, scope);
         }

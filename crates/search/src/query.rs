@@ -1,7 +1,9 @@
 //! A search box's text and filters as a tantivy query. Every word typed must match somewhere
-//! (in the name as a run of characters, a whole word ranking higher, or as its abbreviation; a
-//! credit code whole or its first six or more characters; in the business scope, the tags or the
-//! industry's name); name matches weigh most. Filters narrow without changing the order.
+//! (in the name, a former name or a short name as a run of characters, or as its abbreviation;
+//! a credit code whole or its first six or more characters; in the products, the business
+//! scope, the tags or the industry's name); name matches weigh most. A category word officials
+//! use (清洁能源, 新材料…) also matches the words of its kind ([`CATEGORIES`]). Filters narrow
+//! without changing the order.
 
 use tantivy::Term;
 use tantivy::query::{
@@ -56,11 +58,46 @@ fn all_words(field: Field, text: &str) -> Option<Box<dyn Query>> {
     }
 }
 
-/// `chars` as a run anywhere in the name: one term up to [`GRAM`] characters, else a phrase of
-/// runs that covers it (every [`GRAM`]th character, and the last [`GRAM`]).
-fn run(f: &Fields, chars: &[char]) -> Box<dyn Query> {
+/// Category words as officials type them, and the words of firms' names, products and scopes
+/// that belong to each: a firm of any of them is of the category. Fixed here, documented in
+/// ARCHITECTURE.md; a firm's own words (its products, its tags) are the way to be found beyond
+/// these.
+pub const CATEGORIES: &[(&str, &[&str])] = &[
+    (
+        "清洁能源",
+        &[
+            "风电",
+            "光伏",
+            "太阳能",
+            "水电",
+            "核电",
+            "氢能",
+            "生物质",
+            "地热",
+            "储能",
+            "新能源",
+        ],
+    ),
+    (
+        "新能源",
+        &["风电", "光伏", "太阳能", "氢能", "储能", "锂电", "负极材料"],
+    ),
+    (
+        "新材料",
+        &["石墨", "石墨烯", "碳纤维", "负极材料", "碳材料"],
+    ),
+    (
+        "绿色食品",
+        &["大豆", "水稻", "玉米", "乳业", "肉制品", "粮食", "食品"],
+    ),
+    ("现代煤化工", &["煤化工", "焦化", "甲醇", "煤制", "焦炭"]),
+];
+
+/// `chars` as a run anywhere in `field` (a name): one term up to [`GRAM`] characters, else a
+/// phrase of runs that covers it (every [`GRAM`]th character, and the last [`GRAM`]).
+fn run(field: Field, chars: &[char]) -> Box<dyn Query> {
     if chars.len() <= GRAM {
-        return scored(f.name_grams, &chars.iter().collect::<String>());
+        return scored(field, &chars.iter().collect::<String>());
     }
     let mut starts: Vec<usize> = (0..=chars.len() - GRAM).step_by(GRAM).collect();
     if starts.last() != Some(&(chars.len() - GRAM)) {
@@ -70,7 +107,7 @@ fn run(f: &Fields, chars: &[char]) -> Box<dyn Query> {
         .into_iter()
         .map(|i| {
             let gram: String = chars[i..i + GRAM].iter().collect();
-            (i, term(f.name_grams, &gram))
+            (i, term(field, &gram))
         })
         .collect();
     Box::new(PhraseQuery::new_with_offset(runs))
@@ -84,8 +121,10 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
     }
     // Each way a term where it can be, so that one word's ways are a union of terms, which
     // tantivy ranks without scoring every firm that matches (block-max WAND).
-    let mut ways: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Should, boosted(run(f, &chars), 4.0))];
+    let mut ways: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Should, boosted(run(f.name_grams, &chars), 4.0)),
+        (Occur::Should, boosted(run(f.other_names, &chars), 3.0)),
+    ];
     let joined: String = chars.iter().collect();
     if (2..=4).contains(&chars.len()) {
         ways.push((Occur::Should, boosted(scored(f.abbreviation, &joined), 4.0)));
@@ -104,9 +143,29 @@ fn word_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
             ways.push((Occur::Should, boosted(Box::new(prefix), 10.0)));
         }
     }
-    for (field, boost) in [(f.tags, 1.5), (f.scope, 1.0), (f.industry_name, 1.0)] {
+    for (field, boost) in [
+        (f.products, 2.0),
+        (f.tags, 1.5),
+        (f.scope, 1.0),
+        (f.industry_name, 1.0),
+    ] {
         if let Some(q) = all_words(field, word) {
             ways.push((Occur::Should, boosted(q, boost)));
+        }
+    }
+    Some(Box::new(BooleanQuery::new(ways)))
+}
+
+/// A typed word, or (a category word) it and the words of its kind, any of them.
+fn typed_query(f: &Fields, word: &str) -> Option<Box<dyn Query>> {
+    let own = word_query(f, word)?;
+    let Some((_, kinds)) = CATEGORIES.iter().find(|(c, _)| *c == word) else {
+        return Some(own);
+    };
+    let mut ways = vec![(Occur::Should, own)];
+    for kind in *kinds {
+        if let Some(q) = word_query(f, kind) {
+            ways.push((Occur::Should, boosted(q, 0.5)));
         }
     }
     Some(Box::new(BooleanQuery::new(ways)))
@@ -123,7 +182,7 @@ fn filter(field: Field, value: &str) -> (Occur, Box<dyn Query>) {
 pub(crate) fn build(f: &Fields, text: &str, filters: &Filters) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = text
         .split_whitespace()
-        .filter_map(|w| word_query(f, w))
+        .filter_map(|w| typed_query(f, w))
         .map(|q| (Occur::Must, q))
         .collect();
     let searched = !clauses.is_empty();

@@ -265,8 +265,9 @@ async fn the_index_follows_the_database_and_rebuilds_for_another(db: &TestDb) {
         names(&store, &index, "石墨科技", &Filters::default()).await,
         vec!["青岛洛唯石墨科技有限公司"]
     );
+    // (新材料 is a category word: the new name's 石墨 is of it.)
     assert!(
-        names(&store, &index, "新材料", &Filters::default())
+        names(&store, &index, "唯新材", &Filters::default())
             .await
             .is_empty()
     );
@@ -314,7 +315,7 @@ async fn a_feed_follows_an_import_as_written_and_drops_a_rolled_back_one(db: &Te
     assert_eq!(hit.total, 1);
     assert_eq!(
         index
-            .search("新材料", &Filters::default(), 0, 5)
+            .search("唯新材", &Filters::default(), 0, 5)
             .unwrap()
             .total,
         0
@@ -510,3 +511,63 @@ async fn whole_words_of_the_name_rank_first() {
     );
     db.cleanup().await;
 }
+
+/// What officials type beyond a name (issue 22.6): a former or short name, a product, a
+/// category word; a record merged into another is found as the firm kept, not twice.
+async fn firms_are_found_by_former_names_products_categories_and_once_after_a_merge(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    let mut all = firms();
+    all[0].former_names = vec!["中国船舶工业集团有限公司".into()];
+    all[0].short_names = vec!["中船集团".into()];
+    all[0].products = vec!["风电装备".into()];
+    all[4].products = vec!["球形石墨".into()];
+    let mut twin = Enterprise::new("洛唯新材").unwrap();
+    twin.products = vec!["石墨负极材料".into()];
+    all.push(twin);
+    let mut tx = store.begin("测试").await.unwrap();
+    let written = tx.upsert_enterprises(&all).await.unwrap();
+    tx.commit().await.unwrap();
+    let index = SearchIndex::open(None).unwrap();
+    let none = Filters::default();
+    for (typed, expected) in [
+        ("船舶工业", "中国船舶集团有限公司"),
+        ("中船集团", "中国船舶集团有限公司"),
+        ("风电", "中国船舶集团有限公司"),
+        ("清洁能源", "中国船舶集团有限公司"),
+        ("新材料", "青岛洛唯新材料有限公司"),
+    ] {
+        let found = names(&store, &index, typed, &none).await;
+        assert!(found.iter().any(|n| n == expected), "{typed}: {found:?}");
+    }
+    assert_eq!(
+        names(&store, &index, "石墨", &none).await.len(),
+        2,
+        "by product: the firm and its twin"
+    );
+    assert!(
+        names(&store, &index, "清洁能源", &none)
+            .await
+            .iter()
+            .all(|n| n != "中国石油化工股份有限公司")
+    );
+    let mut tx = store.begin("测试").await.unwrap();
+    tx.merge_enterprises(written[4].id, written[5].id, "同一家企业")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        names(&store, &index, "石墨", &none).await,
+        vec!["青岛洛唯新材料有限公司"],
+        "the merged record is found through the one kept"
+    );
+    assert_eq!(
+        names(&store, &index, "洛唯新材", &none)
+            .await
+            .first()
+            .map(String::as_str),
+        Some("青岛洛唯新材料有限公司"),
+        "its name is now a former name of the firm kept"
+    );
+}
+
+both_databases!(firms_are_found_by_former_names_products_categories_and_once_after_a_merge);

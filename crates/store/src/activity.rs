@@ -98,18 +98,20 @@ impl Tx {
         Ok(())
     }
 
-    /// A visit's unit and project ids, after the checks every visit written passes: the names
-    /// held, the mode listed, the month open, the date not in the future.
+    /// A visit's unit, project and contact ids, after the checks every visit written passes:
+    /// the names held, the contact one of the firm's, the mode listed, the month open, the
+    /// date not in the future.
     pub(crate) async fn visit_references(
         &mut self,
         visit: &Visit,
-    ) -> Result<(Option<i64>, Option<i64>)> {
+    ) -> Result<(Option<i64>, Option<i64>, Option<i64>)> {
         let unit = self
             .resolve_opt(Named::Unit, "单位", visit.unit.as_deref())
             .await?;
         let project = self
             .resolve_opt(Named::Project, "项目编号", visit.project_code.as_deref())
             .await?;
+        let contact = self.visit_contact(visit).await?;
         self.check_listed(value_lists::VISIT_MODE, "方式", visit.mode.as_deref())
             .await?;
         self.check_window(visit.date).await?;
@@ -119,14 +121,48 @@ impl Tx {
                 format!("不能晚于今天（{}）", self.today),
             )));
         }
-        Ok((unit, project))
+        Ok((unit, project, contact))
+    }
+
+    /// The contact a visit names, among the contacts of the firm it names.
+    async fn visit_contact(&mut self, visit: &Visit) -> Result<Option<i64>> {
+        let Some(contact) = visit.contact.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let Some(firm) = visit.enterprise.as_deref() else {
+            return Err(StoreError::Invalid(FieldError::new(
+                "接待联系人",
+                "请先填写所对接的企业",
+            )));
+        };
+        let code = visit
+            .enterprise_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned());
+        let found = sqlx::query(
+            "SELECT c.id FROM enterprise_contacts c JOIN enterprises e ON e.id = c.enterprise_id \
+             WHERE c.name = $1 AND (e.credit_code = $2 OR (e.name = $3 AND e.merged_into IS NULL)) \
+             ORDER BY c.id LIMIT 1",
+        )
+        .bind(contact.trim())
+        .bind(code.unwrap_or_default())
+        .bind(firm)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        match found {
+            Some(row) => Ok(Some(row.try_get(0)?)),
+            None => Err(StoreError::Invalid(FieldError::new(
+                "接待联系人",
+                format!("“{contact}”不是“{firm}”登记的联系人，请先在企业画像中添加"),
+            ))),
+        }
     }
 
     /// Records a visit; an exact duplicate of an existing record is not added.
     pub async fn add_visit(&mut self, visit: &Visit) -> Result<Added> {
         // The visit's project may still be queued.
         self.flush().await?;
-        let (unit, project) = self.visit_references(visit).await?;
+        let (unit, project, contact) = self.visit_references(visit).await?;
         let date = visit.date.format("%Y-%m-%d").to_string();
         let code = visit
             .enterprise_code
@@ -155,8 +191,8 @@ impl Tx {
         }
         let id: i64 = sqlx::query(
             "INSERT INTO visits (visit_date, unit_id, enterprise_name, credit_code, leaders, mode, place, content, \
-             outcome, project_id, illustrative, created_at, created_by, review) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             outcome, project_id, illustrative, created_at, created_by, review, contact_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
         )
         .bind(&date)
         .bind(unit)
@@ -172,6 +208,7 @@ impl Tx {
         .bind(now_millis())
         .bind(&self.actor)
         .bind(self.entry_review.code())
+        .bind(contact)
         .fetch_one(&mut *self.tx)
         .await?
         .try_get("id")?;
@@ -302,8 +339,9 @@ pub(crate) const FUND_SELECT: &str = "SELECT f.id, p.code, f.fund_date, f.amount
      WHERE f.withdrawn_at IS NULL";
 
 pub(crate) const VISIT_SELECT: &str = "SELECT v.visit_date, u.name, v.enterprise_name, v.credit_code, v.leaders, \
-     v.mode, v.place, v.content, v.outcome, p.code, v.illustrative, v.id FROM visits v \
+     v.mode, v.place, v.content, v.outcome, p.code, v.illustrative, v.id, vc.name AS contact_name FROM visits v \
      LEFT JOIN units u ON u.id = v.unit_id LEFT JOIN projects p ON p.id = v.project_id \
+     LEFT JOIN enterprise_contacts vc ON vc.id = v.contact_id \
      WHERE v.withdrawn_at IS NULL";
 
 pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
@@ -320,6 +358,7 @@ pub(crate) fn visit_from_row(row: &AnyRow) -> Result<Visit> {
         outcome: row.try_get("outcome")?,
         project_code: row.try_get("code")?,
         illustrative: row.try_get::<i64, _>("illustrative")? != 0,
+        contact: row.try_get("contact_name")?,
     })
 }
 

@@ -22,10 +22,11 @@ impl Tx {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("对接记录{id}不存在")))?;
         let before = visit_from_row(&before)?;
-        let (unit, project) = self.visit_references(visit).await?;
+        let (unit, project, contact) = self.visit_references(visit).await?;
         sqlx::query(
             "UPDATE visits SET visit_date = $1, unit_id = $2, enterprise_name = $3, credit_code = $4, \
-             leaders = $5, mode = $6, place = $7, content = $8, outcome = $9, project_id = $10 WHERE id = $11",
+             leaders = $5, mode = $6, place = $7, content = $8, outcome = $9, project_id = $10, \
+             contact_id = $12 WHERE id = $11",
         )
         .bind(visit.date.format("%Y-%m-%d").to_string())
         .bind(unit)
@@ -38,6 +39,7 @@ impl Tx {
         .bind(&visit.outcome)
         .bind(project)
         .bind(id)
+        .bind(contact)
         .execute(&mut *self.tx)
         .await?;
         self.log(

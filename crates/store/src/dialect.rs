@@ -62,6 +62,7 @@ migrations! {
     23 "0023_import_mappings.sql",
     24 "0024_fund_verified_at.sql",
     25 "0025_messages.sql",
+    26 "0026_enterprise_records.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -47,7 +47,7 @@ pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};
 pub use dialect::Backend;
 pub use elements::QueuedElement;
-pub use enterprises::{IndexedFirm, Written};
+pub use enterprises::{Group, GroupFirm, IndexedFirm, Merge, Moves, Written};
 pub use error::StoreError;
 pub use figures::Counted;
 pub use mappings::SavedMapping;

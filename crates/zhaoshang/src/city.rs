@@ -37,7 +37,7 @@ pub async fn load(store: &Store, actor: &str) -> Result<String> {
 /// The chains' links, the illustrative firms of the 招商大数据库 placed in them, and the seed's
 /// projects in the links they fill.
 async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<()> {
-    use demo::chains::{PROJECT_LINKS, SEGMENTS, firms};
+    use demo::chains::{CONTACTS, GROUPS, PROJECT_LINKS, SEGMENTS, firms};
     let mut tx = store.begin(actor).await?;
     for (chain, link, position, codes) in SEGMENTS {
         let codes = codes
@@ -49,7 +49,33 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
     }
     let firms = firms();
     let records: Vec<_> = firms.iter().map(|f| f.firm.clone()).collect();
-    tx.upsert_enterprises(&records).await?;
+    let written = tx.upsert_enterprises(&records).await?;
+    // A firm of the groups or contacts is a listed firm, or one the projects named (by name).
+    let mut ids: std::collections::HashMap<&str, i64> = records
+        .iter()
+        .zip(&written)
+        .map(|(f, w)| (f.name.as_str(), w.id))
+        .collect();
+    for (child, parent) in GROUPS {
+        for name in [child, parent] {
+            if !ids.contains_key(name) {
+                let firm = domain::enterprise::Enterprise::new(name)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let id = tx.upsert_enterprises(&[firm]).await?[0].id;
+                ids.insert(name, id);
+            }
+        }
+        tx.set_parent(ids[child], Some(ids[parent])).await?;
+    }
+    for (firm, name, title) in CONTACTS {
+        let contact = store::Contact {
+            name: (*name).to_owned(),
+            title: Some((*title).to_owned()),
+            phone: None,
+            note: Some("示例".to_owned()),
+        };
+        tx.add_contact(ids[firm], &contact).await?;
+    }
     for f in &firms {
         let code = f.firm.credit_code.as_ref().map_or("", |c| c.as_str());
         for (chain, link, local, leader) in &f.placed {

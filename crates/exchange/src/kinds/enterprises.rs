@@ -34,6 +34,17 @@ const COLUMNS: &[Column] = &[
         "营业执照所载，参与全文检索",
         "船舶、海洋工程装备的设计、制造与销售",
     ),
+    opt(
+        "曾用名(多个以、分隔)",
+        "参与检索",
+        "中国船舶工业集团有限公司",
+    ),
+    opt("简称(多个以、分隔)", "参与检索", "中国船舶、中船集团"),
+    opt(
+        "主要产品(多个以、分隔)",
+        "参与检索",
+        "船舶、海洋工程装备、风电装备",
+    ),
 ];
 
 pub(crate) struct Enterprises;
@@ -70,15 +81,22 @@ impl Sheet for Enterprises {
                     date(e.founded),
                     e.size
                         .map_or(Value::Empty, |s| Value::Text(s.label().to_owned())),
-                    if e.tags.is_empty() {
-                        Value::Empty
-                    } else {
-                        Value::Text(e.tags.join("、"))
-                    },
+                    listed(&e.tags),
                     text(&e.scope),
+                    listed(&e.former_names),
+                    listed(&e.short_names),
+                    listed(&e.products),
                 ]
             })
             .collect())
+    }
+}
+
+fn listed(list: &[String]) -> Value {
+    if list.is_empty() {
+        Value::Empty
+    } else {
+        Value::Text(list.join("、"))
     }
 }
 
@@ -101,6 +119,8 @@ pub(crate) fn enterprise_from(c: &mut Cells<'_>, today: NaiveDate) -> Option<Ent
     let (province, city) = (c.text(key!("省份")), c.text(key!("城市")));
     let tags = Enterprise::split_tags(&c.cell(key!("标签")).text());
     let scope = c.text(key!("经营范围"));
+    let mut lists = [key!("曾用名"), key!("简称"), key!("主要产品")]
+        .map(|k| Enterprise::split_tags(&c.cell(k).text()));
     c.build(|| {
         let (Some(name), Some(code), Some(industry), Some(capital), Some(founded), Some(size)) =
             (name, code, industry, capital, founded, size)
@@ -117,6 +137,9 @@ pub(crate) fn enterprise_from(c: &mut Cells<'_>, today: NaiveDate) -> Option<Ent
         e.size = size;
         e.tags = tags;
         e.scope = scope;
+        e.former_names = std::mem::take(&mut lists[0]);
+        e.short_names = std::mem::take(&mut lists[1]);
+        e.products = std::mem::take(&mut lists[2]);
         e.check(today)?;
         Ok(e)
     })

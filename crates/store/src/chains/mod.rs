@@ -503,32 +503,48 @@ impl Store {
             .collect()
     }
 
-    pub async fn contacts(&self, firm_id: i64) -> Result<Vec<Contact>> {
+    pub async fn contacts(&self, firm_id: i64) -> Result<Vec<(i64, Contact)>> {
         let rows = sqlx::query(
-            "SELECT name, title, phone, note FROM enterprise_contacts WHERE enterprise_id = $1 ORDER BY id",
+            "SELECT id, name, title, phone, note FROM enterprise_contacts WHERE enterprise_id = $1 ORDER BY id",
         )
         .bind(firm_id)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(Contact {
-                    name: r.try_get("name")?,
-                    title: r.try_get("title")?,
-                    phone: r.try_get("phone")?,
-                    note: r.try_get("note")?,
-                })
+                Ok((
+                    r.try_get("id")?,
+                    Contact {
+                        name: r.try_get("name")?,
+                        title: r.try_get("title")?,
+                        phone: r.try_get("phone")?,
+                        note: r.try_get("note")?,
+                    },
+                ))
             })
             .collect()
     }
 
-    /// The codes of the projects whose investor is this firm.
-    pub async fn projects_of_firm(&self, firm_id: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT code FROM projects WHERE enterprise_id = $1 ORDER BY code")
-            .bind(firm_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(|r| Ok(r.try_get("code")?)).collect()
+    /// The codes of the projects whose investor is one of `firms`, each with its investor.
+    pub async fn projects_of_firms(&self, firms: &[i64]) -> Result<Vec<(String, i64)>> {
+        if firms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=firms.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT code, enterprise_id FROM projects WHERE enterprise_id IN ({marks}) ORDER BY code"
+        ));
+        let mut query = sqlx::query(sql);
+        for firm in firms {
+            query = query.bind(*firm);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("enterprise_id")?)))
+            .collect()
     }
 }
 

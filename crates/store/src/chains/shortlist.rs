@@ -46,6 +46,8 @@ impl Store {
             })
             .collect::<Vec<_>>()
             .join(" OR ");
+        // A record merged into another is not a firm to target.
+        let within = format!("({within}) AND merged_into IS NULL");
         let within_binds = divisions.len() * 2;
         let first_of = |cases: Vec<String>| format!("CASE {} ELSE 0 END", cases.join(" "));
         let industry = first_of(
@@ -104,7 +106,8 @@ impl Store {
             .join(" + ");
         let ordered = format!(
             "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-             founded_on, size, tags, CAST(NULL AS TEXT) AS scope, CAST({points} AS BIGINT) AS bound \
+             founded_on, size, tags, CAST(NULL AS TEXT) AS scope, former_names, short_names, products, \
+             CAST({points} AS BIGINT) AS bound \
              FROM enterprises WHERE {within} ORDER BY bound DESC, id LIMIT {PAGE}"
         );
         'pages: for page in 0.. {

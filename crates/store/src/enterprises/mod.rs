@@ -2,6 +2,11 @@
 //! than added when met again.
 
 mod bench;
+mod group;
+mod merge;
+
+pub use group::{Group, GroupFirm};
+pub use merge::{Merge, Moves};
 
 use chrono::NaiveDate;
 use domain::enterprise::{Enterprise, EnterpriseSize, IndustryCode};
@@ -18,7 +23,7 @@ use crate::{Backend, Result, Store, Tx, Upserted, now_millis};
 macro_rules! firm_columns {
     () => {
         "SELECT id, name, credit_code, industry_code, province, city, registered_capital, \
-         founded_on, size, tags, scope, revision"
+         founded_on, size, tags, scope, former_names, short_names, products, revision, merged_into"
     };
 }
 const SELECT: &str = concat!(firm_columns!(), " FROM enterprises");
@@ -55,6 +60,17 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<(i64, Enterprise)> {
         .map(Enterprise::split_tags)
         .unwrap_or_default();
     e.scope = scope;
+    for (list, column) in [
+        (&mut e.former_names, "former_names"),
+        (&mut e.short_names, "short_names"),
+        (&mut e.products, "products"),
+    ] {
+        let joined: Option<String> = row.try_get(column)?;
+        *list = joined
+            .as_deref()
+            .map(Enterprise::split_tags)
+            .unwrap_or_default();
+    }
     Ok((row.try_get("id")?, e))
 }
 
@@ -131,9 +147,16 @@ fn values(e: &Enterprise) -> Vec<Value> {
         Value::from(e.registered_capital.map(Money::units)),
         Value::from(day(e.founded)),
         Value::from(e.size.map(|s| s.label().to_owned())),
-        Value::from((!e.tags.is_empty()).then(|| e.tags.join("、"))),
+        joined(&e.tags),
         Value::from(e.scope.clone()),
+        joined(&e.former_names),
+        joined(&e.short_names),
+        joined(&e.products),
     ]
+}
+
+fn joined(list: &[String]) -> Value {
+    Value::from((!list.is_empty()).then(|| list.join("、")))
 }
 
 /// `$1, $2, …, $n`.
@@ -150,7 +173,7 @@ fn key_of(e: &Enterprise) -> String {
         .map_or_else(|| e.name.clone(), |c| c.as_str().to_owned())
 }
 
-/// Rows of values to a statement: at most this many firms (twelve values each).
+/// Rows of values to a statement: at most this many firms (sixteen values each).
 const CHUNK: usize = 300;
 
 impl Tx {
@@ -169,8 +192,11 @@ impl Tx {
     }
 
     /// The firms without a credit code among `names`, by id, through the partial index of
-    /// uncoded names (`Backend::uncoded_firms`).
-    async fn uncoded_named(&mut self, names: &[&str]) -> Result<Vec<(i64, Enterprise)>> {
+    /// uncoded names (`Backend::uncoded_firms`), each with the record it was merged into.
+    async fn uncoded_named(
+        &mut self,
+        names: &[&str],
+    ) -> Result<Vec<(i64, Enterprise, Option<i64>)>> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
@@ -185,7 +211,12 @@ impl Tx {
             query = query.bind(*name);
         }
         let rows = query.fetch_all(self.conn()).await?;
-        rows.iter().map(from_row).collect()
+        rows.iter()
+            .map(|row| {
+                let (id, e) = from_row(row)?;
+                Ok((id, e, row.try_get("merged_into")?))
+            })
+            .collect()
     }
 
     async fn upsert_chunk(&mut self, firms: &[Enterprise]) -> Result<Vec<Written>> {
@@ -214,8 +245,15 @@ impl Tx {
                 held.entry(key_of(&e)).or_insert((id, e));
             }
         }
-        for (id, e) in self.uncoded_named(&names).await? {
-            held.entry(key_of(&e)).or_insert((id, e));
+        // A name merged into another record stands for the record kept, whose fields the
+        // bureau chose: the firm is found there and left as it is.
+        let mut redirected: HashMap<String, i64> = HashMap::new();
+        for (id, e, merged_into) in self.uncoded_named(&names).await? {
+            if let Some(kept) = merged_into {
+                redirected.entry(key_of(&e)).or_insert(kept);
+            } else {
+                held.entry(key_of(&e)).or_insert((id, e));
+            }
         }
         // A coded firm not yet held may be one entered earlier by its name alone (a ledger
         // naming an investor without a code): the one uncoded firm of that exact name takes the
@@ -226,8 +264,10 @@ impl Tx {
             .map(|e| e.name.as_str())
             .collect();
         let mut by_name: HashMap<String, Vec<(i64, Enterprise)>> = HashMap::new();
-        for (id, e) in self.uncoded_named(&unclaimed).await? {
-            by_name.entry(e.name.clone()).or_default().push((id, e));
+        for (id, e, merged_into) in self.uncoded_named(&unclaimed).await? {
+            if merged_into.is_none() {
+                by_name.entry(e.name.clone()).or_default().push((id, e));
+            }
         }
         let mut claimed = std::collections::HashSet::new();
         for e in firms.iter().filter(|e| e.credit_code.is_some()) {
@@ -250,6 +290,11 @@ impl Tx {
         let mut changes: Vec<(usize, String, &'static str, Option<Enterprise>)> = Vec::new();
         for (at, e) in firms.iter().enumerate() {
             let key = key_of(e);
+            if let Some(&kept) = redirected.get(&key).filter(|_| !held.contains_key(&key)) {
+                ids.push(Some(kept));
+                outcomes.push(Upserted::Unchanged);
+                continue;
+            }
             ids.push(held.get(&key).map(|(id, _)| *id));
             if let Some(&i) = pending.get(&key) {
                 let before = std::mem::replace(&mut inserts[i], e.clone());
@@ -308,9 +353,10 @@ impl Tx {
                 "UPDATE enterprises SET name = v.column2, credit_code = v.column3, industry_code = v.column4, \
                  province = v.column5, city = v.column6, registered_capital = v.column7, \
                  founded_on = v.column8, size = v.column9, tags = v.column10, \
-                 scope = v.column11, revision = v.column12 FROM (VALUES ",
+                 scope = v.column11, former_names = v.column12, short_names = v.column13, \
+                 products = v.column14, revision = v.column15 FROM (VALUES ",
             );
-            sql.push_str(&self.backend().placeholders(updates.len(), 12));
+            sql.push_str(&self.backend().placeholders(updates.len(), 15));
             sql.push_str(") AS v WHERE enterprises.id = v.column1");
             let rows = updates.iter().map(|(id, e)| {
                 let mut row = vec![Value::from(*id)];
@@ -347,7 +393,8 @@ impl Tx {
         };
         // The keys were looked up, so no row can meet the unique credit code.
         let columns = "name, credit_code, industry_code, province, city, registered_capital, \
-                       founded_on, size, tags, scope, created_at, revision";
+                       founded_on, size, tags, scope, former_names, short_names, products, \
+                       created_at, revision";
         match self.backend() {
             // SQLite has one writer at a time, and this transaction is it: the new firms take
             // the ids after the largest. Returning each row's id would cost a message between
@@ -359,7 +406,7 @@ impl Tx {
                 let first = last.unwrap_or(0) + 1;
                 let mut sql = Backend::Sqlite
                     .insert_all(&format!("INSERT INTO enterprises (id, {columns}) VALUES "));
-                sql.push_str(&Backend::Sqlite.placeholders(inserts.len(), 13));
+                sql.push_str(&Backend::Sqlite.placeholders(inserts.len(), 16));
                 let rows = (first..).zip(inserts).map(|(id, e)| row(Some(id), e));
                 let (done, made) =
                     tokio::join!(bound(sql, rows).execute(self.conn()), async { meanwhile() });
@@ -369,7 +416,7 @@ impl Tx {
             }
             Backend::Postgres => {
                 let mut sql = format!("INSERT INTO enterprises ({columns}) VALUES ");
-                sql.push_str(&Backend::Postgres.placeholders(inserts.len(), 12));
+                sql.push_str(&Backend::Postgres.placeholders(inserts.len(), 15));
                 sql.push_str(" RETURNING id, credit_code, name");
                 let rows = inserts.iter().map(|e| row(None, e));
                 let (returned, made) =
@@ -426,9 +473,9 @@ fn bound(
 }
 
 impl Store {
-    /// Every firm, in the order they were added.
+    /// Every firm (not those merged into another), in the order they were added.
     pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        let sql = sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY id"));
+        let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE merged_into IS NULL ORDER BY id"));
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter().map(|r| Ok(from_row(r)?.1)).collect()
     }
@@ -452,6 +499,7 @@ fn indexed(rows: &[sqlx::any::AnyRow]) -> Result<Vec<IndexedFirm>> {
                 id,
                 firm,
                 revision: r.try_get("revision")?,
+                merged_into: r.try_get("merged_into")?,
             })
         })
         .collect()
@@ -464,6 +512,8 @@ pub struct IndexedFirm {
     pub firm: Enterprise,
     /// The enterprise revision it was last written at.
     pub revision: i64,
+    /// The record this one was merged into: it is then not searched for.
+    pub merged_into: Option<i64>,
 }
 
 impl Store {

@@ -23,7 +23,9 @@ impl Tx {
     /// a round trip to the database's thread, which a ledger of a million rows pays a million
     /// times). Uncoded firms of one name: the first made, as the lookup takes it.
     pub async fn preload_firms(&mut self) -> Result<()> {
-        let rows = sqlx::query("SELECT id, name, credit_code FROM enterprises ORDER BY id")
+        let rows = sqlx::query(
+            "SELECT COALESCE(merged_into, id) AS id, name, credit_code FROM enterprises ORDER BY id",
+        )
             .fetch_all(&mut *self.tx)
             .await?;
         for row in rows {
@@ -79,7 +81,8 @@ impl Tx {
                 // uncoded firm shares the key NULL — an import grew with its square): the
                 // uncoded firm of that name, else the only coded one.
                 let rows = sqlx::query(
-                    "SELECT id, credit_code FROM enterprises WHERE name = $1 ORDER BY id LIMIT 3",
+                    "SELECT COALESCE(merged_into, id) AS id, credit_code FROM enterprises \
+                     WHERE name = $1 ORDER BY id LIMIT 3",
                 )
                 .bind(name)
                 .fetch_all(&mut *self.tx)

@@ -51,6 +51,8 @@ struct VisitsPage {
     units: Vec<String>,
     own_unit: Option<String>,
     modes: Vec<String>,
+    /// The enterprise picker above the visit form.
+    picker: crate::enterprises::Picker,
     error: Option<String>,
 }
 
@@ -60,6 +62,10 @@ pub struct YearQuery {
     /// For the export: xlsx or csv.
     #[serde(default)]
     format: String,
+    /// The picker: a firm searched for, and the firm chosen.
+    #[serde(default)]
+    find: String,
+    enterprise: Option<i64>,
 }
 
 /// `/visits/export?year=Y&format=xlsx|csv`: every visit of the year in the actor's scope (the
@@ -121,6 +127,7 @@ async fn page(
     state: &AppState,
     user: &CurrentUser,
     year: Option<i32>,
+    picker: crate::enterprises::Picker,
     error: Option<String>,
 ) -> Result<VisitsPage, WebError> {
     allow(user.actor().reads_projects())?;
@@ -179,6 +186,7 @@ async fn page(
         units,
         own_unit: actor.unit.clone(),
         modes,
+        picker,
         error,
     })
 }
@@ -189,8 +197,17 @@ pub async fn show(
     user: CurrentUser,
     Query(query): Query<YearQuery>,
 ) -> Result<Html<String>, WebError> {
+    let picker =
+        crate::enterprises::Picker::of(&state, "/visits", &query.find, query.enterprise).await?;
     Ok(Html(render(
-        &page(&state, &user, crate::kit::request::year(query.year)?, None).await?,
+        &page(
+            &state,
+            &user,
+            crate::kit::request::year(query.year)?,
+            picker,
+            None,
+        )
+        .await?,
     )?))
 }
 
@@ -220,6 +237,9 @@ pub struct VisitForm {
     project: String,
     #[serde(default)]
     purpose: String,
+    /// 接待联系人: one of the firm's contacts.
+    #[serde(default)]
+    contact: String,
 }
 
 /// The unit a form names: a unit's staff always record for their own unit.
@@ -254,7 +274,11 @@ async fn record(
         Err(e) => crate::kit::error::refusal(e)?,
     };
     tx.rollback().await?;
-    let page = page(state, user, None, Some(refused)).await?;
+    let picker = crate::enterprises::Picker {
+        action: "/visits".to_owned(),
+        ..Default::default()
+    };
+    let page = page(state, user, None, picker, Some(refused)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(render(&page)?)).into_response())
 }
 
@@ -286,7 +310,11 @@ async fn visit_of(
         outcome: &form.outcome,
         project_code: project.as_deref().unwrap_or_default(),
     }
-    .parse())
+    .parse()
+    .map(|mut visit| {
+        visit.contact = optional(&form.contact);
+        visit
+    }))
 }
 
 /// The units, visit modes and leaders' names a visit form offers.
@@ -456,6 +484,7 @@ pub async fn edit_form(
         content: text(&v.content),
         outcome: text(&v.outcome),
         project: text(&v.project_code),
+        contact: text(&v.contact),
         ..VisitForm::default()
     };
     Ok(Html(render(

@@ -64,10 +64,12 @@ async fn stock_firms(store: &Store) {
     tx.commit().await.unwrap();
 }
 
-/// The firm names a search page lists, in order.
+/// The firm names a search page lists, in order (links to a firm's number, not to the
+/// bureau's merges page).
 fn listed_firms(body: &str) -> Vec<String> {
     body.split("<a href=\"/enterprises/")
         .skip(1)
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
         .filter_map(|rest| {
             rest.split_once("\">")
                 .map(|(_, r)| r.split('<').next().unwrap_or("").to_owned())

@@ -8,6 +8,7 @@ mod common;
 mod access;
 mod accounts;
 mod enterprises;
+mod firm_records;
 mod home;
 mod hostile;
 mod projects;

@@ -307,9 +307,14 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
             "{decision}",
             &["approve", "reject"],
         ),
-        "/enterprises/{id}" | "/enterprises/{id}/contacts" => {
+        "/enterprises/{id}"
+        | "/enterprises/{id}/contacts"
+        | "/enterprises/{id}/merge"
+        | "/enterprises/{id}/parent" => {
             vec![pattern.replace("{id}", &ids.firm.to_string())]
         }
+        // No merge in the demo: the undo of merge 1 answers 404.
+        "/enterprises/merges/{id}/undo" => vec![pattern.replace("{id}", "1")],
         "/chain-maps/{name}"
         | "/chain-maps/{name}/print"
         | "/chain-maps/{name}/export"

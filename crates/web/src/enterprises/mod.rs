@@ -1,17 +1,16 @@
-//! The 招商大数据库 in the browser (issue 6): search with filters, and a firm's profile (画像) —
-//! its data, contacts, the visits and projects the reader may see, and its places in chains.
-//! Any account that reads business data may search; what a profile shows of visits and
-//! projects follows the same scope as everywhere else.
+//! The 招商大数据库 in the browser (issue 6): search with filters and its export here; a firm's
+//! profile (画像) in `profile`; the bureau's merges and groups in `records`. Any account that
+//! reads business data may search.
 
-use crate::kit::form::Form;
-use crate::kit::request::Path;
+mod profile;
+mod records;
+
 use crate::kit::request::page_number;
 use crate::kit::scope::allow;
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use domain::enterprise::{EnterpriseSize, FLAGS, IndustryCode};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -187,6 +186,81 @@ async fn hits(
     Ok((rows, hits.total))
 }
 
+/// Firms offered by the enterprise picker of a form at once.
+const PICKER_SIZE: usize = 10;
+
+/// A firm chosen in a form through the picker: the form is filled from it.
+pub struct Picked {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    /// Its contacts' names, offered as the visit's 接待联系人.
+    pub contacts: Vec<String>,
+}
+
+/// The enterprise picker above a form (templates/picker.html): a search box that lists firms
+/// of the 招商大数据库, each a link back to the form with the firm chosen (`?enterprise=ID`).
+/// No script: the form is reloaded with the firm filled in.
+#[derive(Default)]
+pub struct Picker {
+    /// The form's own page, which the links lead back to.
+    pub action: String,
+    pub find: String,
+    pub found: Vec<FirmRow>,
+    pub picked: Option<Picked>,
+}
+
+impl Picker {
+    /// The picker of the form at `action`, searching `find` and with firm `picked` chosen.
+    pub async fn of(
+        state: &AppState,
+        action: &str,
+        find: &str,
+        picked: Option<i64>,
+    ) -> Result<Picker, WebError> {
+        // A search box's text, bounded before it costs anything.
+        let find: String = find.chars().take(100).collect();
+        let found = if find.trim().is_empty() {
+            Vec::new()
+        } else {
+            let query = SearchQuery {
+                q: find.clone(),
+                ..SearchQuery::default()
+            };
+            hits(state, &query, &search::Filters::default(), 0, PICKER_SIZE)
+                .await?
+                .0
+        };
+        let picked = match picked {
+            Some(id) => match state.store.enterprise(id).await? {
+                Some(firm) => Some(Picked {
+                    id,
+                    credit_code: firm
+                        .credit_code
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    name: firm.name,
+                    contacts: state
+                        .store
+                        .contacts(id)
+                        .await?
+                        .into_iter()
+                        .map(|(_, c)| c.name)
+                        .collect(),
+                }),
+                None => return Err(WebError::NotFound(format!("企业库中没有编号为{id}的企业"))),
+            },
+            None => None,
+        };
+        Ok(Picker {
+            action: action.to_owned(),
+            find,
+            found,
+            picked,
+        })
+    }
+}
+
 /// GET /enterprises: the search box, the filters and a page of hits, best first.
 pub async fn search_page(
     State(state): State<AppState>,
@@ -292,174 +366,13 @@ pub async fn export(
     )
 }
 
-pub struct VisitRow {
-    pub date: String,
-    pub unit: String,
-    pub leaders: String,
-    pub mode: String,
-    pub content: String,
-    pub outcome: String,
-    pub project: String,
-}
-
-pub struct ProjectRow {
-    pub code: String,
-    pub name: String,
-    pub territory: String,
-    pub state: String,
-}
-
-#[derive(Template)]
-#[template(path = "enterprise.html")]
-struct ProfilePage {
-    layout: Layout,
-    id: i64,
-    firm: domain::enterprise::Enterprise,
-    industry: String,
-    capital: String,
-    contacts: Vec<store::Contact>,
-    visits: Vec<VisitRow>,
-    hidden_visits: usize,
-    projects: Vec<ProjectRow>,
-    positions: Vec<store::ChainPosition>,
-    can_add_contact: bool,
-    error: Option<String>,
-}
-
-async fn profile(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    error: Option<String>,
-) -> Result<ProfilePage, WebError> {
-    allow(user.actor().reads_projects())?;
-    let actor = user.actor();
-    let firm = state
-        .store
-        .enterprise(id)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("企业库中没有编号为{id}的企业")))?;
-    let all_visits = state
-        .store
-        .visits_to(&firm.name, firm.credit_code.as_ref().map(|c| c.as_str()))
-        .await?;
-    let total_visits = all_visits.len();
-    let visits: Vec<VisitRow> = all_visits
-        .into_iter()
-        .filter(|v| actor.covers_unit(v.unit.as_deref()))
-        .map(|v| VisitRow {
-            date: v.date.to_string(),
-            unit: v.unit.unwrap_or_else(|| "市本级".into()),
-            leaders: v.leaders.unwrap_or_default(),
-            mode: v.mode.unwrap_or_default(),
-            content: v.content.unwrap_or_default(),
-            outcome: v.outcome.unwrap_or_default(),
-            project: v.project_code.unwrap_or_default(),
-        })
-        .collect();
-    let mut projects = Vec::new();
-    let scope = crate::kit::scope::scoped_filter(&actor)?;
-    for code in state.store.projects_of_firm(id).await? {
-        let filter = store::ProjectFilter {
-            code: Some(code),
-            ..scope.clone()
-        };
-        for p in state.store.summaries(&filter).await? {
-            projects.push(ProjectRow {
-                state: p.state,
-                code: p.code,
-                name: p.name,
-                territory: p.territory,
-            });
-        }
-    }
-    Ok(ProfilePage {
-        layout: Layout::of(user),
-        id,
-        industry: firm
-            .industry
-            .as_ref()
-            .map(|c| format!("{}（{}）", c.as_str(), c.section_name()))
-            .unwrap_or_default(),
-        capital: firm
-            .registered_capital
-            .map(|m| format!("{}万元", domain::money::format_wan(m)))
-            .unwrap_or_default(),
-        contacts: state.store.contacts(id).await?,
-        hidden_visits: total_visits - visits.len(),
-        visits,
-        projects,
-        positions: state.store.chain_positions(id).await?,
-        can_add_contact: actor.adds_contacts(),
-        firm,
-        error,
-    })
-}
-
-/// GET /enterprises/{id}: the firm's profile.
-pub async fn show(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, WebError> {
-    Ok(Html(render(&profile(&state, &user, id, None).await?)?))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ContactForm {
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    note: String,
-}
-
-/// POST /enterprises/{id}/contacts: 招商局 and units' staff add a contact person.
-pub async fn add_contact(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<ContactForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&form.csrf)?;
-    let actor = user.actor();
-    if !actor.adds_contacts() {
-        return Err(WebError::Forbidden);
-    }
-    let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let contact = store::Contact {
-        name: form.name.trim().to_owned(),
-        title: optional(&form.title),
-        phone: optional(&form.phone),
-        note: optional(&form.note),
-    };
-    let mut tx = crate::kit::begin(&state.store, &actor).await?;
-    match tx.add_contact(id, &contact).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
-        }
-        Err(e) => {
-            let refused = crate::kit::error::refusal(e)?;
-            tx.rollback().await?;
-            let page = profile(&state, &user, id, Some(refused)).await?;
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                Html(render(&page)?),
-            )
-                .into_response())
-        }
-    }
-}
-
 crate::kit::routes! { routes, ROUTES;
         "/enterprises" => get(search_page);
         "/enterprises/export" => get(export);
-        "/enterprises/{id}" => get(show);
-        "/enterprises/{id}/contacts" => post(add_contact);
+        "/enterprises/merges" => get(records::merges);
+        "/enterprises/merges/{id}/undo" => post(records::undo);
+        "/enterprises/{id}" => get(profile::show);
+        "/enterprises/{id}/contacts" => post(profile::add_contact);
+        "/enterprises/{id}/merge" => get(records::merge_preview).post(records::merge);
+        "/enterprises/{id}/parent" => post(records::set_parent);
 }
