@@ -198,6 +198,14 @@ pub struct Picked {
     pub contacts: Vec<String>,
 }
 
+/// A form page's query while its picker is used: the text searched, the firm chosen.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PickerQuery {
+    pub find: String,
+    pub enterprise: Option<i64>,
+}
+
 /// The enterprise picker above a form (templates/picker.html): a search box that lists firms
 /// of the 招商大数据库, each a link back to the form with the firm chosen (`?enterprise=ID`).
 /// No script: the form is reloaded with the firm filled in.

@@ -2,7 +2,7 @@
 //! that field when creating, and cannot be changed when editing.
 
 use crate::kit::form::Form;
-use crate::kit::request::Path;
+use crate::kit::request::{Path, Query};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -141,6 +141,8 @@ struct FormPage {
     currencies: Vec<Choice>,
     /// After a stale edit: the fields another edit changed, and who saved it when.
     conflict: Vec<Difference>,
+    /// The enterprise picker above the form: a firm chosen fills 投资企业 and its code.
+    picker: crate::enterprises::Picker,
 }
 
 impl FormPage {
@@ -188,7 +190,6 @@ async fn form_page(
     Ok(FormPage {
         layout: Layout::of(user),
         title,
-        action,
         editing: editing.is_some(),
         territories: choices(territories.iter().map(String::as_str), &form.territory),
         chains: optional_choices(chains, &form.chain),
@@ -197,15 +198,36 @@ async fn form_page(
         source_modes: optional_choices(modes, &form.source_mode),
         origins: choices(["内资", "外资"], &form.capital_origin),
         currencies: choices(Currency::ALL.iter().map(|c| c.label()), &form.currency),
+        picker: crate::enterprises::Picker {
+            action: action.clone(),
+            ..Default::default()
+        },
+        action,
         form,
         errors,
         conflict: Vec::new(),
     })
 }
 
+/// The page with its picker searching and filling the form from the firm chosen.
+async fn with_picker(
+    state: &AppState,
+    mut page: FormPage,
+    query: &crate::enterprises::PickerQuery,
+) -> Result<FormPage, WebError> {
+    page.picker =
+        crate::enterprises::Picker::of(state, &page.action, &query.find, query.enterprise).await?;
+    if let Some(firm) = &page.picker.picked {
+        page.form.investor = firm.name.clone();
+        page.form.investor_code = firm.credit_code.clone();
+    }
+    Ok(page)
+}
+
 pub async fn new_project_form(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(query): Query<crate::enterprises::PickerQuery>,
 ) -> Result<Html<String>, WebError> {
     let actor = user.actor();
     if !actor.creates_projects() {
@@ -217,9 +239,8 @@ pub async fn new_project_form(
         currency: "人民币".into(),
         ..ProjectForm::default()
     };
-    Ok(Html(render(
-        &form_page(&state.store, &user, None, form, Vec::new()).await?,
-    )?))
+    let page = form_page(&state.store, &user, None, form, Vec::new()).await?;
+    Ok(Html(render(&with_picker(&state, page, &query).await?)?))
 }
 
 pub async fn create_project(
@@ -247,6 +268,7 @@ pub async fn edit_project_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
+    Query(query): Query<crate::enterprises::PickerQuery>,
 ) -> Result<Html<String>, WebError> {
     let actor = user.actor();
     let record = editable_project(&state.store, &actor, &code).await?;
@@ -254,9 +276,8 @@ pub async fn edit_project_form(
         version: record.version.to_string(),
         ..ProjectForm::of(&record.project)
     };
-    Ok(Html(render(
-        &form_page(&state.store, &user, Some(&code), form, Vec::new()).await?,
-    )?))
+    let page = form_page(&state.store, &user, Some(&code), form, Vec::new()).await?;
+    Ok(Html(render(&with_picker(&state, page, &query).await?)?))
 }
 
 pub async fn update_project(

@@ -1,7 +1,7 @@
 //! Clean firm records over real HTTP on SQLite and PostgreSQL (issue 22.6): the bureau merges
 //! two records of one firm after a preview and undoes it, places firms in their group, and the
 //! 画像 shows the group's projects within the reader's scope; a visit is recorded with the firm
-//! chosen through the picker and a contact of that firm.
+//! chosen through the picker and a contact of that firm, and a project's investor picked too.
 
 use crate::common::*;
 use store::testing::TestDb;
@@ -197,7 +197,7 @@ async fn a_visit_is_recorded_with_the_firm_picked_and_one_of_its_contacts(db: &T
     let store = db.open().await.unwrap();
     let app = start(store).await;
     let store = db.open().await.unwrap();
-    let (_, twin, _) = stock(&store).await;
+    let (kept, twin, _) = stock(&store).await;
     let mut tx = store.begin("test").await.unwrap();
     tx.set_records_as_of(d("2022-07-10")).await.unwrap();
     tx.commit().await.unwrap();
@@ -208,7 +208,7 @@ async fn a_visit_is_recorded_with_the_firm_picked_and_one_of_its_contacts(db: &T
     assert!(
         found
             .body
-            .contains(&format!("/visits?enterprise={twin}#new")),
+            .contains(&format!("/visits?enterprise={twin}#picker")),
         "the twin is offered: {}",
         found.body
     );
@@ -223,6 +223,35 @@ async fn a_visit_is_recorded_with_the_firm_picked_and_one_of_its_contacts(db: &T
         "its contacts offered"
     );
     assert_eq!(app.get("/visits?enterprise=999999", s).await.status, 404);
+    // The project forms pick the investor the same way.
+    let found = app
+        .get(&format!("/projects/new?find={}", enc("中国船舶集团")), s)
+        .await;
+    assert!(
+        found
+            .body
+            .contains(&format!("/projects/new?enterprise={kept}#picker"))
+    );
+    let picked = app
+        .get(&format!("/projects/new?enterprise={kept}"), s)
+        .await;
+    assert!(
+        picked
+            .body
+            .contains("name=\"investor\" value=\"中国船舶集团风电发展有限公司\"")
+    );
+    assert!(
+        picked
+            .body
+            .contains("name=\"investor_code\" value=\"91110000MA01ABCD1")
+    );
+    let edit = app
+        .get(&format!("/projects/JX-1/edit?enterprise={kept}"), s)
+        .await;
+    assert!(
+        edit.body
+            .contains("name=\"investor\" value=\"中国船舶集团风电发展有限公司\"")
+    );
 
     let post = |contact: &'static str| {
         let (app, csrf) = (&app, csrf.clone());
