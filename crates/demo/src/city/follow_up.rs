@@ -1,7 +1,7 @@
 //! What the demo's key projects carry besides their stages: 包保县区, 要素保障, schedule plans,
 //! blockers with 批示, financing plans, reported visits and 专班 members.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 
 use super::*;
 
@@ -97,6 +97,49 @@ pub(super) fn plans(
                 (Stage::Started, after(180)),
                 (Stage::Production, after(540)),
                 (Stage::Capacity, after(900)),
+            ])
+            .ok()
+            .map(|plan| (p.code.clone(), plan))
+        })
+        .collect()
+}
+
+/// The schedule plans units keep for their other signed projects (一套进度计划), six in seven
+/// of them: made at signing and holding the dates that came true, the milestones still ahead
+/// set for the next building season. Key projects have theirs from [`plans`].
+pub(super) fn ledger_plans(
+    projects: &[Project],
+    events: &[(String, StageEvent, bool)],
+    as_of: NaiveDate,
+) -> Vec<(String, domain::responsibility::SchedulePlan)> {
+    let first = |code: &str, stage: Stage| {
+        events
+            .iter()
+            .find(|(c, e, _)| c == code && e.kind == EventKind::Stage(stage))
+            .map(|(_, e, _)| e.date)
+    };
+    // Construction in 黑龙江 starts in spring: what has not started by the demo's day is
+    // planned for the April after it.
+    let next_spring = NaiveDate::from_ymd_opt(as_of.year() + 1, 4, 20).unwrap_or(as_of);
+    projects
+        .iter()
+        .filter(|p| !p.key_project && !ended(events, &p.code))
+        .enumerate()
+        .filter(|(i, _)| i % 7 != 6)
+        .filter_map(|(_, p)| {
+            let signed = first(&p.code, Stage::Signed)?;
+            let landed = first(&p.code, Stage::Landed).unwrap_or(signed + Days::new(90));
+            let started = first(&p.code, Stage::Started)
+                .unwrap_or_else(|| (signed + Days::new(180)).max(next_spring));
+            let production = first(&p.code, Stage::Production)
+                .unwrap_or_else(|| (started + Days::new(540)).max(next_spring));
+            let capacity = first(&p.code, Stage::Capacity).unwrap_or(production + Days::new(360));
+            domain::responsibility::SchedulePlan::new(vec![
+                (Stage::Signed, signed),
+                (Stage::Landed, landed.max(signed)),
+                (Stage::Started, started.max(landed)),
+                (Stage::Production, production.max(started)),
+                (Stage::Capacity, capacity.max(production)),
             ])
             .ok()
             .map(|plan| (p.code.clone(), plan))
@@ -241,9 +284,16 @@ pub(super) fn reached(events: &[(String, StageEvent, bool)], code: &str, stage: 
         .any(|(c, e, _)| c == code && e.kind == EventKind::Stage(stage))
 }
 
-/// Financing plans: every key project that has started has its loans in place; of those that
-/// have landed but not started, every other one is talking to a bank and the rest have none —
-/// the ones the warnings flag.
+/// Financing plans: every key project that has started has its loans in place; of the key
+/// projects that have landed but not started, every other one is talking to a bank, of the
+/// other landed projects two in three — the rest have none, the ones the warnings flag.
+/// Whether the project was terminated.
+fn ended(events: &[(String, StageEvent, bool)], code: &str) -> bool {
+    events
+        .iter()
+        .any(|(c, e, _)| c == code && e.kind == EventKind::Terminate)
+}
+
 pub(super) fn financing(
     projects: &[Project],
     events: &[(String, StageEvent, bool)],
@@ -256,16 +306,25 @@ pub(super) fn financing(
         "中国农业发展银行双鸭山市分行",
     ];
     let mut out = Vec::new();
-    let mut waiting = 0;
-    for (i, p) in projects.iter().filter(|p| p.key_project).enumerate() {
+    let (mut waiting, mut others_waiting) = (0, 0);
+    for (i, p) in projects.iter().enumerate() {
         let Some(signed) = p.signed_amount.map(Money::units).filter(|a| *a > 0) else {
             continue;
         };
         let status = if reached(events, &p.code, Stage::Started) {
+            if !p.key_project {
+                continue;
+            }
             FinancingStatus::Disbursed
-        } else if reached(events, &p.code, Stage::Landed) {
-            waiting += 1;
-            if waiting % 2 == 0 {
+        } else if reached(events, &p.code, Stage::Landed) && !ended(events, &p.code) {
+            // Key projects: every other one; the others, two in three (the rest are flagged).
+            let (count, every) = if p.key_project {
+                (&mut waiting, 2)
+            } else {
+                (&mut others_waiting, 3)
+            };
+            *count += 1;
+            if *count % every == 0 {
                 continue;
             }
             FinancingStatus::BankEngaged

@@ -43,7 +43,8 @@ impl Generator {
 
     /// A generated signed project with its whole history.
     pub(super) fn signed_project(&mut self, plan: Plan) {
-        /// Days after which a signing that never landed is dropped from the demo's ledger.
+        /// Days after which a signing that never landed (or a landing that never started) is
+        /// dropped from the demo's ledger.
         const STALE_SIGNING_DAYS: u64 = 540;
         let code = self.code(plan.sign.year());
         let chain = self.rng.range(0, 7) as usize;
@@ -121,21 +122,28 @@ impl Generator {
                 }
             }
             None => {
+                // Most signings register their local company within months; a ledger then
+                // drops a landed project that never broke ground after a year and a half.
                 let landed = plan.sign + Days::new(self.rng.range(30, 120) as u64);
                 let mut moved = false;
-                if landed <= last && self.rng.chance(40) {
+                if landed <= last && self.rng.chance(70) {
                     self.event(&code, EventKind::Stage(Stage::Landed), landed, true);
                     moved = true;
+                    let dropped = landed + Days::new(STALE_SIGNING_DAYS);
+                    if dropped <= last {
+                        self.event(&code, EventKind::Terminate, dropped, true);
+                    }
                 } else if self.rng.chance(10) {
                     let stall = plan.sign + Days::new(self.rng.range(60, 200) as u64);
                     if stall <= last {
                         self.event(&code, EventKind::Stall, stall, true);
                         moved = true;
+                        self.drop_stalled(&code, stall);
                     }
                 }
-                // An office clears a signing that never landed after a year and a half, as
-                // real ledgers do; the later ones stay on the warnings for the bureau to chase.
-                let cleared = plan.sign + Days::new(STALE_SIGNING_DAYS);
+                // An office clears a signing that never landed after a year, as real ledgers
+                // do; the later ones stay on the warnings for the bureau to chase.
+                let cleared = plan.sign + Days::new(365);
                 if !moved && cleared <= last {
                     self.event(&code, EventKind::Terminate, cleared, true);
                 }
@@ -269,6 +277,15 @@ impl Generator {
         );
     }
 
+    /// A project stalled for a year is dropped from the ledger (终止), as offices do; the ones
+    /// stalled since are left for the bureau to chase.
+    fn drop_stalled(&mut self, code: &str, stalled: NaiveDate) {
+        let dropped = stalled + Days::new(365);
+        if dropped <= day(LAST_DAY.0, LAST_DAY.1, LAST_DAY.2) {
+            self.event(code, EventKind::Terminate, dropped, true);
+        }
+    }
+
     /// Leads and talks that have not (yet) led to a signing; some stall or are dropped.
     pub(super) fn leads(&mut self) {
         for year in 2020..=2022 {
@@ -293,6 +310,7 @@ impl Generator {
                     self.event(&code, EventKind::Stage(Stage::Negotiating), talk, true);
                     if i % 6 == 0 {
                         self.event(&code, EventKind::Stall, talk + Days::new(45), true);
+                        self.drop_stalled(&code, talk + Days::new(45));
                     } else if i % 10 == 4 {
                         self.event(&code, EventKind::Terminate, talk + Days::new(60), true);
                     } else if year < 2022 {
@@ -314,16 +332,62 @@ impl Generator {
             (day(2022, 1, 1), day(2022, 6, 30), 8_050_000_000, 150),
             (day(2022, 7, 1), day(2022, 12, 20), 6_000_000_000, 100),
         ];
-        for (from, to, total, count) in halves {
+        // Money arrives when a project builds: four funds in five go to projects started by
+        // the half's end (a signing without a start rarely brings any), the fifth to any.
+        let started: std::collections::HashMap<String, NaiveDate> = self
+            .events
+            .iter()
+            .filter(|(_, e, _)| e.kind == EventKind::Stage(Stage::Started))
+            .map(|(c, e, _)| (c.clone(), e.date))
+            .collect();
+        let signed_wan: std::collections::HashMap<String, i64> = self
+            .projects
+            .iter()
+            .filter_map(|p| Some((p.code.clone(), p.signed_amount?.units() / 10_000)))
+            .collect();
+        let mut got: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        let mut building: Vec<Vec<(String, NaiveDate)>> = Vec::new();
+        let mut signed: Vec<Vec<(String, NaiveDate)>> = Vec::new();
+        for (_, to, _, _) in halves {
             let eligible: Vec<(String, NaiveDate)> = self
                 .signed
                 .iter()
                 .filter(|(_, sign, foreign)| *sign <= to - Days::new(10) && !foreign)
                 .map(|(c, s, _)| (c.clone(), *s))
                 .collect();
+            building.push(
+                eligible
+                    .iter()
+                    .filter(|(c, _)| started.get(c.as_str()).is_some_and(|d| *d <= to))
+                    .cloned()
+                    .collect(),
+            );
+            signed.push(eligible);
+        }
+        for (i, (from, to, total, count)) in halves.into_iter().enumerate() {
             let amounts = split(&mut self.rng, total, count, 10_000);
             for amount in amounts {
-                let (code, sign) = self.rng.pick(&eligible).clone();
+                let pool = if !building[i].is_empty() && self.rng.chance(80) {
+                    &building[i]
+                } else {
+                    &signed[i]
+                };
+                // A ledger's money reaches most projects that build: a fund goes to one still
+                // below a tenth of its signed amount, mostly.
+                let short: Vec<usize> = (0..pool.len())
+                    .filter(|&j| {
+                        let code = pool[j].0.as_str();
+                        let wan = signed_wan.get(code).copied().unwrap_or(0);
+                        got.get(code).copied().unwrap_or(0) * 10 < wan * 10_000
+                    })
+                    .collect();
+                let picked = if !short.is_empty() && self.rng.chance(85) {
+                    *self.rng.pick(&short)
+                } else {
+                    self.rng.range(0, pool.len() as i64 - 1) as usize
+                };
+                let (code, sign) = pool[picked].clone();
+                *got.entry(code.clone()).or_default() += amount;
                 let date = self.rng.date(from.max(sign + Days::new(1)), to);
                 self.push_fund(&code, date, amount, Currency::Cny);
             }

@@ -225,6 +225,12 @@ pub fn build() -> DemoCity {
     let as_of = NaiveDate::parse_from_str(DEMO_AS_OF, "%Y-%m-%d").ok();
     let blockers = blockers(&g.projects, &g.events, &plans, as_of.unwrap_or_default());
     let financing = financing(&g.projects, &g.events);
+    let mut plans = plans;
+    plans.extend(ledger_plans(
+        &g.projects,
+        &g.events,
+        as_of.unwrap_or_default(),
+    ));
     DemoCity {
         as_of,
         blockers,
@@ -335,24 +341,26 @@ fn targets() -> Vec<Target> {
                 )));
             }
         }
+        // A department or an outpost shares in a few projects a year (a credited unit beside
+        // the county): its task is set at what such a unit signs in a good year.
         for unit in DEPARTMENTS.iter().chain(OUTPOSTS.iter()) {
             out.push(checked(Target::new(
                 year,
                 Some((*unit).into()),
                 Indicator::SignedProjects,
-                s(6),
+                s(4),
             )));
             out.push(checked(Target::new(
                 year,
                 Some((*unit).into()),
                 Indicator::SignedAmount,
-                s(yi(25)),
+                s(yi(12)),
             )));
             out.push(checked(Target::new(
                 year,
                 Some((*unit).into()),
                 Indicator::Visits,
-                s(20),
+                s(15),
             )));
         }
     }

@@ -49,7 +49,9 @@ impl Default for WarningRules {
             behind_red_points: lights.red_points,
             negotiating_idle_days: 30,
             signed_not_landed_days: 90,
-            landed_not_started_days: 180,
+            // A landing in summer cannot break ground before the next April in 黑龙江: nine
+            // months is one building season missed, eighteen two.
+            landed_not_started_days: 270,
             funds_floor_pct: 10,
             funds_grace_days: 365,
             financing_lead_days: 60,

@@ -51,8 +51,8 @@ fn stage_deadlines_light_yellow_then_red() {
     );
     let landed = ProjectSituation {
         stage: Some(Stage::Landed),
-        landed_on: Some(d("2021-12-01")),
-        ..signed("2021-11-01")
+        landed_on: Some(d("2021-09-15")),
+        ..signed("2021-08-01")
     };
     assert_eq!(
         kinds(&landed),

@@ -48,8 +48,8 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
         (
             "LAND",
             &[
-                (S(Stage::Signed), "2021-10-01", Some(5_000)),
-                (S(Stage::Landed), "2021-12-01", None),
+                (S(Stage::Signed), "2021-08-01", Some(5_000)),
+                (S(Stage::Landed), "2021-09-15", None),
             ],
         ),
         (
@@ -213,7 +213,7 @@ async fn each_warning_lights_on_the_project_built_for_it_and_not_on_its_twin(db:
     let expected = [
         ("IDLE", "黄灯", "在谈已42天无进展"),
         ("SIGN", "黄灯", "签约122天仍未落地"),
-        ("LAND", "黄灯", "落地212天仍未开工"),
+        ("LAND", "黄灯", "落地289天仍未开工"),
         ("PLAN", "红灯", "计划开工日期2022-06-21已过10天，尚未开工"),
         ("ELEM", "黄灯", "要素保障“施工许可”逾期30天"),
         ("BLOCK", "红灯", "堵点问题“电力接入”逾期1天未解决"),
