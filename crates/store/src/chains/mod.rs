@@ -524,28 +524,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// The codes of the projects whose investor is one of `firms`, each with its investor.
-    pub async fn projects_of_firms(&self, firms: &[i64]) -> Result<Vec<(String, i64)>> {
-        if firms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let marks = (1..=firms.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT code, enterprise_id FROM projects WHERE enterprise_id IN ({marks}) ORDER BY code"
-        ));
-        let mut query = sqlx::query(sql);
-        for firm in firms {
-            query = query.bind(*firm);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("code")?, r.try_get("enterprise_id")?)))
-            .collect()
-    }
 }
 
 impl Store {

@@ -33,6 +33,8 @@ pub struct ProjectFilter {
     pub team: Option<String>,
     /// Exactly this 项目编号.
     pub code: Option<String>,
+    /// Invested by one of these firms (empty: any).
+    pub investors: Vec<i64>,
     pub sort: ProjectSort,
     pub offset: i64,
     pub limit: i64,
@@ -90,6 +92,8 @@ pub struct ProjectSummary {
     pub key_project: bool,
     /// Held or judged in 重复研判 (a held or confirmed one counts in no figure).
     pub duplicate: Option<DuplicateState>,
+    /// The investing firm's number in the 招商大数据库.
+    pub investor_id: Option<i64>,
 }
 
 const HELD_BY: &str = "(u.name = {} OR EXISTS (SELECT 1 FROM project_credits pc JOIN units cu ON cu.id = pc.unit_id \
@@ -146,6 +150,12 @@ pub(crate) fn matching(filter: &ProjectFilter) -> (&'static str, String, Vec<Str
     }
     if let Some(code) = &filter.code {
         conditions.push(format!("p.code = {}", param(code.clone())));
+    }
+    if !filter.investors.is_empty() {
+        conditions.push(format!(
+            "p.enterprise_id IN ({})",
+            crate::figures::id_list(&filter.investors)
+        ));
     }
     if let Some(team) = &filter.team {
         let n = param(team.clone());
@@ -302,7 +312,8 @@ impl Store {
 
 /// The columns of a [`ProjectSummary`], read by name; a query may read more beside them.
 pub(crate) const SUMMARY_COLUMNS: &str = "SELECT p.code, p.name AS name, u.name AS territory, c.name AS chain, p.state_label, \
-     COALESCE(p.signed_value, p.signed_amount) AS amount, p.signed_on, p.key_project, p.duplicate_state";
+     COALESCE(p.signed_value, p.signed_amount) AS amount, p.signed_on, p.key_project, p.duplicate_state, \
+     p.enterprise_id AS investor_id";
 
 pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary> {
     let amount: Option<i64> = row.try_get("amount")?;
@@ -321,6 +332,7 @@ pub(crate) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ProjectSummary
             .as_deref()
             .map(|code| DuplicateState::from_code(code).ok_or_else(|| corrupt("重复研判", code)))
             .transpose()?,
+        investor_id: row.try_get("investor_id")?,
     })
 }
 

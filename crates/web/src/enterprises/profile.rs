@@ -17,6 +17,9 @@ use crate::kit::request::{Path, Query};
 use crate::kit::scope::allow;
 use crate::kit::view::Layout;
 
+/// The group's projects listed on a 画像 at most.
+const PROJECTS_SHOWN: i64 = 200;
+
 pub struct VisitRow {
     pub date: String,
     pub unit: String,
@@ -50,6 +53,8 @@ struct ProfilePage {
     hidden_visits: usize,
     projects: Vec<ProjectRow>,
     group_projects: Vec<ProjectRow>,
+    /// The group's projects beyond the page listed.
+    unlisted: usize,
     group: store::Group,
     positions: Vec<store::ChainPosition>,
     /// The record this one was merged into: (id, name).
@@ -121,28 +126,32 @@ async fn profile(
         .chain(&group.members)
         .map(|f| (f.id, f.name.as_str()))
         .collect();
+    // One page of the group's projects (the firm's own among them) in the reader's scope.
+    let filter = store::ProjectFilter {
+        investors: group.ids(id),
+        limit: PROJECTS_SHOWN,
+        ..crate::kit::scope::scoped_filter(&actor)?
+    };
+    let (total, listed) = state.store.list_projects(&filter).await?;
     let (mut projects, mut group_projects) = (Vec::new(), Vec::new());
-    let scope = crate::kit::scope::scoped_filter(&actor)?;
-    for (code, investor) in state.store.projects_of_firms(&group.ids(id)).await? {
-        let filter = store::ProjectFilter {
-            code: Some(code),
-            ..scope.clone()
+    for p in listed {
+        let investor = p.investor_id.unwrap_or_default();
+        let row = ProjectRow {
+            state: p.state,
+            code: p.code,
+            name: p.name,
+            territory: p.territory,
+            investor: names.get(&investor).copied().unwrap_or_default().to_owned(),
         };
-        for p in state.store.summaries(&filter).await? {
-            let row = ProjectRow {
-                state: p.state,
-                code: p.code,
-                name: p.name,
-                territory: p.territory,
-                investor: names.get(&investor).copied().unwrap_or_default().to_owned(),
-            };
-            if investor == id {
-                projects.push(row);
-            } else {
-                group_projects.push(row);
-            }
+        if investor == id {
+            projects.push(row);
+        } else {
+            group_projects.push(row);
         }
     }
+    let unlisted = usize::try_from(total)
+        .unwrap_or_default()
+        .saturating_sub(projects.len() + group_projects.len());
     let merged_into = match state.store.merged_into(id).await? {
         Some(kept) => {
             let name = state.store.enterprise(kept).await?.map(|f| f.name);
@@ -173,6 +182,7 @@ async fn profile(
         visits,
         projects,
         group_projects,
+        unlisted,
         group,
         positions: state.store.chain_positions(id).await?,
         merged_into,
