@@ -1,5 +1,6 @@
 //! Funds in place, visits and 敲门计划: appended records, each reported once if repeated.
 
+use chrono::Datelike;
 use domain::records::{Fund, Visit, value_lists};
 use domain::visits::VisitPlan;
 use domain::{CreditCode, FieldError};
@@ -121,7 +122,60 @@ impl Tx {
                 format!("不能晚于今天（{}）", self.today),
             )));
         }
+        // The pages read years from 2000 on: an earlier date is a typing slip.
+        if visit.date.year() < 2000 {
+            return Err(StoreError::Invalid(FieldError::new(
+                "日期",
+                "不能早于2000年",
+            )));
+        }
         Ok((unit, project, contact))
+    }
+
+    /// The visit as it is kept: a firm named without a credit code is the firm of that name —
+    /// the record kept when that name was merged into another (its name and code), refused
+    /// when several firms carry the name (the code tells them apart).
+    pub(crate) async fn visit_firm(&mut self, visit: &Visit) -> Result<Visit> {
+        let mut visit = visit.clone();
+        let Some(name) = visit
+            .enterprise
+            .clone()
+            .filter(|_| visit.enterprise_code.is_none())
+        else {
+            return Ok(visit);
+        };
+        let rows = sqlx::query(
+            "SELECT COALESCE(k.name, e.name) AS name, COALESCE(k.credit_code, e.credit_code) AS code, \
+             COALESCE(e.merged_into, e.id) AS firm FROM enterprises e \
+             LEFT JOIN enterprises k ON k.id = e.merged_into WHERE e.name = $1 ORDER BY e.id LIMIT 10",
+        )
+        .bind(&name)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut firms: Vec<(i64, String, Option<String>)> = Vec::new();
+        for row in &rows {
+            let firm: i64 = row.try_get("firm")?;
+            if !firms.iter().any(|(f, _, _)| *f == firm) {
+                firms.push((firm, row.try_get("name")?, row.try_get("code")?));
+            }
+        }
+        match firms.as_slice() {
+            [(_, kept, code)] if *kept != name => {
+                visit.enterprise = Some(kept.clone());
+                visit.enterprise_code = credit_code(code.clone())?;
+            }
+            [_, _, ..] => {
+                return Err(StoreError::Invalid(FieldError::new(
+                    "统一社会信用代码",
+                    format!(
+                        "企业库中有{}家企业名为“{name}”，请填写统一社会信用代码以区分",
+                        firms.len()
+                    ),
+                )));
+            }
+            _ => {}
+        }
+        Ok(visit)
     }
 
     /// The contact a visit names, among the contacts of the firm it names.
@@ -162,6 +216,7 @@ impl Tx {
     pub async fn add_visit(&mut self, visit: &Visit) -> Result<Added> {
         // The visit's project may still be queued.
         self.flush().await?;
+        let visit = &self.visit_firm(visit).await?;
         let (unit, project, contact) = self.visit_references(visit).await?;
         let date = visit.date.format("%Y-%m-%d").to_string();
         let code = visit

@@ -22,6 +22,7 @@ impl Tx {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("对接记录{id}不存在")))?;
         let before = visit_from_row(&before)?;
+        let visit = &self.visit_firm(visit).await?;
         let (unit, project, contact) = self.visit_references(visit).await?;
         sqlx::query(
             "UPDATE visits SET visit_date = $1, unit_id = $2, enterprise_name = $3, credit_code = $4, \

@@ -280,3 +280,83 @@ async fn a_merge_moves_everything_and_its_undo_puts_it_back(db: &TestDb) {
 }
 
 both_databases!(a_merge_moves_everything_and_its_undo_puts_it_back);
+
+/// The record kept is the registered one; merges chain; a merged record takes no change; a
+/// visit naming a merged record is the kept firm's, one naming a name several firms share is
+/// refused.
+async fn merges_keep_the_registered_record_and_chain(db: &TestDb) {
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_unit(&Unit::new("集贤县", UnitKind::County, None, None, None).unwrap())
+        .await
+        .unwrap();
+    let coded_firm = coded("双鸭山风光新能源有限公司", "91230500MA1CCCCC1");
+    let written = tx
+        .upsert_enterprises(&[
+            coded_firm.clone(),
+            Enterprise::new("风光新能源").unwrap(),
+            Enterprise::new("风光新能源（双鸭山）").unwrap(),
+            coded("同名实业有限公司", "91230500MA1AAAAA1"),
+            coded("同名实业有限公司", "91230500MA1BBBBB1"),
+        ])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let [kept, short, older] = [written[0].id, written[1].id, written[2].id];
+
+    let mut tx = store.begin("test").await.unwrap();
+    let wrong_way = tx
+        .merge_enterprises(short, kept, "同一家")
+        .await
+        .unwrap_err();
+    assert!(wrong_way.to_string().contains("应保留它"), "{wrong_way}");
+    // 风光新能源（双鸭山） into 风光新能源, then that into the registered firm.
+    tx.merge_enterprises(short, older, "旧称").await.unwrap();
+    tx.merge_enterprises(kept, short, "简称").await.unwrap();
+    tx.commit().await.unwrap();
+    let firm = store.enterprise(kept).await.unwrap().unwrap();
+    assert_eq!(firm.former_names, ["风光新能源", "风光新能源（双鸭山）"]);
+    assert_eq!(
+        store.merged_into(older).await.unwrap(),
+        Some(kept),
+        "chained"
+    );
+    project(&store, "P-1", "风光新能源（双鸭山）", false).await;
+    assert_eq!(
+        investor_code(&store, "P-1").await.as_deref(),
+        coded_firm.credit_code.as_ref().map(CreditCode::as_str)
+    );
+
+    let mut tx = store.begin("test").await.unwrap();
+    let contact = store::Contact {
+        name: "孙经理".into(),
+        title: None,
+        phone: None,
+        note: None,
+    };
+    assert!(tx.add_contact(short, &contact).await.is_err(), "merged");
+    assert!(tx.set_parent(short, Some(kept)).await.is_err(), "merged");
+    assert!(tx.set_parent(kept, Some(short)).await.is_err(), "merged");
+    tx.add_contact(kept, &contact).await.unwrap();
+    let mut visit =
+        domain::records::Visit::new(chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap());
+    visit.unit = Some("集贤县".into());
+    visit.enterprise = Some("风光新能源".into());
+    visit.contact = Some("孙经理".into());
+    tx.add_visit(&visit).await.unwrap();
+    visit.enterprise = Some("同名实业有限公司".into());
+    visit.contact = None;
+    let shared = tx.add_visit(&visit).await.unwrap_err();
+    assert!(shared.to_string().contains("有2家企业名为"), "{shared}");
+    visit.enterprise = Some("风光新能源".into());
+    visit.date = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+    let slip = tx.add_visit(&visit).await.unwrap_err();
+    assert!(slip.to_string().contains("不能早于2000年"), "{slip}");
+    tx.commit().await.unwrap();
+    let code = coded_firm.credit_code.as_ref().map(CreditCode::as_str);
+    let visits = store.visits_to(&coded_firm.name, code).await.unwrap();
+    assert_eq!(visits.len(), 1, "the visit is the kept firm's");
+    assert_eq!(visits[0].contact.as_deref(), Some("孙经理"));
+}
+
+both_databases!(merges_keep_the_registered_record_and_chain);

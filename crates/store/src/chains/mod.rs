@@ -272,13 +272,7 @@ impl Tx {
     /// Adds a contact person to a firm.
     pub async fn add_contact(&mut self, firm_id: i64, contact: &Contact) -> Result<()> {
         let name = domain::text::required("联系人", &contact.name)?;
-        let exists = sqlx::query("SELECT id FROM enterprises WHERE id = $1")
-            .bind(firm_id)
-            .fetch_optional(self.conn())
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound("企业不存在".into()));
-        }
+        self.live_firm(firm_id).await?;
         let actor = self.actor_name().to_owned();
         sqlx::query(
             "INSERT INTO enterprise_contacts (enterprise_id, name, title, phone, note, created_at, created_by) \

@@ -56,6 +56,10 @@ impl Tx {
     /// Sets (or with `None` clears) the firm's parent in its group. A firm cannot sit under
     /// itself or under one of its own subsidiaries.
     pub async fn set_parent(&mut self, firm: i64, parent: Option<i64>) -> Result<()> {
+        self.live_firm(firm).await?;
+        if let Some(parent) = parent {
+            self.live_firm(parent).await?;
+        }
         let (before, name) = parent_of(self.conn(), firm)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("企业库中没有编号为{firm}的企业")))?;

@@ -25,12 +25,12 @@ struct Moved {
     segments: Vec<i64>,
     dropped_places: Vec<(i64, String, i64)>,
     children: Vec<i64>,
-    /// The credit code the merged record held, now the kept one's.
-    code: Option<String>,
     /// The kept firm's parent when it was the merged record.
     kept_parent: Option<i64>,
-    /// Whether the merged name was added to the kept firm's 曾用名.
-    former_name: bool,
+    /// The names (the merged record's and its 曾用名) added to the kept firm's 曾用名.
+    former_names: Vec<String>,
+    /// Records merged into the merged one before, now pointing at the kept firm.
+    remerged: Vec<i64>,
 }
 
 /// How many records a merge moves, as its preview and its result say.
@@ -85,6 +85,18 @@ impl Tx {
         })
     }
 
+    /// Refuses a change to a record merged into another: the firm is the record kept.
+    pub(crate) async fn live_firm(&mut self, id: i64) -> Result<()> {
+        let firm = self.firm(id).await?;
+        match firm.merged_into {
+            Some(kept) => Err(StoreError::Refused(format!(
+                "“{}”已并入企业编号为{kept}的记录，请在保留的记录上操作",
+                firm.name
+            ))),
+            None => Ok(()),
+        }
+    }
+
     async fn ids(&mut self, sql: &'static str, firm: i64) -> Result<Vec<i64>> {
         let rows = sqlx::query(sql).bind(firm).fetch_all(self.conn()).await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
@@ -112,10 +124,20 @@ impl Tx {
                 )));
             }
         }
-        if let (Some(a), Some(b)) = (&k.code, &m.code) {
-            return Err(StoreError::Refused(format!(
-                "两条记录的统一社会信用代码不同（{a}、{b}），是两家企业，不能合并"
-            )));
+        match (&k.code, &m.code) {
+            (Some(a), Some(b)) => {
+                return Err(StoreError::Refused(format!(
+                    "两条记录的统一社会信用代码不同（{a}、{b}），是两家企业，不能合并"
+                )));
+            }
+            // The registered record is the one to keep, with its name and code.
+            (None, Some(_)) => {
+                return Err(StoreError::Refused(format!(
+                    "“{}”有统一社会信用代码，应保留它：请打开它的企业画像，把“{}”并入它",
+                    m.name, k.name
+                )));
+            }
+            _ => {}
         }
         let mut moved = Moved {
             projects: self
@@ -181,21 +203,29 @@ impl Tx {
         if k.parent == Some(merged) {
             moved.kept_parent = Some(merged);
         }
-        moved.code = m.code.clone();
-        let mut former = k
-            .former_names
-            .as_deref()
-            .map(domain::enterprise::Enterprise::split_tags)
-            .unwrap_or_default();
-        if m.name != k.name && !former.contains(&m.name) {
-            former.push(m.name.clone());
-            moved.former_name = true;
+        moved.remerged = self
+            .ids(
+                "SELECT id FROM enterprises WHERE merged_into = $1 ORDER BY id",
+                merged,
+            )
+            .await?;
+        let split = |names: &Option<String>| {
+            names
+                .as_deref()
+                .map(domain::enterprise::Enterprise::split_tags)
+                .unwrap_or_default()
+        };
+        let mut former = split(&k.former_names);
+        for name in std::iter::once(m.name.clone()).chain(split(&m.former_names)) {
+            if name != k.name && !former.contains(&name) {
+                former.push(name.clone());
+                moved.former_names.push(name);
+            }
         }
 
-        // The writes, in an order the unique credit code and the foreign keys allow.
         let revision = self.enterprise_revision().await?;
         sqlx::query(
-            "UPDATE enterprises SET credit_code = NULL, merged_into = $2, parent_id = NULL, revision = $3 WHERE id = $1",
+            "UPDATE enterprises SET merged_into = $2, parent_id = NULL, revision = $3 WHERE id = $1",
         )
         .bind(merged)
         .bind(kept)
@@ -207,24 +237,17 @@ impl Tx {
         } else {
             k.parent
         };
-        let code = k.code.clone().or(m.code.clone());
         sqlx::query(
-            "UPDATE enterprises SET credit_code = $2, parent_id = $3, former_names = $4, revision = $5 WHERE id = $1",
+            "UPDATE enterprises SET parent_id = $2, former_names = $3, revision = $4 WHERE id = $1",
         )
         .bind(kept)
-        .bind(&code)
         .bind(kept_parent)
         .bind((!former.is_empty()).then(|| former.join("、")))
         .bind(revision)
         .execute(self.conn())
         .await?;
-        self.move_all(
-            &moved,
-            merged,
-            kept,
-            Some((&k.name, k.code.as_deref().or(m.code.as_deref()))),
-        )
-        .await?;
+        self.move_all(&moved, merged, kept, Some((&k.name, k.code.as_deref())))
+            .await?;
         let json = serde_json::to_string(&moved).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: i64 = sqlx::query(
             "INSERT INTO enterprise_merges (kept_id, merged_id, reason, moved, merged_at, merged_by) \
@@ -244,7 +267,7 @@ impl Tx {
             &k.code.clone().unwrap_or_else(|| k.name.clone()),
             "merge",
             Some(&(merged, &m.name, &m.code)),
-            Some(&(kept, &k.name, &code, &reason, &moved)),
+            Some(&(kept, &k.name, &k.code, &reason, &moved)),
         )
         .await?;
         let moves = Moves {
@@ -279,6 +302,10 @@ impl Tx {
             (
                 "UPDATE enterprises SET parent_id = $2 WHERE id = $1",
                 &moved.children,
+            ),
+            (
+                "UPDATE enterprises SET merged_into = $2 WHERE id = $1",
+                &moved.remerged,
             ),
         ] {
             for id in ids {
@@ -334,7 +361,7 @@ impl Tx {
         }
         let moved: Moved = serde_json::from_str(&row.try_get::<String, _>(2)?)
             .map_err(|e| StoreError::Corrupt(format!("合并记录{id}: {e}")))?;
-        let (k, m) = (self.firm(kept).await?, self.firm(merged).await?);
+        let k = self.firm(kept).await?;
         if k.merged_into.is_some() {
             return Err(StoreError::Refused(format!(
                 "“{}”此后又并入了其他记录，请先撤销那次合并",
@@ -347,30 +374,22 @@ impl Tx {
             .as_deref()
             .map(domain::enterprise::Enterprise::split_tags)
             .unwrap_or_default();
-        if moved.former_name {
-            former.retain(|n| *n != m.name);
-        }
-        // The code goes back to the merged record only if the kept firm still holds it.
-        let code_back = moved.code.clone().filter(|c| k.code.as_deref() == Some(c));
+        former.retain(|n| !moved.former_names.contains(n));
         sqlx::query(
-            "UPDATE enterprises SET credit_code = CASE WHEN $2 THEN NULL ELSE credit_code END, \
-             parent_id = COALESCE($3, parent_id), former_names = $4, revision = $5 WHERE id = $1",
+            "UPDATE enterprises SET parent_id = COALESCE($2, parent_id), former_names = $3, \
+             revision = $4 WHERE id = $1",
         )
         .bind(kept)
-        .bind(code_back.is_some())
         .bind(moved.kept_parent)
         .bind((!former.is_empty()).then(|| former.join("、")))
         .bind(revision)
         .execute(self.conn())
         .await?;
-        sqlx::query(
-            "UPDATE enterprises SET credit_code = $2, merged_into = NULL, revision = $3 WHERE id = $1",
-        )
-        .bind(merged)
-        .bind(&code_back)
-        .bind(revision)
-        .execute(self.conn())
-        .await?;
+        sqlx::query("UPDATE enterprises SET merged_into = NULL, revision = $2 WHERE id = $1")
+            .bind(merged)
+            .bind(revision)
+            .execute(self.conn())
+            .await?;
         self.move_all(&moved, kept, merged, None).await?;
         for (segment, role, leader) in &moved.dropped_places {
             sqlx::query(

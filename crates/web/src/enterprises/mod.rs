@@ -215,6 +215,8 @@ pub struct Picker {
     pub action: String,
     pub find: String,
     pub found: Vec<FirmRow>,
+    /// How many firms match, of which `found` are the first.
+    pub total: usize,
     pub picked: Option<Picked>,
 }
 
@@ -229,15 +231,19 @@ impl Picker {
         // A search box's text, bounded before it costs anything.
         let find: String = find.chars().take(100).collect();
         let found = if find.trim().is_empty() {
-            Vec::new()
+            (Vec::new(), 0)
         } else {
             let query = SearchQuery {
                 q: find.clone(),
                 ..SearchQuery::default()
             };
-            hits(state, &query, &search::Filters::default(), 0, PICKER_SIZE)
-                .await?
-                .0
+            hits(state, &query, &search::Filters::default(), 0, PICKER_SIZE).await?
+        };
+        let (found, total) = found;
+        // A record merged into another stands for the record kept.
+        let picked = match picked {
+            Some(id) => Some(state.store.merged_into(id).await?.unwrap_or(id)),
+            None => None,
         };
         let picked = match picked {
             Some(id) => match state.store.enterprise(id).await? {
@@ -264,6 +270,7 @@ impl Picker {
             action: action.to_owned(),
             find,
             found,
+            total,
             picked,
         })
     }

@@ -155,7 +155,8 @@ pub async fn merge_preview(
 #[serde(default)]
 pub struct MergeForm {
     csrf: String,
-    other: i64,
+    /// As the preview's: an 企业编号, a credit code or an exact name.
+    other: String,
     reason: String,
 }
 
@@ -168,8 +169,12 @@ pub async fn merge(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     bureau(&user)?;
+    let other = match named(&state, "并入本企业的记录", &form.other).await? {
+        Ok(other) => other,
+        Err(message) => return super::profile::refused(&state, &user, id, message).await,
+    };
     let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
-    match tx.merge_enterprises(id, form.other, &form.reason).await {
+    match tx.merge_enterprises(id, other, &form.reason).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/enterprises/{id}?saved=merged")).into_response())
@@ -177,7 +182,7 @@ pub async fn merge(
         Err(e) => {
             let message = crate::kit::error::refusal(e)?;
             tx.rollback().await?;
-            preview(&state, &user, id, form.other, Some(message)).await
+            preview(&state, &user, id, other, Some(message)).await
         }
     }
 }
@@ -202,10 +207,13 @@ pub async fn undo(
     let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
     tx.undo_merge(id).await?;
     tx.commit().await?;
-    let back = if form.back > 0 {
-        format!("/enterprises/{}?saved=unmerged", form.back)
-    } else {
-        "/enterprises/merges?saved=unmerged".to_owned()
+    // Back to the profile it was undone from, if that is one of the merge's two records.
+    let merge = state.store.merges().await?.into_iter().find(|m| m.id == id);
+    let back = match merge {
+        Some(m) if form.back == m.kept_id || form.back == m.merged_id => {
+            format!("/enterprises/{}?saved=unmerged", form.back)
+        }
+        _ => "/enterprises/merges?saved=unmerged".to_owned(),
     };
     Ok(Redirect::to(&back).into_response())
 }

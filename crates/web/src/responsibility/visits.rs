@@ -53,6 +53,7 @@ struct VisitsPage {
     modes: Vec<String>,
     /// The enterprise picker above the visit form.
     picker: crate::enterprises::Picker,
+    saved: Option<&'static str>,
     error: Option<String>,
 }
 
@@ -66,6 +67,9 @@ pub struct YearQuery {
     #[serde(default)]
     find: String,
     enterprise: Option<i64>,
+    /// What was just saved.
+    #[serde(default)]
+    saved: String,
 }
 
 /// `/visits/export?year=Y&format=xlsx|csv`: every visit of the year in the actor's scope (the
@@ -187,6 +191,7 @@ async fn page(
         own_unit: actor.unit.clone(),
         modes,
         picker,
+        saved: None,
         error,
     })
 }
@@ -199,16 +204,10 @@ pub async fn show(
 ) -> Result<Html<String>, WebError> {
     let picker =
         crate::enterprises::Picker::of(&state, "/visits", &query.find, query.enterprise).await?;
-    Ok(Html(render(
-        &page(
-            &state,
-            &user,
-            crate::kit::request::year(query.year)?,
-            picker,
-            None,
-        )
-        .await?,
-    )?))
+    let year = crate::kit::request::year(query.year)?;
+    let mut page = page(&state, &user, year, picker, None).await?;
+    page.saved = saved_message(&query.saved);
+    Ok(Html(render(&page)?))
 }
 
 #[derive(Deserialize, Default)]
@@ -253,12 +252,30 @@ fn credit_code(raw: &str) -> Result<Option<CreditCode>, FieldError> {
         .transpose()
 }
 
-/// Writes one record through `apply`; a refused input shows the page again with the reason.
+/// What the page says after a save: `kind` added, or nothing added as it repeats a record.
+fn saved_as(added: &store::Added, kind: &'static str) -> &'static str {
+    match added {
+        store::Added::Duplicate => "duplicate",
+        _ => kind,
+    }
+}
+
+fn saved_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "visit" => "已登记对接记录。",
+        "plan" => "已登记敲门计划。",
+        "duplicate" => "与已有记录完全相同，未重复登记。",
+        _ => return None,
+    })
+}
+
+/// Writes one record through `apply` (which says what the page should say after it); a
+/// refused input shows the page again with the reason.
 async fn record(
     state: &AppState,
     user: &CurrentUser,
     form: &VisitForm,
-    apply: impl AsyncFnOnce(&mut store::Tx) -> Result<(), store::StoreError>,
+    apply: impl AsyncFnOnce(&mut store::Tx) -> Result<&'static str, store::StoreError>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     let actor = user.actor();
@@ -267,9 +284,9 @@ async fn record(
     }
     let mut tx = crate::kit::begin(&state.store, &actor).await?;
     let refused = match apply(&mut tx).await {
-        Ok(()) => {
+        Ok(saved) => {
             tx.commit().await?;
-            return Ok(Redirect::to("/visits").into_response());
+            return Ok(Redirect::to(&format!("/visits?saved={saved}#new")).into_response());
         }
         Err(e) => crate::kit::error::refusal(e)?,
     };
@@ -350,7 +367,10 @@ pub async fn add_visit(
 ) -> Result<Response, WebError> {
     let visit = visit_of(&state, &user, &form).await?;
     record(&state, &user, &form, async |tx| match visit {
-        Ok(visit) => tx.add_visit(&visit).await.map(|_| ()),
+        Ok(visit) => tx
+            .add_visit(&visit)
+            .await
+            .map(|added| saved_as(&added, "visit")),
         Err(errors) => Err(store::StoreError::InvalidFields(errors)),
     })
     .await
@@ -389,7 +409,10 @@ pub async fn add_plan(
         _ => Err(errors),
     };
     record(&state, &user, &form, async |tx| match plan {
-        Ok(plan) => tx.add_visit_plan(&plan).await.map(|_| ()),
+        Ok(plan) => tx
+            .add_visit_plan(&plan)
+            .await
+            .map(|added| saved_as(&added, "plan")),
         Err(errors) => Err(store::StoreError::InvalidFields(errors)),
     })
     .await

@@ -147,10 +147,14 @@ async fn the_bureau_merges_twin_records_after_a_preview_and_undoes_it(db: &TestD
         .post_form(
             &format!("/enterprises/merges/{merge_id}/undo"),
             b,
-            &[("csrf", &csrf)],
+            &[("csrf", &csrf), ("back", "99999")],
         )
         .await;
-    assert_eq!(undone.status, 303);
+    assert_eq!(
+        (undone.status, undone.header("location")),
+        (303, Some("/enterprises/merges?saved=unmerged")),
+        "back only to one of the merge's records"
+    );
     assert_eq!(store.merged_into(twin).await.unwrap(), None);
     let profile = app.get(&format!("/enterprises/{twin}"), b).await;
     assert!(profile.body.contains("/projects/JX-1"));
@@ -191,6 +195,15 @@ async fn the_bureau_merges_twin_records_after_a_preview_and_undoes_it(db: &TestD
     assert!(theirs.body.contains("/projects/JX-1"));
     assert!(!theirs.body.contains("/projects/BQ-1"), "out of scope");
     assert!(!theirs.body.contains("合并重复记录"), "not the bureau");
+    let under = app.get(&format!("/enterprises/{child}"), s).await;
+    assert_eq!(
+        under
+            .body
+            .matches(&format!("href=\"/enterprises/{kept}\""))
+            .count(),
+        1,
+        "the group's head once in the tree"
+    );
 }
 
 async fn a_visit_is_recorded_with_the_firm_picked_and_one_of_its_contacts(db: &TestDb) {
@@ -274,7 +287,15 @@ async fn a_visit_is_recorded_with_the_firm_picked_and_one_of_its_contacts(db: &T
     let wrong = post("李总").await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.body.contains("接待联系人"), "the field is named");
-    assert_eq!(post("王经理").await.status, 303);
+    let saved = post("王经理").await;
+    assert_eq!(saved.header("location"), Some("/visits?saved=visit#new"));
+    let again = post("王经理").await;
+    assert_eq!(
+        again.header("location"),
+        Some("/visits?saved=duplicate#new")
+    );
+    let said = app.get("/visits?saved=duplicate", s).await;
+    assert!(said.body.contains("与已有记录完全相同，未重复登记"));
     let profile = app.get(&format!("/enterprises/{twin}"), s).await;
     assert!(
         profile.body.contains("<td>王经理</td><td>上门拜访</td>"),
