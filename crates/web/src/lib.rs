@@ -125,6 +125,7 @@ pub fn all_routes() -> Vec<(&'static str, String)> {
 pub fn router(state: AppState) -> Router {
     app_routes()
         .nest("/api/v1", api::routes())
+        .fallback(no_such_page)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,
@@ -142,6 +143,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(kit::trace::request_span))
         .with_state(state)
+}
+
+/// An address no route serves: the error page in Chinese, not an empty 404.
+async fn no_such_page() -> kit::error::WebError {
+    kit::error::WebError::NotFound("没有这个页面，请检查地址是否正确".into())
 }
 
 /// Headers that keep the pages from being framed, sniffed, cached or made to load foreign

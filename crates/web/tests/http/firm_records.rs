@@ -54,6 +54,11 @@ async fn the_bureau_merges_twin_records_after_a_preview_and_undoes_it(db: &TestD
     let preview = format!("/enterprises/{kept}/merge?other={}", enc("中船风电"));
 
     assert_eq!(app.get(&preview, s).await.status, 403, "the bureau's alone");
+    let nowhere = app.get(&format!("/enterprises/{kept}/edit"), b).await;
+    assert!(
+        nowhere.status == 404 && nowhere.body.contains("没有这个页面"),
+        "an address no route serves says so in Chinese"
+    );
     let refused = app
         .post_form(
             &format!("/enterprises/{kept}/merge"),
