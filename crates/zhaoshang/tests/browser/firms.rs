@@ -71,7 +71,9 @@ pub async fn visit_with_a_contact(browser: &Browser, base: &str, shot: &str) {
         .await;
     browser
         .until("the visit is saved", |url, page| {
-            url.ends_with("/visits") && page.contains("洽谈风电装备配套")
+            url.contains("/visits?saved=visit")
+                && page.contains("已登记对接记录")
+                && page.contains("洽谈风电装备配套")
         })
         .await;
 }
