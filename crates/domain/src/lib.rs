@@ -17,6 +17,7 @@ pub mod figures;
 pub mod financing;
 pub mod inputs;
 pub mod money;
+pub mod packaged;
 pub mod period;
 pub mod records;
 pub mod reminders;
