@@ -102,6 +102,19 @@ impl ResourceKind {
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         crate::text::one_status_of(field, raw, &Self::ALL, Self::label)
     }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ResourceKind::RawMaterial => "raw",
+            ResourceKind::Energy => "energy",
+            ResourceKind::Land => "land",
+            ResourceKind::Logistics => "logistics",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 /// An area in 亩, kept exact in hundredths (两位小数).

@@ -63,6 +63,7 @@ migrations! {
     24 "0024_fund_verified_at.sql",
     25 "0025_messages.sql",
     26 "0026_enterprise_records.sql",
+    27 "0027_packaged_projects.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

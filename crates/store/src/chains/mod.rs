@@ -140,7 +140,7 @@ impl Tx {
         Ok(outcome)
     }
 
-    async fn segment_id(&mut self, chain: &str, segment: &str) -> Result<i64> {
+    pub(crate) async fn segment_id(&mut self, chain: &str, segment: &str) -> Result<i64> {
         let chain_id = self.resolve(Named::Chain, "产业链", chain).await?;
         sqlx::query("SELECT id FROM chain_segments WHERE chain_id = $1 AND name = $2")
             .bind(chain_id)
