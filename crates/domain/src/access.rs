@@ -287,6 +287,26 @@ impl Actor {
     pub fn creates_projects(&self) -> bool {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
     }
+
+    /// Read a packaged project (谋划包装项目) owned by `unit`: readers of the whole city, and a
+    /// unit's accounts their own unit's.
+    pub fn sees_packaged(&self, unit: &str) -> bool {
+        match self.role {
+            Role::Auditor | Role::CityLeader | Role::Bureau => true,
+            Role::UnitStaff | Role::UnitReviewer => self.unit.as_deref() == Some(unit),
+            Role::SysAdmin | Role::SecAdmin => false,
+        }
+    }
+
+    /// Write a packaged project owned by `unit` (and sign it): the bureau any, a unit's staff
+    /// their own unit's.
+    pub fn edits_packaged(&self, unit: &str) -> bool {
+        match self.role {
+            Role::Bureau => true,
+            Role::UnitStaff => self.unit.as_deref() == Some(unit),
+            _ => false,
+        }
+    }
 }
 
 /// What an account's review queue holds: records in these states, of this unit (`None`: every

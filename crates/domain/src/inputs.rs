@@ -238,3 +238,132 @@ impl ProjectInput<'_> {
         Ok(project)
     }
 }
+
+/// A packaged project as typed into its form (issue 23): the breakdown one line per item
+/// (`土建工程 40000`, 万元), each resource kind its own box, approvals and target firms
+/// separated by 、 ， , or new lines.
+#[derive(Debug, Clone, Default)]
+pub struct PackagedInput<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub content: &'a str,
+    pub scale: &'a str,
+    pub years: &'a str,
+    /// 万元.
+    pub estimate_wan: &'a str,
+    pub breakdown: &'a str,
+    pub parcel: &'a str,
+    /// 亩.
+    pub area: &'a str,
+    pub park: &'a str,
+    /// In the order of `ResourceKind::ALL`.
+    pub resources: [&'a str; 4],
+    pub approvals: &'a str,
+    pub chain: &'a str,
+    pub segment: &'a str,
+    pub chain_leader: &'a str,
+    pub targets: &'a str,
+    pub public: bool,
+    pub status: &'a str,
+}
+
+/// Items of a list typed in one box.
+fn items(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in raw.split(['、', '，', ',', ';', '；', '\n', '\r']) {
+        let item = item.trim();
+        if !item.is_empty() && !out.iter().any(|i| i == item) {
+            out.push(item.to_owned());
+        }
+    }
+    out
+}
+
+impl PackagedInput<'_> {
+    /// The packaged project, or every field that is wrong with it; then its own rules.
+    pub fn parse(&self) -> Result<crate::packaged::PackagedProject, Vec<FieldError>> {
+        use crate::packaged::{EstimateItem, Mu, PackagedProject, PackagedStatus, ResourceKind};
+        let mut errors = Vec::new();
+        let base = PackagedProject::new(self.code, self.name, self.unit)
+            .map_err(|e| errors.extend(e))
+            .ok();
+        let years = keep(
+            &mut errors,
+            optional(self.years)
+                .map(|y| {
+                    y.parse::<u32>()
+                        .map_err(|_| FieldError::new("建设年限", format!("“{y}”不是年数")))
+                })
+                .transpose(),
+        );
+        let estimate = keep(
+            &mut errors,
+            optional(self.estimate_wan)
+                .map(|v| Money::parse_wan("投资概算", &v))
+                .transpose(),
+        );
+        let mut breakdown = Vec::new();
+        for (n, line) in self.breakdown.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let split = line.rsplit_once(|c: char| c.is_whitespace() || c == '：' || c == ':');
+            let parsed = match split {
+                Some((item, amount)) if !item.trim().is_empty() => {
+                    Money::parse_wan("概算构成", amount.trim()).map(|amount| EstimateItem {
+                        item: item.trim().to_owned(),
+                        amount,
+                    })
+                }
+                _ => Err(FieldError::new(
+                    "概算构成",
+                    format!("第{}行应写作“名称 金额（万元）”", n + 1),
+                )),
+            };
+            if let Some(line) = keep(&mut errors, parsed) {
+                breakdown.push(line);
+            }
+        }
+        let area = keep(
+            &mut errors,
+            optional(self.area)
+                .map(|a| Mu::parse("用地面积", &a))
+                .transpose(),
+        );
+        let status = keep(
+            &mut errors,
+            optional(self.status)
+                .map(|s| PackagedStatus::parse("状态", &s))
+                .transpose(),
+        );
+        let (Some(mut p), Some(years), Some(estimate), Some(area), Some(status), true) =
+            (base, years, estimate, area, status, errors.is_empty())
+        else {
+            return Err(errors);
+        };
+        p.content = optional(self.content);
+        p.scale = optional(self.scale);
+        p.years = years;
+        p.estimate = estimate;
+        p.breakdown = breakdown;
+        p.parcel = optional(self.parcel);
+        p.area = area;
+        p.park = optional(self.park);
+        p.resources = ResourceKind::ALL
+            .into_iter()
+            .zip(self.resources)
+            .filter_map(|(kind, text)| optional(text).map(|t| (kind, t)))
+            .collect();
+        p.approvals = items(self.approvals);
+        p.chain = optional(self.chain);
+        p.segment = optional(self.segment);
+        p.chain_leader = optional(self.chain_leader);
+        p.targets = items(self.targets);
+        p.public = self.public;
+        p.status = status.unwrap_or(PackagedStatus::Planning);
+        p.check()?;
+        Ok(p)
+    }
+}

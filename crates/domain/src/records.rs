@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::figures::Indicator;
 use crate::text::required;
 
-pub use crate::inputs::{FundInput, ProjectInput, VisitInput};
+pub use crate::inputs::{FundInput, PackagedInput, ProjectInput, VisitInput};
 use crate::{CreditCode, Currency, FieldError, Money};
 
 /// What kind of body a unit is.

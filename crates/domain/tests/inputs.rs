@@ -89,3 +89,70 @@ fn a_visit_names_every_bad_field_and_asks_for_the_firm() {
     assert_eq!(visit.enterprise.as_deref(), Some("中船风电"));
     assert_eq!(visit.project_code, None);
 }
+
+#[test]
+fn a_packaged_project_form_is_read_whole_or_every_bad_box_named() {
+    use domain::packaged::{PackagedStatus, ResourceKind};
+    use domain::records::PackagedInput;
+    let input = PackagedInput {
+        code: "BZ-2022-001",
+        name: "石墨负极材料项目",
+        unit: "宝清县",
+        years: "2",
+        estimate_wan: "100,000",
+        breakdown: "土建工程 40000\n设备购置：60000\n",
+        area: "300.5亩",
+        resources: ["宝清石墨矿", "", "已收储工业用地", ""],
+        approvals: "立项备案、用地预审",
+        targets: "贝特瑞新材料集团股份有限公司\n上海杉杉科技有限公司",
+        status: "推介中",
+        ..PackagedInput::default()
+    };
+    let p = input.parse().unwrap();
+    assert_eq!(p.breakdown.len(), 2);
+    assert_eq!(p.breakdown[1].item, "设备购置");
+    assert_eq!(p.area.map(|a| a.to_string()), Some("300.5".into()));
+    assert_eq!(
+        p.resources.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        [ResourceKind::RawMaterial, ResourceKind::Land]
+    );
+    assert_eq!(p.approvals, ["立项备案", "用地预审"]);
+    assert_eq!(p.targets.len(), 2);
+    assert_eq!(p.status, PackagedStatus::Promoting);
+
+    let bad = PackagedInput {
+        name: "",
+        years: "两年",
+        estimate_wan: "abc",
+        breakdown: "土建工程",
+        area: "-1",
+        status: "搁置",
+        ..input.clone()
+    };
+    let fields: Vec<String> = bad
+        .parse()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "项目名称",
+            "建设年限",
+            "投资概算",
+            "概算构成",
+            "用地面积",
+            "状态"
+        ]
+    );
+    let off = PackagedInput {
+        breakdown: "土建工程 40000\n设备购置 50000",
+        ..input
+    };
+    assert_eq!(
+        off.parse().unwrap_err()[0].field,
+        "概算构成",
+        "adds up to the estimate"
+    );
+}

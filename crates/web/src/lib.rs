@@ -9,6 +9,7 @@ mod chains;
 pub mod client;
 mod enterprises;
 mod kit;
+mod packaged;
 mod projects;
 mod responsibility;
 mod review;
@@ -90,6 +91,7 @@ const AREAS: &[(&str, &[(&str, &str)])] = &[
     ("", review::ROUTES),
     ("", chains::ROUTES),
     ("", enterprises::ROUTES),
+    ("", packaged::ROUTES),
     ("", admin::ROUTES),
     ("/api/v1", api::ROUTES),
 ];
@@ -104,6 +106,7 @@ fn app_routes() -> Router<AppState> {
         .merge(review::routes())
         .merge(chains::routes())
         .merge(enterprises::routes())
+        .merge(packaged::routes())
         .merge(admin::routes())
 }
 

@@ -25,11 +25,12 @@ pub struct Layout {
 }
 
 /// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
-const MENU: [&str; 28] = [
+const MENU: [&str; 29] = [
     "/my",
     "/messages",
     "/projects",
     "/projects/new",
+    "/packaged",
     "/six-ones",
     "/elements",
     "/funds",

@@ -165,6 +165,15 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/funds/verify", BUREAU),
     ("get", "/duplicates/export", READERS),
     ("post", "/duplicates/{code}/{decision}", BUREAU),
+    ("get", "/packaged", READERS),
+    ("get", "/packaged/new", EDITORS),
+    ("post", "/packaged/new", EDITORS),
+    ("get", "/packaged/{code}", READERS),
+    ("get", "/packaged/{code}/edit", EDITORS),
+    ("post", "/packaged/{code}/edit", EDITORS),
+    ("post", "/packaged/{code}/status", EDITORS),
+    ("post", "/packaged/{code}/sign", EDITORS),
+    ("get", "/packaged/{code}/print", READERS),
     ("get", "/enterprises", READERS),
     ("get", "/enterprises/export", READERS),
     ("get", "/enterprises/{id}", READERS),
@@ -256,6 +265,13 @@ async fn access_fixture(store: &Store) -> Fixture {
     )
     .await
     .unwrap();
+    // A packaged project of each county, under the codes the walk fills in.
+    for (code, unit) in [("JX-1", "集贤县"), ("BQ-1", "宝清县")] {
+        let packaged =
+            domain::packaged::PackagedProject::new(code, &format!("{unit}石墨包装项目"), unit)
+                .unwrap();
+        tx.upsert_packaged(&packaged).await.unwrap();
+    }
     let mut fund = [0; 2];
     let mut blocker = [0; 2];
     let mut event = [0; 2];

@@ -11,6 +11,7 @@ mod enterprises;
 mod firm_records;
 mod home;
 mod hostile;
+mod packaged;
 mod projects;
 mod records;
 mod responsibility;
