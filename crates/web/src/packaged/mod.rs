@@ -64,27 +64,38 @@ fn wan(m: Option<domain::Money>) -> String {
         .unwrap_or_default()
 }
 
-/// GET /packaged: the library, filtered; a unit's staff see their unit's.
-pub async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(query): Query<ListQuery>,
-) -> Result<Html<String>, WebError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExportQuery {
+    unit: String,
+    chain: String,
+    status: String,
+    min_score: u32,
+    /// xlsx or csv.
+    format: String,
+}
+
+/// The packaged projects the reader may see that the filters let through, with their maturity.
+async fn filtered(
+    state: &AppState,
+    user: &CurrentUser,
+    unit: &str,
+    chain: &str,
+    status: &str,
+    min_score: u32,
+) -> Result<Vec<(store::PackagedRecord, Maturity)>, WebError> {
     let actor = user.actor();
     allow(actor.reads_projects())?;
-    let status = match query.status.as_str() {
+    let status = match status {
         "" => None,
         label => Some(PackagedStatus::parse("状态", label)?),
     };
     let filter = store::PackagedFilter {
-        unit: actor
-            .unit
-            .clone()
-            .or_else(|| domain::text::optional(&query.unit)),
-        chain: domain::text::optional(&query.chain),
+        unit: actor.unit.clone().or_else(|| domain::text::optional(unit)),
+        chain: domain::text::optional(chain),
         status,
     };
-    let rows = state
+    Ok(state
         .store
         .packaged_projects(&filter)
         .await?
@@ -92,20 +103,41 @@ pub async fn list(
         .filter(|r| actor.sees_packaged(&r.packaged.unit))
         .map(|r| {
             let m = r.packaged.maturity();
-            Row {
-                score: m.score(),
-                level: m.level(),
-                estimate: wan(r.packaged.estimate),
-                status: r.packaged.status.label(),
-                chain: r.packaged.chain.clone().unwrap_or_default(),
-                project: r.project.unwrap_or_default(),
-                code: r.packaged.code,
-                name: r.packaged.name,
-                unit: r.packaged.unit,
-            }
+            (r, m)
         })
-        .filter(|r| r.score >= query.min_score)
-        .collect();
+        .filter(|(_, m)| m.score() >= min_score)
+        .collect())
+}
+
+/// GET /packaged: the library, filtered; a unit's staff see their unit's.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let actor = user.actor();
+    let rows = filtered(
+        &state,
+        &user,
+        &query.unit,
+        &query.chain,
+        &query.status,
+        query.min_score,
+    )
+    .await?
+    .into_iter()
+    .map(|(r, m)| Row {
+        score: m.score(),
+        level: m.level(),
+        estimate: wan(r.packaged.estimate),
+        status: r.packaged.status.label(),
+        chain: r.packaged.chain.clone().unwrap_or_default(),
+        project: r.project.unwrap_or_default(),
+        code: r.packaged.code,
+        name: r.packaged.name,
+        unit: r.packaged.unit,
+    })
+    .collect();
     let signed = state.store.packaged_signed().await?;
     let page = ListPage {
         layout: Layout::of(&user),
@@ -134,6 +166,77 @@ pub async fn list(
         signed,
     };
     Ok(Html(render(&page)?))
+}
+
+/// GET /packaged/export?format=xlsx|csv: the list as filtered, with each project's fields.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let records = filtered(
+        &state,
+        &user,
+        &query.unit,
+        &query.chain,
+        &query.status,
+        query.min_score,
+    )
+    .await?;
+    let mut listing = exchange::Listing::new(
+        "谋划包装项目库".to_owned(),
+        &[
+            "项目库编号",
+            "项目名称",
+            "产业链",
+            "环节",
+            "责任单位",
+            "链长",
+            "建设内容",
+            "建设规模",
+            "建设年限",
+            "投资概算(万元)",
+            "选址",
+            "用地面积(亩)",
+            "成熟度",
+            "成熟度等级",
+            "状态",
+            "签约项目",
+        ],
+    );
+    for (r, m) in records {
+        let p = r.packaged;
+        let site = [p.park.clone(), p.parcel.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        listing.push(vec![
+            p.code.into(),
+            p.name.into(),
+            p.chain.into(),
+            p.segment.into(),
+            p.unit.into(),
+            p.chain_leader.into(),
+            p.content.into(),
+            p.scale.into(),
+            p.years
+                .map(i64::from)
+                .map_or(exchange::Value::Empty, Into::into),
+            p.estimate.into(),
+            site.into(),
+            p.area.map(|a| a.to_string()).into(),
+            i64::from(m.score()).into(),
+            m.level().into(),
+            p.status.label().into(),
+            r.project.into(),
+        ]);
+    }
+    crate::kit::render::listing_download(
+        &user,
+        listing,
+        crate::kit::render::file_format(&query.format),
+    )
 }
 
 /// The packaged project `code` if the reader may see it; 404 alike when it does not exist.
@@ -397,6 +500,7 @@ pub async fn print(
 
 crate::kit::routes! { routes, ROUTES;
         "/packaged" => get(list);
+        "/packaged/export" => get(export);
         "/packaged/new" => get(form::new_form).post(form::create);
         "/packaged/{code}" => get(show);
         "/packaged/{code}/edit" => get(form::edit_form).post(form::update);

@@ -166,6 +166,7 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("get", "/duplicates/export", READERS),
     ("post", "/duplicates/{code}/{decision}", BUREAU),
     ("get", "/packaged", READERS),
+    ("get", "/packaged/export", READERS),
     ("get", "/packaged/new", EDITORS),
     ("post", "/packaged/new", EDITORS),
     ("get", "/packaged/{code}", READERS),

@@ -137,6 +137,14 @@ async fn a_county_packages_promotes_and_signs_a_project(db: &TestDb) {
     let list = app.get("/packaged", s).await;
     assert!(list.body.contains("BZ-1") && !list.body.contains("BZ-BQ-1"));
     assert_eq!(app.get("/packaged/BZ-BQ-1", s).await.status, 404);
+    let file = app.get("/packaged/export?format=csv", s).await;
+    assert!(
+        file.status == 200
+            && file
+                .body
+                .contains("BZ-1,石墨负极材料项目,石墨产业链,负极材料,集贤县")
+    );
+    assert!(!file.body.contains("BZ-BQ-1"), "the export keeps the scope");
 
     // 推介中 by hand; 已签约 only by signing.
     let status = |label: &'static str| {
