@@ -387,6 +387,59 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Links packaged project `code` to a project recorded otherwise (a county that entered
+    /// the signing before the library held it): the packaged project becomes 已签约 with that
+    /// link. A project already linked to another packaged project is refused.
+    pub async fn link_packaged(&mut self, code: &str, project_code: &str) -> Result<()> {
+        self.flush().await?;
+        let record = self
+            .packaged_by_code(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("项目库中没有“{code}”")))?;
+        if record.packaged.status == PackagedStatus::Signed {
+            return Err(StoreError::Refused(format!(
+                "“{}”已签约为项目{}",
+                record.packaged.name,
+                record.project.unwrap_or_default()
+            )));
+        }
+        let project_id: i64 = sqlx::query("SELECT id FROM projects WHERE code = $1")
+            .bind(project_code)
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or_else(|| StoreError::invalid("项目编号", format!("项目“{project_code}”不存在")))?
+            .try_get(0)?;
+        let taken = sqlx::query("SELECT code FROM packaged_projects WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_optional(self.conn())
+            .await?;
+        if let Some(row) = taken {
+            let other: String = row.try_get(0)?;
+            return Err(StoreError::Refused(format!(
+                "项目{project_code}已关联项目库中的“{other}”"
+            )));
+        }
+        sqlx::query(
+            "UPDATE packaged_projects SET status = $2, project_id = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(record.id)
+        .bind(PackagedStatus::Signed.code())
+        .bind(project_id)
+        .bind(now_millis())
+        .execute(self.conn())
+        .await?;
+        self.log(
+            "packaged_project",
+            code,
+            "link",
+            Some(&record.packaged.status.label()),
+            Some(&project_code),
+        )
+        .await
+    }
+}
+
 async fn targets_of(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<String>> {
     let rows = sqlx::query(
         "SELECT COALESCE(e.credit_code, e.name) AS target FROM packaged_targets t \

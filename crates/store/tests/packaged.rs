@@ -182,6 +182,36 @@ async fn a_packaged_project_is_kept_whole_and_signed_once(db: &TestDb) {
     tx.commit().await.unwrap();
     assert_eq!(state(&store, "BQ-2022-089").await, "在谈");
     assert_eq!(store.packaged_signed().await.unwrap().projects, 1);
+
+    // Linked to a project the county recorded itself; a project takes one link.
+    let mut third = packaged();
+    third.code = "BZ-2022-003".into();
+    third.targets.clear();
+    let mut tx = store.begin("test").await.unwrap();
+    tx.upsert_packaged(&third).await.unwrap();
+    let taken = tx
+        .link_packaged("BZ-2022-003", "BQ-2022-089")
+        .await
+        .unwrap_err();
+    assert!(
+        taken.to_string().contains("已关联项目库中的“BZ-2022-002”"),
+        "{taken}"
+    );
+    tx.link_packaged("BZ-2022-003", "BQ-2022-088")
+        .await
+        .unwrap_err();
+    tx.upsert_project(&Project::new("BQ-2022-090", "石墨深加工项目", "宝清县").unwrap())
+        .await
+        .unwrap();
+    tx.link_packaged("BZ-2022-003", "BQ-2022-090")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let held = store.packaged("BZ-2022-003").await.unwrap().unwrap();
+    assert_eq!(
+        (held.packaged.status, held.project.as_deref()),
+        (PackagedStatus::Signed, Some("BQ-2022-090"))
+    );
 }
 
 both_databases!(a_packaged_project_is_kept_whole_and_signed_once);

@@ -113,6 +113,21 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
             tx.place_project(&project.code, chain, link).await?;
         }
     }
+    // The 谋划包装项目库: a packaged project per link, those the seed's projects fill linked.
+    let leaders: Vec<(String, Option<String>)> = city
+        .chains
+        .iter()
+        .map(|c| (c.name.clone(), c.chain_leader.clone()))
+        .collect();
+    for demo in demo::packaged::packaged(&leaders) {
+        tx.upsert_packaged(&demo.packaged).await?;
+        let signed = demo
+            .signed_as
+            .and_then(|name| city.projects.iter().find(|p| p.name == name));
+        if let Some(project) = signed {
+            tx.link_packaged(&demo.packaged.code, &project.code).await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }
