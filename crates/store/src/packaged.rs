@@ -224,35 +224,9 @@ impl Tx {
                 .transpose()?,
             (!p.approvals.is_empty()).then(|| p.approvals.join("、")),
         );
+        // A new one is inserted with what the table requires, then written like an old one.
         let id: i64 = match &before {
             Some(b) => {
-                sqlx::query(
-                    "UPDATE packaged_projects SET name = $2, content = $3, scale = $4, years = $5, estimate = $6, \
-                     breakdown = $7, parcel = $8, area_hundredths = $9, park = $10, resources = $11, approvals = $12, \
-                     chain_id = $13, segment_id = $14, unit_id = $15, chain_leader_id = $16, public = $17, \
-                     status = $18, updated_at = $19 WHERE id = $1",
-                )
-                .bind(b.id)
-                .bind(&p.name)
-                .bind(&p.content)
-                .bind(&p.scale)
-                .bind(p.years.map(i64::from))
-                .bind(p.estimate.map(Money::units))
-                .bind(&values.0)
-                .bind(&p.parcel)
-                .bind(p.area.map(Mu::hundredths))
-                .bind(&p.park)
-                .bind(&values.1)
-                .bind(&values.2)
-                .bind(chain)
-                .bind(segment)
-                .bind(unit)
-                .bind(leader)
-                .bind(i64::from(p.public))
-                .bind(p.status.code())
-                .bind(now)
-                .execute(self.conn())
-                .await?;
                 sqlx::query("DELETE FROM packaged_targets WHERE packaged_id = $1")
                     .bind(b.id)
                     .execute(self.conn())
@@ -260,29 +234,12 @@ impl Tx {
                 b.id
             }
             None => sqlx::query(
-                "INSERT INTO packaged_projects (code, name, content, scale, years, estimate, breakdown, parcel, \
-                 area_hundredths, park, resources, approvals, chain_id, segment_id, unit_id, chain_leader_id, \
-                 public, status, created_at, created_by, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $19) \
-                 RETURNING id",
+                "INSERT INTO packaged_projects (code, name, unit_id, status, created_at, created_by, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $5) RETURNING id",
             )
             .bind(&p.code)
             .bind(&p.name)
-            .bind(&p.content)
-            .bind(&p.scale)
-            .bind(p.years.map(i64::from))
-            .bind(p.estimate.map(Money::units))
-            .bind(&values.0)
-            .bind(&p.parcel)
-            .bind(p.area.map(Mu::hundredths))
-            .bind(&p.park)
-            .bind(&values.1)
-            .bind(&values.2)
-            .bind(chain)
-            .bind(segment)
             .bind(unit)
-            .bind(leader)
-            .bind(i64::from(p.public))
             .bind(p.status.code())
             .bind(now)
             .bind(self.actor_name().to_owned())
@@ -290,6 +247,33 @@ impl Tx {
             .await?
             .try_get(0)?,
         };
+        sqlx::query(
+            "UPDATE packaged_projects SET name = $2, content = $3, scale = $4, years = $5, estimate = $6, \
+             breakdown = $7, parcel = $8, area_hundredths = $9, park = $10, resources = $11, approvals = $12, \
+             chain_id = $13, segment_id = $14, unit_id = $15, chain_leader_id = $16, public = $17, \
+             status = $18, updated_at = $19 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&p.name)
+        .bind(&p.content)
+        .bind(&p.scale)
+        .bind(p.years.map(i64::from))
+        .bind(p.estimate.map(Money::units))
+        .bind(&values.0)
+        .bind(&p.parcel)
+        .bind(p.area.map(Mu::hundredths))
+        .bind(&p.park)
+        .bind(&values.1)
+        .bind(&values.2)
+        .bind(chain)
+        .bind(segment)
+        .bind(unit)
+        .bind(leader)
+        .bind(i64::from(p.public))
+        .bind(p.status.code())
+        .bind(now)
+        .execute(self.conn())
+        .await?;
         targets.sort_unstable();
         targets.dedup();
         for firm in targets {

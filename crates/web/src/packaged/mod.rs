@@ -370,16 +370,32 @@ pub async fn set_status(
         Ok(s) => s,
         Err(e) => return refused(&state, &user, &code, e.to_string()).await,
     };
-    let mut tx = crate::kit::begin(&state.store, &actor).await?;
-    match tx.upsert_packaged(&p).await {
-        Ok(_) => {
+    write(&state, &user, &code, "status", async |tx| {
+        tx.upsert_packaged(&p).await.map(|_| ())
+    })
+    .await
+}
+
+/// Writes through `apply` in one transaction: back to the page with `saved`'s message, or the
+/// page with the refusal (422).
+async fn write(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+    saved: &str,
+    apply: impl AsyncFnOnce(&mut store::Tx) -> Result<(), store::StoreError>,
+) -> Result<Response, WebError> {
+    let mut tx = crate::kit::begin(&state.store, &user.actor()).await?;
+    match apply(&mut tx).await {
+        Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/packaged/{}?saved=status", encode(&code))).into_response())
+            let to = format!("/packaged/{}?saved={saved}", encode(code));
+            Ok(Redirect::to(&to).into_response())
         }
         Err(e) => {
             let message = crate::kit::error::refusal(e)?;
             tx.rollback().await?;
-            refused(&state, &user, &code, message).await
+            refused(state, user, code, message).await
         }
     }
 }
@@ -443,18 +459,10 @@ pub async fn sign(
             .join("；");
         return refused(&state, &user, &code, message).await;
     };
-    let mut tx = crate::kit::begin(&state.store, &actor).await?;
-    match tx.sign_packaged(&code, &project, date, amount).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/packaged/{}?saved=signed", encode(&code))).into_response())
-        }
-        Err(e) => {
-            let message = crate::kit::error::refusal(e)?;
-            tx.rollback().await?;
-            refused(&state, &user, &code, message).await
-        }
-    }
+    write(&state, &user, &code, "signed", async |tx| {
+        tx.sign_packaged(&code, &project, date, amount).await
+    })
+    .await
 }
 
 #[derive(Template)]
