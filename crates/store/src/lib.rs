@@ -33,6 +33,7 @@ mod tables;
 pub mod testing;
 mod tx;
 mod users;
+mod visit_plans;
 mod warnings;
 
 use std::path::Path;

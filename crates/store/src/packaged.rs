@@ -115,15 +115,50 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<PackagedRecord> {
 
 impl Tx {
     async fn packaged_by_code(&mut self, code: &str) -> Result<Option<PackagedRecord>> {
-        let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE k.code = $1"));
-        let row = sqlx::query(sql)
-            .bind(code)
-            .fetch_optional(self.conn())
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut record = from_row(&row)?;
-        record.packaged.targets = targets_of(self.conn(), record.id).await?;
-        Ok(Some(record))
+        read(self.conn(), code).await
+    }
+
+    /// The packaged project `code`, to be signed: not signed already.
+    async fn unsigned(&mut self, code: &str) -> Result<PackagedRecord> {
+        let record = self
+            .packaged_by_code(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("项目库中没有“{code}”")))?;
+        if record.packaged.status == PackagedStatus::Signed {
+            return Err(StoreError::Refused(format!(
+                "“{}”已签约为项目{}",
+                record.packaged.name,
+                record.project.unwrap_or_default()
+            )));
+        }
+        Ok(record)
+    }
+
+    /// Marks `record` 已签约 as project `project_id`, logged as `action` with `after`.
+    async fn mark_signed<A: serde::Serialize>(
+        &mut self,
+        record: &PackagedRecord,
+        project_id: i64,
+        action: &'static str,
+        after: &A,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE packaged_projects SET status = $2, project_id = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(record.id)
+        .bind(PackagedStatus::Signed.code())
+        .bind(project_id)
+        .bind(now_millis())
+        .execute(self.conn())
+        .await?;
+        self.log(
+            "packaged_project",
+            &record.packaged.code,
+            action,
+            Some(&record.packaged.status.label()),
+            Some(after),
+        )
+        .await
     }
 
     /// The firm a target names: its credit code, else the one firm of that exact name.
@@ -315,17 +350,7 @@ impl Tx {
         on: chrono::NaiveDate,
         amount: Option<Money>,
     ) -> Result<()> {
-        let record = self
-            .packaged_by_code(code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("项目库中没有“{code}”")))?;
-        if record.packaged.status == PackagedStatus::Signed {
-            return Err(StoreError::Refused(format!(
-                "“{}”已签约为项目{}",
-                record.packaged.name,
-                record.project.unwrap_or_default()
-            )));
-        }
+        let record = self.unsigned(code).await?;
         if crate::projects::project_by_code(self.conn(), &project.code)
             .await?
             .is_some()
@@ -351,23 +376,8 @@ impl Tx {
             .fetch_one(self.conn())
             .await?
             .try_get(0)?;
-        sqlx::query(
-            "UPDATE packaged_projects SET status = $2, project_id = $3, updated_at = $4 WHERE id = $1",
-        )
-        .bind(record.id)
-        .bind(PackagedStatus::Signed.code())
-        .bind(project_id)
-        .bind(now_millis())
-        .execute(self.conn())
-        .await?;
-        self.log(
-            "packaged_project",
-            code,
-            "sign",
-            Some(&record.packaged.status.label()),
-            Some(&(&project.code, stage.label(), amount.map(Money::units))),
-        )
-        .await
+        let after = (&project.code, stage.label(), amount.map(Money::units));
+        self.mark_signed(&record, project_id, "sign", &after).await
     }
 }
 
@@ -377,17 +387,7 @@ impl Tx {
     /// link. A project already linked to another packaged project is refused.
     pub async fn link_packaged(&mut self, code: &str, project_code: &str) -> Result<()> {
         self.flush().await?;
-        let record = self
-            .packaged_by_code(code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("项目库中没有“{code}”")))?;
-        if record.packaged.status == PackagedStatus::Signed {
-            return Err(StoreError::Refused(format!(
-                "“{}”已签约为项目{}",
-                record.packaged.name,
-                record.project.unwrap_or_default()
-            )));
-        }
+        let record = self.unsigned(code).await?;
         let project_id: i64 = sqlx::query("SELECT id FROM projects WHERE code = $1")
             .bind(project_code)
             .fetch_optional(self.conn())
@@ -404,24 +404,22 @@ impl Tx {
                 "项目{project_code}已关联项目库中的“{other}”"
             )));
         }
-        sqlx::query(
-            "UPDATE packaged_projects SET status = $2, project_id = $3, updated_at = $4 WHERE id = $1",
-        )
-        .bind(record.id)
-        .bind(PackagedStatus::Signed.code())
-        .bind(project_id)
-        .bind(now_millis())
-        .execute(self.conn())
-        .await?;
-        self.log(
-            "packaged_project",
-            code,
-            "link",
-            Some(&record.packaged.status.label()),
-            Some(&project_code),
-        )
-        .await
+        self.mark_signed(&record, project_id, "link", &project_code)
+            .await
     }
+}
+
+/// One packaged project, with its target firms (by credit code, else name).
+async fn read(conn: &mut sqlx::AnyConnection, code: &str) -> Result<Option<PackagedRecord>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE k.code = $1"));
+    let row = sqlx::query(sql)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut record = from_row(&row)?;
+    record.packaged.targets = targets_of(conn, record.id).await?;
+    Ok(Some(record))
 }
 
 async fn targets_of(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<String>> {
@@ -438,16 +436,7 @@ async fn targets_of(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Vec<Strin
 impl Store {
     /// One packaged project, with its target firms (by credit code, else name).
     pub async fn packaged(&self, code: &str) -> Result<Option<PackagedRecord>> {
-        let mut conn = self.pool().acquire().await?;
-        let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE k.code = $1"));
-        let row = sqlx::query(sql)
-            .bind(code)
-            .fetch_optional(&mut *conn)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut record = from_row(&row)?;
-        record.packaged.targets = targets_of(&mut conn, record.id).await?;
-        Ok(Some(record))
+        read(&mut *self.pool().acquire().await?, code).await
     }
 
     /// The packaged projects `filter` lets through, by 项目库编号 (targets not read: the list

@@ -276,10 +276,7 @@ pub async fn edit_form(
     user: CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let record = super::visible(&state, &user, &code).await?;
-    if !user.actor().edits_packaged(&record.packaged.unit) {
-        return Err(WebError::Forbidden);
-    }
+    let record = super::editable(&state, &user, &code).await?;
     let form = PackagedForm::of(&record.packaged);
     Ok(Html(render(
         &form_page(&state, &user, Some(&code), form, Vec::new()).await?,
@@ -293,9 +290,6 @@ pub async fn update(
     Path(code): Path<String>,
     Form(form): Form<PackagedForm>,
 ) -> Result<Response, WebError> {
-    let record = super::visible(&state, &user, &code).await?;
-    if !user.actor().edits_packaged(&record.packaged.unit) {
-        return Err(WebError::Forbidden);
-    }
+    super::editable(&state, &user, &code).await?;
     save(&state, &user, Some(&code), form).await
 }

@@ -255,6 +255,20 @@ pub(crate) async fn visible(
         .ok_or_else(|| WebError::NotFound(format!("项目库中没有“{code}”，或不在您的权限范围内")))
 }
 
+/// The packaged project `code` if the reader may change it (403 if only read).
+pub(crate) async fn editable(
+    state: &AppState,
+    user: &CurrentUser,
+    code: &str,
+) -> Result<store::PackagedRecord, WebError> {
+    let record = visible(state, user, code).await?;
+    if user.actor().edits_packaged(&record.packaged.unit) {
+        Ok(record)
+    } else {
+        Err(WebError::Forbidden)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "packaged.html")]
 struct DetailPage {
@@ -360,11 +374,7 @@ pub async fn set_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    let record = visible(&state, &user, &code).await?;
-    let actor = user.actor();
-    if !actor.edits_packaged(&record.packaged.unit) {
-        return Err(WebError::Forbidden);
-    }
+    let record = editable(&state, &user, &code).await?;
     let mut p = record.packaged;
     p.status = match PackagedStatus::parse("状态", &form.status) {
         Ok(s) => s,
@@ -422,11 +432,7 @@ pub async fn sign(
     Form(form): Form<SignForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    let record = visible(&state, &user, &code).await?;
-    let actor = user.actor();
-    if !actor.edits_packaged(&record.packaged.unit) {
-        return Err(WebError::Forbidden);
-    }
+    let record = editable(&state, &user, &code).await?;
     let p = record.packaged;
     let mut errors = Vec::new();
     let name = domain::text::optional(&form.project_name).unwrap_or_else(|| p.name.clone());
