@@ -15,7 +15,7 @@ fn day(s: &str) -> NaiveDate {
 
 fn value(board: &Scoreboard, unit: Option<&str>, indicator: Indicator) -> Option<Number> {
     let figures = match unit {
-        None => &board.city,
+        None => &board.city.indicators,
         Some(name) => &board.unit(name).unwrap().indicators,
     };
     figures[indicator.id()].value
@@ -35,13 +35,13 @@ fn every_figure_is_the_sum_of_the_records_its_drill_down_lists() {
     let period = Period::parse(2022, "H1", None).unwrap();
     let board = scoreboard(&facts, &period, &RankWeights::default());
     let mut slots: Vec<(Option<usize>, &std::collections::BTreeMap<String, _>)> =
-        vec![(None, &board.city)];
+        vec![(None, &board.city.indicators)];
     for u in &board.units {
         slots.push((facts.unit_index(&u.unit), &u.indicators));
     }
     for (slot, figures) in slots {
         for indicator in Indicator::ALL {
-            let d = drill(&facts, &period, slot, indicator);
+            let d = drill(&facts, &period, slot, indicator, None);
             let shown: &domain::figures::Figure = &figures[indicator.id()];
             let expected = match d.denominator {
                 None => Some(Number::Int(d.numerator)),
@@ -53,7 +53,7 @@ fn every_figure_is_the_sum_of_the_records_its_drill_down_lists() {
         }
     }
     // The 88 signed projects are 88 distinct projects.
-    let signed = drill(&facts, &period, None, Indicator::SignedProjects);
+    let signed = drill(&facts, &period, None, Indicator::SignedProjects, None);
     let mut projects: Vec<RecordRef> = signed.items.iter().map(|i| i.record).collect();
     projects.dedup();
     assert_eq!(projects.len(), 88);
@@ -89,7 +89,7 @@ fn a_synthetic_city_obeys_the_stage_rules_and_its_figures_add_up() {
         Indicator::FundsInPlace,
         Indicator::Visits,
     ] {
-        let d = drill(&facts, &period, None, indicator);
+        let d = drill(&facts, &period, None, indicator, None);
         assert_eq!(
             Some(Number::Int(d.numerator)),
             value(&board, None, indicator)

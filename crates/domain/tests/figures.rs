@@ -142,7 +142,7 @@ impl City {
 
 fn value(board: &Scoreboard, unit: Option<&str>, indicator: Indicator) -> Option<Number> {
     let figures = match unit {
-        None => &board.city,
+        None => &board.city.indicators,
         Some(name) => &board.unit(name).unwrap().indicators,
     };
     figures[indicator.id()].value
@@ -546,4 +546,87 @@ fn a_published_sheet_differs_from_todays_figures_by_the_late_entries() {
     assert_eq!(find(Some("甲县"), "signed_amount").delta(), Some(2 * YI));
     assert!(diff.iter().all(|c| c.unit.as_deref() != Some("乙县")));
     assert!(changes(&now, &now).is_empty());
+}
+
+/// SPEC §3 `by_source`: signed projects, amounts and funds by 招商方式, attributed to units as the
+/// indicators are, the city counting a project once; a project without one is 未填; the sum over
+/// the modes is the figure itself; the drill-down by mode lists exactly those records.
+#[test]
+fn figures_by_source_mode_add_up_to_the_figures_and_drill_to_their_records() {
+    use Indicator as I;
+    use domain::figures::SourceFigures;
+    use domain::figures::drill::drill;
+    let mut city = City::new();
+    city.project(
+        "P1",
+        "甲县",
+        &["商务局"],
+        &[(SIGN, "2022-02-01", Some(12 * YI))],
+    );
+    city.signed("P2", "乙县", "2022-03-01", YI / 2);
+    city.signed("P3", "甲县", "2022-04-01", 2 * YI);
+    city.signed("P4", "甲县", "2021-04-01", 3 * YI);
+    city.fund("P1", "2022-03-01", 50_000_000, Currency::Cny, false);
+    city.fund("P4", "2022-05-01", 7_000_000, Currency::Cny, true);
+    city.fund("P4", "2022-05-02", 1_000_000, Currency::Usd, true);
+    city.fund("P3", "2022-08-01", 9_000_000, Currency::Cny, true);
+    let modes = [Some("委托招商"), Some("以商招商"), Some("委托招商"), None];
+    for (project, mode) in city.projects.iter_mut().zip(modes) {
+        project.source_mode = mode.map(str::to_owned);
+    }
+    let h1 = city.board(2022, "H1");
+    let get = |by: &domain::figures::BySource, mode: &str| by.get(mode).copied();
+    let entrusted = SourceFigures {
+        signed_projects: 2,
+        signed_amount: 14 * YI,
+        funds_in_place: 50_000_000,
+    };
+    assert_eq!(get(&h1.city.by_source, "委托招商"), Some(entrusted));
+    assert_eq!(
+        get(&h1.city.by_source, "以商招商"),
+        Some(SourceFigures {
+            signed_projects: 1,
+            signed_amount: YI / 2,
+            funds_in_place: 0
+        })
+    );
+    // P4 signed last year: in H1 only its 人民币 fund counts, under 未填; P3's fund is July's.
+    assert_eq!(
+        get(&h1.city.by_source, "未填"),
+        Some(SourceFigures {
+            signed_projects: 0,
+            signed_amount: 0,
+            funds_in_place: 7_000_000
+        })
+    );
+    assert_eq!(h1.city.by_source.len(), 3);
+    let total = |f: fn(&SourceFigures) -> i64| h1.city.by_source.values().map(f).sum::<i64>();
+    assert_eq!(
+        total(|f| f.signed_projects),
+        int(&h1, None, I::SignedProjects)
+    );
+    assert_eq!(total(|f| f.signed_amount), int(&h1, None, I::SignedAmount));
+    assert_eq!(total(|f| f.funds_in_place), int(&h1, None, I::FundsInPlace));
+    // 商务局 is credited with P1 only; 乙县 has 以商招商 alone.
+    let unit = |name: &str| &h1.unit(name).unwrap().by_source;
+    assert_eq!(unit("商务局").len(), 1);
+    assert_eq!(unit("商务局")["委托招商"].signed_amount, 12 * YI);
+    assert_eq!(unit("甲县")["委托招商"], entrusted);
+    assert!(unit("乙县").get("委托招商").is_none());
+    assert!(unit("丙区").is_empty());
+
+    let facts = city.facts();
+    let period = Period::parse(2022, "H1", None).unwrap();
+    let d = drill(&facts, &period, None, I::SignedAmount, Some("委托招商"));
+    assert_eq!((d.items.len(), d.numerator), (2, 14 * YI));
+    let d = drill(&facts, &period, None, I::FundsInPlace, Some("未填"));
+    assert_eq!((d.items.len(), d.numerator), (1, 7_000_000));
+    let d = drill(&facts, &period, None, I::Visits, Some("委托招商"));
+    assert!(d.items.is_empty(), "visits have no 招商方式");
+    // A published sheet of before the field reads back without it.
+    let mut json = serde_json::to_value(&h1).unwrap();
+    json["city"].as_object_mut().unwrap().remove("by_source");
+    let old: Scoreboard = serde_json::from_value(json).unwrap();
+    assert!(old.city.by_source.is_empty());
+    assert_eq!(old.city.indicators, h1.city.indicators);
 }

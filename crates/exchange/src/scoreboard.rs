@@ -205,5 +205,40 @@ pub fn scoreboard_xlsx(board: &Scoreboard, title: &str) -> Result<Vec<u8>, Excha
     }
     sheet.set_column_width(2, 24)?;
     sheet.set_freeze_panes(3, 3)?;
+
+    // By 招商方式: the city's, then each unit's, the unit's rows adding up to its figures.
+    let sheet = book.add_worksheet().set_name("按招商方式")?;
+    sheet.write_string_with_format(0, 0, format!("{title} · 按招商方式"), &f.title)?;
+    let heads = [
+        "单位",
+        "招商方式",
+        "签约项目数（个）",
+        "签约额（万元）",
+        "到位资金（万元）",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &f.head)?;
+    }
+    let mut row = 3;
+    let city = std::iter::once(("全市", &board.city.by_source));
+    let units = board.units.iter().map(|u| (u.unit.as_str(), &u.by_source));
+    for (unit, by_source) in city.chain(units) {
+        for (mode, figures) in by_source {
+            sheet.write_string_with_format(row, 0, unit, &f.text)?;
+            sheet.write_string_with_format(row, 1, mode, &f.text)?;
+            sheet.write_number_with_format(row, 2, figures.signed_projects as f64, &f.count)?;
+            for (c, amount) in [(3, figures.signed_amount), (4, figures.funds_in_place)] {
+                let wan = cell_value(Indicator::SignedAmount, Some(Number::Int(amount)));
+                write_opt(sheet, row, c, wan, &f.wan, &f.text)?;
+            }
+            row += 1;
+        }
+    }
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_width(1, 14)?;
+    for c in 2..5 {
+        sheet.set_column_width(c, 16)?;
+    }
+    sheet.set_freeze_panes(3, 2)?;
     Ok(book.save_to_buffer()?)
 }

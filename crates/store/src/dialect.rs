@@ -163,6 +163,15 @@ impl Backend {
     }
 
     /// The values of `column` over a group as text, empty for NULL, joined by `;`.
+    /// A text column as the hex of its UTF-8 bytes: a free text carried through
+    /// [`joined_text`](Self::joined_text), whose separator it may hold.
+    pub(crate) fn hex_text(self, column: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("hex({column})"),
+            Backend::Postgres => format!("encode(convert_to({column}, 'UTF8'), 'hex')"),
+        }
+    }
+
     pub(crate) fn joined_text(self, column: &str) -> String {
         match self {
             Backend::Sqlite => format!("group_concat(ifnull({column}, ''), ';')"),

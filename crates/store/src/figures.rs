@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use domain::figures::facts::{FactFund, FactProject, FactUnit, FactVisit, Facts, Milestones};
+use domain::figures::facts::{
+    FactFund, FactProject, FactUnit, FactVisit, Facts, Milestones, SourceInterner,
+};
 use domain::records::{Fund, ScoreGroup, UnitKind, Visit};
 use sqlx::Row;
 
@@ -147,6 +149,9 @@ fn lookup(index: &IdMap<u32>, what: &str, id: &str) -> Result<u32> {
         .ok_or_else(|| corrupt(what, id))
 }
 
+/// Projects, funds, visits and the 招商方式 the projects name.
+type Parsed = (Vec<FactProject>, Vec<FactFund>, Vec<FactVisit>, Vec<String>);
+
 /// The packed records as facts: projects with their credited units, funds and visits.
 fn parse(
     uncounted: &std::collections::HashSet<i64>,
@@ -155,9 +160,12 @@ fn parse(
     credit_chunks: &[Chunk],
     fund_chunks: &[Chunk],
     visit_chunks: &[Chunk],
-) -> Result<(Vec<FactProject>, Vec<FactFund>, Vec<FactVisit>)> {
+) -> Result<Parsed> {
+    let sources = std::sync::Mutex::new(SourceInterner::default());
     let mut projects = parse_chunks(project_chunks, |chunk| {
-        records::<10>(chunk)
+        // A chunk names a handful of 招商方式: each is decoded and interned once.
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        records::<11>(chunk)
             .map(|f| {
                 let f = f?;
                 let signed_value = if f[4].is_empty() {
@@ -180,6 +188,21 @@ fn parse(
                             "" => Vec::new(),
                             list => list.split(',').map(day).collect::<Result<_>>()?,
                         },
+                    },
+                    source: match f[10] {
+                        "" => None,
+                        hex => Some(match seen.get(hex) {
+                            Some(&i) => i,
+                            None => {
+                                let name = unhex(hex)?;
+                                let i = sources
+                                    .lock()
+                                    .map_err(|_| corrupt("招商方式", hex))?
+                                    .intern(&name);
+                                seen.insert(hex, i);
+                                i
+                            }
+                        }),
                     },
                 })
             })
@@ -240,7 +263,24 @@ fn parse(
             })
             .collect()
     })?;
-    Ok((projects, funds, visits))
+    let sources = sources
+        .into_inner()
+        .map_err(|_| corrupt("招商方式", "解析线程异常退出"))?
+        .into_names();
+    Ok((projects, funds, visits, sources))
+}
+
+/// Text from the hex of its UTF-8 bytes ([`Backend::hex_text`](crate::dialect::Backend)).
+fn unhex(hex: &str) -> Result<String> {
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+                .ok_or_else(|| corrupt("招商方式", hex))
+        })
+        .collect::<Result<Vec<u8>>>()?;
+    String::from_utf8(bytes).map_err(|_| corrupt("招商方式", hex))
 }
 
 /// How many records one packed row carries.
@@ -394,6 +434,7 @@ impl Store {
             });
         }
         // The milestones of approved events (migration 11), or of every event.
+        let source = self.backend().hex_text("source_mode");
         let project_columns = match counted {
             Counted::Approved => [
                 "id",
@@ -406,6 +447,7 @@ impl Store {
                 "approved_production_on",
                 "approved_capacity_on",
                 "approved_resumed_on",
+                source.as_str(),
             ],
             Counted::WithPending => [
                 "id",
@@ -418,6 +460,7 @@ impl Store {
                 "production_on",
                 "capacity_on",
                 "resumed_on",
+                source.as_str(),
             ],
         };
         // The view with pending records counts every record entered, a returned one too (it
@@ -455,7 +498,7 @@ impl Store {
         )?;
 
         // Parsing a million records takes a while: off the async workers, a thread per chunk.
-        let (projects, funds, visits) = tokio::task::spawn_blocking(move || {
+        let (projects, funds, visits, sources) = tokio::task::spawn_blocking(move || {
             parse(
                 &uncounted,
                 &unit_index,
@@ -473,6 +516,7 @@ impl Store {
             funds,
             visits,
             targets,
+            sources,
         })
     }
 

@@ -805,7 +805,20 @@ async fn the_demo_loads_the_seeds_figures_into_the_database(db: &TestDb) {
             indicator.id()
         );
     }
+    // SPEC §3: by 招商方式 beside the indicators, adding up to them.
+    let by_source = city["by_source"].as_object().unwrap();
+    assert!(by_source.contains_key("政府团队"), "{by_source:?}");
+    let sum = |key: &str| {
+        by_source
+            .values()
+            .map(|f| f[key].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(sum("signed_projects"), 88);
+    assert_eq!(sum("signed_amount"), 40_500_000_000);
+    assert_eq!(sum("funds_in_place"), 8_050_000_000);
     let units = json["units"].as_array().unwrap();
+    assert!(units.iter().all(|u| u["by_source"].is_object()));
     assert_eq!(units.len(), 22);
     assert_eq!(units[0]["group"], "县区");
     assert_eq!(units[0]["rank"], 1);

@@ -52,7 +52,7 @@ pub fn changes(published: &Scoreboard, now: &Scoreboard) -> Vec<Change> {
                 }
             }
         };
-    compare(None, &published.city, Some(&now.city));
+    compare(None, &published.city.indicators, Some(&now.city.indicators));
     for unit in &published.units {
         compare(
             Some(&unit.unit),

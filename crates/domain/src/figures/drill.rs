@@ -35,8 +35,15 @@ pub struct Drill {
 }
 
 /// The records behind `indicator` for `unit` (an index into `facts.units`; `None` for the city)
-/// in `period`.
-pub fn drill(facts: &Facts, period: &Period, unit: Option<usize>, indicator: Indicator) -> Drill {
+/// in `period`; with `source`, only projects of that 招商方式 (as [`Facts::source_name`] names
+/// it) and their funds: the records behind a figure by 招商方式.
+pub fn drill(
+    facts: &Facts,
+    period: &Period,
+    unit: Option<usize>,
+    indicator: Indicator,
+    source: Option<&str>,
+) -> Drill {
     let windows = Windows::new(period, period.year());
     let (num, den) = indicator.counters();
     let mut drill = Drill {
@@ -64,11 +71,12 @@ pub fn drill(facts: &Facts, period: &Period, unit: Option<usize>, indicator: Ind
         }
     };
     let in_scope = |p: &super::facts::FactProject| {
-        unit.is_none_or(|u| {
-            let mut found = false;
-            project_units(p, |x| found |= x == u);
-            found
-        })
+        source.is_none_or(|s| facts.source_name(p) == s)
+            && unit.is_none_or(|u| {
+                let mut found = false;
+                project_units(p, |x| found |= x == u);
+                found
+            })
     };
     for (i, p) in facts.projects.iter().enumerate() {
         if in_scope(p) {
@@ -84,7 +92,7 @@ pub fn drill(facts: &Facts, period: &Period, unit: Option<usize>, indicator: Ind
         }
     }
     for (i, v) in facts.visits.iter().enumerate() {
-        if unit.is_none() || v.unit.map(|u| u as usize) == unit {
+        if source.is_none() && (unit.is_none() || v.unit.map(|u| u as usize) == unit) {
             visit_contributions(v, &windows, |_, c, a| take(RecordRef::Visit(i), c, a));
         }
     }

@@ -100,6 +100,8 @@ pub struct FactProject {
     /// Indexes into [`Facts::units`]; may repeat the territory, which then counts once.
     pub credited: Vec<u32>,
     pub milestones: Milestones,
+    /// 招商方式: an index into [`Facts::sources`]; `None` where the project has none.
+    pub source: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +132,34 @@ pub struct Facts {
     pub funds: Vec<FactFund>,
     pub visits: Vec<FactVisit>,
     pub targets: Vec<Target>,
+    /// The 招商方式 the projects name, each once.
+    pub sources: Vec<String>,
+}
+
+/// How figures by 招商方式 name a project that has none (SPEC §3).
+pub const UNFILLED_SOURCE: &str = "未填";
+
+/// Gives each distinct 招商方式 one index into [`Facts::sources`].
+#[derive(Debug, Default)]
+pub struct SourceInterner {
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl SourceInterner {
+    pub fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), i);
+        i
+    }
+
+    pub fn into_names(self) -> Vec<String> {
+        self.names
+    }
 }
 
 impl Facts {
@@ -176,7 +206,16 @@ impl Facts {
             funds,
             visits: Vec::new(),
             targets: Vec::new(),
+            sources: self.sources.clone(),
         }
+    }
+
+    /// A project's 招商方式 as figures name it: [`UNFILLED_SOURCE`] where it has none.
+    pub fn source_name(&self, project: &FactProject) -> &str {
+        project
+            .source
+            .and_then(|i| self.sources.get(i as usize))
+            .map_or(UNFILLED_SOURCE, String::as_str)
     }
 
     pub fn unit_index(&self, name: &str) -> Option<usize> {
@@ -206,6 +245,7 @@ impl Facts {
             .collect();
         let mut project_index: HashMap<&str, u32> = HashMap::new();
         let mut fact_projects = Vec::with_capacity(projects.len());
+        let mut sources = SourceInterner::default();
         for (id, project) in projects.iter().enumerate() {
             let Some(&territory) = unit_index.get(project.territory.as_str()) else {
                 continue;
@@ -224,6 +264,7 @@ impl Facts {
                     history.into_iter().flatten().copied(),
                     project.signed_amount.map(|m| m.units()),
                 ),
+                source: project.source_mode.as_deref().map(|s| sources.intern(s)),
             });
         }
         let fact_funds = funds
@@ -270,6 +311,7 @@ impl Facts {
             funds: fact_funds,
             visits: fact_visits,
             targets: targets.to_vec(),
+            sources: sources.into_names(),
         }
     }
 }

@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
-pub use facts::{Facts, Milestones};
+pub use facts::{Facts, Milestones, UNFILLED_SOURCE};
 pub use scoreboard::{
-    Figure, Light, LightThresholds, Number, RankWeights, Scoreboard, UnitScore, progress_light,
-    scoreboard, time_task_light,
+    BySource, CityFigures, Figure, Light, LightThresholds, Number, RankWeights, Scoreboard,
+    SourceFigures, UnitScore, progress_light, scoreboard, time_task_light,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -18,18 +18,52 @@ use crate::records::ScoreGroup;
 pub use super::contributions::*;
 pub use super::values::*;
 
-/// Totals per year × slot × counter, where slots are the units and, last, the city.
+/// Totals per year × slot × counter, where slots are the units and, last, the city; and for
+/// the last year, per slot × 招商方式 (the last one 未填), the counters of [`SourceFigures`].
 struct Grid {
     slots: usize,
     data: Vec<i64>,
+    sources: usize,
+    by_source: Vec<SourceFigures>,
 }
 
 impl Grid {
-    fn new(years: usize, slots: usize) -> Self {
+    fn new(years: usize, slots: usize, sources: usize) -> Self {
         Grid {
             slots,
             data: vec![0; years * slots * COUNTERS],
+            sources: sources + 1,
+            by_source: vec![SourceFigures::default(); slots * (sources + 1)],
         }
+    }
+
+    fn add_by_source(&mut self, slot: usize, source: Option<u32>, counter: Counter, amount: i64) {
+        let source = source.map_or(self.sources - 1, |s| s as usize);
+        let cell = &mut self.by_source[slot * self.sources + source];
+        let field = match counter {
+            Counter::Signed => &mut cell.signed_projects,
+            Counter::SignedAmount => &mut cell.signed_amount,
+            Counter::Funds => &mut cell.funds_in_place,
+            _ => return,
+        };
+        *field = field.saturating_add(amount);
+    }
+
+    /// The slot's figures by 招商方式, the ones with nothing left out.
+    fn sources_of(&self, slot: usize, facts: &Facts) -> BySource {
+        let cells = &self.by_source[slot * self.sources..(slot + 1) * self.sources];
+        cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != SourceFigures::default())
+            .map(|(i, c)| {
+                let name = facts
+                    .sources
+                    .get(i)
+                    .map_or(super::facts::UNFILLED_SOURCE, String::as_str);
+                (name.to_owned(), *c)
+            })
+            .collect()
     }
 
     fn at(&self, year: usize, slot: usize, counter: Counter) -> i64 {
@@ -50,7 +84,8 @@ impl Grid {
 
     fn fill(facts: &Facts, w: &Windows) -> Grid {
         let city = facts.units.len();
-        let mut grid = Grid::new(w.years(), city + 1);
+        let mut grid = Grid::new(w.years(), city + 1, facts.sources.len());
+        let last = w.years() - 1;
         let mut slots: Vec<usize> = Vec::with_capacity(4);
         let units_of = |p: &FactProject, slots: &mut Vec<usize>| {
             slots.clear();
@@ -62,6 +97,9 @@ impl Grid {
             project_contributions(p, w, |y, c, a| {
                 for &s in &slots {
                     grid.add(y, s, c, a);
+                    if y == last {
+                        grid.add_by_source(s, p.source, c, a);
+                    }
                 }
             });
         }
@@ -71,6 +109,9 @@ impl Grid {
             fund_contributions(f, project, w, |y, c, a| {
                 for &s in &slots {
                     grid.add(y, s, c, a);
+                    if y == last {
+                        grid.add_by_source(s, project.source, c, a);
+                    }
                 }
             });
         }
@@ -112,6 +153,44 @@ impl Figure {
     }
 }
 
+/// What the projects of one 招商方式 brought in the period (SPEC §3 `by_source`): the same
+/// records as the indicators of the same names, with the same attribution to units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFigures {
+    pub signed_projects: i64,
+    pub signed_amount: i64,
+    /// 人民币 funds in place, verified or not, as `funds_in_place`.
+    pub funds_in_place: i64,
+}
+
+/// Figures by 招商方式 (its name, or [`UNFILLED_SOURCE`](super::facts::UNFILLED_SOURCE)).
+pub type BySource = BTreeMap<String, SourceFigures>;
+
+/// The city's figures: every indicator by id and, beside them, `by_source`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CityFigures {
+    #[serde(flatten)]
+    pub indicators: BTreeMap<String, Figure>,
+    /// Absent from sheets published before figures by 招商方式 existed.
+    #[serde(default)]
+    pub by_source: BySource,
+}
+
+impl CityFigures {
+    pub fn get(&self, id: &str) -> Option<&Figure> {
+        self.indicators.get(id)
+    }
+}
+
+impl std::ops::Index<&str> for CityFigures {
+    type Output = Figure;
+
+    /// Panics where `id` is no indicator, as a map's index does.
+    fn index(&self, id: &str) -> &Figure {
+        &self.indicators[id]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitScore {
     pub unit: String,
@@ -121,6 +200,8 @@ pub struct UnitScore {
     /// The weighted mean 任务进度 that ranks the unit; `None` without targets.
     pub mean_task_progress: Option<f64>,
     pub indicators: BTreeMap<String, Figure>,
+    #[serde(default)]
+    pub by_source: BySource,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,7 +212,7 @@ pub struct Scoreboard {
     pub end: NaiveDate,
     /// The first year holding any record, against which 历史同期新高 is judged.
     pub first_year: i32,
-    pub city: BTreeMap<String, Figure>,
+    pub city: CityFigures,
     pub units: Vec<UnitScore>,
     /// What the lights were judged by: SPEC §2's defaults unless the bureau set others (a sheet
     /// published before the field existed was judged by the defaults).
@@ -148,7 +229,7 @@ pub const FUNDS_VERIFIED_KEY: &str = "funds_in_place_verified";
 
 impl Scoreboard {
     pub fn city_figure(&self, indicator: Indicator) -> Option<&Figure> {
-        self.city.get(indicator.id())
+        self.city.indicators.get(indicator.id())
     }
 
     pub fn unit(&self, name: &str) -> Option<&UnitScore> {
@@ -164,7 +245,7 @@ impl Scoreboard {
             .units
             .iter_mut()
             .flat_map(|u| u.indicators.values_mut())
-            .chain(self.city.values_mut());
+            .chain(self.city.indicators.values_mut());
         for figure in figures {
             if let (Some(target), Some(cumulative)) = (figure.target, figure.cumulative)
                 && target > 0
@@ -302,7 +383,10 @@ pub fn scoreboard(facts: &Facts, period: &Period, weights: &RankWeights) -> Scor
         map
     };
 
-    let city = figures_of(facts.units.len(), None);
+    let city = CityFigures {
+        indicators: figures_of(facts.units.len(), None),
+        by_source: grid.sources_of(facts.units.len(), facts),
+    };
     let mut units: Vec<UnitScore> = facts
         .units
         .iter()
@@ -316,6 +400,7 @@ pub fn scoreboard(facts: &Facts, period: &Period, weights: &RankWeights) -> Scor
                 group,
                 rank: 0,
                 indicators,
+                by_source: grid.sources_of(slot, facts),
             })
         })
         .collect();

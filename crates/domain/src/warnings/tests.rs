@@ -272,6 +272,7 @@ fn unit(figures: &[(Indicator, Figure)]) -> UnitScore {
         mean_task_progress: (!progress.is_empty())
             .then(|| progress.iter().sum::<f64>() / progress.len() as f64),
         indicators,
+        by_source: Default::default(),
     }
 }
 

@@ -120,8 +120,8 @@ pub fn document() -> Value {
                         {"name": "pending", "in": "query", "schema": {"type": "string", "enum": ["1"]}, "description": "为1时统计含待审核的记录（默认只计已审核的记录）"}
                     ],
                     "responses": ok("晒单", "200", json!({"type": "object", "description":
-                        "year, period, start, end, first_year, city: {指标id: Figure}, units: [{unit, group, rank, mean_task_progress, indicators}]；\
-                         Figure: value, last_year, yoy_pct, record, target, cumulative, task_progress, time_progress, behind, light；金额为整数元，比率为0–1的小数"}),
+                        "year, period, start, end, first_year, city: {指标id: Figure, by_source}, units: [{unit, group, rank, mean_task_progress, indicators, by_source}]；\
+                         by_source: {招商方式（未填写者为“未填”）: {signed_projects, signed_amount, funds_in_place}}；Figure: value, last_year, yoy_pct, record, target, cumulative, task_progress, time_progress, behind, light；金额为整数元，比率为0–1的小数"}),
                         &["400", "401", "403"])
                 }
             },

@@ -115,8 +115,8 @@ async fn home_figures(
             (
                 format!("{leader}包保范围"),
                 String::new(),
-                cards(&month, &m.city, None, Some(&href), false),
-                cards(&year, &y.city, None, Some(&href), false),
+                cards(&month, &m.city.indicators, None, Some(&href), false),
+                cards(&year, &y.city.indicators, None, Some(&href), false),
             )
         }
         (None, Some(unit)) => {
@@ -153,8 +153,8 @@ async fn home_figures(
         (None, None) => (
             "全市".to_owned(),
             String::new(),
-            cards(&month, &month.board.city, None, None, false),
-            cards(&year, &year.board.city, None, None, true),
+            cards(&month, &month.board.city.indicators, None, None, false),
+            cards(&year, &year.board.city.indicators, None, None, true),
         ),
     };
     Ok(Some(HomeFigures {

@@ -27,6 +27,9 @@ pub struct DrillQuery {
     unit: String,
     #[serde(default)]
     indicator: String,
+    /// 招商方式: only its projects (未填: those without one).
+    #[serde(default)]
+    source: String,
     /// For the export: xlsx or csv.
     #[serde(default)]
     format: String,
@@ -140,7 +143,11 @@ async fn drilled(
                 .ok_or_else(|| WebError::NotFound(format!("单位“{name}”不存在")))?,
         ),
     };
-    let d = drill(&facts, &period, unit, indicator);
+    let source = Some(query.source.trim()).filter(|s| !s.is_empty());
+    if source.is_some_and(|s| s.chars().count() > 50) {
+        return Err(WebError::BadRequest("招商方式过长（至多50字）".into()));
+    }
+    let d = drill(&facts, &period, unit, indicator, source);
     let mut project_ids = Vec::new();
     let mut fund_ids = Vec::new();
     let mut visit_ids = Vec::new();
@@ -265,14 +272,22 @@ async fn drilled(
         ),
     };
     Ok(DrillPage {
-        title: format!("{who}{} · {}", period.label(), indicator.label()),
+        title: match source {
+            None => format!("{who}{} · {}", period.label(), indicator.label()),
+            Some(s) => format!(
+                "{who}{} · {}（招商方式：{s}）",
+                period.label(),
+                indicator.label()
+            ),
+        },
         back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
         export: format!(
             "/scoreboard/drill/export?{}&{}",
             query_string(&PeriodQuery::of(&period)),
             query_string(&[
                 ("unit", unit_name.unwrap_or_default()),
-                ("indicator", indicator.id())
+                ("indicator", indicator.id()),
+                ("source", source.unwrap_or_default()),
             ])
         ),
         count: rows.len(),

@@ -124,7 +124,7 @@ fn period_choices(period: &Period) -> Vec<Choice> {
 pub(crate) fn city_cards(board: &Scoreboard, period: &Period) -> Vec<Card> {
     let card = |i: Indicator, label: &'static str| {
         figure_card(
-            &board.city,
+            &board.city.indicators,
             i,
             label,
             drill_href(period, None, i.id()),
@@ -192,7 +192,7 @@ pub async fn cockpit(
         periods: period_choices(&period),
         query: query_string(&PeriodQuery::of(&period)),
         cards,
-        progress_svg: progress_svg(CITY_PROGRESS, &board.city, Some((&period, None))),
+        progress_svg: progress_svg(CITY_PROGRESS, &board.city.indicators, Some((&period, None))),
         trend_svg: trend_svg(&facts, period.year(), None, ""),
         funnel_svg: funnel_svg(&facts, &period, None),
         summary: summary(&board, &period, &city),
@@ -223,6 +223,7 @@ struct UnitPage {
     mean: String,
     back: String,
     rows: Vec<FigureRow>,
+    sources: Vec<tables::SourceRow>,
     progress_svg: String,
     trend_svg: String,
     funnel_svg: String,
@@ -256,6 +257,7 @@ pub async fn unit_page(
         mean: show_rate(score.mean_task_progress),
         back: format!("/scoreboard?{}", query_string(&PeriodQuery::of(&period))),
         rows: figure_rows(&score.indicators, Some((&period, Some(&score.unit)))),
+        sources: tables::source_rows(&score.by_source, Some((&period, Some(&score.unit)))),
         progress_svg: progress_svg(
             &format!("{}目标任务：时间进度与任务进度", score.unit),
             &score.indicators,
@@ -326,7 +328,7 @@ pub fn print_html(
         subtitle: format!("统计期间：{} 至 {}", board.start, board.end),
         summary: summary(board, period, city),
         tables: board_tables(board, None),
-        progress_svg: progress_svg(CITY_PROGRESS, &board.city, None),
+        progress_svg: progress_svg(CITY_PROGRESS, &board.city.indicators, None),
         inline_css: standalone.then_some(crate::CSS),
     })
 }

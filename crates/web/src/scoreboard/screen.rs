@@ -49,7 +49,7 @@ pub async fn show(
         refresh: REFRESH,
         updated,
         cards: city_cards(&board, &period),
-        progress_svg: progress_svg(CITY_PROGRESS, &board.city, None),
+        progress_svg: progress_svg(CITY_PROGRESS, &board.city.indicators, None),
         tables: board_tables(&board, None),
         query: query_string(&PeriodQuery::of(&period)),
     })?))

@@ -3,11 +3,21 @@
 use crate::kit::figures::{PeriodQuery, heading, light_class, query_string, show_value, unit_of};
 use domain::Period;
 use domain::figures::scoreboard::FUNDS_VERIFIED_KEY;
-use domain::figures::{Figure, Indicator, Light, Number, Scoreboard};
+use domain::figures::{BySource, Figure, Indicator, Light, Number, Scoreboard, SourceFigures};
 use serde::Serialize;
 
 /// A link to the drill-down of one figure.
 pub(crate) fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> String {
+    source_drill_href(period, unit, key, None)
+}
+
+/// A link to the drill-down of one figure, of one 招商方式's projects when `source` is given.
+pub(crate) fn source_drill_href(
+    period: &Period,
+    unit: Option<&str>,
+    key: &str,
+    source: Option<&str>,
+) -> String {
     #[derive(Serialize)]
     struct Q<'a> {
         #[serde(flatten)]
@@ -15,6 +25,8 @@ pub(crate) fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> Stri
         #[serde(skip_serializing_if = "Option::is_none")]
         unit: Option<&'a str>,
         indicator: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<&'a str>,
     }
     format!(
         "/scoreboard/drill?{}",
@@ -22,8 +34,65 @@ pub(crate) fn drill_href(period: &Period, unit: Option<&str>, key: &str) -> Stri
             period: PeriodQuery::of(period),
             unit,
             indicator: key,
+            source,
         })
     )
+}
+
+/// One 招商方式's line: what its projects brought, each figure leading to its records.
+pub struct SourceRow {
+    pub source: String,
+    pub cells: Vec<RankCell>,
+}
+
+/// The figures by 招商方式 (SPEC §3 `by_source`), the largest signed amount first, and their
+/// sum last: by definition the city's (or the unit's) own figures, as every project has one
+/// 招商方式 or is 未填.
+pub fn source_rows(by_source: &BySource, links: Option<(&Period, Option<&str>)>) -> Vec<SourceRow> {
+    const COLUMNS: [Indicator; 3] = [
+        Indicator::SignedProjects,
+        Indicator::SignedAmount,
+        Indicator::FundsInPlace,
+    ];
+    let value = |f: &SourceFigures, i: Indicator| match i {
+        Indicator::SignedProjects => f.signed_projects,
+        Indicator::SignedAmount => f.signed_amount,
+        _ => f.funds_in_place,
+    };
+    let mut sources: Vec<(&String, &SourceFigures)> = by_source.iter().collect();
+    sources.sort_by(|a, b| {
+        (b.1.signed_amount, b.1.signed_projects, b.1.funds_in_place)
+            .cmp(&(a.1.signed_amount, a.1.signed_projects, a.1.funds_in_place))
+            .then_with(|| a.0.cmp(b.0))
+    });
+    let total = by_source
+        .values()
+        .fold(SourceFigures::default(), |t, f| SourceFigures {
+            signed_projects: t.signed_projects + f.signed_projects,
+            signed_amount: t.signed_amount.saturating_add(f.signed_amount),
+            funds_in_place: t.funds_in_place.saturating_add(f.funds_in_place),
+        });
+    let row = |name: &str, figures: &SourceFigures, source: Option<&str>| SourceRow {
+        source: name.to_owned(),
+        cells: COLUMNS
+            .iter()
+            .map(|&i| RankCell {
+                text: show_value(i, Some(Number::Int(value(figures, i)))),
+                href: links
+                    .filter(|_| value(figures, i) != 0)
+                    .map(|(p, unit)| source_drill_href(p, unit, i.id(), source))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    };
+    let mut rows: Vec<SourceRow> = sources
+        .into_iter()
+        .map(|(name, figures)| row(name, figures, Some(name)))
+        .collect();
+    if !rows.is_empty() {
+        rows.push(row("合计", &total, None));
+    }
+    rows
 }
 
 pub(super) fn unit_href(period: &Period, unit: &str) -> String {
@@ -187,6 +256,8 @@ pub struct GroupTable {
 /// published sheet.
 pub struct BoardTables {
     pub city_rows: Vec<FigureRow>,
+    /// The city's figures by 招商方式.
+    pub sources: Vec<SourceRow>,
     pub rank_heads: Vec<String>,
     pub groups: Vec<GroupTable>,
 }
@@ -199,7 +270,7 @@ pub(super) fn mark_own_units(mut tables: BoardTables, own: &[String]) -> BoardTa
 }
 
 pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
-    let city_rows = figure_rows(&board.city, links.map(|p| (p, None)));
+    let city_rows = figure_rows(&board.city.indicators, links.map(|p| (p, None)));
     let mut groups: Vec<GroupTable> = Vec::new();
     for unit in &board.units {
         let name = unit.group.label();
@@ -235,6 +306,7 @@ pub fn board_tables(board: &Scoreboard, links: Option<&Period>) -> BoardTables {
     let rank_heads = RANKING_COLUMNS.iter().map(|i| heading(*i)).collect();
     BoardTables {
         city_rows,
+        sources: source_rows(&board.city.by_source, links.map(|p| (p, None))),
         rank_heads,
         groups,
     }

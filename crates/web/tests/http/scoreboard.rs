@@ -7,6 +7,12 @@ use store::testing::TestDb;
 
 async fn the_scoreboard_shows_each_figure_and_its_drill_down_adds_up(db: &TestDb) {
     let app = start(db.open().await.unwrap()).await;
+    let store = db.open().await.unwrap();
+    let mut tx = store.begin("test").await.unwrap();
+    let mut entrusted = domain::records::Project::new("JX-1", "集贤县风电项目", "集贤县").unwrap();
+    entrusted.source_mode = Some("委托".into());
+    tx.upsert_project(&entrusted).await.unwrap();
+    tx.commit().await.unwrap();
     let (bureau, csrf) = app.sign_in("bureau").await;
     sign(&app, &bureau, &csrf, "JX-1", "2022-03-01", "12000").await;
     sign(&app, &bureau, &csrf, "BQ-1", "2022-05-01", "500").await;
@@ -33,6 +39,41 @@ async fn the_scoreboard_shows_each_figure_and_its_drill_down_adds_up(db: &TestDb
         "the 成绩单 comes from the records"
     );
     assert!(page.body.contains("<svg") && page.body.contains("县区排名"));
+    // By 招商方式: BQ-1 has none (未填); each figure drills to that mode's records.
+    assert!(
+        page.body.contains("按招商方式")
+            && page.body.contains("<td>委托</td>")
+            && page.body.contains("<td>未填</td>"),
+        "{}",
+        page.body
+    );
+    let by_mode = |mode: &str| {
+        format!(
+            "/scoreboard/drill?year=2022&period=H1&indicator=signed_amount&{}",
+            serde_urlencoded::to_string([("source", mode)]).unwrap()
+        )
+    };
+    assert!(page.body.contains(&by_mode("委托").replace('&', "&#38;")));
+    let drill = app.get(&by_mode("委托"), l).await;
+    assert!(
+        drill.body.contains("JX-1")
+            && !drill.body.contains("BQ-1")
+            && drill.body.contains("（招商方式：委托）")
+            && drill.body.contains("合计 <strong>12,000.00</strong>"),
+        "{}",
+        drill.body
+    );
+    let drill = app.get(&by_mode("未填"), l).await;
+    assert!(drill.body.contains("BQ-1") && !drill.body.contains("JX-1"));
+    let api = app
+        .get("/api/v1/scoreboard?year=2022&period=H1", l)
+        .await
+        .json();
+    assert_eq!(
+        api["city"]["by_source"]["委托"]["signed_amount"],
+        120_000_000i64
+    );
+    assert_eq!(api["city"]["by_source"]["未填"]["signed_projects"], 1);
     // The city's 签约额 drills down to both projects, whose amounts add up to it.
     let drill = app
         .get(
@@ -80,7 +121,10 @@ async fn the_scoreboard_shows_each_figure_and_its_drill_down_adds_up(db: &TestDb
         )
         .await;
     assert!(
-        unit.status == 200 && unit.body.contains("集贤县2022年上半年招商引资成绩"),
+        unit.status == 200
+            && unit.body.contains("集贤县2022年上半年招商引资成绩")
+            && unit.body.contains("<td>委托</td>")
+            && !unit.body.contains("<td>未填</td>"),
         "{}",
         unit.body
     );
