@@ -6,6 +6,7 @@
 //! the store, the importers and the web layer call into it, never the other way round.
 
 pub mod access;
+pub mod agencies;
 pub mod audit;
 pub mod blockers;
 pub mod chains;

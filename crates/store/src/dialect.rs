@@ -64,6 +64,7 @@ migrations! {
     25 "0025_messages.sql",
     26 "0026_enterprise_records.sql",
     27 "0027_packaged_projects.sql",
+    28 "0028_agencies.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -6,6 +6,7 @@
 //! with the domain's rules before writing them and never computes a figure itself.
 
 mod access_log;
+mod agencies;
 mod activity;
 mod amend;
 mod audit;
@@ -43,6 +44,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 pub use access_log::{AccessEntry, AccessFilter};
+pub use agencies::{AgencyRecord, AttributedProject, ContractRecord};
 pub use activity::{FundLine, Withdrawn};
 pub use audit::{AUDIT_KEY_ENV, AuditFilter, AuditKey, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
