@@ -4,6 +4,7 @@
 //! checked constructors build every record here; loading them into a store is the command
 //! line's (`zhaoshang demo`, `serve --demo`).
 
+pub mod agencies;
 pub mod chains;
 pub mod city;
 pub mod packaged;

@@ -399,3 +399,49 @@ fn a_chain_is_figured_over_its_own_projects_by_the_scoreboards_definitions() {
         assert_eq!(a.target, None);
     }
 }
+
+/// Issue 23.5: two agencies, each contract with projects it brought within its scope, fees due
+/// under each rule.
+#[test]
+fn the_demo_has_two_agencies_whose_contracts_brought_projects() {
+    use domain::agencies::{FeeInputs, fees};
+    let city = demo::build();
+    let a = demo::agencies::agencies(&city);
+    assert_eq!((a.agencies.len(), a.contracts.len()), (2, 2));
+    for contract in &a.contracts {
+        let inputs: Vec<FeeInputs> =
+            a.attributions
+                .iter()
+                .filter(|(_, n)| *n == contract.number)
+                .map(|(code, _)| {
+                    let signed = city.events.iter().find_map(|(c, e, _)| {
+                        (c == code && e.kind == domain::EventKind::Stage(domain::Stage::Signed))
+                            .then(|| {
+                                let project = city.projects.iter().find(|p| p.code == *code);
+                                let amount = e.amount.or(project.and_then(|p| p.signed_amount));
+                                (e.date, amount.unwrap_or_default())
+                            })
+                    });
+                    FeeInputs {
+                        code: code.clone(),
+                        name: String::new(),
+                        signed,
+                        started_on: None,
+                        funds: city
+                            .funds
+                            .iter()
+                            .filter(|f| f.project_code == *code && f.verified)
+                            .map(|f| (f.date, f.amount))
+                            .collect(),
+                    }
+                })
+                .collect();
+        assert!(inputs.len() >= 3, "{}: {}", contract.number, inputs.len());
+        let due = fees(
+            contract,
+            &inputs,
+            chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap(),
+        );
+        assert!(due.due > domain::Money::ZERO, "{}", contract.number);
+    }
+}

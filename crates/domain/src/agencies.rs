@@ -105,7 +105,10 @@ impl FeeTrigger {
             .find(|t| t.code() == raw || t.label() == raw || raw == format!("{}时", t.label()))
             .or((raw == "到位").then_some(FeeTrigger::Funds))
             .ok_or_else(|| {
-                FieldError::new(field, format!("“{raw}”不是计付时点（签约、资金到位、开工）"))
+                FieldError::new(
+                    field,
+                    format!("“{raw}”不是计付时点（签约、资金到位、开工）"),
+                )
             })
     }
 }
@@ -129,7 +132,10 @@ impl Rate {
         let bad = || {
             FieldError::new(
                 field,
-                format!("“{}”不是百分比，请填写如 0.5（即0.5%），至多两位小数", raw.trim()),
+                format!(
+                    "“{}”不是百分比，请填写如 0.5（即0.5%），至多两位小数",
+                    raw.trim()
+                ),
             )
         };
         let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
@@ -190,7 +196,10 @@ impl FeeRule {
         match self.basis {
             FeeBasis::Fixed => {
                 if self.fixed.is_none_or(|m| m == Money::ZERO) {
-                    errors.push(FieldError::new("固定金额", "按固定金额计费时须填写，且大于0"));
+                    errors.push(FieldError::new(
+                        "固定金额",
+                        "按固定金额计费时须填写，且大于0",
+                    ));
                 }
                 if self.rate.is_some() {
                     errors.push(FieldError::new("比例", "按固定金额计费时不填比例"));
@@ -210,7 +219,11 @@ impl FeeRule {
         {
             errors.push(FieldError::new("单项封顶", "不能高于合同封顶"));
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// The rule in a sentence, as a contract states it.
@@ -456,9 +469,9 @@ pub fn fees(contract: &Contract, projects: &[FeeInputs], as_of: NaiveDate) -> Co
                         )
                     }
                     (FeeBasis::FundsShare, _, Some(rate)) => {
-                        let total = term_funds.iter().fold(0i64, |t, (_, m)| {
-                            t.saturating_add(m.units())
-                        });
+                        let total = term_funds
+                            .iter()
+                            .fold(0i64, |t, (_, m)| t.saturating_add(m.units()));
                         let funds = Money::from_units("到位资金", total).unwrap_or(Money::ZERO);
                         let fee = rate.of(funds);
                         (
@@ -537,4 +550,93 @@ pub struct FeePayment {
     pub paid_on: NaiveDate,
     pub amount: Money,
     pub note: Option<String>,
+}
+
+/// A contract as typed into the form or a file's row: one parser for both, naming every bad
+/// field at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContractInput<'a> {
+    pub number: &'a str,
+    pub agency: &'a str,
+    pub starts_on: &'a str,
+    pub ends_on: &'a str,
+    pub basis: &'a str,
+    /// 万元.
+    pub fixed: &'a str,
+    /// A percentage.
+    pub rate: &'a str,
+    pub trigger: &'a str,
+    /// 万元.
+    pub project_cap: &'a str,
+    /// 万元.
+    pub total_cap: &'a str,
+    /// Units joined by 、.
+    pub units: &'a str,
+    /// Chains joined by 、.
+    pub chains: &'a str,
+    pub note: &'a str,
+}
+
+impl ContractInput<'_> {
+    pub fn parse(&self) -> Result<Contract, Vec<FieldError>> {
+        use crate::error::keep;
+        let mut errors = Vec::new();
+        let amount = |errors: &mut Vec<FieldError>, field: &str, raw: &str| {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                None
+            } else {
+                keep(errors, Money::parse_wan(field, raw))
+            }
+        };
+        let starts_on = keep(
+            &mut errors,
+            crate::period::parse_date("合同开始日期", self.starts_on),
+        );
+        let ends_on = keep(
+            &mut errors,
+            crate::period::parse_date("合同截止日期", self.ends_on),
+        );
+        let basis = keep(&mut errors, FeeBasis::parse("计费方式", self.basis));
+        let trigger = keep(&mut errors, FeeTrigger::parse("计付时点", self.trigger));
+        let fixed = amount(&mut errors, "固定金额", self.fixed);
+        let rate = match self.rate.trim() {
+            "" => None,
+            raw => keep(&mut errors, Rate::parse_percent("比例", raw)),
+        };
+        let project_cap = amount(&mut errors, "单项封顶", self.project_cap);
+        let total_cap = amount(&mut errors, "合同封顶", self.total_cap);
+        let (Some(starts_on), Some(ends_on), Some(basis), Some(trigger)) =
+            (starts_on, ends_on, basis, trigger)
+        else {
+            // The rest cannot be judged without these; report what is known.
+            for (field, raw) in [("合同编号", self.number), ("机构名称", self.agency)] {
+                if raw.trim().is_empty() {
+                    errors.push(FieldError::new(field, "不能为空"));
+                }
+            }
+            return Err(errors);
+        };
+        let rule = FeeRule {
+            basis,
+            fixed,
+            rate,
+            trigger,
+            project_cap,
+            total_cap,
+        };
+        match Contract::new(self.number, self.agency, starts_on, ends_on, rule) {
+            Ok(mut contract) if errors.is_empty() => {
+                contract.units = crate::enterprise::Enterprise::split_tags(self.units);
+                contract.chains = crate::enterprise::Enterprise::split_tags(self.chains);
+                contract.note = crate::text::optional(self.note);
+                Ok(contract)
+            }
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
+    }
 }

@@ -4,9 +4,7 @@
 
 use chrono::NaiveDate;
 use domain::Money;
-use domain::agencies::{
-    Contract, Expiry, FeeBasis, FeeInputs, FeeRule, FeeTrigger, Rate, fees,
-};
+use domain::agencies::{Contract, Expiry, FeeBasis, FeeInputs, FeeRule, FeeTrigger, Rate, fees};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -28,7 +26,14 @@ fn rule(basis: FeeBasis, trigger: FeeTrigger) -> FeeRule {
 }
 
 fn contract(rule: FeeRule) -> Contract {
-    Contract::new("WT-2022-01", "某招商咨询公司", day("2022-01-01"), day("2022-12-31"), rule).unwrap()
+    Contract::new(
+        "WT-2022-01",
+        "某招商咨询公司",
+        day("2022-01-01"),
+        day("2022-12-31"),
+        rule,
+    )
+    .unwrap()
 }
 
 /// Signed 2022-03-01 for 12,000万元, started 2022-09-01, funds verified: 800万 in 2021 (before
@@ -74,7 +79,11 @@ fn a_share_of_the_signed_amount_falls_due_at_signing_within_the_term() {
     let f = fees(&c, &[project()], day("2022-12-31"));
     assert_eq!(f.projects[0].due, wan(60), "0.5% of 12,000万");
     assert_eq!(f.projects[0].due_from, Some(day("2022-03-01")));
-    assert!(f.projects[0].working.contains("签约额 12,000.00万元 × 0.5% = 60.00万元"));
+    assert!(
+        f.projects[0]
+            .working
+            .contains("签约额 12,000.00万元 × 0.5% = 60.00万元")
+    );
     // Before the signing day nothing is due; a signing outside the term earns nothing.
     let f = fees(&c, &[project()], day("2022-02-28"));
     assert_eq!(f.due, Money::ZERO);
@@ -85,7 +94,11 @@ fn a_share_of_the_signed_amount_falls_due_at_signing_within_the_term() {
     assert!(f.projects[0].working.contains("不在合同期"));
     let mut unsigned = project();
     unsigned.signed = None;
-    assert!(fees(&c, &[unsigned], day("2022-12-31")).projects[0].working.contains("尚未签约"));
+    assert!(
+        fees(&c, &[unsigned], day("2022-12-31")).projects[0]
+            .working
+            .contains("尚未签约")
+    );
 }
 
 #[test]
@@ -148,13 +161,20 @@ fn a_rule_needs_its_parts_and_a_contract_its_term_and_scope() {
     assert_eq!(fields, ["合同编号", "合同截止日期"]);
 
     let mut c = contract(rule(FeeBasis::Fixed, FeeTrigger::Signed));
-    assert!(c.covers("宝清县", &[], None).is_ok(), "no scope: the whole city");
+    assert!(
+        c.covers("宝清县", &[], None).is_ok(),
+        "no scope: the whole city"
+    );
     c.units = vec!["集贤县".into()];
     c.chains = vec!["石墨".into()];
     assert!(c.covers("集贤县", &[], Some("石墨")).is_ok());
     assert!(c.covers("宝清县", &["集贤县".into()], Some("石墨")).is_ok());
     let e = c.covers("宝清县", &[], Some("石墨")).unwrap_err();
-    assert!(e.message.contains("不在合同WT-2022-01约定的区域（集贤县）内"), "{e}");
+    assert!(
+        e.message
+            .contains("不在合同WT-2022-01约定的区域（集贤县）内"),
+        "{e}"
+    );
     let e = c.covers("集贤县", &[], None).unwrap_err();
     assert!(e.message.contains("产业链（未填）"), "{e}");
 
@@ -167,4 +187,41 @@ fn a_rule_needs_its_parts_and_a_contract_its_term_and_scope() {
         rule(FeeBasis::FundsShare, FeeTrigger::Funds).describe(),
         "合同期内已核实到位资金的0.5%，资金到位后计付"
     );
+}
+
+#[test]
+fn a_contract_typed_in_is_read_by_one_parser_naming_every_bad_field() {
+    use domain::agencies::ContractInput;
+    let good = ContractInput {
+        number: "WT-2022-01",
+        agency: "某招商咨询公司",
+        starts_on: "2022-01-01",
+        ends_on: "2022年12月31日",
+        basis: "签约额比例",
+        rate: "0.5%",
+        trigger: "签约",
+        project_cap: "50",
+        units: "宝清县、集贤县",
+        chains: "石墨产业链",
+        ..ContractInput::default()
+    };
+    let c = good.parse().unwrap();
+    assert_eq!(c.units, ["宝清县", "集贤县"]);
+    assert_eq!(c.rule.project_cap, Some(wan(50)));
+    assert_eq!(c.ends_on, day("2022-12-31"));
+    let bad = ContractInput {
+        number: "",
+        fixed: "10,5",
+        rate: "0.125",
+        basis: "固定",
+        trigger: "明天",
+        ..good
+    };
+    let fields: Vec<String> = bad
+        .parse()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["计付时点", "固定金额", "比例", "合同编号"]);
 }

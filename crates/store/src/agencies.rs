@@ -256,8 +256,7 @@ impl Store {
         .bind(project_code)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .transpose()
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 }
 

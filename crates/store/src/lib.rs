@@ -6,8 +6,8 @@
 //! with the domain's rules before writing them and never computes a figure itself.
 
 mod access_log;
-mod agencies;
 mod activity;
+mod agencies;
 mod amend;
 mod audit;
 mod batch;
@@ -44,8 +44,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
 
 pub use access_log::{AccessEntry, AccessFilter};
-pub use agencies::{AgencyRecord, AttributedProject, ContractRecord};
 pub use activity::{FundLine, Withdrawn};
+pub use agencies::{AgencyRecord, AttributedProject, ContractRecord};
 pub use audit::{AUDIT_KEY_ENV, AuditFilter, AuditKey, ChangeEntry, sqlite_file};
 pub use blockers::{BlockerFilter, BlockerNote, BlockerView};
 pub use chains::{ChainPosition, Contact, SegmentRole};

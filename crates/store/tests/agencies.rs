@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // A test fails by panicking.
 
-use domain::agencies::{
-    Agency, Contract, FeeBasis, FeePayment, FeeRule, FeeTrigger, Rate, fees,
-};
+use domain::agencies::{Agency, Contract, FeeBasis, FeePayment, FeeRule, FeeTrigger, Rate, fees};
 use domain::records::{Chain, Fund, Project, Unit, UnitKind};
 use domain::stage::StageEvent;
 use domain::{Currency, EventKind, Money, Stage};
@@ -76,8 +74,14 @@ fn contract(number: &str, basis: FeeBasis, trigger: FeeTrigger) -> Contract {
         project_cap: Some(wan(50)),
         total_cap: None,
     };
-    let mut c = Contract::new(number, "深圳某招商顾问有限公司", d("2022-01-01"), d("2022-12-31"), rule)
-        .unwrap();
+    let mut c = Contract::new(
+        number,
+        "深圳某招商顾问有限公司",
+        d("2022-01-01"),
+        d("2022-12-31"),
+        rule,
+    )
+    .unwrap();
     c.units = vec!["宝清县".into()];
     c.chains = vec!["石墨产业链".into()];
     c
@@ -138,7 +142,10 @@ async fn an_agencys_fees_are_computed_from_its_projects_records(db: &TestDb) {
         })
         .await
         .unwrap_err();
-    assert!(not_ours.to_string().contains("未归属合同WT-1"), "{not_ours}");
+    assert!(
+        not_ours.to_string().contains("未归属合同WT-1"),
+        "{not_ours}"
+    );
     tx.commit().await.unwrap();
 
     let agencies = store.agencies(None).await.unwrap();
@@ -151,7 +158,14 @@ async fn an_agencys_fees_are_computed_from_its_projects_records(db: &TestDb) {
     assert_eq!(wt1.contract.rule.rate.unwrap().basis_points(), 50);
     assert_eq!(wt1.payments.len(), 1);
     // 0.5% of 12,000万 = 60万, capped at 50万.
-    let f = fees(&wt1.contract, &wt1.projects.iter().map(|p| p.inputs.clone()).collect::<Vec<_>>(), d("2022-12-31"));
+    let f = fees(
+        &wt1.contract,
+        &wt1.projects
+            .iter()
+            .map(|p| p.inputs.clone())
+            .collect::<Vec<_>>(),
+        d("2022-12-31"),
+    );
     assert_eq!(f.due, wan(50));
     assert_eq!(wt1.projects[0].source_mode.as_deref(), Some("委托"));
 

@@ -3,6 +3,7 @@
 //! `domain::access`, call the store or the domain, render. Templates never query.
 
 mod admin;
+mod agencies;
 mod api;
 pub mod auth;
 mod chains;
@@ -92,6 +93,7 @@ const AREAS: &[(&str, &[(&str, &str)])] = &[
     ("", chains::ROUTES),
     ("", enterprises::ROUTES),
     ("", packaged::ROUTES),
+    ("", agencies::ROUTES),
     ("", admin::ROUTES),
     ("/api/v1", api::ROUTES),
 ];
@@ -107,6 +109,7 @@ fn app_routes() -> Router<AppState> {
         .merge(chains::routes())
         .merge(enterprises::routes())
         .merge(packaged::routes())
+        .merge(agencies::routes())
         .merge(admin::routes())
 }
 

@@ -128,6 +128,20 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
             tx.link_packaged(&demo.packaged.code, &project.code).await?;
         }
     }
+    // 委托招商机构: two agencies, their contracts, the projects they brought, fees paid.
+    let agencies = demo::agencies::agencies(city);
+    for agency in &agencies.agencies {
+        tx.upsert_agency(agency).await?;
+    }
+    for contract in &agencies.contracts {
+        tx.upsert_contract(contract).await?;
+    }
+    for (code, number) in &agencies.attributions {
+        tx.attribute_project(code, number).await?;
+    }
+    for payment in &agencies.payments {
+        tx.add_fee_payment(payment).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -288,6 +288,12 @@ impl Actor {
         matches!(self.role, Role::Bureau | Role::UnitStaff)
     }
 
+    /// 委托招商机构, their contracts and fees: city-level money matters, read by those who read the
+    /// whole city and kept by the bureau ([`Actor::manages_city_data`]).
+    pub fn reads_agencies(&self) -> bool {
+        self.reads_whole_city()
+    }
+
     /// Read a packaged project (谋划包装项目) owned by `unit`: readers of the whole city, and a
     /// unit's accounts their own unit's.
     pub fn sees_packaged(&self, unit: &str) -> bool {

@@ -215,3 +215,24 @@ fn an_account_change_takes_a_second_administrator_who_did_not_ask_for_it() {
     assert!(Role::Auditor.must_keep_one() && Role::SecAdmin.must_keep_one());
     assert!(!Role::SysAdmin.must_keep_one() && !Role::UnitStaff.must_keep_one());
 }
+
+#[test]
+fn agencies_are_read_by_whole_city_readers_and_packaged_projects_by_their_unit_too() {
+    for (role, unit, reads) in [
+        (Role::Bureau, None, true),
+        (Role::CityLeader, None, true),
+        (Role::Auditor, None, true),
+        (Role::UnitStaff, Some("集贤县"), false),
+        (Role::UnitReviewer, Some("集贤县"), false),
+        (Role::SysAdmin, None, false),
+    ] {
+        let a = actor(role, unit);
+        assert_eq!(a.reads_agencies(), reads, "{role:?}");
+        assert_eq!(a.sees_packaged("宝清县"), reads, "{role:?}");
+    }
+    let staff = actor(Role::UnitStaff, Some("集贤县"));
+    assert!(staff.sees_packaged("集贤县") && staff.edits_packaged("集贤县"));
+    assert!(!staff.edits_packaged("宝清县"));
+    assert!(!actor(Role::CityLeader, None).edits_packaged("集贤县"));
+    assert!(actor(Role::Bureau, None).edits_packaged("集贤县"));
+}

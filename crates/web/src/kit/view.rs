@@ -15,6 +15,8 @@ pub struct Layout {
     pub can_create: bool,
     pub can_import: bool,
     pub reads_projects: bool,
+    /// 委托招商机构: the bureau, leaders and the auditor.
+    pub reads_agencies: bool,
     pub manages_security: bool,
     pub manages_users: bool,
     pub reads_audit_log: bool,
@@ -25,12 +27,13 @@ pub struct Layout {
 }
 
 /// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
-const MENU: [&str; 29] = [
+const MENU: [&str; 30] = [
     "/my",
     "/messages",
     "/projects",
     "/projects/new",
     "/packaged",
+    "/agencies",
     "/six-ones",
     "/elements",
     "/funds",
@@ -95,6 +98,7 @@ impl Layout {
             can_create: user.actor().creates_projects(),
             can_import: user.actor().manages_city_data(),
             reads_projects: user.actor().reads_projects(),
+            reads_agencies: user.actor().reads_agencies(),
             manages_security: user.actor().manages_security(),
             manages_users: user.actor().manages_users(),
             reads_audit_log: user.actor().reads_audit_log(),

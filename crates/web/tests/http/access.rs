@@ -25,6 +25,9 @@ const READERS: &[&str] = &["auditor", "leader", "bureau", "jixian", "jx-review"]
 
 const BUREAU: &[&str] = &["bureau"];
 
+/// Those who read the whole city.
+const CITY_READERS: &[&str] = &["auditor", "leader", "bureau"];
+
 const EDITORS: &[&str] = &["bureau", "jixian"];
 
 /// Routes open to everyone, signed in or not (`/` only sends the browser on to `/my`).
@@ -175,6 +178,13 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/packaged/{code}/status", EDITORS),
     ("post", "/packaged/{code}/sign", EDITORS),
     ("get", "/packaged/{code}/print", READERS),
+    ("get", "/agencies", CITY_READERS),
+    ("post", "/agencies", BUREAU),
+    ("get", "/agencies/export", CITY_READERS),
+    ("post", "/agencies/contracts", BUREAU),
+    ("get", "/agencies/{id}", CITY_READERS),
+    ("post", "/agencies/{id}/attribute", BUREAU),
+    ("post", "/agencies/{id}/payments", BUREAU),
     ("get", "/enterprises", READERS),
     ("get", "/enterprises/export", READERS),
     ("get", "/enterprises/{id}", READERS),
@@ -220,6 +230,7 @@ struct Fixture {
     visit: i64,
     /// A fund of 集贤县's staff on JX-1, returned to them.
     returned_fund: i64,
+    agency: i64,
 }
 
 const CHAIN: &str = "石墨产业链";
@@ -266,6 +277,10 @@ async fn access_fixture(store: &Store) -> Fixture {
     )
     .await
     .unwrap();
+    let agency = tx
+        .upsert_agency(&domain::agencies::Agency::new("某招商咨询有限公司").unwrap())
+        .await
+        .unwrap();
     // A packaged project of each county, under the codes the walk fills in.
     for (code, unit) in [("JX-1", "集贤县"), ("BQ-1", "宝清县")] {
         let packaged =
@@ -381,6 +396,7 @@ async fn access_fixture(store: &Store) -> Fixture {
         segment,
         mapping,
         visit,
+        agency,
     }
 }
 
@@ -416,6 +432,8 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
         fx.mapping
     } else if path.starts_with("/visits/") {
         fx.visit
+    } else if path.starts_with("/agencies/") {
+        fx.agency
     } else {
         fx.event[side]
     };

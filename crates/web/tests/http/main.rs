@@ -7,6 +7,7 @@ mod common;
 
 mod access;
 mod accounts;
+mod agencies;
 mod enterprises;
 mod firm_records;
 mod home;
