@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod chains;
 pub mod city;
+pub mod factors;
 pub mod packaged;
 pub mod synthetic;
 

@@ -445,3 +445,23 @@ fn the_demo_has_two_agencies_whose_contracts_brought_projects() {
         assert!(due.due > domain::Money::ZERO, "{}", contract.number);
     }
 }
+
+/// Issue 23.5: the demo's 要素表, one value closed and kept.
+#[test]
+fn the_demo_factor_table_quotes_every_category_and_keeps_a_changed_price() {
+    let factors = demo::factors::factors();
+    assert_eq!(factors.len(), 14);
+    for category in domain::factors::FactorCategory::ALL {
+        let quoted = factors.iter().any(|(f, _)| f.category == category);
+        assert!(
+            quoted || category == domain::factors::FactorCategory::Other,
+            "{category:?}"
+        );
+    }
+    let (_, power) = factors.iter().find(|(f, _)| f.code == "DL-01").unwrap();
+    assert_eq!(power.len(), 2);
+    assert_eq!(
+        power[0].valid_to,
+        chrono::NaiveDate::from_ymd_opt(2022, 6, 30)
+    );
+}

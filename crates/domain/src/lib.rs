@@ -14,6 +14,7 @@ pub mod credit_code;
 pub mod duplicates;
 pub mod enterprise;
 pub mod error;
+pub mod factors;
 pub mod figures;
 pub mod financing;
 pub mod inputs;

@@ -65,6 +65,7 @@ migrations! {
     26 "0026_enterprise_records.sql",
     27 "0027_packaged_projects.sql",
     28 "0028_agencies.sql",
+    29 "0029_factors.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

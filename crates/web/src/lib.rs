@@ -9,6 +9,7 @@ pub mod auth;
 mod chains;
 pub mod client;
 mod enterprises;
+mod factors;
 mod kit;
 mod packaged;
 mod projects;
@@ -94,6 +95,7 @@ const AREAS: &[(&str, &[(&str, &str)])] = &[
     ("", enterprises::ROUTES),
     ("", packaged::ROUTES),
     ("", agencies::ROUTES),
+    ("", factors::ROUTES),
     ("", admin::ROUTES),
     ("/api/v1", api::ROUTES),
 ];
@@ -110,6 +112,7 @@ fn app_routes() -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(packaged::routes())
         .merge(agencies::routes())
+        .merge(factors::routes())
         .merge(admin::routes())
 }
 

@@ -119,8 +119,18 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
         .iter()
         .map(|c| (c.name.clone(), c.chain_leader.clone()))
         .collect();
+    // The 招商要素表, before the packaged projects whose 推介书 quote it.
+    for (factor, values) in demo::factors::factors() {
+        tx.upsert_factor(&factor).await?;
+        for value in &values {
+            tx.add_factor_value(&factor.code, value).await?;
+        }
+    }
     for demo in demo::packaged::packaged(&leaders) {
         tx.upsert_packaged(&demo.packaged).await?;
+        let quoted = demo::factors::quoted(demo.packaged.chain.as_deref());
+        tx.set_packaged_factors(&demo.packaged.code, &quoted)
+            .await?;
         let signed = demo
             .signed_as
             .and_then(|name| city.projects.iter().find(|p| p.name == name));

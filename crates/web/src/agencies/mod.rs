@@ -37,10 +37,11 @@ fn wan(m: Money) -> String {
     format_wan(m)
 }
 
-/// The day fees are reckoned on and expiry judged by: `as_of` when given, else today.
-fn reckoning_day(as_of: &str) -> Result<NaiveDate, WebError> {
+/// The day fees are reckoned on and expiry judged by: `as_of` when given, else the day the
+/// records are followed up on (today, or the demo's day).
+pub(crate) async fn reckoning_day(state: &AppState, as_of: &str) -> Result<NaiveDate, WebError> {
     match as_of.trim() {
-        "" => Ok(store::today_in_china()),
+        "" => Ok(state.store.follow_up_date().await?),
         text => domain::period::parse_date("计算日期", text)
             .map_err(|e| WebError::BadRequest(e.to_string())),
     }
@@ -257,7 +258,7 @@ async fn list_page(
     as_of: &str,
     error: Option<String>,
 ) -> Result<ListPage, WebError> {
-    let day = reckoning_day(as_of)?;
+    let day = reckoning_day(state, as_of).await?;
     let agencies = rows(state, user, day).await?;
     Ok(ListPage {
         layout: Layout::of(user),
@@ -292,7 +293,7 @@ pub async fn export(
     user: CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let day = reckoning_day(&query.as_of)?;
+    let day = reckoning_day(&state, &query.as_of).await?;
     let mut listing = exchange::Listing::new(
         "委托招商费用",
         &[
@@ -501,7 +502,7 @@ async fn agency_page(
     error: Option<String>,
 ) -> Result<AgencyPage, WebError> {
     allow(user.actor().reads_agencies())?;
-    let day = reckoning_day(as_of)?;
+    let day = reckoning_day(state, as_of).await?;
     let record = state
         .store
         .agencies(Some(id))

@@ -147,6 +147,16 @@ pub fn city_name(facts: &Facts) -> String {
         .map_or_else(|| "全市".to_owned(), |u| u.name.clone())
 }
 
+/// The city's name from its organisation, for pages without figures: its root unit's, or 本市.
+pub async fn city_name_of(store: &store::Store) -> Result<String, WebError> {
+    Ok(store
+        .units()
+        .await?
+        .into_iter()
+        .find(|u| u.kind == domain::records::UnitKind::City)
+        .map_or_else(|| "本市".to_owned(), |u| u.name))
+}
+
 pub fn title(city: &str, period: &Period) -> String {
     format!("{city}{}招商引资晒单", period.label())
 }

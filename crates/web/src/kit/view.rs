@@ -27,13 +27,14 @@ pub struct Layout {
 }
 
 /// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
-const MENU: [&str; 30] = [
+const MENU: [&str; 31] = [
     "/my",
     "/messages",
     "/projects",
     "/projects/new",
     "/packaged",
     "/agencies",
+    "/factors",
     "/six-ones",
     "/elements",
     "/funds",

@@ -293,3 +293,30 @@ pub async fn update(
     super::editable(&state, &user, &code).await?;
     save(&state, &user, Some(&code), form).await
 }
+
+/// The factors of the 要素表 the 推介书 quotes, chosen by ticking them: each ticked box sends
+/// its 要素编号 under `factor`.
+pub async fn set_factors(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let csrf = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    user.check_csrf(csrf)?;
+    super::editable(&state, &user, &code).await?;
+    let codes: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "factor")
+        .map(|(_, v)| v)
+        .take(200)
+        .collect();
+    super::write(&state, &user, &code, "factors", async |tx| {
+        tx.set_packaged_factors(&code, &codes).await
+    })
+    .await
+}

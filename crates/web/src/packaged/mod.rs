@@ -281,6 +281,8 @@ struct DetailPage {
     statuses: Vec<(&'static str, bool)>,
     saved: Option<&'static str>,
     error: Option<String>,
+    /// The 要素表's factors: (要素编号, 类别 and name, chosen for the 推介书).
+    factors: Vec<(String, String, bool)>,
 }
 
 impl DetailPage {
@@ -304,6 +306,7 @@ fn saved_message(code: &str) -> Option<&'static str> {
         "saved" => "已保存。",
         "status" => "已更新状态。",
         "signed" => "已签约：已生成正式项目，并保留与项目库的关联。",
+        "factors" => "已保存推介书引用的要素。",
         _ => return None,
     })
 }
@@ -317,7 +320,20 @@ async fn detail(
 ) -> Result<DetailPage, WebError> {
     let record = visible(state, user, code).await?;
     let p = record.packaged;
+    let chosen = state.store.packaged_factors(&p.code).await?;
+    let factors = state
+        .store
+        .factors()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let label = format!("{}·{}", r.factor.category.label(), r.factor.item);
+            let on = chosen.contains(&r.factor.code);
+            (r.factor.code, label, on)
+        })
+        .collect();
     Ok(DetailPage {
+        factors,
         layout: Layout::of(user),
         maturity: p.maturity(),
         path: format!("/packaged/{}", encode(&p.code)),
@@ -479,6 +495,8 @@ struct PrintPage {
     estimate: String,
     office: String,
     printed: String,
+    /// The 要素表's values on the printing day of the factors chosen for this project.
+    factors: Vec<crate::factors::FactorRow>,
 }
 
 impl PrintPage {
@@ -495,18 +513,22 @@ pub async fn print(
 ) -> Result<Html<String>, WebError> {
     let record = visible(&state, &user, &code).await?;
     let p = record.packaged;
-    let city = state
+    let city = crate::kit::figures::city_name_of(&state.store).await?;
+    let printed = state.store.follow_up_date().await?;
+    let chosen = state.store.packaged_factors(&p.code).await?;
+    let factors = state
         .store
-        .units()
+        .factors()
         .await?
         .into_iter()
-        .find(|u| u.kind == domain::records::UnitKind::City)
-        .map_or_else(|| "本市".to_owned(), |u| u.name);
+        .filter(|r| chosen.contains(&r.factor.code))
+        .collect::<Vec<_>>();
     let page = PrintPage {
+        factors: crate::factors::rows(&factors, printed),
         maturity: p.maturity(),
         estimate: wan(p.estimate),
         office: crate::scoreboard::issuing_office(&state.store, &city).await?,
-        printed: state.store.follow_up_date().await?.to_string(),
+        printed: printed.to_string(),
         p,
     };
     Ok(Html(render(&page)?))
@@ -521,4 +543,5 @@ crate::kit::routes! { routes, ROUTES;
         "/packaged/{code}/status" => post(set_status);
         "/packaged/{code}/sign" => post(sign);
         "/packaged/{code}/print" => get(print);
+        "/packaged/{code}/factors" => post(form::set_factors);
 }

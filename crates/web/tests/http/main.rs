@@ -9,6 +9,7 @@ mod access;
 mod accounts;
 mod agencies;
 mod enterprises;
+mod factors;
 mod firm_records;
 mod home;
 mod hostile;
