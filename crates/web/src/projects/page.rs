@@ -163,6 +163,8 @@ pub(crate) struct ProjectPage {
     /// 到位资金 in 人民币 to date and its verified part, 万元.
     funds_total: String,
     funds_verified: String,
+    /// The 委托招商机构 it is attributed to, and the contract: who brought it.
+    agency: Option<(String, String)>,
 }
 
 impl ProjectPage {
@@ -422,6 +424,7 @@ pub(crate) async fn project_page(
         .await?;
     let duplicate = state.store.duplicate_status(&project.code).await?;
     Ok(ProjectPage {
+        agency: state.store.agency_of(&project.code).await?,
         duplicate,
         unconfirmed: state.store.placements_of(&project.code).await?,
         withdrawn: state.store.withdrawn_of(&project.code).await?,

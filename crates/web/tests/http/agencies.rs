@@ -167,6 +167,13 @@ async fn the_bureau_keeps_agencies_and_each_fee_is_worked_out_from_the_records(d
         "{}",
         export.body
     );
+    // The project says who brought it.
+    let project = app.get("/projects/JX-1", Some(&leader)).await;
+    assert!(
+        project.body.contains("委托招商机构：<a href=\"/agencies\">深圳某招商顾问有限公司</a>，合同WT-2022-01"),
+        "{}",
+        project.body
+    );
     // Before signing nothing was due.
     let early = app.get(&format!("{page}?as_of=2022-02-01"), b).await;
     assert!(early.body.contains("应付 0.00 万元"), "{}", early.body);
