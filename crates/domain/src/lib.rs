@@ -23,6 +23,7 @@ pub mod packaged;
 pub mod period;
 pub mod records;
 pub mod reminders;
+pub mod roadmap;
 pub mod responsibility;
 pub mod review;
 pub mod security;

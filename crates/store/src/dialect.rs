@@ -66,6 +66,7 @@ migrations! {
     27 "0027_packaged_projects.sql",
     28 "0028_agencies.sql",
     29 "0029_factors.sql",
+    30 "0030_roadmaps.sql",
 }
 
 /// A migration as `sqlx::migrate!` would make it from `file`: its description is the name

@@ -162,7 +162,7 @@ impl Tx {
     }
 
     /// The firm a target names: its credit code, else the one firm of that exact name.
-    async fn target_firm(&mut self, target: &str) -> Result<i64> {
+    pub(crate) async fn target_firm(&mut self, target: &str) -> Result<i64> {
         let rows = sqlx::query(
             "SELECT COALESCE(merged_into, id) AS id FROM enterprises WHERE credit_code = $1 OR name = $2 \
              ORDER BY id LIMIT 3",

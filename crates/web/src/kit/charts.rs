@@ -94,6 +94,17 @@ pub fn progress_bars(title: &str, rows: &[ProgressRow]) -> String {
 
 /// Twelve months of this year against last year, as paired columns.
 pub fn monthly_columns(title: &str, unit: &str, this: &[f64; 12], last: &[f64; 12]) -> String {
+    monthly_pairs(title, unit, ("本年", this), ("上年同期", last))
+}
+
+/// Twelve months of two series as paired columns, the first in the strong colour and labelled
+/// above its column (本年 against 上年同期; done against planned).
+pub fn monthly_pairs(
+    title: &str,
+    unit: &str,
+    (first, this): (&str, &[f64; 12]),
+    (second, last): (&str, &[f64; 12]),
+) -> String {
     let (width, height) = (720.0, 260.0);
     let (left, bottom, top) = (50.0, 40.0, 40.0);
     let plot_h = height - bottom - top;
@@ -106,9 +117,11 @@ pub fn monthly_columns(title: &str, unit: &str, this: &[f64; 12], last: &[f64; 1
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><text x="0" y="18" class="chart-title">{t}（{u}）</text><rect x="{lx}" y="22" width="10" height="10" fill="#1d5fa7"/><text x="{tx}" y="31">本年</text><rect x="{lx2}" y="22" width="10" height="10" fill="#b9c6d3"/><text x="{tx2}" y="31">上年同期</text>"##,
+        r##"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><text x="0" y="18" class="chart-title">{t}（{u}）</text><rect x="{lx}" y="22" width="10" height="10" fill="#1d5fa7"/><text x="{tx}" y="31">{a}</text><rect x="{lx2}" y="22" width="10" height="10" fill="#b9c6d3"/><text x="{tx2}" y="31">{b}</text>"##,
         t = escape(title),
         u = escape(unit),
+        a = escape(first),
+        b = escape(second),
         lx = width - 170.0,
         tx = width - 156.0,
         lx2 = width - 110.0,
