@@ -9,6 +9,7 @@ pub mod chains;
 pub mod city;
 pub mod factors;
 pub mod packaged;
+pub mod roadmaps;
 pub mod synthetic;
 
 pub use city::{CITY, DEMO_AS_OF, DEMO_LEADER_ACCOUNT, DemoBlocker, DemoCity, build, organisation};

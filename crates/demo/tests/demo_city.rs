@@ -465,3 +465,45 @@ fn the_demo_factor_table_quotes_every_category_and_keeps_a_changed_price() {
         chrono::NaiveDate::from_ymd_opt(2022, 6, 30)
     );
 }
+
+/// Issue 23.5: a 2022 roadmap per chain with all four sets, its planned visits showing held and
+/// missed ones against the demo's visit log.
+#[test]
+fn the_demo_roadmaps_hold_four_sets_and_show_plans_held_and_missed() {
+    use domain::roadmap::{SetKind, VisitOutcome, visit_outcome};
+    let city = demo::build();
+    let packaged: Vec<(String, Option<String>)> = demo::packaged::packaged(&[])
+        .into_iter()
+        .map(|d| (d.packaged.code, d.packaged.chain))
+        .collect();
+    let roadmaps = demo::roadmaps::roadmaps(&city, &packaged);
+    assert_eq!(roadmaps.len(), city.chains.len());
+    let mut outcomes = Vec::new();
+    for r in &roadmaps {
+        for kind in SetKind::ALL {
+            assert!(r.items.iter().any(|i| i.0 == kind), "{} {kind:?}", r.chain);
+        }
+        for (_, code, month, _) in r.items.iter().filter(|i| i.0 == SetKind::Visit) {
+            let name = city
+                .projects
+                .iter()
+                .find(|p| p.investor_code.as_ref().is_some_and(|c| c.as_str() == code))
+                .and_then(|p| p.investor.clone())
+                .unwrap();
+            let visits: Vec<_> = city
+                .visits
+                .iter()
+                .filter(|v| v.enterprise.as_deref() == Some(name.as_str()))
+                .map(|v| v.date)
+                .collect();
+            let day = chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap();
+            outcomes.push(visit_outcome(2022, month.unwrap(), &visits, day));
+        }
+    }
+    let held = outcomes.iter().filter(|o| o.held()).count();
+    let missed = outcomes
+        .iter()
+        .filter(|o| **o == VisitOutcome::Missed)
+        .count();
+    assert!(held > 0 && missed > 0, "{outcomes:?}");
+}

@@ -85,7 +85,9 @@ impl SetKind {
             .ok_or_else(|| {
                 FieldError::new(
                     field,
-                    format!("“{raw}”不是路线图的内容类型（重点招商项目、重要客户、招商政策、对接计划）"),
+                    format!(
+                        "“{raw}”不是路线图的内容类型（重点招商项目、重要客户、招商政策、对接计划）"
+                    ),
                 )
             })
     }
@@ -142,7 +144,12 @@ fn month_end(year: i32, month: u32) -> NaiveDate {
 
 /// A visit planned to a firm in `month` of `year`, judged on `today` from the dates the firm was
 /// visited (any order): the first visit of that year counts.
-pub fn visit_outcome(year: i32, month: u32, visits: &[NaiveDate], today: NaiveDate) -> VisitOutcome {
+pub fn visit_outcome(
+    year: i32,
+    month: u32,
+    visits: &[NaiveDate],
+    today: NaiveDate,
+) -> VisitOutcome {
     let first = visits
         .iter()
         .filter(|d| d.year() == year && **d <= today)

@@ -148,8 +148,11 @@ impl Store {
     /// What the firms of `record` did: visits (by credit code, else exact name; approved, not
     /// withdrawn) and the stages of the projects they invest in.
     pub async fn firm_activity(&self, record: &RoadmapRecord) -> Result<FirmActivity> {
-        let mut firms: Vec<&(i64, String, Option<String>)> =
-            record.items.iter().filter_map(|i| i.firm.as_ref()).collect();
+        let mut firms: Vec<&(i64, String, Option<String>)> = record
+            .items
+            .iter()
+            .filter_map(|i| i.firm.as_ref())
+            .collect();
         firms.sort_by_key(|f| f.0);
         firms.dedup_by_key(|f| f.0);
         let mut activity = FirmActivity::default();

@@ -63,7 +63,9 @@ async fn a_roadmap_holds_four_sets_and_its_plan_is_judged_by_the_records(db: &Te
         .await
         .unwrap();
     assert_eq!(
-        tx.roadmap_for(2022, OwnerKind::Chain, "石墨产业链").await.unwrap(),
+        tx.roadmap_for(2022, OwnerKind::Chain, "石墨产业链")
+            .await
+            .unwrap(),
         id,
         "one roadmap per chain and year"
     );
@@ -80,18 +82,30 @@ async fn a_roadmap_holds_four_sets_and_its_plan_is_judged_by_the_records(db: &Te
             .await
             .unwrap();
     }
-    tx.add_roadmap_item(id, SetKind::Policy, &item("双鸭山市招商引资优惠政策（2022）", None, None))
-        .await
-        .unwrap();
-    tx.add_roadmap_item(id, SetKind::Visit, &item("甲石墨有限公司", Some(3), Some("李明远")))
-        .await
-        .unwrap();
+    tx.add_roadmap_item(
+        id,
+        SetKind::Policy,
+        &item("双鸭山市招商引资优惠政策（2022）", None, None),
+    )
+    .await
+    .unwrap();
+    tx.add_roadmap_item(
+        id,
+        SetKind::Visit,
+        &item("甲石墨有限公司", Some(3), Some("李明远")),
+    )
+    .await
+    .unwrap();
     tx.add_roadmap_item(id, SetKind::Visit, &item("乙新材料有限公司", Some(6), None))
         .await
         .unwrap();
     // Every unknown reference is named: the firm, the month, the leader.
     match tx
-        .add_roadmap_item(id, SetKind::Visit, &item("丙公司", Some(13), Some("无名氏")))
+        .add_roadmap_item(
+            id,
+            SetKind::Visit,
+            &item("丙公司", Some(13), Some("无名氏")),
+        )
         .await
     {
         Err(StoreError::InvalidFields(errors)) => {
@@ -100,14 +114,24 @@ async fn a_roadmap_holds_four_sets_and_its_plan_is_judged_by_the_records(db: &Te
         }
         other => panic!("{other:?}"),
     }
-    assert!(tx.roadmap_for(2022, OwnerKind::Unit, "不存在县").await.is_err());
+    assert!(
+        tx.roadmap_for(2022, OwnerKind::Unit, "不存在县")
+            .await
+            .is_err()
+    );
     tx.commit().await.unwrap();
 
     let record = store.roadmap(id).await.unwrap().unwrap();
     assert_eq!((record.owner.as_str(), record.year), ("石墨产业链", 2022));
     let count = |k: SetKind| record.items.iter().filter(|i| i.kind == k).count();
     assert_eq!(
-        [SetKind::Project, SetKind::Client, SetKind::Policy, SetKind::Visit].map(count),
+        [
+            SetKind::Project,
+            SetKind::Client,
+            SetKind::Policy,
+            SetKind::Visit
+        ]
+        .map(count),
         [1, 2, 1, 2]
     );
     let activity = store.firm_activity(&record).await.unwrap();
@@ -121,7 +145,10 @@ async fn a_roadmap_holds_four_sets_and_its_plan_is_judged_by_the_records(db: &Te
         visit_outcome(2022, month, &activity.visits[id], d("2022-12-31"))
     };
     // Planned for March, visited 20 April: held late; planned for June, never visited: missed.
-    assert_eq!(outcome("甲石墨有限公司", 3), VisitOutcome::Late(d("2022-04-20")));
+    assert_eq!(
+        outcome("甲石墨有限公司", 3),
+        VisitOutcome::Late(d("2022-04-20"))
+    );
     assert_eq!(outcome("乙新材料有限公司", 6), VisitOutcome::Missed);
     let progress = |firm: &str| {
         let (id, ..) = record

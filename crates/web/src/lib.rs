@@ -15,6 +15,7 @@ mod packaged;
 mod projects;
 mod responsibility;
 mod review;
+mod roadmaps;
 pub mod scoreboard;
 
 use std::net::SocketAddr;
@@ -96,6 +97,7 @@ const AREAS: &[(&str, &[(&str, &str)])] = &[
     ("", packaged::ROUTES),
     ("", agencies::ROUTES),
     ("", factors::ROUTES),
+    ("", roadmaps::ROUTES),
     ("", admin::ROUTES),
     ("/api/v1", api::ROUTES),
 ];
@@ -113,6 +115,7 @@ fn app_routes() -> Router<AppState> {
         .merge(packaged::routes())
         .merge(agencies::routes())
         .merge(factors::routes())
+        .merge(roadmaps::routes())
         .merge(admin::routes())
 }
 

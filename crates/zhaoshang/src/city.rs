@@ -126,7 +126,8 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
             tx.add_factor_value(&factor.code, value).await?;
         }
     }
-    for demo in demo::packaged::packaged(&leaders) {
+    let packaged = demo::packaged::packaged(&leaders);
+    for demo in &packaged {
         tx.upsert_packaged(&demo.packaged).await?;
         let quoted = demo::factors::quoted(demo.packaged.chain.as_deref());
         tx.set_packaged_factors(&demo.packaged.code, &quoted)
@@ -136,6 +137,24 @@ async fn load_chain_maps(store: &Store, actor: &str, city: &DemoCity) -> Result<
             .and_then(|name| city.projects.iter().find(|p| p.name == name));
         if let Some(project) = signed {
             tx.link_packaged(&demo.packaged.code, &project.code).await?;
+        }
+    }
+    // 招商路线图 for 2022, one per chain.
+    let codes: Vec<(String, Option<String>)> = packaged
+        .iter()
+        .map(|d| (d.packaged.code.clone(), d.packaged.chain.clone()))
+        .collect();
+    for roadmap in demo::roadmaps::roadmaps(city, &codes) {
+        let id = tx
+            .roadmap_for(2022, domain::roadmap::OwnerKind::Chain, &roadmap.chain)
+            .await?;
+        for (kind, reference, month, leader) in &roadmap.items {
+            let input = store::ItemInput {
+                reference,
+                month: *month,
+                leader: leader.as_deref(),
+            };
+            tx.add_roadmap_item(id, *kind, &input).await?;
         }
     }
     // 委托招商机构: two agencies, their contracts, the projects they brought, fees paid.

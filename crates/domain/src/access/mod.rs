@@ -294,6 +294,23 @@ impl Actor {
         self.reads_whole_city()
     }
 
+    /// Read a 招商路线图: a chain's is city-wide work, read by those who read the whole city; a
+    /// unit's as its packaged projects are.
+    pub fn sees_roadmap(&self, kind: crate::roadmap::OwnerKind, owner: &str) -> bool {
+        match kind {
+            crate::roadmap::OwnerKind::Chain => self.reads_whole_city(),
+            crate::roadmap::OwnerKind::Unit => self.sees_packaged(owner),
+        }
+    }
+
+    /// Change a 招商路线图: a chain's the bureau's; a unit's its own staff's too.
+    pub fn edits_roadmap(&self, kind: crate::roadmap::OwnerKind, owner: &str) -> bool {
+        match kind {
+            crate::roadmap::OwnerKind::Chain => self.manages_city_data(),
+            crate::roadmap::OwnerKind::Unit => self.edits_packaged(owner),
+        }
+    }
+
     /// Read a packaged project (谋划包装项目) owned by `unit`: readers of the whole city, and a
     /// unit's accounts their own unit's.
     pub fn sees_packaged(&self, unit: &str) -> bool {

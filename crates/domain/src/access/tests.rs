@@ -235,4 +235,10 @@ fn agencies_are_read_by_whole_city_readers_and_packaged_projects_by_their_unit_t
     assert!(!staff.edits_packaged("宝清县"));
     assert!(!actor(Role::CityLeader, None).edits_packaged("集贤县"));
     assert!(actor(Role::Bureau, None).edits_packaged("集贤县"));
+    use crate::roadmap::OwnerKind::{Chain, Unit};
+    assert!(staff.sees_roadmap(Unit, "集贤县") && staff.edits_roadmap(Unit, "集贤县"));
+    assert!(!staff.sees_roadmap(Unit, "宝清县") && !staff.sees_roadmap(Chain, "石墨产业链"));
+    let leader = actor(Role::CityLeader, None);
+    assert!(leader.sees_roadmap(Chain, "石墨产业链") && !leader.edits_roadmap(Chain, "石墨产业链"));
+    assert!(actor(Role::Bureau, None).edits_roadmap(Chain, "石墨产业链"));
 }

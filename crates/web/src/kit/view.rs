@@ -27,7 +27,7 @@ pub struct Layout {
 }
 
 /// Every entry of the menu (base.html), and the detail pages' prefixes that belong to one.
-const MENU: [&str; 31] = [
+const MENU: [&str; 32] = [
     "/my",
     "/messages",
     "/projects",
@@ -35,6 +35,7 @@ const MENU: [&str; 31] = [
     "/packaged",
     "/agencies",
     "/factors",
+    "/roadmaps",
     "/six-ones",
     "/elements",
     "/funds",

@@ -53,6 +53,8 @@ struct LeaderPage {
     follow_up_on: String,
     /// Per chain led as 链长: its figures in the period.
     chain_figures: Vec<(String, Vec<String>)>,
+    /// The 招商路线图 of the chains led: (id, title).
+    roadmaps: Vec<(i64, String)>,
 }
 
 const COLUMNS: [Indicator; 4] = [
@@ -130,6 +132,7 @@ async fn page(
     let (units_text, error) =
         typed.map_or_else(|| (scope.units.join("、"), None), |(t, e)| (t, Some(e)));
     Ok(LeaderPage {
+        roadmaps: crate::roadmaps::of_chains(state, user, &scope.chains).await?,
         layout: Layout::of(user),
         name: name.to_owned(),
         units: scope.units,

@@ -184,6 +184,12 @@ const ACCESS: &[(&str, &str, &[&str])] = &[
     ("post", "/factors/values", BUREAU),
     ("get", "/factors/print", READERS),
     ("get", "/factors/export", READERS),
+    ("get", "/roadmaps", READERS),
+    ("post", "/roadmaps", EDITORS),
+    ("get", "/roadmaps/{id}", READERS),
+    ("post", "/roadmaps/{id}/items", EDITORS),
+    ("post", "/roadmaps/{id}/items/{item}/remove", EDITORS),
+    ("get", "/roadmaps/{id}/export", READERS),
     ("get", "/agencies", CITY_READERS),
     ("post", "/agencies", BUREAU),
     ("get", "/agencies/export", CITY_READERS),
@@ -237,6 +243,8 @@ struct Fixture {
     /// A fund of 集贤县's staff on JX-1, returned to them.
     returned_fund: i64,
     agency: i64,
+    /// 集贤县's roadmap, 宝清县's.
+    roadmap: [i64; 2],
 }
 
 const CHAIN: &str = "石墨产业链";
@@ -293,6 +301,20 @@ async fn access_fixture(store: &Store) -> Fixture {
             domain::packaged::PackagedProject::new(code, &format!("{unit}石墨包装项目"), unit)
                 .unwrap();
         tx.upsert_packaged(&packaged).await.unwrap();
+    }
+    let mut roadmap = [0; 2];
+    for (i, unit) in ["集贤县", "宝清县"].into_iter().enumerate() {
+        roadmap[i] = tx
+            .roadmap_for(2022, domain::roadmap::OwnerKind::Unit, unit)
+            .await
+            .unwrap();
+        let policy = store::ItemInput {
+            reference: "招商引资优惠政策",
+            ..store::ItemInput::default()
+        };
+        tx.add_roadmap_item(roadmap[i], domain::roadmap::SetKind::Policy, &policy)
+            .await
+            .unwrap();
     }
     let mut fund = [0; 2];
     let mut blocker = [0; 2];
@@ -403,6 +425,7 @@ async fn access_fixture(store: &Store) -> Fixture {
         mapping,
         visit,
         agency,
+        roadmap,
     }
 }
 
@@ -440,6 +463,8 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
         fx.visit
     } else if path.starts_with("/agencies/") {
         fx.agency
+    } else if path.starts_with("/roadmaps/") {
+        fx.roadmap[side]
     } else {
         fx.event[side]
     };
@@ -469,6 +494,7 @@ fn concrete(path: &str, records: &str, fx: &Fixture, side: usize) -> String {
             .replace("{records}", records)
             .replace("{code}", code)
             .replace("{id}", &id.to_string())
+            .replace("{item}", "1")
             .replace("{name}", name)
             .replace(
                 "{kind}",
@@ -643,9 +669,14 @@ async fn every_route_answers_every_role_as_the_access_table_says_and_unit_scope_
     for role in ["jixian", "jx-review"] {
         let (cookie, csrf) = app.sign_in(role).await;
         for (method, route, _, _) in &walked {
-            let scoped = ["{code}", "/blockers/{id}", "/review/{kind}/{id}"]
-                .iter()
-                .any(|p| route.contains(p));
+            let scoped = [
+                "{code}",
+                "/blockers/{id}",
+                "/review/{kind}/{id}",
+                "/roadmaps/{id}",
+            ]
+            .iter()
+            .any(|p| route.contains(p));
             if !scoped {
                 continue;
             }

@@ -170,7 +170,9 @@ async fn the_bureau_keeps_agencies_and_each_fee_is_worked_out_from_the_records(d
     // The project says who brought it.
     let project = app.get("/projects/JX-1", Some(&leader)).await;
     assert!(
-        project.body.contains("委托招商机构：<a href=\"/agencies\">深圳某招商顾问有限公司</a>，合同WT-2022-01"),
+        project.body.contains(
+            "委托招商机构：<a href=\"/agencies\">深圳某招商顾问有限公司</a>，合同WT-2022-01"
+        ),
         "{}",
         project.body
     );

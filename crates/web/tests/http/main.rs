@@ -19,6 +19,7 @@ mod records;
 mod responsibility;
 mod returns;
 mod review;
+mod roadmaps;
 mod scoreboard;
 mod sessions;
 mod trust;

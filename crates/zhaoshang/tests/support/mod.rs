@@ -299,6 +299,13 @@ pub fn fill(pattern: &str, ids: &Ids) -> Vec<String> {
         // The first token, account request and saved ledger mapping, if a test made them.
         // A visit id: none is returned in the demo, so the page answers 403 or 404.
         "/visits/{id}/edit" | "/messages/{id}" => vec![pattern.replace("{id}", "1")],
+        // The demo's first roadmap and its first item.
+        "/roadmaps/{id}" | "/roadmaps/{id}/items" | "/roadmaps/{id}/export" => {
+            vec![pattern.replace("{id}", "1")]
+        }
+        "/roadmaps/{id}/items/{item}/remove" => {
+            vec![pattern.replace("{id}", "1").replace("{item}", "1")]
+        }
         // The demo's first agency.
         "/agencies/{id}" | "/agencies/{id}/attribute" | "/agencies/{id}/payments" => {
             vec![pattern.replace("{id}", "1")]
