@@ -23,10 +23,14 @@ pub enum Kind {
     Elements,
     Blockers,
     Financing,
+    Packaged,
+    Factors,
+    AgencyContracts,
+    Roadmaps,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
@@ -45,6 +49,10 @@ impl Kind {
         Kind::Elements,
         Kind::Blockers,
         Kind::Financing,
+        Kind::Packaged,
+        Kind::Factors,
+        Kind::AgencyContracts,
+        Kind::Roadmaps,
     ];
 
     /// The word used on the command line.
@@ -68,6 +76,10 @@ impl Kind {
             Kind::Elements => "elements",
             Kind::Blockers => "blockers",
             Kind::Financing => "financing",
+            Kind::Packaged => "packaged",
+            Kind::Factors => "factors",
+            Kind::AgencyContracts => "agency-contracts",
+            Kind::Roadmaps => "roadmaps",
         }
     }
 
@@ -91,6 +103,10 @@ impl Kind {
             Kind::Elements => "要素保障",
             Kind::Blockers => "堵点问题",
             Kind::Financing => "融资方案",
+            Kind::Packaged => "谋划包装项目",
+            Kind::Factors => "招商要素",
+            Kind::AgencyContracts => "委托招商合同",
+            Kind::Roadmaps => "招商路线图",
         }
     }
 

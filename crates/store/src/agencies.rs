@@ -11,7 +11,7 @@ use domain::{CreditCode, Money};
 use sqlx::Row;
 
 use crate::rows::{corrupt, parse_day};
-use crate::tx::{Named, Tx};
+use crate::tx::{Named, Tx, Upserted};
 use crate::{Result, Store, StoreError, now_millis};
 
 /// An agency as held, with its contracts.
@@ -261,6 +261,15 @@ impl Store {
 }
 
 impl Tx {
+    /// Whether an agency of this exact name is held.
+    pub async fn agency_exists(&mut self, name: &str) -> Result<bool> {
+        Ok(sqlx::query("SELECT id FROM agencies WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.conn())
+            .await?
+            .is_some())
+    }
+
     /// Adds an agency, or updates the one of that name.
     pub async fn upsert_agency(&mut self, agency: &Agency) -> Result<i64> {
         let before = sqlx::query("SELECT id FROM agencies WHERE name = $1")
@@ -288,7 +297,7 @@ impl Tx {
 
     /// Adds a contract, or updates the one with its 合同编号: the agency, the units and chains of
     /// its scope must exist (every unknown name refused at once).
-    pub async fn upsert_contract(&mut self, contract: &Contract) -> Result<i64> {
+    pub async fn upsert_contract(&mut self, contract: &Contract) -> Result<Upserted> {
         let mut errors = Vec::new();
         let agency = sqlx::query("SELECT id FROM agencies WHERE name = $1")
             .bind(&contract.agency)
@@ -373,6 +382,11 @@ impl Tx {
                     .await?;
             }
         }
+        let outcome = match &before {
+            None => Upserted::Inserted,
+            Some(b) if &b.2 == contract => return Ok(Upserted::Unchanged),
+            Some(_) => Upserted::Updated,
+        };
         let action = if before.is_some() { "update" } else { "create" };
         self.log(
             "agency_contract",
@@ -382,7 +396,7 @@ impl Tx {
             Some(contract),
         )
         .await?;
-        Ok(id)
+        Ok(outcome)
     }
 
     /// The contract `number`, or an error naming the field.

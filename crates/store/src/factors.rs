@@ -5,7 +5,7 @@ use domain::factors::{Factor, FactorCategory, FactorValue, with_new_value};
 use sqlx::Row;
 
 use crate::rows::{corrupt, parse_day};
-use crate::tx::Tx;
+use crate::tx::{Tx, Upserted};
 use crate::{Result, Store, StoreError, now_millis};
 
 /// A factor with its values, oldest first.
@@ -93,7 +93,7 @@ impl Store {
 
 impl Tx {
     /// Adds a factor, or renames or moves the one with its 要素编号.
-    pub async fn upsert_factor(&mut self, factor: &Factor) -> Result<()> {
+    pub async fn upsert_factor(&mut self, factor: &Factor) -> Result<Upserted> {
         let before = read(self.conn(), Some(&factor.code)).await?.pop();
         sqlx::query(
             "INSERT INTO factors (code, category, item) VALUES ($1, $2, $3) ON CONFLICT (code) \
@@ -104,27 +104,50 @@ impl Tx {
         .bind(&factor.item)
         .execute(self.conn())
         .await?;
-        if before.as_ref().map(|b| &b.factor) != Some(factor) {
-            let action = if before.is_some() { "update" } else { "create" };
-            self.log(
-                "factor",
-                &factor.code,
-                action,
-                before.as_ref().map(|b| &b.factor),
-                Some(factor),
-            )
-            .await?;
-        }
-        Ok(())
+        let outcome = match &before {
+            None => Upserted::Inserted,
+            Some(b) if &b.factor == factor => return Ok(Upserted::Unchanged),
+            Some(_) => Upserted::Updated,
+        };
+        let action = if before.is_some() { "update" } else { "create" };
+        self.log(
+            "factor",
+            &factor.code,
+            action,
+            before.as_ref().map(|b| &b.factor),
+            Some(factor),
+        )
+        .await?;
+        Ok(outcome)
     }
 
     /// A new value of factor `code` from its day on: the value before is closed the day before
-    /// and kept ([`with_new_value`]).
-    pub async fn add_factor_value(&mut self, code: &str, value: &FactorValue) -> Result<()> {
+    /// and kept ([`with_new_value`]). The same value again on the same day changes nothing (a
+    /// file imported twice); another value on a day that has one is refused.
+    pub async fn add_factor_value(&mut self, code: &str, value: &FactorValue) -> Result<Upserted> {
         let record = read(self.conn(), Some(code))
             .await?
             .pop()
             .ok_or_else(|| StoreError::invalid("要素编号", format!("要素“{code}”不存在")))?;
+        if let Some(same_day) = record
+            .values
+            .iter()
+            .find(|v| v.valid_from == value.valid_from)
+        {
+            let same = (&same_day.value, &same_day.unit, &same_day.source)
+                == (&value.value, &value.unit, &value.source);
+            return if same {
+                Ok(Upserted::Unchanged)
+            } else {
+                Err(StoreError::invalid(
+                    "生效日期",
+                    format!(
+                        "要素{code}在{}已有数值{}，不能另行登记",
+                        value.valid_from, same_day.value
+                    ),
+                ))
+            };
+        }
         let values = with_new_value(&record.values, value.clone())?;
         let id: i64 = sqlx::query("SELECT id FROM factors WHERE code = $1")
             .bind(code)
@@ -164,7 +187,8 @@ impl Tx {
             record.values.last(),
             Some(value),
         )
-        .await
+        .await?;
+        Ok(Upserted::Inserted)
     }
 
     /// The factors packaged project `packaged_code`'s 推介书 quotes, replacing those before; every

@@ -118,6 +118,11 @@ impl Tx {
         read(self.conn(), code).await
     }
 
+    /// The project packaged project `code` was signed into, if it is held and signed.
+    pub async fn packaged_signed_as(&mut self, code: &str) -> Result<Option<String>> {
+        Ok(self.packaged_by_code(code).await?.and_then(|r| r.project))
+    }
+
     /// The packaged project `code`, to be signed: not signed already.
     async fn unsigned(&mut self, code: &str) -> Result<PackagedRecord> {
         let record = self

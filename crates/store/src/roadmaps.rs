@@ -9,7 +9,7 @@ use domain::roadmap::{OwnerKind, SetKind};
 use sqlx::Row;
 
 use crate::rows::{corrupt, parse_day};
-use crate::tx::{Named, Tx};
+use crate::tx::{Named, Tx, Upserted};
 use crate::{Result, Store, StoreError, now_millis};
 
 /// A roadmap with its items.
@@ -242,13 +242,14 @@ impl Tx {
     }
 
     /// Adds an item to roadmap `id`'s set `kind`: a packaged project by 项目库编号, a firm by
-    /// credit code or exact name, a policy as text, a planned visit to a firm in a month.
+    /// credit code or exact name, a policy as text, a planned visit to a firm in a month. The
+    /// same item twice is kept once (a file imported again).
     pub async fn add_roadmap_item(
         &mut self,
         id: i64,
         kind: SetKind,
         input: &ItemInput<'_>,
-    ) -> Result<()> {
+    ) -> Result<Upserted> {
         let reference = input.reference.trim();
         let field = match kind {
             SetKind::Project => "项目库编号",
@@ -307,6 +308,22 @@ impl Tx {
         if found.is_none() {
             return Err(StoreError::NotFound("路线图不存在".into()));
         }
+        let same = sqlx::query(
+            "SELECT id FROM roadmap_items WHERE roadmap_id = $1 AND kind = $2 \
+             AND COALESCE(packaged_id, 0) = COALESCE($3, 0) AND COALESCE(enterprise_id, 0) = COALESCE($4, 0) \
+             AND COALESCE(text, '') = COALESCE($5, '') AND COALESCE(month, 0) = COALESCE($6, 0)",
+        )
+        .bind(id)
+        .bind(kind.code())
+        .bind(packaged)
+        .bind(firm)
+        .bind(&text)
+        .bind(month)
+        .fetch_optional(self.conn())
+        .await?;
+        if same.is_some() {
+            return Ok(Upserted::Unchanged);
+        }
         sqlx::query(
             "INSERT INTO roadmap_items (roadmap_id, kind, packaged_id, enterprise_id, text, month, \
              leader_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -327,7 +344,8 @@ impl Tx {
             None::<&()>,
             Some(&(kind.label(), reference, input.month, input.leader)),
         )
-        .await
+        .await?;
+        Ok(Upserted::Inserted)
     }
 
     /// Takes item `item` out of roadmap `id`.

@@ -408,7 +408,7 @@ pub async fn add_item(
             month,
             leader: Some(form.leader.as_str()),
         };
-        tx.add_roadmap_item(id, kind, &input).await
+        tx.add_roadmap_item(id, kind, &input).await.map(|_| ())
     })
     .await
 }

@@ -302,6 +302,10 @@ async fn an_export_imports_back_to_the_same_records(db: &TestDb) {
         "elements",
         "blockers",
         "financing",
+        "packaged",
+        "factors",
+        "agency-contracts",
+        "roadmaps",
     ];
     for kind in kinds {
         let file = dir.path().join(format!("{kind}.xlsx"));
@@ -349,6 +353,118 @@ async fn an_export_imports_back_to_the_same_records(db: &TestDb) {
         strip(two.projects().await.unwrap())
     );
     copy.cleanup().await;
+}
+
+/// Issue 23.5: the kinds before the investor import all or nothing, every bad cell named by row
+/// and column, and a file imported twice changes nothing the second time.
+async fn the_kinds_before_the_investor_import_all_or_nothing_and_twice_change_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(zhaoshang(db, &["demo"]).ok);
+    let bad = [
+        (
+            "factors",
+            "要素编号,类别,要素名称,数值,单位,来源,生效日期,有效期至,备注\n\
+GS-01,电力,一般工商业电价,0.68,元/千瓦时,省发改委,2023-01-01,,\n\
+GS-02,GDP,地区生产总值,100,亿元,统计局,明天,,\n",
+            &["第3行 类别", "第3行 生效日期"][..],
+        ),
+        (
+            "packaged",
+            "项目库编号,项目名称,责任单位,投资概算(万元),建设年限\nBZ-NEW-1,新项目,宝清县,\"10,5\",2\n",
+            &["第2行 投资概算"][..],
+        ),
+        (
+            "agency-contracts",
+            "合同编号,机构名称,合同开始日期,合同截止日期,计费方式,比例(%),计付时点\n\
+WT-NEW-1,新机构有限公司,2023-01-01,2023-12-31,签约额比例,0.125,签约\n",
+            &["第2行 比例"][..],
+        ),
+        (
+            "roadmaps",
+            "年度,产业链,单位,类型,内容,计划月份,带队领导\n2023,,宝清县,对接计划,不存在的公司,13,\n",
+            &["第2行 计划月份"][..],
+        ),
+    ];
+    let store = db.open().await.unwrap();
+    let before = (
+        store.factors().await.unwrap().len(),
+        store.agencies(None).await.unwrap().len(),
+        store.roadmaps().await.unwrap().len(),
+    );
+    for (kind, text, messages) in bad {
+        let run = import(
+            db,
+            kind,
+            &write_excel_csv(dir.path(), &format!("bad-{kind}.csv"), text),
+        );
+        assert!(!run.ok, "{kind}: {}", run.stdout);
+        for message in messages {
+            assert!(
+                run.stderr.contains(message),
+                "{kind} {message}: {}",
+                run.stderr
+            );
+        }
+    }
+    let after = (
+        store.factors().await.unwrap().len(),
+        store.agencies(None).await.unwrap().len(),
+        store.roadmaps().await.unwrap().len(),
+    );
+    assert_eq!(before, after, "nothing was imported");
+    assert!(store.packaged("BZ-NEW-1").await.unwrap().is_none());
+    let good = [
+        (
+            "factors",
+            "要素编号,类别,要素名称,数值,单位,来源,生效日期\nDL-01,电力,大工业用电价格（1-10千伏）,0.5700,元/千瓦时,省发改委,2023-01-01\n",
+        ),
+        (
+            "packaged",
+            "项目库编号,项目名称,责任单位,投资概算(万元),概算构成,状态\nBZ-NEW-1,新项目,宝清县,1000,设备 600；土建 400,已包装\n",
+        ),
+        (
+            "agency-contracts",
+            "合同编号,机构名称,合同开始日期,合同截止日期,计费方式,比例(%),计付时点,约定区域\n\
+WT-NEW-1,新机构有限公司,2023-01-01,2023-12-31,签约额比例,0.5,签约,宝清县\n",
+        ),
+        (
+            "roadmaps",
+            "年度,产业链,单位,类型,内容,计划月份,带队领导\n2023,,宝清县,重点招商项目,BZ-NEW-1,,\n2023,,宝清县,招商政策,宝清县招商引资优惠政策,,\n",
+        ),
+    ];
+    for (kind, text) in good {
+        let file = write_excel_csv(dir.path(), &format!("{kind}.csv"), text);
+        let run = import(db, kind, &file);
+        assert!(run.ok, "{kind}: {}{}", run.stdout, run.stderr);
+        let again = import(db, kind, &file);
+        assert!(
+            again.ok && again.stdout.contains("未变"),
+            "{kind} twice: {}{}",
+            again.stdout,
+            again.stderr
+        );
+    }
+    let factors = store.factors().await.unwrap();
+    let power = factors.iter().find(|f| f.factor.code == "DL-01").unwrap();
+    assert_eq!(
+        power.values.len(),
+        3,
+        "the 2023 value closes the one before"
+    );
+    assert_eq!(
+        power.values[1].valid_to,
+        chrono::NaiveDate::from_ymd_opt(2022, 12, 31)
+    );
+    let agencies = store.agencies(None).await.unwrap();
+    assert!(agencies.iter().any(|a| a.agency.name == "新机构有限公司"));
+    let roadmap = store
+        .roadmaps()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.owner == "宝清县" && r.year == 2023)
+        .unwrap();
+    assert_eq!(roadmap.items.len(), 2);
 }
 
 async fn follow_up_files_import_all_or_nothing_and_twice_add_nothing(db: &TestDb) {
@@ -1977,6 +2093,7 @@ both_databases!(
     importing_the_same_files_twice_adds_nothing,
     an_export_imports_back_to_the_same_records,
     follow_up_files_import_all_or_nothing_and_twice_add_nothing,
+    the_kinds_before_the_investor_import_all_or_nothing_and_twice_change_nothing,
     chain_segments_their_firms_and_knock_door_plans_import_all_or_nothing,
     an_enterprise_file_names_each_bad_row_and_may_be_imported_in_part,
     the_demo_loads_the_seeds_figures_into_the_database,

@@ -5,15 +5,19 @@
 
 mod blockers;
 mod chains;
+mod contracts;
 mod elements;
 mod enterprises;
 mod events;
+mod factors;
 mod financing;
 mod funds;
 mod leader_units;
 mod leaders;
+mod packaged;
 mod project_segments;
 mod projects;
+mod roadmap_items;
 mod segment_firms;
 mod segments;
 mod targets;
@@ -136,6 +140,22 @@ macro_rules! dispatch {
             }
             Kind::Financing => {
                 type $sheet = financing::Financing;
+                $body
+            }
+            Kind::Packaged => {
+                type $sheet = packaged::Packaged;
+                $body
+            }
+            Kind::Factors => {
+                type $sheet = factors::Factors;
+                $body
+            }
+            Kind::AgencyContracts => {
+                type $sheet = contracts::Contracts;
+                $body
+            }
+            Kind::Roadmaps => {
+                type $sheet = roadmap_items::RoadmapItems;
                 $body
             }
         }

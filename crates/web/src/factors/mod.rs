@@ -280,6 +280,7 @@ pub async fn save_factor(
     write(&state, &user, "factor", async |tx| {
         tx.upsert_factor(&factor.map_err(store::StoreError::InvalidFields)?)
             .await
+            .map(|_| ())
     })
     .await
 }
@@ -318,7 +319,7 @@ pub async fn add_value(
     let code = form.code.trim().to_owned();
     write(&state, &user, "value", async |tx| {
         let value = value.map_err(store::StoreError::InvalidFields)?;
-        tx.add_factor_value(&code, &value).await
+        tx.add_factor_value(&code, &value).await.map(|_| ())
     })
     .await
 }
