@@ -17,6 +17,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod before_investor;
 mod driver;
 mod firms;
 mod review;
@@ -289,6 +290,7 @@ async fn daily_work(db: &TestDb) {
         .await;
     browser.screenshot(&format!("{shot}_screen")).await;
     firms::found_and_grouped(&browser, &base, shot).await;
+    before_investor::packaged_promoted_signed_and_counted(&browser, &base, shot).await;
     browser.open(&format!("{base}/my")).await;
     browser.sign_out().await;
 
