@@ -187,6 +187,36 @@ async fn an_agencys_fees_are_computed_from_its_projects_records(db: &TestDb) {
         Some(("深圳某招商顾问有限公司".into(), "WT-2".into()))
     );
     assert!(store.agencies(Some(-1)).await.unwrap().is_empty());
+
+    // At 开工: a fixed 20万 once the project has started (approved events), not before.
+    let mut tx = store.begin("test").await.unwrap();
+    for (stage, date) in [
+        (Stage::Landed, "2022-04-01"),
+        (Stage::Started, "2022-06-01"),
+    ] {
+        let parcel = (stage == Stage::Landed).then(|| "宝清-2022-07".to_owned());
+        let event =
+            StageEvent::new(EventKind::Stage(stage), d(date), None, None, parcel, None).unwrap();
+        tx.add_event("BQ-1", &event).await.unwrap();
+    }
+    tx.upsert_contract(&contract("WT-3", FeeBasis::Fixed, FeeTrigger::Started))
+        .await
+        .unwrap();
+    tx.attribute_project("BQ-1", "WT-3").await.unwrap();
+    tx.commit().await.unwrap();
+    let agencies = store.agencies(None).await.unwrap();
+    let wt3 = agencies[0]
+        .contracts
+        .iter()
+        .find(|c| c.contract.number == "WT-3")
+        .unwrap();
+    let inputs: Vec<_> = wt3.projects.iter().map(|p| p.inputs.clone()).collect();
+    assert_eq!(inputs[0].started_on, Some(d("2022-06-01")));
+    assert_eq!(
+        fees(&wt3.contract, &inputs, d("2022-05-31")).due,
+        Money::ZERO
+    );
+    assert_eq!(fees(&wt3.contract, &inputs, d("2022-06-01")).due, wan(20));
 }
 
 both_databases!(an_agencys_fees_are_computed_from_its_projects_records);
