@@ -1,6 +1,6 @@
 //! The demo's 委托招商机构 (issue 23.5): two agencies (fictitious) under contract in 2022, one paid
-//! a share of the signed amount at signing in three counties, one a share of funds in place on
-//! three chains; the demo's projects brought by 委托 and 中介 attributed to them within each
+//! a share of the signed amount at signing in three counties, one a share of funds in place
+//! city-wide; the demo's projects brought by 委托 and 中介 attributed to them within each
 //! contract's scope, and some fees paid. Illustrative.
 
 use chrono::NaiveDate;
@@ -92,27 +92,27 @@ pub fn agencies(city: &DemoCity) -> DemoAgencies {
             .collect();
         contracts.push(c);
     }
-    let signed_in_2022 = |code: &str| {
-        city.events.iter().any(|(c, e, _)| {
-            c == code
+    // Each agency brought projects signed within its contract's term, of its 招商方式.
+    let signed_within = |code: &str, c: &Contract| {
+        city.events.iter().any(|(p, e, _)| {
+            p == code
                 && e.kind == EventKind::Stage(Stage::Signed)
-                && e.date >= day(2022, 1, 1)
-                && e.date <= day(2022, 12, 31)
+                && c.starts_on <= e.date
+                && e.date <= c.ends_on
         })
     };
     let mut attributions = Vec::new();
-    // The first contract's agency brought projects signed in its year; the second's, paid on
-    // funds, also earlier ones still drawing money in.
-    for (contract, mode, most, this_year) in contracts
-        .iter()
-        .zip([("委托", 6, true), ("中介", 4, false)])
-        .map(|(c, (m, n, y))| (c, m, n, y))
-    {
+    let modes: [(&[&str], usize); 2] = [(&["委托"], 6), (&["中介", "委托"], 4)];
+    for (contract, (modes, most)) in contracts.iter().zip(modes) {
+        let taken: Vec<String> = attributions
+            .iter()
+            .map(|(c, _): &(String, String)| c.clone())
+            .collect();
         let chosen = city
             .projects
             .iter()
-            .filter(|p| p.source_mode.as_deref() == Some(mode))
-            .filter(|p| !this_year || signed_in_2022(&p.code))
+            .filter(|p| p.source_mode.as_deref().is_some_and(|m| modes.contains(&m)))
+            .filter(|p| !taken.contains(&p.code) && signed_within(&p.code, contract))
             .filter(|p| {
                 contract
                     .covers(&p.territory, &p.credited, p.chain.as_deref())

@@ -183,15 +183,26 @@ impl ClientProgress {
         }
     }
 
-    /// From whether the firm was visited in the year and the stages of its projects.
-    pub fn of(visited: bool, stages: &[Stage]) -> Self {
-        let furthest = stages.iter().max();
-        match furthest {
-            Some(s) if *s >= Stage::Signed => ClientProgress::Signed,
-            Some(Stage::Negotiating) => ClientProgress::InTalks,
-            Some(_) => ClientProgress::Approached,
-            None if visited => ClientProgress::Approached,
-            None => ClientProgress::NotApproached,
+    /// In the roadmap's `year`, judged on `today`: from whether the firm was visited that year
+    /// and its projects — (where each stands now, its first 签约). Signed means signed that year
+    /// by the day; a signing of an earlier year is not this roadmap's work.
+    pub fn of(
+        visited: bool,
+        projects: &[(Stage, Option<NaiveDate>)],
+        year: i32,
+        today: NaiveDate,
+    ) -> Self {
+        let signed = projects
+            .iter()
+            .any(|(_, on)| on.is_some_and(|d| d.year() == year && d <= today));
+        if signed {
+            ClientProgress::Signed
+        } else if projects.iter().any(|(s, _)| *s == Stage::Negotiating) {
+            ClientProgress::InTalks
+        } else if visited || projects.iter().any(|(s, _)| *s == Stage::Lead) {
+            ClientProgress::Approached
+        } else {
+            ClientProgress::NotApproached
         }
     }
 }

@@ -225,3 +225,41 @@ fn a_contract_typed_in_is_read_by_one_parser_naming_every_bad_field() {
         .collect();
     assert_eq!(fields, ["计付时点", "固定金额", "比例", "合同编号"]);
 }
+
+#[test]
+fn a_project_signed_before_the_contract_earns_nothing_whatever_the_trigger() {
+    let mut early = project();
+    early.signed = Some((day("2021-07-12"), wan(35_000)));
+    for (basis, trigger) in [
+        (FeeBasis::SignedShare, FeeTrigger::Signed),
+        (FeeBasis::Fixed, FeeTrigger::Started),
+        (FeeBasis::FundsShare, FeeTrigger::Funds),
+    ] {
+        let f = fees(
+            &contract(rule(basis, trigger)),
+            &[early.clone()],
+            day("2022-12-31"),
+        );
+        assert_eq!(f.due, Money::ZERO, "{basis:?} {trigger:?}");
+        assert!(f.projects[0].working.contains("早于合同开始（2022-01-01）"));
+    }
+    // Money in place only before the term: said as such, not as none at all.
+    let mut before = project();
+    before.funds = vec![(day("2021-12-01"), wan(800))];
+    let f = fees(
+        &contract(rule(FeeBasis::FundsShare, FeeTrigger::Funds)),
+        &[before],
+        day("2022-12-31"),
+    );
+    assert!(f.projects[0].working.contains("合同期内无已核实到位资金"));
+    // A share of funds is paid as funds arrive; a cap of nothing is no cap.
+    let mut odd = rule(FeeBasis::FundsShare, FeeTrigger::Signed);
+    odd.total_cap = Some(Money::ZERO);
+    let fields: Vec<String> = odd
+        .check()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["计付时点", "合同封顶"]);
+}

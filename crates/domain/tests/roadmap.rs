@@ -47,13 +47,31 @@ fn a_planned_visit_is_held_on_time_late_due_or_missed() {
 #[test]
 fn a_client_has_come_as_far_as_its_furthest_project() {
     use ClientProgress as C;
-    assert_eq!(C::of(false, &[]), C::NotApproached);
-    assert_eq!(C::of(true, &[]), C::Approached);
-    assert_eq!(C::of(false, &[Stage::Lead]), C::Approached);
-    assert_eq!(C::of(false, &[Stage::Lead, Stage::Negotiating]), C::InTalks);
+    let today = day("2022-12-31");
+    let of =
+        |visited, projects: &[(Stage, Option<NaiveDate>)]| C::of(visited, projects, 2022, today);
+    assert_eq!(of(false, &[]), C::NotApproached);
+    assert_eq!(of(true, &[]), C::Approached);
+    assert_eq!(of(false, &[(Stage::Lead, None)]), C::Approached);
     assert_eq!(
-        C::of(false, &[Stage::Negotiating, Stage::Started]),
+        of(false, &[(Stage::Lead, None), (Stage::Negotiating, None)]),
+        C::InTalks
+    );
+    let signed_2022 = (Stage::Started, Some(day("2022-03-01")));
+    assert_eq!(
+        of(false, &[(Stage::Negotiating, None), signed_2022]),
         C::Signed
+    );
+    // A signing of 2020 is not this year's: the firm is only as far as this year's work.
+    let signed_2020 = (Stage::Production, Some(day("2020-05-01")));
+    assert_eq!(of(false, &[signed_2020]), C::NotApproached);
+    assert_eq!(
+        of(false, &[signed_2020, (Stage::Negotiating, None)]),
+        C::InTalks
+    );
+    assert_eq!(
+        C::of(false, &[signed_2022], 2022, day("2022-02-28")),
+        C::NotApproached
     );
     assert_eq!(parse_month("月份", "7月").unwrap(), 7);
     assert_eq!(parse_month("月份", "13").unwrap_err().field, "月份");

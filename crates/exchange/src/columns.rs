@@ -25,12 +25,13 @@ pub enum Kind {
     Financing,
     Packaged,
     Factors,
+    Agencies,
     AgencyContracts,
     Roadmaps,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Units,
         Kind::Leaders,
         Kind::Chains,
@@ -51,6 +52,7 @@ impl Kind {
         Kind::Financing,
         Kind::Packaged,
         Kind::Factors,
+        Kind::Agencies,
         Kind::AgencyContracts,
         Kind::Roadmaps,
     ];
@@ -78,6 +80,7 @@ impl Kind {
             Kind::Financing => "financing",
             Kind::Packaged => "packaged",
             Kind::Factors => "factors",
+            Kind::Agencies => "agencies",
             Kind::AgencyContracts => "agency-contracts",
             Kind::Roadmaps => "roadmaps",
         }
@@ -105,6 +108,7 @@ impl Kind {
             Kind::Financing => "融资方案",
             Kind::Packaged => "谋划包装项目",
             Kind::Factors => "招商要素",
+            Kind::Agencies => "委托招商机构",
             Kind::AgencyContracts => "委托招商合同",
             Kind::Roadmaps => "招商路线图",
         }

@@ -271,28 +271,52 @@ impl Tx {
     }
 
     /// Adds an agency, or updates the one of that name.
-    pub async fn upsert_agency(&mut self, agency: &Agency) -> Result<i64> {
-        let before = sqlx::query("SELECT id FROM agencies WHERE name = $1")
-            .bind(&agency.name)
-            .fetch_optional(self.conn())
-            .await?;
-        let id: i64 = sqlx::query(
+    pub async fn upsert_agency(&mut self, agency: &Agency) -> Result<Upserted> {
+        let before = sqlx::query(
+            "SELECT name, credit_code, contact, phone, note FROM agencies WHERE name = $1",
+        )
+        .bind(&agency.name)
+        .fetch_optional(self.conn())
+        .await?;
+        let same = match &before {
+            None => false,
+            Some(row) => {
+                (
+                    row.try_get::<Option<String>, _>("credit_code")?,
+                    row.try_get::<Option<String>, _>("contact")?,
+                    row.try_get::<Option<String>, _>("phone")?,
+                    row.try_get::<Option<String>, _>("note")?,
+                ) == (
+                    agency.credit_code.as_ref().map(|c| c.as_str().to_owned()),
+                    agency.contact.clone(),
+                    agency.phone.clone(),
+                    agency.note.clone(),
+                )
+            }
+        };
+        if same {
+            return Ok(Upserted::Unchanged);
+        }
+        sqlx::query(
             "INSERT INTO agencies (name, credit_code, contact, phone, note) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (name) DO UPDATE SET credit_code = excluded.credit_code, \
-             contact = excluded.contact, phone = excluded.phone, note = excluded.note RETURNING id",
+             contact = excluded.contact, phone = excluded.phone, note = excluded.note",
         )
         .bind(&agency.name)
         .bind(agency.credit_code.as_ref().map(|c| c.as_str().to_owned()))
         .bind(&agency.contact)
         .bind(&agency.phone)
         .bind(&agency.note)
-        .fetch_one(self.conn())
-        .await?
-        .try_get(0)?;
+        .execute(self.conn())
+        .await?;
         let action = if before.is_some() { "update" } else { "create" };
         self.log("agency", &agency.name, action, None::<&()>, Some(agency))
             .await?;
-        Ok(id)
+        Ok(if before.is_some() {
+            Upserted::Updated
+        } else {
+            Upserted::Inserted
+        })
     }
 
     /// Adds a contract, or updates the one with its 合同编号: the agency, the units and chains of
@@ -435,6 +459,18 @@ impl Tx {
         .transpose()?;
         if before.as_deref() == Some(number) {
             return Ok(());
+        }
+        // Fees paid for it under its contract stay with that contract: moving it would leave
+        // them paid for a project the contract no longer holds.
+        let paid = sqlx::query("SELECT COUNT(*) FROM agency_payments WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_one(self.conn())
+            .await?
+            .try_get::<i64, _>(0)?;
+        if let (Some(old), true) = (&before, paid > 0) {
+            return Err(StoreError::Refused(format!(
+                "项目{code}在合同{old}下已有支付记录，不能改归其他合同"
+            )));
         }
         sqlx::query("DELETE FROM agency_projects WHERE project_id = $1")
             .bind(project_id)

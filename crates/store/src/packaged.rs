@@ -475,11 +475,14 @@ impl Store {
 
     /// The packaged projects signed into projects that count as signed: how many, and for how
     /// much (each project's first 签约 amount, once).
-    pub async fn packaged_signed(&self) -> Result<PackagedSigned> {
+    /// `unit` narrows to one unit's packaged projects.
+    pub async fn packaged_signed(&self, unit: Option<&str>) -> Result<PackagedSigned> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(p.signed_value), 0) AS BIGINT) AS amount FROM packaged_projects k \
-             JOIN projects p ON p.id = k.project_id WHERE p.signed_on IS NOT NULL",
+             JOIN projects p ON p.id = k.project_id WHERE p.signed_on IS NOT NULL \
+             AND ($1 = '' OR k.unit_id = (SELECT id FROM units WHERE name = $1))",
         )
+        .bind(unit.unwrap_or_default())
         .fetch_one(self.pool())
         .await?;
         Ok(PackagedSigned {

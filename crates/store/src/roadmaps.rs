@@ -38,12 +38,12 @@ pub struct RoadmapItem {
     pub leader: Option<String>,
 }
 
-/// What a roadmap's firms did: the dates each was visited (approved, not withdrawn) and the
-/// stages of its projects.
+/// What a roadmap's firms did: the dates each was visited (approved, not withdrawn; for a
+/// unit's roadmap, by that unit) and its projects — where each stands and its first 签约.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FirmActivity {
     pub visits: HashMap<i64, Vec<NaiveDate>>,
-    pub stages: HashMap<i64, Vec<Stage>>,
+    pub projects: HashMap<i64, Vec<(Stage, Option<NaiveDate>)>>,
 }
 
 const ROADMAPS: &str = "SELECT r.id, r.year, r.owner_kind, COALESCE(c.name, u.name) AS owner \
@@ -156,37 +156,49 @@ impl Store {
         firms.sort_by_key(|f| f.0);
         firms.dedup_by_key(|f| f.0);
         let mut activity = FirmActivity::default();
+        // A unit's roadmap is its own work: only its visits hold its plan.
+        let by_unit = match record.owner_kind {
+            OwnerKind::Unit => " AND unit_id = (SELECT id FROM units WHERE name = $3)",
+            OwnerKind::Chain => " AND $3 = $3",
+        };
+        let visits_sql = format!(
+            "SELECT visit_date FROM visits WHERE (credit_code = $1 OR enterprise_name = $2) \
+             AND review = 'approved' AND withdrawn_at IS NULL{by_unit}"
+        );
         for (id, name, code) in firms {
-            let rows = sqlx::query(
-                "SELECT visit_date FROM visits WHERE (credit_code = $1 OR enterprise_name = $2) \
-                 AND review = 'approved' AND withdrawn_at IS NULL",
-            )
-            .bind(code.clone().unwrap_or_default())
-            .bind(name)
-            .fetch_all(self.pool())
-            .await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(visits_sql.clone()))
+                .bind(code.clone().unwrap_or_default())
+                .bind(name)
+                .bind(&record.owner)
+                .fetch_all(self.pool())
+                .await?;
             let dates = rows
                 .iter()
                 .map(|r| parse_day(&r.try_get::<String, _>(0)?))
                 .collect::<Result<Vec<_>>>()?;
             activity.visits.insert(*id, dates);
             let rows = sqlx::query(
-                "SELECT stage FROM projects WHERE enterprise_id = $1 AND stage IS NOT NULL",
+                "SELECT stage, signed_on FROM projects WHERE enterprise_id = $1 AND stage IS NOT NULL",
             )
             .bind(*id)
             .fetch_all(self.pool())
             .await?;
-            let stages = rows
+            let projects = rows
                 .iter()
                 .map(|r| {
-                    let code: String = r.try_get(0)?;
-                    match domain::EventKind::from_code(&code) {
-                        Some(domain::EventKind::Stage(stage)) => Ok(stage),
-                        _ => Err(corrupt("阶段", &code)),
-                    }
+                    let code: String = r.try_get("stage")?;
+                    let stage = match domain::EventKind::from_code(&code) {
+                        Some(domain::EventKind::Stage(stage)) => stage,
+                        _ => return Err(corrupt("阶段", &code)),
+                    };
+                    let signed_on = r
+                        .try_get::<Option<String>, _>("signed_on")?
+                        .map(|d| parse_day(&d))
+                        .transpose()?;
+                    Ok((stage, signed_on))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            activity.stages.insert(*id, stages);
+            activity.projects.insert(*id, projects);
         }
         Ok(activity)
     }
@@ -264,15 +276,21 @@ impl Tx {
             (None, None, None, None, None);
         match kind {
             SetKind::Project => {
-                let row = sqlx::query("SELECT id FROM packaged_projects WHERE code = $1")
-                    .bind(reference)
-                    .fetch_optional(self.conn())
-                    .await?;
+                // A unit's roadmap holds its own packaged projects; a chain's any.
+                let row = sqlx::query(
+                    "SELECT k.id FROM packaged_projects k WHERE k.code = $1 AND NOT EXISTS \
+                     (SELECT 1 FROM roadmaps r WHERE r.id = $2 AND r.owner_kind = 'unit' \
+                     AND r.owner_id <> k.unit_id)",
+                )
+                .bind(reference)
+                .bind(id)
+                .fetch_optional(self.conn())
+                .await?;
                 match row {
                     Some(row) => packaged = Some(row.try_get::<i64, _>(0)?),
                     None => errors.push(domain::FieldError::new(
                         field,
-                        format!("项目库中没有“{reference}”"),
+                        format!("项目库中没有本单位的“{reference}”"),
                     )),
                 }
             }

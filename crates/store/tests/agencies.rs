@@ -125,10 +125,10 @@ async fn an_agencys_fees_are_computed_from_its_projects_records(db: &TestDb) {
     }
     tx.add_fee_payment(&FeePayment {
         contract: "WT-1".into(),
-        project: Some("BQ-1".into()),
+        project: None,
         paid_on: d("2022-06-30"),
         amount: wan(30),
-        note: None,
+        note: Some("按合同预付".into()),
     })
     .await
     .unwrap();
@@ -217,6 +217,23 @@ async fn an_agencys_fees_are_computed_from_its_projects_records(db: &TestDb) {
         Money::ZERO
     );
     assert_eq!(fees(&wt3.contract, &inputs, d("2022-06-01")).due, wan(20));
+
+    // Paid for under WT-3, the project stays with WT-3.
+    let mut tx = store.begin("test").await.unwrap();
+    tx.add_fee_payment(&FeePayment {
+        contract: "WT-3".into(),
+        project: Some("BQ-1".into()),
+        paid_on: d("2022-07-01"),
+        amount: wan(20),
+        note: None,
+    })
+    .await
+    .unwrap();
+    let refused = tx.attribute_project("BQ-1", "WT-1").await.unwrap_err();
+    assert!(
+        matches!(refused, StoreError::Refused(ref m) if m.contains("在合同WT-3下已有支付记录")),
+        "{refused}"
+    );
 }
 
 both_databases!(an_agencys_fees_are_computed_from_its_projects_records);

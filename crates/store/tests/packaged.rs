@@ -154,7 +154,7 @@ async fn a_packaged_project_is_kept_whole_and_signed_once(db: &TestDb) {
     assert_eq!(held.packaged.status, PackagedStatus::Signed);
     assert_eq!(held.project.as_deref(), Some("BQ-2022-088"));
     assert_eq!(state(&store, "BQ-2022-088").await, "签约");
-    let signed = store.packaged_signed().await.unwrap();
+    let signed = store.packaged_signed(None).await.unwrap();
     assert_eq!((signed.projects, signed.signed_amount), (1, 1_000_000_000));
     let mut tx = store.begin("test").await.unwrap();
     let again = tx
@@ -181,7 +181,7 @@ async fn a_packaged_project_is_kept_whole_and_signed_once(db: &TestDb) {
         .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(state(&store, "BQ-2022-089").await, "在谈");
-    assert_eq!(store.packaged_signed().await.unwrap().projects, 1);
+    assert_eq!(store.packaged_signed(None).await.unwrap().projects, 1);
 
     // Linked to a project the county recorded itself; a project takes one link.
     let mut third = packaged();

@@ -157,7 +157,12 @@ async fn a_roadmap_holds_four_sets_and_its_plan_is_judged_by_the_records(db: &Te
             .filter_map(|i| i.firm.as_ref())
             .find(|f| f.1 == firm)
             .unwrap();
-        ClientProgress::of(!activity.visits[id].is_empty(), &activity.stages[id])
+        ClientProgress::of(
+            !activity.visits[id].is_empty(),
+            &activity.projects[id],
+            2022,
+            d("2022-12-31"),
+        )
     };
     assert_eq!(progress("甲石墨有限公司"), ClientProgress::Approached);
     assert_eq!(progress("乙新材料有限公司"), ClientProgress::InTalks);

@@ -110,8 +110,8 @@ fn judged(
                     let in_year = visits
                         .iter()
                         .any(|d| d.year() == record.year && *d <= today);
-                    let stages = activity.stages.get(id).map_or(&[][..], Vec::as_slice);
-                    let progress = ClientProgress::of(in_year, stages);
+                    let projects = activity.projects.get(id).map_or(&[][..], Vec::as_slice);
+                    let progress = ClientProgress::of(in_year, projects, record.year, today);
                     tally.clients_approached += usize::from(progress >= ClientProgress::Approached);
                     tally.clients_in_talks += usize::from(progress == ClientProgress::InTalks);
                     tally.clients_signed += usize::from(progress == ClientProgress::Signed);

@@ -218,6 +218,17 @@ impl FeeRule {
                 }
             }
         }
+        if self.basis == FeeBasis::FundsShare && self.trigger != FeeTrigger::Funds {
+            errors.push(FieldError::new(
+                "计付时点",
+                "按到位资金比例计费时，计付时点应为资金到位",
+            ));
+        }
+        for (field, cap) in [("单项封顶", self.project_cap), ("合同封顶", self.total_cap)] {
+            if cap == Some(Money::ZERO) {
+                errors.push(FieldError::new(field, "应大于0；不封顶则不填"));
+            }
+        }
         if let (Some(project), Some(total)) = (self.project_cap, self.total_cap)
             && project > total
         {
@@ -443,7 +454,17 @@ pub fn fees(contract: &Contract, projects: &[FeeInputs], as_of: NaiveDate) -> Co
             due: Money::ZERO,
             working,
         };
+        let signed_before = p.signed.map(|(d, _)| d).filter(|d| *d < contract.starts_on);
         let line = match trigger_on {
+            // Signed before the contract began: the agency did not bring it under this one.
+            _ if signed_before.is_some() => nothing(format!(
+                "签约于{}，早于合同开始（{}），不计费",
+                signed_before.unwrap_or_default(),
+                contract.starts_on
+            )),
+            None if rule.trigger == FeeTrigger::Funds && !p.funds.is_empty() => {
+                nothing("合同期内无已核实到位资金，不计费".to_owned())
+            }
             None => nothing(format!("尚未{}，不计费", rule.trigger.label())),
             Some(d) if d > as_of => nothing(format!(
                 "{}日期{d}晚于计算日{as_of}，不计费",

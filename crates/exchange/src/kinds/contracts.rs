@@ -1,7 +1,7 @@
-//! 委托招商合同（`agency-contracts`）: one row a contract with its scope and fee rule; an agency
-//! named for the first time is added.
+//! 委托招商合同（`agency-contracts`）: one row a contract with its scope and fee rule, of an agency
+//! already held.
 
-use domain::agencies::{Agency, ContractInput};
+use domain::agencies::ContractInput;
 
 use super::prelude::*;
 
@@ -83,11 +83,17 @@ impl Sheet for Contracts {
         .parse();
         match parsed {
             Ok(contract) => {
-                if !tx.agency_exists(&contract.agency).await? {
-                    let new = Agency::new(&contract.agency).map_err(StoreError::from)?;
-                    tx.upsert_agency(&new).await?;
+                if tx.agency_exists(&contract.agency).await? {
+                    report.upserted(tx.upsert_contract(&contract).await?);
+                } else {
+                    c.errors.push(FieldError::new(
+                        "机构名称",
+                        format!(
+                            "委托招商机构“{}”不存在，请先在委托招商机构页面添加或导入机构",
+                            contract.agency
+                        ),
+                    ));
                 }
-                report.upserted(tx.upsert_contract(&contract).await?);
             }
             Err(errors) => c.errors.extend(errors),
         }

@@ -3,6 +3,7 @@
 //! `key!("列名")`, checked at compile time against the kind's columns, so a misspelt key
 //! does not build (it used to read as an empty cell).
 
+mod agencies;
 mod blockers;
 mod chains;
 mod contracts;
@@ -148,6 +149,10 @@ macro_rules! dispatch {
             }
             Kind::Factors => {
                 type $sheet = factors::Factors;
+                $body
+            }
+            Kind::Agencies => {
+                type $sheet = agencies::Agencies;
                 $body
             }
             Kind::AgencyContracts => {

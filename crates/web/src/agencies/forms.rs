@@ -175,7 +175,10 @@ pub async fn attribute(
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
     // The page must exist (and the reader may read it) before anything is written.
-    agency_page(&state, &user, id, "", None).await?;
+    own_contract(
+        &agency_page(&state, &user, id, "", None).await?,
+        &form.contract,
+    )?;
     let (project, contract) = (form.project.trim(), form.contract.trim());
     write(
         &state,
@@ -210,7 +213,10 @@ pub async fn pay(
     Form(form): Form<PaymentForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&form.csrf)?;
-    agency_page(&state, &user, id, "", None).await?;
+    own_contract(
+        &agency_page(&state, &user, id, "", None).await?,
+        &form.contract,
+    )?;
     let mut errors = Vec::new();
     let paid_on = domain::error::keep(
         &mut errors,
@@ -235,4 +241,17 @@ pub async fn pay(
         async |message| render(&agency_page(&state, &user, id, "", Some(message)).await?),
     )
     .await
+}
+
+/// A contract of the agency whose page the form is on: another agency's is not written to
+/// through this one's address.
+fn own_contract(page: &super::AgencyPage, number: &str) -> Result<(), WebError> {
+    if page.contracts.iter().any(|c| c.number == number.trim()) {
+        Ok(())
+    } else {
+        Err(WebError::NotFound(format!(
+            "合同“{}”不属于该机构",
+            number.trim()
+        )))
+    }
 }

@@ -58,6 +58,8 @@ pub struct ContractView {
     pub due: String,
     pub paid: String,
     pub outstanding: String,
+    /// Paid beyond what is due, 万元; empty when not.
+    pub overpaid: String,
     pub capped: bool,
     pub sum: String,
     pub payments: Vec<PaymentLine>,
@@ -94,10 +96,12 @@ fn contract_view(record: &store::ContractRecord, day: NaiveDate) -> ContractView
         due,
         capped,
     } = fees(c, &inputs, day);
+    // What was paid by the day reckoned on: a later payment is not yet made on that day.
     let paid_for = |code: Option<&str>| {
         record
             .payments
             .iter()
+            .filter(|p| p.paid_on <= day)
             .filter(|p| code.is_none() || p.project.as_deref() == code)
             .fold(0i64, |t, p| t.saturating_add(p.amount.units()))
     };
@@ -147,6 +151,11 @@ fn contract_view(record: &store::ContractRecord, day: NaiveDate) -> ContractView
         due: wan(due),
         paid: wan(money(paid)),
         outstanding: wan(money(due.units().saturating_sub(paid).max(0))),
+        overpaid: if paid > due.units() {
+            wan(money(paid.saturating_sub(due.units())))
+        } else {
+            String::new()
+        },
         capped,
         sum: wan(sum),
         payments: record
@@ -190,6 +199,8 @@ fn agency_row(record: &store::AgencyRecord, views: &[ContractView]) -> AgencyRow
     let money = |n: i64| wan(Money::from_units("金额", n.max(0)).unwrap_or(Money::ZERO));
     let due = sum(|v| v.due_units);
     let paid = sum(|v| v.paid_units);
+    // Each contract's own balance: one paid beyond its due does not settle another's.
+    let owed = sum(|v| v.due_units.saturating_sub(v.paid_units).max(0));
     AgencyRow {
         id: record.id,
         name: record.agency.name.clone(),
@@ -199,7 +210,7 @@ fn agency_row(record: &store::AgencyRecord, views: &[ContractView]) -> AgencyRow
         signed_amount: money(sum(|v| v.signed_amount.units())),
         due: money(due),
         paid: money(paid),
-        outstanding: money(due.saturating_sub(paid)),
+        outstanding: money(owed),
         warnings: views
             .iter()
             .filter(|v| v.warns)
@@ -338,12 +349,12 @@ pub async fn export(
 
 #[derive(Template)]
 #[template(path = "agency.html")]
-struct AgencyPage {
+pub(super) struct AgencyPage {
     layout: Layout,
     id: i64,
     agency: Agency,
     row: AgencyRow,
-    contracts: Vec<ContractView>,
+    pub(super) contracts: Vec<ContractView>,
     as_of: String,
     editable: bool,
     error: Option<String>,

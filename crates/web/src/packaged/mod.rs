@@ -138,7 +138,7 @@ pub async fn list(
         unit: r.packaged.unit,
     })
     .collect();
-    let signed = state.store.packaged_signed().await?;
+    let signed = state.store.packaged_signed(actor.unit.as_deref()).await?;
     let page = ListPage {
         layout: Layout::of(&user),
         rows,

@@ -291,8 +291,7 @@ async fn access_fixture(store: &Store) -> Fixture {
     )
     .await
     .unwrap();
-    let agency = tx
-        .upsert_agency(&domain::agencies::Agency::new("某招商咨询有限公司").unwrap())
+    tx.upsert_agency(&domain::agencies::Agency::new("某招商咨询有限公司").unwrap())
         .await
         .unwrap();
     // A packaged project of each county, under the codes the walk fills in.
@@ -424,7 +423,7 @@ async fn access_fixture(store: &Store) -> Fixture {
         segment,
         mapping,
         visit,
-        agency,
+        agency: store.agencies(None).await.unwrap()[0].id,
         roadmap,
     }
 }

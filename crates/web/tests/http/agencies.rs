@@ -119,6 +119,20 @@ async fn the_bureau_keeps_agencies_and_each_fee_is_worked_out_from_the_records(d
         )
         .await;
     assert_eq!(reply.status, 303, "{}", reply.body);
+    // Through this agency's page only its own contracts are written to.
+    let elsewhere = app
+        .post_form(
+            &format!("{page}/payments"),
+            b,
+            &[
+                ("csrf", &csrf),
+                ("contract", "WT-OTHER"),
+                ("paid_on", "2022-06-30"),
+                ("amount", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 404, "{}", elsewhere.body);
     let bad_pay = app
         .post_form(
             &format!("{page}/payments"),
@@ -178,7 +192,11 @@ async fn the_bureau_keeps_agencies_and_each_fee_is_worked_out_from_the_records(d
     );
     // Before signing nothing was due.
     let early = app.get(&format!("{page}?as_of=2022-02-01"), b).await;
-    assert!(early.body.contains("应付 0.00 万元"), "{}", early.body);
+    assert!(
+        early.body.contains("应付 0.00 万元，已付 0.00 万元"),
+        "a payment of June is not made by February: {}",
+        early.body
+    );
     // Units do not see the city's contracts.
     let (staff, _) = app.sign_in("jixian").await;
     assert_eq!(app.get("/agencies", Some(&staff)).await.status, 403);

@@ -18,8 +18,14 @@ async fn a_county_draws_its_roadmap_and_plan_follows_the_visit_log(db: &TestDb) 
     )
     .await
     .unwrap();
+    tx.upsert_packaged(
+        &domain::packaged::PackagedProject::new("BZ-BQ", "宝清县石墨项目", "宝清县").unwrap(),
+    )
+    .await
+    .unwrap();
     let mut visit = domain::records::Visit::new(d("2022-05-10"));
     visit.enterprise = Some("甲石墨有限公司".into());
+    visit.unit = Some("集贤县".into());
     tx.add_visit(&visit).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -71,6 +77,15 @@ async fn a_county_draws_its_roadmap_and_plan_follows_the_visit_log(db: &TestDb) 
         let reply = app.post_form(&format!("{page}/items"), s, &form).await;
         assert_eq!(reply.status, 303, "{kind}: {}", reply.body);
     }
+    // Another county's packaged project is not this county's to promote.
+    let form = add("重点招商项目", "BZ-BQ", "");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let other_unit = app.post_form(&format!("{page}/items"), s, &form).await;
+    assert!(
+        other_unit.status == 422 && other_unit.body.contains("项目库中没有本单位的“BZ-BQ”"),
+        "{}",
+        other_unit.body
+    );
     let form = add("对接计划", "不存在的公司", "13");
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let bad = app.post_form(&format!("{page}/items"), s, &form).await;
