@@ -224,6 +224,18 @@ fn a_contract_typed_in_is_read_by_one_parser_naming_every_bad_field() {
         .map(|e| e.field)
         .collect();
     assert_eq!(fields, ["计付时点", "固定金额", "比例", "合同编号"]);
+    // A bad percentage is named once, not again as missing.
+    let once = ContractInput {
+        rate: "0.125",
+        ..good
+    };
+    let fields: Vec<String> = once
+        .parse()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["比例"]);
 }
 
 #[test]

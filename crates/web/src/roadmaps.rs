@@ -43,6 +43,7 @@ pub struct Tally {
     pub visits_planned: usize,
     pub visits_held: usize,
     pub visits_on_time: usize,
+    pub visits_late: usize,
     pub visits_missed: usize,
     pub clients: usize,
     pub clients_approached: usize,
@@ -101,6 +102,7 @@ fn judged(
                         tally.held_by_month[d.month0() as usize] += 1.0;
                     }
                     tally.visits_on_time += usize::from(matches!(outcome, VisitOutcome::OnTime(_)));
+                    tally.visits_late += usize::from(matches!(outcome, VisitOutcome::Late(_)));
                     tally.visits_missed += usize::from(outcome == VisitOutcome::Missed);
                     row.behind = matches!(outcome, VisitOutcome::Missed | VisitOutcome::Late(_));
                     row.progress = outcome.label();

@@ -85,8 +85,13 @@ impl ContractInput<'_> {
                 Ok(contract)
             }
             Ok(_) => Err(errors),
+            // A field already refused as typed is not refused again as missing.
             Err(more) => {
-                errors.extend(more);
+                for e in more {
+                    if !errors.iter().any(|known| known.field == e.field) {
+                        errors.push(e);
+                    }
+                }
                 Err(errors)
             }
         }

@@ -524,7 +524,11 @@ pub async fn print(
         .filter(|r| chosen.contains(&r.factor.code))
         .collect::<Vec<_>>();
     let page = PrintPage {
-        factors: crate::factors::rows(&factors, printed),
+        // A factor without a value on the day is not quoted to an investor.
+        factors: crate::factors::rows(&factors, printed)
+            .into_iter()
+            .filter(|r| !r.validity.is_empty())
+            .collect(),
         maturity: p.maturity(),
         estimate: wan(p.estimate),
         office: crate::scoreboard::issuing_office(&state.store, &city).await?,

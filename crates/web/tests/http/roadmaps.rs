@@ -103,7 +103,7 @@ async fn a_county_draws_its_roadmap_and_plan_follows_the_visit_log(db: &TestDb) 
         "已对接",
         "双鸭山市招商引资若干优惠政策",
         "<svg",
-        "按期 0 次，逾期未对接 0 次",
+        "按期 0 次，逾期对接 1 次，逾期未对接 0 次",
     ] {
         assert!(shown.body.contains(text), "{text}: {}", shown.body);
     }
