@@ -111,14 +111,8 @@ impl Sheet for Contracts {
                     Value::Text(c.agency),
                     Value::Date(c.starts_on),
                     Value::Date(c.ends_on),
-                    Value::Text(
-                        match rule.basis {
-                            domain::agencies::FeeBasis::Fixed => "固定金额",
-                            domain::agencies::FeeBasis::SignedShare => "签约额比例",
-                            domain::agencies::FeeBasis::FundsShare => "到位资金比例",
-                        }
-                        .to_owned(),
-                    ),
+                    // As the form offers it; the import reads it back.
+                    Value::Text(rule.basis.label().to_owned()),
                     wan(rule.fixed),
                     rule.rate.map_or(Value::Empty, |r| {
                         Value::Text(r.to_string().trim_end_matches('%').to_owned())

@@ -96,26 +96,36 @@ struct PrintPage {
     rows: Vec<FactorRow>,
 }
 
-/// The table on the day asked (else the follow-up day), narrowed to a category.
-async fn table(
-    state: &AppState,
-    user: &CurrentUser,
-    query: &TableQuery,
-) -> Result<(Vec<store::FactorRecord>, NaiveDate), WebError> {
+/// The whole table, read once, and the day asked (else the follow-up day); `shown` narrows it
+/// to the category asked.
+struct Read {
+    all: Vec<store::FactorRecord>,
+    category: Option<FactorCategory>,
+    day: NaiveDate,
+}
+
+impl Read {
+    fn shown(&self) -> Vec<store::FactorRecord> {
+        self.all
+            .iter()
+            .filter(|r| self.category.is_none_or(|c| r.factor.category == c))
+            .cloned()
+            .collect()
+    }
+}
+
+async fn table(state: &AppState, user: &CurrentUser, query: &TableQuery) -> Result<Read, WebError> {
     allow(user.actor().reads_projects())?;
     let day = crate::agencies::reckoning_day(state, &query.as_of).await?;
     let category = match query.category.trim() {
         "" => None,
         text => Some(FactorCategory::parse("类别", text)?),
     };
-    let records = state
-        .store
-        .factors()
-        .await?
-        .into_iter()
-        .filter(|r| category.is_none_or(|c| r.factor.category == c))
-        .collect();
-    Ok((records, day))
+    Ok(Read {
+        all: state.store.factors().await?,
+        category,
+        day,
+    })
 }
 
 async fn table_page(
@@ -124,14 +134,9 @@ async fn table_page(
     query: &TableQuery,
     error: Option<String>,
 ) -> Result<TablePage, WebError> {
-    let (records, day) = table(state, user, query).await?;
-    let codes = state
-        .store
-        .factors()
-        .await?
-        .into_iter()
-        .map(|r| r.factor.code)
-        .collect();
+    let read = table(state, user, query).await?;
+    let (records, day) = (read.shown(), read.day);
+    let codes = read.all.into_iter().map(|r| r.factor.code).collect();
     Ok(TablePage {
         layout: Layout::of(user),
         rows: rows(&records, day),
@@ -164,7 +169,8 @@ pub async fn print(
     user: CurrentUser,
     Query(query): Query<TableQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (records, day) = table(&state, &user, &query).await?;
+    let read = table(&state, &user, &query).await?;
+    let (records, day) = (read.shown(), read.day);
     let city = crate::kit::figures::city_name_of(&state.store).await?;
     Ok(Html(render(&PrintPage {
         office: crate::scoreboard::issuing_office(&state.store, &city).await?,
@@ -180,7 +186,8 @@ pub async fn export(
     user: CurrentUser,
     Query(query): Query<TableQuery>,
 ) -> Result<Response, WebError> {
-    let (records, day) = table(&state, &user, &query).await?;
+    let read = table(&state, &user, &query).await?;
+    let (records, day) = (read.shown(), read.day);
     let mut listing = exchange::Listing::new(
         "招商要素表",
         &[
